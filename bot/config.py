@@ -1,0 +1,156 @@
+"""Typed configuration from the environment and `.env` (pydantic-settings).
+
+Every setting is documented in `.env.example`. A bad value stops startup with one line that names the
+variable (see `load_settings`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LANGUAGES = ("de", "ar", "fa", "uk", "en", "ru")
+TELEGRAM_API_DEFAULT = "https://api.telegram.org"
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased as one line for the operator."""
+
+
+def _int_list(value: object) -> object:
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+        return [int(p) for p in parts]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: str = Field(default="", description="Token from @BotFather")
+    telegram_api_url: str = TELEGRAM_API_DEFAULT
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'data' / 'bot.sqlite3'}"
+    redis_url: str | None = None
+    organizer_ids: Annotated[list[int], NoDecode] = []
+    helpers_chat_id: int | None = None
+    timezone: str = "Europe/Berlin"
+    default_language: str = "de"
+
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "/telegram/webhook"
+
+    translator: Literal["none", "google", "deepl", "libretranslate", "mymemory"] = "none"
+    translator_api_key: str | None = None
+    translator_url: str | None = None
+    translator_timeout: float = Field(default=10.0, gt=0)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    throttle_rate: float = Field(default=1.0, gt=0, description="messages per second a user may send")
+    throttle_burst: int = Field(default=8, ge=1)
+    invite_ttl_hours: int = Field(default=72, ge=1)
+    local_facts_file: Path = ROOT / "sample_data" / "local_facts.yaml"
+
+    # delivery engine (Telegram's limits)
+    send_rate_total: float = Field(default=30.0, gt=0)
+    send_rate_per_chat: float = Field(default=1.0, gt=0)
+    send_rate_per_group_minute: int = Field(default=20, ge=1)
+    broadcast_overdue_minutes: int = Field(default=60, ge=1)
+
+    @field_validator("organizer_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        try:
+            return _int_list(value)
+        except ValueError as exc:
+            raise ValueError("must be a comma-separated list of numeric Telegram ids") from exc
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (example: Europe/Berlin)") from exc
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url", "translator_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_db(cls, value: str) -> str:
+        if value.startswith("postgresql://"):
+            value = "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        if value.startswith("sqlite:///"):
+            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db")
+        return value
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
+        if self.translator == "deepl" and not self.translator_api_key:
+            raise ValueError("TRANSLATOR_API_KEY: required for TRANSLATOR=deepl")
+        if self.translator == "libretranslate" and not self.translator_url:
+            raise ValueError("TRANSLATOR_URL: required for TRANSLATOR=libretranslate")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_token(self) -> str:
+        token = self.bot_token.strip()
+        if not token or ":" not in token:
+            raise ConfigError(
+                "configuration error: BOT_TOKEN: missing or malformed (expected 123456:ABC... from @BotFather)"
+            )
+        return token
+
+
+def _one_line(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = "_".join(str(p) for p in err.get("loc", ()) if p != "__root__").upper()
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    if not loc and ":" in msg:  # model-level errors already name their variable
+        return f"configuration error: {msg}"
+    return f"configuration error: {loc or 'settings'}: {msg}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raise ConfigError with one readable line on any bad value."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from None

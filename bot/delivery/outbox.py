@@ -1,0 +1,51 @@
+"""Queue messages in the outbox (the delivery worker sends them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from storage.repositories import outbox as repo
+
+
+async def enqueue(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    chat_id: int,
+    kind: str,
+    data: dict[str, Any],
+    method: str = "sendMessage",
+    user_id: int | None = None,
+    lang: str | None = None,
+    ref: str | None = None,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue one message; False when a message with the same dedupe key was queued before."""
+    now = clock.now()
+    return await repo.insert_once(
+        session,
+        {
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "kind": kind,
+            "ref": ref,
+            "dedupe_key": dedupe_key,
+            "method": method,
+            "payload": data,
+            "lang": lang,
+            "not_before": not_before or now,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+        },
+    )
+
+
+async def cancel(session: AsyncSession, *, ref: str | None = None, key_prefix: str | None = None) -> int:
+    """Cancel queued messages that were not sent yet (a cancelled booking's reminders, a broadcast)."""
+    return await repo.cancel_pending(session, ref=ref, key_prefix=key_prefix)

@@ -1,0 +1,90 @@
+"""`python -m bot demo`: the Bot API emulator, the bot on SQLite with sample data, and a web chat page.
+
+No token, no internet. Everything shown is sample data (marked as such).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from importlib import import_module
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import build_app, run_polling
+from bot.clock import Clock
+from bot.config import ROOT, Settings, load_settings
+from bot.emulator.server import BotAPIEmulator
+from bot.logs import setup_logging
+from bot.services import users as user_service
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import upgrade
+from storage.models import User
+
+log = logging.getLogger(__name__)
+
+DEMO_TOKEN = "100000:DEMO-token-no-real-telegram"
+REFUGEE_ID, HELPER_ID, ORGANIZER_ID = 1001, 2002, 3003
+HELPERS_CHAT_ID = -100200300
+PERSONAS = [
+    {"key": "refugee", "user_id": REFUGEE_ID, "label": "Refugee / Geflüchtete", "language_code": "ar"},
+    {"key": "helper", "user_id": HELPER_ID, "label": "Helper / Helfer*in", "language_code": "de"},
+    {"key": "organizer", "user_id": ORGANIZER_ID, "label": "Organizer / Organisation", "language_code": "de"},
+    {"key": "staff-group", "chat_id": HELPERS_CHAT_ID, "user_id": HELPER_ID, "label": "Helpers' group"},
+]
+# Capabilities that bring sample data: each module has `async def seed(session, clock, settings)`.
+DEMO_SEED_MODULES: list[str] = []
+
+
+async def seed(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    now = clock.now()
+    session.add(User(id=HELPER_ID, role=user_service.HELPER, language="de", consent_at=now, created_at=now))
+    session.add(
+        User(id=ORGANIZER_ID, role=user_service.ORGANIZER, language="de", consent_at=now, created_at=now)
+    )
+    await session.flush()
+    for name in DEMO_SEED_MODULES:
+        await import_module(name).seed(session, clock, settings)
+    await session.commit()
+
+
+async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | None = None) -> int:
+    db_path = Path(database) if database else ROOT / "data" / "demo.sqlite3"
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if database is None:  # the demo starts fresh each time
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{db_path}{suffix}").unlink()
+    emu = BotAPIEmulator(host=host, port=port, serve_page=True, personas=PERSONAS)
+    await emu.start()
+    emu.add_user(HELPER_ID, language_code="de", first_name="Helper")
+    emu.add_user(ORGANIZER_ID, language_code="de", first_name="Organizer")
+    emu.add_group(HELPERS_CHAT_ID, "Helfer*innen (demo)", [HELPER_ID, ORGANIZER_ID])
+    settings = load_settings(
+        bot_token=DEMO_TOKEN,
+        telegram_api_url=emu.base_url,
+        database_url=f"sqlite+aiosqlite:///{db_path}",
+        organizer_ids=[ORGANIZER_ID],
+        helpers_chat_id=HELPERS_CHAT_ID,
+        webhook_url=None,
+        redis_url=None,
+    )
+    setup_logging(settings.log_level, settings.log_format)
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    clock = Clock()
+    async with create_sessionmaker(engine)() as session:
+        await seed(session, clock, settings)
+    app = await build_app(settings, DEMO_TOKEN, clock=clock, engine=engine)
+    print(f"\n  Demo chat: {emu.base_url}/   (sample data; no real Telegram; Ctrl+C to stop)\n", flush=True)
+    try:
+        await run_polling(app)
+    finally:
+        await emu.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    asyncio.run(run_demo())

@@ -1,0 +1,304 @@
+"""FAQ content: `locales/faq/topics.yaml` (slug, category, action) plus one YAML file per language.
+
+`load_content` reads what is there for the bot (lenient: a broken entry is skipped, so one typo does not
+take the FAQ down); `check_content` is strict and lists every problem for `python -m bot faq check`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.faq.detect import SUPPORTED
+from bot.i18n import is_rtl
+from bot.local_facts import LocalFacts
+from bot.text import isolate
+
+DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent.parent / "locales" / "faq"
+
+CATEGORIES = frozenset(
+    {"appointments", "learning", "work", "housing", "health", "papers", "family", "community", "help", "about"}
+)
+ACTIONS = frozenset({"book", "subscribe", "events", "privacy", "handoff"})
+ENTRY_FIELDS = ("slug", "title", "answer", "questions", "keywords")
+MAX_TITLE = 60
+MAX_ANSWER = 1200
+MIN_QUESTIONS, MAX_QUESTIONS = 6, 10
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>")
+# Arabic yeh, kaf and alef maqsura: Persian text uses ی and ک (DESIGN: "Right-to-left and scripts").
+_ARABIC_ONLY_LETTERS = frozenset("يكى")
+
+
+class FaqContentError(ValueError):
+    """topics.yaml or a language file cannot be read at all."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    category: str
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    slug: str
+    lang: str
+    category: str
+    title: str
+    answer_template: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    action: str | None = None
+
+
+@dataclass
+class FaqContent:
+    topics: list[Topic]
+    # lang -> slug -> entry, in the order of topics.yaml
+    entries: dict[str, dict[str, FaqEntry]] = field(default_factory=dict)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.entries)
+
+    def entry(self, slug: str, lang: str, fallback: str = "de") -> FaqEntry | None:
+        """The entry in `lang`, else in `fallback`, else None."""
+        found = self.entries.get(lang, {}).get(slug)
+        if found is None and fallback != lang:
+            found = self.entries.get(fallback, {}).get(slug)
+        return found
+
+    def iter_entries(self) -> Iterator[FaqEntry]:
+        for by_slug in self.entries.values():
+            yield from by_slug.values()
+
+    def topic(self, slug: str) -> Topic | None:
+        return next((t for t in self.topics if t.slug == slug), None)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FaqContentError(f"{path.name}: cannot read ({exc.strerror or exc})") from exc
+    except yaml.YAMLError as exc:
+        raise FaqContentError(f"{path.name}: not valid YAML ({exc})") from exc
+
+
+def load_topics(faq_dir: Path = DEFAULT_FAQ_DIR) -> list[Topic]:
+    raw = _read_yaml(Path(faq_dir) / "topics.yaml")
+    if not isinstance(raw, dict) or not isinstance(raw.get("topics"), list):
+        raise FaqContentError("topics.yaml: expected a mapping with a 'topics' list")
+    topics: list[Topic] = []
+    for item in raw["topics"]:
+        if not isinstance(item, dict) or not item.get("slug") or not item.get("category"):
+            raise FaqContentError(f"topics.yaml: every topic needs a slug and a category: {item!r}")
+        topics.append(Topic(str(item["slug"]), str(item["category"]), item.get("action") or None))
+    return topics
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
+
+
+def _entry_from_raw(item: Any, lang: str, topic: Topic) -> FaqEntry | None:
+    if not isinstance(item, dict):
+        return None
+    title, answer = item.get("title"), item.get("answer")
+    if not isinstance(title, str) or not isinstance(answer, str) or not title.strip() or not answer.strip():
+        return None
+    return FaqEntry(
+        slug=topic.slug,
+        lang=lang,
+        category=topic.category,
+        title=title.strip(),
+        answer_template=answer.strip(),
+        questions=_str_list(item.get("questions")),
+        keywords=_str_list(item.get("keywords")),
+        action=topic.action,
+    )
+
+
+def load_content(faq_dir: Path = DEFAULT_FAQ_DIR, languages: Iterable[str] = SUPPORTED) -> FaqContent:
+    """Topics and every language file that exists; entries with an unknown slug or no text are skipped."""
+    faq_dir = Path(faq_dir)
+    topics = load_topics(faq_dir)
+    by_slug = {t.slug: t for t in topics}
+    content = FaqContent(topics=topics)
+    for lang in languages:
+        path = faq_dir / f"{lang}.yaml"
+        if not path.exists():
+            continue
+        raw = _read_yaml(path)
+        items = raw.get("entries") if isinstance(raw, dict) else None
+        found: dict[str, FaqEntry] = {}
+        for item in items if isinstance(items, list) else []:
+            slug = item.get("slug") if isinstance(item, dict) else None
+            if slug not in by_slug or slug in found:
+                continue
+            entry = _entry_from_raw(item, lang, by_slug[slug])
+            if entry is not None:
+                found[slug] = entry
+        # Keep the order of topics.yaml, whatever the order in the file.
+        content.entries[lang] = {t.slug: found[t.slug] for t in topics if t.slug in found}
+    return content
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def render_answer(entry: FaqEntry, facts: LocalFacts, lang: str | None = None) -> str:
+    """The answer as plain text with the placeholders filled from the local facts in `lang` (default: the
+    entry's language). In a right-to-left language every filled value is wrapped in Unicode isolates, so an
+    address or a time does not scramble the line. Not HTML-escaped: the handler escapes when it renders.
+    An unknown placeholder stays visible as `{name}` (`faq check` reports it)."""
+    lang = lang or entry.lang
+    rtl = is_rtl(lang)
+
+    def fill(match: re.Match[str]) -> str:
+        value = facts.get(match.group(1), lang)
+        if value is None:
+            return match.group(0)
+        return isolate(value) if rtl else value
+
+    return PLACEHOLDER.sub(fill, entry.answer_template)
+
+
+def _first_letter_is_rtl(text: str) -> bool:
+    for ch in text:
+        if ch.isspace() or ch in "•-–—*·":
+            continue
+        return unicodedata.bidirectional(ch) in ("R", "AL")
+    return False
+
+
+def _check_entry(item: Any, lang: str, index: int, facts: LocalFacts, known_slugs: set[str]) -> list[str]:
+    where = f"{lang}.yaml: entry {index + 1}"
+    if not isinstance(item, dict):
+        return [f"{where}: not a mapping"]
+    slug = item.get("slug")
+    if isinstance(slug, str) and slug:
+        where = f"{lang}.yaml: {slug}"
+    problems: list[str] = []
+    for key in item:
+        if key not in ENTRY_FIELDS:
+            problems.append(f"{where}: unknown field '{key}'")
+    for key in ENTRY_FIELDS:
+        value = item.get(key)
+        if value is None or (isinstance(value, str | list) and not value):
+            problems.append(f"{where}: {key} is missing or empty")
+    if not isinstance(slug, str) or not slug:
+        return problems
+    if slug not in known_slugs:
+        problems.append(f"{where}: unknown slug (not in topics.yaml)")
+
+    title = item.get("title")
+    if title is not None and not isinstance(title, str):
+        problems.append(f"{where}: title must be text")
+    elif isinstance(title, str):
+        if not title.strip():
+            problems.append(f"{where}: title is empty")
+        if len(title.strip()) > MAX_TITLE:
+            problems.append(f"{where}: title has {len(title.strip())} characters (max {MAX_TITLE})")
+
+    answer = item.get("answer")
+    if answer is not None and not isinstance(answer, str):
+        problems.append(f"{where}: answer must be text")
+    elif isinstance(answer, str) and answer.strip():
+        unknown = sorted(placeholders(answer) - facts.names())
+        for name in unknown:
+            problems.append(f"{where}: unknown placeholder {{{name}}}")
+        entry = FaqEntry(slug, lang, "", str(title or ""), answer.strip(), (), ())
+        length = len(render_answer(entry, facts, lang))
+        if length > MAX_ANSWER:
+            problems.append(f"{where}: answer has {length} characters after filling placeholders (max {MAX_ANSWER})")
+        if is_rtl(lang) and not _first_letter_is_rtl(answer):
+            problems.append(f"{where}: answer must begin with right-to-left text (not a number, placeholder or Latin word)")
+        for name, text in (("title", title), ("answer", answer)):
+            if isinstance(text, str) and _HTML_TAG.search(text):
+                problems.append(f"{where}: {name} contains HTML; plain text only")
+        if lang == "fa":
+            for name, text in (("title", title), ("answer", answer)):
+                bad = sorted(set(text) & _ARABIC_ONLY_LETTERS) if isinstance(text, str) else []
+                if bad:
+                    problems.append(f"{where}: {name} uses Arabic letters {' '.join(bad)} (Persian uses ی ک)")
+
+    questions = item.get("questions")
+    if questions is not None:
+        if not isinstance(questions, list):
+            problems.append(f"{where}: questions must be a list")
+        else:
+            if not MIN_QUESTIONS <= len(questions) <= MAX_QUESTIONS:
+                problems.append(f"{where}: {len(questions)} questions (need {MIN_QUESTIONS}-{MAX_QUESTIONS})")
+            if any(not isinstance(q, str | int | float) or not str(q).strip() for q in questions):
+                problems.append(f"{where}: a question is empty")
+    keywords = item.get("keywords")
+    if keywords is not None:
+        if not isinstance(keywords, list):
+            problems.append(f"{where}: keywords must be a list")
+        elif any(not isinstance(k, str | int | float) or not str(k).strip() for k in keywords):
+            problems.append(f"{where}: a keyword is empty")
+    return problems
+
+
+def check_content(
+    faq_dir: Path = DEFAULT_FAQ_DIR, facts: LocalFacts | None = None, languages: Iterable[str] = SUPPORTED
+) -> list[str]:
+    """Every problem of the FAQ content, one line each; an empty list means the content is fine."""
+    faq_dir = Path(faq_dir)
+    facts = facts if facts is not None else LocalFacts.load()
+    problems: list[str] = []
+    try:
+        topics = load_topics(faq_dir)
+    except FaqContentError as exc:
+        return [str(exc)]
+    known: dict[str, Topic] = {}
+    for t in topics:
+        if t.slug in known:
+            problems.append(f"topics.yaml: slug '{t.slug}' appears more than once")
+        known[t.slug] = t
+        if t.category not in CATEGORIES:
+            problems.append(f"topics.yaml: {t.slug}: unknown category '{t.category}'")
+        if t.action is not None and t.action not in ACTIONS:
+            problems.append(f"topics.yaml: {t.slug}: unknown action '{t.action}'")
+
+    for lang in languages:
+        path = faq_dir / f"{lang}.yaml"
+        if not path.exists():
+            problems.append(f"{lang}.yaml: missing")
+            continue
+        try:
+            raw = _read_yaml(path)
+        except FaqContentError as exc:
+            problems.append(str(exc))
+            continue
+        if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
+            problems.append(f"{lang}.yaml: expected a mapping with an 'entries' list")
+            continue
+        if raw.get("language") != lang:
+            problems.append(f"{lang}.yaml: 'language' is {raw.get('language')!r}, expected '{lang}'")
+        seen: dict[str, int] = {}
+        for index, item in enumerate(raw["entries"]):
+            problems.extend(_check_entry(item, lang, index, facts, set(known)))
+            slug = item.get("slug") if isinstance(item, dict) else None
+            if isinstance(slug, str) and slug:
+                seen[slug] = seen.get(slug, 0) + 1
+        for slug, count in seen.items():
+            if count > 1:
+                problems.append(f"{lang}.yaml: {slug}: appears {count} times")
+        for slug in known:
+            if slug not in seen:
+                problems.append(f"{lang}.yaml: {slug}: missing")
+    return problems
+

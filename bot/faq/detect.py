@@ -1,0 +1,245 @@
+"""Language of a question: script first, then lingua within the script, corrected by letter cues.
+
+The supported languages come in script pairs (Arabic script: ar/fa; Cyrillic: uk/ru; Latin: de/en), so
+the script decides the pair almost for free and the hard part is telling the two apart. Letters that
+exist in only one language of a pair (Persian پ چ ژ گ ک ی against Arabic ي ك ة; Ukrainian і ї є ґ
+against Russian ы э ъ ё) are strong evidence; a few function words help short texts; lingua's
+statistical model decides the rest.
+
+lingua runs in low-accuracy mode: with the six languages its high-accuracy models take about 200 MB
+resident, which does not fit the bot's 250 MB budget next to aiogram (about 190 MB alone); low-accuracy
+mode takes about 12 MB, and the script and letter cues recover most of the difference on short texts
+(see bench/bench_faq.py for the measured figures).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.faq.normalize import fold
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector as LinguaDetector
+
+SUPPORTED: tuple[str, ...] = ("de", "ar", "fa", "uk", "en", "ru")
+# Which languages share a script; the first of a pair wins ties.
+SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "arabic": ("ar", "fa"),
+    "cyrillic": ("uk", "ru"),
+    "latin": ("de", "en"),
+}
+
+# Letters that one language of a pair uses and the other does not, with a weight in log-odds. Counted on
+# the raw text (before normalisation folds them together). Persian is also typed on Arabic keyboards
+# (ي ك instead of ی ک), so the Arabic letters weigh less than the Persian ones.
+_LETTER_CUES: dict[str, dict[str, float]] = {
+    # گ چ also occur in Iraqi/Gulf Arabic, so they weigh less. Yeh and kaf are counted once, below.
+    "fa": {"پ": 2.5, "ژ": 2.5, "گ": 1.0, "چ": 1.0, "ۀ": 2.0},
+    "ar": {"ة": 2.5, "ى": 1.5, "إ": 1.5, "ؤ": 0.5, "ڤ": 1.0},
+    "uk": {"і": 4.0, "ї": 4.0, "є": 4.0, "ґ": 4.0},
+    "ru": {"ы": 4.0, "э": 4.0, "ъ": 4.0, "ё": 4.0},
+    "de": {"ä": 3.0, "ö": 3.0, "ü": 3.0, "ß": 4.0},
+    "en": {},
+}
+# Frequent words that belong to one language of a pair only. Compared after folding (so Persian typed
+# with Arabic letters still counts as Persian); words both languages use ("ممکن", "یا") are left out.
+_WORD_CUES_RAW: dict[str, str] = {
+    "de": "ich ist wo wie wann der die das und nicht ein eine mein meine kann gibt es für mit auf zum zur "
+    "bitte brauche habe bei wir sie ihr muss möchte welche wer warum kein keine gibts",
+    "en": "the is where how what when my can do does you for with need have get please there which who "
+    "why i im an of and at are any",
+    "uk": "де як що чи та але коли куди хто треба можна також якщо немає нема щоб тут скільки який яка яку "
+    "які ласка мене мені ваш наш вже",
+    "ru": "где как что и или когда куда кто нужно надо можно тоже если нет чтобы здесь сколько какой какая "
+    "какие пожалуйста меня мне уже это",
+    # Standard Arabic plus the Levantine, Iraqi, Gulf and Egyptian question words and verbs.
+    "ar": "في الى إلى على عن هل ماذا لماذا وين شو شنو ايش إيش وش شلون اشلون ليش كيف متى امتى مين فين ازاي "
+    "قديش بدي بدك اريد أريد ابي ابغى عايز عاوز عندي عندكم هذا هذه هاد هيك هذول لي انا أنا اللي الي فيه "
+    "فيها مو مش كتير شي يلي",
+    # Iranian Farsi and Dari.
+    "fa": "از در با که را رو این اون چی چه چرا کجا کجاست چطور چطوری چگونه چند چقدر است هست نیست هستم "
+    "استم میخوام میخواهم میشه نمیشه میشود برای برایم باید یه یک دارم ندارم دارید دارین کنم کنید "
+    "کردم بکنم شده شما منو مرا بله خیلی لطفا ممنون مرسی کدام",
+}
+_WORD_CUES: dict[str, frozenset[str]] = {
+    lang: frozenset(fold(w) for w in words.split()) for lang, words in _WORD_CUES_RAW.items()
+}
+# Yeh/kaf tell the keyboard, not the language: once per text, and an Arabic keyboard proves less (Persian
+# is often typed on one) than a Persian keyboard does.
+_PERSIAN_KEYBOARD = frozenset("یک")
+_ARABIC_KEYBOARD = frozenset("يك")
+_PERSIAN_KEYBOARD_WEIGHT = 4.0
+_ARABIC_KEYBOARD_WEIGHT = 1.0
+# Persian verbs carry the prefix می/نمی ("میخوام", "نمیدونم"); few Arabic words begin so.
+_PERSIAN_VERB_PREFIXES = ("مي", "نمي")
+_PERSIAN_VERB_WEIGHT = 0.8
+_WORD_CUE_WEIGHT = 1.2
+# The Arabic article marks Arabic; Persian has only a few loanwords with it.
+_ARABIC_ARTICLE_WEIGHT = 0.6
+_CUE_CAP = 8.0
+_LINGUA_CAP = 4.0
+_LINGUA_WEIGHT = 0.5
+_TO_ARABIC_LETTERS = str.maketrans("یک", "يك")
+_TO_PERSIAN_LETTERS = str.maketrans("يكى", "یکی")
+_WORD = re.compile(r"[\w'’ʼ]+")
+_FORMAT_CHARS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def script_of(ch: str) -> str | None:
+    """'arabic', 'cyrillic', 'latin' for letters of those scripts, 'other' for other letters, else None."""
+    if not ch.isalpha():
+        return None
+    code = ord(ch)
+    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+        return "arabic"
+    if 0x0400 <= code <= 0x052F:
+        return "cyrillic"
+    if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
+        return "latin"
+    return "other"
+
+
+def _word_script(word: str) -> str | None:
+    counts: dict[str, int] = {}
+    for ch in word:
+        s = script_of(ch)
+        if s:
+            counts[s] = counts.get(s, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda k: counts[k])
+
+
+def dominant_script(words: Sequence[str]) -> str | None:
+    """The script of the question. A non-Latin script wins when it holds a fair share of the words:
+    Arabic or Ukrainian sentences often carry German terms (Jobcenter, Kita), never the other way."""
+    counts: dict[str, int] = {}
+    for w in words:
+        s = _word_script(w)
+        if s:
+            counts[s] = counts.get(s, 0) + 1
+    if not counts:
+        return None
+    total = sum(counts.values())
+    non_latin = {k: v for k, v in counts.items() if k != "latin"}
+    if non_latin:
+        best = max(non_latin, key=lambda k: non_latin[k])
+        if non_latin[best] * 3 >= total:
+            return best
+    return max(counts, key=lambda k: counts[k])
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+class LanguageDetector:
+    """detect(text) -> (language code or None, confidence 0..1). Thread-safe; lingua is built once."""
+
+    _shared_lingua: LinguaDetector | None = None
+    _lock = threading.Lock()
+
+    def __init__(self, languages: Sequence[str] = SUPPORTED, high_accuracy: bool = False) -> None:
+        self.languages = tuple(languages)
+        self.high_accuracy = high_accuracy
+        self._lingua: LinguaDetector | None = None
+
+    def _get_lingua(self) -> LinguaDetector:
+        if self._lingua is not None:
+            return self._lingua
+        # Share the default (low-accuracy, all languages) detector across instances: one model in memory.
+        shared = not self.high_accuracy and self.languages == SUPPORTED
+        if shared and LanguageDetector._shared_lingua is not None:
+            self._lingua = LanguageDetector._shared_lingua
+            return self._lingua
+        with LanguageDetector._lock:
+            from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+            langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in self.languages]
+            builder = LanguageDetectorBuilder.from_languages(*langs)
+            if not self.high_accuracy:
+                builder = builder.with_low_accuracy_mode()
+            detector = builder.with_preloaded_language_models().build()
+            if shared:
+                LanguageDetector._shared_lingua = detector
+            self._lingua = detector
+        return detector
+
+    def warm_up(self) -> None:
+        """Load the models now (at start-up) rather than on the first question."""
+        self._get_lingua()
+
+    def _lingua_probs(self, text: str, pair: tuple[str, ...]) -> dict[str, float]:
+        values = self._get_lingua().compute_language_confidence_values(text)
+        probs = {v.language.iso_code_639_1.name.lower(): v.value for v in values}
+        sub = {lang: probs.get(lang, 0.0) for lang in pair}
+        total = sum(sub.values())
+        if total <= 0:
+            return {lang: 1.0 / len(pair) for lang in pair}
+        return {lang: p / total for lang, p in sub.items()}
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Probability per supported language (0 for the languages of other scripts)."""
+        text = _FORMAT_CHARS.sub("", unicodedata.normalize("NFC", text))
+        words = _WORD.findall(text)
+        script = dominant_script(words)
+        if script is None or script == "other":
+            return {}
+        pair = tuple(lang for lang in SCRIPT_LANGUAGES[script] if lang in self.languages)
+        if not pair:
+            return {}
+        if len(pair) == 1:
+            return {pair[0]: 1.0}
+        # Only the words of the chosen script: German terms must not pull an Arabic sentence to German.
+        own = [w for w in words if _word_script(w) == script]
+        own_text = " ".join(own)
+        a, b = pair
+        cue = 0.0
+        for ch in own_text.casefold():
+            cue += _LETTER_CUES[a].get(ch, 0.0) - _LETTER_CUES[b].get(ch, 0.0)
+        if script == "arabic":
+            letters = set(own_text)
+            if letters & _PERSIAN_KEYBOARD and not letters & _ARABIC_KEYBOARD:
+                cue -= _PERSIAN_KEYBOARD_WEIGHT
+            elif letters & _ARABIC_KEYBOARD and not letters & _PERSIAN_KEYBOARD:
+                cue += _ARABIC_KEYBOARD_WEIGHT
+        for w in own:
+            wf = fold(w)
+            if wf in _WORD_CUES[a]:
+                cue += _WORD_CUE_WEIGHT
+            if wf in _WORD_CUES[b]:
+                cue -= _WORD_CUE_WEIGHT
+            if script == "arabic" and len(wf) > 4:
+                if wf.startswith("ال"):
+                    cue += _ARABIC_ARTICLE_WEIGHT
+                elif wf.startswith(_PERSIAN_VERB_PREFIXES):
+                    cue -= _PERSIAN_VERB_WEIGHT
+        cue = max(-_CUE_CAP, min(_CUE_CAP, cue))
+        if script == "arabic":
+            # lingua's models know which yeh/kaf each language uses; the keyboard decides that, not the
+            # language, so ask lingua about both spellings and let only the letter cues above judge them.
+            as_arabic = own_text.translate(_TO_ARABIC_LETTERS)
+            as_persian = own_text.translate(_TO_PERSIAN_LETTERS)
+            lingua_logit = 0.5 * (
+                _logit(self._lingua_probs(as_arabic, pair)[a]) + _logit(self._lingua_probs(as_persian, pair)[a])
+            )
+        else:
+            lingua_logit = _logit(self._lingua_probs(own_text, pair)[a])
+        lingua_logit = max(-_LINGUA_CAP, min(_LINGUA_CAP, lingua_logit))
+        # lingua's low-accuracy confidences on a few words are overconfident: damp them.
+        z = _LINGUA_WEIGHT * lingua_logit + cue
+        p_a = 1.0 / (1.0 + math.exp(-z))
+        return {a: p_a, b: 1.0 - p_a}
+
+    def detect(self, text: str) -> tuple[str | None, float]:
+        scores = self.scores(text)
+        if not scores:
+            return None, 0.0
+        lang = max(scores, key=lambda k: scores[k])
+        return lang, round(scores[lang], 4)

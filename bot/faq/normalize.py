@@ -1,0 +1,171 @@
+"""Text normalisation for matching (never for display).
+
+Users type the same word in many ways: with or without Arabic diacritics and tatweel, with Arabic or
+Persian yeh/kaf, with or without the zero-width non-joiner, with "ue" for "ü", with curly or straight
+apostrophes, with Latin homoglyphs inside Cyrillic words. Matching sees one canonical form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# --- Arabic script -------------------------------------------------------------------------------
+
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
+_CHAR_MAP: dict[int, str] = {}
+
+
+def _map(chars: str, target: str) -> None:
+    for ch in chars:
+        _CHAR_MAP[ord(ch)] = target
+
+
+# One alef, one yeh, one kaf, heh for teh marbuta: Arabic and Persian keyboards differ exactly here.
+_map("أإآٱٲٳ", "ا")
+_map("ىیيئېۍ", "ي")
+_map("کكګ", "ك")
+_map("ةۀەۃ", "ه")
+_map("ؤ", "و")
+_map("ء", "")
+# Arabic-Indic and Persian digits -> ASCII, so "۱۱۲" matches "112".
+for _i, (_a, _p) in enumerate(zip("٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", strict=True)):
+    _map(_a + _p, str(_i))
+# Invisible format characters: ZWNJ/ZWJ (Persian half-space), direction marks, isolates, BOM.
+_map("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u00ad", "")
+# Apostrophe variants (Ukrainian uses one inside words: п'ять, пʼять, п’ять) -> dropped.
+_map("'’‘ʼ`´′ʹ‛", "")
+# German letters: ä -> a etc. (umlaut-less keyboards); "ae"/"oe"/"ue" are folded below.
+_map("äàáâ", "a")
+_map("öòóô", "o")
+_map("üùúû", "u")
+_map("éèê", "e")
+_map("ß", "ss")
+# Cyrillic variants that people omit.
+_map("ё", "е")
+_map("ґ", "г")
+
+# Latin letters that look like Cyrillic ones, for words typed with a mixed keyboard ("кiта").
+_HOMOGLYPHS = str.maketrans("aeopcxyikmthb", "аеорсхуікмтнв")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[a-z]")
+# ae/oe/ue after a consonant or at the start of a word stand for ä/ö/ü ("Buergeramt", "Aerztin").
+_UMLAUT_DIGRAPH = re.compile(r"(?:(?<=[bcdfghjklmnpqrstvwxz])|(?<![a-z]))([aou])e")
+_TOKEN = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """Canonical form of a text: case, compatibility forms, script variants, marks. Keeps word breaks."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _ARABIC_MARKS.sub("", text)
+    text = text.translate(_CHAR_MAP)
+    # NFKC+casefold may leave combining marks (e.g. decomposed umlauts): drop them.
+    if any(unicodedata.combining(ch) for ch in text):
+        text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return text
+
+
+def _fix_token(token: str) -> str:
+    if _LATIN.search(token):
+        if _CYRILLIC.search(token):
+            return token.translate(_HOMOGLYPHS)
+        return _UMLAUT_DIGRAPH.sub(r"\1", token)
+    return token
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised word tokens (underscores and punctuation split words)."""
+    return [_fix_token(t) for t in _TOKEN.findall(fold(text).replace("_", " "))]
+
+
+def normalize(text: str) -> str:
+    """Normalised text: tokens joined by one space."""
+    return " ".join(tokenize(text))
+
+
+# --- light stemming ------------------------------------------------------------------------------
+# Deliberately crude: strip frequent clitics and endings so that inflected forms share a stem. Character
+# n-grams do the fine work; the stem only has to be right most of the time.
+
+_AR_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "نمي", "مي")
+_AR_SUFFIXES = tuple(
+    sorted(
+        ("هايي", "هاي", "ها", "ات", "ان", "ون", "ين", "يه", "هم", "كم", "نا", "مان", "تان", "شان", "ه", "ي", "م", "ت", "ش"),
+        key=len,
+        reverse=True,
+    )
+)
+_LATIN_SUFFIXES = ("ungen", "ern", "ung", "en", "er", "es", "em", "e", "n", "s")
+_CYR_SUFFIXES = (
+    "ями", "ами", "ого", "ому", "ему", "ими", "ах", "ях", "ою", "ею", "ів", "ов", "ев", "ий", "ій", "ый",
+    "ой", "ая", "яя", "ое", "ее", "ую", "юю", "ти", "ть", "ся", "сь", "а", "я", "у", "ю", "і", "и", "ы",
+    "е", "о", "ь", "й",
+)  # fmt: skip
+
+
+def _is_arabic_script(token: str) -> bool:
+    return "\u0600" <= token[0] <= "\u06ff"
+
+
+def stem(token: str) -> str:
+    """Light, script-aware stem of a normalised token."""
+    if len(token) <= 3 or token.isdigit():
+        return token
+    if _is_arabic_script(token):
+        for p in _AR_PREFIXES:
+            if token.startswith(p) and len(token) - len(p) >= 3:
+                token = token[len(p) :]
+                break
+        if token.startswith("و") and len(token) >= 5:  # conjunction "and"
+            token = token[1:]
+        for s in _AR_SUFFIXES:
+            if token.endswith(s) and len(token) - len(s) >= 3:
+                token = token[: -len(s)]
+                break
+        return token
+    if _CYRILLIC.match(token):
+        for s in _CYR_SUFFIXES:
+            if token.endswith(s) and len(token) - len(s) >= 3:
+                token = token[: -len(s)]
+                break
+        return token[:7]
+    for s in _LATIN_SUFFIXES:
+        if token.endswith(s) and len(token) - len(s) >= 3:
+            token = token[: -len(s)]
+            break
+    return token[:8]
+
+
+# --- tiny stopword lists ---------------------------------------------------------------------------
+# Only question words and glue; words that carry a topic ("wo" for places, "wann" for times) stay in the
+# n-grams anyway. Stored folded, so they compare against normalised tokens.
+
+_STOPWORDS_RAW: dict[str, str] = {
+    "de": "ich du sie er es wir ihr mein meine meinen meiner mich mir uns der die das den dem des ein eine "
+    "einen einem einer und oder aber ist sind bin bist war hat habe hast haben kann konnen muss mussen "
+    "will mochte wie was wer mit von zu zum zur fur auf an in im am bei nach aus auch noch nicht kein "
+    "keine bitte hallo gibt es da man so sehr mal denn ja nein",
+    "en": "i you he she it we they me my mine our your the a an and or but is are am was be been do does "
+    "did have has can could would should will how what who with of to for on at in by from also not no "
+    "please hello there this that any some get me",
+    "ar": "انا أنا انت انتي هو هي نحن في من الى إلى على عن و او أو هل ما ماذا شو ايش هذا هذه ذلك لي لو يا "
+    "ممكن بدي اريد أريد عندي كيف اللي الي مع بس كمان",
+    "fa": "من تو او ما شما آنها از به در با که را رو این آن اون هم یا و هست است هستم بود برای تا اگر "
+    "چی چه یک یه می خیلی لطفا سلام",
+    "uk": "я ти він вона ми ви вони мене мені мій моя мої в у на з із зі до від за по для та і й а але чи "
+    "що це як є бути будь ласка це ж же би б дуже ще вже",
+    "ru": "я ты он она мы вы они меня мне мой моя мои в во на с со к ко до от за по для и а но или ли что "
+    "это как есть быть пожалуйста ж же бы б очень еще уже",
+}
+STOPWORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(tokenize(words)) for lang, words in _STOPWORDS_RAW.items()
+}
+ALL_STOPWORDS: frozenset[str] = frozenset().union(*STOPWORDS.values())
+
+
+def content_tokens(tokens: Iterable[str], stopwords: frozenset[str] = ALL_STOPWORDS) -> list[str]:
+    """Tokens without stopwords; all tokens when nothing else is left ("wo?" stays a query)."""
+    tokens = list(tokens)
+    kept = [t for t in tokens if t not in stopwords]
+    return kept or tokens

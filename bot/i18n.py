@@ -1,0 +1,86 @@
+"""UI strings: gettext catalogs (`locales/<lang>/LC_MESSAGES/*.po`) read with Babel at start-up.
+
+The .po files are compiled in memory, so no manual compile step exists. Each capability keeps its own
+domain file (core.po, faq.po, booking.po, ...); all domains of a language are merged into one catalog.
+Message ids are English; `{name}` placeholders are filled with `str.format` after translation.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from bot.config import ROOT, SUPPORTED_LANGUAGES
+
+LOCALES_DIR = ROOT / "locales"
+
+# Each language named in itself, for the language keyboard.
+LANGUAGE_NAMES: dict[str, str] = {
+    "de": "Deutsch",
+    "ar": "العربية",
+    "fa": "فارسی",
+    "uk": "Українська",
+    "en": "English",
+    "ru": "Русский",
+}
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+
+
+def is_rtl(lang: str) -> bool:
+    return lang in RTL_LANGUAGES
+
+
+def normalize_language(code: str | None, default: str) -> str:
+    """Map a Telegram `language_code` ("uk", "pt-br", "fa-IR", "prs") to a supported language."""
+    if not code:
+        return default
+    base = code.lower().replace("_", "-").split("-")[0]
+    aliases = {"prs": "fa", "per": "fa", "ua": "uk", "be": "ru"}
+    base = aliases.get(base, base)
+    return base if base in SUPPORTED_LANGUAGES else default
+
+
+def _load_language(lang_dir: Path) -> Translations:
+    merged: Translations | None = None
+    for po_path in sorted((lang_dir / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as fp:
+            catalog = read_po(fp, locale=lang_dir.name)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        translations = Translations(fp=buf, domain=po_path.stem)
+        if merged is None:
+            merged = translations
+        else:
+            merged.merge(translations)
+    return merged or Translations()
+
+
+class Catalogs:
+    """All languages' translations, loaded once."""
+
+    def __init__(self, path: Path = LOCALES_DIR) -> None:
+        self.path = path
+        self.translations: dict[str, Translations] = {
+            lang: _load_language(path / lang) for lang in SUPPORTED_LANGUAGES if (path / lang).is_dir()
+        }
+
+    def gettext(self, lang: str, msgid: str) -> str:
+        translations = self.translations.get(lang)
+        return translations.gettext(msgid) if translations else msgid
+
+    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
+        translations = self.translations.get(lang)
+        if translations is None:
+            return singular if n == 1 else plural
+        return translations.ngettext(singular, plural, n)
+
+
+@lru_cache(maxsize=1)
+def catalogs() -> Catalogs:
+    return Catalogs()

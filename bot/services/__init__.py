@@ -1,0 +1,1 @@
+"""Domain services: business rules, no aiogram types."""

@@ -1,0 +1,158 @@
+"""Middlewares: database session, user and role, reader's language, throttle, role checks."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.flags import get_flag
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import normalize_language
+from bot.services import users as user_service
+from bot.text import Translator
+
+log = logging.getLogger(__name__)
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ContextMiddleware(BaseMiddleware):
+    """Outer middleware on every update: one session (unit of work), the user row, the reader's Translator."""
+
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+        self.clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: User | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        async with self.sessionmaker() as session:
+            data["session"] = session
+            data["settings"] = self.settings
+            data["clock"] = self.clock
+            user = None
+            if tg_user is not None and not tg_user.is_bot:
+                if chat is None or chat.type == "private":
+                    user = await user_service.ensure_user(
+                        session, tg_user.id, self.clock, self.settings.organizer_ids
+                    )
+                else:  # in groups we only look people up, we never register them
+                    user = await session.get(user_service.User, tg_user.id)
+            data["user"] = user
+            lang = (user.language if user else None) or normalize_language(
+                tg_user.language_code if tg_user else None, self.settings.default_language
+            )
+            data["tr"] = Translator(lang, self.settings.tz)
+            try:
+                result = await handler(event, data)
+            except Exception:
+                await session.rollback()
+                raise
+            await session.commit()
+            return result
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+    warned: bool = False
+
+
+class ThrottleMiddleware(BaseMiddleware):
+    """Token bucket per user: a burst is fine, a flood is dropped after one polite warning."""
+
+    def __init__(self, rate: float, burst: int, max_users: int = 50_000) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.max_users = max_users
+        self.buckets: OrderedDict[int, _Bucket] = OrderedDict()
+
+    def allow(self, user_id: int) -> tuple[bool, bool]:
+        """(allowed, warn_now)."""
+        now = time.monotonic()
+        bucket = self.buckets.pop(user_id, None) or _Bucket(tokens=float(self.burst), updated=now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        self.buckets[user_id] = bucket
+        if len(self.buckets) > self.max_users:
+            self.buckets.popitem(last=False)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            bucket.warned = False
+            return True, False
+        warn = not bucket.warned
+        bucket.warned = True
+        return False, warn
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: User | None = data.get("event_from_user")
+        if tg_user is None:
+            return await handler(event, data)
+        allowed, warn = self.allow(tg_user.id)
+        if allowed:
+            return await handler(event, data)
+        log.info("throttled user update", extra={"user_hash": hash_user(tg_user.id)})
+        tr: Translator = data["tr"]
+        text = tr._("You are sending messages very fast. Please wait a moment.")
+        if isinstance(event, CallbackQuery):
+            await event.answer(text if warn else None)
+        elif isinstance(event, Message) and warn and event.chat.type == "private":
+            await event.answer(text)
+        return None
+
+
+class RoleMiddleware(BaseMiddleware):
+    """Inner middleware: a handler flagged `{"role": ...}` is refused politely to anyone below that role.
+
+    Checked on the server for every command and every button, whatever the client shows.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        needed = get_flag(data, "role")
+        if needed is None:
+            return await handler(event, data)
+        user = data.get("user")
+        if user is not None and user_service.has_role(user, needed):
+            return await handler(event, data)
+        tr: Translator = data["tr"]
+        text = tr._("Sorry, this is only for helpers and organizers of the association.")
+        if isinstance(event, CallbackQuery):
+            await event.answer(text, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text)
+        return None
+
+
+class UpdateDedup(BaseMiddleware):
+    """Drops an update whose id was seen before (Telegram re-sends webhooks not answered in time).
+
+    In memory for one process; with Redis the same check spans all processes (see bot.app).
+    """
+
+    def __init__(self, seen: Callable[[int], Awaitable[bool]]) -> None:
+        self.seen = seen
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Update) and await self.seen(event.update_id):
+            log.info("duplicate update dropped", extra={"update_id": event.update_id})
+            return None
+        return await handler(event, data)
+
+
+def hash_user(user_id: int) -> str:
+    """A short, non-reversible tag for logs, so a person's id does not land in log files."""
+    import hashlib
+
+    return hashlib.blake2s(str(user_id).encode(), digest_size=6).hexdigest()

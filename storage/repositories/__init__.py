@@ -1,0 +1,1 @@
+"""Data access functions: queries and writes, no business rules."""

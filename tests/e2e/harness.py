@@ -1,0 +1,136 @@
+"""Runs the real bot (aiogram over HTTP, long polling) against the Bot API emulator, in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from bot.emulator.server import BotAPIEmulator
+
+from bot.app import App, build_app, set_commands, shutdown
+from bot.clock import Clock
+from bot.config import load_settings
+from bot.jobs import PERIODIC
+from tests.conftest import drop_schema, make_engine
+
+TOKEN = "123456:TEST-token"
+ORGANIZER_ID = 9001
+HELPERS_CHAT_ID = -100500
+
+
+class BotHarness:
+    def __init__(self, emu: BotAPIEmulator, app: App, schema: str | None) -> None:
+        self.emu = emu
+        self.app = app
+        self.schema = schema
+        self._polling: asyncio.Task[None] | None = None
+
+    # --- talking to the bot as a person -------------------------------------------------------
+    def user(self, user_id: int, language_code: str | None = "de") -> None:
+        self.emu.add_user(user_id, language_code=language_code, first_name=f"User{user_id}")
+
+    async def say(
+        self, user_id: int, text: str, *, timeout: float = 5.0, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """Send a text and wait for the bot's next message in that chat."""
+        chat = chat_id if chat_id is not None else user_id
+        last = self.last_id(chat)
+        self.emu.user_sends(user_id, text, chat_id=chat_id)
+        return await self.emu.wait_for(chat, timeout=timeout, after=last)
+
+    async def press(
+        self, user_id: int, message: dict[str, Any], data: str, *, timeout: float = 5.0
+    ) -> dict[str, Any] | None:
+        chat = message.get("chat_id", user_id)
+        last = self.last_id(chat)
+        self.emu.user_presses(user_id, message["message_id"], data, chat_id=chat)
+        try:
+            return await self.emu.wait_for(chat, timeout=timeout, after=last)
+        except TimeoutError:
+            return None
+
+    async def press_text(
+        self, user_id: int, message: dict[str, Any], label_part: str, **kw: Any
+    ) -> dict[str, Any] | None:
+        return await self.press(user_id, message, button_data(message, label_part), **kw)
+
+    def last_id(self, chat_id: int) -> int:
+        messages = self.emu.messages(chat_id)
+        return max((m["message_id"] for m in messages), default=0)
+
+    async def settle(self, seconds: float = 0.3) -> None:
+        """Give the bot a moment to finish what it is doing (for checks that nothing was sent)."""
+        await asyncio.sleep(seconds)
+
+    async def run_job(self, name: str) -> None:
+        await PERIODIC[name].func(self.app.job_context())
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            await self.app.dp.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                await asyncio.wait_for(self._polling, 5)
+        await shutdown(self.app)
+        await self.emu.stop()
+        if self.schema:
+            await drop_schema(self.schema)
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    markup = message.get("reply_markup") or {}
+    return [
+        (button.get("text", ""), button.get("callback_data") or button.get("url", ""))
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    ]
+
+
+def button_data(message: dict[str, Any], label_part: str) -> str:
+    for text, data in buttons(message):
+        if label_part in text:
+            return data
+    raise AssertionError(f"no button with {label_part!r} in {buttons(message)}")
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    db_kind: str,
+    tmp_path: Path,
+    *,
+    clock: Clock | None = None,
+    emulator: BotAPIEmulator | None = None,
+    **overrides: Any,
+) -> AsyncIterator[BotHarness]:
+    emu = emulator or BotAPIEmulator(host="127.0.0.1", port=0)
+    await emu.start()
+    engine, url, schema = await make_engine(db_kind, tmp_path)
+    settings = load_settings(
+        bot_token=TOKEN,
+        telegram_api_url=emu.base_url,
+        database_url=url,
+        organizer_ids=[ORGANIZER_ID],
+        helpers_chat_id=HELPERS_CHAT_ID,
+        throttle_rate=overrides.pop("throttle_rate", 50.0),
+        throttle_burst=overrides.pop("throttle_burst", 100),
+        **overrides,
+    )
+    app = await build_app(settings, TOKEN, clock=clock, engine=engine)
+    await set_commands(app.bot, settings)
+    harness = BotHarness(emu, app, schema)
+    harness._polling = asyncio.create_task(
+        app.dp.start_polling(app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
+    )
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return str(message.get("text") or message.get("caption") or "")
+
+
+Predicate = Callable[[dict[str, Any]], bool]
