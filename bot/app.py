@@ -153,11 +153,27 @@ async def startup(app: App) -> None:
     await upgrade(app.engine)
     await set_commands(app.bot, app.settings)
     start_scheduler(app)
+    start_delivery(app)
+
+
+def start_delivery(app: App) -> None:
+    """One delivery worker per process (several may share a PostgreSQL database)."""
+    if not app.settings.delivery_enabled:
+        return
+    from bot.delivery.worker import DeliveryWorker
+
+    worker = DeliveryWorker.for_bot(app.settings, app.sessionmaker, app.bot.token, app.clock)
+    app.extras["delivery_worker"] = worker
+    worker.start()
 
 
 async def shutdown(app: App) -> None:
     if app.scheduler is not None and app.scheduler.running:
         app.scheduler.shutdown(wait=False)
+    worker = app.extras.pop("delivery_worker", None)
+    if worker is not None:  # finishes the calls in flight and records them
+        with suppress(Exception):
+            await worker.stop()
     for stop in app.extras.get("on_shutdown", []):
         with suppress(Exception):
             await stop()

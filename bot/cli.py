@@ -14,6 +14,7 @@ from bot.logs import setup_logging
 COMMAND_MODULES = [
     "bot.i18n_tools",
     "bot.faq.cli",
+    "bot.booking.cli",
 ]
 
 

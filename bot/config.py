@@ -66,7 +66,31 @@ class Settings(BaseSettings):
     send_rate_total: float = Field(default=30.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_rate_per_group_minute: int = Field(default=20, ge=1)
+    delivery_enabled: bool = True  # run the delivery worker in this process
+    delivery_batch_size: int = Field(default=50, ge=1, le=1000)
+    delivery_concurrency: int = Field(default=8, ge=1, le=100)
+    delivery_max_attempts: int = Field(default=6, ge=1)
+    delivery_backoff_seconds: float = Field(default=5.0, gt=0)
+    delivery_backoff_max_seconds: float = Field(default=600.0, gt=0)
+    delivery_claim_timeout_seconds: float = Field(default=60.0, ge=5)
+    delivery_idle_seconds: float = Field(default=0.5, gt=0)
+    delivery_request_timeout_seconds: float = Field(default=15.0, gt=0)
     broadcast_overdue_minutes: int = Field(default=60, ge=1)
+    # events: the reminder to people who said "I'll come" goes out this many hours before the start
+    event_reminder_hours: float = Field(default=24.0, gt=0)
+
+    # helpers' assignments
+    areas_file: Path = ROOT / "sample_data" / "areas.yaml"
+    escalate_after_minutes: int = Field(default=60, ge=1, description="unclaimed this long: alert all helpers")
+    assignment_reminder_hours: int = Field(default=24, ge=1, description="reminder this long before the date")
+    assignment_followup_hours: int = Field(default=3, ge=0, description="ask 'done?' this long after the date")
+    assignment_flexible_followup_days: int = Field(default=7, ge=1)
+
+    # consultation booking
+    booking_max_upcoming: int = Field(default=2, ge=1, description="upcoming bookings one person may hold")
+    reminder_offsets_hours: Annotated[list[int], NoDecode] = [24, 2]
+    waitlist_hold_hours: float = Field(default=2.0, gt=0, description="how long a freed slot is held")
+    slot_weeks_ahead: int = Field(default=4, ge=1, le=26, description="weeks of slots that can be booked")
 
     @field_validator("organizer_ids", mode="before")
     @classmethod
@@ -75,6 +99,17 @@ class Settings(BaseSettings):
             return _int_list(value)
         except ValueError as exc:
             raise ValueError("must be a comma-separated list of numeric Telegram ids") from exc
+
+    @field_validator("reminder_offsets_hours", mode="before")
+    @classmethod
+    def _parse_offsets(cls, value: object) -> object:
+        try:
+            hours = _int_list(value)
+        except ValueError as exc:
+            raise ValueError("must be a comma-separated list of hours, e.g. 24,2") from exc
+        if isinstance(hours, list) and any(h <= 0 or h > 24 * 14 for h in hours):
+            raise ValueError("every reminder offset must be between 1 and 336 hours")
+        return sorted(set(hours), reverse=True) if isinstance(hours, list) else hours
 
     @field_validator("timezone")
     @classmethod

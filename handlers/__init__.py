@@ -11,13 +11,28 @@ ROUTER_MODULES = [
     "handlers.start",
     "handlers.privacy",
     "handlers.roles",
+    "handlers.subscriptions",
+    "handlers.events",
+    "handlers.broadcast",
+    "handlers.booking",
+    "handlers.slots",
+    "handlers.profile",
+    "handlers.assignments",
+    "handlers.faq",
     "handlers.fallback",
 ]
 
 
+def _adopt(router: Router) -> Router:
+    # Routers are module-level singletons; a new Dispatcher in the same process (tests, the demo's
+    # restarts) takes them over from the previous one, which is no longer running.
+    router._parent_router = None
+    return router
+
+
 def all_routers() -> list[Router]:
-    return [import_module(name).router for name in ROUTER_MODULES]
+    return [_adopt(import_module(name).router) for name in ROUTER_MODULES]
 
 
 def error_router() -> Router:
-    return import_module("handlers.errors").router
+    return _adopt(import_module("handlers.errors").router)

@@ -141,9 +141,7 @@ def _parse_start_tag(text: str, pos: int) -> tuple[str, dict[str, str], int]:
                 quote = text[i]
                 end = text.find(quote, i + 1)
                 if end < 0:
-                    raise EntityParseError(
-                        f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
-                    )
+                    raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
                 value = _decode_attr_value(text[i + 1 : end])
                 i = end + 1
             else:
@@ -162,7 +160,7 @@ def _check_start_tag(tag: _Open) -> None:
         raise EntityParseError('Tag "span" must have class "tg-spoiler"')
     if tag.name == "tg-emoji" and not tag.attrs.get("emoji-id", "").isdigit():
         raise EntityParseError(
-            f'Custom emoji entity must contain a tg-emoji identifier at byte offset {tag.byte_pos}'
+            f"Custom emoji entity must contain a tg-emoji identifier at byte offset {tag.byte_pos}"
         )
     if tag.name == "tg-time" and not re.fullmatch(r"-?\d+", tag.attrs.get("unix", "")):
         raise EntityParseError(f'Tag "tg-time" must have attribute "unix" at byte offset {tag.byte_pos}')
@@ -256,11 +254,11 @@ def parse_html(text: str, strict: bool = True) -> tuple[str, list[dict[str, Any]
                 raise EntityParseError(f"Unclosed end tag at byte offset {_byte_offset(text, i)}")
             name = text[i + 2 : end].strip().lower()
             if not stack:
-                raise EntityParseError(f'Unexpected end tag at byte offset {_byte_offset(text, i)}')
+                raise EntityParseError(f"Unexpected end tag at byte offset {_byte_offset(text, i)}")
             top = stack.pop()
             if top.name != name:
                 raise EntityParseError(
-                    f'Unmatched end tag at byte offset {_byte_offset(text, i)}, '
+                    f"Unmatched end tag at byte offset {_byte_offset(text, i)}, "
                     f'expected "</{top.name}>", found "</{name}>"'
                 )
             _close(top, offset, stack, entities)

@@ -84,7 +84,9 @@ class ApiSpec:
             name: list(spec.get("returns", [])) for name, spec in data["methods"].items()
         }
         self.types: dict[str, dict[str, _Field]] = {
-            name: {f["name"]: _Field(f["name"], f["required"], tuple(f["types"])) for f in spec.get("fields", [])}
+            name: {
+                f["name"]: _Field(f["name"], f["required"], tuple(f["types"])) for f in spec.get("fields", [])
+            }
             for name, spec in data["types"].items()
         }
         self.subtypes: dict[str, list[str]] = {
@@ -169,12 +171,17 @@ class ApiSpec:
             fields.update(self._all_fields(sub))
         return fields
 
-    def _check_one(self, value: Any, type_name: str, path: str, files: dict[str, UploadedFile], top: bool) -> Any:
+    def _check_one(
+        self, value: Any, type_name: str, path: str, files: dict[str, UploadedFile], top: bool
+    ) -> Any:
         if type_name.startswith("Array of "):
             inner = type_name[len("Array of ") :]
             if not isinstance(value, list):
                 raise bad_request(f"{path} must be an Array")
-            return [self.check_value(item, (inner,), f"{path}[{i}]", files, top=False) for i, item in enumerate(value)]
+            return [
+                self.check_value(item, (inner,), f"{path}[{i}]", files, top=False)
+                for i, item in enumerate(value)
+            ]
         if type_name == "Integer":
             if isinstance(value, bool):
                 raise bad_request(f"{path} must be Integer")
@@ -221,7 +228,9 @@ class ApiSpec:
             raise bad_request(f"{path} must be InputFile")
         return self._check_object(value, type_name, path, files)
 
-    def _check_object(self, value: Any, type_name: str, path: str, files: dict[str, UploadedFile]) -> dict[str, Any]:
+    def _check_object(
+        self, value: Any, type_name: str, path: str, files: dict[str, UploadedFile]
+    ) -> dict[str, Any]:
         if type_name not in self.types:
             raise bad_request(f"{path}: unknown type {type_name}")  # the data file is inconsistent
         if not isinstance(value, dict):
@@ -244,7 +253,12 @@ class ApiSpec:
         return out
 
     def _check_polymorphic(
-        self, value: dict[str, Any], type_name: str, subtypes: list[str], path: str, files: dict[str, UploadedFile]
+        self,
+        value: dict[str, Any],
+        type_name: str,
+        subtypes: list[str],
+        path: str,
+        files: dict[str, UploadedFile],
     ) -> dict[str, Any]:
         # the subtype's name ends with its "type" value: BotCommandScopeChat → "chat"
         kind = value.get("type")

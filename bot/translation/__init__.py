@@ -3,5 +3,10 @@
 `get_machine_translator(settings, sessionmaker)` returns an object with
 `async def translate(text: str, source: str, target: str) -> str | None` (None when no translation is
 available: translator `none`, a timeout, or an error). Results are cached in the database.
-Implemented in bot/translation/service.py.
+The object also has `name` (the TRANSLATOR setting) and `enabled` (False for `none`, so a dialog can
+leave out its "machine translation" button). Implemented in bot/translation/service.py.
 """
+
+from bot.translation.service import MachineTranslator, NoTranslator, get_machine_translator
+
+__all__ = ["MachineTranslator", "NoTranslator", "get_machine_translator"]

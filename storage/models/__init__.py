@@ -1,5 +1,53 @@
 """All models; importing this package registers every table on `Base.metadata`."""
 
+from storage.models.assignments import Assignment, AssignmentDetails, HelperProfile
+from storage.models.booking import (
+    Booking,
+    BookingTopic,
+    Closure,
+    Counsellor,
+    ScheduleRule,
+    Slot,
+    Venue,
+    WaitlistEntry,
+)
+from storage.models.broadcast import (
+    Attendance,
+    Broadcast,
+    BroadcastText,
+    Event,
+    EventText,
+    Subscription,
+    Topic,
+    TranslationCache,
+)
 from storage.models.core import Invite, OutboxMessage, User
+from storage.models.faq import FaqUnanswered, FaqVote, Ticket
 
-__all__ = ["Invite", "OutboxMessage", "User"]
+__all__ = [
+    "Assignment",
+    "AssignmentDetails",
+    "Attendance",
+    "Booking",
+    "BookingTopic",
+    "Broadcast",
+    "BroadcastText",
+    "Closure",
+    "Counsellor",
+    "Event",
+    "EventText",
+    "FaqUnanswered",
+    "FaqVote",
+    "HelperProfile",
+    "Invite",
+    "OutboxMessage",
+    "ScheduleRule",
+    "Slot",
+    "Subscription",
+    "Ticket",
+    "Topic",
+    "TranslationCache",
+    "User",
+    "Venue",
+    "WaitlistEntry",
+]

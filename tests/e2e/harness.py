@@ -37,9 +37,9 @@ class BotHarness:
     ) -> dict[str, Any]:
         """Send a text and wait for the bot's next message in that chat."""
         chat = chat_id if chat_id is not None else user_id
-        last = self.last_id(chat)
-        self.emu.user_sends(user_id, text, chat_id=chat_id)
-        return await self.emu.wait_for(chat, timeout=timeout, after=last)
+        sent = self.emu.user_sends(user_id, text, chat_id=chat_id)
+        # The answer is the first bot message after the user's own message.
+        return await self.emu.wait_for(chat, timeout=timeout, after=sent["message_id"])
 
     async def press(
         self, user_id: int, message: dict[str, Any], data: str, *, timeout: float = 5.0
@@ -48,9 +48,11 @@ class BotHarness:
         last = self.last_id(chat)
         self.emu.user_presses(user_id, message["message_id"], data, chat_id=chat)
         try:
-            return await self.emu.wait_for(chat, timeout=timeout, after=last)
+            reply = await self.emu.wait_for(chat, timeout=timeout, after=last)
         except TimeoutError:
-            return None
+            reply = None
+        await self.settle(0.15)
+        return reply
 
     async def press_text(
         self, user_id: int, message: dict[str, Any], label_part: str, **kw: Any
@@ -62,15 +64,50 @@ class BotHarness:
         return max((m["message_id"] for m in messages), default=0)
 
     async def settle(self, seconds: float = 0.3) -> None:
-        """Give the bot a moment to finish what it is doing (for checks that nothing was sent)."""
-        await asyncio.sleep(seconds)
+        """Wait until the bot has been quiet for `seconds` (all replies to earlier actions are in)."""
+        quiet_since = asyncio.get_running_loop().time()
+        seen = len(self.emu.calls)
+        while asyncio.get_running_loop().time() - quiet_since < seconds:
+            await asyncio.sleep(0.05)
+            if len(self.emu.calls) != seen:
+                seen = len(self.emu.calls)
+                quiet_since = asyncio.get_running_loop().time()
 
     async def run_job(self, name: str) -> None:
         await PERIODIC[name].func(self.app.job_context())
 
+    async def deliver(self, max_rounds: int = 100, *, limits: bool = False) -> int:
+        """Run the delivery worker until nothing in the outbox is due; the number of rows handled.
+
+        With a FrozenClock, retries and later messages wait until the test moves the clock. Telegram's
+        limits are off unless `limits=True` (a test's few messages to one chat go out at once).
+        """
+        from bot.delivery.limits import Limiter
+        from bot.delivery.worker import DeliveryWorker
+
+        worker = DeliveryWorker.for_bot(
+            self.app.settings,
+            self.app.sessionmaker,
+            self.app.bot.token,
+            self.app.clock,
+            worker_id="harness",
+            limiter=None if limits else Limiter.unlimited(),
+        )
+        handled = 0
+        try:
+            for _ in range(max_rounds):
+                done = await worker.run_once()
+                if not done:
+                    break
+                handled += done
+        finally:
+            await worker.sender.close()
+        return handled
+
     async def stop(self) -> None:
         if self._polling is not None:
-            await self.app.dp.stop_polling()
+            with contextlib.suppress(RuntimeError):  # polling may have stopped already
+                await self.app.dp.stop_polling()
             with contextlib.suppress(asyncio.CancelledError, RuntimeError):
                 await asyncio.wait_for(self._polling, 5)
         await shutdown(self.app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from pathlib import Path
@@ -137,7 +138,8 @@ def junk_text(rng: random.Random) -> str:
     return "".join(rng.choice(JUNK_CHARS) for _ in range(rng.randint(1, 300)))
 
 
-async def test_thousand_junk_updates_do_not_break_the_bot(tmp_path: Path) -> None:
+async def test_thousand_junk_updates_do_not_break_the_bot(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR)
     rng = random.Random(20261126)
     async with running_bot("sqlite", tmp_path, throttle_rate=1000.0, throttle_burst=10_000) as bot:
         bot.emu.add_group(-4242, "Some group", [301, 302])
@@ -156,17 +158,23 @@ async def test_thousand_junk_updates_do_not_break_the_bot(tmp_path: Path) -> Non
                 bot.emu.user_sends(uid if uid in (301, 302) else 301, junk_text(rng), chat_id=-4242)
             elif kind < 0.85:
                 forged = rng.choice(["lang:xx", "menu:nothing", "del:1", "x" * 64, "booking:999:abc", "🙂"])
-                bot.emu.user_presses(uid, 1, forged)
+                own = bot.emu.bot_messages(uid)
+                if own:
+                    bot.emu.user_presses(uid, own[-1]["message_id"], forged, check_button=False)
+                else:
+                    bot.emu.user_sends(uid, "/start")
             else:
                 msgs = bot.emu.messages(uid)
                 if msgs:
-                    bot.emu.edit(uid, msgs[-1]["message_id"], junk_text(rng))
+                    bot.emu.user_edits(uid, msgs[-1]["message_id"], junk_text(rng))
                 else:
                     bot.emu.user_sends(uid, "/start")
             if n % 100 == 99:
                 await bot.settle(0.2)
         await bot.settle(3.0)
         assert bot.emu.violations == [], bot.emu.violations[:3]
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert errors == [], [r.getMessage() for r in errors[:3]]
         # still alive and well
         bot.user(999, language_code="uk")
         reply = await bot.say(999, "/start", timeout=10)

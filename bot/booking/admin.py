@@ -1,0 +1,232 @@
+"""What organizers change in the schedule (shared by /slots in the bot and `python -m bot slots`).
+
+Every change ends with `sync_slots`, so the bookable slots follow the schedule at once. Taking away a
+time that people booked (a closure, a cancelled slot) cancels their bookings and tells each of them.
+Callers commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.booking import services
+from bot.booking.schedule import (
+    CANCELLED,
+    ONCE,
+    WEEKLY,
+    RuleSpec,
+    ScheduleError,
+    SyncResult,
+    day_bounds,
+    sync_slots,
+)
+from bot.clock import Clock
+from bot.config import Settings
+from storage.models import BookingTopic, Closure, Counsellor, ScheduleRule, Slot, Venue
+from storage.repositories import booking as repo
+
+
+async def resolve_topic(session: AsyncSession, key: str) -> BookingTopic:
+    topic = await repo.topic_by_key(session, key)
+    if topic is None:
+        known = ", ".join(t.key for t in await repo.topics(session, only_active=False)) or "-"
+        raise ScheduleError(f"unknown topic {key!r} (known: {known})")
+    return topic
+
+
+async def resolve_venue(session: AsyncSession, key: str | None) -> Venue:
+    if key is None:
+        venues = list(await repo.venues(session))
+        if len(venues) == 1:
+            return venues[0]
+        raise ScheduleError(
+            "say which venue: venue=<key> (known: " + (", ".join(v.key for v in venues) or "-") + ")"
+        )
+    venue = await repo.venue_by_key(session, key)
+    if venue is None:
+        known = ", ".join(v.key for v in await repo.venues(session)) or "-"
+        raise ScheduleError(f"unknown venue {key!r} (known: {known})")
+    return venue
+
+
+async def resolve_counsellor(session: AsyncSession, key: str | None) -> Counsellor | None:
+    if key is None or key in ("", "-", "none"):
+        return None
+    counsellor = await repo.counsellor_by_key(session, key)
+    if counsellor is None:
+        known = ", ".join(c.key for c in await repo.counsellors(session)) or "-"
+        raise ScheduleError(f"unknown counsellor {key!r} (known: {known})")
+    return counsellor
+
+
+async def add_rule(
+    session: AsyncSession, clock: Clock, settings: Settings, spec: RuleSpec, *, key: str | None = None
+) -> tuple[ScheduleRule, SyncResult]:
+    topic = await resolve_topic(session, spec.topic)
+    venue = await resolve_venue(session, spec.venue)
+    counsellor = await resolve_counsellor(session, spec.counsellor)
+    if spec.kind == ONCE and spec.on_date is not None:
+        if spec.on_date < clock.now().astimezone(settings.tz).date():
+            raise ScheduleError(f"{spec.on_date.isoformat()} is in the past")
+    rule = ScheduleRule(
+        key=key,
+        kind=spec.kind,
+        weekday=spec.weekday if spec.kind == WEEKLY else None,
+        on_date=spec.on_date if spec.kind == ONCE else None,
+        start_time=spec.start,
+        end_time=spec.end,
+        slot_minutes=spec.every,
+        capacity=spec.capacity,
+        topic_id=topic.id,
+        venue_id=venue.id,
+        counsellor_id=counsellor.id if counsellor else None,
+        active=True,
+        created_at=clock.now(),
+    )
+    session.add(rule)
+    await session.flush()
+    return rule, await sync_slots(session, clock, settings)
+
+
+async def set_rule_active(
+    session: AsyncSession, clock: Clock, settings: Settings, rule_id: int, active: bool
+) -> tuple[ScheduleRule, SyncResult]:
+    """Pause (no new bookings on its slots; booked appointments stay) or resume a rule."""
+    rule = await session.get(ScheduleRule, rule_id)
+    if rule is None:
+        raise ScheduleError(f"no rule #{rule_id}")
+    rule.active = active
+    await session.flush()
+    return rule, await sync_slots(session, clock, settings)
+
+
+async def _slots_on(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    day: date,
+    topic_id: int | None,
+    venue_id: int | None,
+) -> list[Slot]:
+    first, last = day_bounds(day, settings.tz)
+    return [
+        slot
+        for slot, _taken in await repo.slots_between(session, first, last, clock.now())
+        if slot.status != CANCELLED
+        and (topic_id is None or slot.topic_id == topic_id)
+        and (venue_id is None or slot.venue_id == venue_id)
+    ]
+
+
+async def add_closure(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    on_date: date,
+    *,
+    topic_key: str | None = None,
+    venue_key: str | None = None,
+    reason: str | None = None,
+    sync: bool = True,
+) -> tuple[Closure, int]:
+    """Close a date (a holiday): its slots go away, and bookings on it are cancelled with a message to
+    each person. Returns the closure and how many bookings were cancelled. `sync=False`: the caller
+    syncs the slots afterwards (several closures at once)."""
+    if on_date < clock.now().astimezone(settings.tz).date():
+        raise ScheduleError(f"{on_date.isoformat()} is in the past")
+    topic = await resolve_topic(session, topic_key) if topic_key else None
+    venue = await resolve_venue(session, venue_key) if venue_key else None
+    closure = await repo.find_closure(
+        session, on_date, topic.id if topic else None, venue.id if venue else None
+    )
+    if closure is None:
+        closure = Closure(
+            on_date=on_date,
+            topic_id=topic.id if topic else None,
+            venue_id=venue.id if venue else None,
+            reason=(reason or "").strip()[:120] or None,
+            created_at=clock.now(),
+        )
+        session.add(closure)
+        await session.flush()
+    slots = await _slots_on(session, clock, settings, on_date, closure.topic_id, closure.venue_id)
+    cancelled = await services.cancel_bookings_of_slots(
+        session, clock, [s.id for s in slots], reason=closure.reason
+    )
+    if sync:
+        await sync_slots(session, clock, settings)
+        await services.offer_free_places(session, clock, settings)
+    return closure, cancelled
+
+
+async def remove_closures(session: AsyncSession, clock: Clock, settings: Settings, on_date: date) -> int:
+    removed = await repo.delete_closures(session, on_date)
+    await sync_slots(session, clock, settings)
+    await services.offer_free_places(session, clock, settings)
+    return removed
+
+
+async def cancel_slot(
+    session: AsyncSession, clock: Clock, settings: Settings, slot_id: int
+) -> tuple[Slot, int]:
+    """Cancel one slot for good; its bookings are cancelled and the people told."""
+    slot = await repo.lock_slot(session, slot_id)
+    if slot is None:
+        raise ScheduleError(f"no slot #{slot_id}")
+    if slot.starts_at <= clock.now():
+        raise ScheduleError(f"slot #{slot_id} has started already")
+    slot.status = CANCELLED
+    await session.flush()
+    return slot, await services.cancel_bookings_of_slots(session, clock, [slot.id])
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    day: date
+    slots: int
+    places: int
+    taken: int
+
+
+async def overview(
+    session: AsyncSession, clock: Clock, settings: Settings, *, days: int = 14
+) -> list[DaySummary]:
+    """Per local day: open slots, places and taken places (for /slots and `slots show`)."""
+    now = clock.now()
+    today = now.astimezone(settings.tz).date()
+    first = now
+    last = day_bounds(today + timedelta(days=days - 1), settings.tz)[1]
+    summary: dict[date, list[int]] = {}
+    for slot, taken in await repo.slots_between(session, first, last, now):
+        if slot.status != "open":
+            continue
+        day = slot.starts_at.astimezone(settings.tz).date()
+        entry = summary.setdefault(day, [0, 0, 0])
+        entry[0] += 1
+        entry[1] += slot.capacity
+        entry[2] += min(taken, slot.capacity)
+    return [DaySummary(day, *values) for day, values in sorted(summary.items())]
+
+
+async def day_slots(
+    session: AsyncSession, clock: Clock, settings: Settings, day: date
+) -> list[tuple[services.SlotInfo, int]]:
+    first, last = day_bounds(day, settings.tz)
+    rows = await repo.slots_between(session, first, last, clock.now())
+    return [(await services.slot_info(session, slot), taken) for slot, taken in rows]
+
+
+async def schedule(session: AsyncSession, clock: Clock, settings: Settings) -> dict[str, list]:  # type: ignore[type-arg]
+    today = clock.now().astimezone(settings.tz).date()
+    return {
+        "topics": list(await repo.topics(session, only_active=False)),
+        "venues": list(await repo.venues(session)),
+        "counsellors": list(await repo.counsellors(session)),
+        "rules": [
+            r for r in await repo.rules(session) if r.kind == WEEKLY or (r.on_date and r.on_date >= today)
+        ],
+        "closures": list(await repo.closures(session, today, today + timedelta(days=366))),
+    }

@@ -1,0 +1,28 @@
+"""Sample counselling schedule for `python -m bot demo`: topics, two venues, counsellors and weekly hours
+from sample_data/schedule.yaml (every value marked SAMPLE). The demo's helper persona counsels, so its
+/agenda and the counsellor messages can be tried."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.booking.importer import import_schedule, load_yaml
+from bot.clock import Clock
+from bot.config import ROOT, Settings
+
+SAMPLE_SCHEDULE = ROOT / "sample_data" / "schedule.yaml"
+DEMO_HELPER_ID = 2002  # bot.demo.HELPER_ID
+DEMO_ORGANIZER_ID = 3003  # bot.demo.ORGANIZER_ID
+
+
+async def seed(session: AsyncSession, clock: Clock, settings: Settings, path: Path = SAMPLE_SCHEDULE) -> None:
+    raw = load_yaml(path)
+    await import_schedule(
+        session,
+        clock,
+        settings,
+        raw,
+        counsellor_ids={"beratung-a": DEMO_HELPER_ID, "beratung-b": DEMO_ORGANIZER_ID},
+    )

@@ -1,0 +1,293 @@
+"""From the schedule (weekly rules, one-off dates, closures) to slots.
+
+Rules hold local wall-clock times (e.g. Tuesdays 10:00-12:00 in Europe/Berlin); each slot's start is
+computed for its own date, so a weekly rule keeps its local time across the daylight-saving changes
+while the stored UTC instant moves. A local time that does not exist on a date (the spring-forward gap)
+produces no slot; an ambiguous one (autumn) takes its first occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from storage.models import Closure, ScheduleRule
+from storage.repositories import booking as repo
+
+WEEKLY, ONCE = "weekly", "once"
+OPEN, CLOSED, CANCELLED = "open", "closed", "cancelled"
+
+# Weekday names an organizer may type (German, English; 1 = Monday also works).
+WEEKDAYS: dict[str, int] = {}
+for _index, _names in enumerate(
+    [
+        ("mo", "mon", "monday", "montag"),
+        ("di", "tu", "tue", "tuesday", "dienstag"),
+        ("mi", "we", "wed", "wednesday", "mittwoch"),
+        ("do", "th", "thu", "thursday", "donnerstag"),
+        ("fr", "fri", "friday", "freitag"),
+        ("sa", "sat", "saturday", "samstag"),
+        ("so", "su", "sun", "sunday", "sonntag"),
+    ]
+):
+    for _name in _names:
+        WEEKDAYS[_name] = _index
+    WEEKDAYS[str(_index + 1)] = _index
+WEEKDAY_SHORT = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
+
+class ScheduleError(ValueError):
+    """A schedule entry an organizer typed or imported is not valid (message says why)."""
+
+
+def parse_weekday(value: object) -> int:
+    key = str(value).strip().lower().rstrip(".")
+    if key not in WEEKDAYS:
+        raise ScheduleError(f"unknown weekday {value!r} (use mon..sun or Mo..So)")
+    return WEEKDAYS[key]
+
+
+def parse_time(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 10:00 unquoted as 600 minutes
+        if 0 <= value < 24 * 60:
+            return time(value // 60, value % 60)
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", str(value).strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ScheduleError(f"not a time of day: {value!r} (use HH:MM)")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_time_range(value: str) -> tuple[time, time]:
+    parts = re.split(r"\s*[-–]\s*", value.strip())
+    if len(parts) != 2:
+        raise ScheduleError(f"not a time range: {value!r} (use HH:MM-HH:MM)")
+    start, end = parse_time(parts[0]), parse_time(parts[1])
+    if end <= start:
+        raise ScheduleError(f"the end of {value!r} must be after its start")
+    return start, end
+
+
+def parse_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)  # German style 06.04.2026
+    try:
+        if match:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ScheduleError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule as typed (`/slots weekly tue 10:00-12:00 work venue=x counsellor=y every=30 capacity=1`)."""
+
+    kind: str
+    weekday: int | None
+    on_date: date | None
+    start: time
+    end: time
+    topic: str
+    venue: str | None = None
+    counsellor: str | None = None
+    every: int = 30
+    capacity: int = 1
+
+
+def parse_rule_spec(words: Sequence[str]) -> RuleSpec:
+    """`weekly <weekday> <HH:MM-HH:MM> <topic> [key=value ...]` or `date <YYYY-MM-DD> <...> <topic> [...]`."""
+    if len(words) < 4:
+        raise ScheduleError(
+            "write: weekly <weekday> <HH:MM-HH:MM> <topic> [venue=…] [counsellor=…] [every=30] [capacity=1]"
+            " or: date <YYYY-MM-DD> <HH:MM-HH:MM> <topic> [...]"
+        )
+    kind_word, when, hours, topic, *rest = words
+    kind = {"weekly": WEEKLY, "woche": WEEKLY, "date": ONCE, "datum": ONCE, "once": ONCE}.get(
+        kind_word.lower()
+    )
+    if kind is None:
+        raise ScheduleError(f"unknown kind {kind_word!r} (weekly or date)")
+    options: dict[str, str] = {}
+    for word in rest:
+        key, sep, value = word.partition("=")
+        if not sep or key not in ("venue", "counsellor", "every", "capacity"):
+            raise ScheduleError(f"unknown option {word!r} (venue=, counsellor=, every=, capacity=)")
+        options[key] = value
+    start, end = parse_time_range(hours)
+    return RuleSpec(
+        kind=kind,
+        weekday=parse_weekday(when) if kind == WEEKLY else None,
+        on_date=parse_date(when) if kind == ONCE else None,
+        start=start,
+        end=end,
+        topic=topic,
+        venue=options.get("venue"),
+        counsellor=options.get("counsellor"),
+        every=_positive(options.get("every", "30"), "every", 5, 480),
+        capacity=_positive(options.get("capacity", "1"), "capacity", 1, 100),
+    )
+
+
+def _positive(value: str, name: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ScheduleError(f"{name} must be a number") from None
+    if not low <= number <= high:
+        raise ScheduleError(f"{name} must be between {low} and {high}")
+    return number
+
+
+def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime | None:
+    """The UTC instant of a local wall-clock time, or None when that time does not exist (DST gap)."""
+    local = datetime.combine(day, at, tzinfo=tz)  # fold=0: the first of two ambiguous times
+    instant = local.astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return instant
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a local calendar day as UTC instants (23 or 25 hours on DST days)."""
+    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def rule_applies(rule: ScheduleRule, day: date) -> bool:
+    if rule.valid_from and day < rule.valid_from:
+        return False
+    if rule.valid_until and day > rule.valid_until:
+        return False
+    if rule.kind == ONCE:
+        return rule.on_date == day
+    return rule.weekday == day.weekday()
+
+
+def is_closed(rule: ScheduleRule, day: date, closures: Iterable[Closure]) -> bool:
+    return any(
+        c.on_date == day
+        and (c.topic_id is None or c.topic_id == rule.topic_id)
+        and (c.venue_id is None or c.venue_id == rule.venue_id)
+        for c in closures
+    )
+
+
+def rule_times(rule: ScheduleRule, day: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The (start, end) UTC instants of the rule's slots on one local date."""
+    times = []
+    step = timedelta(minutes=rule.slot_minutes)
+    cursor = datetime.combine(day, rule.start_time)
+    last = datetime.combine(day, rule.end_time)
+    while cursor + step <= last:
+        start = local_instant(day, cursor.time(), tz)
+        end_local = cursor + step
+        end = local_instant(day, end_local.time(), tz) if end_local.date() == day else None
+        if start is not None and end is not None and end > start:
+            times.append((start, end))
+        cursor += step
+    return times
+
+
+def expected_slots(
+    rule: ScheduleRule, first: date, last: date, tz: ZoneInfo, closures: Iterable[Closure]
+) -> list[tuple[datetime, datetime]]:
+    closures = list(closures)
+    found = []
+    day = first
+    while day <= last:
+        if rule_applies(rule, day) and not is_closed(rule, day, closures):
+            found.extend(rule_times(rule, day, tz))
+        day += timedelta(days=1)
+    return found
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    created: int = 0
+    reopened: int = 0
+    closed: int = 0
+    removed: int = 0
+
+
+async def sync_slots(
+    session: AsyncSession, clock: Clock, settings: Settings, *, weeks: int | None = None
+) -> SyncResult:
+    """Make the future slots match the schedule for the coming weeks (idempotent).
+
+    New rule times get slots; a slot the schedule no longer has (closure, paused or changed rule) is
+    removed when nobody ever booked it, else closed for new bookings (existing bookings stay valid);
+    a closed slot the schedule has again opens. Slots an organizer cancelled stay cancelled.
+    """
+    now = clock.now()
+    tz = settings.tz
+    first = now.astimezone(tz).date()
+    last = first + timedelta(days=7 * (weeks or settings.slot_weeks_ahead))
+    horizon = day_bounds(last, tz)[1]
+    all_rules = list(await repo.rules(session))
+    closures = await repo.closures(session, first, last)
+    rows = []
+    expected: set[tuple[int, datetime]] = set()
+    for rule in all_rules:
+        if not rule.active:
+            continue
+        for start, end in expected_slots(rule, first, last, tz, closures):
+            if start <= now:
+                continue
+            expected.add((rule.id, start))
+            rows.append(
+                {
+                    "rule_id": rule.id,
+                    "topic_id": rule.topic_id,
+                    "venue_id": rule.venue_id,
+                    "counsellor_id": rule.counsellor_id,
+                    "starts_at": start,
+                    "ends_at": end,
+                    "capacity": rule.capacity,
+                    "status": OPEN,
+                    "created_at": now,
+                }
+            )
+    created = await repo.insert_slots(session, rows) if rows else 0
+    existing = await repo.future_slots_of_rules(session, [r.id for r in all_rules], now)
+    by_rule = {r.id: r for r in all_rules}
+    reopen, close, stale = [], [], []
+    for slot in existing:
+        if slot.starts_at >= horizon or slot.status == CANCELLED:
+            continue
+        wanted = (slot.rule_id, slot.starts_at) in expected
+        if wanted and slot.status == CLOSED:
+            reopen.append(slot.id)
+        elif not wanted and slot.status == OPEN:
+            stale.append(slot.id)
+        if wanted:  # keep the slot in step with an edited rule (capacity, venue, counsellor)
+            rule = by_rule[slot.rule_id] if slot.rule_id is not None else None
+            if rule is not None:
+                slot.capacity = rule.capacity
+                slot.venue_id = rule.venue_id
+                slot.counsellor_id = rule.counsellor_id
+                slot.topic_id = rule.topic_id
+    used = await repo.slot_ids_with_bookings(session, stale)
+    close = [s for s in stale if s in used]
+    removable = [s for s in stale if s not in used]
+    held = {e.offered_slot_id for e in await repo.offers_on_slots(session, removable)}
+    close += [s for s in removable if s in held]
+    removable = [s for s in removable if s not in held]
+    await repo.set_slot_status(session, reopen, OPEN)
+    await repo.set_slot_status(session, close, CLOSED)
+    await repo.delete_slots(session, removable)
+    await session.flush()
+    return SyncResult(created=created, reopened=len(reopen), closed=len(close), removed=len(removable))

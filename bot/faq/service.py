@@ -1,0 +1,185 @@
+"""The FAQ as the chat uses it: one question in, one decision out (greeting, answer, suggestions, unknown).
+
+Rules:
+- a greeting gets the menu, not an answer;
+- danger or violence gets the `emergency` answer first, whatever else matched (the matcher flags it);
+- a confident match is answered in the question's language when that is supported and detected with
+  confidence, else in the reader's language (the matcher decides `answer_lang`);
+- below the confidence threshold the closest topics (score at least SUGGEST_FLOOR, at most three) are
+  offered, and the question is kept for the organizers (without the user id); with no topic close enough
+  the bot says it does not know (an out-of-scope question never gets a random answer).
+
+The content, the matcher and the local facts are built once per process (a few seconds: built in a worker
+thread at start-up, see `warm_up`) and shared, read-only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.faq import feedback
+from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
+from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult
+from bot.local_facts import LocalFacts
+
+log = logging.getLogger(__name__)
+
+SUGGEST_FLOOR = 0.2  # a topic scoring less is not worth offering
+MAX_SUGGESTIONS = 3
+MAX_QUESTION = 2000  # longer messages are cut before matching and storing
+
+GREETING, ANSWER, SUGGEST, UNKNOWN = "greeting", "answer", "suggest", "unknown"
+
+
+def clean_text(text: str, limit: int = MAX_QUESTION) -> str:
+    """What may be stored and shown again: no NUL, no lone surrogates, trimmed, at most `limit` long."""
+    text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8").strip()
+    return text[:limit]
+
+
+@dataclass
+class FaqReply:
+    kind: str  # greeting | answer | suggest | unknown
+    lang: str  # the language to reply in
+    question_lang: str | None = None
+    entry: FaqEntry | None = None
+    answer: str | None = None  # plain text, placeholders filled (the handler escapes it)
+    suggestions: list[FaqEntry] = field(default_factory=list)
+    emergency: bool = False
+    unanswered_id: int | None = None
+    match: MatchResult | None = None
+
+
+class FaqService:
+    """Content + matcher + local facts, read-only after construction (shared by all updates)."""
+
+    def __init__(self, content: FaqContent, facts: LocalFacts, default_lang: str = "de") -> None:
+        self.content = content
+        self.facts = facts
+        self.default_lang = default_lang
+        self.matcher = FaqMatcher(content, default_lang=default_lang)
+
+    # --- content -------------------------------------------------------------------------------------
+    def entry(self, slug: str, lang: str) -> FaqEntry | None:
+        return self.content.entry(slug, lang, fallback=self.default_lang)
+
+    def answer_text(self, entry: FaqEntry) -> str:
+        return render_answer(entry, self.facts, entry.lang)
+
+    def categories(self) -> list[str]:
+        """Categories in the order of their first topic in topics.yaml."""
+        seen: list[str] = []
+        for topic in self.content.topics:
+            if topic.category not in seen:
+                seen.append(topic.category)
+        return seen
+
+    def topics_in(self, category: str, lang: str) -> list[FaqEntry]:
+        found = (self.entry(t.slug, lang) for t in self.content.topics if t.category == category)
+        return [e for e in found if e is not None]
+
+    def answer_language(self, text: str, user_lang: str | None) -> str:
+        """The language to talk to someone who wrote `text`: the text's own when sure, else theirs."""
+        lang, confidence = self.matcher.detector.detect(text)
+        if lang in SUPPORTED_LANGUAGES and confidence >= DETECT_SURE:
+            return str(lang)
+        if user_lang in SUPPORTED_LANGUAGES:
+            return str(user_lang)
+        return self.default_lang
+
+    def detect(self, text: str) -> tuple[str | None, float]:
+        return self.matcher.detector.detect(text)
+
+    # --- a question ------------------------------------------------------------------------------------
+    def decide(self, text: str, user_lang: str | None) -> FaqReply:
+        """What to do with a question (no database: `ask` adds the record for the organizers)."""
+        result = self.matcher.match(text, user_lang=user_lang)
+        lang = result.answer_lang if result.answer_lang in SUPPORTED_LANGUAGES else self.default_lang
+        reply = FaqReply(kind=UNKNOWN, lang=lang, question_lang=result.question_lang, match=result)
+        if result.is_greeting:
+            reply.kind = GREETING
+            return reply
+        best = result.slug if result.confident else None
+        if result.is_emergency:
+            best = EMERGENCY_SLUG
+        others = [
+            entry
+            for slug, score in result.top
+            if slug != best and score >= SUGGEST_FLOOR
+            for entry in [self.entry(slug, lang)]
+            if entry is not None
+        ][:MAX_SUGGESTIONS]
+        if best is not None:
+            entry = self.entry(best, lang)
+            if entry is not None:
+                reply.kind = ANSWER
+                reply.entry = entry
+                reply.lang = entry.lang
+                reply.answer = self.answer_text(entry)
+                reply.emergency = result.is_emergency
+                reply.suggestions = others if result.is_emergency else []
+                return reply
+        reply.suggestions = others
+        reply.kind = SUGGEST if others else UNKNOWN
+        return reply
+
+    async def ask(self, session: AsyncSession, clock: Clock, text: str, user_lang: str | None) -> FaqReply:
+        text = clean_text(text)
+        reply = self.decide(text, user_lang)
+        if reply.kind in (SUGGEST, UNKNOWN) and any(ch.isalpha() for ch in text):
+            row = await feedback.keep_unanswered(
+                session, clock, text=text, lang=reply.question_lang or reply.lang, reason=feedback.NO_MATCH
+            )
+            reply.unanswered_id = row.id
+        return reply
+
+
+# --- one shared instance per configuration ---------------------------------------------------------------
+
+_LOCK = threading.Lock()
+_SERVICES: dict[tuple[str, str, str], FaqService] = {}
+
+
+def _key(settings: Settings, faq_dir: Path) -> tuple[str, str, str]:
+    return (str(faq_dir), str(settings.local_facts_file), settings.default_language)
+
+
+def build_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> FaqService:
+    """The shared service for this configuration, built on first use (blocking: a few seconds)."""
+    key = _key(settings, faq_dir)
+    service = _SERVICES.get(key)
+    if service is not None:
+        return service
+    with _LOCK:
+        service = _SERVICES.get(key)
+        if service is None:
+            facts = LocalFacts.load(settings.local_facts_file)
+            service = FaqService(load_content(faq_dir), facts, settings.default_language)
+            service.matcher.detector.warm_up()
+            _SERVICES[key] = service
+            log.info("FAQ loaded: %d languages", len(service.content.entries))
+    return service
+
+
+async def faq_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> FaqService:
+    """The shared service; the first call builds it in a worker thread, so the event loop keeps running."""
+    service = _SERVICES.get(_key(settings, faq_dir))
+    if service is not None:
+        return service
+    return await asyncio.to_thread(build_service, settings, faq_dir)
+
+
+async def warm_up(settings: Settings) -> None:
+    """Build the service at start-up (errors are logged; the first question tries again)."""
+    try:
+        await faq_service(settings)
+    except Exception:
+        log.exception("could not load the FAQ")

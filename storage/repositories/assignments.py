@@ -1,0 +1,297 @@
+"""Helper profiles and assignments: queries and conditional writes (no rules).
+
+Every change of an assignment's status is one conditional UPDATE (`WHERE status = ...`), so two people
+pressing at the same moment cannot both succeed: the database decides, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models.assignments import Assignment, AssignmentDetails, HelperProfile
+from storage.models.core import OutboxMessage, User
+from storage.models.faq import Ticket
+from storage.repositories.claims import update_if
+
+OPEN, TAKEN, DONE, CANCELLED = "open", "taken", "done", "cancelled"
+
+
+# --- profiles -------------------------------------------------------------------------------------
+async def get_profile(session: AsyncSession, user_id: int) -> HelperProfile | None:
+    return await session.get(HelperProfile, user_id)
+
+
+async def add_profile(session: AsyncSession, profile: HelperProfile) -> HelperProfile:
+    session.add(profile)
+    await session.flush()
+    return profile
+
+
+async def helpers_with_profiles(
+    session: AsyncSession, helper_role: str, organizer_role: str
+) -> Sequence[tuple[User, HelperProfile | None]]:
+    """Active helpers (with their profile, if any) and organizers who made a helper profile."""
+    stmt = (
+        select(User, HelperProfile)
+        .outerjoin(HelperProfile, HelperProfile.user_id == User.id)
+        .where(
+            User.is_active.is_(True),
+            or_(
+                User.role == helper_role,
+                and_(User.role == organizer_role, HelperProfile.user_id.is_not(None)),
+            ),
+        )
+        .order_by(User.id)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+# --- assignments ----------------------------------------------------------------------------------
+async def add_assignment(session: AsyncSession, assignment: Assignment, details: str | None) -> Assignment:
+    session.add(assignment)
+    await session.flush()
+    if details:
+        session.add(AssignmentDetails(assignment_id=assignment.id, text=details))
+        await session.flush()
+    return assignment
+
+
+async def get_assignment(session: AsyncSession, assignment_id: int) -> Assignment | None:
+    return await session.get(Assignment, assignment_id, populate_existing=True)
+
+
+async def get_details(session: AsyncSession, assignment_id: int) -> str | None:
+    return await session.scalar(
+        select(AssignmentDetails.text).where(AssignmentDetails.assignment_id == assignment_id)
+    )
+
+
+async def _change(
+    session: AsyncSession, assignment_id: int, where: Sequence[Any], values: dict[str, Any]
+) -> bool:
+    """One conditional UPDATE of one assignment; True when this call changed it."""
+    return await update_if(session, Assignment, assignment_id, where, values)
+
+
+async def claim(session: AsyncSession, assignment_id: int, user_id: int, now: datetime) -> bool:
+    """First claim wins: open → taken by `user_id`."""
+    return await _change(
+        session,
+        assignment_id,
+        [Assignment.status == OPEN],
+        {"status": TAKEN, "assignee_id": user_id, "claimed_at": now, "returned_by": None},
+    )
+
+
+async def hand_back(session: AsyncSession, assignment_id: int, user_id: int, now: datetime) -> bool:
+    """The assignee gives it back: taken → open in a new round."""
+    return await _change(
+        session,
+        assignment_id,
+        [Assignment.status == TAKEN, Assignment.assignee_id == user_id],
+        {
+            "status": OPEN,
+            "assignee_id": None,
+            "returned_by": user_id,
+            "round": Assignment.round + 1,
+            "offered_at": now,
+            "escalated_at": None,
+            "claimed_at": None,
+            "reminded_at": None,
+            "followup_at": None,
+        },
+    )
+
+
+async def reopen_orphan(session: AsyncSession, assignment_id: int, now: datetime) -> bool:
+    """A taken assignment whose assignee was erased goes back to open in a new round."""
+    return await _change(
+        session,
+        assignment_id,
+        [Assignment.status == TAKEN, Assignment.assignee_id.is_(None)],
+        {
+            "status": OPEN,
+            "round": Assignment.round + 1,
+            "offered_at": now,
+            "escalated_at": None,
+            "claimed_at": None,
+            "reminded_at": None,
+            "followup_at": None,
+        },
+    )
+
+
+async def mark_done(
+    session: AsyncSession, assignment_id: int, user_id: int, now: datetime, note: str | None
+) -> bool:
+    return await _change(
+        session,
+        assignment_id,
+        [Assignment.status == TAKEN, Assignment.assignee_id == user_id],
+        {"status": DONE, "done_at": now, "done_note": note},
+    )
+
+
+async def cancel(session: AsyncSession, assignment_id: int, now: datetime) -> bool:
+    return await _change(
+        session,
+        assignment_id,
+        [Assignment.status.in_((OPEN, TAKEN))],
+        {"status": CANCELLED, "done_at": now},
+    )
+
+
+async def mark_escalated(session: AsyncSession, assignment_id: int, round_: int, now: datetime) -> bool:
+    return await _change(
+        session,
+        assignment_id,
+        [Assignment.status == OPEN, Assignment.round == round_, Assignment.escalated_at.is_(None)],
+        {"escalated_at": now},
+    )
+
+
+async def mark_reminded(session: AsyncSession, assignment_id: int, assignee_id: int, now: datetime) -> bool:
+    return await _change(
+        session,
+        assignment_id,
+        [Assignment.status == TAKEN, Assignment.assignee_id == assignee_id, Assignment.reminded_at.is_(None)],
+        {"reminded_at": now},
+    )
+
+
+async def mark_followup(session: AsyncSession, assignment_id: int, assignee_id: int, now: datetime) -> bool:
+    return await _change(
+        session,
+        assignment_id,
+        [Assignment.status == TAKEN, Assignment.assignee_id == assignee_id, Assignment.followup_at.is_(None)],
+        {"followup_at": now},
+    )
+
+
+# --- what is due (read by the periodic jobs) ------------------------------------------------------
+async def due_for_escalation(session: AsyncSession, offered_before: datetime) -> Sequence[Assignment]:
+    result = await session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.status == OPEN,
+            Assignment.escalated_at.is_(None),
+            Assignment.offered_at <= offered_before,
+        )
+        .order_by(Assignment.id)
+    )
+    return result.all()
+
+
+async def due_reminders(
+    session: AsyncSession, now: datetime, starts_before: datetime
+) -> Sequence[Assignment]:
+    result = await session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.status == TAKEN,
+            Assignment.assignee_id.is_not(None),
+            Assignment.reminded_at.is_(None),
+            Assignment.starts_at.is_not(None),
+            Assignment.starts_at > now,
+            Assignment.starts_at <= starts_before,
+        )
+        .order_by(Assignment.id)
+    )
+    return result.all()
+
+
+async def due_followups(
+    session: AsyncSession, started_before: datetime, claimed_before: datetime
+) -> Sequence[Assignment]:
+    """Taken assignments whose date is past (or, when flexible, claimed long enough ago) not asked yet."""
+    result = await session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.status == TAKEN,
+            Assignment.assignee_id.is_not(None),
+            Assignment.followup_at.is_(None),
+            or_(
+                and_(Assignment.starts_at.is_not(None), Assignment.starts_at <= started_before),
+                and_(Assignment.starts_at.is_(None), Assignment.claimed_at <= claimed_before),
+            ),
+        )
+        .order_by(Assignment.id)
+    )
+    return result.all()
+
+
+async def orphaned(session: AsyncSession) -> Sequence[Assignment]:
+    result = await session.scalars(
+        select(Assignment).where(Assignment.status == TAKEN, Assignment.assignee_id.is_(None))
+    )
+    return result.all()
+
+
+# --- lists and counts -----------------------------------------------------------------------------
+def _upcoming_first() -> list[ColumnElement[Any]]:
+    # dated ones by date, flexible ones after them, then by age
+    return [Assignment.starts_at.is_(None), Assignment.starts_at, Assignment.id]
+
+
+async def with_status(
+    session: AsyncSession, statuses: Sequence[str], limit: int, *, assignee_id: int | None = None
+) -> Sequence[Assignment]:
+    stmt = select(Assignment).where(Assignment.status.in_(statuses))
+    if assignee_id is not None:
+        stmt = stmt.where(Assignment.assignee_id == assignee_id)
+    result = await session.scalars(stmt.order_by(*_upcoming_first()).limit(limit))
+    return result.all()
+
+
+async def recent_done(session: AsyncSession, limit: int) -> Sequence[Assignment]:
+    result = await session.scalars(
+        select(Assignment)
+        .where(Assignment.status == DONE)
+        .order_by(Assignment.done_at.desc(), Assignment.id.desc())
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(Assignment.status, func.count()).group_by(Assignment.status))
+    return {str(status): int(count) for status, count in rows.all()}
+
+
+async def created_and_done_since(
+    session: AsyncSession, since: datetime
+) -> Sequence[tuple[datetime, str, datetime | None]]:
+    """(created_at, status, done_at) of assignments created or finished since `since` (for monthly counts)."""
+    rows = await session.execute(
+        select(Assignment.created_at, Assignment.status, Assignment.done_at).where(
+            or_(Assignment.created_at >= since, Assignment.done_at >= since)
+        )
+    )
+    return [(row[0], str(row[1]), row[2]) for row in rows.all()]
+
+
+# --- the alerts of an assignment in the outbox ----------------------------------------------------
+async def alert_rows(session: AsyncSession, ref: str, kind: str) -> Sequence[OutboxMessage]:
+    result = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.ref == ref, OutboxMessage.kind == kind)
+        .order_by(OutboxMessage.id)
+    )
+    return result.all()
+
+
+# --- questions handed over by the FAQ (tickets), listed to helpers beside the assignments ---------------
+async def open_tickets(session: AsyncSession, status: str, limit: int) -> Sequence[Ticket]:
+    """Tickets still waiting for a helper whose relay reached the helpers' chat, oldest first."""
+    result = await session.scalars(
+        select(Ticket)
+        .where(Ticket.status == status, Ticket.relay_message_id.is_not(None))
+        .order_by(Ticket.id)
+        .limit(limit)
+    )
+    return result.all()

@@ -1,0 +1,219 @@
+"""Tickets, FAQ votes and unanswered questions: queries and writes, no rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import FaqUnanswered, FaqVote, OutboxMessage, Ticket
+
+# --- tickets -----------------------------------------------------------------------------------------
+
+
+async def add_ticket(session: AsyncSession, ticket: Ticket) -> Ticket:
+    session.add(ticket)
+    await session.flush()
+    return ticket
+
+
+async def get_ticket(session: AsyncSession, ticket_id: int) -> Ticket | None:
+    return await session.get(Ticket, ticket_id, populate_existing=True)
+
+
+async def active_tickets(
+    session: AsyncSession, asker_id: int, kind: str, statuses: Sequence[str]
+) -> Sequence[Ticket]:
+    result = await session.scalars(
+        select(Ticket)
+        .where(Ticket.asker_id == asker_id, Ticket.kind == kind, Ticket.status.in_(statuses))
+        .order_by(Ticket.id)
+    )
+    return result.all()
+
+
+async def ticket_by_relay(session: AsyncSession, chat_id: int, message_id: int) -> Ticket | None:
+    return await session.scalar(
+        select(Ticket).where(Ticket.chat_id == chat_id, Ticket.relay_message_id == message_id)
+    )
+
+
+async def set_relay_message_id(session: AsyncSession, ticket_id: int, message_id: int) -> None:
+    await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.relay_message_id.is_(None))
+        .values(relay_message_id=message_id)
+    )
+
+
+async def claim_ticket(
+    session: AsyncSession, ticket_id: int, helper_id: int, now: datetime, *, from_status: str, to_status: str
+) -> bool:
+    """Conditional UPDATE: only one of several concurrent claims finds the ticket still `from_status`."""
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status == from_status)
+        .values(status=to_status, taken_by=helper_id, taken_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def close_ticket(
+    session: AsyncSession, ticket_id: int, now: datetime, *, from_statuses: Sequence[str], to_status: str
+) -> bool:
+    """Close (answered / withdrawn) and forget the text, if the ticket is still in one of `from_statuses`."""
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status.in_(from_statuses))
+        .values(status=to_status, closed_at=now, text=None, translation=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def delete_tickets(
+    session: AsyncSession, *, closed_before: datetime, created_before: datetime, active: Sequence[str]
+) -> int:
+    """Tickets closed before `closed_before`, and active ones created before `created_before` (stale)."""
+    result = await session.execute(
+        delete(Ticket).where(
+            or_(
+                and_(Ticket.closed_at.is_not(None), Ticket.closed_at < closed_before),
+                and_(Ticket.status.in_(active), Ticket.created_at < created_before),
+            )
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+# --- the outbox rows of a ticket -------------------------------------------------------------------
+# Final states of an outbox row: it will not be (re)sent, so its payload is no longer needed.
+OUTBOX_FINAL = ("sent", "blocked", "failed", "cancelled")
+
+
+async def scrub_outbox(session: AsyncSession, *, ref: str) -> int:
+    """Empty the stored payload of a reference's rows that were sent or will never be sent (a question's
+    text must not outlive its ticket in the outbox). Rows still queued or being sent keep their data."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.ref == ref, OutboxMessage.status.in_(OUTBOX_FINAL))
+        .values(payload={})
+    )
+    return int(result.rowcount or 0)
+
+
+async def scrub_outbox_rows(session: AsyncSession, outbox_ids: Sequence[int]) -> int:
+    """Empty the payload of these rows (the caller knows they are final, e.g. a delivery hook)."""
+    if not outbox_ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(list(outbox_ids))).values(payload={})
+    )
+    return int(result.rowcount or 0)
+
+
+async def stale_ticket_payload_ids(
+    session: AsyncSession, kinds: Sequence[str], limit: int = 500
+) -> list[int]:
+    """Outbox rows of those kinds, in a final state, still holding a payload whose ticket is gone or closed."""
+    rows = await session.execute(
+        select(OutboxMessage.id, OutboxMessage.ref, OutboxMessage.payload)
+        .where(OutboxMessage.kind.in_(list(kinds)), OutboxMessage.status.in_(OUTBOX_FINAL))
+        .order_by(OutboxMessage.id)
+    )
+    candidates: dict[int, int] = {}
+    for outbox_id, ref, payload in rows.all():
+        if not payload or not ref or not ref.startswith("ticket:"):
+            continue
+        try:
+            candidates[outbox_id] = int(ref.split(":", 1)[1])
+        except ValueError:
+            continue
+    if not candidates:
+        return []
+    alive = set(
+        (
+            await session.scalars(
+                select(Ticket.id).where(Ticket.id.in_(set(candidates.values())), Ticket.closed_at.is_(None))
+            )
+        ).all()
+    )
+    return [oid for oid, tid in candidates.items() if tid not in alive][:limit]
+
+
+# --- votes ---------------------------------------------------------------------------------------------
+
+
+async def add_vote(session: AsyncSession, slug: str, lang: str, vote: int, day: date) -> None:
+    session.add(FaqVote(slug=slug, lang=lang, vote=vote, day=day))
+    await session.flush()
+
+
+async def vote_totals(session: AsyncSession) -> dict[tuple[str, str], tuple[int, int]]:
+    """(slug, lang) → (👍 count, 👎 count)."""
+    up = func.sum(case((FaqVote.vote > 0, 1), else_=0))
+    down = func.sum(case((FaqVote.vote < 0, 1), else_=0))
+    rows = await session.execute(
+        select(FaqVote.slug, FaqVote.lang, up, down).group_by(FaqVote.slug, FaqVote.lang)
+    )
+    return {(slug, lang): (int(u or 0), int(d or 0)) for slug, lang, u, d in rows.all()}
+
+
+# --- unanswered questions ------------------------------------------------------------------------------
+
+
+async def add_unanswered(session: AsyncSession, row: FaqUnanswered) -> FaqUnanswered:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_unanswered(session: AsyncSession, row_id: int) -> FaqUnanswered | None:
+    return await session.get(FaqUnanswered, row_id)
+
+
+async def list_unanswered(
+    session: AsyncSession, status: str, limit: int, offset: int
+) -> tuple[Sequence[FaqUnanswered], int]:
+    total = await session.scalar(
+        select(func.count()).select_from(FaqUnanswered).where(FaqUnanswered.status == status)
+    )
+    rows = await session.scalars(
+        select(FaqUnanswered)
+        .where(FaqUnanswered.status == status)
+        .order_by(FaqUnanswered.created_at.desc(), FaqUnanswered.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows.all(), int(total or 0)
+
+
+async def set_unanswered_status(
+    session: AsyncSession, row_id: int, *, from_status: str, to_status: str, now: datetime
+) -> bool:
+    result = await session.execute(
+        update(FaqUnanswered)
+        .where(FaqUnanswered.id == row_id, FaqUnanswered.status == from_status)
+        .values(status=to_status, done_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def link_unanswered(session: AsyncSession, row_id: int, ticket_id: int, text: str) -> bool:
+    """Link a question to its ticket, only if the row really holds that question."""
+    result = await session.execute(
+        update(FaqUnanswered)
+        .where(FaqUnanswered.id == row_id, FaqUnanswered.text == text, FaqUnanswered.ticket_id.is_(None))
+        .values(ticket_id=ticket_id)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def delete_unanswered_before(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(delete(FaqUnanswered).where(FaqUnanswered.created_at < before))
+    return int(result.rowcount or 0)

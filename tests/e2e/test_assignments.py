@@ -1,0 +1,438 @@
+"""Assignments through the real bot and the Bot API emulator: /assign, alerts, the first claim wins, details
+only for the winner, reminders and "done?" on a controlled clock, escalation, hand back, forged buttons."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.assignments import service
+from bot.assignments.options import areas
+from bot.clock import FrozenClock
+from bot.i18n import catalogs
+from bot.i18n_tools import first_strong_is_rtl
+from handlers.assignments import AsgCb, NewCb
+from handlers.profile import ProfileCb
+from storage.models.assignments import Assignment, HelperProfile
+from storage.models.core import User
+from tests.e2e.harness import ORGANIZER_ID, BotHarness, buttons, running_bot, text_of
+
+MONDAY = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
+AREA = "altwarmbuechen"
+OTHER_AREA = "kirchhorst"
+DETAILS = "Rathaus Zimmer 12, Familie R. 0151-2345678"
+
+
+def tr(lang: str, msgid: str) -> str:
+    return catalogs().gettext(lang, msgid)
+
+
+def plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def tickets_model() -> type[Any]:
+    from storage.models.faq import Ticket
+
+    return Ticket
+
+
+def texts(bot: BotHarness, chat_id: int) -> list[str]:
+    return [text_of(m) for m in bot.emu.bot_messages(chat_id)]
+
+
+async def add_helpers(bot: BotHarness, *specs: tuple[int, str, list[str], list[str]], **kw: Any) -> None:
+    """(user id, UI language, languages spoken, areas); kw: role, paused (days)."""
+    now = bot.app.clock.now()
+    async with bot.app.sessionmaker() as session:
+        for uid, lang, _spoken, _covered in specs:
+            session.add(
+                User(id=uid, role=kw.get("role", "helper"), language=lang, consent_at=now, created_at=now)
+            )
+            bot.user(uid, language_code=lang)
+        await session.flush()
+        paused = now + timedelta(days=kw["paused"]) if kw.get("paused") else None
+        for uid, _lang, spoken, covered in specs:
+            session.add(
+                HelperProfile(
+                    user_id=uid, languages=spoken, areas=covered, paused_until=paused, updated_at=now
+                )
+            )
+        await session.commit()
+
+
+async def create(
+    bot: BotHarness, language: str = "fa", area: str = AREA, day: int = 3, minute: int | None = 540
+) -> int:
+    """An assignment by the organizer, straight through the service (the dialog has its own test)."""
+    async with bot.app.sessionmaker() as session:
+        organizer = await session.get(User, ORGANIZER_ID)
+        if organizer is None:
+            organizer = User(id=ORGANIZER_ID, role="organizer", language="de", created_at=bot.app.clock.now())
+            session.add(organizer)
+            await session.flush()
+        new = service.NewAssignment(
+            kind="authority",
+            language=language,
+            area=area,
+            day=(MONDAY + timedelta(days=day)).date(),
+            minute=minute,
+            description="Termin Ausländerbehörde",
+            details=DETAILS,
+        )
+        created = await service.create(
+            session, bot.app.clock, organizer, new, areas(bot.app.settings.areas_file), bot.app.settings.tz
+        )
+        await session.commit()
+        return created.assignment.id
+
+
+async def assignment(bot: BotHarness, aid: int) -> Assignment:
+    async with bot.app.sessionmaker() as session:
+        found = await session.get(Assignment, aid)
+        assert found is not None
+        return found
+
+
+def alert_of(bot: BotHarness, uid: int, aid: int) -> dict[str, Any]:
+    take = AsgCb(action="take", id=aid).pack()
+    found = [m for m in bot.emu.messages(uid) if m["from_bot"] and take in str(m.get("reply_markup"))]
+    assert found, f"no alert for {aid} in chat {uid}: {texts(bot, uid)}"
+    return found[-1]
+
+
+def chats_mentioning(bot: BotHarness, needle: str) -> set[int]:
+    return {
+        c["id"] for c in bot.emu.chats() for m in bot.emu.messages(c["id"]) if needle in (m.get("text") or "")
+    }
+
+
+# --- acceptance: the dialog, and alerts to exactly the matching, unpaused helpers ----------------------------
+async def test_assign_dialog_alerts_exactly_the_matching_unpaused_helpers(
+    db_kind: str, tmp_path: Path
+) -> None:
+    async with running_bot(db_kind, tmp_path, clock=FrozenClock(MONDAY)) as bot:
+        bot.user(ORGANIZER_ID)
+        await add_helpers(bot, (501, "de", ["fa", "de"], [AREA]), (502, "fa", ["fa"], [AREA, OTHER_AREA]))
+        await add_helpers(bot, (503, "de", ["ar"], [AREA]), (504, "de", ["fa"], [OTHER_AREA]))
+        await add_helpers(bot, (505, "de", ["fa"], [AREA]), paused=7)
+        await add_helpers(bot, (506, "de", ["fa"], [AREA]), role="visitor")
+
+        step = await bot.say(ORGANIZER_ID, "/assign")
+        choice = NewCb(step="kind", kind="authority")
+        for field, value in (
+            ("", None),
+            ("lang", "fa"),
+            ("area", AREA),
+            ("day", "20260326"),
+            ("minute", 540),
+        ):
+            if field:
+                choice = NewCb(
+                    **{**choice.model_dump(), "step": {"minute": "time"}.get(field, field), field: value}
+                )
+            bot.emu.user_presses(ORGANIZER_ID, step["message_id"], choice.pack())
+            await bot.settle(0.2)
+            step = bot.emu.messages(ORGANIZER_ID)[-1]
+        assert "26" in text_of(step) and "09:00" in text_of(step)
+        refused = await bot.say(
+            ORGANIZER_ID, "Dolmetschen, Tel. 0511 123456"
+        )  # personal data in the description
+        assert text_of(refused) == tr("de", service_error("personal_data"))
+        await bot.say(ORGANIZER_ID, "Termin bei der Ausländerbehörde, Verlängerung des Aufenthalts")
+        preview = await bot.say(ORGANIZER_ID, DETAILS)
+        assert DETAILS in text_of(preview)
+        await bot.press(ORGANIZER_ID, preview, NewCb(step="send").pack())
+        await bot.settle()
+        assert "2" in texts(bot, ORGANIZER_ID)[-1]  # "went to 2 matching helpers"
+
+        assert await bot.deliver() == 2
+        for uid in (501, 502):
+            alert = alert_of(bot, uid, 1)
+            assert DETAILS not in text_of(alert) and "Ausländerbehörde" in text_of(alert)
+        assert first_strong_is_rtl(text_of(alert_of(bot, 502, 1))) is True  # Farsi reader: RTL first
+        for uid in (503, 504, 505, 506):
+            assert bot.emu.bot_messages(uid) == [], uid
+        assert bot.emu.violations == []
+
+
+def service_error(code: str) -> str:
+    from handlers.assignments import ASSIGNMENT_ERRORS
+
+    return ASSIGNMENT_ERRORS[code]
+
+
+# --- acceptance: two helpers at once, one wins; details only in the winner's chat ----------------------------
+async def test_two_helpers_pressing_at_once_one_wins(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path, clock=FrozenClock(MONDAY)) as bot:
+        await add_helpers(
+            bot, (501, "de", ["fa"], [AREA]), (502, "uk", ["fa"], [AREA]), (503, "ar", ["fa"], [AREA])
+        )
+        bot.user(ORGANIZER_ID)
+        aid = await create(bot)
+        assert await bot.deliver() == 3
+        alerts = {uid: alert_of(bot, uid, aid) for uid in (501, 502)}
+        take = AsgCb(action="take", id=aid).pack()
+        presses = {uid: bot.emu.user_presses(uid, alerts[uid]["message_id"], take) for uid in (501, 502)}
+        await bot.emu.wait_until(lambda: all(p["answered"] for p in presses.values()), 10, "both answered")
+        await bot.settle()
+
+        found = await assignment(bot, aid)
+        winner = found.assignee_id
+        assert found.status == "taken" and winner in (501, 502)
+        loser = 502 if winner == 501 else 501
+        assert chats_mentioning(bot, "Rathaus Zimmer 12") == {winner}
+        assert presses[loser]["show_alert"] and presses[loser]["text"] == tr(
+            "uk", "Sorry, someone else was quicker: this assignment is already taken. Thank you!"
+        )
+        assert buttons(bot.emu.messages(loser)[0]) == []  # the loser's alert: edited, no buttons left
+
+        await bot.deliver()  # the third helper's alert is edited, the organizer is told
+        third = bot.emu.messages(503)[0]
+        assert third["edited"] and buttons(third) == []
+        assert tr("ar", "✋ Already taken by another helper. Thank you!") in text_of(third)
+        assert any(
+            tr("de", "✅ Assignment no. {number} has been taken.").format(number=aid) in t
+            for t in texts(bot, ORGANIZER_ID)
+        )
+        # a stale press on an old alert: "already taken"
+        stale = bot.emu.user_presses(503, third["message_id"], take, check_button=False)
+        await bot.emu.wait_until(lambda: stale["answered"], 5, "stale press answered")
+        assert stale["text"] == tr(
+            "ar", "Sorry, someone else was quicker: this assignment is already taken. Thank you!"
+        )
+        assert bot.emu.violations == []
+
+
+# --- acceptance: reminder the day before, "done?" after the date, on a controlled clock ------------------------
+async def test_reminder_and_followup_come_at_the_right_times(db_kind: str, tmp_path: Path) -> None:
+    clock = FrozenClock(MONDAY)
+    async with running_bot(db_kind, tmp_path, clock=clock) as bot:
+        await add_helpers(bot, (501, "de", ["fa"], [AREA]))
+        bot.user(ORGANIZER_ID)
+        aid = await create(bot)  # Thursday 09:00 Berlin = 08:00 UTC
+        await bot.deliver()
+        await bot.press(501, alert_of(bot, 501, aid), AsgCb(action="take", id=aid).pack())
+        await bot.deliver()
+
+        async def tick(moment: datetime) -> tuple[int, int]:
+            clock.set(moment)
+            before = (len(bot.emu.bot_messages(501)), len(bot.emu.bot_messages(ORGANIZER_ID)))
+            await bot.run_job("assignments_remind")
+            await bot.deliver()
+            after = (len(bot.emu.bot_messages(501)), len(bot.emu.bot_messages(ORGANIZER_ID)))
+            return after[0] - before[0], after[1] - before[1]
+
+        assert await tick(datetime(2026, 3, 25, 7, 59, tzinfo=UTC)) == (0, 0)
+        assert await tick(datetime(2026, 3, 25, 8, 0, tzinfo=UTC)) == (1, 1)
+        assert await tick(datetime(2026, 3, 25, 9, 0, tzinfo=UTC)) == (0, 0)  # never twice
+        reminder = bot.emu.bot_messages(501)[-1]
+        assert text_of(reminder).startswith("⏰") and DETAILS not in text_of(reminder)
+        details = await bot.press(501, reminder, AsgCb(action="det", id=aid).pack())
+        assert details and DETAILS in text_of(details)
+
+        assert await tick(datetime(2026, 3, 26, 10, 59, tzinfo=UTC)) == (0, 0)
+        assert await tick(datetime(2026, 3, 26, 11, 0, tzinfo=UTC)) == (1, 0)
+        followup = bot.emu.bot_messages(501)[-1]
+        assert text_of(followup).startswith("🏁")
+        prompt = await bot.press(501, followup, AsgCb(action="note", id=aid).pack())
+        assert prompt is not None
+        closed = await bot.say(501, "Alles erledigt, nächster Termin in 3 Monaten")
+        assert text_of(closed) == tr("de", "🏁 Thank you! Assignment no. {number} is closed.").format(
+            number=aid
+        )
+        assert (await assignment(bot, aid)).status == "done"
+        await bot.deliver()
+        assert "Alles erledigt" in texts(bot, ORGANIZER_ID)[-1]
+        assert await tick(datetime(2026, 3, 27, 11, 0, tzinfo=UTC)) == (0, 0)
+        assert bot.emu.violations == []
+
+
+# --- acceptance: a non-helper cannot see or claim, also not with forged buttons ---------------------------------
+async def test_non_helpers_cannot_see_or_claim_even_with_forged_buttons(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path, clock=FrozenClock(MONDAY)) as bot:
+        await add_helpers(bot, (501, "de", ["fa"], [AREA]), (502, "de", ["fa"], [AREA]))
+        bot.user(ORGANIZER_ID)
+        aid = await create(bot)
+        await bot.deliver()
+        await bot.press(501, alert_of(bot, 501, aid), AsgCb(action="take", id=aid).pack())
+
+        bot.user(700, language_code="de")
+        start = await bot.say(700, "/start")
+        refusal = tr("de", "Sorry, this is only for helpers and organizers of the association.")
+        for command in ("/assignments", "/profile", "/assign"):
+            assert text_of(await bot.say(700, command)) == refusal
+        assert text_of(await bot.say(502, "/assign")) == refusal  # helpers do not create assignments
+        forged = [
+            AsgCb(action=a, id=aid).pack()
+            for a in ("take", "pick", "det", "backok", "done", "view", "cancelok")
+        ]
+        forged += [NewCb(step="send").pack(), ProfileCb(action="lang", value="fa").pack()]
+        for data in forged:
+            press = bot.emu.user_presses(700, start["message_id"], data, check_button=False)
+            await bot.emu.wait_until(lambda p=press: p["answered"], 5, f"answer to {data}")
+            assert press["text"] == refusal, data
+        # another helper: may not see the details, hand it back or close it
+        for action in ("det", "backok", "done"):
+            data = AsgCb(action=action, id=aid).pack()
+            press = bot.emu.user_presses(502, alert_of(bot, 502, aid)["message_id"], data, check_button=False)
+            await bot.emu.wait_until(lambda p=press: p["answered"], 5, action)
+            assert press["show_alert"], action
+        await bot.settle()
+        found = await assignment(bot, aid)
+        assert (found.status, found.assignee_id) == ("taken", 501)
+        assert chats_mentioning(bot, "Rathaus Zimmer 12") == {501}
+        async with bot.app.sessionmaker() as session:
+            assert await session.get(HelperProfile, 700) is None
+        assert bot.emu.violations == []
+
+
+# --- escalation, hand back, overview, profile, questions ----------------------------------------------------
+async def test_unclaimed_alert_widens_and_the_organizer_is_told(db_kind: str, tmp_path: Path) -> None:
+    clock = FrozenClock(MONDAY)
+    async with running_bot(db_kind, tmp_path, clock=clock, escalate_after_minutes=30) as bot:
+        await add_helpers(bot, (501, "de", ["fa"], [AREA]), (502, "de", ["ar"], [OTHER_AREA]))
+        await add_helpers(bot, (503, "de", ["ar"], [AREA]), paused=3)
+        bot.user(ORGANIZER_ID)
+        aid = await create(bot)
+        await bot.deliver()
+        clock.advance(timedelta(minutes=29))
+        await bot.run_job("assignments_escalate")
+        assert await bot.deliver() == 0
+        clock.advance(timedelta(minutes=1))
+        await bot.run_job("assignments_escalate")
+        assert await bot.deliver() == 2  # the wider alert to 502, the notice to the organizer
+        assert bot.emu.bot_messages(503) == [] and len(bot.emu.bot_messages(501)) == 1
+        wide = alert_of(bot, 502, aid)
+        assert text_of(wide).startswith(plain(tr("de", "📣 <b>Nobody has taken this yet. Can you help?</b>")))
+        assert (
+            tr(
+                "de",
+                "⏳ Nobody has taken assignment no. {number} yet. The alert now went to {n} more helper.",
+            ).format(number=aid, n=1)
+            in texts(bot, ORGANIZER_ID)[-1]
+        )
+        assert bot.emu.violations == []
+
+
+async def test_hand_back_removes_the_details_and_offers_it_again(tmp_path: Path) -> None:
+    async with running_bot("sqlite", tmp_path, clock=FrozenClock(MONDAY)) as bot:
+        await add_helpers(bot, (501, "de", ["fa"], [AREA]), (502, "de", ["fa"], [AREA]))
+        bot.user(ORGANIZER_ID)
+        aid = await create(bot)
+        await bot.deliver()
+        details = await bot.press(501, alert_of(bot, 501, aid), AsgCb(action="take", id=aid).pack())
+        assert details is not None and DETAILS in text_of(details)
+        await bot.press(501, details, AsgCb(action="back", id=aid).pack(), timeout=0.5)
+        confirm = bot.emu.messages(501)[-1]
+        assert AsgCb(action="backok", id=aid).pack() in [d for _, d in buttons(confirm)]
+        await bot.press(501, confirm, AsgCb(action="backok", id=aid).pack(), timeout=0.5)
+        await bot.settle()
+        assert chats_mentioning(bot, "Rathaus Zimmer 12") == set()  # the details left the chat
+        assert (await assignment(bot, aid)).status == "open"
+        await bot.deliver()
+        new_alert = alert_of(bot, 502, aid)  # the old one was edited to "taken"; a new round came
+        assert buttons(new_alert)
+        assert "↩️" in texts(bot, ORGANIZER_ID)[-1]
+        assert bot.emu.violations == []
+
+
+async def test_organizer_overview_and_cancel(tmp_path: Path) -> None:
+    async with running_bot("sqlite", tmp_path, clock=FrozenClock(MONDAY)) as bot:
+        await add_helpers(bot, (501, "ru", ["fa"], [AREA]))
+        bot.user(ORGANIZER_ID)
+        aid = await create(bot)
+        await create(bot, minute=None, day=5)
+        await bot.deliver()
+        overview = await bot.say(ORGANIZER_ID, "/assignments")
+        assert tr("de", "Open: {open} · Taken: {taken} · Done: {done} · Cancelled: {cancelled}").format(
+            open=2, taken=0, done=0, cancelled=0
+        ) in text_of(overview)
+        view = await bot.press(ORGANIZER_ID, overview, AsgCb(action="view", id=aid).pack())
+        assert view is not None and DETAILS in text_of(view)  # organizers see the details
+        await bot.press(ORGANIZER_ID, view, AsgCb(action="cancel", id=aid).pack(), timeout=0.5)
+        await bot.press(
+            ORGANIZER_ID,
+            bot.emu.messages(ORGANIZER_ID)[-1],
+            AsgCb(action="cancelok", id=aid).pack(),
+            timeout=0.5,
+        )
+        await bot.settle()
+        assert (await assignment(bot, aid)).status == "cancelled"
+        await bot.deliver()
+        alert = bot.emu.messages(501)[0]
+        assert tr("ru", "❌ This assignment was cancelled.") in text_of(alert) and buttons(alert) == []
+        mine = await bot.say(501, "/assignments")
+        assert plain(tr("ru", "<b>Open assignments</b>")) in text_of(mine)
+        assert bot.emu.violations == []
+
+
+async def test_profile_languages_areas_note_and_pause(tmp_path: Path) -> None:
+    async with running_bot("sqlite", tmp_path, clock=FrozenClock(MONDAY)) as bot:
+        await add_helpers(bot, (501, "de", [], []))
+        profile = await bot.say(501, "/profile")
+        assert tr("de", "🔔 Alerts are on") in text_of(profile)
+        for action, value in (
+            ("langs", ""),
+            ("lang", "fa"),
+            ("lang", "ku"),
+            ("lang", "fa"),
+            ("areas", ""),
+            ("area", AREA),
+        ):
+            await bot.press(501, profile, ProfileCb(action=action, value=value).pack(), timeout=0.3)
+            profile = bot.emu.messages(501)[-1]
+        await bot.press(501, profile, ProfileCb(action="show").pack(), timeout=0.3)
+        await bot.press(501, bot.emu.messages(501)[-1], ProfileCb(action="note").pack())
+        shown = await bot.say(501, "vormittags, mit Auto")
+        assert "vormittags, mit Auto" in text_of(shown)
+        await bot.press(501, shown, ProfileCb(action="pause").pack(), timeout=0.3)
+        await bot.press(
+            501, bot.emu.messages(501)[-1], ProfileCb(action="pauseset", value="7").pack(), timeout=0.3
+        )
+        await bot.settle()
+        assert "⏸" in text_of(bot.emu.messages(501)[-1])
+        async with bot.app.sessionmaker() as session:
+            stored = await session.get(HelperProfile, 501)
+            assert stored is not None
+            assert (stored.languages, stored.areas, stored.note) == (["ku"], [AREA], "vormittags, mit Auto")
+            assert stored.paused_until == MONDAY + timedelta(days=7)
+        assert bot.emu.violations == []
+
+
+async def test_helpers_take_open_questions_from_the_faq_with_the_same_button(tmp_path: Path) -> None:
+    import handlers.faq_tickets  # noqa: F401  (the relay's renderer)
+    from bot import tickets
+    from tests.e2e.harness import HELPERS_CHAT_ID
+
+    async with running_bot("sqlite", tmp_path, clock=FrozenClock(MONDAY)) as bot:
+        await add_helpers(bot, (501, "de", ["ar"], [AREA]), (502, "de", ["ar"], [AREA]))
+        bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [501, 502])
+        bot.user(800, language_code="ar")
+        async with bot.app.sessionmaker() as session:
+            session.add(User(id=800, role="visitor", language="ar", created_at=MONDAY))
+            await session.flush()
+            ticket = await tickets.open_ticket(
+                session, bot.app.clock, kind=tickets.QUESTION, chat_id=HELPERS_CHAT_ID, lang="ar", asker_id=800,
+                text="سؤال عن المدرسة", relay_lang="de",
+            )  # fmt: skip
+            await session.commit()
+        await bot.deliver()
+        listing = await bot.say(501, "/assignments")
+        take = AsgCb(action="tk", id=ticket.id).pack()
+        assert take in [d for _, d in buttons(listing)]
+        mine = await bot.press(501, listing, take)
+        assert mine is not None and "✋" not in text_of(mine) and str(ticket.id) in text_of(mine)
+        relay = bot.emu.messages(HELPERS_CHAT_ID)[0]
+        assert relay["edited"] and buttons(relay) == []  # the relay in the group shows "taken"
+        listing2 = await bot.say(502, "/assignments")
+        assert take not in [d for _, d in buttons(listing2)]  # no longer open
+        press = bot.emu.user_presses(502, listing2["message_id"], take, check_button=False)
+        await bot.emu.wait_until(lambda: press["answered"], 5, "late press")
+        assert press["show_alert"]
+        async with bot.app.sessionmaker() as session:
+            stored = await session.get(tickets_model(), ticket.id)
+            assert stored is not None and (stored.status, stored.taken_by) == ("taken", 501)
+        assert bot.emu.violations == []

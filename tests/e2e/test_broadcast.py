@@ -1,0 +1,509 @@
+"""Subscriptions, events and broadcasts through the Bot API emulator: the real bot over HTTP, the real
+delivery worker, the real deep-translator client against a LibreTranslate stand-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text, update
+
+from bot.broadcast.texts import plain_text
+from bot.clock import FrozenClock
+from bot.i18n import LANGUAGE_NAMES
+from bot.text import Translator
+from storage.models import Attendance, Broadcast, OutboxMessage, Subscription, User
+from tests.e2e.harness import ORGANIZER_ID, BotHarness, button_data, buttons, running_bot, text_of
+from tests.test_translation import LibreStandIn, libre  # noqa: F401  (the stand-in fixture)
+
+START = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Berlin
+
+
+def say_(lang: str, msgid: str, **values: Any) -> str:
+    """What a reader sees: the catalog string filled like the bot fills it, without the HTML tags."""
+    return plain_text(Translator(lang)._(msgid, **values))
+
+
+def template(lang: str, msgid: str) -> str:
+    return Translator(lang)._(msgid)
+
+
+async def tap(
+    bot: BotHarness, user_id: int, message: dict[str, Any], data: str, *, check: bool = True
+) -> dict[str, Any]:
+    """Press a button and wait until the bot has answered the press (and finished its edits)."""
+    record = bot.emu.user_presses(
+        user_id, message["message_id"], data, chat_id=message.get("chat_id", user_id), check_button=check
+    )
+    await bot.emu.wait_until(lambda: record["answered"], 5.0, "callback answered")
+    await bot.settle(0.15)
+    return record
+
+
+def current(bot: BotHarness, message: dict[str, Any]) -> dict[str, Any]:
+    """The message as it is now (after edits)."""
+    chat = message.get("chat_id")
+    return next(m for m in bot.emu.messages(chat) if m["message_id"] == message["message_id"])
+
+
+def broadcasts_received(bot: BotHarness, user_id: int, needle: str) -> list[dict[str, Any]]:
+    return [m for m in bot.emu.bot_messages(user_id) if needle in text_of(m)]
+
+
+async def onboard(bot: BotHarness, user_id: int, lang: str, topic_labels: list[str]) -> dict[str, Any]:
+    """/start, choose the language, and tap the offered topics; returns the offer message."""
+    bot.user(user_id, language_code=lang)
+    reply = await bot.say(user_id, "/start")
+    await tap(bot, user_id, reply, button_data(reply, LANGUAGE_NAMES[lang]))
+    offer_text = say_(
+        lang,
+        "Would you like news from the association? Tap the topics that interest you. "
+        "Nothing is switched on unless you tap it. You can change this any time with /subscribe.",
+    )
+    offer = await bot.emu.wait_for(user_id, lambda m: text_of(m) == offer_text, after=0)
+    assert all(label.startswith("⬜") for label, data in buttons(offer) if data.startswith("sub:t:"))
+    for label in topic_labels:
+        await tap(bot, user_id, offer, button_data(current(bot, offer), label))
+    return current(bot, offer)
+
+
+async def next_message(bot: BotHarness, chat_id: int, needle: str, after: int) -> dict[str, Any]:
+    return await bot.emu.wait_for(chat_id, lambda m: needle in text_of(m), after=after)
+
+
+async def count_rows(bot: BotHarness, sql: str) -> int:
+    async with bot.app.sessionmaker() as session:
+        return int((await session.execute(text(sql))).scalar() or 0)
+
+
+# --- the acceptance scenario ----------------------------------------------------------------------------
+async def test_compose_translate_schedule_deliver_report(
+    db_kind: str,
+    tmp_path: Path,
+    libre: LibreStandIn,  # noqa: F811
+) -> None:
+    clock = FrozenClock(START)
+    async with running_bot(
+        db_kind, tmp_path, clock=clock, translator="libretranslate", translator_url=libre.url
+    ) as bot:
+        # subscribers in four languages, one more in English (left out of the audience), one who did not tap
+        for uid, lang in {201: "de", 202: "uk", 203: "ar", 204: "fa", 205: "en"}.items():
+            label = {
+                "de": "Veranstaltungen",
+                "uk": "Заходи",
+                "ar": "فعاليات",
+                "fa": "برنامه",
+                "en": "Events",
+            }[lang]
+            offer = await onboard(bot, uid, lang, [label])
+            assert any(lbl.startswith("✅") and label in lbl for lbl, _ in buttons(offer))
+        await onboard(bot, 206, "de", [])
+
+        # the organizer composes in German
+        org = ORGANIZER_ID
+        await onboard(bot, org, "de", [])
+        topics = await bot.say(org, "/broadcast")
+        assert text_of(topics) == say_(
+            "de", "📣 New broadcast. Who should get it? Choose a topic (the number is its subscribers):"
+        )
+        assert "🎉 Veranstaltungen und Feste · 5" in [label for label, _ in buttons(topics)]
+        await tap(bot, org, topics, button_data(topics, "Veranstaltungen"))
+        audience = current(bot, topics)
+        assert say_("de", "Recipients now: {n}", n=5) in text_of(audience)
+        await tap(bot, org, audience, button_data(audience, "English"))
+        await tap(bot, org, current(bot, audience), button_data(current(bot, audience), "Русский"))
+        audience = current(bot, audience)
+        assert say_("de", "Recipients now: {n}", n=4) in text_of(audience)
+        assert "⬜ English" in [label for label, _ in buttons(audience)]
+        ask = await bot.press(org, audience, button_data(audience, "➡️"))
+        assert ask is not None and "/cancel" in text_of(ask)
+
+        german = "Sommerfest am Samstag um 15 Uhr im Gemeindehaus. Alle sind herzlich eingeladen!"
+        overview = await bot.say(org, german)
+        assert say_("de", "Original language: {language}", language="Deutsch") in text_of(overview)
+        assert say_(
+            "de", "• {language} ({n}): no translation, gets the original", language="العربية", n=1
+        ) in text_of(overview)
+
+        # types the Ukrainian text
+        prompt = await bot.press(org, overview, button_data(overview, "Українська"))
+        assert prompt is not None
+        ukrainian = "Літнє свято в суботу о 15:00 у громадському домі. Запрошуємо всіх!"
+        saved = await bot.say(org, ukrainian)
+        assert text_of(saved) == say_("de", "Saved: the translation for {language}.", language="Українська")
+        overview = await next_message(bot, org, "📣", saved["message_id"])
+        assert say_("de", "• {language} ({n}): translation typed ✓", language="Українська", n=1) in text_of(
+            overview
+        )
+
+        # takes machine translation for Arabic and Farsi
+        mark = bot.last_id(org)
+        await tap(bot, org, overview, button_data(overview, "🤖"))
+        overview = await next_message(bot, org, "📣", mark)
+        reviews = [
+            m for m in bot.emu.bot_messages(org, after=mark) if "[ar]" in text_of(m) or "[fa]" in text_of(m)
+        ]
+        assert len(reviews) == 2
+        assert {(r["source"], r["target"], r["q"]) for r in libre.requests} == {
+            ("de", "ar", german),
+            ("de", "fa", german),
+        }
+        for lang in ("العربية", "فارسی"):
+            assert say_("de", "• {language} ({n}): machine translation 🤖", language=lang, n=1) in text_of(
+                overview
+            )
+
+        # preview per language, and the number of recipients
+        mark = bot.last_id(org)
+        await tap(bot, org, overview, button_data(overview, "👁"))
+        summary = await next_message(
+            bot, org, say_("de", "Recipients now: {n}. Send now or later?", n=4), mark
+        )
+        previews = bot.emu.bot_messages(org, after=mark)
+        note = {
+            lang: template(lang, "🤖 Machine translation. Mistakes are possible.")
+            for lang in ("ar", "fa", "uk")
+        }
+        assert any(text_of(m).startswith(f"[ar] {german}") and note["ar"] in text_of(m) for m in previews)
+        assert any(text_of(m).startswith(f"[fa] {german}") and note["fa"] in text_of(m) for m in previews)
+        assert any(text_of(m) == ukrainian for m in previews)  # typed: no note
+        assert any(text_of(m) == german for m in previews)
+        headers = [m for m in previews if text_of(m).startswith("👁")]
+        assert len(headers) == 4
+
+        # schedules: a past moment is refused, then today 18:00 Berlin
+        ask = await bot.press(org, summary, button_data(summary, "🕒"))
+        assert ask is not None and "24.03.2026 18:00" in text_of(ask)
+        refused = await bot.say(org, "22.03.2026 18:00")
+        assert text_of(refused) == say_(
+            "de",
+            "This moment has already passed. Please write a date and time in the future, like {example}.",
+            example="24.03.2026 18:00",
+        )
+        confirm = await bot.say(org, "23.03.2026 18:00")
+        assert "#" in text_of(confirm)
+        done = await bot.press(org, confirm, button_data(confirm, "✅"))
+        assert done is not None and text_of(done).startswith("✅")
+        at = datetime(2026, 3, 23, 17, 0, tzinfo=UTC)
+
+        # before the time nothing goes out
+        await bot.run_job("broadcast_dispatch")
+        await bot.deliver()
+        for uid in (201, 202, 203, 204):
+            assert (
+                broadcasts_received(bot, uid, "Sommerfest") == []
+                and broadcasts_received(bot, uid, "Літнє") == []
+            )
+
+        # at the scheduled time: each subscriber gets it once, in their language
+        clock.set(at)
+        await bot.run_job("broadcast_dispatch")
+        await bot.run_job("broadcast_dispatch")  # a second wake-up changes nothing
+        assert await bot.deliver() == 4
+        await bot.run_job("broadcast_dispatch")
+        await bot.deliver()
+        got = {
+            uid: [
+                m for m in bot.emu.bot_messages(uid) if m["reply_markup"] and "🔕" in str(m["reply_markup"])
+            ]
+            for uid in (201, 202, 203, 204, 205, 206)
+        }
+        assert [len(got[uid]) for uid in (201, 202, 203, 204, 205, 206)] == [1, 1, 1, 1, 0, 0]
+        assert text_of(got[201][0]) == german
+        assert text_of(got[202][0]) == ukrainian
+        assert text_of(got[203][0]).startswith(f"[ar] {german}") and note["ar"] in text_of(got[203][0])
+        assert text_of(got[204][0]).startswith(f"[fa] {german}") and note["fa"] in text_of(got[204][0])
+        stop_fa = buttons(got[204][0])[-1][0]
+        assert stop_fa.startswith(template("fa", "🔕 Stop news: {topic}").split("{")[0])
+
+        # the report arrives when nothing is pending any more
+        mark = bot.last_id(org)
+        await bot.run_job("broadcast_reports")
+        await bot.deliver()
+        report = await next_message(bot, org, "📊", mark)
+        assert say_("de", "✅ Delivered: {n}", n=4) in text_of(report)
+        assert say_("de", "🚫 Blocked the bot: {n}", n=0) in text_of(report)
+        assert say_(
+            "de",
+            "{language}: delivered {delivered}, blocked {blocked}, errors {failed}",
+            language="فارسی",
+            delivered=1,
+            blocked=0,
+            failed=0,
+        ) in text_of(report)
+        await bot.run_job("broadcast_reports")
+        await bot.deliver()
+        assert len([m for m in bot.emu.bot_messages(org) if "📊" in text_of(m)]) == 1
+        assert bot.emu.violations == []
+
+
+# --- who may compose -------------------------------------------------------------------------------------
+async def test_plain_users_and_helpers_cannot_broadcast_even_with_forged_buttons(
+    db_kind: str, tmp_path: Path
+) -> None:
+    async with running_bot(db_kind, tmp_path) as bot:
+        refusal = say_("de", "Sorry, this is only for helpers and organizers of the association.")
+        bot.user(ORGANIZER_ID)
+        bot.user(301)
+        bot.user(302)
+        refused = await bot.say(301, "/broadcast")
+        assert text_of(refused) == refusal
+        async with bot.app.sessionmaker() as session:
+            await session.execute(update(User).where(User.id == 302).values(role="helper"))
+            await session.commit()
+        refused_helper = await bot.say(302, "/broadcast")
+        assert text_of(refused_helper) == refusal
+        assert text_of(await bot.say(301, "/topics")) == refusal
+        assert text_of(await bot.say(301, "/newevent")) == refusal
+
+        topics = await bot.say(ORGANIZER_ID, "/broadcast")
+        choose = button_data(topics, "Veranstaltungen")
+        for forger, own in ((301, refused), (302, refused_helper)):
+            record = await tap(bot, forger, own, choose, check=False)
+            assert record["text"] == refusal and record["show_alert"] is True
+        for forged in (
+            "bc:ok:1:",
+            "bc:cancelok:1:",
+            "bc:release:1:",
+            "ev:ann:1:",
+            "ev:delok:1:",
+            "tp:new:0:",
+        ):
+            record = await tap(bot, 301, refused, forged, check=False)
+            assert record["text"] == refusal, forged
+        async with bot.app.sessionmaker() as session:
+            draft = (await session.scalars(select(Broadcast))).one()
+            assert draft.topic_id is None and draft.state == "draft"
+
+        # another organizer cannot change someone else's draft either
+        async with bot.app.sessionmaker() as session:
+            await session.execute(update(User).where(User.id == 302).values(role="organizer"))
+            await session.commit()
+        record = await tap(bot, 302, refused_helper, choose, check=False)
+        assert record["text"] == say_(
+            "de", "This broadcast cannot be changed any more. Start a new one with /broadcast."
+        )
+        # while the owner can
+        await tap(bot, ORGANIZER_ID, topics, choose)
+        async with bot.app.sessionmaker() as session:
+            assert (await session.scalars(select(Broadcast))).one().topic_id is not None
+        assert bot.emu.violations == []
+
+
+# --- /subscribe and the button under a broadcast ------------------------------------------------------------
+async def test_subscribe_toggles_and_the_button_under_a_broadcast(db_kind: str, tmp_path: Path) -> None:
+    clock = FrozenClock(START)
+    async with running_bot(db_kind, tmp_path, clock=clock) as bot:
+        offer = await onboard(bot, 401, "uk", [])
+        async with bot.app.sessionmaker() as session:
+            assert (await session.scalars(select(Subscription))).all() == []  # nothing without a tap
+        labels = [label for label, _ in buttons(offer)]
+        assert not any("волонтер" in label for label in labels)  # helper news is not for visitors
+
+        menu = await bot.say(401, "/subscribe")
+        assert text_of(menu) == say_(
+            "uk", "Which news would you like to get? Tap a topic to switch it on or off."
+        )
+        await tap(bot, 401, menu, button_data(menu, "Курси"))
+        assert "✅ 📚 Курси німецької мови" in [label for label, _ in buttons(current(bot, menu))]
+        await tap(bot, 401, menu, button_data(menu, "Заходи"))
+        await tap(bot, 401, menu, button_data(menu, "Курси"))
+        labels = [label for label, _ in buttons(current(bot, menu))]
+        assert "⬜ 📚 Курси німецької мови" in labels and "✅ 🎉 Заходи та свята" in labels
+        await tap(bot, 401, menu, button_data(menu, "✔️"))
+        assert text_of(current(bot, menu)) == say_(
+            "uk", "You get news about: {topics}. /subscribe changes this.", topics="🎉 Заходи та свята"
+        )
+
+        # a broadcast arrives with a button that switches its topic off, and on again
+        org = ORGANIZER_ID
+        bot.user(org)
+        topics = await bot.say(org, "/broadcast")
+        await tap(bot, org, topics, button_data(topics, "Veranstaltungen"))
+        await bot.press(org, current(bot, topics), button_data(current(bot, topics), "➡️"))
+        overview = await bot.say(org, "Flohmarkt am Sonntag")
+        mark = bot.last_id(org)
+        await tap(bot, org, overview, button_data(overview, "👁"))
+        summary = await bot.emu.wait_for(
+            org, lambda m: any(d.startswith("bc:now") for _, d in buttons(m)), after=mark
+        )
+        confirm = await bot.press(org, summary, button_data(summary, "📤"))
+        assert confirm is not None
+        await bot.press(org, confirm, button_data(confirm, "✅"))
+        await bot.deliver()
+        [news] = broadcasts_received(bot, 401, "Flohmarkt")
+        stop = buttons(news)[0]
+        assert stop[0] == plain_text(template("uk", "🔕 Stop news: {topic}").format(topic="Заходи та свята"))
+        record = await tap(bot, 401, news, stop[1])
+        assert record["text"] == say_("uk", "You will not get news about this topic any more.")
+        assert buttons(current(bot, news))[0][0].startswith("🔔")
+        async with bot.app.sessionmaker() as session:
+            assert (
+                await session.scalars(select(Subscription).where(Subscription.user_id == 401))
+            ).all() == []
+        await tap(bot, 401, news, stop[1])
+        assert buttons(current(bot, news))[0][0].startswith("🔕")
+        async with bot.app.sessionmaker() as session:
+            assert (
+                len((await session.scalars(select(Subscription).where(Subscription.user_id == 401))).all())
+                == 1
+            )
+        # forged: a topic that does not exist
+        record = await tap(bot, 401, news, "sub:b:999", check=False)
+        assert record["text"] == say_("uk", "This topic is not available any more.")
+        assert bot.emu.violations == []
+
+
+# --- events -------------------------------------------------------------------------------------------------
+async def create_event(bot: BotHarness, capacity: str | None) -> dict[str, Any]:
+    org = ORGANIZER_ID
+    bot.user(org)
+    await bot.say(org, "/newevent")
+    await bot.say(org, "Nähcafé")
+    await bot.say(org, "Wir nähen zusammen. Stoff ist da.")
+    await bot.say(org, "25.03.2026 16:00")
+    await bot.say(org, "18:00")
+    topics = await bot.say(org, "Gemeindehaus (SAMPLE)")
+    ask = await bot.press(org, topics, button_data(topics, "Frauentreffen"))
+    assert ask is not None
+    summary = await (
+        bot.say(org, capacity)
+        if capacity
+        else bot.press(org, ask, button_data(ask, template("de", "No limit")))
+    )
+    assert summary is not None
+    saved = await bot.press(org, summary, button_data(summary, "✅"))
+    assert saved is not None
+    return await bot.emu.wait_for(org, lambda m: any(d.startswith("ev:ann") for _, d in buttons(m)))
+
+
+async def test_events_attend_within_capacity_reminder_and_announce(db_kind: str, tmp_path: Path) -> None:
+    clock = FrozenClock(START)
+    async with running_bot(db_kind, tmp_path, clock=clock) as bot:
+        await onboard(bot, 501, "uk", ["Зустрічі"])
+        await onboard(bot, 502, "ar", ["لقاءات"])
+        card = await create_event(bot, "1")
+        assert "Nähcafé" in text_of(card)
+
+        # /events in the reader's language and locale
+        bot_uk = await bot.say(501, "/events")
+        assert text_of(bot_uk) == say_("uk", "📅 Upcoming events:")
+        card_uk = await bot.emu.wait_for(501, lambda m: "Nähcafé" in text_of(m))
+        starts = datetime(2026, 3, 25, 15, 0, tzinfo=UTC)
+        uk = Translator("uk")
+        assert plain_text(uk.date(starts)) in text_of(card_uk)
+        assert say_("uk", "👥 Places free: {free} of {capacity}", free=1, capacity=1) in text_of(card_uk)
+        record = await tap(bot, 501, card_uk, button_data(card_uk, "✋"))
+        assert record["text"] == say_("uk", "See you there! We will remind you before it starts.")
+        card_uk = current(bot, card_uk)
+        assert say_("uk", "👥 Fully booked") in text_of(card_uk)
+        assert [d for _, d in buttons(card_uk)] == ["ev:no:1:"]
+
+        # the only place is taken: the next person cannot take it, not even with a forged press
+        await bot.say(502, "/events")
+        card_ar = await bot.emu.wait_for(502, lambda m: "Nähcafé" in text_of(m))
+        assert say_("ar", "👥 Fully booked") in text_of(card_ar)
+        assert buttons(card_ar) == []
+        forged = await bot.say(502, "/menu")
+        record = await tap(bot, 502, forged, "ev:go:1:", check=False)
+        assert record["text"] == say_("ar", "Sorry, this event is fully booked.") and record["show_alert"]
+        assert await count_rows(bot, "SELECT COUNT(*) FROM attendances") == 1
+
+        # the reminder comes 24 hours before, in Ukrainian, once
+        await bot.deliver()
+        assert broadcasts_received(bot, 501, "⏰") == []
+        clock.set(starts - timedelta(hours=24))
+        await bot.deliver()
+        await bot.deliver()
+        [reminder] = broadcasts_received(bot, 501, "⏰")
+        assert text_of(reminder).startswith(say_("uk", "⏰ Reminder: {title}", title="Nähcafé"))
+        assert broadcasts_received(bot, 502, "⏰") == []
+
+        # "I can't come" from the reminder frees the place
+        await tap(bot, 501, reminder, button_data(reminder, "❌"))
+        async with bot.app.sessionmaker() as session:
+            assert (await session.scalars(select(Attendance))).all() == []
+
+        # announce in one step: preview, send now; the announcement carries "I'll come"
+        org = ORGANIZER_ID
+        mark = bot.last_id(org)
+        await tap(bot, org, card, button_data(card, "📣"))
+        summary = await bot.emu.wait_for(
+            org, lambda m: any(d.startswith("bc:now") for _, d in buttons(m)), after=mark
+        )
+        confirm = await bot.press(org, summary, button_data(summary, "📤"))
+        assert confirm is not None
+        await bot.press(org, confirm, button_data(confirm, "✅"))
+        await bot.deliver()
+        [news] = [
+            m
+            for m in broadcasts_received(bot, 502, "Nähcafé")
+            if any(d.startswith("ev:bgo") for _, d in buttons(m))
+        ]
+        assert text_of(news).startswith(plain_text(Translator("ar")._("📅 Event: {title}", title="Nähcafé")))
+        record = await tap(bot, 502, news, button_data(news, "✋"))
+        assert record["text"] == say_("ar", "See you there! We will remind you before it starts.")
+        assert buttons(current(bot, news))[0][1] == "ev:bno:1:"
+        async with bot.app.sessionmaker() as session:
+            assert [a.user_id for a in (await session.scalars(select(Attendance))).all()] == [502]
+        assert bot.emu.violations == []
+
+
+async def test_held_broadcast_and_cancel_through_the_bot(db_kind: str, tmp_path: Path) -> None:
+    clock = FrozenClock(START)
+    async with running_bot(db_kind, tmp_path, clock=clock) as bot:
+        await onboard(bot, 601, "fa", ["دورهمی"])
+        org = ORGANIZER_ID
+        bot.user(org)
+
+        async def schedule(text_: str, when: str) -> None:
+            topics = await bot.say(org, "/broadcast")
+            await tap(bot, org, topics, button_data(topics, "Frauentreffen"))
+            await bot.press(org, current(bot, topics), button_data(current(bot, topics), "➡️"))
+            overview = await bot.say(org, text_)
+            mark = bot.last_id(org)
+            await tap(bot, org, overview, button_data(overview, "👁"))
+            summary = await bot.emu.wait_for(
+                org, lambda m: any(d.startswith("bc:when") for _, d in buttons(m)), after=mark
+            )
+            await bot.press(org, summary, button_data(summary, "🕒"))
+            confirm = await bot.say(org, when)
+            await bot.press(org, confirm, button_data(confirm, "✅"))
+
+        await schedule("Frauenfrühstück am Freitag", "23.03.2026 12:00")
+        await schedule("Spieleabend", "23.03.2026 14:00")
+
+        # cancel the second one with /broadcasts
+        listing = await bot.say(org, "/broadcasts")
+        second = await bot.emu.wait_for(org, lambda m: "#2" in text_of(m), after=listing["message_id"] - 1)
+        ask = await bot.press(org, second, button_data(second, "✖️"))
+        assert ask is not None
+        await tap(bot, org, ask, button_data(ask, say_("de", "Yes, cancel it")))
+        assert text_of(current(bot, ask)) == say_(
+            "de",
+            "Broadcast #{id} is cancelled. Withdrawn: {withdrawn}. Already sent: {sent}.",
+            id=2,
+            withdrawn=0,
+            sent=0,
+        )
+
+        # the bot was down from 11:00 to 15:00 Berlin: the first broadcast is held, the organizer asked
+        clock.set(datetime(2026, 3, 23, 14, 0, tzinfo=UTC))
+        await bot.run_job("broadcast_dispatch")
+        await bot.deliver()
+        assert broadcasts_received(bot, 601, "Frauenfrühstück") == []
+        question = await bot.emu.wait_for(org, lambda m: text_of(m).startswith("⚠️"))
+        assert "#1" in text_of(question)
+        await bot.press(org, question, button_data(question, "📤"))
+        await bot.deliver()
+        assert len(broadcasts_received(bot, 601, "Frauenfrühstück")) == 1
+        assert broadcasts_received(bot, 601, "Spieleabend") == []
+        async with bot.app.sessionmaker() as session:
+            states = dict((await session.execute(select(Broadcast.id, Broadcast.state))).all())
+            assert states == {1: "sending", 2: "cancelled"}
+            rows = (
+                await session.scalars(select(OutboxMessage).where(OutboxMessage.ref == "broadcast:1"))
+            ).all()
+            assert [r.status for r in rows] == ["sent"]
+        assert bot.emu.violations == []

@@ -1,0 +1,310 @@
+"""The FAQ chat through the emulator: language of the answer, emergency, greeting, out of scope, browsing,
+👍/👎 and /unanswered, and questions handed to a person (helpers' chat, "I'll take it", answers, /cancel)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from bot.faq.content import load_content
+from bot.faq.handoff import TRANSLATOR_KEY
+from bot.i18n import catalogs
+from bot.services import users as users_service
+from storage.models import FaqVote, User
+from tests.e2e.harness import (
+    HELPERS_CHAT_ID,
+    ORGANIZER_ID,
+    BotHarness,
+    button_data,
+    buttons,
+    running_bot,
+    text_of,
+)
+
+CONTENT = load_content()
+FIRST = 20.0  # the first question may wait for the FAQ to load (a few seconds, once per process)
+TAGS = re.compile(r"<[^>]+>")
+
+
+def tr(lang: str, msgid: str, **values: Any) -> str:
+    """A catalog string as the reader sees it (tags gone, values filled in plainly)."""
+    text = TAGS.sub("", catalogs().gettext(lang, msgid))
+    return text.format(**values) if values else text
+
+
+def labels(message: dict[str, Any] | None) -> list[str]:
+    return [label for label, _ in buttons(message or {})]
+
+
+async def start(bot: BotHarness, uid: int, lang: str) -> None:
+    bot.user(uid, language_code=lang)
+    await bot.say(uid, f"/start lang-{lang}")
+    await bot.settle(0.2)
+
+
+async def make_helper(bot: BotHarness, uid: int) -> None:
+    async with bot.app.sessionmaker() as session:
+        await users_service.ensure_user(session, uid, bot.app.clock, [])
+        await session.execute(update(User).where(User.id == uid).values(role=users_service.HELPER))
+        await session.commit()
+
+
+class FakeTranslator:
+    """Marks what it translated, so the test sees which way each text went."""
+
+    enabled = True
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    async def translate(self, text: str, source: str, target: str) -> str | None:
+        self.calls.append((source, target))
+        return f"[{source}→{target}] {text}"
+
+
+async def test_farsi_question_from_a_german_user_is_answered_in_farsi(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path) as bot:
+        await start(bot, 201, "de")
+        question = "کلاس زبان آلمانی رایگان کجاست؟"
+        reply = await bot.say(201, question, timeout=FIRST)
+        entry = CONTENT.entries["fa"]["german-courses"]
+        text = text_of(reply)
+        assert text.startswith(entry.title), text
+        assert "(SAMPLE)" in text and "{" not in text  # local facts filled in
+        assert labels(reply) == [tr("fa", "🔔 Get news"), "👍", "👎"]
+        asked = [m for m in bot.emu.messages(201) if m["text"] == question][0]
+        assert reply["reply_to_message_id"] == asked["message_id"]
+        # the same user asking in German gets German
+        reply = await bot.say(201, "Wo gibt es einen Deutschkurs?")
+        assert text_of(reply).startswith(CONTENT.entries["de"]["german-courses"].title)
+        assert bot.emu.violations == []
+
+
+async def test_emergency_comes_first(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path) as bot:
+        await start(bot, 202, "de")
+        reply = await bot.say(202, "Mein Mann schlägt mich, wo ist der Deutschkurs?", timeout=FIRST)
+        text = text_of(reply)
+        assert text.startswith(CONTENT.entries["de"]["emergency"].title)
+        for number in ("112", "110", "116 016"):
+            assert number in text
+        assert "Eine Person fragen" in labels(reply)
+        assert bot.emu.violations == []
+
+
+async def test_greeting_gets_the_menu_and_unknown_gets_no_random_answer(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path) as bot:
+        await start(bot, 203, "uk")
+        hello = await bot.say(203, "Привіт", timeout=FIRST)
+        assert text_of(hello) == tr("uk", "Hello! 👋 Write your question in your own words, or choose from the menu.")
+        assert tr("uk", "❓ Questions and answers") in labels(hello)
+        assert "Запитати людину" in labels(hello)
+
+        unknown = await bot.say(203, "Хто виграв чемпіонат світу з футболу 2014?")
+        assert text_of(unknown) == tr(
+            "uk",
+            "Sorry, I do not know the answer to this question. You can look through the topics, "
+            "or ask a person from our team.",
+        )
+        assert labels(unknown) == [tr("uk", "📚 All topics"), "Запитати людину"]
+        topics = await bot.press(203, unknown, button_data(unknown, tr("uk", "📚 All topics")))
+        assert topics is not None and tr("uk", "❓ Questions and answers") not in labels(topics)
+        assert tr("uk", "🆘 Emergency numbers") in labels(topics)
+        assert bot.emu.violations == []
+
+
+async def test_browsing_categories_topics_answer_and_back(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path) as bot:
+        await start(bot, 204, "ar")
+        home = await bot.say(204, "/faq", timeout=FIRST)
+        assert tr("ar", "🩺 Health") in labels(home)
+        await bot.press(204, home, button_data(home, tr("ar", "🩺 Health")))
+        health = bot.emu.messages(204)[-1]
+        assert health["message_id"] == home["message_id"] and health["edited"]  # in place
+        doctor = CONTENT.entries["ar"]["doctor"]
+        assert doctor.title in labels(health)
+        await bot.press(204, health, button_data(health, doctor.title))
+        answer = bot.emu.messages(204)[-1]
+        assert text_of(answer).startswith(doctor.title)
+        assert labels(answer) == ["اسأل شخصًا", "👍", "👎", tr("ar", "⬅️ Back")]
+        await bot.press(204, answer, button_data(answer, tr("ar", "⬅️ Back")))
+        assert doctor.title in labels(bot.emu.messages(204)[-1])
+
+        menu = await bot.say(204, "/menu")
+        await bot.press(204, menu, button_data(menu, tr("ar", "❓ Questions and answers")))
+        assert tr("ar", "🩺 Health") in labels(bot.emu.bot_messages(204)[-1])
+        assert bot.emu.violations == []
+
+
+async def test_thumbs_down_shows_up_in_unanswered(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path) as bot:
+        await start(bot, 205, "de")
+        await start(bot, ORGANIZER_ID, "de")
+        question = "Ich habe einen Brief vom Amt bekommen"
+        answer = await bot.say(205, question, timeout=FIRST)
+        assert text_of(answer).startswith(CONTENT.entries["de"]["letters-from-authorities"].title)
+        down = button_data(answer, "👎")
+        sorry = await bot.press(205, answer, down)
+        assert sorry is not None
+        assert text_of(sorry) == tr("de", "Sorry that this did not help. A person from our team can answer your question.")
+        assert labels(sorry) == ["Eine Person fragen"]
+        answered = [m for m in bot.emu.messages(205) if m["message_id"] == answer["message_id"]][0]
+        assert "👎" not in labels(answered) and "👍" not in labels(answered)  # one vote per answer
+        bot.emu.user_presses(205, answer["message_id"], down, check_button=False)  # a replayed press
+        await bot.settle()
+
+        listing = await bot.say(ORGANIZER_ID, "/unanswered")
+        text = text_of(listing)
+        assert question in text and "👎" in text
+        async with bot.app.sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(FaqVote)) == 1
+
+        refused = await bot.say(205, "/unanswered")
+        assert question not in text_of(refused)
+
+        done = button_data(listing, "✅")
+        await bot.press(ORGANIZER_ID, listing, done)
+        after = [m for m in bot.emu.messages(ORGANIZER_ID) if m["message_id"] == listing["message_id"]][0]
+        assert question not in text_of(after)
+        assert text_of(after) == tr("de", "No open questions. 🎉")
+        assert bot.emu.violations == []
+
+
+async def _relay(bot: BotHarness) -> dict[str, Any]:
+    await bot.deliver()
+    relays = [m for m in bot.emu.bot_messages(HELPERS_CHAT_ID) if "🙋" in "".join(labels(m))]
+    assert relays, bot.emu.bot_messages(HELPERS_CHAT_ID)
+    return relays[-1]
+
+
+async def test_handoff_reaches_the_helpers_and_the_reply_reaches_the_asker(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path) as bot:
+        translator = FakeTranslator()
+        bot.app.extras[TRANSLATOR_KEY] = translator
+        asker = 777_123
+        bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID, 502])
+        await start(bot, ORGANIZER_ID, "de")
+        await start(bot, asker, "uk")
+        question = "Хто виграв чемпіонат світу з футболу 2014?"
+        unknown = await bot.say(asker, question, timeout=FIRST)
+        confirmation = await bot.press(asker, unknown, button_data(unknown, "Запитати людину"))
+        assert confirmation is not None and text_of(confirmation).startswith("✅")
+        assert "1" in text_of(confirmation)
+
+        relay = await _relay(bot)
+        text = text_of(relay)
+        assert tr("de", "❓ <b>Question no. {number}</b> · {language}", number=1, language=tr("de", "Ukrainian")) in text
+        assert question in text and f"[uk→de] {question}" in text
+        assert str(asker) not in text and f"User{asker}" not in text
+        assert bot.emu.violations == []
+
+        # a helper answers by replying to the relay
+        answer = "Deutschland hat 2014 gewonnen, im Finale gegen Argentinien."
+        bot.emu.user_sends(ORGANIZER_ID, answer, chat_id=HELPERS_CHAT_ID, reply_to_message_id=relay["message_id"])
+        ack = await bot.emu.wait_for(HELPERS_CHAT_ID, lambda m: "✅" in text_of(m), timeout=5)
+        assert ack["reply_to_message_id"] != relay["message_id"]
+        edited = [m for m in bot.emu.messages(HELPERS_CHAT_ID) if m["message_id"] == relay["message_id"]][0]
+        assert question not in text_of(edited) and labels(edited) == []
+
+        await bot.deliver()
+        received = bot.emu.bot_messages(asker)[-1]
+        got = text_of(received)
+        assert f"[de→uk] {answer}" in got and got.rstrip().count(answer) == 2  # translation and original
+        assert tr("uk", "<i>Translated by machine. The original:</i>\n{original}", original="").strip() in got
+        assert ("uk", "de") in translator.calls and ("de", "uk") in translator.calls
+        assert ORGANIZER_ID not in [m["from"]["id"] for m in bot.emu.messages(asker) if m["from_bot"]]
+        assert "User9001" not in got
+
+        # a follow-up still reaches the asker; chatter in the group is ignored
+        before = len(bot.emu.bot_messages(HELPERS_CHAT_ID))
+        bot.emu.user_sends(ORGANIZER_ID, "Wer übernimmt morgen?", chat_id=HELPERS_CHAT_ID)
+        bot.emu.user_sends(502, "Ich!", chat_id=HELPERS_CHAT_ID, reply_to_message_id=ack["message_id"])
+        await bot.settle(0.5)
+        assert len(bot.emu.bot_messages(HELPERS_CHAT_ID)) == before
+        assert bot.emu.violations == []
+
+
+async def test_take_it_first_helper_wins(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path) as bot:
+        bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID, 502, 503])
+        await make_helper(bot, 503)
+        await start(bot, ORGANIZER_ID, "de")
+        await start(bot, 301, "de")
+        prompt = await bot.say(301, "/ask", timeout=FIRST)
+        assert text_of(prompt) == tr(
+            "de",
+            "Please write your question in one message. It goes to our volunteers without your name. To stop: /cancel",
+        )
+        confirmation = await bot.say(301, "Kann mich jemand am Dienstag zum Jobcenter begleiten?")
+        assert text_of(confirmation).startswith("✅")
+        relay = await _relay(bot)
+        take = button_data(relay, "🙋")
+
+        stranger = bot.emu.user_presses(502, relay["message_id"], take, chat_id=HELPERS_CHAT_ID)
+        await bot.emu.wait_until(lambda: stranger["answered"], what="refusal")
+        assert stranger["show_alert"] and stranger["text"] == tr(
+            "de", "Sorry, this is only for helpers and organizers of the association."
+        )
+        first = bot.emu.user_presses(503, relay["message_id"], take, chat_id=HELPERS_CHAT_ID)
+        await bot.emu.wait_until(lambda: first["answered"], what="claim")
+        taken = [m for m in bot.emu.messages(HELPERS_CHAT_ID) if m["message_id"] == relay["message_id"]][0]
+        assert tr("de", "✋ A helper has taken this question. Any helper can still answer by replying.") in text_of(taken)
+        assert labels(taken) == [] and "503" not in text_of(taken)
+        late = bot.emu.user_presses(ORGANIZER_ID, relay["message_id"], take, chat_id=HELPERS_CHAT_ID, check_button=False)
+        await bot.emu.wait_until(lambda: late["answered"], what="late claim")
+        assert late["text"] == tr("de", "Someone else has already taken this question.")
+
+        # someone else may still answer; the German answer needs no translation for a German asker
+        bot.emu.user_sends(ORGANIZER_ID, "Ja, Frau K. kommt mit.", chat_id=HELPERS_CHAT_ID, reply_to_message_id=relay["message_id"])
+        await bot.emu.wait_for(HELPERS_CHAT_ID, lambda m: "✅" in text_of(m))
+        await bot.deliver()
+        got = text_of(bot.emu.bot_messages(301)[-1])
+        assert "Ja, Frau K. kommt mit." in got and "[" not in got
+        assert bot.emu.violations == []
+
+
+async def test_cancel_withdraws_the_question(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path) as bot:
+        bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID])
+        await start(bot, 401, "ru")
+        menu = await bot.say(401, "/menu", timeout=FIRST)
+        prompt = await bot.press(401, menu, button_data(menu, "Спросить человека"))
+        assert prompt is not None
+        await bot.say(401, "Где можно бесплатно получить юридическую консультацию по убежищу?")
+        again = await bot.say(401, "/ask")
+        assert "/cancel" in text_of(again) and "1" in text_of(again)  # one open question at a time
+        relay = await _relay(bot)
+        assert "юридическую" in text_of(relay)
+
+        withdrawn = await bot.say(401, "/cancel")
+        assert text_of(withdrawn) == tr("ru", "Done. Your question to a person was withdrawn.")
+        await bot.deliver()
+        edited = [m for m in bot.emu.messages(HELPERS_CHAT_ID) if m["message_id"] == relay["message_id"]][0]
+        assert "юридическую" not in text_of(edited) and labels(edited) == []
+        assert text_of(edited) == tr(
+            "de",
+            "↩️ Question no. {number} ({language}) was withdrawn by the person who asked.",
+            number=1,
+            language=tr("de", "Russian"),
+        )
+
+        before = len(bot.emu.bot_messages(401))
+        bot.emu.user_sends(ORGANIZER_ID, "Beim Migrationsdienst.", chat_id=HELPERS_CHAT_ID, reply_to_message_id=relay["message_id"])
+        refusal = await bot.emu.wait_for(HELPERS_CHAT_ID, lambda m: m.get("reply_to_message_id") is not None)
+        assert text_of(refusal) == tr(
+            "de", "This question was withdrawn by the person who asked. Your answer was not passed on."
+        )
+        await bot.deliver()
+        assert len(bot.emu.bot_messages(401)) == before
+
+        # withdrawn before it left: nothing reaches the helpers at all
+        await bot.say(401, "/ask")
+        await bot.say(401, "Noch eine Frage zur Wohnung")
+        count = len(bot.emu.bot_messages(HELPERS_CHAT_ID))
+        await bot.say(401, "/cancel")
+        await bot.deliver()
+        assert len(bot.emu.bot_messages(HELPERS_CHAT_ID)) == count
+        assert bot.emu.violations == []

@@ -1,0 +1,148 @@
+"""The FAQ as the chat uses it: decisions (greeting, emergency, language, out of scope), local facts,
+votes and kept questions without user ids, /unanswered paging, retention. DB parts on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import FrozenClock
+from bot.config import load_settings
+from bot.faq import feedback
+from bot.faq.content import PLACEHOLDER
+from bot.faq.service import ANSWER, GREETING, SUGGEST, UNKNOWN, FaqService, build_service, clean_text
+from bot.local_facts import LocalFacts
+from storage.models import FaqUnanswered, FaqVote
+
+
+@pytest.fixture(scope="module")
+def service() -> FaqService:
+    return build_service(load_settings(_env_file=None))
+
+
+def test_farsi_question_is_answered_in_farsi_for_a_german_user(service: FaqService) -> None:
+    reply = service.decide("کلاس زبان آلمانی رایگان کجاست؟", user_lang="de")
+    assert reply.kind == ANSWER
+    assert reply.lang == "fa"
+    assert reply.entry is not None and reply.entry.slug == "german-courses" and reply.entry.lang == "fa"
+
+
+def test_unclear_language_falls_back_to_the_users_language(service: FaqService) -> None:
+    # "Kita" alone says nothing about the language: the answer follows the reader's language
+    reply = service.decide("Kita", user_lang="uk")
+    assert reply.lang == "uk"
+
+
+@pytest.mark.parametrize(
+    "text", ["Mein Mann schlägt mich", "my husband hits me and where is the german course", "شوهرم منو میزنه"]
+)
+def test_danger_gets_the_emergency_answer_first(service: FaqService, text: str) -> None:
+    reply = service.decide(text, user_lang="de")
+    assert reply.kind == ANSWER and reply.emergency
+    assert reply.entry is not None and reply.entry.slug == "emergency"
+    assert "112" in (reply.answer or "") and "110" in (reply.answer or "")
+
+
+@pytest.mark.parametrize("text", ["Hallo", "السلام عليكم", "Доброго дня 👋"])
+def test_a_greeting_is_not_an_faq_answer(service: FaqService, text: str) -> None:
+    assert service.decide(text, user_lang="de").kind == GREETING
+
+
+@pytest.mark.parametrize("text", ["Wer hat die Fußball WM gewonnen", "What is the capital of France"])
+def test_out_of_scope_gets_no_random_answer(service: FaqService, text: str) -> None:
+    reply = service.decide(text, user_lang="de")
+    assert reply.kind in (SUGGEST, UNKNOWN)
+    assert reply.entry is None and reply.answer is None
+
+
+def test_unsure_offers_at_most_three_close_topics(service: FaqService) -> None:
+    for text in ("Hilfe Papiere", "ich brauche hilfe mit kindern", "Termin", "Arzt Dolmetscher"):
+        reply = service.decide(text, user_lang="de")
+        if reply.kind == SUGGEST:
+            assert 1 <= len(reply.suggestions) <= 3
+            assert len({e.slug for e in reply.suggestions}) == len(reply.suggestions)
+            break
+    else:
+        pytest.fail("none of the vague questions led to suggestions")
+
+
+def test_answers_are_filled_with_local_facts(service: FaqService) -> None:
+    facts = LocalFacts.load(load_settings(_env_file=None).local_facts_file)
+    for lang in ("de", "ar", "fa", "uk", "en", "ru"):
+        entry = service.entry("meeting-place", lang)
+        assert entry is not None and entry.lang == lang
+        text = service.answer_text(entry)
+        assert not PLACEHOLDER.search(text), text
+        assert (facts.get("meeting_place_address", lang) or "?") in text
+
+
+def test_clean_text_removes_what_databases_refuse() -> None:
+    assert clean_text("a\x00b\ud800c  ") == "ab?c"
+    assert len(clean_text("x" * 10_000)) == 2000
+
+
+async def test_no_match_is_kept_without_user_id(
+    service: FaqService, session: AsyncSession, clock: FrozenClock
+) -> None:
+    reply = await service.ask(session, clock, "Wer hat die Fußball WM gewonnen", "de")
+    answered = await service.ask(session, clock, "Ich habe einen Brief vom Amt bekommen", "de")
+    greeting = await service.ask(session, clock, "Hallo", "de")
+    emoji = await service.ask(session, clock, "🙂🙂", "de")
+    await session.commit()
+    assert reply.unanswered_id is not None
+    assert answered.kind == ANSWER and answered.unanswered_id is None
+    assert greeting.unanswered_id is None and emoji.unanswered_id is None
+    rows = (await session.scalars(select(FaqUnanswered))).all()
+    assert [(r.text, r.lang, r.reason, r.status) for r in rows] == [
+        ("Wer hat die Fußball WM gewonnen", "de", feedback.NO_MATCH, feedback.OPEN)
+    ]
+    columns = {c.key for c in inspect(FaqUnanswered).columns} | {c.key for c in inspect(FaqVote).columns}
+    assert not any("user" in c for c in columns)
+
+
+async def test_votes_carry_no_user_and_are_counted(session: AsyncSession, clock: FrozenClock) -> None:
+    await feedback.vote(session, clock, slug="kita", lang="ar", helpful=True)
+    await feedback.vote(session, clock, slug="kita", lang="ar", helpful=False)
+    await feedback.vote(session, clock, slug="kita", lang="ar", helpful=False)
+    await feedback.vote(session, clock, slug="school", lang="de", helpful=True)
+    await session.commit()
+    assert await feedback.vote_totals(session) == {("kita", "ar"): (1, 2), ("school", "de"): (1, 0)}
+    days = (await session.scalars(select(FaqVote.day).distinct())).all()
+    assert days == [clock.now().date()]
+
+
+async def test_unanswered_pages_newest_first_and_done_once(session: AsyncSession, clock: FrozenClock) -> None:
+    ids = []
+    for n in range(7):
+        clock.advance(timedelta(minutes=1))
+        row = await feedback.keep_unanswered(session, clock, text=f"q{n}", lang="de", reason=feedback.NO_MATCH)
+        ids.append(row.id)
+    await session.commit()
+    first = await feedback.unanswered_page(session, 0)
+    assert [r.text for r in first.rows] == ["q6", "q5", "q4", "q3", "q2"]
+    assert (first.total, first.pages) == (7, 2)
+    beyond = await feedback.unanswered_page(session, 9)
+    assert beyond.page == 1 and [r.text for r in beyond.rows] == ["q1", "q0"]
+
+    assert await feedback.mark_done(session, clock, ids[6]) is True
+    assert await feedback.mark_done(session, clock, ids[6]) is False
+    await session.commit()
+    after = await feedback.unanswered_page(session, 0)
+    assert after.total == 6 and after.rows[0].text == "q5"
+
+
+async def test_kept_questions_are_deleted_after_90_days(session: AsyncSession, clock: FrozenClock) -> None:
+    await feedback.keep_unanswered(session, clock, text="old", lang="fa", reason=feedback.DOWNVOTE, slug="kita")
+    clock.advance(timedelta(days=80))
+    await feedback.keep_unanswered(session, clock, text="newer", lang="de", reason=feedback.NO_MATCH)
+    await session.commit()
+    clock.advance(timedelta(days=10, seconds=1))
+    assert await feedback.purge(session, clock) == 1
+    await session.commit()
+    texts = (await session.scalars(select(FaqUnanswered.text))).all()
+    assert texts == ["newer"]
+    assert await session.scalar(select(func.count()).select_from(FaqUnanswered)) == 1

@@ -1,0 +1,300 @@
+"""Tickets on SQLite and PostgreSQL: relay through the outbox, first claim wins, answers to the asker,
+withdrawal, delivery hooks, erasure and retention (no question text kept longer than needed)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import tickets
+from bot.clock import FrozenClock
+from bot.delivery.hooks import Outcome, hooks_for
+from bot.faq import feedback
+from bot.services import users as users_service
+from storage.models import FaqUnanswered, OutboxMessage, Ticket
+
+HELPERS = -100500
+ASKER, HELPER_A, HELPER_B = 4711, 501, 502
+
+
+async def _people(session: AsyncSession, clock: FrozenClock) -> None:
+    for uid in (ASKER, HELPER_A, HELPER_B):
+        await users_service.ensure_user(session, uid, clock, [])
+
+
+async def _open(session: AsyncSession, clock: FrozenClock, text: str = "Wo finde ich einen Arzt?") -> Ticket:
+    return await tickets.open_ticket(
+        session,
+        clock,
+        kind=tickets.QUESTION,
+        chat_id=HELPERS,
+        lang="fa",
+        asker_id=ASKER,
+        text=text,
+        relay_lang="de",
+        translation="Wo finde ich einen Arzt? (DE)",
+    )
+
+
+async def _rows(session: AsyncSession, ticket_id: int) -> list[OutboxMessage]:
+    result = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.ref == tickets.ref(ticket_id)).order_by(OutboxMessage.id)
+    )
+    return list(result.all())
+
+
+async def _deliver(session: AsyncSession, row: OutboxMessage, status: str, message_id: int | None) -> None:
+    """What the delivery worker does for one row: final state, then the kind's hooks."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id)
+        .values(status=status, telegram_message_id=message_id)
+    )
+    outcome = Outcome(
+        outbox_id=row.id,
+        chat_id=row.chat_id,
+        user_id=row.user_id,
+        kind=row.kind,
+        ref=row.ref,
+        dedupe_key=row.dedupe_key,
+        payload=dict(row.payload),
+        lang=row.lang,
+        status=status,
+        telegram_message_id=message_id,
+    )
+    for hook in hooks_for(row.kind):
+        await hook(session, outcome)
+
+
+async def test_open_queues_an_anonymous_relay(session: AsyncSession, clock: FrozenClock) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.commit()
+    assert (ticket.kind, ticket.status, ticket.lang, ticket.asker_id) == ("question", "open", "fa", ASKER)
+    [relay] = await _rows(session, ticket.id)
+    assert (relay.chat_id, relay.kind, relay.lang, relay.user_id) == (HELPERS, "ticket_question", "de", None)
+    assert relay.payload == {
+        "ticket": ticket.id,
+        "lang": "fa",
+        "text": "Wo finde ich einen Arzt?",
+        "translation": "Wo finde ich einen Arzt? (DE)",
+        "status": "open",
+    }
+    assert str(ASKER) not in str(relay.payload)
+    assert await tickets.active_ticket(session, ASKER) is not None
+
+
+async def test_sent_relay_is_found_by_its_message_and_forgets_its_payload(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.commit()
+    [relay] = await _rows(session, ticket.id)
+    await _deliver(session, relay, "sent", 77)
+    await session.commit()
+    found = await tickets.find_by_relay(session, HELPERS, 77)
+    assert found is not None and found.id == ticket.id and found.text  # the ticket keeps the text while open
+    assert await tickets.find_by_relay(session, HELPERS, 78) is None
+    assert await tickets.find_by_relay(session, -999, 77) is None
+    await session.refresh(relay)
+    assert relay.payload == {}
+
+
+async def test_relay_is_found_through_the_outbox_when_no_hook_ran(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.ref == tickets.ref(ticket.id))
+        .values(status="sent", telegram_message_id=91)
+    )
+    await session.commit()
+    found = await tickets.find_by_relay(session, HELPERS, 91)
+    assert found is not None and found.id == ticket.id and found.relay_message_id == 91
+
+
+async def test_first_claim_wins(session: AsyncSession, clock: FrozenClock) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.commit()
+    first = await tickets.claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS, message_id=5)
+    second = await tickets.claim(session, clock, ticket.id, HELPER_B, chat_id=HELPERS, message_id=5)
+    again = await tickets.claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS, message_id=5)
+    forged = await tickets.claim(session, clock, ticket.id, HELPER_B, chat_id=-1, message_id=5)
+    missing = await tickets.claim(session, clock, 99999, HELPER_B, chat_id=HELPERS, message_id=5)
+    await session.commit()
+    assert first.outcome == tickets.CLAIMED and first.ticket is not None
+    assert (first.ticket.status, first.ticket.taken_by, first.ticket.relay_message_id) == ("taken", HELPER_A, 5)
+    assert second.outcome == tickets.ALREADY_TAKEN
+    assert again.outcome == tickets.CLAIMED
+    assert forged.outcome == tickets.MISSING and missing.outcome == tickets.MISSING
+
+
+async def test_concurrent_claims_have_one_winner(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    async with sessionmaker() as session:
+        await _people(session, clock)
+        ticket = await _open(session, clock)
+        await session.commit()
+    helpers = [HELPER_A, HELPER_B, ASKER]
+
+    async def press(helper: int) -> str:
+        async with sessionmaker() as session:
+            result = await tickets.claim(session, clock, ticket.id, helper, chat_id=HELPERS, message_id=5)
+            await session.commit()
+            return result.outcome
+
+    outcomes = await asyncio.gather(*(press(h) for h in helpers))
+    assert sorted(outcomes) == sorted([tickets.CLAIMED, tickets.ALREADY_TAKEN, tickets.ALREADY_TAKEN])
+    async with sessionmaker() as session:
+        stored = await session.get(Ticket, ticket.id)
+        assert stored is not None and stored.taken_by == helpers[outcomes.index(tickets.CLAIMED)]
+
+
+async def test_answer_goes_to_the_asker_and_the_question_is_forgotten(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.commit()
+    [relay] = await _rows(session, ticket.id)
+    await _deliver(session, relay, "sent", 12)
+    result = await tickets.answer(session, clock, ticket, text="Antwort (fa)", original="Antwort", source_key="m1")
+    again = await tickets.answer(session, clock, ticket, text="Antwort (fa)", original="Antwort", source_key="m1")
+    follow = await tickets.answer(session, clock, ticket, text="Noch etwas", original=None, source_key="m2")
+    await session.commit()
+    assert (result.outcome, result.first) == (tickets.SENT_TO_ASKER, True)
+    assert (again.outcome, again.first) == (tickets.SENT_TO_ASKER, False)
+    assert (follow.outcome, follow.first) == (tickets.SENT_TO_ASKER, False)
+    stored = await tickets.get(session, ticket.id)
+    assert stored is not None
+    assert (stored.status, stored.text, stored.translation) == ("answered", None, None)
+    assert stored.closed_at == clock.now()
+    answers = [r for r in await _rows(session, ticket.id) if r.kind == tickets.ANSWER_KIND]
+    assert [(r.chat_id, r.user_id, r.lang) for r in answers] == [(ASKER, ASKER, "fa")] * 2
+    assert [r.payload["text"] for r in answers] == ["Antwort (fa)", "Noch etwas"]
+    assert answers[0].payload["original"] == "Antwort"
+    await _deliver(session, answers[0], "sent", 3)
+    await session.commit()
+    await session.refresh(answers[0])
+    assert answers[0].payload == {}  # delivered: the outbox forgets the helper's words
+
+
+async def test_withdraw_before_the_relay_left(session: AsyncSession, clock: FrozenClock) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.commit()
+    assert await tickets.withdraw(session, clock, ASKER) == [ticket.id]
+    assert await tickets.withdraw(session, clock, ASKER) == []
+    await session.commit()
+    [relay] = await _rows(session, ticket.id)
+    assert relay.status == "cancelled" and relay.payload == {}
+    stored = await tickets.get(session, ticket.id)
+    assert stored is not None and (stored.status, stored.text, stored.translation) == ("withdrawn", None, None)
+    assert await tickets.active_ticket(session, ASKER) is None
+    result = await tickets.answer(session, clock, stored, text="zu spät", original=None, source_key="x")
+    assert result.outcome == tickets.WAS_WITHDRAWN
+
+
+async def test_withdraw_after_the_relay_left_edits_it(session: AsyncSession, clock: FrozenClock) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.commit()
+    [relay] = await _rows(session, ticket.id)
+    await _deliver(session, relay, "sent", 31)
+    await session.commit()
+    assert await tickets.withdraw(session, clock, ASKER) == [ticket.id]
+    await session.commit()
+    rows = await _rows(session, ticket.id)
+    edit = [r for r in rows if r.kind == tickets.WITHDRAWN_KIND]
+    assert len(edit) == 1
+    assert (edit[0].method, edit[0].chat_id, edit[0].status) == ("editMessageText", HELPERS, "pending")
+    assert edit[0].payload["message_id"] == 31 and "text" not in edit[0].payload
+
+
+async def test_withdrawn_while_the_relay_was_on_its_way(session: AsyncSession, clock: FrozenClock) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.commit()
+    [relay] = await _rows(session, ticket.id)
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == relay.id).values(status="sending"))
+    assert await tickets.withdraw(session, clock, ASKER) == [ticket.id]  # too late to cancel
+    await _deliver(session, relay, "sent", 44)
+    await session.commit()
+    edit = [r for r in await _rows(session, ticket.id) if r.kind == tickets.WITHDRAWN_KIND]
+    assert len(edit) == 1 and edit[0].payload["message_id"] == 44
+
+
+async def test_unreachable_helpers_chat_tells_the_asker(session: AsyncSession, clock: FrozenClock) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.commit()
+    [relay] = await _rows(session, ticket.id)
+    await _deliver(session, relay, "failed", None)
+    await session.commit()
+    stored = await tickets.get(session, ticket.id)
+    assert stored is not None and stored.status == "withdrawn" and stored.text is None
+    notice = [r for r in await _rows(session, ticket.id) if r.kind == tickets.FAILED_KIND]
+    assert [(r.chat_id, r.user_id, r.lang) for r in notice] == [(ASKER, ASKER, "fa")]
+
+
+async def test_erasing_the_asker_erases_the_ticket(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    async with sessionmaker() as session:
+        await _people(session, clock)
+        ticket = await _open(session, clock, text="Frage")
+        kept = await feedback.keep_unanswered(session, clock, text="Frage", lang="fa", reason=feedback.NO_MATCH)
+        assert await feedback.link_to_ticket(session, kept.id, ticket.id, "Frage")
+        other = await feedback.keep_unanswered(session, clock, text="Andere", lang="fa", reason=feedback.NO_MATCH)
+        assert not await feedback.link_to_ticket(session, other.id, ticket.id, "Frage")  # wrong text: no link
+        await tickets.claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS, message_id=1)
+        await session.commit()
+    async with sessionmaker() as session:
+        await users_service.erase_user(session, ASKER)
+        await users_service.erase_user(session, HELPER_A)
+    async with sessionmaker() as session:
+        assert await session.get(Ticket, ticket.id) is None
+        rows = (await session.scalars(select(FaqUnanswered).order_by(FaqUnanswered.id))).all()
+        assert [(r.text, r.ticket_id) for r in rows] == [("Frage", None), ("Andere", None)]
+
+
+async def test_retention_deletes_old_tickets_and_stale_payloads(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    await _people(session, clock)
+    answered = await _open(session, clock, "alt")
+    stale = await _open(session, clock, "vergessen")
+    await session.commit()
+    await tickets.answer(session, clock, answered, text="ok", original=None, source_key="a")
+    await session.commit()
+    clock.advance(timedelta(days=30))
+    recent = await _open(session, clock, "neu")
+    await session.commit()
+    # a relay sent without its hook (an older worker): its payload is emptied by the retention run
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.kind == "ticket_question").values(status="sent")
+    )
+    await session.commit()
+    assert await tickets.purge(session, clock) == 0
+    await session.commit()
+    payloads: dict[Any, Any] = {
+        r.ref: r.payload
+        for r in (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "ticket_question"))).all()
+    }
+    assert payloads[tickets.ref(answered.id)] == {}
+    assert payloads[tickets.ref(recent.id)]["text"] == "neu"  # still open: the text is still needed
+    clock.advance(timedelta(days=60, seconds=1))
+    assert await tickets.purge(session, clock) == 2  # answered 90 days ago, and the stale open one
+    await session.commit()
+    remaining = (await session.scalars(select(Ticket.id))).all()
+    assert remaining == [recent.id]
+    assert stale.id not in remaining
