@@ -5,6 +5,29 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh test
 scripts/services.sh
+# Browser tests (headless Chromium driven by Selenium) and the flyer's fonts need Debian packages: installed
+# when missing and this runs as root with apt-get; otherwise the browser tests skip themselves.
+debs=()
+command -v chromium >/dev/null 2>&1 || debs+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || debs+=(chromium-driver)
+[ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || debs+=(fonts-noto-core)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || debs+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || debs+=(fonts-noto-color-emoji)
+if [ ${#debs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian packages for the browser tests and the flyer: ${debs[*]} ..."
+    apt_log="$(mktemp)"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${debs[@]}"; } >"$apt_log" 2>&1; then
+      echo "warning: could not install ${debs[*]} (see $apt_log)" >&2
+    fi
+  else
+    echo "note: missing ${debs[*]} (needs root and apt-get to install them)" >&2
+  fi
+fi
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "== browser tests: skipped (Chromium or chromedriver not installed; Debian: chromium chromium-driver)"
+fi
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null || { echo "ruff format: files need formatting (run .venv/bin/ruff format .)"; exit 1; }

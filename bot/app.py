@@ -27,7 +27,13 @@ from bot.jobs import PERIODIC, JobContext
 from bot.text import Translator
 from handlers import all_routers, error_router
 from handlers.menu import bot_commands
-from handlers.middlewares import ContextMiddleware, RoleMiddleware, ThrottleMiddleware, UpdateDedup
+from handlers.middlewares import (
+    CommitBeforeRequest,
+    ContextMiddleware,
+    RoleMiddleware,
+    ThrottleMiddleware,
+    UpdateDedup,
+)
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 
@@ -101,6 +107,7 @@ async def build_app(
     engine = engine or create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     bot = build_bot(settings, token)
+    bot.session.middleware(CommitBeforeRequest())
     storage, redis = await build_storage(settings)
     events_isolation = None
     if redis is not None:

@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "bot.i18n_tools",
     "bot.faq.cli",
     "bot.booking.cli",
+    "bot.flyer.cli",
 ]
 
 

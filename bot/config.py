@@ -81,10 +81,10 @@ class Settings(BaseSettings):
 
     # helpers' assignments
     areas_file: Path = ROOT / "sample_data" / "areas.yaml"
-    escalate_after_minutes: int = Field(default=60, ge=1, description="unclaimed this long: alert all helpers")
-    assignment_reminder_hours: int = Field(default=24, ge=1, description="reminder this long before the date")
-    assignment_followup_hours: int = Field(default=3, ge=0, description="ask 'done?' this long after the date")
-    assignment_flexible_followup_days: int = Field(default=7, ge=1)
+    escalate_after_minutes: int = Field(default=60, ge=1, description="unclaimed: alert all helpers")
+    assignment_reminder_hours: int = Field(default=24, ge=1, description="remind before the date")
+    assignment_followup_hours: int = Field(default=3, ge=0, description="ask 'done?' after the date")
+    assignment_flexible_followup_days: int = Field(default=7, ge=1, description="... after the claim")
 
     # consultation booking
     booking_max_upcoming: int = Field(default=2, ge=1, description="upcoming bookings one person may hold")

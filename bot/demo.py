@@ -35,7 +35,7 @@ PERSONAS = [
     {"key": "staff-group", "chat_id": HELPERS_CHAT_ID, "user_id": HELPER_ID, "label": "Helpers' group"},
 ]
 # Capabilities that bring sample data: each module has `async def seed(session, clock, settings)`.
-DEMO_SEED_MODULES: list[str] = ["bot.booking.demo"]
+DEMO_SEED_MODULES: list[str] = ["bot.booking.demo", "bot.assignments.demo", "bot.broadcast.demo"]
 
 
 async def seed(session: AsyncSession, clock: Clock, settings: Settings) -> None:

@@ -18,6 +18,7 @@ ROUTER_MODULES = [
     "handlers.slots",
     "handlers.profile",
     "handlers.assignments",
+    "handlers.flyer",
     "handlers.faq",
     "handlers.fallback",
 ]

@@ -474,38 +474,40 @@ async def on_new_step(
         and (cb.step == "kind" or cb.lang == ANY or cb.lang in LANGUAGES)
         and (cb.step in ("kind", "lang") or cb.area == ANY or cb.area in known)
         and (cb.step not in ("day", "time") or cb.day == FLEX or _draft_day(cb) is not None)
+        and (cb.step != "time" or 0 <= cb.minute < 24 * 60)
     )
     if not valid or message is None:
         await _not_valid(query, tr)
         return
     await query.answer()
     if cb.step == "kind":
-        await message.edit_text(
+        await _edit(
+            message,
             draft_text(tr, cb, settings, tr._("Which language is needed?")),
-            reply_markup=language_keyboard(tr, cb),
+            language_keyboard(tr, cb),
         )
     elif cb.step == "lang":
-        await message.edit_text(
-            draft_text(tr, cb, settings, tr._("Where?")), reply_markup=area_keyboard(tr, cb, known)
-        )
+        await _edit(message, draft_text(tr, cb, settings, tr._("Where?")), area_keyboard(tr, cb, known))
     elif cb.step == "area":
-        await message.edit_text(
+        await _edit(
+            message,
             draft_text(tr, cb, settings, tr._("Which day?")),
-            reply_markup=day_keyboard(tr, cb, clock, settings),
+            day_keyboard(tr, cb, clock, settings),
         )
     elif cb.step == "day" and cb.day != FLEX:
         day = _draft_day(cb)
         assert day is not None
-        await message.edit_text(
+        await _edit(
+            message,
             draft_text(tr, cb, settings, tr._("At what time?")),
-            reply_markup=time_keyboard(tr, cb, day, clock, settings),
+            time_keyboard(tr, cb, day, clock, settings),
         )
     else:  # a time, or a flexible date: on to the texts
         await state.set_state(NewStates.description)
         await state.set_data(
             {"kind": cb.kind, "lang": cb.lang, "area": cb.area, "day": cb.day, "minute": cb.minute}
         )
-        await message.edit_text(draft_text(tr, cb, settings, tr._(DESCRIPTION_PROMPT)))
+        await _edit(message, draft_text(tr, cb, settings, tr._(DESCRIPTION_PROMPT)))
 
 
 def _draft_of(data: dict[str, Any]) -> NewCb:
@@ -688,11 +690,14 @@ async def on_take(
     result = await claiming.claim(session, clock, callback_data.id, user, known, pressed=pressed)
     await session.commit()  # the claim is decided; now tell people
     assignment = result.assignment
+    # Only the winner's pressed alert is edited here; every other alert of the assignment is edited
+    # through the outbox (claiming.withdraw_alerts), so no message is edited twice.
     if result.outcome in (claiming.WON, claiming.MINE) and assignment is not None:
         await query.answer(tr._("✅ It's yours. Thank you!"))
-        await _edit(message, closed_alert_text(tr, p.summary(assignment, known), claiming.EDIT_MINE))
         details = result.details
-        if result.outcome == claiming.MINE:
+        if result.outcome == claiming.WON:
+            await _edit(message, closed_alert_text(tr, p.summary(assignment, known), claiming.EDIT_MINE))
+        else:
             details = (await service.details_for(session, assignment.id, user))[1]
         # to the helper's own private chat, whatever chat the button was in
         await bot.send_message(
@@ -700,15 +705,13 @@ async def on_take(
             details_text(tr, assignment, details, known),
             reply_markup=assignee_keyboard(tr, assignment.id),
         )
-    elif result.outcome in (claiming.TAKEN, claiming.CLOSED) and assignment is not None:
+    elif result.outcome == claiming.TAKEN:
         await query.answer(
-            tr._("Sorry, someone else was quicker: this assignment is already taken. Thank you!")
-            if result.outcome == claiming.TAKEN
-            else tr._("This assignment is closed."),
+            tr._("Sorry, someone else was quicker: this assignment is already taken. Thank you!"),
             show_alert=True,
         )
-        why = claiming.EDIT_CANCELLED if assignment.status == "cancelled" else claiming.EDIT_TAKEN
-        await _edit(message, closed_alert_text(tr, p.summary(assignment, known), why))
+    elif result.outcome == claiming.CLOSED:
+        await query.answer(tr._("This assignment is closed."), show_alert=True)
     else:
         await query.answer(tr._("This assignment no longer exists."), show_alert=True)
 
@@ -726,13 +729,12 @@ async def on_skip(
     assignment = await service.get(session, callback_data.id)
     if assignment is None:
         await query.answer(tr._("This assignment no longer exists."), show_alert=True)
-        return
-    await query.answer()
-    why = "declined" if outcome == claiming.OK else claiming.EDIT_TAKEN
-    await _edit(
-        private_message(query, user),
-        closed_alert_text(tr, p.summary(assignment, areas(settings.areas_file)), why),
-    )
+    elif outcome != claiming.OK:  # taken or closed: its alert is being edited through the outbox
+        await query.answer(tr._("This assignment is closed."), show_alert=True)
+    else:
+        await query.answer()
+        summary = p.summary(assignment, areas(settings.areas_file))
+        await _edit(private_message(query, user), closed_alert_text(tr, summary, "declined"))
 
 
 # --- the assignee: details, hand back, done ----------------------------------------------------------------
@@ -1061,7 +1063,7 @@ async def on_take_question(
 ) -> None:
     from handlers.faq_tickets import ticket_view  # the relay in the helpers' chat looks as it does there
 
-    ticket = await tickets.get(session, callback_data.id)
+    ticket = await tickets.get(session, callback_data.id) if 0 < callback_data.id < 2**63 else None
     if ticket is None or ticket.relay_message_id is None:
         await query.answer(tr._("This question no longer exists."), show_alert=True)
         return
@@ -1071,10 +1073,10 @@ async def on_take_question(
     if result.ticket is None:
         await query.answer(tr._("This question no longer exists."), show_alert=True)
         return
-    with contextlib.suppress(TelegramBadRequest):
-        text, markup = ticket_view(Translator(settings.default_language, settings.tz), result.ticket)
-        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=relay, reply_markup=markup)
     if result.outcome == tickets.CLAIMED:
+        with contextlib.suppress(TelegramBadRequest):  # the relay in the helpers' chat now says "taken"
+            text, markup = ticket_view(Translator(settings.default_language, settings.tz), result.ticket)
+            await bot.edit_message_text(text=text, chat_id=chat_id, message_id=relay, reply_markup=markup)
         await query.answer()
         await bot.send_message(
             user.id,

@@ -8,7 +8,9 @@ on their own (reminders, counsellor news, waitlist offers) live here too.
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -184,6 +186,11 @@ def details(
     return Html("\n".join(lines))
 
 
+def as_plain(text: str) -> str:
+    """What Telegram shows of an HTML text (tags gone, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
 def rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
@@ -196,6 +203,8 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
     """Replace the pressed message (one tidy message per dialog); send a new one if it cannot be edited."""
     message = query.message
     if isinstance(message, Message):
+        if message.text == as_plain(text) and message.reply_markup == markup:
+            return  # pressed again: nothing to change (Telegram refuses an edit without changes)
         try:
             await message.edit_text(text, reply_markup=markup)
             return
@@ -223,7 +232,7 @@ def my_button(tr: Translator) -> list[InlineKeyboardButton]:
 
 async def topics_view(
     session: AsyncSession, clock: Clock, settings: Settings, user: User, tr: Translator
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     upcoming = await services.upcoming(session, clock, user.id)
     if len(upcoming) >= settings.booking_max_upcoming:
         text = error_text(tr, BookingError("limit", limit=settings.booking_max_upcoming))
@@ -231,7 +240,7 @@ async def topics_view(
     topics = await services.bookable_topics(session)
     if not topics:
         text = tr._("There are no counselling hours at the moment. Please ask the association.")
-        return text, InlineKeyboardMarkup(inline_keyboard=[])
+        return text, None
     keyboard = [[button(topic_label(t, tr), BookCb(a="t", t=t.id))] for t in topics]
     return tr._("What is your question about? Please choose a topic."), InlineKeyboardMarkup(
         inline_keyboard=keyboard
@@ -283,7 +292,7 @@ async def start_payload_hook(message: Message, user: User, payload: str, data: d
         return False
     session: AsyncSession = data["session"]
     clock: Clock = data["clock"]
-    settings: Settings = data["settings"]
+    settings: Settings = data["settings"] if "settings" in data else data["app"].settings
     tr: Translator = data["tr"]
     key = payload.removeprefix("book").removeprefix("-")
     topic = next((t for t in await services.bookable_topics(session) if t.key == key), None) if key else None
@@ -421,10 +430,10 @@ async def _times_or_days(
 
 async def topics_view_for(
     query: CallbackQuery, session: AsyncSession, clock: Clock, settings: Settings, tr: Translator
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     user = await services.get_user(session, query.from_user.id) if query.from_user else None
     if user is None:
-        return tr._("What would you like to do?"), InlineKeyboardMarkup(inline_keyboard=[])
+        return tr._(ERRORS["no_topic"]), None
     return await topics_view(session, clock, settings, user, tr)
 
 
@@ -449,8 +458,8 @@ async def on_day(
         return
     view = await times_view(session, clock, settings, tr, topic, day, callback_data.b)
     if view is None:
-        await query.answer(tr._(ERRORS["gone"]), show_alert=True)
         await show(query, *(await days_view(session, clock, settings, tr, topic, None, callback_data.b)))
+        await query.answer(tr._(ERRORS["gone"]), show_alert=True)
         return
     await show(query, *view)
     await query.answer()
@@ -699,9 +708,9 @@ async def send_confirmation(
         starts_at=info.slot.starts_at,
         ends_at=info.slot.ends_at,
         stamp=clock.now(),
-        summary=plain(tr, "Counselling: {topic}", topic=topic),
+        summary=plain(tr, N_("Counselling: {topic}"), topic=topic),
         location=f"{info.venue.name}, {info.venue.address}",
-        description=plain(tr, "Counselling appointment of the association. Topic: {topic}", topic=topic),
+        description=plain(tr, N_("Counselling appointment of the association. Topic: {topic}"), topic=topic),
         geo=(info.venue.latitude, info.venue.longitude),
     )
     await bot.send_document(
@@ -739,6 +748,7 @@ async def on_confirm(
     if user is None:
         await query.answer()
         return
+    services.remember_language(user, tr.lang, clock)
     data = await state.get_data()
     note = data.get("bk_note") if data.get("bk_slot") == callback_data.s else None
     lang = None if callback_data.l in ("", NO_INTERPRETER) else callback_data.l
@@ -750,11 +760,11 @@ async def on_confirm(
         await session.commit()  # the place is ours now; the messages below may take a moment
     except BookingError as error:
         await session.rollback()
-        await refuse(query, tr, error)
         if error.reason in ("taken", "gone", "too_late"):
             await _reshow_times(query, session, clock, settings, tr, callback_data.s, 0)
         elif error.reason == "limit":
             await show(query, error_text(tr, error), InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]))
+        await refuse(query, tr, error)  # after the message shows what is possible now
         return
     await state.update_data(bk_slot=None, bk_note=None)
     await show(query, booked_text(tr, info, booking), InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]))
@@ -802,9 +812,9 @@ async def on_move(
         await session.commit()
     except BookingError as error:
         await session.rollback()
-        await refuse(query, tr, error)
         if error.reason in ("taken", "gone", "too_late"):
             await _reshow_times(query, session, clock, settings, tr, callback_data.s, callback_data.b)
+        await refuse(query, tr, error)
         return
     await show(
         query,
@@ -832,9 +842,11 @@ async def my_view(
             confirmed = "\n" + tr._("✅ You said you will come.") if booking.confirmed_at else ""
             parts.append(f"<b>{number}.</b>\n{block}{confirmed}")
             when = short_when(tr, info.slot.starts_at)
-            keyboard.append([button(plain(tr, "❌ Cancel: {when}", when=when), MyCb(a="x", b=booking.id))])
             keyboard.append(
-                [button(plain(tr, "🔁 Change time: {when}", when=when), MyCb(a="r", b=booking.id))]
+                [button(plain(tr, N_("❌ Cancel: {when}"), when=when), MyCb(a="x", b=booking.id))]
+            )
+            keyboard.append(
+                [button(plain(tr, N_("🔁 Change time: {when}"), when=when), MyCb(a="r", b=booking.id))]
             )
     else:
         parts.append(tr._("You have no upcoming appointments."))
@@ -843,7 +855,7 @@ async def my_view(
         keyboard.append(
             [
                 button(
-                    plain(tr, "Leave the waiting list: {topic}", topic=topic_label(topic, tr)),
+                    plain(tr, N_("Leave the waiting list: {topic}"), topic=topic_label(topic, tr)),
                     WaitCb(a="leave", e=entry.id),
                 )
             ]
@@ -857,7 +869,8 @@ async def cmd_mybookings(
     message: Message, user: User, tr: Translator, session: AsyncSession, clock: Clock, state: FSMContext
 ) -> None:
     await _leave_note_state(state)
-    await message.answer(*(await my_view(session, clock, user, tr)))
+    text, markup = await my_view(session, clock, user, tr)
+    await message.answer(text, reply_markup=markup)
 
 
 @router.callback_query(MenuCb.filter(F.action == "mybookings"))
@@ -866,7 +879,8 @@ async def on_mybookings_menu(
 ) -> None:
     await query.answer()
     if user is not None and isinstance(query.message, Message):
-        await query.message.answer(*(await my_view(session, clock, user, tr)))
+        text, markup = await my_view(session, clock, user, tr)
+        await query.message.answer(text, reply_markup=markup)
 
 
 @router.callback_query(MyCb.filter(F.a == "list"))
@@ -902,7 +916,7 @@ async def on_ask_cancel(
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [button(tr._("Yes, cancel it"), MyCb(a="xx", b=callback_data.b))],
-            [button(tr._("No, keep it"), MyCb(a="keep", b=callback_data.b))],
+            [button(tr._("No, keep the appointment"), MyCb(a="keep", b=callback_data.b))],
         ]
     )
     await show(query, text, markup)
@@ -1059,6 +1073,7 @@ async def on_waitlist_join(
         await query.answer()
         return
     lang = None if callback_data.l in ("", NO_INTERPRETER) else callback_data.l
+    services.remember_language(user, tr.lang, clock)
     try:
         await services.join_waitlist(
             session, clock, settings, user_id=user.id, topic_id=callback_data.t, interpreter=lang
@@ -1067,17 +1082,22 @@ async def on_waitlist_join(
         await session.commit()
     except BookingError as error:
         await session.rollback()
-        await refuse(query, tr, error)
         if error.reason == "has_free":
             await _times_or_days(query, session, clock, settings, tr, callback_data.t, None, 0)
+        await refuse(query, tr, error)
         return
-    hours = settings.waitlist_hold_hours
-    text = tr._(
+    hold = settings.waitlist_hold_hours
+    hours = str(int(hold)) if hold == int(hold) else str(hold)
+    text = tr.n_(
+        "🔔 You are on the waiting list for {topic}.\n\n"
+        "When a time becomes free, I will send you a message. Then please answer within {hours} hour, "
+        "otherwise the time goes to the next person.",
         "🔔 You are on the waiting list for {topic}.\n\n"
         "When a time becomes free, I will send you a message. Then please answer within {hours} hours, "
         "otherwise the time goes to the next person.",
+        max(1, round(hold)),
         topic=topic_label(topic, tr),
-        hours=f"{hours:g}",
+        hours=hours,
     )
     await show(query, text, InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]))
     await query.answer()
@@ -1105,9 +1125,9 @@ async def on_offer_take(
         await session.commit()
     except BookingError as error:
         await session.rollback()
-        await refuse(query, tr, error)
         if error.reason == "expired":
             await show(query, error_text(tr, error), InlineKeyboardMarkup(inline_keyboard=[book_button(tr)]))
+        await refuse(query, tr, error)
         return
     await show(query, booked_text(tr, info, booking), InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]))
     await query.answer(tr._("Booked!"))

@@ -36,7 +36,16 @@ from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import feedback, handoff
 from bot.faq.content import FaqEntry
 from bot.faq.matcher import EMERGENCY_SLUG
-from bot.faq.service import ANSWER, GREETING, SUGGEST, FaqService, clean_text, faq_service, warm_up
+from bot.faq.service import (
+    ANSWER,
+    GREETING,
+    SUGGEST,
+    FaqService,
+    clean_text,
+    faq_service,
+    loaded_service,
+    warm_up,
+)
 from bot.services.users import ORGANIZER
 from bot.text import N_, Translator, escape
 from handlers import faq_tickets
@@ -124,6 +133,13 @@ def own_question(message: Message | None, user: User | None) -> tuple[str | None
 def _has_button(message: Message, data: str | None) -> bool:
     markup = message.reply_markup
     return bool(markup) and any(b.callback_data == data for row in markup.inline_keyboard for b in row)
+
+
+async def faq_for(settings: Settings, session: AsyncSession) -> FaqService:
+    """The FAQ. The update's transaction is committed first: no SQLite write lock is held while the FAQ
+    loads (first use only) or while the handler then talks to Telegram."""
+    await session.commit()
+    return loaded_service(settings) or await faq_service(settings)
 
 
 async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -246,8 +262,9 @@ async def on_startup(**kwargs: Any) -> None:
 async def on_question(
     message: Message, user: User, tr: Translator, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
-    service = await faq_service(settings)
+    service = await faq_for(settings, session)
     reply = await service.ask(session, clock, message.text or "", user.language or tr.lang)
+    await session.commit()
     if reply.kind == GREETING:
         await message.answer(
             tr._("Hello! 👋 Write your question in your own words, or choose from the menu."),
@@ -293,8 +310,10 @@ async def on_question(
 
 @router.message(Command("faq"), F.chat.type == "private")
 @router.callback_query(MenuCb.filter(F.action == "faq"))
-async def cmd_faq(event: Message | CallbackQuery, tr: Translator, settings: Settings) -> None:
-    service = await faq_service(settings)
+async def cmd_faq(
+    event: Message | CallbackQuery, tr: Translator, settings: Settings, session: AsyncSession
+) -> None:
+    service = await faq_for(settings, session)
     text, keyboard = categories_view(service, tr)
     if isinstance(event, CallbackQuery):
         await event.answer()
@@ -306,9 +325,14 @@ async def cmd_faq(event: Message | CallbackQuery, tr: Translator, settings: Sett
 
 @router.callback_query(FaqCb.filter(F.a.in_({"browse", "home", "cat", "tb", "ts"})))
 async def on_browse(
-    query: CallbackQuery, callback_data: FaqCb, user: User | None, tr: Translator, settings: Settings
+    query: CallbackQuery,
+    callback_data: FaqCb,
+    user: User | None,
+    tr: Translator,
+    settings: Settings,
+    session: AsyncSession,
 ) -> None:
-    service = await faq_service(settings)
+    service = await faq_for(settings, session)
     lang = _lang(callback_data.lg, tr.lang)
     rtr = _tr(lang, settings)
     message = query.message
@@ -370,7 +394,7 @@ async def on_vote(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    service = await faq_service(settings)
+    service = await faq_for(settings, session)
     lang = _lang(callback_data.lg, tr.lang)
     rtr = _tr(lang, settings)
     message = query.message
@@ -433,6 +457,7 @@ async def on_handoff_button(
     user: User | None,
     tr: Translator,
     settings: Settings,
+    session: AsyncSession,
     state: FSMContext,
     callback_data: MenuCb | FaqCb,
     **data: Any,
@@ -445,7 +470,7 @@ async def on_handoff_button(
     if isinstance(callback_data, FaqCb) and callback_data.lg in SUPPORTED_LANGUAGES:
         lang = callback_data.lg
     elif question:
-        lang = (await faq_service(settings)).answer_language(question, user.language or tr.lang)
+        lang = (await faq_for(settings, session)).answer_language(question, user.language or tr.lang)
     else:
         lang = tr.lang
     unanswered_id = callback_data.q if isinstance(callback_data, FaqCb) else None
@@ -457,6 +482,7 @@ async def on_handoff_button(
         lang=lang,
         unanswered_id=unanswered_id,
         settings=settings,
+        session=session,
         state=state,
         **data,
     )
@@ -478,7 +504,7 @@ async def start_handoff(
 ) -> None:
     rtr = _tr(lang, settings)
     if settings.helpers_chat_id is None:
-        service = await faq_service(settings)
+        service = await faq_for(settings, session)
         await target.answer(
             rtr._(
                 "Sorry, at the moment nobody can be reached through the bot. Please call us: {phone}",
@@ -489,6 +515,7 @@ async def start_handoff(
     lock = _handoff_locks.setdefault(user.id, asyncio.Lock())
     async with lock:
         existing = await tickets.active_ticket(session, user.id)
+        await session.commit()
         if existing is not None:
             await target.answer(
                 rtr._(
@@ -564,12 +591,18 @@ async def _hand_over(
 
 @router.message(AskStates.question, F.chat.type == "private", F.text, ~F.text.startswith("/"))
 async def on_handoff_text(
-    message: Message, user: User, tr: Translator, state: FSMContext, settings: Settings, **data: Any
+    message: Message,
+    user: User,
+    tr: Translator,
+    state: FSMContext,
+    settings: Settings,
+    session: AsyncSession,
+    **data: Any,
 ) -> None:
     stored = await state.get_data()
     await state.clear()
     question = clean_text(message.text or "")
-    service = await faq_service(settings)
+    service = await faq_for(settings, session)
     lang = service.answer_language(question, stored.get("lang") or user.language or tr.lang)
     await start_handoff(
         message,
@@ -578,6 +611,7 @@ async def on_handoff_text(
         question_id=message.message_id,
         lang=lang,
         settings=settings,
+        session=session,
         state=state,
         **data,
     )
@@ -661,8 +695,9 @@ def unanswered_view(
 
 @router.message(Command("unanswered"), F.chat.type == "private", flags={"role": ORGANIZER})
 async def cmd_unanswered(message: Message, tr: Translator, session: AsyncSession, settings: Settings) -> None:
-    service = await faq_service(settings)
+    service = await faq_for(settings, session)
     text, keyboard = unanswered_view(service, tr, await feedback.unanswered_page(session, 0))
+    await session.commit()
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -684,6 +719,7 @@ async def on_unanswered(
         await query.answer(tr._("Marked as done.") if done else tr._("This question was already done."))
     else:
         await query.answer()
-    service = await faq_service(settings)
+    service = await faq_for(settings, session)
     text, keyboard = unanswered_view(service, tr, await feedback.unanswered_page(session, callback_data.p))
+    await session.commit()
     await _edit(query.message, text, keyboard)

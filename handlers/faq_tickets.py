@@ -188,9 +188,10 @@ async def on_take(
     if result.ticket is None:
         await query.answer(tr._("This question no longer exists."), show_alert=True)
         return
-    chat_tr = Translator(settings.default_language, settings.tz)
-    text, markup = ticket_view(chat_tr, result.ticket)
-    await _edit(bot, message.chat.id, message.message_id, text, markup)
+    if message.reply_markup is not None:  # the relay still looks open: show what it is now
+        chat_tr = Translator(settings.default_language, settings.tz)
+        text, markup = ticket_view(chat_tr, result.ticket)
+        await _edit(bot, message.chat.id, message.message_id, text, markup)
     if result.outcome == tickets.CLAIMED:
         await query.answer(tr._("Thank you! Please answer by replying to the question."))
     elif result.outcome == tickets.ALREADY_TAKEN:
@@ -221,6 +222,7 @@ async def on_helper_reply(
     ticket = await tickets.find_by_relay(session, message.chat.id, replied.message_id)
     if ticket is None:
         return  # a reply to some other bot message: ignored on purpose
+    await session.commit()
     chat_tr = Translator(settings.default_language, settings.tz)
     if user is None or not has_role(user, HELPER):
         await message.reply(
@@ -233,7 +235,8 @@ async def on_helper_reply(
         await message.reply(
             chat_tr._("This question was withdrawn by the person who asked. Your answer was not passed on.")
         )
-        await _edit(bot, message.chat.id, replied.message_id, *ticket_view(chat_tr, ticket))
+        if replied.reply_markup is not None:  # still looks open (the withdrawal edit did not land)
+            await _edit(bot, message.chat.id, replied.message_id, *ticket_view(chat_tr, ticket))
         return
     ticket_id, asker_lang = ticket.id, ticket.lang
     app = data.get("app")

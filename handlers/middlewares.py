@@ -6,11 +6,14 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.dispatcher.flags import get_flag
+from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,13 +57,37 @@ class ContextMiddleware(BaseMiddleware):
                 tg_user.language_code if tg_user else None, self.settings.default_language
             )
             data["tr"] = Translator(lang, self.settings.tz)
+            await session.commit()  # the user row is settled; do not hold the database while handling
+            token = CURRENT_SESSION.set(session)
             try:
                 result = await handler(event, data)
             except Exception:
                 await session.rollback()
                 raise
+            finally:
+                CURRENT_SESSION.reset(token)
             await session.commit()
             return result
+
+
+# The unit of work of the update being handled, so outgoing Bot API calls can commit it first.
+CURRENT_SESSION: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
+
+
+class CommitBeforeRequest(BaseRequestMiddleware):
+    """Commits the handler's open transaction before any Bot API call.
+
+    Two reasons: a person is only told "done" after it is really stored, and no database transaction
+    (on SQLite: the write lock) is held while waiting for Telegram.
+    """
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+    ) -> Any:
+        session = CURRENT_SESSION.get()
+        if session is not None and session.in_transaction():
+            await session.commit()
+        return await make_request(bot, method)
 
 
 @dataclass

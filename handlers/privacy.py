@@ -12,6 +12,7 @@ from bot.services import users as user_service
 from bot.text import N_, Translator
 from handlers.callbacks import DeleteDataCb, MenuCb
 from handlers.menu import menu_item
+from handlers.ui import edit_message
 from storage.models import User
 
 router = Router(name="privacy")
@@ -80,11 +81,11 @@ async def on_deletedata(
         return
     if not callback_data.confirm or user is None:
         await query.answer()
-        await query.message.edit_text(tr._("Nothing was deleted."))
+        await edit_message(query.message, tr._("Nothing was deleted."))
         return
     await state.clear()
     await user_service.erase_user(session, user.id)
     await query.answer()
-    await query.message.edit_text(
-        tr._("All your data has been deleted. If you write to the bot again, it starts fresh.")
+    await edit_message(
+        query.message, tr._("All your data has been deleted. If you write to the bot again, it starts fresh.")
     )

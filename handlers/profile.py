@@ -6,7 +6,10 @@ the only text input (FSM state).
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -120,13 +123,18 @@ def pause_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[*rows(buttons, 2), _back(tr)])
 
 
+async def _edit_menu(message: Message, text: str, markup: InlineKeyboardMarkup) -> None:
+    with contextlib.suppress(TelegramBadRequest):  # a double tap: nothing changed
+        await message.edit_text(text, reply_markup=markup)
+
+
 async def _show(
     target: Message, tr: Translator, profile: HelperProfile, settings: Settings, clock: Clock, *, edit: bool
 ) -> None:
     text = profile_text(tr, profile, areas(settings.areas_file), clock)
     markup = profile_keyboard(tr, profile, clock)
     if edit:
-        await target.edit_text(text, reply_markup=markup)
+        await _edit_menu(target, text, markup)
     else:
         await target.answer(text, reply_markup=markup)
 
@@ -198,19 +206,22 @@ async def on_profile(
         return
     await query.answer()
     if action in ("langs", "lang"):
-        await message.edit_text(
+        await _edit_menu(
+            message,
             tr._("Which languages do you speak well enough to help? Tap to choose or remove."),
-            reply_markup=languages_keyboard(tr, profile),
+            languages_keyboard(tr, profile),
         )
     elif action in ("areas", "area"):
-        await message.edit_text(
+        await _edit_menu(
+            message,
             tr._("In which areas can you help? Tap to choose or remove."),
-            reply_markup=areas_keyboard(tr, profile, known),
+            areas_keyboard(tr, profile, known),
         )
     elif action == "pause":
-        await message.edit_text(
+        await _edit_menu(
+            message,
             tr._("No alerts for how long? You can switch them on again at any time."),
-            reply_markup=pause_keyboard(tr),
+            pause_keyboard(tr),
         )
     elif action == "note":
         await state.set_state(ProfileStates.note)

@@ -190,7 +190,8 @@ async def cmd_slots(
     action = words[0].lower() if words else ""
     try:
         if not action:
-            await message.answer(*(await home_view(session, clock, settings, tr)))
+            text, markup = await home_view(session, clock, settings, tr)
+            await message.answer(text, reply_markup=markup)
         elif action == "help":
             await message.answer(usage(tr))
         elif action in ("weekly", "date", "woche", "datum"):
@@ -223,7 +224,8 @@ async def cmd_slots(
                 tr._("{day} is open again ({n} closures removed).", day=tr.date(day), n=removed)
             )
         elif action == "day" and len(words) >= 2:
-            await message.answer(*(await day_view(session, clock, settings, tr, parse_date(words[1]))))
+            text, markup = await day_view(session, clock, settings, tr, parse_date(words[1]))
+            await message.answer(text, reply_markup=markup)
         else:
             await message.answer(usage(tr))
     except ScheduleError as error:

@@ -25,6 +25,7 @@ from bot.services import users as user_service
 from bot.text import N_, Translator
 from handlers.callbacks import LangCb, MenuCb
 from handlers.menu import bot_commands, command, main_menu, menu_item
+from handlers.ui import edit_message
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,9 @@ async def on_language(
     await session.commit()
     tr = Translator(callback_data.code, settings.tz)
     await query.answer(LANGUAGE_NAMES[callback_data.code])
-    await query.message.edit_text(tr._("Language: {language}", language=LANGUAGE_NAMES[callback_data.code]))
+    await edit_message(
+        query.message, tr._("Language: {language}", language=LANGUAGE_NAMES[callback_data.code])
+    )
     await set_chat_commands(bot, user, tr)
     if first_time:
         await after_language_chosen(

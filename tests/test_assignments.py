@@ -523,3 +523,20 @@ async def test_erasing_a_helper_removes_the_profile(
         await user_service.erase_user(session, 40)
     async with sessionmaker() as session:
         assert await session.get(HelperProfile, 40) is None
+
+
+async def test_demo_seed_gives_the_demo_helper_a_profile_and_an_alert(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    from bot.assignments import demo
+    from bot.config import load_settings
+
+    await add_user(session, clock, demo.DEMO_HELPER_ID)
+    await add_user(session, clock, demo.DEMO_ORGANIZER_ID, "organizer")
+    await demo.seed(session, clock, load_settings(bot_token="1:x"))
+    await session.commit()
+    profile = await session.get(HelperProfile, demo.DEMO_HELPER_ID)
+    assert profile is not None and "fa" in profile.languages
+    assert await alerted(session) == {demo.DEMO_HELPER_ID}
+    (assignment,) = (await session.scalars(select(Assignment))).all()
+    assert "SAMPLE" in assignment.description

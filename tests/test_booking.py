@@ -23,7 +23,9 @@ from tests.test_booking_support import COUNSELLOR_ID, outbox_rows, person, sched
 CONF = settings()
 
 
-async def test_import_creates_topics_slots_and_is_idempotent(session: AsyncSession, clock: FrozenClock) -> None:
+async def test_import_creates_topics_slots_and_is_idempotent(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
     await setup(session, clock, CONF)
     first = await slots(session)
     # Tuesdays 24 and 31 March, 7 and 14 April, 10:00-12:00 in 30-minute slots
@@ -151,9 +153,14 @@ async def test_refusals(session: AsyncSession, clock: FrozenClock) -> None:
     assert await reason(services.book(session, clock, CONF, user_id=2, slot_id=all_slots[0].id)) == "taken"
     # another person's booking: as if it did not exist
     assert await reason(services.cancel(session, clock, CONF, user_id=2, booking_id=mine.id)) == "not_found"
-    assert await reason(services.confirm_attendance(session, clock, user_id=2, booking_id=mine.id)) == "not_found"
     assert (
-        await reason(services.reschedule(session, clock, CONF, user_id=2, booking_id=mine.id, slot_id=all_slots[1].id))
+        await reason(services.confirm_attendance(session, clock, user_id=2, booking_id=mine.id))
+        == "not_found"
+    )
+    assert (
+        await reason(
+            services.reschedule(session, clock, CONF, user_id=2, booking_id=mine.id, slot_id=all_slots[1].id)
+        )
         == "not_found"
     )
     # a slot an organizer cancelled
@@ -177,7 +184,9 @@ async def test_cancel_twice_is_refused(session: AsyncSession, clock: FrozenClock
     assert refused.value.reason == "cancelled"
 
 
-async def test_reschedule_moves_interpreter_note_and_reminders(session: AsyncSession, clock: FrozenClock) -> None:
+async def test_reschedule_moves_interpreter_note_and_reminders(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
     await setup(session, clock, CONF)
     await person(session, clock, 1, "uk")
     all_slots = await slots(session)
@@ -185,7 +194,9 @@ async def test_reschedule_moves_interpreter_note_and_reminders(session: AsyncSes
         session, clock, CONF, user_id=1, slot_id=all_slots[4].id, interpreter="uk", note="Mietvertrag"
     )
     await services.book(session, clock, CONF, user_id=1, slot_id=all_slots[0].id)  # at the limit now
-    new = await services.reschedule(session, clock, CONF, user_id=1, booking_id=old.id, slot_id=all_slots[8].id)
+    new = await services.reschedule(
+        session, clock, CONF, user_id=1, booking_id=old.id, slot_id=all_slots[8].id
+    )
     await session.commit()
     assert (new.interpreter, new.note, new.slot_id) == ("uk", "Mietvertrag", all_slots[8].id)
     assert old.status == "cancelled"
@@ -221,17 +232,21 @@ async def test_erasing_a_person_frees_their_place(
         await session.commit()
 
 
-async def test_closure_cancels_bookings_and_tells_the_people(session: AsyncSession, clock: FrozenClock) -> None:
+async def test_closure_cancels_bookings_and_tells_the_people(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
     await setup(session, clock, CONF)
     await person(session, clock, 1, "ar")
-    march_31 = [s for s in await slots(session) if s.starts_at.astimezone(CONF.tz).date() == date(2026, 3, 31)]
+    march_31 = [
+        s for s in await slots(session) if s.starts_at.astimezone(CONF.tz).date() == date(2026, 3, 31)
+    ]
     booking = await services.book(session, clock, CONF, user_id=1, slot_id=march_31[0].id)
     await session.commit()
     _closure, cancelled = await admin.add_closure(session, clock, CONF, date(2026, 3, 31), reason="Feiertag")
     await session.commit()
     assert cancelled == 1 and booking.status == "cancelled" and booking.cancelled_by == "organizer"
     told = await outbox_rows(session, kind=services.KIND_CANCELLED)
-    assert [(r.chat_id, r.lang) for r in told] == [(1, "ar")]
+    assert [(r.chat_id, r.user_id, r.payload["topic"]["ar"]) for r in told] == [(1, 1, "العمل")]
     reminders = await outbox_rows(session, kind=services.KIND_REMINDER)
     assert {r.status for r in reminders} == {"cancelled"}
     topic = (await services.bookable_topics(session))[0]
@@ -247,7 +262,9 @@ async def test_closure_cancels_bookings_and_tells_the_people(session: AsyncSessi
         await admin.add_closure(session, clock, CONF, date(2026, 3, 1))
 
 
-async def test_paused_rule_keeps_bookings_and_takes_no_new_ones(session: AsyncSession, clock: FrozenClock) -> None:
+async def test_paused_rule_keeps_bookings_and_takes_no_new_ones(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
     await setup(session, clock, CONF)
     await person(session, clock, 1)
     await person(session, clock, 2)
@@ -289,10 +306,14 @@ async def test_rules_typed_by_organizers(session: AsyncSession, clock: FrozenClo
     with pytest.raises(ScheduleError, match="unknown topic"):
         await admin.add_rule(session, clock, CONF, parse_rule_spec("weekly tue 10:00-11:00 dancing".split()))
     with pytest.raises(ScheduleError, match="past"):
-        await admin.add_rule(session, clock, CONF, parse_rule_spec("date 2026-03-01 10:00-11:00 work".split()))
+        await admin.add_rule(
+            session, clock, CONF, parse_rule_spec("date 2026-03-01 10:00-11:00 work".split())
+        )
 
 
-async def test_changed_rule_moves_empty_slots_and_keeps_booked_ones(session: AsyncSession, clock: FrozenClock) -> None:
+async def test_changed_rule_moves_empty_slots_and_keeps_booked_ones(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
     await setup(session, clock, CONF)
     await person(session, clock, 1)
     booked = (await slots(session))[0]
@@ -326,7 +347,9 @@ async def test_agenda_shows_own_slots_to_counsellors_and_all_to_organizers(
     await person(session, clock, 2)
     await person(session, clock, 3, role=user_service.HELPER)
     await person(session, clock, 4, role=user_service.ORGANIZER)
-    tuesday = [s for s in await slots(session) if s.starts_at.date() == datetime(2026, 3, 24, tzinfo=UTC).date()]
+    tuesday = [
+        s for s in await slots(session) if s.starts_at.date() == datetime(2026, 3, 24, tzinfo=UTC).date()
+    ]
     work = next(s for s in tuesday if s.counsellor_id is not None)
     housing = next(s for s in tuesday if s.counsellor_id is None)
     await services.book(session, clock, CONF, user_id=1, slot_id=work.id, interpreter="fa", note="Bewerbung")

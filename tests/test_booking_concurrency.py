@@ -42,7 +42,11 @@ async def _race(
 
 async def _booked(sessionmaker: async_sessionmaker[AsyncSession], slot_id: int) -> int:
     async with sessionmaker() as session:
-        stmt = select(func.count()).select_from(Booking).where(Booking.slot_id == slot_id, Booking.status == "booked")
+        stmt = (
+            select(func.count())
+            .select_from(Booking)
+            .where(Booking.slot_id == slot_id, Booking.status == "booked")
+        )
         return int(await session.scalar(stmt) or 0)
 
 

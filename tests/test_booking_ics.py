@@ -33,16 +33,3 @@ def test_ics_content() -> None:
     assert str(event["status"]) == "CONFIRMED"
     calendar = Calendar.from_ical(data)
     assert str(calendar["method"]) == "PUBLISH" and str(calendar["version"]) == "2.0"
-
-
-def test_cancelled_ics() -> None:
-    data = appointment_ics(
-        uid="booking-1@x",
-        starts_at=datetime(2026, 3, 31, 8, 0, tzinfo=UTC),
-        ends_at=datetime(2026, 3, 31, 8, 30, tzinfo=UTC),
-        stamp=datetime(2026, 3, 23, 9, 0, tzinfo=UTC),
-        summary="x",
-        location="y",
-        cancelled=True,
-    )
-    assert b"METHOD:CANCEL" in data and b"STATUS:CANCELLED" in data

@@ -76,7 +76,9 @@ def test_dst_days_are_23_and_25_hours_long() -> None:
     assert end - start == timedelta(hours=25)
 
 
-async def test_stored_slots_keep_local_time_across_march_change(session: AsyncSession, clock: FrozenClock) -> None:
+async def test_stored_slots_keep_local_time_across_march_change(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
     await setup(session, clock, CONF, weekday="sun", start="10:00", end="10:30")
     found = await slots(session)
     assert [s.starts_at.astimezone(BERLIN).date() for s in found] == [

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.delivery.render import render
 from bot.services import users as user_service
 from bot.text import Translator
-from storage.models import OutboxMessage, Slot
+from storage.models import OutboxMessage, Slot, User
 
 COUNSELLOR_ID = 700
 
@@ -70,7 +70,9 @@ def schedule(
     }
 
 
-async def person(session: AsyncSession, clock: Clock, user_id: int, lang: str = "de", role: str | None = None) -> None:
+async def person(
+    session: AsyncSession, clock: Clock, user_id: int, lang: str = "de", role: str | None = None
+) -> None:
     user = await user_service.ensure_user(session, user_id, clock, [])
     user_service.choose_language(user, lang, clock)
     if role:
@@ -99,7 +101,7 @@ async def outbox_rows(session: AsyncSession, **where: Any) -> list[OutboxMessage
 
 @dataclass
 class FakeSender:
-    """Stands in for the delivery worker in service tests: sends what is due, once, in the row's language."""
+    """Stands in for the delivery worker in service tests: sends what is due, once, in the reader's language."""
 
     sent: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
 
@@ -108,8 +110,10 @@ class FakeSender:
         for row in await outbox_rows(session, status="pending"):
             if row.not_before > now:
                 continue
-            rendered = render(row.kind, row.method, row.payload, Translator(row.lang or "de", conf.tz))
-            self.sent.append((row.chat_id, row.kind, {"lang": row.lang, **rendered.params}))
+            user = await session.get(User, row.user_id) if row.user_id else None
+            lang = row.lang or (user.language if user else None) or conf.default_language
+            rendered = render(row.kind, row.method, row.payload, Translator(lang, conf.tz))
+            self.sent.append((row.chat_id, row.kind, {"lang": lang, **rendered.params}))
             row.status, row.sent_at = "sent", now
             count += 1
         await session.commit()

@@ -563,3 +563,22 @@ async def test_state_changes_are_guarded(session: AsyncSession, clock: FrozenClo
     await session.execute(update(bc.Broadcast).where(bc.Broadcast.id == bid).values(state=bc.SCHEDULED))
     # the row is scheduled again, but every recipient's message already exists: nothing is queued twice
     assert await bc.expand(session, clock, SETTINGS, broadcast) == 0
+
+
+async def test_demo_seed_brings_sample_events_in_six_languages(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    from bot.broadcast import demo
+    from bot.demo import HELPER_ID, ORGANIZER_ID
+
+    await add_user(session, clock, ORGANIZER_ID, role="organizer")
+    await add_user(session, clock, HELPER_ID, role="helper")
+    await demo.seed(session, clock, SETTINGS)
+    await session.commit()
+    views, total = await ev.upcoming(session, clock, "fa", HELPER_ID)
+    assert total == 3
+    for view in views:
+        assert "SAMPLE" in view.title and "SAMPLE" in view.event.venue
+        assert view.title != view.event.title  # shown in Persian
+        assert set(await ev.texts(session, view.id)) == {"ar", "fa", "uk", "en", "ru"}
+    assert await subs.subscribed(session, HELPER_ID) == {await topic_id(session, "helpers")}

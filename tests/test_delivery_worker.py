@@ -18,7 +18,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings, load_settings
 from bot.delivery.hooks import Outcome, on_outcome, on_sent, remove_hook
 from bot.delivery.limits import Limiter
-from bot.delivery.outbox import enqueue
+from bot.delivery.outbox import enqueue, enqueue_many
 from bot.delivery.render import Rendered, renderer
 from bot.delivery.report import delivery_report
 from bot.delivery.sender import Blocked, Permanent, RetryAfter, SendResult, Sent, Transient
@@ -390,6 +390,7 @@ async def test_hooks_get_the_outcome_in_the_same_transaction(sessionmaker: SM, c
     sent = [o for o in seen if o.status == "sent"]
     assert len(sent) == 2 and sent[0] == sent[1]  # on_sent and on_outcome for chat 1
     assert sent[0].telegram_message_id is not None and sent[0].kind == "alert" and sent[0].lang == "de"
+    assert sent[0].recorded_at == clock.now()
     assert [o.status for o in seen if o.chat_id == 2] == ["failed"]
     async with sessionmaker() as session:
         assert (await session.get(User, 1)).role == "helper"  # type: ignore[union-attr]
@@ -462,7 +463,9 @@ async def test_stop_finishes_in_flight_and_hands_back_the_rest(sessionmaker: SM,
     sender.delay = 0.01
     w = worker(sessionmaker, sender, clock, limiter=Limiter(20, 1, 20), delivery_idle_seconds=0.05)
     w.start()
-    while len(sender.calls) < 5:
+    while True:
+        if len(sender.calls) >= 5:
+            break
         await asyncio.sleep(0.01)
     await w.stop()
     counts = await statuses(sessionmaker)
@@ -493,8 +496,48 @@ async def test_per_chat_spacing_and_group_limit(sessionmaker: SM, clock: FrozenC
         return [t for _, params, t in sender.calls if params["chat_id"] == chat and t is not None]
 
     user = times(1)
-    assert len(user) == 3 and all(b - a >= 1.0 for a, b in zip(user, user[1:], strict=False))
+    assert len(user) == 3 and all(b - a >= 1.0 for a, b in itertools.pairwise(user))
     in_group = times(group)
     assert len(in_group) == 25
-    assert all(b - a >= 1.0 for a, b in zip(in_group, in_group[1:], strict=False))
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(in_group))
     assert max(sum(1 for t in in_group if s <= t < s + 60) for s in in_group) == 20
+
+
+async def test_enqueue_many_skips_duplicates(sessionmaker: SM, clock: FrozenClock) -> None:
+    await add_users(sessionmaker, clock, [1, 2, 3])
+    messages = [
+        {
+            "chat_id": uid,
+            "user_id": uid,
+            "kind": "raw",
+            "data": {"text": "x"},
+            "ref": "b:9",
+            "dedupe_key": f"b:9:{uid}",
+        }
+        for uid in (1, 2, 3)
+    ]
+    async with sessionmaker() as session, session.begin():
+        assert await enqueue_many(session, clock, messages[:2]) == 2
+        assert await enqueue_many(session, clock, messages) == 1  # only user 3 is new
+        assert await enqueue_many(session, clock, []) == 0
+    sender = FakeSender()
+    await drain(worker(sessionmaker, sender, clock))
+    assert sender.delivered == Counter({1: 1, 2: 1, 3: 1})
+
+
+async def test_a_live_workers_heartbeat_keeps_its_claims(sessionmaker: SM, clock: FrozenClock) -> None:
+    await add_users(sessionmaker, clock, [1, 2])
+    await queue(sessionmaker, clock, [1, 2])
+    async with sessionmaker() as session, session.begin():
+        ids = [
+            r.id for r in await repo.due_candidates(session, clock.now(), clock.now(), 10, skip_locked=False)
+        ]
+        await repo.mark_claimed(session, ids, "slow", clock.now())
+    clock.advance(timedelta(seconds=50))
+    async with sessionmaker() as session, session.begin():
+        assert await repo.heartbeat(session, "slow", clock.now()) == 2
+    clock.advance(timedelta(seconds=50))  # 100 s after the claim, 50 s after the heartbeat
+    sender = FakeSender()
+    assert await worker(sessionmaker, sender, clock, delivery_claim_timeout_seconds=60).run_once() == 0
+    clock.advance(timedelta(seconds=11))
+    assert await worker(sessionmaker, sender, clock, delivery_claim_timeout_seconds=60).run_once() == 2

@@ -600,7 +600,7 @@ async def test_call_log_is_bounded_but_counts_everything() -> None:
         for _ in range(12):
             await emu.process_call(emu.token, "getMe", {})
         assert len(emu.calls) == 5
-        assert emu.stats["calls_total"] == 12
+        assert emu.stats["calls_total"] == emu.calls_total == 12
         assert emu.calls[-1] == ("getMe", {}, 200)
 
 

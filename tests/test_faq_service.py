@@ -14,6 +14,7 @@ from bot.clock import FrozenClock
 from bot.config import load_settings
 from bot.faq import feedback
 from bot.faq.content import PLACEHOLDER
+from bot.faq.matcher import MatchResult
 from bot.faq.service import ANSWER, GREETING, SUGGEST, UNKNOWN, FaqService, build_service, clean_text
 from bot.local_facts import LocalFacts
 from storage.models import FaqUnanswered, FaqVote
@@ -59,15 +60,23 @@ def test_out_of_scope_gets_no_random_answer(service: FaqService, text: str) -> N
     assert reply.entry is None and reply.answer is None
 
 
-def test_unsure_offers_at_most_three_close_topics(service: FaqService) -> None:
-    for text in ("Hilfe Papiere", "ich brauche hilfe mit kindern", "Termin", "Arzt Dolmetscher"):
-        reply = service.decide(text, user_lang="de")
-        if reply.kind == SUGGEST:
-            assert 1 <= len(reply.suggestions) <= 3
-            assert len({e.slug for e in reply.suggestions}) == len(reply.suggestions)
-            break
-    else:
-        pytest.fail("none of the vague questions led to suggestions")
+def test_unsure_offers_close_topics_only(service: FaqService, monkeypatch: pytest.MonkeyPatch) -> None:
+    top: list[tuple[str, float]] = []
+
+    def match(text: str, user_lang: str | None = None, **_: object) -> MatchResult:
+        return MatchResult("de", "de", None, top[0][1] if top else 0.0, list(top), confident=False)
+
+    monkeypatch.setattr(service.matcher, "match", match)
+    top[:] = [("kita", 0.28), ("school", 0.25), ("homework-help", 0.21), ("sewing-group", 0.2)]
+    reply = service.decide("Kinder", user_lang="de")
+    assert reply.kind == SUGGEST and reply.entry is None
+    assert [e.slug for e in reply.suggestions] == ["kita", "school", "homework-help"]
+    assert all(e.lang == "de" for e in reply.suggestions)
+    top[:] = [("kita", 0.28), ("school", 0.19)]
+    assert [e.slug for e in service.decide("Kinder", user_lang="de").suggestions] == ["kita"]
+    top[:] = [("kita", 0.12), ("school", 0.05)]  # nothing close: say so, offer no random topic
+    reply = service.decide("Kinder", user_lang="de")
+    assert reply.kind == UNKNOWN and reply.suggestions == []
 
 
 def test_answers_are_filled_with_local_facts(service: FaqService) -> None:
@@ -119,7 +128,9 @@ async def test_unanswered_pages_newest_first_and_done_once(session: AsyncSession
     ids = []
     for n in range(7):
         clock.advance(timedelta(minutes=1))
-        row = await feedback.keep_unanswered(session, clock, text=f"q{n}", lang="de", reason=feedback.NO_MATCH)
+        row = await feedback.keep_unanswered(
+            session, clock, text=f"q{n}", lang="de", reason=feedback.NO_MATCH
+        )
         ids.append(row.id)
     await session.commit()
     first = await feedback.unanswered_page(session, 0)
@@ -136,7 +147,9 @@ async def test_unanswered_pages_newest_first_and_done_once(session: AsyncSession
 
 
 async def test_kept_questions_are_deleted_after_90_days(session: AsyncSession, clock: FrozenClock) -> None:
-    await feedback.keep_unanswered(session, clock, text="old", lang="fa", reason=feedback.DOWNVOTE, slug="kita")
+    await feedback.keep_unanswered(
+        session, clock, text="old", lang="fa", reason=feedback.DOWNVOTE, slug="kita"
+    )
     clock.advance(timedelta(days=80))
     await feedback.keep_unanswered(session, clock, text="newer", lang="de", reason=feedback.NO_MATCH)
     await session.commit()

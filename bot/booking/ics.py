@@ -19,14 +19,13 @@ def appointment_ics(
     location: str,
     description: str = "",
     geo: tuple[float, float] | None = None,
-    cancelled: bool = False,
 ) -> bytes:
     """The calendar file; times are written in UTC (every calendar shows them in the phone's zone)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -38,7 +37,7 @@ def appointment_ics(
         event.add("description", description)
     if geo is not None:
         event.add("geo", vGeo(geo))
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     calendar.add_component(event)
     return calendar.to_ical()

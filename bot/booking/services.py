@@ -5,7 +5,9 @@ Capacity is enforced in the booking's own transaction on both engines: the perso
 slot's row are locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serializes every
 writer), the slot's taken places (active bookings + unexpired waitlist holds) are counted, and only then
 is the booking inserted. A partial unique index allows one active booking per person and slot.
-Callers commit (the session is the unit of work).
+Callers commit (the session is the unit of work). Messages to people are queued without a language: the
+delivery engine renders them in the person's language when they are sent (a later change of language
+counts).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.booking.schedule import OPEN, day_bounds
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import outbox
+from bot.services.users import choose_language
 from storage.models import Booking, BookingTopic, Counsellor, Slot, User, Venue, WaitlistEntry
 from storage.repositories import booking as repo
 
@@ -83,6 +86,13 @@ async def slot_info(session: AsyncSession, slot: Slot, free: int = 0) -> SlotInf
     counsellor = await session.get(Counsellor, slot.counsellor_id) if slot.counsellor_id else None
     assert topic is not None and venue is not None
     return SlotInfo(slot, topic, venue, counsellor, free)
+
+
+def remember_language(user: User, lang: str, clock: Clock) -> None:
+    """A person who books without having chosen a language keeps the one they use now, so their
+    reminders and offers (rendered later, by the delivery engine) come in it too."""
+    if user.language is None:
+        choose_language(user, lang, clock)
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -214,11 +224,6 @@ def clean_note(note: str | None) -> str | None:
     return note[:NOTE_MAX] or None
 
 
-async def _user_lang(session: AsyncSession, user_id: int) -> str | None:
-    user = await session.get(User, user_id)
-    return user.language if user else None
-
-
 def _payload(info: SlotInfo, **extra: Any) -> dict[str, Any]:
     return {
         "starts_at": info.slot.starts_at.isoformat(),
@@ -235,7 +240,6 @@ async def _queue_reminders(
 ) -> None:
     """One reminder per configured offset whose time is still ahead; the dedupe key makes each unique."""
     now = clock.now()
-    lang = await _user_lang(session, booking.user_id)
     for hours in settings.reminder_offsets_hours:
         at = info.slot.starts_at - timedelta(hours=hours)
         if at <= now:
@@ -247,7 +251,6 @@ async def _queue_reminders(
             user_id=booking.user_id,
             kind=KIND_REMINDER,
             data=_payload(info, booking_id=booking.id, hours=hours),
-            lang=lang,
             ref=f"booking:{booking.id}",
             dedupe_key=f"booking:{booking.id}:remind:{hours}",
             not_before=at,
@@ -275,7 +278,6 @@ async def _notify_counsellor(
         kind=KIND_COUNSELLOR,
         # no note and nothing about the person: the agenda shows what the counselling needs
         data=_payload(info, booking_id=booking.id, event=event, interpreter=booking.interpreter),
-        lang=user.language,
         dedupe_key=f"bookingc:{booking.id}:{event}",
     )
 
@@ -396,7 +398,6 @@ async def cancel_bookings_of_slots(
             user_id=booking.user_id,
             kind=KIND_CANCELLED,
             data=_payload(info, booking_id=booking.id, topic_id=info.topic.id, reason=reason or ""),
-            lang=await _user_lang(session, booking.user_id),
             dedupe_key=f"bookingx:{booking.id}",
         )
         count += 1
@@ -522,7 +523,6 @@ async def offer_free_places(
             user_id=entry.user_id,
             kind=KIND_LAPSED,
             data={"topic_id": entry.topic_id, "topic": dict(topic.names) if topic else {}},
-            lang=await _user_lang(session, entry.user_id),
             dedupe_key=f"waitlist:{entry.id}:lapsed:{entry.offers}",
         )
         log.info("waitlist offer %s on slot %s lapsed", entry.id, slot_id)
@@ -566,7 +566,6 @@ async def offer_free_places(
                         slot_id=slot.id,
                         expires_at=(now + hold).isoformat(),
                     ),
-                    lang=await _user_lang(session, entry.user_id),
                     dedupe_key=f"waitlist:{entry.id}:offer:{entry.offers}",
                 )
                 made.append(entry)

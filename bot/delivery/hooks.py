@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,7 @@ class Outcome:
     status: str  # sent | blocked | failed
     telegram_message_id: int | None = None
     error: str | None = None
+    recorded_at: datetime | None = None  # the worker's clock when the outcome was recorded
 
 
 Hook = Callable[[AsyncSession, Outcome], Awaitable[None]]

@@ -5,7 +5,8 @@ server's point of view: Telegram counts a message somewhere between the moment o
 moment its answer arrives, so a send occupies its slot from the start of the request until the answer
 came back plus `period`. Measured that way, no window on the server can ever hold more than `cap`
 messages, whatever the network latency (it costs latency/period of the rate: under 1 % locally).
-On top of the windows, starts are spread evenly (`period / cap` apart) instead of in bursts.
+On top of the windows, starts are paced `period / cap` apart instead of in bursts (a credit of three
+starts lets a short stall of the sender be caught up; the window still caps every second).
 
 Async and without busy loops: a waiting send sleeps exactly until the earliest moment it may start, or
 until a send in flight finishes when that is what it waits for. Time and sleep are injectable, so tests
@@ -22,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 INF = math.inf
+EPSILON = 1e-9  # seconds; float rounding must not turn into a loop of tiny sleeps
 
 
 class Window:
@@ -106,6 +108,10 @@ class Limiter:
         self._sleep = sleep
         self.total = Window.per_second(total_per_second) if total_per_second else None
         self.spacing = self.total.period / self.total.cap if self.total else 0.0
+        # starts are paced `spacing` apart; a pause of the sender (a database commit) may be caught up
+        # with up to `burst` starts in a row (the window above still caps every second)
+        self.burst = min(3, self.total.cap) if self.total else 1
+        self._credit = float(self.burst)
         self.chat_rate = chat_per_second
         self.group_window = (
             (
@@ -117,7 +123,7 @@ class Limiter:
         )
         self._chats: dict[int, Window] = {}
         self._groups: dict[int, Window] = {}
-        self._last_start = -INF
+        self._last_start = -INF  # when the pacing credit was last updated
         self._paused_until = -INF
         self._changed = asyncio.Event()
         self._acquired = 0
@@ -171,11 +177,16 @@ class Limiter:
             waits.append(period * (ahead // cap))
         return max(waits)
 
+    def _pacing_credit(self, now: float) -> float:
+        if now == -INF or self._last_start == -INF:
+            return float(self.burst)
+        return min(float(self.burst), self._credit + (now - self._last_start) / self.spacing)
+
     def _wait(self, chat_id: int, now: float) -> float:
         waits = [self._paused_until - now, 0.0]
         if self.total is not None:
             waits.append(self.total.wait(now))
-            waits.append(self._last_start + self.spacing - now)
+            waits.append((1.0 - self._pacing_credit(now)) * self.spacing)
         chat = self._chat_window(chat_id, create=False)
         if chat is not None:
             waits.append(chat.wait(now))
@@ -188,14 +199,14 @@ class Limiter:
     def try_acquire(self, chat_id: int) -> Permit | None:
         """Reserve the slots if a message to `chat_id` may be sent right now, else None."""
         now = self._time()
-        return self._reserve(chat_id, now) if self._wait(chat_id, now) <= 0 else None
+        return self._reserve(chat_id, now) if self._wait(chat_id, now) <= EPSILON else None
 
     async def acquire(self, chat_id: int) -> Permit:
         """Wait until a message to `chat_id` may be sent now, and reserve the slots. Cancellable."""
         while True:
             now = self._time()
             wait = self._wait(chat_id, now)
-            if wait <= 0:
+            if wait <= EPSILON:
                 return self._reserve(chat_id, now)
             self.waits += 1
             if wait == INF:
@@ -209,6 +220,8 @@ class Limiter:
         for window in (self._chat_window(chat_id, True), self._group_window(chat_id, True)):
             if window is not None:
                 window.start()
+        if self.total is not None:
+            self._credit = self._pacing_credit(now) - 1.0
         self._last_start = now
         self._acquired += 1
         if self._acquired % 1024 == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,36 @@ async def enqueue(
             "created_at": now,
         },
     )
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    clock: Clock,
+    messages: Iterable[Mapping[str, Any]],
+) -> int:
+    """Queue many messages in one statement (a broadcast to thousands); how many were new.
+
+    Each message is a mapping with the keyword arguments of `enqueue` (`chat_id`, `kind`, `data` required).
+    """
+    now = clock.now()
+    rows = [
+        {
+            "chat_id": m["chat_id"],
+            "user_id": m.get("user_id"),
+            "kind": m["kind"],
+            "ref": m.get("ref"),
+            "dedupe_key": m.get("dedupe_key"),
+            "method": m.get("method", "sendMessage"),
+            "payload": m["data"],
+            "lang": m.get("lang"),
+            "not_before": m.get("not_before") or now,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    return await repo.insert_many(session, rows)
 
 
 async def cancel(session: AsyncSession, *, ref: str | None = None, key_prefix: str | None = None) -> int:

@@ -28,7 +28,7 @@ import socket
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -70,7 +70,7 @@ HTML_METHODS = frozenset(
     }
 )
 INACTIVE = "recipient inactive (blocked the bot)"
-MAX_INLINE_WAIT = 1.0  # a row whose chat is free within this many seconds is claimed and waits in memory
+MAX_INLINE_WAIT = 0.25  # a row whose chat is free within this many seconds is claimed and waits in memory
 MAX_RETRY_AFTER_IN_MEMORY = 5  # 429s for one message before it goes back to the queue
 MAX_GROUP_COMMIT = 100  # outcomes committed in one transaction at most
 
@@ -277,7 +277,7 @@ class DeliveryWorker:
                 await repo.set_final(session, ids, status, error)
             for row, status, error in closed:
                 lang = row.lang or row.user_language or default
-                await self._run_hooks(session, _outcome(row, status, lang, error=error))
+                await self._run_hooks(session, _outcome(row, status, lang, error=error, at=now))
         if reclaimed:
             self.stats["reclaimed"] += len(reclaimed)
             log.warning("delivery: took over %d rows of a worker that stopped answering", len(reclaimed))
@@ -438,7 +438,7 @@ class DeliveryWorker:
         counts: Counter[str] = Counter({SENT: len(sent)} if sent else {})
         for job, result in sent:
             if hooks_for(job.kind) and isinstance(result, Sent):
-                await self._run_hooks(session, _job_outcome(job, SENT, message_id=result.message_id))
+                await self._run_hooks(session, _job_outcome(job, SENT, message_id=result.message_id, at=now))
         for job, result in items:
             if not isinstance(result, Sent):
                 counts[await self._apply(session, job, result)] += 1
@@ -484,7 +484,7 @@ class DeliveryWorker:
         if final is None:
             return "retried"
         await self._run_hooks(
-            session, _job_outcome(job, final, message_id=message_id, error=values.get("error"))
+            session, _job_outcome(job, final, message_id=message_id, error=values.get("error"), at=now)
         )
         return final
 
@@ -522,7 +522,9 @@ class DeliveryWorker:
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
 
-def _outcome(row: Any, status: str, lang: str, *, error: str | None = None) -> Outcome:
+def _outcome(
+    row: Any, status: str, lang: str, *, error: str | None = None, at: datetime | None = None
+) -> Outcome:
     return Outcome(
         outbox_id=row.id,
         chat_id=row.chat_id,
@@ -534,11 +536,17 @@ def _outcome(row: Any, status: str, lang: str, *, error: str | None = None) -> O
         lang=lang,
         status=status,
         error=error,
+        recorded_at=at,
     )
 
 
 def _job_outcome(
-    job: Job, status: str, *, message_id: int | None = None, error: str | None = None
+    job: Job,
+    status: str,
+    *,
+    message_id: int | None = None,
+    error: str | None = None,
+    at: datetime | None = None,
 ) -> Outcome:
     return Outcome(
         outbox_id=job.id,
@@ -552,4 +560,5 @@ def _job_outcome(
         status=status,
         telegram_message_id=message_id,
         error=error,
+        recorded_at=at,
     )

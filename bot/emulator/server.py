@@ -748,6 +748,11 @@ class BotAPIEmulator:
         return dict(self._webhook) if self._webhook else None
 
     @property
+    def calls_total(self) -> int:
+        """Every call so far; unlike len(calls) it keeps growing once the log is full."""
+        return self._calls_total
+
+    @property
     def calls(self) -> list[tuple[str, dict[str, Any], int]]:
         """The last `call_log_size` calls as (method, params, HTTP status)."""
         return list(self._calls)

@@ -23,7 +23,18 @@ from bot.text import isolate
 DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent.parent / "locales" / "faq"
 
 CATEGORIES = frozenset(
-    {"appointments", "learning", "work", "housing", "health", "papers", "family", "community", "help", "about"}
+    {
+        "appointments",
+        "learning",
+        "work",
+        "housing",
+        "health",
+        "papers",
+        "family",
+        "community",
+        "help",
+        "about",
+    }
 )
 ACTIONS = frozenset({"book", "subscribe", "events", "privacy", "handoff"})
 ENTRY_FIELDS = ("slug", "title", "answer", "questions", "keywords")
@@ -222,9 +233,13 @@ def _check_entry(item: Any, lang: str, index: int, facts: LocalFacts, known_slug
         entry = FaqEntry(slug, lang, "", str(title or ""), answer.strip(), (), ())
         length = len(render_answer(entry, facts, lang))
         if length > MAX_ANSWER:
-            problems.append(f"{where}: answer has {length} characters after filling placeholders (max {MAX_ANSWER})")
+            problems.append(
+                f"{where}: answer has {length} characters after filling placeholders (max {MAX_ANSWER})"
+            )
         if is_rtl(lang) and not _first_letter_is_rtl(answer):
-            problems.append(f"{where}: answer must begin with right-to-left text (not a number, placeholder or Latin word)")
+            problems.append(
+                f"{where}: answer must begin with right-to-left text (not a number, placeholder or Latin word)"
+            )
         for name, text in (("title", title), ("answer", answer)):
             if isinstance(text, str) and _HTML_TAG.search(text):
                 problems.append(f"{where}: {name} contains HTML; plain text only")
@@ -301,4 +316,3 @@ def check_content(
             if slug not in seen:
                 problems.append(f"{lang}.yaml: {slug}: missing")
     return problems
-

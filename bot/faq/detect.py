@@ -18,7 +18,7 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bot.faq.normalize import fold
@@ -50,9 +50,9 @@ _LETTER_CUES: dict[str, dict[str, float]] = {
 # with Arabic letters still counts as Persian); words both languages use ("ممکن", "یا") are left out.
 _WORD_CUES_RAW: dict[str, str] = {
     "de": "ich ist wo wie wann der die das und nicht ein eine mein meine kann gibt es für mit auf zum zur "
-    "bitte brauche habe bei wir sie ihr muss möchte welche wer warum kein keine gibts",
+    "bitte brauche habe bei wir sie ihr muss möchte welche wer warum kein keine gibts hallo",
     "en": "the is where how what when my can do does you for with need have get please there which who "
-    "why i im an of and at are any",
+    "why i im an of and at are any hello",
     "uk": "де як що чи та але коли куди хто треба можна також якщо немає нема щоб тут скільки який яка яку "
     "які ласка мене мені ваш наш вже",
     "ru": "где как что и или когда куда кто нужно надо можно тоже если нет чтобы здесь сколько какой какая "
@@ -81,6 +81,13 @@ _PERSIAN_VERB_WEIGHT = 0.8
 _WORD_CUE_WEIGHT = 1.2
 # The Arabic article marks Arabic; Persian has only a few loanwords with it.
 _ARABIC_ARTICLE_WEIGHT = 0.6
+# Words of the FAQ's own answers and titles (see `learn_vocabulary`): per word at most this much, in all
+# at most `_VOCAB_CAP`, times `_VOCAB_WEIGHT`. They tell an English question with German terms
+# ("how to buy deutschlandticket") from a German one: the terms occur in both languages' answers.
+_VOCAB_WORD_CAP = 1.5
+_VOCAB_CAP = 4.0
+# Arabic and Persian share many words with other meanings (ما "what/not" and "we"), so less there.
+_VOCAB_WEIGHT: dict[str, float] = {"latin": 0.7, "cyrillic": 0.7, "arabic": 0.4}
 _CUE_CAP = 8.0
 _LINGUA_CAP = 4.0
 _LINGUA_WEIGHT = 0.5
@@ -95,7 +102,12 @@ def script_of(ch: str) -> str | None:
     if not ch.isalpha():
         return None
     code = ord(ch)
-    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+    if (
+        0x0600 <= code <= 0x06FF
+        or 0x0750 <= code <= 0x077F
+        or 0xFB50 <= code <= 0xFDFF
+        or 0xFE70 <= code <= 0xFEFF
+    ):
         return "arabic"
     if 0x0400 <= code <= 0x052F:
         return "cyrillic"
@@ -149,6 +161,32 @@ class LanguageDetector:
         self.languages = tuple(languages)
         self.high_accuracy = high_accuracy
         self._lingua: LinguaDetector | None = None
+        self._vocab: dict[str, tuple[dict[str, int], int]] = {}
+
+    def learn_vocabulary(self, texts: Mapping[str, Iterable[str]]) -> None:
+        """Word counts per language from clean text in that language (the FAQ's answers and titles)."""
+        vocab: dict[str, tuple[dict[str, int], int]] = {}
+        for lang, chunks in texts.items():
+            counts: dict[str, int] = {}
+            for chunk in chunks:
+                for w in _WORD.findall(chunk):
+                    wf = fold(w)
+                    counts[wf] = counts.get(wf, 0) + 1
+            vocab[lang] = (counts, max(1, sum(counts.values())))
+        self._vocab = vocab
+
+    def _vocab_evidence(self, words: Sequence[str], a: str, b: str, script: str) -> float:
+        if a not in self._vocab or b not in self._vocab:
+            return 0.0
+        (ca, na), (cb, nb) = self._vocab[a], self._vocab[b]
+        total = 0.0
+        for w in words:
+            wf = fold(w)
+            x, y = ca.get(wf, 0), cb.get(wf, 0)
+            if x or y:
+                ev = math.log((x + 0.5) / na) - math.log((y + 0.5) / nb)
+                total += max(-_VOCAB_WORD_CAP, min(_VOCAB_WORD_CAP, ev))
+        return _VOCAB_WEIGHT.get(script, 0.5) * max(-_VOCAB_CAP, min(_VOCAB_CAP, total))
 
     def _get_lingua(self) -> LinguaDetector:
         if self._lingua is not None:
@@ -161,7 +199,9 @@ class LanguageDetector:
         with LanguageDetector._lock:
             from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-            langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in self.languages]
+            langs = [
+                Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in self.languages
+            ]
             builder = LanguageDetectorBuilder.from_languages(*langs)
             if not self.high_accuracy:
                 builder = builder.with_low_accuracy_mode()
@@ -220,6 +260,7 @@ class LanguageDetector:
                     cue += _ARABIC_ARTICLE_WEIGHT
                 elif wf.startswith(_PERSIAN_VERB_PREFIXES):
                     cue -= _PERSIAN_VERB_WEIGHT
+        cue += self._vocab_evidence(own, a, b, script)
         cue = max(-_CUE_CAP, min(_CUE_CAP, cue))
         if script == "arabic":
             # lingua's models know which yeh/kaf each language uses; the keyboard decides that, not the
@@ -227,7 +268,8 @@ class LanguageDetector:
             as_arabic = own_text.translate(_TO_ARABIC_LETTERS)
             as_persian = own_text.translate(_TO_PERSIAN_LETTERS)
             lingua_logit = 0.5 * (
-                _logit(self._lingua_probs(as_arabic, pair)[a]) + _logit(self._lingua_probs(as_persian, pair)[a])
+                _logit(self._lingua_probs(as_arabic, pair)[a])
+                + _logit(self._lingua_probs(as_persian, pair)[a])
             )
         else:
             lingua_logit = _logit(self._lingua_probs(own_text, pair)[a])

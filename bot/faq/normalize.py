@@ -66,17 +66,39 @@ def fold(text: str) -> str:
     return text
 
 
+_HOMOGLYPH_LATIN = frozenset("aeopcxyikmthb")
+
+
 def _fix_token(token: str) -> str:
-    if _LATIN.search(token):
-        if _CYRILLIC.search(token):
-            return token.translate(_HOMOGLYPHS)
+    latin = _LATIN.findall(token)
+    if not latin:
+        return token
+    cyrillic = len(_CYRILLIC.findall(token))
+    if not cyrillic:
         return _UMLAUT_DIGRAPH.sub(r"\1", token)
+    # A Cyrillic word with a few look-alike Latin letters; otherwise two words run together.
+    if cyrillic >= len(latin) and set(latin) <= _HOMOGLYPH_LATIN:
+        return token.translate(_HOMOGLYPHS)
     return token
 
 
+# Runs of one script inside a token: "الjobcenter" is the Arabic article and a German word.
+_SCRIPT_RUNS = re.compile(
+    "[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+|[\u0400-\u052f]+"
+    "|[^\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0400-\u052f]+"
+)
+
+
 def tokenize(text: str) -> list[str]:
-    """Normalised word tokens (underscores and punctuation split words)."""
-    return [_fix_token(t) for t in _TOKEN.findall(fold(text).replace("_", " "))]
+    """Normalised word tokens (underscores, punctuation and changes of script split words)."""
+    tokens: list[str] = []
+    for raw in _TOKEN.findall(fold(text).replace("_", " ")):
+        fixed = _fix_token(raw)
+        if fixed.isascii():
+            tokens.append(fixed)
+        else:
+            tokens.extend(_SCRIPT_RUNS.findall(fixed))
+    return tokens
 
 
 def normalize(text: str) -> str:
@@ -91,7 +113,27 @@ def normalize(text: str) -> str:
 _AR_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "نمي", "مي")
 _AR_SUFFIXES = tuple(
     sorted(
-        ("هايي", "هاي", "ها", "ات", "ان", "ون", "ين", "يه", "هم", "كم", "نا", "مان", "تان", "شان", "ه", "ي", "م", "ت", "ش"),
+        (
+            "هايي",
+            "هاي",
+            "ها",
+            "ات",
+            "ان",
+            "ون",
+            "ين",
+            "يه",
+            "هم",
+            "كم",
+            "نا",
+            "مان",
+            "تان",
+            "شان",
+            "ه",
+            "ي",
+            "م",
+            "ت",
+            "ش",
+        ),
         key=len,
         reverse=True,
     )
@@ -149,7 +191,7 @@ _STOPWORDS_RAW: dict[str, str] = {
     "en": "i you he she it we they me my mine our your the a an and or but is are am was be been do does "
     "did have has can could would should will how what who with of to for on at in by from also not no "
     "please hello there this that any some get me",
-    "ar": "انا أنا انت انتي هو هي نحن في من الى إلى على عن و او أو هل ما ماذا شو ايش هذا هذه ذلك لي لو يا "
+    "ar": "ال انا أنا انت انتي هو هي نحن في من الى إلى على عن و او أو هل ما ماذا شو ايش هذا هذه ذلك لي لو يا "
     "ممكن بدي اريد أريد عندي كيف اللي الي مع بس كمان",
     "fa": "من تو او ما شما آنها از به در با که را رو این آن اون هم یا و هست است هستم بود برای تا اگر "
     "چی چه یک یه می خیلی لطفا سلام",

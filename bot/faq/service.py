@@ -169,6 +169,11 @@ def build_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> FaqSer
     return service
 
 
+def loaded_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> FaqService | None:
+    """The shared service if it is built already (no waiting), else None."""
+    return _SERVICES.get(_key(settings, faq_dir))
+
+
 async def faq_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> FaqService:
     """The shared service; the first call builds it in a worker thread, so the event loop keeps running."""
     service = _SERVICES.get(_key(settings, faq_dir))

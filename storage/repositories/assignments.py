@@ -61,11 +61,18 @@ async def add_assignment(session: AsyncSession, assignment: Assignment, details:
     return assignment
 
 
+MAX_ID = 2**63 - 1  # ids arrive from button data: anything beyond a bigint is no row
+
+
 async def get_assignment(session: AsyncSession, assignment_id: int) -> Assignment | None:
+    if not 0 < assignment_id <= MAX_ID:
+        return None
     return await session.get(Assignment, assignment_id, populate_existing=True)
 
 
 async def get_details(session: AsyncSession, assignment_id: int) -> str | None:
+    if not 0 < assignment_id <= MAX_ID:
+        return None
     return await session.scalar(
         select(AssignmentDetails.text).where(AssignmentDetails.assignment_id == assignment_id)
     )
@@ -75,6 +82,8 @@ async def _change(
     session: AsyncSession, assignment_id: int, where: Sequence[Any], values: dict[str, Any]
 ) -> bool:
     """One conditional UPDATE of one assignment; True when this call changed it."""
+    if not 0 < assignment_id <= MAX_ID:
+        return False
     return await update_if(session, Assignment, assignment_id, where, values)
 
 

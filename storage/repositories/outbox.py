@@ -24,6 +24,22 @@ async def insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
     return bool(result.rowcount)
 
 
+async def insert_many(session: AsyncSession, rows: Sequence[dict[str, Any]], chunk: int = 1000) -> int:
+    """Insert many outbox rows, skipping dedupe-key duplicates; how many were inserted."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    inserted = 0
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        if not part:
+            continue
+        table = OutboxMessage.__table__
+        stmt = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+        result = await session.execute(stmt, list(part))
+        inserted += len(result.all())
+    return inserted
+
+
 async def cancel_pending(
     session: AsyncSession, *, ref: str | None = None, key_prefix: str | None = None
 ) -> int:

@@ -63,15 +63,22 @@ class BotHarness:
         messages = self.emu.messages(chat_id)
         return max((m["message_id"] for m in messages), default=0)
 
-    async def settle(self, seconds: float = 0.3) -> None:
-        """Wait until the bot has been quiet for `seconds` (all replies to earlier actions are in)."""
-        quiet_since = asyncio.get_running_loop().time()
-        seen = len(self.emu.calls)
-        while asyncio.get_running_loop().time() - quiet_since < seconds:
+    def _activity(self) -> tuple[int, int]:
+        stats = self.emu.stats
+        polls = stats["calls_by_method"].get("getUpdates", 0)
+        return stats["calls_total"] - polls, stats["updates_pending"]
+
+    async def settle(self, seconds: float = 0.3, limit: float = 60.0) -> None:
+        """Wait until every update was fetched and the bot made no call (but polling) for `seconds`."""
+        loop = asyncio.get_running_loop()
+        started = quiet_since = loop.time()
+        seen = self._activity()
+        while loop.time() - quiet_since < seconds and loop.time() - started < limit:
             await asyncio.sleep(0.05)
-            if len(self.emu.calls) != seen:
-                seen = len(self.emu.calls)
-                quiet_since = asyncio.get_running_loop().time()
+            now = self._activity()
+            if now != seen or now[1]:
+                seen = now
+                quiet_since = loop.time()
 
     async def run_job(self, name: str) -> None:
         await PERIODIC[name].func(self.app.job_context())

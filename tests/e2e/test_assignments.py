@@ -77,7 +77,7 @@ async def create(
             kind="authority",
             language=language,
             area=area,
-            day=(MONDAY + timedelta(days=day)).date(),
+            day=(MONDAY + timedelta(days=day)).date() if minute is not None else None,
             minute=minute,
             description="Termin Ausländerbehörde",
             details=DETAILS,
@@ -101,6 +101,14 @@ def alert_of(bot: BotHarness, uid: int, aid: int) -> dict[str, Any]:
     found = [m for m in bot.emu.messages(uid) if m["from_bot"] and take in str(m.get("reply_markup"))]
     assert found, f"no alert for {aid} in chat {uid}: {texts(bot, uid)}"
     return found[-1]
+
+
+async def tap(bot: BotHarness, uid: int, message: dict[str, Any], data: str) -> dict[str, Any]:
+    """Press a button that edits its message (no new message to wait for); the chat's last message."""
+    press = bot.emu.user_presses(uid, message["message_id"], data)
+    await bot.emu.wait_until(lambda: press["answered"], 5, f"answer to {data}")
+    await bot.settle(0.1)
+    return bot.emu.messages(uid)[-1]
 
 
 def chats_mentioning(bot: BotHarness, needle: str) -> set[int]:
@@ -133,19 +141,14 @@ async def test_assign_dialog_alerts_exactly_the_matching_unpaused_helpers(
                 choice = NewCb(
                     **{**choice.model_dump(), "step": {"minute": "time"}.get(field, field), field: value}
                 )
-            bot.emu.user_presses(ORGANIZER_ID, step["message_id"], choice.pack())
-            await bot.settle(0.2)
-            step = bot.emu.messages(ORGANIZER_ID)[-1]
+            step = await tap(bot, ORGANIZER_ID, step, choice.pack())
         assert "26" in text_of(step) and "09:00" in text_of(step)
-        refused = await bot.say(
-            ORGANIZER_ID, "Dolmetschen, Tel. 0511 123456"
-        )  # personal data in the description
+        refused = await bot.say(ORGANIZER_ID, "Dolmetschen, Tel. 0511 123456")  # personal data
         assert text_of(refused) == tr("de", service_error("personal_data"))
         await bot.say(ORGANIZER_ID, "Termin bei der Ausländerbehörde, Verlängerung des Aufenthalts")
         preview = await bot.say(ORGANIZER_ID, DETAILS)
         assert DETAILS in text_of(preview)
-        await bot.press(ORGANIZER_ID, preview, NewCb(step="send").pack())
-        await bot.settle()
+        await tap(bot, ORGANIZER_ID, preview, NewCb(step="send").pack())
         assert "2" in texts(bot, ORGANIZER_ID)[-1]  # "went to 2 matching helpers"
 
         assert await bot.deliver() == 2
@@ -187,12 +190,14 @@ async def test_two_helpers_pressing_at_once_one_wins(db_kind: str, tmp_path: Pat
         assert presses[loser]["show_alert"] and presses[loser]["text"] == tr(
             "uk", "Sorry, someone else was quicker: this assignment is already taken. Thank you!"
         )
-        assert buttons(bot.emu.messages(loser)[0]) == []  # the loser's alert: edited, no buttons left
 
-        await bot.deliver()  # the third helper's alert is edited, the organizer is told
+        await bot.deliver()  # the other alerts are edited to "taken", the organizer is told
+        for uid, lang in ((loser, "uk" if loser == 502 else "de"), (503, "ar")):
+            other = bot.emu.messages(uid)[0]
+            assert other["edited"] and buttons(other) == []
+            assert tr(lang, "✋ Already taken by another helper. Thank you!") in text_of(other)
+        assert buttons(bot.emu.messages(winner)[0]) == []  # the winner's alert, edited by the handler
         third = bot.emu.messages(503)[0]
-        assert third["edited"] and buttons(third) == []
-        assert tr("ar", "✋ Already taken by another helper. Thank you!") in text_of(third)
         assert any(
             tr("de", "✅ Assignment no. {number} has been taken.").format(number=aid) in t
             for t in texts(bot, ORGANIZER_ID)
@@ -270,16 +275,29 @@ async def test_non_helpers_cannot_see_or_claim_even_with_forged_buttons(db_kind:
             for a in ("take", "pick", "det", "backok", "done", "view", "cancelok")
         ]
         forged += [NewCb(step="send").pack(), ProfileCb(action="lang", value="fa").pack()]
+        stale = tr("de", "This button is no longer valid. Please open the menu again: /menu")
         for data in forged:
             press = bot.emu.user_presses(700, start["message_id"], data, check_button=False)
             await bot.emu.wait_until(lambda p=press: p["answered"], 5, f"answer to {data}")
-            assert press["text"] == refusal, data
+            # refused by role; "send" without a dialog in progress does not even reach a handler
+            assert press["text"] == (stale if data.startswith("asn:") else refusal), data
         # another helper: may not see the details, hand it back or close it
         for action in ("det", "backok", "done"):
             data = AsgCb(action=action, id=aid).pack()
             press = bot.emu.user_presses(502, alert_of(bot, 502, aid)["message_id"], data, check_button=False)
             await bot.emu.wait_until(lambda p=press: p["answered"], 5, action)
             assert press["show_alert"], action
+        # junk ids (beyond a bigint, negative, unknown) are "no such assignment", not an error
+        oops = tr("de", "Sorry, something went wrong. Please try again in a moment.")
+        for data in (
+            "asg:take:99999999999999999999",
+            "asg:tk:-5",
+            "asg:det:424242",
+            "asn:time:doctor:fa:x:1:99999",
+        ):
+            press = bot.emu.user_presses(502, alert_of(bot, 502, aid)["message_id"], data, check_button=False)
+            await bot.emu.wait_until(lambda p=press: p["answered"], 5, data)
+            assert press["show_alert"] and press["text"] != oops, data
         await bot.settle()
         found = await assignment(bot, aid)
         assert (found.status, found.assignee_id) == ("taken", 501)
@@ -325,11 +343,9 @@ async def test_hand_back_removes_the_details_and_offers_it_again(tmp_path: Path)
         await bot.deliver()
         details = await bot.press(501, alert_of(bot, 501, aid), AsgCb(action="take", id=aid).pack())
         assert details is not None and DETAILS in text_of(details)
-        await bot.press(501, details, AsgCb(action="back", id=aid).pack(), timeout=0.5)
-        confirm = bot.emu.messages(501)[-1]
+        confirm = await tap(bot, 501, details, AsgCb(action="back", id=aid).pack())
         assert AsgCb(action="backok", id=aid).pack() in [d for _, d in buttons(confirm)]
-        await bot.press(501, confirm, AsgCb(action="backok", id=aid).pack(), timeout=0.5)
-        await bot.settle()
+        await tap(bot, 501, confirm, AsgCb(action="backok", id=aid).pack())
         assert chats_mentioning(bot, "Rathaus Zimmer 12") == set()  # the details left the chat
         assert (await assignment(bot, aid)).status == "open"
         await bot.deliver()
@@ -352,14 +368,8 @@ async def test_organizer_overview_and_cancel(tmp_path: Path) -> None:
         ) in text_of(overview)
         view = await bot.press(ORGANIZER_ID, overview, AsgCb(action="view", id=aid).pack())
         assert view is not None and DETAILS in text_of(view)  # organizers see the details
-        await bot.press(ORGANIZER_ID, view, AsgCb(action="cancel", id=aid).pack(), timeout=0.5)
-        await bot.press(
-            ORGANIZER_ID,
-            bot.emu.messages(ORGANIZER_ID)[-1],
-            AsgCb(action="cancelok", id=aid).pack(),
-            timeout=0.5,
-        )
-        await bot.settle()
+        confirm = await tap(bot, ORGANIZER_ID, view, AsgCb(action="cancel", id=aid).pack())
+        await tap(bot, ORGANIZER_ID, confirm, AsgCb(action="cancelok", id=aid).pack())
         assert (await assignment(bot, aid)).status == "cancelled"
         await bot.deliver()
         alert = bot.emu.messages(501)[0]
@@ -379,19 +389,17 @@ async def test_profile_languages_areas_note_and_pause(tmp_path: Path) -> None:
             ("lang", "fa"),
             ("lang", "ku"),
             ("lang", "fa"),
+            ("show", ""),
             ("areas", ""),
             ("area", AREA),
         ):
-            await bot.press(501, profile, ProfileCb(action=action, value=value).pack(), timeout=0.3)
-            profile = bot.emu.messages(501)[-1]
-        await bot.press(501, profile, ProfileCb(action="show").pack(), timeout=0.3)
-        await bot.press(501, bot.emu.messages(501)[-1], ProfileCb(action="note").pack())
+            profile = await tap(bot, 501, profile, ProfileCb(action=action, value=value).pack())
+        profile = await tap(bot, 501, profile, ProfileCb(action="show").pack())
+        await bot.press(501, profile, ProfileCb(action="note").pack())
         shown = await bot.say(501, "vormittags, mit Auto")
         assert "vormittags, mit Auto" in text_of(shown)
-        await bot.press(501, shown, ProfileCb(action="pause").pack(), timeout=0.3)
-        await bot.press(
-            501, bot.emu.messages(501)[-1], ProfileCb(action="pauseset", value="7").pack(), timeout=0.3
-        )
+        pause = await tap(bot, 501, shown, ProfileCb(action="pause").pack())
+        await tap(bot, 501, pause, ProfileCb(action="pauseset", value="7").pack())
         await bot.settle()
         assert "⏸" in text_of(bot.emu.messages(501)[-1])
         async with bot.app.sessionmaker() as session:

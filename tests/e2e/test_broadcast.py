@@ -55,6 +55,9 @@ async def onboard(bot: BotHarness, user_id: int, lang: str, topic_labels: list[s
     """/start, choose the language, and tap the offered topics; returns the offer message."""
     bot.user(user_id, language_code=lang)
     reply = await bot.say(user_id, "/start")
+    # The reply leaves before the new user's row is committed; a second update at once would race it
+    # (ensure_user inserts without ON CONFLICT), so let the first update finish.
+    await bot.settle(0.1)
     await tap(bot, user_id, reply, button_data(reply, LANGUAGE_NAMES[lang]))
     offer_text = say_(
         lang,
@@ -244,9 +247,8 @@ async def test_plain_users_and_helpers_cannot_broadcast_even_with_forged_buttons
 ) -> None:
     async with running_bot(db_kind, tmp_path) as bot:
         refusal = say_("de", "Sorry, this is only for helpers and organizers of the association.")
-        bot.user(ORGANIZER_ID)
-        bot.user(301)
-        bot.user(302)
+        for uid in (ORGANIZER_ID, 301, 302):
+            await onboard(bot, uid, "de", [])
         refused = await bot.say(301, "/broadcast")
         assert text_of(refused) == refusal
         async with bot.app.sessionmaker() as session:
@@ -318,7 +320,7 @@ async def test_subscribe_toggles_and_the_button_under_a_broadcast(db_kind: str, 
 
         # a broadcast arrives with a button that switches its topic off, and on again
         org = ORGANIZER_ID
-        bot.user(org)
+        await onboard(bot, org, "de", [])
         topics = await bot.say(org, "/broadcast")
         await tap(bot, org, topics, button_data(topics, "Veranstaltungen"))
         await bot.press(org, current(bot, topics), button_data(current(bot, topics), "➡️"))
@@ -358,7 +360,6 @@ async def test_subscribe_toggles_and_the_button_under_a_broadcast(db_kind: str, 
 # --- events -------------------------------------------------------------------------------------------------
 async def create_event(bot: BotHarness, capacity: str | None) -> dict[str, Any]:
     org = ORGANIZER_ID
-    bot.user(org)
     await bot.say(org, "/newevent")
     await bot.say(org, "Nähcafé")
     await bot.say(org, "Wir nähen zusammen. Stoff ist da.")
@@ -383,6 +384,7 @@ async def test_events_attend_within_capacity_reminder_and_announce(db_kind: str,
     async with running_bot(db_kind, tmp_path, clock=clock) as bot:
         await onboard(bot, 501, "uk", ["Зустрічі"])
         await onboard(bot, 502, "ar", ["لقاءات"])
+        await onboard(bot, ORGANIZER_ID, "de", [])
         card = await create_event(bot, "1")
         assert "Nähcafé" in text_of(card)
 
@@ -455,7 +457,7 @@ async def test_held_broadcast_and_cancel_through_the_bot(db_kind: str, tmp_path:
     async with running_bot(db_kind, tmp_path, clock=clock) as bot:
         await onboard(bot, 601, "fa", ["دورهمی"])
         org = ORGANIZER_ID
-        bot.user(org)
+        await onboard(bot, org, "de", [])
 
         async def schedule(text_: str, when: str) -> None:
             topics = await bot.say(org, "/broadcast")
@@ -506,4 +508,105 @@ async def test_held_broadcast_and_cancel_through_the_bot(db_kind: str, tmp_path:
                 await session.scalars(select(OutboxMessage).where(OutboxMessage.ref == "broadcast:1"))
             ).all()
             assert [r.status for r in rows] == ["sent"]
+        assert bot.emu.violations == []
+
+
+# --- photos ---------------------------------------------------------------------------------------------------
+async def compose_until_overview(bot: BotHarness, topic_label: str, send: Any) -> dict[str, Any]:
+    org = ORGANIZER_ID
+    topics = await bot.say(org, "/broadcast")
+    await tap(bot, org, topics, button_data(topics, topic_label))
+    await bot.press(org, current(bot, topics), button_data(current(bot, topics), "➡️"))
+    mark = bot.last_id(org)
+    await send()
+    return await bot.emu.wait_for(
+        org, lambda m: any(d.startswith("bc:preview") for _, d in buttons(m)), after=mark
+    )
+
+
+async def send_now(bot: BotHarness, overview: dict[str, Any]) -> None:
+    org = ORGANIZER_ID
+    mark = bot.last_id(org)
+    await tap(bot, org, overview, button_data(overview, "👁"))
+    summary = await bot.emu.wait_for(
+        org, lambda m: any(d.startswith("bc:now") for _, d in buttons(m)), after=mark
+    )
+    confirm = await bot.press(org, summary, button_data(summary, "📤"))
+    assert confirm is not None
+    await bot.press(org, confirm, button_data(confirm, "✅"))
+    await bot.deliver()
+
+
+async def test_photo_broadcasts_with_short_and_long_text(db_kind: str, tmp_path: Path) -> None:
+    async with running_bot(db_kind, tmp_path, clock=FrozenClock(START)) as bot:
+        await onboard(bot, 701, "de", ["Veranstaltungen"])
+        await onboard(bot, ORGANIZER_ID, "de", [])
+        org = ORGANIZER_ID
+
+        async def photo_with_caption() -> None:
+            bot.emu.user_sends(org, kind="photo", caption="Kurzer Text mit <Foto> & mehr")
+
+        overview = await compose_until_overview(bot, "Veranstaltungen", photo_with_caption)
+        # translator none: the organizer is told which languages get the original
+        missing = ", ".join(LANGUAGE_NAMES[lang] for lang in ("ar", "fa", "uk", "en", "ru"))
+        assert say_(
+            "de",
+            "No machine translation is set up. These languages get the original text unless you type a "
+            "translation: {languages}",
+            languages=missing,
+        ) in text_of(overview)
+        await send_now(bot, overview)
+        [photo] = [m for m in bot.emu.bot_messages(701) if m["kind"] == "photo"]
+        assert photo["caption"] == "Kurzer Text mit <Foto> & mehr"
+        assert buttons(photo)[0][0].startswith("🔕")
+
+        long_text = "Liebe Nachbarinnen und Nachbarn, " + "wir laden herzlich ein. " * 60
+
+        async def photo_then_long_text() -> None:
+            mark = bot.last_id(org)
+            bot.emu.user_sends(org, kind="photo")
+            saved = await bot.emu.wait_for(org, after=mark)
+            assert text_of(saved) == say_("de", "Photo saved. Now send the text.")
+            bot.emu.user_sends(org, long_text)
+
+        overview = await compose_until_overview(bot, "Veranstaltungen", photo_then_long_text)
+        mark = bot.last_id(701)
+        await send_now(bot, overview)
+        new = bot.emu.bot_messages(701, after=mark)
+        assert [m["kind"] for m in new] == ["photo", "text"]
+        assert "caption" not in new[0] and text_of(new[1]) == long_text.strip()
+        assert buttons(new[1])[0][0].startswith("🔕")
+        assert bot.emu.violations == []
+
+
+# --- /topics --------------------------------------------------------------------------------------------------
+async def test_organizers_add_a_topic_and_complete_its_names(
+    db_kind: str,
+    tmp_path: Path,
+    libre: LibreStandIn,  # noqa: F811
+) -> None:
+    async with running_bot(
+        db_kind, tmp_path, clock=FrozenClock(START), translator="libretranslate", translator_url=libre.url
+    ) as bot:
+        org = ORGANIZER_ID
+        await onboard(bot, org, "de", [])
+        listing = await bot.say(org, "/topics")
+        assert "🤝 Neuigkeiten für Helfende" in text_of(listing)
+        ask = await bot.press(org, listing, button_data(listing, "➕"))
+        assert ask is not None
+        screen = await bot.say(org, "Nähcafé")
+        assert say_("de", "{language}: missing", language="العربية") in text_of(screen)
+        ask = await bot.press(org, screen, button_data(screen, "العربية"))
+        assert ask is not None
+        screen = await bot.say(org, "مقهى الخياطة")
+        assert say_("de", "{language}: {name}", language="العربية", name="مقهى الخياطة") in text_of(screen)
+        mark = bot.last_id(org)
+        await tap(bot, org, screen, button_data(screen, "🤖"))
+        screen = await bot.emu.wait_for(org, lambda m: "Nähcafé" in text_of(m), after=mark)
+        assert say_("de", "{language}: {name}", language="فارسی", name="[fa] Nähcafé") in text_of(screen)
+        assert {r["target"] for r in libre.requests} == {"fa", "uk", "en", "ru"}  # Arabic was typed
+
+        # a new person is offered the new topic, in their language
+        offer = await onboard(bot, 801, "fa", ["[fa] Nähcafé"])
+        assert any(label.startswith("✅") and "[fa] Nähcafé" in label for label, _ in buttons(offer))
         assert bot.emu.violations == []

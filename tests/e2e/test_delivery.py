@@ -15,12 +15,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app import build_app, shutdown, startup
 from bot.clock import FrozenClock
-from bot.delivery.outbox import enqueue
+from bot.config import load_settings
+from bot.delivery.outbox import enqueue, enqueue_many
 from bot.delivery.report import delivery_report
 from bot.delivery.worker import DeliveryWorker
 from bot.emulator.server import BotAPIEmulator
 from storage.models import User
+from tests.conftest import make_engine
 from tests.e2e.harness import TOKEN, BotHarness, running_bot
 
 LANGS = ("de", "ar", "fa", "uk", "en", "ru")
@@ -44,16 +47,17 @@ async def add_recipients(bot: BotHarness, ids: list[int], ref: str) -> None:
 
 async def broadcast(bot: BotHarness, ids: list[int], ref: str) -> None:
     async with bot.app.sessionmaker() as session, session.begin():
-        for uid in ids:
-            await enqueue(
-                session,
-                bot.app.clock,
-                chat_id=uid,
-                user_id=uid,
-                kind="raw",
-                data={"text": f"<b>News</b> for {uid}"},
-                ref=ref,
-            )
+        messages = [
+            {
+                "chat_id": uid,
+                "user_id": uid,
+                "kind": "raw",
+                "data": {"text": f"<b>News</b> for {uid}"},
+                "ref": ref,
+            }
+            for uid in ids
+        ]
+        assert await enqueue_many(session, bot.app.clock, messages) == len(ids)
 
 
 async def report(sessionmaker: async_sessionmaker[AsyncSession], ref: str) -> dict[str, object]:
@@ -66,7 +70,9 @@ async def run_until_done(bot: BotHarness, ref: str, timeout: float = 60.0) -> De
     worker.start()
     try:
         async with asyncio.timeout(timeout):
-            while not (await report(bot.app.sessionmaker, ref))["done"]:
+            while True:
+                if (await report(bot.app.sessionmaker, ref))["done"]:
+                    break
                 await asyncio.sleep(0.2)
     finally:
         await worker.stop()
@@ -104,12 +110,12 @@ async def test_broadcast_2000_within_the_limits_exactly_once(db_kind: str, tmp_p
 
 
 async def test_over_the_limit_429_pauses_and_nothing_is_lost(db_kind: str, tmp_path: Path) -> None:
-    emu = BotAPIEmulator(global_per_second=100, chat_per_second=1)
+    emu = BotAPIEmulator(global_per_second=20, chat_per_second=1)
     # misconfigured on purpose: the worker tries twice the rate the server allows
     async with running_bot(
-        db_kind, tmp_path, emulator=emu, send_rate_total=200, delivery_concurrency=16
+        db_kind, tmp_path, emulator=emu, send_rate_total=50, delivery_concurrency=16
     ) as bot:
-        ids = list(range(20_001, 20_501))
+        ids = list(range(20_001, 20_101))
         await add_recipients(bot, ids, "broadcast:2")
         worker = await run_until_done(bot, "broadcast:2")
         assert bot.emu.stats["responses_429"] > 0 and worker.stats["rate_limited"] > 0
@@ -120,7 +126,13 @@ async def test_over_the_limit_429_pauses_and_nothing_is_lost(db_kind: str, tmp_p
 async def test_5xx_faults_are_retried_until_delivered(db_kind: str, tmp_path: Path) -> None:
     emu = BotAPIEmulator(fault_ratio=0.3, fault_kinds=["500", "502"], seed=7)
     async with running_bot(
-        db_kind, tmp_path, emulator=emu, delivery_backoff_seconds=0.05, delivery_max_attempts=20
+        db_kind,
+        tmp_path,
+        emulator=emu,
+        send_rate_total=300,
+        delivery_backoff_seconds=0.05,
+        delivery_backoff_max_seconds=0.4,
+        delivery_max_attempts=20,
     ) as bot:
         ids = list(range(30_001, 30_201))
         await add_recipients(bot, ids, "broadcast:3")
@@ -152,3 +164,33 @@ async def test_blocked_users_are_marked_inactive_and_skipped_next_time(db_kind: 
         assert len(calls_to_blocked) == 1  # skipped without a call the second time
         assert delivered(bot.emu) == Counter({101: 2, 102: 2, 104: 2})
         assert bot.emu.violations == []
+
+
+async def test_the_app_runs_the_worker_from_startup_to_shutdown(tmp_path: Path) -> None:
+    emu = BotAPIEmulator()
+    await emu.start()
+    engine, url, _ = await make_engine("sqlite", tmp_path)
+    settings = load_settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        telegram_api_url=emu.base_url,
+        database_url=url,
+        delivery_idle_seconds=0.05,
+    )
+    app = await build_app(settings, TOKEN, engine=engine)
+    try:
+        await startup(app)
+        worker = app.extras["delivery_worker"]
+        assert isinstance(worker, DeliveryWorker)
+        emu.add_user(5, language_code="uk", started=True)
+        async with app.sessionmaker() as session, session.begin():
+            session.add(User(id=5, language="uk", created_at=app.clock.now(), role="visitor"))
+            await session.flush()
+            await enqueue(session, app.clock, chat_id=5, user_id=5, kind="raw", data={"text": "Привіт"})
+        message = await emu.wait_for(5, timeout=5)
+        assert message["text"] == "Привіт"
+    finally:
+        await shutdown(app)
+        await emu.stop()
+    assert worker.stopping and worker._task is not None and worker._task.done()
+    assert "delivery_worker" not in app.extras

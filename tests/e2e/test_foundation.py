@@ -164,9 +164,9 @@ async def test_thousand_junk_updates_do_not_break_the_bot(tmp_path: Path, caplog
                 else:
                     bot.emu.user_sends(uid, "/start")
             else:
-                msgs = bot.emu.messages(uid)
-                if msgs:
-                    bot.emu.user_edits(uid, msgs[-1]["message_id"], junk_text(rng))
+                own_texts = [m for m in bot.emu.messages(uid) if not m["from_bot"] and m.get("text")]
+                if own_texts:
+                    bot.emu.user_edits(uid, own_texts[-1]["message_id"], junk_text(rng))
                 else:
                     bot.emu.user_sends(uid, "/start")
             if n % 100 == 99:

@@ -1,0 +1,226 @@
+"""FAQ matching benchmark: latency, memory and quality. Prints figures; passes or fails nothing.
+
+    .venv/bin/python bench/bench_faq.py [--topics 334,2000] [--seed 7] [--high-accuracy]
+
+- latency of `FaqMatcher.match` per question (detection included), p50/p99, with the real FAQ and with
+  synthetic FAQs (made from the real vocabulary, fixed seed): by default 334 topics (2,004 entries in
+  all, ~334 per language) and 2,000 topics (2,000 entries in every language, 12,000 in all);
+- resident memory (psutil RSS) of a fresh process that imports aiogram and SQLAlchemy like the bot and
+  then loads the language detector and the matcher;
+- quality on tests/data/faq_testset.yaml: top-1 accuracy per language, out-of-scope false accepts,
+  language detection rate (and, with --high-accuracy, the same for lingua's high-accuracy mode).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from bot.faq.content import FaqContent, FaqEntry, load_content  # noqa: E402
+from bot.faq.detect import LanguageDetector  # noqa: E402
+from bot.faq.matcher import FaqMatcher  # noqa: E402
+
+TESTSET = ROOT / "tests" / "data" / "faq_testset.yaml"
+
+
+def synthetic_content(real: FaqContent, topics: int, seed: int) -> FaqContent:
+    """The real FAQ plus made-up topics (in every language) whose texts are random draws from the real
+    words of that language, so n-gram statistics and posting-list lengths look like a real, larger FAQ."""
+    rng = random.Random(seed)
+    synthetic = FaqContent(
+        topics=list(real.topics), entries={lang: dict(e) for lang, e in real.entries.items()}
+    )
+    vocab: dict[str, list[str]] = {}
+    answer_vocab: dict[str, list[str]] = {}
+    for lang, entries in real.entries.items():
+        vocab[lang] = [
+            w for e in entries.values() for text in (e.title, *e.questions, *e.keywords) for w in text.split()
+        ]
+        answer_vocab[lang] = [w for e in entries.values() for w in e.answer_template.split() if "{" not in w]
+
+    def words(lang: str, lo: int, hi: int, source: dict[str, list[str]] = vocab) -> str:
+        return " ".join(rng.choice(source[lang]) for _ in range(rng.randint(lo, hi)))
+
+    for n in range(max(0, topics - len(real.topics))):
+        slug = f"synthetic-{n:04d}"
+        for lang in real.entries:
+            synthetic.entries[lang][slug] = FaqEntry(
+                slug=slug,
+                lang=lang,
+                category="about",
+                title=words(lang, 2, 4),
+                answer_template=words(lang, 40, 90, answer_vocab),
+                questions=tuple(words(lang, 3, 8) for _ in range(rng.randint(6, 10))),
+                keywords=tuple(words(lang, 1, 2) for _ in range(rng.randint(6, 14))),
+            )
+    return synthetic
+
+
+def load_testset() -> list[dict[str, str | None]]:
+    return yaml.safe_load(TESTSET.read_text(encoding="utf-8"))["questions"]
+
+
+def latency(matcher: FaqMatcher, questions: list[str], rounds: int) -> tuple[float, float, float]:
+    for q in questions[:20]:  # warm caches and lingua
+        matcher.match(q)
+    gc.collect()  # steady state: not the garbage of building the index
+    times: list[float] = []
+    for _ in range(rounds):
+        for q in questions:
+            t0 = time.perf_counter()
+            matcher.match(q)
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    return statistics.median(times), p99, times[-1]
+
+
+def quality(matcher: FaqMatcher, testset: list[dict[str, str | None]]) -> None:
+    ok: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    accepted: Counter[str] = Counter()
+    oos: Counter[str] = Counter()
+    lang_ok = 0
+    for item in testset:
+        text, lang, slug = str(item["text"]), str(item["lang"]), item["slug"]
+        r = matcher.match(text)
+        lang_ok += r.question_lang == lang
+        if slug is None:
+            oos[lang] += 1
+            accepted[lang] += r.slug is not None
+        else:
+            total[lang] += 1
+            ok[lang] += r.slug == slug
+    print("quality on tests/data/faq_testset.yaml (confident top-1 = expected slug)")
+    for lang in total:
+        print(
+            f"  {lang}: top-1 {ok[lang] / total[lang]:6.1%} ({ok[lang]}/{total[lang]})   out-of-scope accepted {accepted[lang]}/{oos[lang]}"
+        )
+    n_oos = sum(oos.values())
+    print(
+        f"  all: top-1 {sum(ok.values()) / sum(total.values()):.1%}   out-of-scope accepted {sum(accepted.values()) / n_oos:.1%} ({sum(accepted.values())}/{n_oos})"
+    )
+    print(f"  language detected correctly: {lang_ok / len(testset):.1%} ({lang_ok}/{len(testset)})")
+
+
+def detection_rate(detector: LanguageDetector, testset: list[dict[str, str | None]]) -> float:
+    return sum(detector.detect(str(i["text"]))[0] == i["lang"] for i in testset) / len(testset)
+
+
+_MEMORY_PROBE = """
+import json, sys, psutil
+sys.path.insert(0, {root!r})
+proc = psutil.Process()
+base = proc.memory_info().rss
+import aiogram, aiogram.utils.i18n, sqlalchemy, sqlalchemy.ext.asyncio  # like the bot process
+from aiogram import Bot, Dispatcher
+after_imports = proc.memory_info().rss
+from bot.faq.content import load_content
+from bot.faq.matcher import FaqMatcher
+from bot.faq.detect import LanguageDetector
+detector = LanguageDetector(high_accuracy={high})
+detector.warm_up()
+for text in ("Wo ist die Kita?", "وين المدرسة", "کجا کلاس آلمانی", "де школа", "где школа", "where is school"):
+    detector.detect(text)
+after_detector = proc.memory_info().rss
+matcher = FaqMatcher(load_content(), detector=detector)
+matcher.match("Wo ist die Kita?")
+print(json.dumps({{"base": base, "imports": after_imports, "detector": after_detector, "matcher": proc.memory_info().rss}}))
+"""
+
+
+def memory(high_accuracy: bool) -> dict[str, float]:
+    code = _MEMORY_PROBE.format(root=str(ROOT), high=high_accuracy)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return {k: v / 2**20 for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--topics",
+        default="334,2000",
+        help="topics of the synthetic FAQs, comma-separated (each in every language)",
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the test questions per timing")
+    parser.add_argument(
+        "--high-accuracy", action="store_true", help="also measure lingua's high-accuracy mode"
+    )
+    args = parser.parse_args()
+
+    testset = load_testset()
+    questions = [str(i["text"]) for i in testset]
+    content = load_content()
+    t0 = time.perf_counter()
+    matcher = FaqMatcher(content)
+    matcher.detector.warm_up()
+    build_real = time.perf_counter() - t0
+
+    n_real = sum(len(e) for e in content.entries.values())
+    p50, p99, worst = latency(matcher, questions, args.rounds)
+    print(
+        f"real FAQ: {len(content.topics)} topics x {len(content.entries)} languages = {n_real} entries (built in {build_real * 1000:.0f} ms)"
+    )
+    print(
+        f"  match latency per question: p50 {p50:.2f} ms   p99 {p99:.2f} ms   max {worst:.2f} ms   ({len(questions)} questions x {args.rounds})"
+    )
+
+    for topics in (int(t) for t in args.topics.split(",") if t.strip()):
+        big = synthetic_content(content, topics, args.seed)
+        t0 = time.perf_counter()
+        big_matcher = FaqMatcher(big, detector=matcher.detector)
+        build_big = time.perf_counter() - t0
+        n_big = sum(len(e) for e in big.entries.values())
+        p50, p99, worst = latency(big_matcher, questions, args.rounds)
+        per_lang = n_big // max(1, len(big.entries))
+        print(
+            f"synthetic FAQ: {topics} topics = {per_lang} entries per language, {n_big} in all, seed {args.seed}"
+            f" (built in {build_big:.1f} s)"
+        )
+        print(f"  match latency per question: p50 {p50:.2f} ms   p99 {p99:.2f} ms   max {worst:.2f} ms")
+        del big, big_matcher
+    # The synthetic matchers taught the shared detector their vocabulary: teach it the real one again.
+    matcher = FaqMatcher(content, detector=matcher.detector)
+    t0 = time.perf_counter()
+    for q in questions:
+        matcher.detector.detect(q)
+    print(
+        f"  of which language detection: {(time.perf_counter() - t0) / len(questions) * 1000:.2f} ms per question (mean)"
+    )
+
+    mem = memory(high_accuracy=False)
+    print("resident memory (fresh process, MiB):")
+    print(
+        f"  python {mem['base']:.0f} -> + aiogram & sqlalchemy {mem['imports']:.0f} -> + detector (low accuracy) {mem['detector']:.0f} -> + matcher {mem['matcher']:.0f}"
+    )
+    print(f"  detector + matcher add {mem['matcher'] - mem['imports']:.0f} MiB")
+
+    quality(matcher, testset)
+
+    if args.high_accuracy:
+        high = LanguageDetector(high_accuracy=True)
+        rate = detection_rate(high, testset)
+        mem_high = memory(high_accuracy=True)
+        print(
+            f"lingua high-accuracy mode: language detected correctly {rate:.1%}; process RSS {mem_high['matcher']:.0f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""`python -m bot faq check` and `python -m bot faq match` (the same matcher the chat uses).
+
+The main CLI calls `register(subparsers)` and then `args.func(args)`, which returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.faq.content import DEFAULT_FAQ_DIR, FaqContentError, check_content, load_content
+from bot.faq.detect import SUPPORTED
+from bot.faq.matcher import FaqMatcher, MatchResult
+from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts, LocalFactsError
+
+
+def _facts_path(args: argparse.Namespace) -> Path:
+    """--facts, else LOCAL_FACTS_FILE from the configuration (environment or .env), else the sample."""
+    if getattr(args, "facts", None):
+        return Path(args.facts)
+    try:
+        from bot.config import ConfigError, load_settings
+
+        return Path(load_settings().local_facts_file)
+    except (ImportError, ConfigError):
+        return Path(os.environ.get("LOCAL_FACTS_FILE") or DEFAULT_FACTS_FILE)
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the `faq` command (with `check` and `match`) to an argparse subparsers object."""
+    faq = subparsers.add_parser(
+        "faq",
+        help="FAQ content check and matching",
+        description="Check the FAQ content (locales/faq) or match questions against it, as the chat does.",
+    )
+    faq.set_defaults(func=lambda args: _usage(faq))
+    sub = faq.add_subparsers(dest="faq_command", metavar="{check,match}")
+
+    check = sub.add_parser("check", help="validate locales/faq (exit code 1 on problems)")
+    check.add_argument(
+        "--faq-dir", type=Path, default=DEFAULT_FAQ_DIR, help="folder with topics.yaml and <lang>.yaml"
+    )
+    check.add_argument(
+        "--facts", type=Path, default=None, help="local facts file (default: $LOCAL_FACTS_FILE or the sample)"
+    )
+    check.set_defaults(func=run_check)
+
+    match = sub.add_parser(
+        "match",
+        help="match questions to FAQ topics",
+        description="Match one QUESTION, or read one question per line from stdin and write one JSON object per line.",
+    )
+    match.add_argument("question", nargs="?", help="the question; without it, questions are read from stdin")
+    match.add_argument("--lang", choices=SUPPORTED, default=None, help="force the question's language")
+    match.add_argument("--user-lang", choices=SUPPORTED, default=None, help="the asker's interface language")
+    match.add_argument("--top", type=int, default=3, help="how many closest topics to list (default 3)")
+    match.add_argument("--json", action="store_true", help="print JSON (always so when reading stdin)")
+    match.add_argument(
+        "--faq-dir", type=Path, default=DEFAULT_FAQ_DIR, help="folder with topics.yaml and <lang>.yaml"
+    )
+    match.set_defaults(func=run_match)
+    return faq
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    return int(args.func(args))
+
+
+def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    try:
+        facts = LocalFacts.load(_facts_path(args))
+    except LocalFactsError as exc:
+        print(f"local facts: {exc}", file=out)
+        return 1
+    problems = check_content(Path(args.faq_dir), facts)
+    for problem in problems:
+        print(problem, file=out)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=out)
+        return 1
+    if facts.is_sample:
+        print("note: the local facts are SAMPLE values", file=out)
+    print("FAQ content OK", file=out)
+    return 0
+
+
+def _human(question: str, r: MatchResult) -> str:
+    lines = [
+        f"question: {question}",
+        f"language: {r.question_lang or '?'} ({r.lang_confidence:.2f}), answer in {r.answer_lang}",
+        f"answer:   {r.slug or '-'} (score {r.score:.3f}{', confident' if r.confident else ''})",
+    ]
+    if r.is_emergency:
+        lines.append("flag:     emergency")
+    if r.is_greeting:
+        lines.append("flag:     greeting (show the menu)")
+    lines.extend(f"  {i}. {slug} {score:.3f}" for i, (slug, score) in enumerate(r.top, 1))
+    return "\n".join(lines)
+
+
+def run_match(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    try:
+        matcher = FaqMatcher(load_content(Path(args.faq_dir)))
+    except FaqContentError as exc:
+        print(f"faq: {exc}", file=sys.stderr)
+        return 1
+    top_k = max(1, args.top)
+
+    def one(question: str) -> MatchResult:
+        return matcher.match(question, user_lang=args.user_lang, forced_lang=args.lang, top_k=top_k)
+
+    if args.question is not None:
+        result = one(args.question)
+        if args.json:
+            print(json.dumps(result.to_json(args.question), ensure_ascii=False), file=out)
+        else:
+            print(_human(args.question, result), file=out)
+        return 0
+    for line in stdin or sys.stdin:
+        question = line.rstrip("\r\n")
+        print(json.dumps(one(question).to_json(question), ensure_ascii=False), file=out, flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.faq.cli")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["faq", *(argv if argv is not None else sys.argv[1:])])
+    return run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""Printable QR flyers: one code per language that opens the bot in that language, plus a generic one.
+
+`python -m bot flyer` writes an A4 PDF and a PNG; organizers get the same from the bot with /flyer.
+Text comes from the catalogs (domain "flyer"); Arabic and Farsi are shaped with HarfBuzz and set right
+to left. Fonts are the system's (Debian: fonts-noto-core, fonts-dejavu-core), see `bot.flyer.fonts`.
+"""
+
+from __future__ import annotations
+
+from bot.flyer.content import (
+    SAMPLE_BOT_USERNAME,
+    FlyerContent,
+    build_content,
+    deep_link,
+    is_sample,
+    normalize_username,
+)
+from bot.flyer.fonts import FlyerFontError, FlyerFonts, find_fonts
+from bot.flyer.render import Flyer, FlyerError, association_name, make_flyer, render_pdf, render_png
+
+__all__ = [
+    "SAMPLE_BOT_USERNAME",
+    "Flyer",
+    "FlyerContent",
+    "FlyerError",
+    "FlyerFontError",
+    "FlyerFonts",
+    "association_name",
+    "build_content",
+    "deep_link",
+    "find_fonts",
+    "is_sample",
+    "make_flyer",
+    "normalize_username",
+    "render_pdf",
+    "render_png",
+]
