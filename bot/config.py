@@ -92,6 +92,24 @@ class Settings(BaseSettings):
     waitlist_hold_hours: float = Field(default=2.0, gt=0, description="how long a freed slot is held")
     slot_weeks_ahead: int = Field(default=4, ge=1, le=26, description="weeks of slots that can be booked")
 
+    # operation at scale: health and metrics, scheduling across processes, Redis, retries, backups
+    # (docs/operations.md)
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535, description="serve /healthz, /metrics")
+    scheduler_enabled: bool = True  # run periodic jobs here (only the leader process among several does)
+    job_interval_max_seconds: float | None = Field(default=None, gt=0)  # tests, demos: run jobs this often
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    redis_timeout_seconds: float = Field(default=2.0, gt=0)
+    redis_retry_seconds: float = Field(default=5.0, gt=0)
+    telegram_request_timeout_seconds: float = Field(default=60.0, gt=0)
+    telegram_retries: int = Field(default=3, ge=0, le=10)
+    backup_dir: Path = ROOT / "data" / "backups"
+
+    @field_validator("metrics_port", "job_interval_max_seconds", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("organizer_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:

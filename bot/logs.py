@@ -1,13 +1,69 @@
-"""Logging: text or JSON lines. Message texts are never logged at INFO (privacy); ids are hashed."""
+"""Logging: text or JSON lines. Message texts are never logged (privacy); user ids only as a keyed hash.
+
+While an update is handled, every log line carries its `update_id` and the sender's `user_hash` (set by the
+update middleware via `bind`), also lines from services and libraries that know nothing about updates.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sys
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
+from typing import Any
 
-_EXTRA_KEYS = ("update_id", "user_hash", "kind", "outbox_id", "status")
+_EXTRA_KEYS = (
+    "update_id",
+    "user_hash",
+    "update_type",
+    "kind",
+    "outbox_id",
+    "status",
+    "job",
+    "broadcast_id",
+    "recipients",
+)
+
+# (update_id, user_hash) of the update being handled in this task
+_CONTEXT: ContextVar[tuple[int | None, str | None] | None] = ContextVar("log_context", default=None)
+_HASH_KEY = [b"helfernetz-bot"]
+
+
+def set_hash_key(secret: str | bytes) -> None:
+    """Key the user hash with a secret of this installation (the bot token by default, see bot.app), so a
+    hash in a log cannot be turned back into a Telegram id by trying all ids."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    _HASH_KEY[0] = hashlib.blake2s(key, digest_size=32).digest()
+
+
+def user_hash(user_id: int) -> str:
+    """A short, non-reversible tag for logs, so a person's id does not land in log files."""
+    return hashlib.blake2s(str(user_id).encode(), key=_HASH_KEY[0], digest_size=6).hexdigest()
+
+
+def bind(update_id: int | None, user_id: int | None) -> Token[tuple[int | None, str | None] | None]:
+    """Log lines of the current task (and tasks it starts) carry this update id and user hash."""
+    return _CONTEXT.set((update_id, user_hash(user_id) if user_id is not None else None))
+
+
+def unbind(token: Token[tuple[int | None, str | None] | None]) -> None:
+    _CONTEXT.reset(token)
+
+
+class ContextFilter(logging.Filter):
+    """Adds `update_id` and `user_hash` of the update being handled to every record (unless set)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = _CONTEXT.get()
+        if context is not None:
+            update_id, hashed = context
+            if update_id is not None and not hasattr(record, "update_id"):
+                record.update_id = update_id
+            if hashed is not None and not hasattr(record, "user_hash"):
+                record.user_hash = hashed
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -20,18 +76,39 @@ class JsonFormatter(logging.Formatter):
         }
         for key in _EXTRA_KEYS:
             if hasattr(record, key):
-                entry[key] = getattr(record, key)
+                entry[key] = _plain(getattr(record, key))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """The classic line, with `[update=… user=…]` while an update is handled."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        tags = []
+        if hasattr(record, "update_id"):
+            tags.append(f"update={record.update_id}")
+        if hasattr(record, "user_hash"):
+            tags.append(f"user={record.user_hash}")
+        if not tags:
+            return line
+        head, sep, rest = line.partition("\n")
+        return f"{head} [{' '.join(tags)}]{sep}{rest}"
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+
+
 def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(ContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -33,6 +33,7 @@ from bot.delivery.hooks import SENT, Outcome, on_outcome
 from bot.jobs import JobContext, periodic
 from storage.models import OutboxMessage, Ticket
 from storage.repositories import faq as repo
+from storage.repositories import outbox as outbox_repo
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +253,8 @@ async def withdraw(session: AsyncSession, clock: Clock, asker_id: int, kind: str
             continue
         withdrawn.append(ticket.id)
         await outbox.cancel(session, ref=ref(ticket.id))  # the relay, if it has not left yet
+        if ticket.relay_message_id is None:  # sent, but its hook did not record it (older worker)
+            ticket.relay_message_id = await outbox_repo.sent_message_id(session, f"{ref(ticket.id)}:relay")
         if ticket.relay_message_id is not None:
             await _queue_withdrawn_edit(session, clock, ticket)
         await repo.scrub_outbox(session, ref=ref(ticket.id))
@@ -280,7 +283,7 @@ async def _queue_withdrawn_edit(session: AsyncSession, clock: Clock, ticket: Tic
 
 
 class _At(Clock):
-    """A clock that stands at one moment (hooks get no clock: they queue "as of" the relay's time)."""
+    """A clock that stands at one moment (hooks get no clock: they queue "as of" the outcome's time)."""
 
     def __init__(self, moment: datetime) -> None:
         self.moment = moment
@@ -298,10 +301,10 @@ async def _relay_outcome(session: AsyncSession, outcome: Outcome) -> None:
     ticket = await repo.get_ticket(session, ticket_id)
     if ticket is None:
         return
-    queued_at = await session.scalar(
+    moment = outcome.recorded_at or await session.scalar(
         select(OutboxMessage.created_at).where(OutboxMessage.id == outcome.outbox_id)
     )
-    at = _At(queued_at or ticket.created_at)
+    at = _At(moment or ticket.created_at)
     if outcome.status == SENT and outcome.telegram_message_id is not None:
         await repo.set_relay_message_id(session, ticket_id, outcome.telegram_message_id)
         if ticket.status == WITHDRAWN:  # withdrawn while the relay was on its way

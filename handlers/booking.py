@@ -259,6 +259,7 @@ async def cmd_book(
 ) -> None:
     await _leave_note_state(state)
     text, markup = await topics_view(session, clock, settings, user, tr)
+    await session.commit()  # a new person's row is saved before they can tap again
     await message.answer(text, reply_markup=markup)
 
 
@@ -300,6 +301,7 @@ async def start_payload_hook(message: Message, user: User, payload: str, data: d
         text, markup = await days_view(session, clock, settings, tr, topic, None, 0)
     else:
         text, markup = await topics_view(session, clock, settings, user, tr)
+    await session.commit()  # a new person's row is saved before they can tap again
     await message.answer(text, reply_markup=markup)
     return True
 
@@ -870,6 +872,7 @@ async def cmd_mybookings(
 ) -> None:
     await _leave_note_state(state)
     text, markup = await my_view(session, clock, user, tr)
+    await session.commit()  # a new person's row is saved before they can tap again
     await message.answer(text, reply_markup=markup)
 
 
@@ -880,6 +883,7 @@ async def on_mybookings_menu(
     await query.answer()
     if user is not None and isinstance(query.message, Message):
         text, markup = await my_view(session, clock, user, tr)
+        await session.commit()
         await query.message.answer(text, reply_markup=markup)
 
 
@@ -1223,6 +1227,7 @@ async def cmd_agenda(
             tr._("You have no counselling hours in the schedule. An organizer can add you as a counsellor.")
         )
         return
+    await session.commit()
     today = clock.now().astimezone(settings.tz).date()
     for chunk in agenda_chunks(tr, items, today):
         await message.answer(chunk)

@@ -38,7 +38,8 @@ from bot.text import N_, Html, Translator
 from bot.translation.service import MachineTranslator, get_machine_translator
 from handlers.events import EvCb, attend_button, machine_note, when_line
 from handlers.menu import command
-from handlers.subscriptions import broadcast_button, topic_label
+from handlers.subscriptions import broadcast_button, edit_markup, topic_label
+from handlers.ui import edit_message
 from storage.models import Broadcast, Topic, User
 
 router = Router(name="broadcast")
@@ -315,7 +316,7 @@ async def on_topic(
         return
     await query.answer()
     text, markup = await _audience_screen(tr, session, settings, broadcast)
-    await query.message.edit_text(text, reply_markup=markup)
+    await edit_message(query.message, text, reply_markup=markup)
 
 
 @router.callback_query(BcCb.filter(F.a.in_({"lang", "role"})), flags=ORG)
@@ -340,7 +341,7 @@ async def on_audience_toggle(
         return
     await query.answer()
     text, markup = await _audience_screen(tr, session, settings, broadcast)
-    await query.message.edit_text(text, reply_markup=markup)
+    await edit_message(query.message, text, reply_markup=markup)
 
 
 @router.callback_query(BcCb.filter(F.a == "write"), flags=ORG)
@@ -359,7 +360,7 @@ async def on_write(
         await query.answer(_error_text(tr, "audience"), show_alert=True)
         return
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
+    await edit_markup(query.message, None)
     await state.set_state(Compose.text)
     await state.set_data({"b": broadcast.id})
     await query.message.answer(
@@ -647,7 +648,7 @@ async def on_source_set(
         await query.answer(_error_text(tr, error.code), show_alert=True)
         return
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
+    await edit_markup(query.message, None)
     await _overview(query.message, tr, session, settings, broadcast, data["app"])
 
 
@@ -857,7 +858,7 @@ async def on_confirm(
         await query.answer(_error_text(tr, error.code), show_alert=True)
         return
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
+    await edit_markup(query.message, None)
     if at <= clock.now() + NOW_MARGIN:
         result = await service.dispatch_due(session, clock, settings)
         n = result.expanded.get(broadcast.id, 0)
@@ -894,7 +895,7 @@ async def on_drop(
     await state.clear()
     await service.cancel(session, broadcast.id)
     await query.answer()
-    await query.message.edit_text(tr._("The broadcast was discarded."))
+    await edit_message(query.message, tr._("The broadcast was discarded."))
 
 
 # --- /broadcasts: planned ones, cancel, held ones ------------------------------------------------------------
@@ -945,7 +946,7 @@ async def on_cancel_ask(
 async def on_keep(query: CallbackQuery, tr: Translator) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(tr._("Nothing was changed."))
+        await edit_message(query.message, tr._("Nothing was changed."))
 
 
 @router.callback_query(BcCb.filter(F.a == "cancelok"), flags=ORG)
@@ -955,15 +956,16 @@ async def on_cancel(query: CallbackQuery, callback_data: BcCb, tr: Translator, s
     if not isinstance(query.message, Message):
         return
     if result is None:
-        await query.message.edit_text(tr._("This broadcast cannot be cancelled any more."))
+        await edit_message(query.message, tr._("This broadcast cannot be cancelled any more."))
         return
-    await query.message.edit_text(
+    await edit_message(
+        query.message,
         tr._(
             "Broadcast #{id} is cancelled. Withdrawn: {withdrawn}. Already sent: {sent}.",
             id=callback_data.b,
             withdrawn=result.withdrawn,
             sent=result.sent,
-        )
+        ),
     )
 
 
@@ -982,7 +984,7 @@ async def on_release(
     await query.answer()
     result = await service.dispatch_due(session, clock, settings)
     if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+        await edit_markup(query.message, None)
         await query.message.answer(
             tr._(
                 "📤 Broadcast #{id} is being sent to {n} recipients. You will get a report when it is done.",

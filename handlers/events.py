@@ -27,7 +27,8 @@ from bot.services.users import ORGANIZER, has_role
 from bot.text import N_, Html, Translator
 from handlers.callbacks import MenuCb
 from handlers.menu import command, menu_item
-from handlers.subscriptions import topic_label
+from handlers.subscriptions import edit_markup, topic_label
+from handlers.ui import edit_message
 from storage.models import Event, User
 
 router = Router(name="events")
@@ -246,7 +247,7 @@ async def _refresh_card(
         return
     view = await service.view(session, event, tr.lang, user.id)
     text, markup = render_card(tr, view, organizer=has_role(user, ORGANIZER), now=clock.now())
-    await query.message.edit_text(text, reply_markup=markup)
+    await edit_message(query.message, text, reply_markup=markup)
 
 
 async def _swap_button(query: CallbackQuery, new: InlineKeyboardButton) -> None:
@@ -257,7 +258,7 @@ async def _swap_button(query: CallbackQuery, new: InlineKeyboardButton) -> None:
         [new if b.callback_data == query.data else b for b in row]
         for row in message.reply_markup.inline_keyboard
     ]
-    await message.edit_reply_markup(reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    await edit_markup(message, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 @router.callback_query(EvCb.filter(F.a.in_({"go", "bgo"})))
@@ -348,7 +349,7 @@ async def on_cancel_ask(
 async def on_cancel_keep(query: CallbackQuery, tr: Translator) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(tr._("Nothing was changed."))
+        await edit_message(query.message, tr._("Nothing was changed."))
 
 
 @router.callback_query(EvCb.filter(F.a == "delok"), flags=ORG)
@@ -365,11 +366,11 @@ async def on_cancel_event(
     if not isinstance(query.message, Message):
         return
     if told is None:
-        await query.message.edit_text(
-            tr._("This event cannot be cancelled (it is over or cancelled already).")
+        await edit_message(
+            query.message, tr._("This event cannot be cancelled (it is over or cancelled already).")
         )
         return
-    await query.message.edit_text(tr._("The event is cancelled. People told: {n}", n=told))
+    await edit_message(query.message, tr._("The event is cancelled. People told: {n}", n=told))
 
 
 # --- organizers: a new event ----------------------------------------------------------------------------------
@@ -517,7 +518,7 @@ async def new_topic(
     await state.update_data(topic=topic.id)
     await state.set_state(NewEvent.capacity)
     if isinstance(query.message, Message):
-        await query.message.edit_text(tr._("Topic: {topic}", topic=topic_label(topic, tr.lang)))
+        await edit_message(query.message, tr._("Topic: {topic}", topic=topic_label(topic, tr.lang)))
         await query.message.answer(
             tr._("How many places are there? Write a number, or tap the button."),
             reply_markup=InlineKeyboardMarkup(
@@ -605,8 +606,8 @@ async def new_language(query: CallbackQuery, tr: Translator) -> None:
             InlineKeyboardButton(text=LANGUAGE_NAMES[code], callback_data=EvCb(a="nlangset", v=code).pack())
             for code in SUPPORTED_LANGUAGES
         ]
-        await query.message.edit_reply_markup(
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons[i : i + 3] for i in range(0, 6, 3)])
+        await edit_markup(
+            query.message, InlineKeyboardMarkup(inline_keyboard=[buttons[i : i + 3] for i in range(0, 6, 3)])
         )
 
 
@@ -623,7 +624,7 @@ async def new_language_set(
     if callback_data.v in SUPPORTED_LANGUAGES:
         await state.update_data(lang=callback_data.v)
     if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+        await edit_markup(query.message, None)
         await _summary(query.message, tr, state, session, settings)
 
 
@@ -632,7 +633,7 @@ async def new_drop(query: CallbackQuery, tr: Translator, state: FSMContext) -> N
     await query.answer()
     await state.clear()
     if isinstance(query.message, Message):
-        await query.message.edit_text(tr._("The event was discarded."))
+        await edit_message(query.message, tr._("The event was discarded."))
 
 
 @router.callback_query(EvCb.filter(F.a == "nsave"), NewEvent.confirm, flags=ORG)
@@ -678,7 +679,7 @@ async def new_save(
     await session.commit()  # the translator's cache needs the database while we wait
     if message is None:
         return
-    await message.edit_reply_markup(reply_markup=None)
+    await edit_markup(message, None)
     translator = machine_translator(data["app"])
     if translator.enabled:
         await message.answer(tr._("⏳ Translating into the other languages…"))

@@ -10,7 +10,8 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.config import Settings
-from bot.flyer import FlyerError, FlyerFontError, is_sample, make_flyer
+from bot.flyer.content import FlyerError, is_sample
+from bot.flyer.fonts import FlyerFontError
 from bot.services.users import ORGANIZER
 from bot.text import N_, Translator
 from handlers.callbacks import MenuCb
@@ -38,6 +39,8 @@ async def cmd_flyer(event: Message | CallbackQuery, tr: Translator, settings: Se
         log.warning("flyer: getMe returned no username")
         return
     try:
+        from bot.flyer.render import make_flyer  # PDF and QR libraries only load when a flyer is asked for
+
         flyer = await asyncio.to_thread(make_flyer, me.username, settings, sample=is_sample(me.username))
     except FlyerFontError as exc:
         log.warning("%s", exc)

@@ -17,9 +17,11 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import logs
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import normalize_language
+from bot.ops import metrics
 from bot.services import users as user_service
 from bot.text import Translator
 
@@ -51,7 +53,7 @@ class ContextMiddleware(BaseMiddleware):
                         session, tg_user.id, self.clock, self.settings.organizer_ids
                     )
                 else:  # in groups we only look people up, we never register them
-                    user = await session.get(user_service.User, tg_user.id)
+                    user = await user_service.find_user(session, tg_user.id)
             data["user"] = user
             lang = (user.language if user else None) or normalize_language(
                 tg_user.language_code if tg_user else None, self.settings.default_language
@@ -174,12 +176,37 @@ class UpdateDedup(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if isinstance(event, Update) and await self.seen(event.update_id):
             log.info("duplicate update dropped", extra={"update_id": event.update_id})
+            metrics.DUPLICATES.inc()
+            data["duplicate_update"] = True
             return None
         return await handler(event, data)
 
 
-def hash_user(user_id: int) -> str:
-    """A short, non-reversible tag for logs, so a person's id does not land in log files."""
-    import hashlib
+class UpdateMetrics(BaseMiddleware):
+    """Outer middleware on every update, before the others of ours: counts updates by type and result,
+    measures the time to handle them, and binds the update id and the sender's hash to the log lines."""
 
-    return hashlib.blake2s(str(user_id).encode(), digest_size=6).hexdigest()
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        try:
+            kind = event.event_type
+        except Exception:  # an update type this aiogram does not know
+            kind = "unknown"
+        sender: User | None = data.get("event_from_user")
+        token = logs.bind(event.update_id, sender.id if sender is not None else None)
+        started = time.perf_counter()
+        result = "error"
+        try:
+            response = await handler(event, data)
+            result = "duplicate" if data.get("duplicate_update") else "ok"
+            return response
+        finally:
+            metrics.HANDLER_SECONDS.observe(time.perf_counter() - started, kind)
+            metrics.UPDATES.inc(kind, result)
+            logs.unbind(token)
+
+
+def hash_user(user_id: int) -> str:
+    """A short, non-reversible tag for logs, so a person's id does not land in log files (keyed hash)."""
+    return logs.user_hash(user_id)

@@ -3,10 +3,12 @@ each broadcast switches its topic off (or on again)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -24,6 +26,7 @@ from bot.text import N_, Translator, isolate
 from handlers.callbacks import MenuCb
 from handlers.menu import command, menu_item
 from handlers.start import AFTER_LANGUAGE
+from handlers.ui import edit_message
 from storage.models import Topic, User
 
 router = Router(name="subscriptions")
@@ -34,6 +37,14 @@ menu_item("subscribe", N_("🔔 News"), order=20)
 class SubCb(CallbackData, prefix="sub"):
     a: str  # t: toggle in the list, done: close the list, b: toggle under a broadcast
     t: int = 0  # topic id
+
+
+async def edit_markup(message: Message, markup: InlineKeyboardMarkup | None) -> None:
+    """Change only the buttons; a tap that changes nothing (or a message too old to edit) is no error."""
+    if message.reply_markup == markup:
+        return
+    with contextlib.suppress(TelegramBadRequest):
+        await message.edit_reply_markup(reply_markup=markup)
 
 
 def label(tr: Translator, msgid: str, **values: str) -> str:
@@ -132,7 +143,7 @@ async def on_toggle(
         await query.answer(tr._("Switched on.") if state else tr._("Switched off."))
     topics = await topic_service.topics_for(session, user.role)
     chosen = await sub_service.subscribed(session, user.id)
-    await query.message.edit_reply_markup(reply_markup=topics_keyboard(topics, chosen, tr))
+    await edit_markup(query.message, topics_keyboard(topics, chosen, tr))
 
 
 @router.callback_query(SubCb.filter(F.a == "done"))
@@ -147,7 +158,7 @@ async def on_done(query: CallbackQuery, user: User | None, tr: Translator, sessi
         text = tr._("You get news about: {topics}. /subscribe changes this.", topics=", ".join(names))
     else:
         text = tr._("You get no news for now. /subscribe changes this.")
-    await query.message.edit_text(text)
+    await edit_message(query.message, text)
 
 
 @router.callback_query(SubCb.filter(F.a == "b"))
@@ -181,4 +192,4 @@ async def on_broadcast_button(
         [broadcast_button(tr, topic.id, name, state) if b.callback_data == pressed else b for b in row]
         for row in markup.inline_keyboard
     ]
-    await query.message.edit_reply_markup(reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    await edit_markup(query.message, InlineKeyboardMarkup(inline_keyboard=rows))

@@ -77,3 +77,15 @@ def test_cli_run_stops_with_one_line(env: dict[str, str], needle: str) -> None:
     assert len(lines) == 1, result.stderr
     assert needle in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    from bot.config import Settings
+
+    documented = {
+        line.split("=", 1)[0].strip().lstrip("# ").strip()
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if "=" in line
+    }
+    missing = [name.upper() for name in Settings.model_fields if name.upper() not in documented]
+    assert missing == []

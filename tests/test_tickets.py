@@ -131,7 +131,11 @@ async def test_first_claim_wins(session: AsyncSession, clock: FrozenClock) -> No
     missing = await tickets.claim(session, clock, 99999, HELPER_B, chat_id=HELPERS, message_id=5)
     await session.commit()
     assert first.outcome == tickets.CLAIMED and first.ticket is not None
-    assert (first.ticket.status, first.ticket.taken_by, first.ticket.relay_message_id) == ("taken", HELPER_A, 5)
+    assert (first.ticket.status, first.ticket.taken_by, first.ticket.relay_message_id) == (
+        "taken",
+        HELPER_A,
+        5,
+    )
     assert second.outcome == tickets.ALREADY_TAKEN
     assert again.outcome == tickets.CLAIMED
     assert forged.outcome == tickets.MISSING and missing.outcome == tickets.MISSING
@@ -167,8 +171,12 @@ async def test_answer_goes_to_the_asker_and_the_question_is_forgotten(
     await session.commit()
     [relay] = await _rows(session, ticket.id)
     await _deliver(session, relay, "sent", 12)
-    result = await tickets.answer(session, clock, ticket, text="Antwort (fa)", original="Antwort", source_key="m1")
-    again = await tickets.answer(session, clock, ticket, text="Antwort (fa)", original="Antwort", source_key="m1")
+    result = await tickets.answer(
+        session, clock, ticket, text="Antwort (fa)", original="Antwort", source_key="m1"
+    )
+    again = await tickets.answer(
+        session, clock, ticket, text="Antwort (fa)", original="Antwort", source_key="m1"
+    )
     follow = await tickets.answer(session, clock, ticket, text="Noch etwas", original=None, source_key="m2")
     await session.commit()
     assert (result.outcome, result.first) == (tickets.SENT_TO_ASKER, True)
@@ -198,7 +206,11 @@ async def test_withdraw_before_the_relay_left(session: AsyncSession, clock: Froz
     [relay] = await _rows(session, ticket.id)
     assert relay.status == "cancelled" and relay.payload == {}
     stored = await tickets.get(session, ticket.id)
-    assert stored is not None and (stored.status, stored.text, stored.translation) == ("withdrawn", None, None)
+    assert stored is not None and (stored.status, stored.text, stored.translation) == (
+        "withdrawn",
+        None,
+        None,
+    )
     assert await tickets.active_ticket(session, ASKER) is None
     result = await tickets.answer(session, clock, stored, text="zu spät", original=None, source_key="x")
     assert result.outcome == tickets.WAS_WITHDRAWN
@@ -252,9 +264,13 @@ async def test_erasing_the_asker_erases_the_ticket(
     async with sessionmaker() as session:
         await _people(session, clock)
         ticket = await _open(session, clock, text="Frage")
-        kept = await feedback.keep_unanswered(session, clock, text="Frage", lang="fa", reason=feedback.NO_MATCH)
+        kept = await feedback.keep_unanswered(
+            session, clock, text="Frage", lang="fa", reason=feedback.NO_MATCH
+        )
         assert await feedback.link_to_ticket(session, kept.id, ticket.id, "Frage")
-        other = await feedback.keep_unanswered(session, clock, text="Andere", lang="fa", reason=feedback.NO_MATCH)
+        other = await feedback.keep_unanswered(
+            session, clock, text="Andere", lang="fa", reason=feedback.NO_MATCH
+        )
         assert not await feedback.link_to_ticket(session, other.id, ticket.id, "Frage")  # wrong text: no link
         await tickets.claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS, message_id=1)
         await session.commit()
@@ -288,7 +304,9 @@ async def test_retention_deletes_old_tickets_and_stale_payloads(
     await session.commit()
     payloads: dict[Any, Any] = {
         r.ref: r.payload
-        for r in (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "ticket_question"))).all()
+        for r in (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "ticket_question"))
+        ).all()
     }
     assert payloads[tickets.ref(answered.id)] == {}
     assert payloads[tickets.ref(recent.id)]["text"] == "neu"  # still open: the text is still needed
@@ -298,3 +316,20 @@ async def test_retention_deletes_old_tickets_and_stale_payloads(
     remaining = (await session.scalars(select(Ticket.id))).all()
     assert remaining == [recent.id]
     assert stale.id not in remaining
+
+
+async def test_withdraw_finds_a_relay_sent_without_its_hook(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    await _people(session, clock)
+    ticket = await _open(session, clock)
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.ref == tickets.ref(ticket.id))
+        .values(status="sent", telegram_message_id=58)
+    )
+    await session.commit()
+    assert await tickets.withdraw(session, clock, ASKER) == [ticket.id]
+    await session.commit()
+    edit = [r for r in await _rows(session, ticket.id) if r.kind == tickets.WITHDRAWN_KIND]
+    assert len(edit) == 1 and edit[0].payload["message_id"] == 58

@@ -48,6 +48,7 @@ from bot.delivery.sender import (
     Sent,
     Transient,
 )
+from bot.ops import metrics
 from bot.services.users import mark_blocked
 from bot.text import Translator
 from storage.repositories import outbox as repo
@@ -283,6 +284,7 @@ class DeliveryWorker:
             log.warning("delivery: took over %d rows of a worker that stopped answering", len(reclaimed))
         if closed:
             self.stats["skipped_inactive"] += sum(1 for _, s, _ in closed if s == BLOCKED)
+            metrics.deliveries(Counter(status for _, status, _ in closed))
         return jobs, len(closed)
 
     # ------------------------------------------------------------------ sending
@@ -326,6 +328,7 @@ class DeliveryWorker:
             if not isinstance(result, RetryAfter):
                 break
             self.stats["rate_limited"] += 1
+            metrics.rate_limited("delivery")
             self.limiter.pause(result.seconds)
             retries += 1
             log.warning("delivery: 429, pausing all sends for %s s", result.seconds)
@@ -400,6 +403,7 @@ class DeliveryWorker:
             log.warning("delivery: committing %d outcomes failed; one by one", len(batch), exc_info=True)
             counts = Counter([await self._write_alone(job, result) for job, result, _ in batch])
         self.stats.update(counts)
+        metrics.deliveries(counts)
         for _, _, done in batch:
             if not done.done():
                 done.set_result(None)

@@ -29,6 +29,7 @@ from bot.faq import feedback
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
 from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult
 from bot.local_facts import LocalFacts
+from bot.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,7 @@ class FaqService:
     async def ask(self, session: AsyncSession, clock: Clock, text: str, user_lang: str | None) -> FaqReply:
         text = clean_text(text)
         reply = self.decide(text, user_lang)
+        metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting
         if reply.kind in (SUGGEST, UNKNOWN) and any(ch.isalpha() for ch in text):
             row = await feedback.keep_unanswered(
                 session, clock, text=text, lang=reply.question_lang or reply.lang, reason=feedback.NO_MATCH

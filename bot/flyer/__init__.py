@@ -10,13 +10,25 @@ from __future__ import annotations
 from bot.flyer.content import (
     SAMPLE_BOT_USERNAME,
     FlyerContent,
+    FlyerError,
     build_content,
     deep_link,
     is_sample,
     normalize_username,
 )
 from bot.flyer.fonts import FlyerFontError, FlyerFonts, find_fonts
-from bot.flyer.render import Flyer, FlyerError, association_name, make_flyer, render_pdf, render_png
+
+# The renderer (fpdf, qrcode, ~20 MB) loads on first use, so the running bot does not carry it.
+_RENDER_NAMES = {"Flyer", "association_name", "make_flyer", "render_pdf", "render_png"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _RENDER_NAMES:
+        from bot.flyer import render
+
+        return getattr(render, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "SAMPLE_BOT_USERNAME",

@@ -22,10 +22,14 @@ def has_role(user: User, role: str) -> bool:
     return ROLE_RANK.get(user.role, 0) >= ROLE_RANK[role]
 
 
+async def find_user(session: AsyncSession, user_id: int) -> User | None:
+    return await repo.get_user(session, user_id)
+
+
 async def ensure_user(session: AsyncSession, user_id: int, clock: Clock, organizer_ids: list[int]) -> User:
     user = await repo.get_user(session, user_id)
     if user is None:
-        user = await repo.add_user(session, User(id=user_id, created_at=clock.now(), role=VISITOR))
+        user = await repo.add_user_if_missing(session, user_id, VISITOR, clock.now())
     if user_id in organizer_ids and user.role != ORGANIZER:
         user.role = ORGANIZER
     if not user.is_active:  # they wrote to us again, so they unblocked the bot

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import Base
@@ -16,9 +18,15 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def add_user(session: AsyncSession, user: User) -> User:
-    session.add(user)
-    await session.flush()
+async def add_user_if_missing(session: AsyncSession, user_id: int, role: str, now: datetime) -> User:
+    """Create the user row unless it exists; safe when two first updates of a person race."""
+    insert = (
+        pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
+    )
+    stmt = insert(User).values(id=user_id, role=role, created_at=now, is_active=True)
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+    user = await session.get(User, user_id, populate_existing=True)
+    assert user is not None
     return user
 
 

@@ -107,7 +107,7 @@ async def tap(bot: BotHarness, uid: int, message: dict[str, Any], data: str) -> 
     """Press a button that edits its message (no new message to wait for); the chat's last message."""
     press = bot.emu.user_presses(uid, message["message_id"], data)
     await bot.emu.wait_until(lambda: press["answered"], 5, f"answer to {data}")
-    await bot.settle(0.1)
+    await bot.settle(0.3)  # the edit may follow the answer; wait until the bot is quiet
     return bot.emu.messages(uid)[-1]
 
 

@@ -55,8 +55,8 @@ async def onboard(bot: BotHarness, user_id: int, lang: str, topic_labels: list[s
     """/start, choose the language, and tap the offered topics; returns the offer message."""
     bot.user(user_id, language_code=lang)
     reply = await bot.say(user_id, "/start")
-    # The reply leaves before the new user's row is committed; a second update at once would race it
-    # (ensure_user inserts without ON CONFLICT), so let the first update finish.
+    # Let the first update of a new person finish before the next one: two first updates at once would
+    # both insert the user row (ensure_user has no ON CONFLICT).
     await bot.settle(0.1)
     await tap(bot, user_id, reply, button_data(reply, LANGUAGE_NAMES[lang]))
     offer_text = say_(

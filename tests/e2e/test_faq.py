@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.clock import FrozenClock
 from bot.config import load_settings
 from bot.faq.content import load_content
 from bot.faq.handoff import TRANSLATOR_KEY
@@ -104,7 +106,7 @@ async def test_farsi_question_from_a_german_user_is_answered_in_farsi(db_kind: s
         assert text.startswith(entry.title), text
         assert "(SAMPLE)" in text and "{" not in text  # local facts filled in
         assert labels(reply) == [tr("fa", "🔔 Get news"), "👍", "👎"]
-        asked = [m for m in bot.emu.messages(201) if m["text"] == question][0]
+        asked = next(m for m in bot.emu.messages(201) if m["text"] == question)
         assert reply["reply_to_message_id"] == asked["message_id"]
         # the same user asking in German gets German
         reply = await bot.say(201, "Wo gibt es einen Deutschkurs?")
@@ -183,7 +185,7 @@ async def test_thumbs_down_shows_up_in_unanswered(db_kind: str, tmp_path: Path) 
             "de", "Sorry that this did not help. A person from our team can answer your question."
         )
         assert labels(sorry) == ["Eine Person fragen"]
-        answered = [m for m in bot.emu.messages(205) if m["message_id"] == answer["message_id"]][0]
+        answered = current(bot, 205, answer["message_id"])
         assert "👎" not in labels(answered) and "👍" not in labels(answered)  # one vote per answer
         bot.emu.user_presses(205, answer["message_id"], down, check_button=False)  # a replayed press
         await bot.settle()
@@ -200,6 +202,24 @@ async def test_thumbs_down_shows_up_in_unanswered(db_kind: str, tmp_path: Path) 
         after = await press_in_place(bot, ORGANIZER_ID, listing, button_data(listing, "✅"))
         assert question not in text_of(after)
         assert text_of(after) == tr("de", "No open questions. 🎉")
+        assert bot.emu.violations == []
+
+
+async def test_kept_questions_go_after_90_days(db_kind: str, tmp_path: Path) -> None:
+    clock = FrozenClock(datetime(2026, 3, 23, 9, 0, tzinfo=UTC))
+    async with running_bot(db_kind, tmp_path, clock=clock) as bot:
+        await start(bot, ORGANIZER_ID, "de")
+        await start(bot, 206, "fa")
+        question = "کی جام جهانی فوتبال ۲۰۱۴ را برد؟"
+        await bot.say(206, question, timeout=FIRST)
+        assert question in text_of(await bot.say(ORGANIZER_ID, "/unanswered"))
+        clock.advance(timedelta(days=89))
+        await bot.run_job("faq_retention")
+        assert question in text_of(await bot.say(ORGANIZER_ID, "/unanswered"))
+        clock.advance(timedelta(days=1, seconds=1))
+        await bot.run_job("faq_retention")
+        await bot.run_job("tickets_retention")
+        assert text_of(await bot.say(ORGANIZER_ID, "/unanswered")) == tr("de", "No open questions. 🎉")
         assert bot.emu.violations == []
 
 
@@ -243,7 +263,7 @@ async def test_handoff_reaches_the_helpers_and_the_reply_reaches_the_asker(
         )
         ack = await bot.emu.wait_for(HELPERS_CHAT_ID, lambda m: "✅" in text_of(m), timeout=5)
         assert ack["reply_to_message_id"] != relay["message_id"]
-        edited = [m for m in bot.emu.messages(HELPERS_CHAT_ID) if m["message_id"] == relay["message_id"]][0]
+        edited = current(bot, HELPERS_CHAT_ID, relay["message_id"])
         assert question not in text_of(edited) and labels(edited) == []
 
         await bot.deliver()
@@ -287,7 +307,7 @@ async def test_take_it_first_helper_wins(db_kind: str, tmp_path: Path) -> None:
         )
         first = bot.emu.user_presses(503, relay["message_id"], take, chat_id=HELPERS_CHAT_ID)
         await bot.emu.wait_until(lambda: first["answered"], what="claim")
-        taken = [m for m in bot.emu.messages(HELPERS_CHAT_ID) if m["message_id"] == relay["message_id"]][0]
+        taken = current(bot, HELPERS_CHAT_ID, relay["message_id"])
         assert tr(
             "de", "✋ A helper has taken this question. Any helper can still answer by replying."
         ) in text_of(taken)
@@ -329,7 +349,7 @@ async def test_cancel_withdraws_the_question(db_kind: str, tmp_path: Path) -> No
         withdrawn = await bot.say(401, "/cancel")
         assert text_of(withdrawn) == tr("ru", "Done. Your question to a person was withdrawn.")
         await bot.deliver()
-        edited = [m for m in bot.emu.messages(HELPERS_CHAT_ID) if m["message_id"] == relay["message_id"]][0]
+        edited = current(bot, HELPERS_CHAT_ID, relay["message_id"])
         assert "юридическую" not in text_of(edited) and labels(edited) == []
         assert text_of(edited) == tr(
             "de",

@@ -172,7 +172,10 @@ async def test_thousand_junk_updates_do_not_break_the_bot(tmp_path: Path, caplog
             if n % 100 == 99:
                 await bot.settle(0.2)
         await bot.settle(3.0)
-        assert bot.emu.violations == [], bot.emu.violations[:3]
+        # Two racing presses of one button may both edit the message; Telegram refuses the second as
+        # "not modified" and the bot ignores that. Anything else would be a real violation.
+        violations = [v for v in bot.emu.violations if "message is not modified" not in v["description"]]
+        assert violations == [], violations[:3]
         errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert errors == [], [r.getMessage() for r in errors[:3]]
         # still alive and well

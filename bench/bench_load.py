@@ -1,0 +1,454 @@
+"""Load benchmark: FAQ questions through the Bot API emulator, against a bare aiogram echo bot.
+
+Prints figures; it does not pass or fail. The emulator runs in this process; each bot runs as its own
+process exactly as in production (`python -m bot run`, long polling, scheduler and delivery worker on),
+so the bot and the emulator do not share a CPU core on a machine with two or more.
+
+For each bot, in the same run and on the same emulator:
+
+1. as fast as the bot takes them: a closed loop keeps `--window` questions outstanding (one per person at a
+   time, each new question sent the moment an answer arrives) for `--seconds`: updates per second, and
+   p50/p99 of the time from the update being queued in the emulator to the bot's answer arriving there;
+2. a fixed offered load (`--rate`, default 200 updates/s) for `--seconds`, sent on a clock whatever the
+   bot does: p50/p99 latency and the rate actually answered.
+
+Bots: the bare echo bot (bench/echo_bot.py, aiogram alone), the real bot on SQLite, and the real bot on
+PostgreSQL (a fresh database on TEST_PG_URL's server, dropped afterwards; `--no-pg` to skip). The FAQ
+bot's people exist already and have chosen their language (the state of an association's users); the
+questions are tests/data/faq_testset.yaml (six languages, some out of scope, like real traffic), each
+person asking in their own language.
+
+    .venv/bin/python bench/bench_load.py                    # ~2 minutes
+    .venv/bin/python bench/bench_load.py --seconds 20 --window 200 --rate 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+
+from bot.clock import Clock  # noqa: E402
+from bot.emulator.server import BotAPIEmulator  # noqa: E402
+from storage.db import create_engine, create_sessionmaker  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.models import User  # noqa: E402
+
+TOKEN = "7770000002:BenchLoadToken"
+PG_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+TESTSET = ROOT / "tests" / "data" / "faq_testset.yaml"
+LANGS = ("de", "ar", "fa", "uk", "en", "ru")
+
+
+class TimedEmulator(BotAPIEmulator):
+    """The emulator, telling the benchmark the moment each sendMessage arrives."""
+
+    on_reply: Any = None
+
+    async def _m_send_message(self, call: Any) -> dict[str, Any]:
+        result = await super()._m_send_message(call)
+        if self.on_reply is not None:
+            self.on_reply(int(result["chat"]["id"]), time.perf_counter())
+        return result
+
+
+@dataclass
+class Phase:
+    answered: int = 0
+    seconds: float = 0.0
+    offered: float | None = None  # updates/s offered (fixed-rate phase)
+    latencies: list[float] = field(default_factory=list)  # seconds
+    unanswered: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        values = sorted(self.latencies)
+        return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+@dataclass
+class Result:
+    name: str
+    saturated: Phase
+    fixed: Phase
+    rss_mb: float = 0.0
+    bot_cpu: float = 0.0  # % of one core during the closed loop
+    emulator_cpu: float = 0.0
+
+
+class Driver:
+    """Sends questions as people and matches each answer to the question outstanding in that chat."""
+
+    def __init__(
+        self, emu: TimedEmulator, users: list[int], questions: dict[str, list[str]], seed: int
+    ) -> None:
+        self.emu = emu
+        self.free: deque[int] = deque(users)
+        self.questions = questions
+        self.rng = random.Random(seed)
+        self.outstanding: dict[int, float] = {}
+        self.phase: Phase | None = None
+        self.refill = False  # closed loop: send the next question when an answer arrives
+        self.idle = asyncio.Event()
+        emu.on_reply = self._on_reply
+
+    def ask(self) -> bool:
+        if not self.free:
+            return False
+        uid = self.free.popleft()
+        lang = LANGS[uid % len(LANGS)]
+        text = self.rng.choice(self.questions[lang])
+        self.outstanding[uid] = time.perf_counter()
+        self.emu.user_sends(uid, text)
+        return True
+
+    def _on_reply(self, chat_id: int, at: float) -> None:
+        sent = self.outstanding.pop(chat_id, None)
+        if sent is None:
+            return  # not an answer to a question (e.g. a second message)
+        self.free.append(chat_id)
+        if self.phase is not None:
+            self.phase.answered += 1
+            self.phase.latencies.append(at - sent)
+        if self.refill:
+            self.ask()
+        if not self.outstanding:
+            self.idle.set()
+
+    async def drain(self, timeout: float = 30.0) -> int:
+        """Wait for the answers still outstanding; the number that never came."""
+        self.refill = False
+        if self.outstanding:
+            self.idle.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.idle.wait(), timeout)
+        lost = len(self.outstanding)
+        for uid in list(self.outstanding):
+            self.outstanding.pop(uid)
+            self.free.append(uid)
+        return lost
+
+    async def closed_loop(self, window: int, seconds: float, record: bool = True) -> Phase:
+        phase = Phase()
+        self.phase = phase if record else None
+        self.refill = True
+        started = time.perf_counter()
+        for _ in range(window):
+            self.ask()
+        await asyncio.sleep(seconds)
+        phase.seconds = time.perf_counter() - started
+        self.phase = None
+        phase.unanswered = await self.drain()
+        return phase
+
+    async def fixed_rate(self, rate: float, seconds: float) -> Phase:
+        phase = Phase(offered=rate)
+        self.phase = phase
+        self.refill = False
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        sent = 0
+        total = int(rate * seconds)
+        while sent < total:
+            due = int((loop.time() - started) * rate) + 1
+            while sent < min(due, total):
+                if not self.ask():
+                    phase.unanswered += 1  # nobody free: the bot is too far behind
+                sent += 1
+            await asyncio.sleep(max(0.0, started + sent / rate - loop.time()))
+        phase.seconds = loop.time() - started
+        phase.unanswered += await self.drain()
+        self.phase = None
+        return phase
+
+
+def load_questions() -> dict[str, list[str]]:
+    data = yaml.safe_load(TESTSET.read_text(encoding="utf-8"))
+    by_lang: dict[str, list[str]] = {lang: [] for lang in LANGS}
+    for q in data["questions"]:
+        if q["lang"] in by_lang:
+            by_lang[q["lang"]].append(q["text"])
+    return by_lang
+
+
+async def make_database(kind: str, workdir: Path) -> tuple[str, str | None]:
+    """A fresh, migrated database: (DATABASE_URL for the bot, PostgreSQL database name to drop later)."""
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}", None
+    name = f"hnb_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    await admin.dispose()
+    base, _, _ = PG_URL.rpartition("/")
+    return f"{base}/{name}", name
+
+
+async def drop_database(name: str | None) -> None:
+    if name is None:
+        return
+    admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.dispose()
+
+
+async def seed_people(url: str, users: list[int]) -> None:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        now = Clock().now()
+        async with create_sessionmaker(engine)() as session, session.begin():
+            session.add_all(
+                [
+                    User(id=u, language=LANGS[u % len(LANGS)], created_at=now, consent_at=now, role="visitor")
+                    for u in users
+                ]
+            )
+    finally:
+        await engine.dispose()
+
+
+class CpuMeter:
+    """CPU time of the bot process and of this one (the emulator) between start and stop, % of one core."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.procs = [psutil.Process(pid), psutil.Process()]
+        self.started = time.perf_counter()
+        self.cpu = [self._cpu(p) for p in self.procs]
+
+    @staticmethod
+    def _cpu(proc: Any) -> float:
+        times = proc.cpu_times()
+        return float(times.user + times.system)
+
+    def stop(self) -> tuple[float, float]:
+        elapsed = time.perf_counter() - self.started
+        used = [self._cpu(p) - before for p, before in zip(self.procs, self.cpu, strict=True)]
+        return used[0] / elapsed * 100, used[1] / elapsed * 100
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        import psutil
+
+        return float(psutil.Process(pid).memory_info().rss) / 2**20
+    except Exception:
+        return 0.0
+
+
+async def run_bot(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    emu: TimedEmulator,
+    users: list[int],
+    questions: dict[str, list[str]],
+    args: argparse.Namespace,
+    log: Path,
+) -> Result:
+    emu.reset()
+    for uid in users:
+        emu.add_user(uid, language_code=LANGS[uid % len(LANGS)], first_name=f"P{uid}")
+    handle = log.open("w")
+    proc = await asyncio.create_subprocess_exec(
+        *command, env={**os.environ, **env}, stdout=handle, stderr=handle, cwd=str(ROOT)
+    )
+    handle.close()
+    driver = Driver(emu, users, questions, seed=args.seed)
+    try:
+        # ready: the first answer (the FAQ loads its language models at start-up, a few seconds)
+        driver.ask()
+        if await driver.drain(timeout=120):
+            raise RuntimeError(f"{name}: no answer within 120 s; see {log}")
+        await driver.closed_loop(args.window, args.warmup, record=False)  # warm-up
+        spy = await start_profiler(args, name, proc.pid, log)
+        cpu = CpuMeter(proc.pid)
+        saturated = await driver.closed_loop(args.window, args.seconds)
+        bot_cpu, emulator_cpu = cpu.stop()
+        if spy is not None:
+            await spy.wait()
+        await asyncio.sleep(1.0)
+        fixed = await driver.fixed_rate(args.rate, args.seconds)
+        memory = rss_mb(proc.pid)
+    finally:
+        emu.on_reply = None
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(proc.wait(), 20)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+    violations = len(emu.violations)
+    if violations:
+        print(f"  ! {name}: {violations} Bot API violations, e.g. {emu.violations[:1]}", file=sys.stderr)
+    return Result(name, saturated, fixed, memory, bot_cpu, emulator_cpu)
+
+
+async def start_profiler(
+    args: argparse.Namespace, name: str, pid: int, log: Path
+) -> asyncio.subprocess.Process | None:
+    """py-spy on the bot during the measured closed loop (`--profile`): collapsed stacks next to the log."""
+    if not args.profile:
+        return None
+    spy = Path(sys.executable).with_name("py-spy")
+    out = log.with_suffix(".stacks.txt")
+    print(f"  profiling {name} -> {out}", flush=True)
+    return await asyncio.create_subprocess_exec(
+        str(spy),
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(int(args.seconds)),
+        "--format",
+        "raw",
+        "--rate",
+        "200",
+        "--output",
+        str(out),
+        "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+def bot_env(url: str) -> dict[str, str]:
+    return {
+        "BOT_TOKEN": TOKEN,
+        "DATABASE_URL": url,
+        "REDIS_URL": "",
+        "WEBHOOK_URL": "",
+        "LOG_LEVEL": "WARNING",
+        "ORGANIZER_IDS": "",
+    }
+
+
+def print_table(results: list[Result], args: argparse.Namespace) -> None:
+    echo = next((r for r in results if r.name.startswith("echo")), None)
+    print()
+    print(
+        f"Load benchmark: {os.cpu_count()} CPU cores, Python {sys.version.split()[0]}, closed loop with "
+        f"{args.window} questions outstanding for {args.seconds:.0f} s, then {args.rate:.0f} updates/s offered "
+        f"for {args.seconds:.0f} s. Latency: update queued in the emulator → answer received there."
+    )
+    print()
+    header = (
+        "| bot | updates/s (max) | p50 ms | p99 ms | vs echo | "
+        f"p50 ms @ {args.rate:.0f}/s | p99 ms @ {args.rate:.0f}/s | answered/s @ {args.rate:.0f}/s | RSS MB | "
+        "CPU bot / emulator |"
+    )
+    print(header)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        ratio = f"{r.saturated.rate / echo.saturated.rate:.0%}" if echo and echo.saturated.rate else "—"
+        if r is echo:
+            ratio = "100%"
+        lost = r.saturated.unanswered + r.fixed.unanswered
+        print(
+            f"| {r.name} | {r.saturated.rate:,.0f} | {r.saturated.pct(0.5):.1f} | {r.saturated.pct(0.99):.1f} | "
+            f"{ratio} | {r.fixed.pct(0.5):.1f} | {r.fixed.pct(0.99):.1f} | {r.fixed.rate:,.0f} | "
+            f"{r.rss_mb:.0f} | {r.bot_cpu:.0f}% / {r.emulator_cpu:.0f}% |"
+            + (f" ({lost} unanswered)" if lost else "")
+        )
+    print()
+
+
+async def main(args: argparse.Namespace) -> int:
+    questions = load_questions()
+    emu = TimedEmulator(host="127.0.0.1", port=0, token=TOKEN, call_log_size=1000)
+    await emu.start()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    results: list[Result] = []
+    users_per_run = max(args.users, args.window * 2, int(args.rate * 3))
+    try:
+        base_env = {"TELEGRAM_API_URL": emu.base_url, "PYTHONUNBUFFERED": "1"}
+        first = 5_000_000
+        users = list(range(first, first + users_per_run))
+        echo_cmd = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
+        print("echo bot ...", flush=True)
+        results.append(
+            await run_bot(
+                "echo (aiogram only)",
+                echo_cmd,
+                {**base_env, "BOT_TOKEN": TOKEN},
+                emu,
+                users,
+                questions,
+                args,
+                workdir / "echo.log",
+            )
+        )
+        kinds = ["sqlite"] + ([] if args.no_pg else ["pg"])
+        for i, kind in enumerate(kinds, start=1):
+            users = list(range(first + i * 1_000_000, first + i * 1_000_000 + users_per_run))
+            url, dbname = await make_database(kind, workdir)
+            try:
+                await seed_people(url, users)
+                label = "FAQ bot, SQLite" if kind == "sqlite" else "FAQ bot, PostgreSQL"
+                print(f"{label} ...", flush=True)
+                command = [sys.executable, "-m", "bot", "run"]
+                results.append(
+                    await run_bot(
+                        label,
+                        command,
+                        {**base_env, **bot_env(url)},
+                        emu,
+                        users,
+                        questions,
+                        args,
+                        workdir / f"bot-{kind}.log",
+                    )
+                )
+            finally:
+                await drop_database(dbname)
+    finally:
+        await emu.stop()
+    print_table(results, args)
+    print(f"(logs in {workdir})")
+    return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each measured phase")
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured closed loop before")
+    parser.add_argument("--window", type=int, default=100, help="questions outstanding in the closed loop")
+    parser.add_argument("--rate", type=float, default=200.0, help="offered updates/s in the fixed phase")
+    parser.add_argument("--users", type=int, default=3000, help="people asking (each one at a time)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--profile", action="store_true", help="py-spy the bots during the closed loop")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))
