@@ -148,6 +148,57 @@ def memory(high_accuracy: bool) -> dict[str, float]:
     return {k: v / 2**20 for k, v in json.loads(out.strip().splitlines()[-1]).items()}
 
 
+async def _real_bot_rss(questions: list[str], count: int) -> tuple[float, float, int]:
+    """Peak and final RSS (MiB) of a real `python -m bot run` answering questions through the emulator."""
+    import asyncio
+    import os
+    import tempfile
+
+    import psutil
+
+    from bot.emulator.server import BotAPIEmulator
+
+    emu = BotAPIEmulator(port=0)
+    await emu.start()
+    users = list(range(5000, 5010))
+    for uid in users:
+        emu.add_user(uid, language_code="de")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "BOT_TOKEN": "123456:BENCH",
+            "TELEGRAM_API_URL": emu.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3",
+            "THROTTLE_RATE": "100",
+            "THROTTLE_BURST": "1000",
+            "LOG_LEVEL": "WARNING",
+        }
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env)
+        peak = 0.0
+        try:
+            ps = psutil.Process(proc.pid)
+            for uid in users:
+                emu.user_sends(uid, "/start lang-de")
+            for n in range(count):
+                emu.user_sends(users[n % len(users)], questions[n % len(questions)])
+                if n % 20 == 0:
+                    await asyncio.sleep(0.2)
+                    peak = max(peak, ps.memory_info().rss / 2**20)
+            answered = 0
+            for _ in range(600):
+                await asyncio.sleep(0.1)
+                peak = max(peak, ps.memory_info().rss / 2**20)
+                answered = emu.stats["calls_by_method"].get("sendMessage", 0)
+                if answered >= count + len(users):
+                    break
+            final = ps.memory_info().rss / 2**20
+        finally:
+            proc.terminate()
+            await proc.wait()
+            await emu.stop()
+    return peak, final, answered
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -210,6 +261,14 @@ def main() -> None:
         f"  python {mem['base']:.0f} -> + aiogram & sqlalchemy {mem['imports']:.0f} -> + detector (low accuracy) {mem['detector']:.0f} -> + matcher {mem['matcher']:.0f}"
     )
     print(f"  detector + matcher add {mem['matcher'] - mem['imports']:.0f} MiB")
+
+    import asyncio
+
+    peak, final, answered = asyncio.run(_real_bot_rss(questions, 400))
+    print(
+        f"real bot process (python -m bot run, SQLite, 400 questions through the emulator, {answered} messages sent):"
+        f" peak RSS {peak:.0f} MiB, at the end {final:.0f} MiB"
+    )
 
     quality(matcher, testset)
 

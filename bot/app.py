@@ -22,6 +22,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import bot.delivery.retention  # noqa: F401  (registers the outbox retention job)
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.jobs import PERIODIC, JobContext

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     send_rate_total: float = Field(default=30.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_rate_per_group_minute: int = Field(default=20, ge=1)
+    outbox_retention_days: int = Field(default=30, ge=1)  # finished outbox rows are deleted after this
     delivery_enabled: bool = True  # run the delivery worker in this process
     delivery_batch_size: int = Field(default=50, ge=1, le=1000)
     delivery_concurrency: int = Field(default=8, ge=1, le=100)

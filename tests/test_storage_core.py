@@ -105,3 +105,34 @@ async def test_outbox_dedupe_key_queues_once(session: AsyncSession, clock: Froze
     )
     await session.commit()
     assert (first, again) == (True, False)
+
+
+async def test_outbox_retention_deletes_only_old_finished_rows(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    from sqlalchemy import select, update
+
+    from bot.config import load_settings
+    from bot.delivery.retention import delete_old_rows
+    from bot.jobs import JobContext
+    from storage.models import OutboxMessage
+
+    async with sessionmaker() as session:
+        await svc.ensure_user(session, 7, clock, organizer_ids=[])
+        for key in ("old-sent", "old-pending", "new-sent"):
+            await enqueue(
+                session, clock, chat_id=7, user_id=7, kind="raw", data={"text": key}, dedupe_key=key
+            )
+            if key == "old-pending":
+                clock.advance(timedelta(days=40))
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.dedupe_key.in_(["old-sent", "new-sent"]))
+            .values(status="sent")
+        )
+        await session.commit()
+    ctx = JobContext(load_settings(_env_file=None, outbox_retention_days=30), clock, sessionmaker)
+    await delete_old_rows(ctx)
+    async with sessionmaker() as session:
+        left = set((await session.scalars(select(OutboxMessage.dedupe_key))).all())
+    assert left == {"old-pending", "new-sent"}

@@ -224,3 +224,29 @@ def test_split_text_round_trip_on_random_texts() -> None:
         pieces = split_text(text, limit)
         assert "".join(p + s for p, s in pieces) == text, (text, limit)
         assert all(len(p) <= limit for p, _ in pieces), (text, limit)
+
+
+async def test_private_texts_are_not_cached(sessionmaker, clock) -> None:  # type: ignore[no-untyped-def]
+    """A person's question or a helper's answer must not stay in the translation cache."""
+    from sqlalchemy import text as sql
+
+    from bot.translation.service import Backend, CachedTranslator
+
+    calls: list[str] = []
+
+    def fake(text: str, source: str, target: str) -> str:
+        calls.append(text)
+        return f"[{target}] {text}"
+
+    translator = CachedTranslator(Backend("fake", fake), sessionmaker, timeout=5, clock=clock)
+    assert (
+        await translator.translate("Mein Vermieter droht mir", "de", "ar", private=True)
+        == "[ar] Mein Vermieter droht mir"
+    )
+    assert await translator.translate("Mein Vermieter droht mir", "de", "ar", private=True) is not None
+    assert len(calls) == 2  # no cache hit either
+    async with sessionmaker() as session:
+        assert (await session.execute(sql("SELECT COUNT(*) FROM translation_cache"))).scalar() == 0
+    await translator.translate("Deutschkurs am Montag", "de", "ar")
+    async with sessionmaker() as session:
+        assert (await session.execute(sql("SELECT COUNT(*) FROM translation_cache"))).scalar() == 1

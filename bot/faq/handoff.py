@@ -59,7 +59,7 @@ async def translate(translator: MachineTranslator | None, text: str, source: str
     if translator is None or source == target or not text.strip():
         return None
     try:
-        result = await translator.translate(text, source, target)
+        result = await translator.translate(text, source, target, private=True)
     except Exception:
         log.warning("machine translation failed (%s → %s)", source, target, exc_info=True)
         return None

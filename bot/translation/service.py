@@ -57,7 +57,9 @@ class MachineTranslator(Protocol):
     name: str
     enabled: bool
 
-    async def translate(self, text: str, source: str, target: str) -> str | None: ...
+    async def translate(
+        self, text: str, source: str, target: str, *, private: bool = False
+    ) -> str | None: ...
 
 
 class NoTranslator:
@@ -66,7 +68,7 @@ class NoTranslator:
     name = "none"
     enabled = False
 
-    async def translate(self, text: str, source: str, target: str) -> str | None:
+    async def translate(self, text: str, source: str, target: str, *, private: bool = False) -> str | None:
         return text if source == target else None
 
 
@@ -95,16 +97,19 @@ class CachedTranslator:
         self.timeout = timeout
         self.clock = clock or Clock()
 
-    async def translate(self, text: str, source: str, target: str) -> str | None:
+    async def translate(self, text: str, source: str, target: str, *, private: bool = False) -> str | None:
+        """Translate, or None. `private` texts (a person's question, a helper's answer) bypass the cache,
+        so nothing a person wrote stays in the database after their ticket is closed."""
         if source == target or not text.strip():
             return text
         key = text_hash(text)
+        cached = None
         try:
-            async with self.sessionmaker() as session:
-                cached = await repo.cached_translation(session, self.name, source, target, key)
+            if not private:
+                async with self.sessionmaker() as session:
+                    cached = await repo.cached_translation(session, self.name, source, target, key)
         except Exception:
             log.warning("translation cache not readable", exc_info=True)
-            cached = None
         if cached is not None:
             return cached
         loop = asyncio.get_running_loop()
@@ -125,6 +130,8 @@ class CachedTranslator:
             return None
         if not translated or not translated.strip():
             return None
+        if private:
+            return translated
         try:
             async with self.sessionmaker() as session:
                 await repo.store_translation(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -259,3 +259,14 @@ async def count_by_status(session: AsyncSession, ref: str | None = None) -> dict
     if ref is not None:
         stmt = stmt.where(OutboxMessage.ref == ref)
     return {str(status): int(n) for status, n in (await session.execute(stmt)).all()}
+
+
+async def delete_finished_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Delete rows that reached a final state before `cutoff` (their texts need not be kept)."""
+    result = await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status.in_(("sent", "failed", "blocked", "cancelled")),
+            OutboxMessage.created_at < cutoff,
+        )
+    )
+    return int(result.rowcount or 0)

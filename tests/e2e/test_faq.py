@@ -91,7 +91,7 @@ class FakeTranslator:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
 
-    async def translate(self, text: str, source: str, target: str) -> str | None:
+    async def translate(self, text: str, source: str, target: str, *, private: bool = False) -> str | None:
         self.calls.append((source, target))
         return f"[{source}→{target}] {text}"
 

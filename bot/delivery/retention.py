@@ -1,0 +1,21 @@
+"""Finished outbox rows are deleted after a while: a sent reminder or relay need not keep its text."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot.jobs import JobContext, periodic
+from storage.repositories import outbox as repo
+
+log = logging.getLogger(__name__)
+
+
+@periodic("outbox_retention", 3600)
+async def delete_old_rows(ctx: JobContext) -> None:
+    cutoff = ctx.clock.now() - timedelta(days=ctx.settings.outbox_retention_days)
+    async with ctx.sessionmaker() as session:
+        deleted = await repo.delete_finished_before(session, cutoff)
+        await session.commit()
+    if deleted:
+        log.info("deleted %d finished outbox rows", deleted)
