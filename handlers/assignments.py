@@ -33,6 +33,7 @@ from bot.services.users import HELPER, ORGANIZER, has_role
 from bot.text import N_, Html, Translator, escape
 from handlers.callbacks import MenuCb
 from handlers.menu import command, menu_item
+from handlers.ui import edit_message
 from storage.models.assignments import Assignment
 from storage.models.core import User
 
@@ -326,10 +327,25 @@ def private_message(query: CallbackQuery, user: User) -> Message | None:
 
 
 async def _edit(message: Message | None, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    if message is None:
-        return
-    with contextlib.suppress(TelegramBadRequest):  # not modified, or too old to edit
-        await message.edit_text(text, reply_markup=markup)
+    """Edit the pressed message in place; nothing to do when it is not in the presser's private chat."""
+    if message is not None:
+        await edit_message(message, text, markup)
+
+
+async def _details_or_refuse(
+    query: CallbackQuery, session: AsyncSession, assignment_id: int, user: User, refusal: str
+) -> tuple[Assignment, str | None] | None:
+    """The assignment and its private details for this user; else the press is answered with `refusal`.
+
+    The press is answered either way, so the caller only has to stop on None.
+    """
+    try:
+        found = await service.details_for(session, assignment_id, user)
+    except service.NotAllowed:
+        await query.answer(refusal, show_alert=True)
+        return None
+    await query.answer()
+    return found
 
 
 async def _not_valid(query: CallbackQuery, tr: Translator) -> None:
@@ -748,14 +764,16 @@ async def on_details_button(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    try:
-        assignment, details = await service.details_for(session, callback_data.id, user)
-    except service.NotAllowed:
-        await query.answer(
-            tr._("Only the helper who took this assignment can see the address and contact."), show_alert=True
-        )
+    found = await _details_or_refuse(
+        query,
+        session,
+        callback_data.id,
+        user,
+        tr._("Only the helper who took this assignment can see the address and contact."),
+    )
+    if found is None:
         return
-    await query.answer()
+    assignment, details = found
     markup = assignee_keyboard(tr, assignment.id) if assignment.assignee_id == user.id else None
     await bot.send_message(
         user.id, details_text(tr, assignment, details, areas(settings.areas_file)), reply_markup=markup
@@ -1004,12 +1022,12 @@ async def on_view(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    try:
-        assignment, details = await service.details_for(session, callback_data.id, user)
-    except service.NotAllowed:
-        await query.answer(tr._("This assignment no longer exists."), show_alert=True)
+    found = await _details_or_refuse(
+        query, session, callback_data.id, user, tr._("This assignment no longer exists.")
+    )
+    if found is None:
         return
-    await query.answer()
+    assignment, details = found
     buttons: list[list[InlineKeyboardButton]] = []
     if assignment.status in ("open", "taken"):
         if callback_data.action == "cancel":
@@ -1061,7 +1079,7 @@ async def on_take_question(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    from handlers.faq_tickets import ticket_view  # the relay in the helpers' chat looks as it does there
+    from handlers.faq_tickets import refresh_relay  # the relay in the helpers' chat looks as it does there
 
     ticket = await tickets.get(session, callback_data.id) if 0 < callback_data.id < 2**63 else None
     if ticket is None or ticket.relay_message_id is None:
@@ -1074,9 +1092,7 @@ async def on_take_question(
         await query.answer(tr._("This question no longer exists."), show_alert=True)
         return
     if result.outcome == tickets.CLAIMED:
-        with contextlib.suppress(TelegramBadRequest):  # the relay in the helpers' chat now says "taken"
-            text, markup = ticket_view(Translator(settings.default_language, settings.tz), result.ticket)
-            await bot.edit_message_text(text=text, chat_id=chat_id, message_id=relay, reply_markup=markup)
+        await refresh_relay(bot, settings, chat_id, relay, result.ticket)  # the relay now says "taken"
         await query.answer()
         await bot.send_message(
             user.id,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -46,6 +47,7 @@ from handlers.start import START_PAYLOAD_HOOKS
 from storage.models import Booking, BookingTopic, User
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 router = Router(name="booking")
 
 command("book", N_("Book a counselling appointment"), order=10)
@@ -58,6 +60,7 @@ menu_item("agenda", N_("📋 Counselling agenda"), role=HELPER, order=40)
 DAYS_PER_PAGE = 8
 NO_INTERPRETER = "-"
 TEXT_LIMIT = 3800
+SLOT_LOST = ("taken", "gone", "too_late")  # refusals after which the free times are shown again
 
 
 class BookCb(CallbackData, prefix="bk"):
@@ -215,8 +218,68 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
         await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
 
 
+async def reply_or_show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """From the main menu, answer with a new message (the menu stays); inside a dialog, replace it."""
+    if isinstance(query.data, str) and query.data.startswith("menu:"):
+        if isinstance(query.message, Message):
+            await query.message.answer(text, reply_markup=markup)
+    else:
+        await show(query, text, markup)
+
+
 async def refuse(query: CallbackQuery, tr: Translator, error: BookingError) -> None:
     await query.answer(error_text(tr, error)[:200], show_alert=True)
+
+
+async def checked(query: CallbackQuery, tr: Translator, check: Awaitable[T]) -> T | None:
+    """Await a read-only booking check; on BookingError alert the presser and give None.
+
+    Every step re-checks the state in its button, so the handlers share this one refusal path.
+    """
+    try:
+        return await check
+    except BookingError as error:
+        await refuse(query, tr, error)
+        return None
+
+
+async def committed(
+    query: CallbackQuery,
+    tr: Translator,
+    session: AsyncSession,
+    action: Awaitable[T],
+    on_error: Callable[[BookingError], Awaitable[None]] | None = None,
+) -> T | None:
+    """Await a booking change and commit it before any message goes out; None when it was refused.
+
+    On BookingError the half-done change is rolled back; on_error may first redraw the message with
+    what is possible now, so the alert that follows explains the new view.
+    """
+    try:
+        result = await action
+        await session.commit()
+    except BookingError as error:
+        await session.rollback()
+        if on_error is not None:
+            await on_error(error)
+        await refuse(query, tr, error)
+        return None
+    return result
+
+
+async def with_info(session: AsyncSession, booking: Awaitable[Booking]) -> tuple[Booking, SlotInfo]:
+    """A new booking plus its slot details, read in the same transaction (before the commit)."""
+    made = await booking
+    return made, await services.booking_info(session, made)
+
+
+def interpreter_choice(code: str) -> str | None:
+    """The interpreter language stored for a button's code; "not needed" (or none) is None."""
+    return None if code in ("", NO_INTERPRETER) else code
+
+
+def markup_of(*buttons_rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=list(buttons_rows))
 
 
 def book_button(tr: Translator) -> list[InlineKeyboardButton]:
@@ -236,7 +299,7 @@ async def topics_view(
     upcoming = await services.upcoming(session, clock, user.id)
     if len(upcoming) >= settings.booking_max_upcoming:
         text = error_text(tr, BookingError("limit", limit=settings.booking_max_upcoming))
-        return text, InlineKeyboardMarkup(inline_keyboard=[my_button(tr)])
+        return text, markup_of(my_button(tr))
     topics = await services.bookable_topics(session)
     if not topics:
         text = tr._("There are no counselling hours at the moment. Please ask the association.")
@@ -278,12 +341,7 @@ async def on_book_menu(
         await query.answer()
         return
     await _leave_note_state(state)
-    text, markup = await topics_view(session, clock, settings, user, tr)
-    if isinstance(query.data, str) and query.data.startswith("menu:"):
-        if isinstance(query.message, Message):
-            await query.message.answer(text, reply_markup=markup)
-    else:
-        await show(query, text, markup)
+    await reply_or_show(query, *(await topics_view(session, clock, settings, user, tr)))
     await query.answer()
 
 
@@ -360,12 +418,15 @@ async def on_topic(
     if user is None:
         await query.answer()
         return
-    try:
-        topic = await services.get_topic(session, callback_data.t)
-        if callback_data.b:
-            await services.booking_details(session, clock, user.id, callback_data.b)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    topic = await checked(query, tr, services.get_topic(session, callback_data.t))
+    if topic is None:
+        return
+    # moving: the booking must still be the presser's and not started
+    if (
+        callback_data.b
+        and await checked(query, tr, services.booking_details(session, clock, user.id, callback_data.b))
+        is None
+    ):
         return
     text, markup = await days_view(
         session, clock, settings, tr, topic, parse_day(callback_data.d), callback_data.b
@@ -453,10 +514,8 @@ async def on_day(
     if user is None or day is None:
         await query.answer()
         return
-    try:
-        topic = await services.get_topic(session, callback_data.t)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    topic = await checked(query, tr, services.get_topic(session, callback_data.t))
+    if topic is None:
         return
     view = await times_view(session, clock, settings, tr, topic, day, callback_data.b)
     if view is None:
@@ -499,26 +558,24 @@ async def on_slot(
     if user is None:
         await query.answer()
         return
-    try:
-        info = await services.check_slot(session, clock, callback_data.s)
-        if callback_data.b:
-            current = await services.booking_details(session, clock, user.id, callback_data.b)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    info = await checked(query, tr, services.check_slot(session, clock, callback_data.s))
+    if info is None:
         return
+    current = None
+    if callback_data.b:
+        current = await checked(query, tr, services.booking_details(session, clock, user.id, callback_data.b))
+        if current is None:
+            return
     day = day_code(info.slot.starts_at.astimezone(settings.tz).date())
     back = button(tr._("◀ Back"), BookCb(a="d", t=info.topic.id, d=day, b=callback_data.b))
-    if callback_data.b:
+    if current is not None:
         text = tr._(
             "Move your appointment?\n\nFrom: {old}\nTo: {new}",
             old=Html(tr.datetime(current.slot.starts_at)),
             new=Html(tr.datetime(info.slot.starts_at)),
         )
-        markup = InlineKeyboardMarkup(
-            inline_keyboard=[
-                [button(tr._("✅ Yes, move it"), BookCb(a="m", s=info.slot.id, b=callback_data.b))],
-                [back],
-            ]
+        markup = markup_of(
+            [button(tr._("✅ Yes, move it"), BookCb(a="m", s=info.slot.id, b=callback_data.b))], [back]
         )
         await show(query, text, markup)
         await query.answer()
@@ -548,10 +605,7 @@ async def on_interpreter(
     if user is None:
         await query.answer()
         return
-    try:
-        await services.check_slot(session, clock, callback_data.s)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    if await checked(query, tr, services.check_slot(session, clock, callback_data.s)) is None:
         return
     slot, lang = callback_data.s, callback_data.l
     markup = InlineKeyboardMarkup(
@@ -579,10 +633,7 @@ async def on_write_note(
     if user is None:
         await query.answer()
         return
-    try:
-        await services.check_slot(session, clock, callback_data.s)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    if await checked(query, tr, services.check_slot(session, clock, callback_data.s)) is None:
         return
     await state.set_state(NoteForm.note)
     await state.update_data(bk_slot=callback_data.s, bk_lang=callback_data.l, bk_note=None)
@@ -670,10 +721,8 @@ async def on_review(
     if user is None:
         await query.answer()
         return
-    try:
-        info = await services.check_slot(session, clock, callback_data.s)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    info = await checked(query, tr, services.check_slot(session, clock, callback_data.s))
+    if info is None:
         return
     await _leave_note_state(state)
     await state.update_data(bk_slot=callback_data.s, bk_note=None)
@@ -685,11 +734,7 @@ async def on_review(
 async def on_stop(query: CallbackQuery, user: User | None, tr: Translator, state: FSMContext) -> None:
     await _leave_note_state(state)
     await state.update_data(bk_slot=None, bk_note=None)
-    await show(
-        query,
-        tr._("OK, nothing was booked."),
-        InlineKeyboardMarkup(inline_keyboard=[book_button(tr)]),
-    )
+    await show(query, tr._("OK, nothing was booked."), markup_of(book_button(tr)))
     await query.answer()
 
 
@@ -753,25 +798,42 @@ async def on_confirm(
     services.remember_language(user, tr.lang, clock)
     data = await state.get_data()
     note = data.get("bk_note") if data.get("bk_slot") == callback_data.s else None
-    lang = None if callback_data.l in ("", NO_INTERPRETER) else callback_data.l
-    try:
-        booking = await services.book(
-            session, clock, settings, user_id=user.id, slot_id=callback_data.s, interpreter=lang, note=note
-        )
-        info = await services.booking_info(session, booking)
-        await session.commit()  # the place is ours now; the messages below may take a moment
-    except BookingError as error:
-        await session.rollback()
-        if error.reason in ("taken", "gone", "too_late"):
+    lang = interpreter_choice(callback_data.l)
+
+    async def redraw(error: BookingError) -> None:
+        if error.reason in SLOT_LOST:
             await _reshow_times(query, session, clock, settings, tr, callback_data.s, 0)
         elif error.reason == "limit":
-            await show(query, error_text(tr, error), InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]))
-        await refuse(query, tr, error)  # after the message shows what is possible now
+            await show(query, error_text(tr, error), markup_of(my_button(tr)))
+
+    booking = services.book(
+        session, clock, settings, user_id=user.id, slot_id=callback_data.s, interpreter=lang, note=note
+    )
+    done = await committed(query, tr, session, with_info(session, booking), redraw)
+    if done is None:
         return
     await state.update_data(bk_slot=None, bk_note=None)
-    await show(query, booked_text(tr, info, booking), InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]))
-    await query.answer(tr._("Booked!"))
-    await send_confirmation(bot, user.id, tr, info, booking, clock)
+    await show_booked(query, bot, user.id, tr, clock, *done)
+
+
+async def show_booked(
+    query: CallbackQuery,
+    bot: Bot,
+    user_id: int,
+    tr: Translator,
+    clock: Clock,
+    booking: Booking,
+    info: SlotInfo,
+    *,
+    moved: bool = False,
+) -> None:
+    """The confirmation in place of the dialog, then the map pin and the calendar file."""
+    await show(query, booked_text(tr, info, booking, moved=moved), markup_of(my_button(tr)))
+    if moved:
+        await query.answer()
+    else:
+        await query.answer(tr._("Booked!"))
+    await send_confirmation(bot, user_id, tr, info, booking, clock)
 
 
 async def _reshow_times(
@@ -806,25 +868,17 @@ async def on_move(
     if user is None:
         await query.answer()
         return
-    try:
-        booking = await services.reschedule(
-            session, clock, settings, user_id=user.id, booking_id=callback_data.b, slot_id=callback_data.s
-        )
-        info = await services.booking_info(session, booking)
-        await session.commit()
-    except BookingError as error:
-        await session.rollback()
-        if error.reason in ("taken", "gone", "too_late"):
+
+    async def redraw(error: BookingError) -> None:
+        if error.reason in SLOT_LOST:
             await _reshow_times(query, session, clock, settings, tr, callback_data.s, callback_data.b)
-        await refuse(query, tr, error)
-        return
-    await show(
-        query,
-        booked_text(tr, info, booking, moved=True),
-        InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]),
+
+    booking = services.reschedule(
+        session, clock, settings, user_id=user.id, booking_id=callback_data.b, slot_id=callback_data.s
     )
-    await query.answer()
-    await send_confirmation(bot, user.id, tr, info, booking, clock)
+    done = await committed(query, tr, session, with_info(session, booking), redraw)
+    if done is not None:
+        await show_booked(query, bot, user.id, tr, clock, *done, moved=True)
 
 
 # --- /mybookings ------------------------------------------------------------------------------------------
@@ -908,20 +962,16 @@ async def on_ask_cancel(
     if user is None:
         await query.answer()
         return
-    try:
-        info = await services.booking_details(session, clock, user.id, callback_data.b)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    info = await checked(query, tr, services.booking_details(session, clock, user.id, callback_data.b))
+    if info is None:
         return
     text = tr._(
         "Do you really want to cancel this appointment?\n\n{details}",
         details=details(tr, info, show_interpreter=False),
     )
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [button(tr._("Yes, cancel it"), MyCb(a="xx", b=callback_data.b))],
-            [button(tr._("No, keep the appointment"), MyCb(a="keep", b=callback_data.b))],
-        ]
+    markup = markup_of(
+        [button(tr._("Yes, cancel it"), MyCb(a="xx", b=callback_data.b))],
+        [button(tr._("No, keep the appointment"), MyCb(a="keep", b=callback_data.b))],
     )
     await show(query, text, markup)
     await query.answer()
@@ -940,18 +990,15 @@ async def on_cancel(
     if user is None:
         await query.answer()
         return
-    try:
-        info = await services.cancel(session, clock, settings, user_id=user.id, booking_id=callback_data.b)
-        await session.commit()
-    except BookingError as error:
-        await session.rollback()
-        await refuse(query, tr, error)
+    cancel = services.cancel(session, clock, settings, user_id=user.id, booking_id=callback_data.b)
+    info = await committed(query, tr, session, cancel)
+    if info is None:
         return
     text = tr._(
         "Your appointment on {when} is cancelled. The time is free again for someone else.",
         when=Html(tr.datetime(info.slot.starts_at)),
     )
-    await show(query, text, InlineKeyboardMarkup(inline_keyboard=[book_button(tr)]))
+    await show(query, text, markup_of(book_button(tr)))
     await query.answer()
 
 
@@ -967,15 +1014,13 @@ async def on_keep(
     if user is None:
         await query.answer()
         return
-    try:
-        info = await services.booking_details(session, clock, user.id, callback_data.b)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    info = await checked(query, tr, services.booking_details(session, clock, user.id, callback_data.b))
+    if info is None:
         return
     text = tr._(
         "Good, your appointment stays:\n\n{details}", details=details(tr, info, show_interpreter=False)
     )
-    await show(query, text, InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]))
+    await show(query, text, markup_of(my_button(tr)))
     await query.answer()
 
 
@@ -991,18 +1036,13 @@ async def on_will_come(
     if user is None:
         await query.answer()
         return
-    try:
-        await services.confirm_attendance(session, clock, user_id=user.id, booking_id=callback_data.b)
-        await session.commit()
-    except BookingError as error:
-        await refuse(query, tr, error)
+    attend = services.confirm_attendance(session, clock, user_id=user.id, booking_id=callback_data.b)
+    if await committed(query, tr, session, attend) is None:
         return
     thanks = tr._("✅ Thank you! See you then.")
     message = query.message
     if isinstance(message, Message) and message.text:
-        keep = InlineKeyboardMarkup(
-            inline_keyboard=[[button(tr._("❌ Cancel the appointment"), MyCb(a="x", b=callback_data.b))]]
-        )
+        keep = markup_of([button(tr._("❌ Cancel the appointment"), MyCb(a="x", b=callback_data.b))])
         await show(query, f"{message.html_text}\n\n{thanks}", keep)
     await query.answer(thanks)
 
@@ -1020,10 +1060,8 @@ async def on_reschedule(
     if user is None:
         await query.answer()
         return
-    try:
-        info = await services.booking_details(session, clock, user.id, callback_data.b)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    info = await checked(query, tr, services.booking_details(session, clock, user.id, callback_data.b))
+    if info is None:
         return
     text, markup = await days_view(session, clock, settings, tr, info.topic, None, callback_data.b)
     await show(query, text, markup)
@@ -1044,10 +1082,8 @@ async def on_waitlist_ask(
     if user is None:
         await query.answer()
         return
-    try:
-        topic = await services.get_topic(session, callback_data.t)
-    except BookingError as error:
-        await refuse(query, tr, error)
+    topic = await checked(query, tr, services.get_topic(session, callback_data.t))
+    if topic is None:
         return
     topic_id = topic.id
     markup = interpreter_keyboard(
@@ -1076,19 +1112,21 @@ async def on_waitlist_join(
     if user is None:
         await query.answer()
         return
-    lang = None if callback_data.l in ("", NO_INTERPRETER) else callback_data.l
+    lang = interpreter_choice(callback_data.l)
     services.remember_language(user, tr.lang, clock)
-    try:
+
+    async def join() -> BookingTopic:
         await services.join_waitlist(
             session, clock, settings, user_id=user.id, topic_id=callback_data.t, interpreter=lang
         )
-        topic = await services.get_topic(session, callback_data.t)
-        await session.commit()
-    except BookingError as error:
-        await session.rollback()
-        if error.reason == "has_free":
+        return await services.get_topic(session, callback_data.t)
+
+    async def redraw(error: BookingError) -> None:
+        if error.reason == "has_free":  # no need to wait: show the free times instead
             await _times_or_days(query, session, clock, settings, tr, callback_data.t, None, 0)
-        await refuse(query, tr, error)
+
+    topic = await committed(query, tr, session, join(), redraw)
+    if topic is None:
         return
     hold = settings.waitlist_hold_hours
     hours = str(int(hold)) if hold == int(hold) else str(hold)
@@ -1103,7 +1141,7 @@ async def on_waitlist_join(
         topic=topic_label(topic, tr),
         hours=hours,
     )
-    await show(query, text, InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]))
+    await show(query, text, markup_of(my_button(tr)))
     await query.answer()
 
 
@@ -1121,21 +1159,17 @@ async def on_offer_take(
     if user is None:
         await query.answer()
         return
-    try:
-        booking = await services.take_offer(
-            session, clock, settings, user_id=user.id, entry_id=callback_data.e, slot_id=callback_data.s
-        )
-        info = await services.booking_info(session, booking)
-        await session.commit()
-    except BookingError as error:
-        await session.rollback()
-        if error.reason == "expired":
-            await show(query, error_text(tr, error), InlineKeyboardMarkup(inline_keyboard=[book_button(tr)]))
-        await refuse(query, tr, error)
-        return
-    await show(query, booked_text(tr, info, booking), InlineKeyboardMarkup(inline_keyboard=[my_button(tr)]))
-    await query.answer(tr._("Booked!"))
-    await send_confirmation(bot, user.id, tr, info, booking, clock)
+
+    async def redraw(error: BookingError) -> None:
+        if error.reason == "expired":  # the offer message would still invite a tap
+            await show(query, error_text(tr, error), markup_of(book_button(tr)))
+
+    booking = services.take_offer(
+        session, clock, settings, user_id=user.id, entry_id=callback_data.e, slot_id=callback_data.s
+    )
+    done = await committed(query, tr, session, with_info(session, booking), redraw)
+    if done is not None:
+        await show_booked(query, bot, user.id, tr, clock, *done)
 
 
 @router.callback_query(WaitCb.filter(F.a.in_({"no", "leave"})))
@@ -1151,15 +1185,11 @@ async def on_waitlist_leave(
     if user is None:
         await query.answer()
         return
-    try:
-        await services.leave_waitlist(session, clock, settings, user_id=user.id, entry_id=callback_data.e)
-        await session.commit()
-    except BookingError as error:
-        await session.rollback()
-        await refuse(query, tr, error)
+    leave = services.leave_waitlist(session, clock, settings, user_id=user.id, entry_id=callback_data.e)
+    if await committed(query, tr, session, leave) is None:
         return
     text = tr._("OK. You are no longer on the waiting list. You can book again at any time with /book.")
-    await show(query, text, InlineKeyboardMarkup(inline_keyboard=[book_button(tr)]))
+    await show(query, text, markup_of(book_button(tr)))
     await query.answer()
 
 
@@ -1240,10 +1270,6 @@ def _when(data: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(data["starts_at"]))
 
 
-def _markup(*buttons_rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=list(buttons_rows))
-
-
 def _brief(tr: Translator, data: dict[str, Any]) -> Html:
     return Html(
         "\n".join(
@@ -1267,7 +1293,7 @@ def render_reminder(data: dict[str, Any], tr: Translator) -> Rendered:
         "⏰ <b>Reminder of your appointment</b>\n\n{details}\n\nWill you come?",
         details=_brief(tr, data),
     )
-    markup = _markup(
+    markup = markup_of(
         [button(tr._("✅ I'll come"), MyCb(a="y", b=booking_id))],
         [button(tr._("❌ Cancel the appointment"), MyCb(a="x", b=booking_id))],
     )
@@ -1295,7 +1321,7 @@ def render_cancelled(data: dict[str, Any], tr: Translator) -> Rendered:
         "😔 Sorry, the association had to cancel your appointment:\n\n{details}\n\nPlease choose a new time.",
         details=_brief(tr, data),
     )
-    markup = _markup(
+    markup = markup_of(
         [button(tr._("📅 Book a new appointment"), BookCb(a="t", t=int(data.get("topic_id") or 0)))]
     )
     return Rendered("sendMessage", {"text": text, "parse_mode": "HTML", "reply_markup": markup})
@@ -1311,7 +1337,7 @@ def render_offer(data: dict[str, Any], tr: Translator) -> Rendered:
         until=Html(tr.time(until)),
     )
     entry, slot = int(data["entry_id"]), int(data["slot_id"])
-    markup = _markup(
+    markup = markup_of(
         [button(tr._("✅ Yes, book it"), WaitCb(a="take", e=entry, s=slot))],
         [button(tr._("No, thanks"), WaitCb(a="no", e=entry))],
     )
@@ -1325,7 +1351,7 @@ def render_lapsed(data: dict[str, Any], tr: Translator) -> Rendered:
         "If you still need an appointment for {topic}, you can join the waiting list again.",
         topic=topic_label(data.get("topic") or {}, tr),
     )
-    markup = _markup(
+    markup = markup_of(
         [button(tr._("🔔 Join the waiting list again"), WaitCb(a="ask", t=int(data.get("topic_id") or 0)))]
     )
     return Rendered("sendMessage", {"text": text, "parse_mode": "HTML", "reply_markup": markup})

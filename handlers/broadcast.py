@@ -36,7 +36,7 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.services.users import HELPER, ORGANIZER, VISITOR
 from bot.text import N_, Html, Translator
 from bot.translation.service import MachineTranslator, get_machine_translator
-from handlers.events import EvCb, attend_button, machine_note, when_line
+from handlers.events import EvCb, attend_button, machine_note, past_date_text, unreadable_date_text, when_line
 from handlers.menu import command
 from handlers.subscriptions import broadcast_button, edit_markup, topic_label
 from handlers.ui import edit_message
@@ -176,14 +176,7 @@ def render_held(data: dict[str, Any], tr: Translator) -> Rendered:
     )
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=tr._("📤 Send now"), callback_data=BcCb(a="release", b=data["b"]).pack()
-                ),
-                InlineKeyboardButton(
-                    text=tr._("✖️ Cancel it"), callback_data=BcCb(a="cancel", b=data["b"]).pack()
-                ),
-            ]
+            [_btn(tr._("📤 Send now"), "release", data["b"]), _btn(tr._("✖️ Cancel it"), "cancel", data["b"])]
         ]
     )
     return Rendered("sendMessage", {"text": text, "parse_mode": "HTML", "reply_markup": _markup_json(markup)})
@@ -220,10 +213,7 @@ async def _draft(
 ) -> Broadcast | None:
     broadcast = await service.get_draft(session, callback_data.b, user)
     if broadcast is None:
-        await query.answer(
-            tr._("This broadcast cannot be changed any more. Start a new one with /broadcast."),
-            show_alert=True,
-        )
+        await query.answer(_error_text(tr, "not_draft"), show_alert=True)
     return broadcast
 
 
@@ -233,6 +223,32 @@ async def _draft_for_state(state: FSMContext, user: User, session: AsyncSession)
     if not isinstance(broadcast_id, int):
         return None
     return await service.get_draft(session, broadcast_id, user)
+
+
+async def _end_input(message: Message, state: FSMContext, tr: Translator) -> None:
+    """The typed answer belongs to no open draft any more: leave the form and say so."""
+    await state.clear()
+    await message.answer(_error_text(tr, "not_draft"))
+
+
+async def _typed_draft(
+    message: Message, state: FSMContext, user: User, session: AsyncSession, tr: Translator
+) -> Broadcast | None:
+    """The draft a typed answer is for; None for a command (its own handler runs) or a draft gone."""
+    if not _is_input(message):
+        return None
+    broadcast = await _draft_for_state(state, user, session)
+    if broadcast is None:
+        await _end_input(message, state, tr)
+    return broadcast
+
+
+def _sending_text(tr: Translator, broadcast_id: int, n: int) -> str:
+    return tr._(
+        "📤 Broadcast #{id} is being sent to {n} recipients. You will get a report when it is done.",
+        id=broadcast_id,
+        n=n,
+    )
 
 
 def _error_text(tr: Translator, code: str) -> str:
@@ -386,12 +402,8 @@ async def on_text(
     state: FSMContext,
     **data: Any,
 ) -> None:
-    if not _is_input(message):
-        return
-    broadcast = await _draft_for_state(state, user, session)
+    broadcast = await _typed_draft(message, state, user, session, tr)
     if broadcast is None:
-        await state.clear()
-        await message.answer(_error_text(tr, "not_draft"))
         return
     if message.photo:
         service.set_photo(broadcast, message.photo[-1].file_id)
@@ -460,7 +472,7 @@ async def _overview(
     await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-@router.callback_query(BcCb.filter(F.a == "ov"), flags=ORG)
+@router.callback_query(BcCb.filter(F.a.in_({"ov", "orig"})), flags=ORG)
 async def on_overview(
     query: CallbackQuery,
     callback_data: BcCb,
@@ -476,6 +488,8 @@ async def on_overview(
         return
     await query.answer()
     await state.clear()
+    if callback_data.a == "orig":  # "send the original instead": drop the translation, then the same overview
+        await service.use_original(session, broadcast, callback_data.v)
     await _overview(query.message, tr, session, settings, broadcast, data["app"])
 
 
@@ -521,13 +535,12 @@ async def on_translation_text(
     state: FSMContext,
     **data: Any,
 ) -> None:
-    if not _is_input(message):
+    broadcast = await _typed_draft(message, state, user, session, tr)
+    if broadcast is None:
         return
-    broadcast = await _draft_for_state(state, user, session)
     lang = (await state.get_data()).get("lang")
-    if broadcast is None or not isinstance(lang, str):
-        await state.clear()
-        await message.answer(_error_text(tr, "not_draft"))
+    if not isinstance(lang, str):
+        await _end_input(message, state, tr)
         return
     try:
         await service.set_translation(session, broadcast, lang, message.html_text)
@@ -592,26 +605,6 @@ async def on_machine(
     broadcast = await service.get_draft(session, broadcast_id, user)
     if broadcast is not None:
         await _overview(query.message, tr, session, settings, broadcast, app)
-
-
-@router.callback_query(BcCb.filter(F.a == "orig"), flags=ORG)
-async def on_use_original(
-    query: CallbackQuery,
-    callback_data: BcCb,
-    user: User,
-    tr: Translator,
-    session: AsyncSession,
-    settings: Settings,
-    state: FSMContext,
-    **data: Any,
-) -> None:
-    broadcast = await _draft(query, callback_data, user, session, tr)
-    if broadcast is None or not isinstance(query.message, Message):
-        return
-    await query.answer()
-    await state.clear()
-    await service.use_original(session, broadcast, callback_data.v)
-    await _overview(query.message, tr, session, settings, broadcast, data["app"])
 
 
 @router.callback_query(BcCb.filter(F.a == "src"), flags=ORG)
@@ -811,29 +804,18 @@ async def on_when_text(
     clock: Clock,
     state: FSMContext,
 ) -> None:
-    if not _is_input(message):
-        return
-    broadcast = await _draft_for_state(state, user, session)
+    broadcast = await _typed_draft(message, state, user, session, tr)
     if broadcast is None:
-        await state.clear()
-        await message.answer(_error_text(tr, "not_draft"))
         return
     example = dates.example(clock.now(), settings.tz)
     at = dates.parse_datetime(message.text or "", settings.tz)
     if at is None:
-        await message.answer(
-            tr._("I could not read this date. Please write it like this: {example}", example=example)
-        )
+        await message.answer(unreadable_date_text(tr, example))
         return
     try:
         service.propose_time(broadcast, at, clock)
     except service.BroadcastError:
-        await message.answer(
-            tr._(
-                "This moment has already passed. Please write a date and time in the future, like {example}.",
-                example=example,
-            )
-        )
+        await message.answer(past_date_text(tr, example))
         return
     await state.clear()
     await _confirm_screen(message, tr, session, settings, broadcast)
@@ -861,14 +843,7 @@ async def on_confirm(
     await edit_markup(query.message, None)
     if at <= clock.now() + NOW_MARGIN:
         result = await service.dispatch_due(session, clock, settings)
-        n = result.expanded.get(broadcast.id, 0)
-        await query.message.answer(
-            tr._(
-                "📤 Broadcast #{id} is being sent to {n} recipients. You will get a report when it is done.",
-                id=broadcast.id,
-                n=n,
-            )
-        )
+        await query.message.answer(_sending_text(tr, broadcast.id, result.expanded.get(broadcast.id, 0)))
         return
     await query.message.answer(
         tr._(
@@ -986,11 +961,7 @@ async def on_release(
     if isinstance(query.message, Message):
         await edit_markup(query.message, None)
         await query.message.answer(
-            tr._(
-                "📤 Broadcast #{id} is being sent to {n} recipients. You will get a report when it is done.",
-                id=callback_data.b,
-                n=result.expanded.get(callback_data.b, 0),
-            )
+            _sending_text(tr, callback_data.b, result.expanded.get(callback_data.b, 0))
         )
 
 
@@ -1103,6 +1074,21 @@ async def _topic_screen(
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+async def _send_topic_screen(
+    message: Message, tr: Translator, topic: Topic, translator: MachineTranslator
+) -> None:
+    text, markup = await _topic_screen(tr, topic, translator)
+    await message.answer(text, reply_markup=markup)
+
+
+async def _topic_gone(query: CallbackQuery, tr: Translator) -> None:
+    await query.answer(tr._("This topic is not available any more."), show_alert=True)
+
+
+def _name_hint(tr: Translator) -> str:
+    return tr._("Please write a short name, at most {max} characters.", max=topic_service.MAX_NAME)
+
+
 @router.message(Command("topics"), F.chat.type == "private", flags=ORG)
 async def cmd_topics(message: Message, tr: Translator, session: AsyncSession, state: FSMContext) -> None:
     await state.clear()
@@ -1132,14 +1118,13 @@ async def on_topic_edit(
 ) -> None:
     topic = await topic_service.get_topic(session, callback_data.t)
     if topic is None or not isinstance(query.message, Message):
-        await query.answer(tr._("This topic is not available any more."), show_alert=True)
+        await _topic_gone(query, tr)
         return
     await query.answer()
     await state.clear()
     if callback_data.a in ("hide", "show"):
         topic_service.set_active(topic, callback_data.a == "show")
-    text, markup = await _topic_screen(tr, topic, machine_translator(data["app"]))
-    await query.message.answer(text, reply_markup=markup)
+    await _send_topic_screen(query.message, tr, topic, machine_translator(data["app"]))
 
 
 @router.callback_query(TopicCb.filter(F.a == "new"), flags=ORG)
@@ -1175,15 +1160,12 @@ async def on_topic_new_name(
         return
     name = topic_service.clean_name(message.text or "")
     if name is None:
-        await message.answer(
-            tr._("Please write a short name, at most {max} characters.", max=topic_service.MAX_NAME)
-        )
+        await message.answer(_name_hint(tr))
         return
     lang = (await state.get_data()).get("lang") or tr.lang
     topic = await topic_service.add_topic(session, clock, user, {lang: name}, lang)
     await state.clear()
-    text, markup = await _topic_screen(tr, topic, machine_translator(data["app"]))
-    await message.answer(text, reply_markup=markup)
+    await _send_topic_screen(message, tr, topic, machine_translator(data["app"]))
 
 
 @router.callback_query(TopicCb.filter(F.a == "name"), flags=ORG)
@@ -1192,7 +1174,7 @@ async def on_topic_name_ask(
 ) -> None:
     topic = await topic_service.get_topic(session, callback_data.t)
     if topic is None or callback_data.v not in SUPPORTED_LANGUAGES or not isinstance(query.message, Message):
-        await query.answer(tr._("This topic is not available any more."), show_alert=True)
+        await _topic_gone(query, tr)
         return
     await query.answer()
     await state.set_state(TopicForm.name)
@@ -1220,14 +1202,11 @@ async def on_topic_name(
         await message.answer(tr._("This topic is not available any more."))
         return
     if name is None:
-        await message.answer(
-            tr._("Please write a short name, at most {max} characters.", max=topic_service.MAX_NAME)
-        )
+        await message.answer(_name_hint(tr))
         return
     topic_service.set_name(topic, str(form.get("lang")), name)
     await state.clear()
-    text, markup = await _topic_screen(tr, topic, machine_translator(data["app"]))
-    await message.answer(text, reply_markup=markup)
+    await _send_topic_screen(message, tr, topic, machine_translator(data["app"]))
 
 
 @router.callback_query(TopicCb.filter(F.a == "mtall"), flags=ORG)
@@ -1243,7 +1222,7 @@ async def on_topic_machine(
     translator = machine_translator(app)
     topic = await topic_service.get_topic(session, callback_data.t)
     if topic is None or not isinstance(query.message, Message):
-        await query.answer(tr._("This topic is not available any more."), show_alert=True)
+        await _topic_gone(query, tr)
         return
     if not translator.enabled:
         await query.answer(tr._("No machine translation is set up."), show_alert=True)
@@ -1262,5 +1241,4 @@ async def on_topic_machine(
         cleaned = topic_service.clean_name(name or "")
         if cleaned:
             topic_service.set_name(topic, lang, cleaned)
-    text, markup = await _topic_screen(tr, topic, translator)
-    await query.message.answer(text, reply_markup=markup)
+    await _send_topic_screen(query.message, tr, topic, translator)

@@ -27,7 +27,7 @@ from bot.services.users import ORGANIZER, has_role
 from bot.text import N_, Html, Translator
 from handlers.callbacks import MenuCb
 from handlers.menu import command, menu_item
-from handlers.subscriptions import edit_markup, topic_label
+from handlers.subscriptions import edit_markup, message_of, swap_button, topic_label
 from handlers.ui import edit_message
 from storage.models import Event, User
 
@@ -58,6 +58,10 @@ class NewEvent(StatesGroup):
     topic = State()
     capacity = State()
     confirm = State()
+
+
+def _btn(text: str, a: str, e: int = 0, v: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=EvCb(a=a, e=e, v=v).pack())
 
 
 def machine_note(tr: Translator) -> str:
@@ -111,22 +115,11 @@ def card_markup(
     rows: list[list[InlineKeyboardButton]] = []
     open_ = service.is_open(view.event, now)
     if view.attending:
-        rows.append(
-            [InlineKeyboardButton(text=tr._("❌ I can't come"), callback_data=EvCb(a="no", e=view.id).pack())]
-        )
+        rows.append([_btn(tr._("❌ I can't come"), "no", view.id)])
     elif open_ and (view.free is None or view.free > 0):
-        rows.append(
-            [InlineKeyboardButton(text=tr._("✋ I'll come"), callback_data=EvCb(a="go", e=view.id).pack())]
-        )
+        rows.append([_btn(tr._("✋ I'll come"), "go", view.id)])
     if organizer and view.event.cancelled_at is None:
-        rows.append(
-            [
-                InlineKeyboardButton(text=tr._("📣 Announce"), callback_data=EvCb(a="ann", e=view.id).pack()),
-                InlineKeyboardButton(
-                    text=tr._("🗑 Cancel event"), callback_data=EvCb(a="del", e=view.id).pack()
-                ),
-            ]
-        )
+        rows.append([_btn(tr._("📣 Announce"), "ann", view.id), _btn(tr._("🗑 Cancel event"), "del", view.id)])
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
@@ -149,10 +142,8 @@ def render_card(
 def attend_button(tr: Translator, event_id: int, attending: bool) -> InlineKeyboardButton:
     """The button under a broadcast or reminder (b-actions: only the button changes, not the text)."""
     if attending:
-        return InlineKeyboardButton(
-            text=tr._("✅ I'm coming · tap to cancel"), callback_data=EvCb(a="bno", e=event_id).pack()
-        )
-    return InlineKeyboardButton(text=tr._("✋ I'll come"), callback_data=EvCb(a="bgo", e=event_id).pack())
+        return _btn(tr._("✅ I'm coming · tap to cancel"), "bno", event_id)
+    return _btn(tr._("✋ I'll come"), "bgo", event_id)
 
 
 # --- outbox renderers --------------------------------------------------------------------------------------
@@ -168,13 +159,7 @@ def render_reminder(data: dict[str, Any], tr: Translator) -> Rendered:
     if data.get("machine"):
         lines.append(machine_note(tr))
     markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=tr._("❌ I can't come"), callback_data=EvCb(a="bno", e=int(data["event"])).pack()
-                )
-            ]
-        ]
+        inline_keyboard=[[_btn(tr._("❌ I can't come"), "bno", int(data["event"]))]]
     )
     return Rendered(
         "sendMessage",
@@ -203,13 +188,9 @@ def render_cancelled(data: dict[str, Any], tr: Translator) -> Rendered:
 async def cmd_events(
     event: Message | CallbackQuery, user: User, tr: Translator, session: AsyncSession, clock: Clock
 ) -> None:
-    if isinstance(event, CallbackQuery):
-        await event.answer()
-        if not isinstance(event.message, Message):
-            return
-        message = event.message
-    else:
-        message = event
+    message = await message_of(event)
+    if message is None:
+        return
     organizer = has_role(user, ORGANIZER)
     views, total = await service.upcoming(session, clock, tr.lang, user.id)
     if not views:
@@ -232,11 +213,7 @@ async def cmd_events(
 
 
 def _new_event_markup(tr: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=tr._("➕ New event"), callback_data=EvCb(a="new").pack())]
-        ]
-    )
+    return InlineKeyboardMarkup(inline_keyboard=[[_btn(tr._("➕ New event"), "new")]])
 
 
 async def _refresh_card(
@@ -248,17 +225,6 @@ async def _refresh_card(
     view = await service.view(session, event, tr.lang, user.id)
     text, markup = render_card(tr, view, organizer=has_role(user, ORGANIZER), now=clock.now())
     await edit_message(query.message, text, reply_markup=markup)
-
-
-async def _swap_button(query: CallbackQuery, new: InlineKeyboardButton) -> None:
-    message = query.message
-    if not isinstance(message, Message) or message.reply_markup is None:
-        return
-    rows = [
-        [new if b.callback_data == query.data else b for b in row]
-        for row in message.reply_markup.inline_keyboard
-    ]
-    await edit_markup(message, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 @router.callback_query(EvCb.filter(F.a.in_({"go", "bgo"})))
@@ -290,7 +256,7 @@ async def on_attend(
     if callback_data.a == "go":
         await _refresh_card(query, session, clock, user, tr, callback_data.e)
     else:
-        await _swap_button(query, attend_button(tr, callback_data.e, True))
+        await swap_button(query, attend_button(tr, callback_data.e, True))
 
 
 @router.callback_query(EvCb.filter(F.a.in_({"no", "bno"})))
@@ -317,7 +283,7 @@ async def on_unattend(
     else:
         event = await service.get_event(session, callback_data.e)
         if event is not None and service.is_open(event, clock.now()):
-            await _swap_button(query, attend_button(tr, callback_data.e, False))
+            await swap_button(query, attend_button(tr, callback_data.e, False))
 
 
 # --- organizers: cancel an event ----------------------------------------------------------------------------
@@ -334,12 +300,7 @@ async def on_cancel_ask(
         tr._("Cancel this event? Everybody who registered ({n}) will be told.", n=view.taken),
         reply_markup=InlineKeyboardMarkup(
             inline_keyboard=[
-                [
-                    InlineKeyboardButton(
-                        text=tr._("Yes, cancel the event"), callback_data=EvCb(a="delok", e=event.id).pack()
-                    ),
-                    InlineKeyboardButton(text=tr._("No"), callback_data=EvCb(a="keep", e=event.id).pack()),
-                ]
+                [_btn(tr._("Yes, cancel the event"), "delok", event.id), _btn(tr._("No"), "keep", event.id)]
             ]
         ),
     )
@@ -379,16 +340,23 @@ async def on_cancel_event(
 async def cmd_newevent(
     event: Message | CallbackQuery, user: User, tr: Translator, state: FSMContext, settings: Settings
 ) -> None:
-    if isinstance(event, CallbackQuery):
-        await event.answer()
-        message = event.message if isinstance(event.message, Message) else None
-    else:
-        message = event
+    message = await message_of(event)
     if message is None:
         return
     await state.set_state(NewEvent.title)
     await state.set_data({"lang": user.language or settings.default_language})
     await message.answer(tr._("New event. What is the title? Write it in any language. /cancel stops."))
+
+
+def unreadable_date_text(tr: Translator, example: str) -> str:
+    return tr._("I could not read this date. Please write it like this: {example}", example=example)
+
+
+def past_date_text(tr: Translator, example: str) -> str:
+    return tr._(
+        "This moment has already passed. Please write a date and time in the future, like {example}.",
+        example=example,
+    )
 
 
 def _typed(message: Message) -> str | None:
@@ -443,17 +411,10 @@ async def new_start(
     example = dates.example(clock.now(), settings.tz)
     start = dates.parse_datetime(message.text or "", settings.tz)
     if start is None:
-        await message.answer(
-            tr._("I could not read this date. Please write it like this: {example}", example=example)
-        )
+        await message.answer(unreadable_date_text(tr, example))
         return
     if start <= clock.now():
-        await message.answer(
-            tr._(
-                "This moment has already passed. Please write a date and time in the future, like {example}.",
-                example=example,
-            )
-        )
+        await message.answer(past_date_text(tr, example))
         return
     await state.update_data(start=start.isoformat())
     await state.set_state(NewEvent.end)
@@ -488,14 +449,7 @@ async def new_venue(
     await state.update_data(venue=venue)
     await state.set_state(NewEvent.topic)
     topics = await topic_service.topics_for(session, user.role)
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=topic_label(t, tr.lang), callback_data=EvCb(a="ntopic", v=str(t.id)).pack()
-            )
-        ]
-        for t in topics
-    ]
+    rows = [[_btn(topic_label(t, tr.lang), "ntopic", v=str(t.id))] for t in topics]
     await message.answer(
         tr._("Which topic does it belong to? Its subscribers get the announcement."),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
@@ -521,11 +475,7 @@ async def new_topic(
         await edit_message(query.message, tr._("Topic: {topic}", topic=topic_label(topic, tr.lang)))
         await query.message.answer(
             tr._("How many places are there? Write a number, or tap the button."),
-            reply_markup=InlineKeyboardMarkup(
-                inline_keyboard=[
-                    [InlineKeyboardButton(text=tr._("No limit"), callback_data=EvCb(a="ncap").pack())]
-                ]
-            ),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[_btn(tr._("No limit"), "ncap")]]),
         )
 
 
@@ -533,9 +483,7 @@ async def new_topic(
 async def new_capacity(
     message: Message, tr: Translator, state: FSMContext, session: AsyncSession, settings: Settings
 ) -> None:
-    text = (
-        (message.text or "").translate(str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")).strip()
-    )
+    text = dates.ascii_digits(message.text or "").strip()
     if not text.isdigit() or not 1 <= int(text) <= service.MAX_CAPACITY:
         await message.answer(
             tr._("Please write a number of places (1 to {max}), or tap 'No limit'.", max=service.MAX_CAPACITY)
@@ -555,18 +503,23 @@ async def new_no_limit(
         await _summary(query.message, tr, state, session, settings)
 
 
+def _event_fields(form: dict[str, Any]) -> dict[str, Any]:
+    """The event as the form collected it (FSM data is JSON: dates are ISO strings)."""
+    return {
+        "lang": form["lang"],
+        "title": form["title"],
+        "body": form.get("body", ""),
+        "venue": form["venue"],
+        "starts_at": datetime.fromisoformat(form["start"]),
+        "ends_at": datetime.fromisoformat(form["end"]),
+        "capacity": form.get("capacity"),
+        "topic_id": form.get("topic"),
+    }
+
+
 def _draft_event(data: dict[str, Any]) -> Event:
-    return Event(
-        id=0,
-        lang=data["lang"],
-        title=data["title"],
-        body=data.get("body", ""),
-        venue=data["venue"],
-        starts_at=datetime.fromisoformat(data["start"]),
-        ends_at=datetime.fromisoformat(data["end"]),
-        capacity=data.get("capacity"),
-        topic_id=data.get("topic"),
-    )
+    """An unsaved event, only to render the summary card."""
+    return Event(id=0, **_event_fields(data))
 
 
 async def _summary(
@@ -586,13 +539,9 @@ async def _summary(
         text,
         reply_markup=InlineKeyboardMarkup(
             inline_keyboard=[
-                [InlineKeyboardButton(text=tr._("✅ Save"), callback_data=EvCb(a="nsave").pack())],
-                [
-                    InlineKeyboardButton(
-                        text=tr._("🗣 Change the language"), callback_data=EvCb(a="nlang").pack()
-                    )
-                ],
-                [InlineKeyboardButton(text=tr._("✖️ Discard"), callback_data=EvCb(a="ndrop").pack())],
+                [_btn(tr._("✅ Save"), "nsave")],
+                [_btn(tr._("🗣 Change the language"), "nlang")],
+                [_btn(tr._("✖️ Discard"), "ndrop")],
             ]
         ),
     )
@@ -602,10 +551,7 @@ async def _summary(
 async def new_language(query: CallbackQuery, tr: Translator) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        buttons = [
-            InlineKeyboardButton(text=LANGUAGE_NAMES[code], callback_data=EvCb(a="nlangset", v=code).pack())
-            for code in SUPPORTED_LANGUAGES
-        ]
+        buttons = [_btn(LANGUAGE_NAMES[code], "nlangset", v=code) for code in SUPPORTED_LANGUAGES]
         await edit_markup(
             query.message, InlineKeyboardMarkup(inline_keyboard=[buttons[i : i + 3] for i in range(0, 6, 3)])
         )
@@ -652,19 +598,7 @@ async def new_save(
     form = await state.get_data()
     message = query.message if isinstance(query.message, Message) else None
     try:
-        event = await service.create_event(
-            session,
-            clock,
-            user,
-            lang=form["lang"],
-            title=form["title"],
-            body=form.get("body", ""),
-            venue=form["venue"],
-            starts_at=datetime.fromisoformat(form["start"]),
-            ends_at=datetime.fromisoformat(form["end"]),
-            topic_id=form.get("topic"),
-            capacity=form.get("capacity"),
-        )
+        event = await service.create_event(session, clock, user, **_event_fields(form))
     except service.EventError as error:
         await query.answer(
             tr._("This moment has already passed. Please start again with /newevent.")

@@ -166,6 +166,13 @@ async def _edit(
         await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
 
 
+async def refresh_relay(bot: Bot, settings: Settings, chat_id: int, message_id: int, ticket: Ticket) -> None:
+    """Make the relay in the helpers' chat show the ticket as it is now (e.g. "taken", no button)."""
+    # The helpers' chat speaks the default language, whoever pressed the button.
+    chat_tr = Translator(settings.default_language, settings.tz)
+    await _edit(bot, chat_id, message_id, *ticket_view(chat_tr, ticket))
+
+
 @router.callback_query(TicketCb.filter(F.a == "take"), flags={"role": HELPER})
 async def on_take(
     query: CallbackQuery,
@@ -189,9 +196,7 @@ async def on_take(
         await query.answer(tr._("This question no longer exists."), show_alert=True)
         return
     if message.reply_markup is not None:  # the relay still looks open: show what it is now
-        chat_tr = Translator(settings.default_language, settings.tz)
-        text, markup = ticket_view(chat_tr, result.ticket)
-        await _edit(bot, message.chat.id, message.message_id, text, markup)
+        await refresh_relay(bot, settings, message.chat.id, message.message_id, result.ticket)
     if result.outcome == tickets.CLAIMED:
         await query.answer(tr._("Thank you! Please answer by replying to the question."))
     elif result.outcome == tickets.ALREADY_TAKEN:

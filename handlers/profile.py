@@ -6,10 +6,7 @@ the only text input (FSM state).
 
 from __future__ import annotations
 
-import contextlib
-
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -25,6 +22,7 @@ from bot.services.users import HELPER
 from bot.text import N_, Translator
 from handlers.callbacks import MenuCb
 from handlers.menu import command, menu_item
+from handlers.ui import edit_message
 from storage.models.assignments import HelperProfile
 from storage.models.core import User
 
@@ -123,18 +121,13 @@ def pause_keyboard(tr: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[*rows(buttons, 2), _back(tr)])
 
 
-async def _edit_menu(message: Message, text: str, markup: InlineKeyboardMarkup) -> None:
-    with contextlib.suppress(TelegramBadRequest):  # a double tap: nothing changed
-        await message.edit_text(text, reply_markup=markup)
-
-
 async def _show(
     target: Message, tr: Translator, profile: HelperProfile, settings: Settings, clock: Clock, *, edit: bool
 ) -> None:
     text = profile_text(tr, profile, areas(settings.areas_file), clock)
     markup = profile_keyboard(tr, profile, clock)
     if edit:
-        await _edit_menu(target, text, markup)
+        await edit_message(target, text, markup)
     else:
         await target.answer(text, reply_markup=markup)
 
@@ -206,19 +199,19 @@ async def on_profile(
         return
     await query.answer()
     if action in ("langs", "lang"):
-        await _edit_menu(
+        await edit_message(
             message,
             tr._("Which languages do you speak well enough to help? Tap to choose or remove."),
             languages_keyboard(tr, profile),
         )
     elif action in ("areas", "area"):
-        await _edit_menu(
+        await edit_message(
             message,
             tr._("In which areas can you help? Tap to choose or remove."),
             areas_keyboard(tr, profile, known),
         )
     elif action == "pause":
-        await _edit_menu(
+        await edit_message(
             message,
             tr._("No alerts for how long? You can switch them on again at any time."),
             pause_keyboard(tr),

@@ -3,7 +3,9 @@ cancelling a slot. The same actions exist on the command line (`python -m bot sl
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
+from typing import TypeVar
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -18,10 +20,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.users import ORGANIZER
 from bot.text import N_, Translator
-from handlers.booking import TEXT_LIMIT, button, show, topic_label
+from handlers.booking import TEXT_LIMIT, button, reply_or_show, rows, show, topic_label
 from handlers.callbacks import MenuCb
 from handlers.menu import command, menu_item
-from storage.models import ScheduleRule
+from storage.models import ScheduleRule, Slot
 
 router = Router(name="slots")
 command("slots", N_("Counselling schedule: hours, closed days, slots"), role=ORGANIZER, order=61)
@@ -29,6 +31,7 @@ menu_item("slots", N_("🗓 Counselling schedule"), role=ORGANIZER, order=61)
 
 ORG = {"role": ORGANIZER}
 OVERVIEW_DAYS = 14
+T = TypeVar("T")
 
 
 class SlotsCb(CallbackData, prefix="sl"):
@@ -129,9 +132,8 @@ async def home_view(
         )
         for r in data["rules"]
     ]
-    keyboard += [toggles[i : i + 4] for i in range(0, len(toggles), 4)]
-    day_buttons = [button(tr.date(d.day), SlotsCb(a="day", d=d.day.isoformat())) for d in days]
-    keyboard += [day_buttons[i : i + 3] for i in range(0, len(day_buttons), 3)]
+    keyboard += rows(toggles, 4)
+    keyboard += rows([button(tr.date(d.day), SlotsCb(a="day", d=d.day.isoformat())) for d in days], 3)
     keyboard.append([button(tr._("❓ Help"), SlotsCb(a="help"))])
     return text, InlineKeyboardMarkup(inline_keyboard=keyboard)
 
@@ -139,7 +141,7 @@ async def home_view(
 async def day_view(
     session: AsyncSession, clock: Clock, settings: Settings, tr: Translator, day: date
 ) -> tuple[str, InlineKeyboardMarkup]:
-    rows = await admin.day_slots(session, clock, settings, day)
+    slots = await admin.day_slots(session, clock, settings, day)
     lines = [tr._("<b>Slots on {day}</b>", day=tr.date(day))]
     keyboard: list[list[InlineKeyboardButton]] = []
     status_names = {
@@ -147,7 +149,7 @@ async def day_view(
         "closed": tr._("closed"),
         "cancelled": tr._("cancelled"),
     }
-    for info, taken in rows:
+    for info, taken in slots:
         lines.append(
             tr._(
                 "#{number} {time} · {topic} · {taken}/{places} · {status}",
@@ -167,7 +169,7 @@ async def day_view(
                     )
                 ]
             )
-    if not rows:
+    if not slots:
         lines.append(tr._("No slots on this day."))
     keyboard.append([button(tr._("◀ Back"), SlotsCb(a="home"))])
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=keyboard)
@@ -175,6 +177,23 @@ async def day_view(
 
 def problem(tr: Translator, error: ScheduleError) -> str:
     return tr._("That did not work: {problem}\n\n/slots help shows how to write it.", problem=str(error))
+
+
+async def applied(
+    query: CallbackQuery, tr: Translator, session: AsyncSession, change: Awaitable[T]
+) -> T | None:
+    """Await a schedule change and commit it; on ScheduleError roll back, alert, and give None.
+
+    The commit comes before the message is redrawn, so the new view shows the saved state.
+    """
+    try:
+        result = await change
+        await session.commit()
+    except ScheduleError as error:
+        await session.rollback()
+        await query.answer(problem(tr, error)[:200], show_alert=True)  # alerts hold 200 characters
+        return None
+    return result
 
 
 @router.message(Command("slots"), F.chat.type == "private", flags=ORG)
@@ -238,12 +257,7 @@ async def cmd_slots(
 async def on_home(
     query: CallbackQuery, tr: Translator, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
-    text, markup = await home_view(session, clock, settings, tr)
-    if isinstance(query.data, str) and query.data.startswith("menu:"):
-        if isinstance(query.message, Message):
-            await query.message.answer(text, reply_markup=markup)
-    else:
-        await show(query, text, markup)
+    await reply_or_show(query, *(await home_view(session, clock, settings, tr)))
     await query.answer()
 
 
@@ -263,15 +277,12 @@ async def on_rule(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    try:
-        rule, _result = await admin.set_rule_active(
-            session, clock, settings, callback_data.r, callback_data.on
-        )
-        await session.commit()
-    except ScheduleError as error:
-        await session.rollback()
-        await query.answer(problem(tr, error)[:200], show_alert=True)
+    done = await applied(
+        query, tr, session, admin.set_rule_active(session, clock, settings, callback_data.r, callback_data.on)
+    )
+    if done is None:
         return
+    rule = done[0]
     await show(query, *(await home_view(session, clock, settings, tr)))
     await query.answer(
         tr._("Rule #{number} runs again.", number=rule.id)
@@ -334,14 +345,16 @@ async def on_cancel_slot(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    try:
-        slot, cancelled = await admin.cancel_slot(session, clock, settings, callback_data.s)
-        await services.offer_free_places(session, clock, settings)
-        await session.commit()
-    except ScheduleError as error:
-        await session.rollback()
-        await query.answer(problem(tr, error)[:200], show_alert=True)
+
+    async def cancel() -> tuple[Slot, int]:
+        result = await admin.cancel_slot(session, clock, settings, callback_data.s)
+        await services.offer_free_places(session, clock, settings)  # the freed places go to the waitlist
+        return result
+
+    done = await applied(query, tr, session, cancel())
+    if done is None:
         return
+    slot, cancelled = done
     day = slot.starts_at.astimezone(settings.tz).date()
     await show(query, *(await day_view(session, clock, settings, tr, day)))
     await query.answer(

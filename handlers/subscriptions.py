@@ -47,6 +47,26 @@ async def edit_markup(message: Message, markup: InlineKeyboardMarkup | None) -> 
         await message.edit_reply_markup(reply_markup=markup)
 
 
+async def swap_button(query: CallbackQuery, new: InlineKeyboardButton) -> None:
+    """Replace only the pressed button; the text of a broadcast or reminder stays as it was sent."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    rows = [
+        [new if b.callback_data == query.data else b for b in row]
+        for row in message.reply_markup.inline_keyboard
+    ]
+    await edit_markup(message, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def message_of(event: Message | CallbackQuery) -> Message | None:
+    """The chat a command or a menu tap came from; a tap is answered first so its spinner stops."""
+    if isinstance(event, Message):
+        return event
+    await event.answer()
+    return event.message if isinstance(event.message, Message) else None
+
+
 def label(tr: Translator, msgid: str, **values: str) -> str:
     """A button label: translated, values inserted as plain text (buttons are not HTML), isolated in RTL."""
     template = tr._(msgid)
@@ -83,9 +103,13 @@ def broadcast_button(
     return InlineKeyboardButton(text=text, callback_data=SubCb(a="b", t=topic_id).pack())
 
 
+async def _user_topics(session: AsyncSession, user: User) -> tuple[list[Topic], set[int]]:
+    """The topics this user may see, and the ids of those they subscribed to."""
+    return await topic_service.topics_for(session, user.role), await sub_service.subscribed(session, user.id)
+
+
 async def _send_list(message: Message, user: User, tr: Translator, session: AsyncSession, intro: str) -> None:
-    topics = await topic_service.topics_for(session, user.role)
-    chosen = await sub_service.subscribed(session, user.id)
+    topics, chosen = await _user_topics(session, user)
     await message.answer(intro, reply_markup=topics_keyboard(topics, chosen, tr))
 
 
@@ -116,12 +140,9 @@ async def cmd_subscribe(
     event: Message | CallbackQuery, user: User, tr: Translator, session: AsyncSession
 ) -> None:
     intro = tr._("Which news would you like to get? Tap a topic to switch it on or off.")
-    if isinstance(event, CallbackQuery):
-        await event.answer()
-        if isinstance(event.message, Message):
-            await _send_list(event.message, user, tr, session, intro)
-        return
-    await _send_list(event, user, tr, session, intro)
+    message = await message_of(event)
+    if message is not None:
+        await _send_list(message, user, tr, session, intro)
 
 
 @router.callback_query(SubCb.filter(F.a == "t"))
@@ -141,8 +162,7 @@ async def on_toggle(
         await query.answer(tr._("This topic is not available any more."), show_alert=True)
     else:
         await query.answer(tr._("Switched on.") if state else tr._("Switched off."))
-    topics = await topic_service.topics_for(session, user.role)
-    chosen = await sub_service.subscribed(session, user.id)
+    topics, chosen = await _user_topics(session, user)
     await edit_markup(query.message, topics_keyboard(topics, chosen, tr))
 
 
@@ -151,8 +171,7 @@ async def on_done(query: CallbackQuery, user: User | None, tr: Translator, sessi
     await query.answer()
     if user is None or not isinstance(query.message, Message):
         return
-    topics = await topic_service.topics_for(session, user.role)
-    chosen = await sub_service.subscribed(session, user.id)
+    topics, chosen = await _user_topics(session, user)
     names = [topic_label(t, tr.lang) for t in topics if t.id in chosen]
     if names:
         text = tr._("You get news about: {topics}. /subscribe changes this.", topics=", ".join(names))
@@ -184,12 +203,4 @@ async def on_broadcast_button(
         await query.answer(tr._("You get news about this topic again."))
     else:
         await query.answer(tr._("You will not get news about this topic any more."), show_alert=True)
-    markup = query.message.reply_markup
-    if markup is None:
-        return
-    pressed = query.data
-    rows = [
-        [broadcast_button(tr, topic.id, name, state) if b.callback_data == pressed else b for b in row]
-        for row in markup.inline_keyboard
-    ]
-    await edit_markup(query.message, InlineKeyboardMarkup(inline_keyboard=rows))
+    await swap_button(query, broadcast_button(tr, topic.id, name, state))

@@ -16,13 +16,18 @@ _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*(?:uhr|h)?\s*$", re.IGNORECASE)
 FORMAT = "%d.%m.%Y %H:%M"
 
 
+def ascii_digits(text: str) -> str:
+    """The text with Arabic-Indic and Persian digits as 0-9, so that int() and the patterns read them."""
+    return text.translate(_DIGITS)
+
+
 def _local(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at).replace(tzinfo=tz).astimezone(UTC)
 
 
 def parse_datetime(text: str, tz: ZoneInfo) -> datetime | None:
     """ "24.03.2026 18:00" (also 24.3.26 18.00) in the zone `tz`, as UTC; None when it is not one."""
-    match = _DATETIME.match(text.translate(_DIGITS))
+    match = _DATETIME.match(ascii_digits(text))
     if not match:
         return None
     day, month, year, hour, minute = (int(g) for g in match.groups())
@@ -36,7 +41,7 @@ def parse_datetime(text: str, tz: ZoneInfo) -> datetime | None:
 
 def parse_end(text: str, start: datetime, tz: ZoneInfo) -> datetime | None:
     """The end of an event: a time on the start day ("20:00") or a full date and time."""
-    match = _TIME.match(text.translate(_DIGITS))
+    match = _TIME.match(ascii_digits(text))
     if match:
         hour, minute = int(match.group(1)), int(match.group(2))
         try:

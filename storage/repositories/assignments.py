@@ -183,55 +183,49 @@ async def mark_followup(session: AsyncSession, assignment_id: int, assignee_id: 
 
 
 # --- what is due (read by the periodic jobs) ------------------------------------------------------
-async def due_for_escalation(session: AsyncSession, offered_before: datetime) -> Sequence[Assignment]:
-    result = await session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.status == OPEN,
-            Assignment.escalated_at.is_(None),
-            Assignment.offered_at <= offered_before,
-        )
-        .order_by(Assignment.id)
-    )
+async def _assignments_where(session: AsyncSession, *where: ColumnElement[bool]) -> Sequence[Assignment]:
+    """Assignments matching all of `where`, oldest first (the periodic jobs work in id order)."""
+    result = await session.scalars(select(Assignment).where(*where).order_by(Assignment.id))
     return result.all()
+
+
+async def due_for_escalation(session: AsyncSession, offered_before: datetime) -> Sequence[Assignment]:
+    return await _assignments_where(
+        session,
+        Assignment.status == OPEN,
+        Assignment.escalated_at.is_(None),
+        Assignment.offered_at <= offered_before,
+    )
 
 
 async def due_reminders(
     session: AsyncSession, now: datetime, starts_before: datetime
 ) -> Sequence[Assignment]:
-    result = await session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.status == TAKEN,
-            Assignment.assignee_id.is_not(None),
-            Assignment.reminded_at.is_(None),
-            Assignment.starts_at.is_not(None),
-            Assignment.starts_at > now,
-            Assignment.starts_at <= starts_before,
-        )
-        .order_by(Assignment.id)
+    return await _assignments_where(
+        session,
+        Assignment.status == TAKEN,
+        Assignment.assignee_id.is_not(None),
+        Assignment.reminded_at.is_(None),
+        Assignment.starts_at.is_not(None),
+        Assignment.starts_at > now,
+        Assignment.starts_at <= starts_before,
     )
-    return result.all()
 
 
 async def due_followups(
     session: AsyncSession, started_before: datetime, claimed_before: datetime
 ) -> Sequence[Assignment]:
     """Taken assignments whose date is past (or, when flexible, claimed long enough ago) not asked yet."""
-    result = await session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.status == TAKEN,
-            Assignment.assignee_id.is_not(None),
-            Assignment.followup_at.is_(None),
-            or_(
-                and_(Assignment.starts_at.is_not(None), Assignment.starts_at <= started_before),
-                and_(Assignment.starts_at.is_(None), Assignment.claimed_at <= claimed_before),
-            ),
-        )
-        .order_by(Assignment.id)
+    return await _assignments_where(
+        session,
+        Assignment.status == TAKEN,
+        Assignment.assignee_id.is_not(None),
+        Assignment.followup_at.is_(None),
+        or_(
+            and_(Assignment.starts_at.is_not(None), Assignment.starts_at <= started_before),
+            and_(Assignment.starts_at.is_(None), Assignment.claimed_at <= claimed_before),
+        ),
     )
-    return result.all()
 
 
 async def orphaned(session: AsyncSession) -> Sequence[Assignment]:

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FaqUnanswered, FaqVote, OutboxMessage, Ticket
+from storage.repositories.claims import update_if
 
 # --- tickets -----------------------------------------------------------------------------------------
 
@@ -51,14 +52,15 @@ async def set_relay_message_id(session: AsyncSession, ticket_id: int, message_id
 async def claim_ticket(
     session: AsyncSession, ticket_id: int, helper_id: int, now: datetime, *, from_status: str, to_status: str
 ) -> bool:
-    """Conditional UPDATE: only one of several concurrent claims finds the ticket still `from_status`."""
-    result = await session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.status == from_status)
-        .values(status=to_status, taken_by=helper_id, taken_at=now)
-        .execution_options(synchronize_session=False)
+    """First claim wins: only one of several concurrent claims finds the ticket still `from_status`."""
+    # The same conditional UPDATE as the assignments, so both "I'll take it" behave alike.
+    return await update_if(
+        session,
+        Ticket,
+        ticket_id,
+        [Ticket.status == from_status],
+        {"status": to_status, "taken_by": helper_id, "taken_at": now},
     )
-    return bool(result.rowcount)
 
 
 async def close_ticket(

@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from bot.emulator.server import BotAPIEmulator
-
 from bot.app import App, build_app, set_commands, shutdown
 from bot.clock import Clock
 from bot.config import load_settings
+from bot.emulator.server import BotAPIEmulator
 from bot.jobs import PERIODIC
 from tests.conftest import drop_schema, make_engine
 

@@ -138,7 +138,9 @@ def junk_text(rng: random.Random) -> str:
     return "".join(rng.choice(JUNK_CHARS) for _ in range(rng.randint(1, 300)))
 
 
-async def test_thousand_junk_updates_do_not_break_the_bot(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_thousand_junk_updates_do_not_break_the_bot(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.ERROR)
     rng = random.Random(20261126)
     async with running_bot("sqlite", tmp_path, throttle_rate=1000.0, throttle_burst=10_000) as bot:
