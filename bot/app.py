@@ -212,6 +212,8 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         if settings.scheduler_enabled:
             await leader.ensure()
 
+    heartbeat.__qualname__ = "ops:heartbeat"
+
     scheduler.add_job(
         heartbeat,
         "interval",

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "bot.faq.cli",
     "bot.booking.cli",
     "bot.flyer.cli",
+    "bot.ops.cli",
 ]
 
 

@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     telegram_retries: int = Field(default=3, ge=0, le=10)
     backup_dir: Path = ROOT / "data" / "backups"
 
-    @field_validator("metrics_port", "job_interval_max_seconds", mode="before")
+    @field_validator("metrics_port", "job_interval_max_seconds", "helpers_chat_id", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -115,3 +115,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     # aiogram logs each update at INFO without texts; keep its event log quieter.
     logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # one line per webhook request (with the client's address) is noise; errors still show
+    logging.getLogger("aiohttp.access").setLevel(max(logging.WARNING, root.level))

@@ -62,12 +62,15 @@ class Leadership:
     async def release(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _became(self, leader: bool) -> None:
+    def _became(self, leader: bool, *, released: bool = False) -> None:
         if leader and not self.is_leader:
             log.info("this process now runs the scheduled jobs (%s leader lock)", self.kind)
             self.since = time.monotonic()
         elif not leader and self.is_leader:
-            log.warning("this process lost the %s leader lock; another process runs the jobs", self.kind)
+            if released:
+                log.info("leader lock released (%s)", self.kind)
+            else:
+                log.warning("this process lost the %s leader lock; another process runs the jobs", self.kind)
             self.since = None
         self.is_leader = leader
         metrics.LEADER.set(1 if leader else 0)
@@ -91,7 +94,7 @@ class AlwaysLeader(Leadership):
         return True
 
     async def release(self) -> None:
-        self._became(False)
+        self._became(False, released=True)
 
 
 class PostgresLeader(Leadership):
@@ -115,6 +118,7 @@ class PostgresLeader(Leadership):
                 except Exception as exc:
                     self.last_error = f"{type(exc).__name__}: {exc}"[:200]
                     await self._drop()
+                    self._became(False)  # its session is gone, and the lock with it
             try:
                 got = await asyncio.wait_for(self._acquire(), PING_TIMEOUT)
             except Exception as exc:
@@ -163,7 +167,7 @@ class PostgresLeader(Leadership):
                 except Exception:
                     with contextlib.suppress(Exception):
                         await conn.invalidate()
-            self._became(False)
+            self._became(False, released=True)
 
 
 class FileLeader(Leadership):
@@ -209,7 +213,7 @@ class FileLeader(Leadership):
             with contextlib.suppress(OSError):
                 fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
-        self._became(False)
+        self._became(False, released=True)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -253,7 +257,7 @@ def exactly_once(name: str, func: JobFunc, leader: Leadership) -> JobFunc:
             metrics.JOB_SECONDS.observe(time.perf_counter() - started, name)
         metrics.JOB_RUNS.inc(name, "ok")
 
-    run.__name__ = f"exactly_once_{name}"
+    run.__name__ = run.__qualname__ = f"job:{name}"
     return run
 
 

@@ -1,0 +1,385 @@
+"""bot/ops pieces on their own: metrics text, leader locks and exactly-once jobs, migrations started at once,
+Redis with its degraded mode, retries of direct Bot API calls, JSON logs, the hot-path fixes in bot.app."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.methods import GetUpdates, Response, SendMessage
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot import logs
+from bot.app import inline_pure_filters
+from bot.ops import metrics
+from bot.ops import redis as guarded
+from bot.ops.leader import FileLeader, PostgresLeader, exactly_once, leadership_for, migration_lock
+from bot.ops.telegram import KeepResponseTypes, RetryRequest
+from storage.migrate import upgrade
+from tests.conftest import PG_URL, drop_schema
+from tests.ops_support import PrivateRedis, free_port, metric, parse_metrics
+
+# --- metrics ---------------------------------------------------------------------------------------------
+
+
+def test_metrics_text_format() -> None:
+    registry = metrics.Registry()
+    counter = registry.counter("t_total", "A counter.", ("kind",))
+    gauge = registry.gauge("t_gauge", "A gauge.")
+    hist = registry.histogram("t_seconds", "A histogram.", ("kind",), buckets=(0.1, 1.0))
+    counter.inc("a")
+    counter.inc("a", amount=2)
+    counter.inc('we"ird\\')
+    gauge.set(2.5)
+    for value in (0.05, 0.5, 5.0):
+        hist.observe(value, "x")
+    body = registry.render()
+    assert "# HELP t_total A counter.\n# TYPE t_total counter" in body
+    assert 't_total{kind="a"} 3' in body
+    assert 't_total{kind="we\\"ird\\\\"} 1' in body
+    assert "t_gauge 2.5" in body
+    assert 't_seconds_bucket{kind="x",le="0.1"} 1' in body
+    assert 't_seconds_bucket{kind="x",le="1"} 2' in body  # cumulative
+    assert 't_seconds_bucket{kind="x",le="+Inf"} 3' in body
+    assert 't_seconds_count{kind="x"} 3' in body and 't_seconds_sum{kind="x"} 5.55' in body
+    samples = parse_metrics(body)
+    assert metric(samples, "t_total") == 4
+    assert body.endswith("\n")
+    with pytest.raises(ValueError):
+        counter.inc()  # the label is required
+
+
+async def test_collectors_run_at_scrape_and_failures_are_counted() -> None:
+    registry = metrics.Registry()
+    gauge = registry.gauge("t_depth", "Depth.")
+    before = metrics.COLLECTOR_ERRORS.total()
+
+    async def good() -> None:
+        gauge.set(7)
+
+    async def bad() -> None:
+        raise RuntimeError("database down")
+
+    registry.collector("good", good)
+    registry.collector("bad", bad)
+    body = await registry.exposition()
+    assert "t_depth 7" in body
+    assert metrics.COLLECTOR_ERRORS.total() == before + 1
+    registry.remove_collector("bad", bad)
+    assert list(registry.collectors) == ["good"]
+
+
+def test_hooks_map_to_the_documented_labels() -> None:
+    metrics.REGISTRY.reset()
+    for kind in ("answer", "answer", "suggest", "unknown", "greeting"):
+        metrics.faq_question(kind)
+    metrics.deliveries({"sent": 3, "failed": 1, "retried": 0})
+    metrics.rate_limited("delivery")
+    samples = parse_metrics(metrics.REGISTRY.render())
+    assert metric(samples, "hnb_faq_questions_total", outcome="answered") == 2
+    assert metric(samples, "hnb_faq_questions_total", outcome="unknown") == 1
+    assert metric(samples, "hnb_deliveries_total", result="sent") == 3
+    assert metric(samples, "hnb_deliveries_total", result="retried") == 0
+    assert metric(samples, "hnb_telegram_429_total", source="delivery") == 1
+    assert metric(samples, "process_resident_memory_bytes") > 0
+
+
+# --- leader lock and exactly-once jobs ---------------------------------------------------------------------
+
+
+async def test_file_leader_one_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3.leader"
+    first, second = FileLeader(path), FileLeader(path)
+    assert await first.ensure() is True
+    assert await second.ensure() is False and second.last_error == "held by another process"
+    assert await first.ensure() is True  # still held
+    await first.release()
+    assert await second.ensure() is True
+    await second.release()
+
+
+async def test_leadership_for_picks_the_lock(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"
+    engine = create_async_engine(url)
+    leader = leadership_for(engine, url)
+    assert isinstance(leader, FileLeader) and leader.path == tmp_path / "x.sqlite3.leader"
+    await engine.dispose()
+
+
+@pytest.mark.pg
+async def test_postgres_leader_lock_failover() -> None:
+    schema = "t_lead_" + free_port().__str__()
+    admin = create_async_engine(PG_URL)
+    async with admin.begin() as conn:
+        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    args: dict[str, Any] = {
+        "connect_args": {"server_settings": {"search_path": schema}},
+        "pool_pre_ping": True,
+    }
+    a, b = create_async_engine(PG_URL, **args), create_async_engine(PG_URL, **args)
+    first, second = PostgresLeader(a), PostgresLeader(b)
+    try:
+        assert await first.ensure() is True
+        assert await second.ensure() is False
+        assert await first.ensure() is True  # confirmed on its own connection
+        # the leader's session is killed (a network cut, a server restart): the lock goes with it
+        assert first.conn is not None
+        pid = (await first.conn.execute(text("SELECT pg_backend_pid()"))).scalar()
+        async with admin.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        assert await second.ensure() is True
+        assert await first.ensure() is False and first.is_leader is False
+        assert metrics.LEADER.get() == 0  # the last word was first's
+        await second.release()
+        assert await first.ensure() is True
+        # another schema is another bot: its own lock
+        other = f"{schema}_b"
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'CREATE SCHEMA "{other}"')
+        c = create_async_engine(PG_URL, connect_args={"server_settings": {"search_path": other}})
+        third = PostgresLeader(c)
+        assert await third.ensure() is True
+        await third.release()
+        await c.dispose()
+        await drop_schema(other)
+    finally:
+        await first.release()
+        await second.release()
+        await a.dispose()
+        await b.dispose()
+        await admin.dispose()
+        await drop_schema(schema)
+
+
+async def test_exactly_once_runs_only_in_the_leader(tmp_path: Path) -> None:
+    metrics.REGISTRY.reset()
+    path = tmp_path / "db.leader"
+    leaders = [FileLeader(path), FileLeader(path)]
+    ran: list[int] = []
+
+    def job(i: int) -> Any:
+        async def run(ctx: Any) -> None:
+            ran.append(i)
+
+        return run
+
+    runs = [exactly_once("demo_job", job(i), leader) for i, leader in enumerate(leaders)]
+    for _ in range(3):
+        for run in runs:
+            await run(None)
+    assert ran == [0, 0, 0]
+    assert metrics.JOB_RUNS.get("demo_job", "ok") == 3 and metrics.JOB_RUNS.get("demo_job", "skipped") == 3
+
+    async def broken(ctx: Any) -> None:
+        raise RuntimeError("boom")
+
+    await exactly_once("broken_job", broken, leaders[0])(None)  # logged and counted, never raised
+    assert metrics.JOB_RUNS.get("broken_job", "error") == 1
+    assert metrics.JOB_SECONDS.count("demo_job") == 3
+    for leader in leaders:
+        await leader.release()
+
+
+@pytest.mark.pg
+async def test_processes_starting_at_once_migrate_one_after_the_other() -> None:
+    schema = f"t_mig_{free_port()}"
+    admin = create_async_engine(PG_URL)
+    async with admin.begin() as conn:
+        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    await admin.dispose()
+    engines = [
+        create_async_engine(PG_URL, connect_args={"server_settings": {"search_path": schema}})
+        for _ in range(3)
+    ]
+
+    async def start(engine: Any) -> None:
+        async with migration_lock(engine):
+            await upgrade(engine)
+
+    try:
+        await asyncio.gather(*(start(e) for e in engines))
+        async with engines[0].connect() as conn:
+            heads = (await conn.execute(text("SELECT count(*) FROM alembic_version"))).scalar()
+        assert heads and heads >= 1
+    finally:
+        for engine in engines:
+            await engine.dispose()
+        await drop_schema(schema)
+
+
+# --- Redis and its degraded mode -------------------------------------------------------------------------
+
+
+async def test_redis_down_falls_back_logs_once_and_comes_back(caplog: pytest.LogCaptureFixture) -> None:
+    if not PrivateRedis.available():
+        pytest.skip("redis-server is not installed")
+    from bot.app import MemorySeen, RedisSeen
+
+    redis_server = PrivateRedis()  # not started yet
+    caplog.set_level(logging.INFO, logger="bot.ops.redis")
+    storage, isolation, seen, guard = await guarded.build(
+        redis_server.url, timeout=0.5, retry_seconds=0.2, seen=RedisSeen, local_seen=MemorySeen()
+    )
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    try:
+        assert guard.up is False and metrics.REDIS_UP.get() == 0
+        assert await seen(1) is False and await seen(1) is True  # memory still drops duplicates
+        await storage.set_state(key, "Form:name")
+        assert await storage.get_state(key) == "Form:name"
+        async with isolation.lock(key):
+            pass
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert len(errors) == 1 and "is unreachable" in errors[0].getMessage()
+        assert "DEGRADED" in errors[0].getMessage() and guard.describe()["ok"] is False
+
+        await redis_server.start()
+        await asyncio.sleep(0.25)  # the retry interval
+        assert await seen(2) is False
+        assert guard.up is True and metrics.REDIS_UP.get() == 1
+        assert await guard.redis.get("hnb:update:2") is not None
+        await storage.set_state(key, "Form:age")
+        assert await guard.redis.keys("fsm:*")
+        async with isolation.lock(key):
+            assert await guard.redis.keys("fsm:*:lock")
+        assert any("answers again" in r.getMessage() for r in caplog.records)
+
+        await redis_server.stop()
+        assert await seen(3) is False  # Redis is gone again: memory
+        assert guard.up is False
+        assert [r.levelno for r in caplog.records].count(logging.ERROR) == 2
+    finally:
+        await storage.close()
+        await guard.redis.aclose()
+        await redis_server.stop()
+
+
+def test_redis_url_password_is_not_logged() -> None:
+    assert guarded.redact("redis://:s3cret@redis:6379/0") == "redis://:***@redis:6379/0"
+    assert guarded.redact("redis://user:pw@host/1") == "redis://user:***@host/1"
+    assert guarded.redact("redis://host:6379/0") == "redis://host:6379/0"
+
+
+# --- retries of direct Bot API calls ------------------------------------------------------------------------
+
+
+async def test_retry_request_retries_5xx_network_and_429(monkeypatch: pytest.MonkeyPatch) -> None:
+    metrics.REGISTRY.reset()
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("bot.ops.telegram.asyncio.sleep", fake_sleep)
+    method = SendMessage(chat_id=1, text="hi")
+    failures: list[Exception] = [
+        TelegramServerError(method=method, message="Bad Gateway"),
+        TelegramNetworkError(method=method, message="Request timeout error"),
+        TelegramRetryAfter(method=method, message="Too Many Requests", retry_after=3),
+    ]
+    calls = 0
+
+    async def make_request(bot: Any, m: Any) -> str:
+        nonlocal calls
+        calls += 1
+        if failures:
+            raise failures.pop(0)
+        return "sent"
+
+    middleware = RetryRequest(retries=3, backoff=0.5)
+    assert await middleware(make_request, None, method) == "sent"  # type: ignore[arg-type]
+    assert calls == 4 and slept == [0.5, 1.0, 3.0]
+    assert metrics.RETRIES.get("5xx") == 1 and metrics.RETRIES.get("network") == 1
+    assert metrics.RATE_LIMITED.get("bot") == 1
+
+    async def always_down(bot: Any, m: Any) -> str:
+        raise TelegramServerError(method=method, message="Internal Server Error")
+
+    with pytest.raises(TelegramServerError):
+        await RetryRequest(retries=2)(always_down, None, method)  # type: ignore[arg-type]
+
+    polls = 0
+
+    async def poll(bot: Any, m: Any) -> str:
+        nonlocal polls
+        polls += 1
+        raise TelegramServerError(method=m, message="down")
+
+    with pytest.raises(TelegramServerError):
+        await RetryRequest(retries=3)(poll, None, GetUpdates())  # type: ignore[arg-type]
+    assert polls == 1  # aiogram's polling has its own backoff
+
+
+async def test_response_models_are_built_once() -> None:
+    keep = KeepResponseTypes()
+
+    async def make_request(bot: Any, m: Any) -> str:
+        return "ok"
+
+    await keep(make_request, None, SendMessage(chat_id=1, text="x"))  # type: ignore[arg-type]
+    first = Response[SendMessage.__returning__]  # type: ignore[name-defined]
+    gc.collect()
+    assert Response[SendMessage.__returning__] is first  # type: ignore[name-defined]
+
+
+def test_pure_filters_run_inline() -> None:
+    from aiogram import Dispatcher
+
+    from handlers import all_routers
+
+    dp = Dispatcher()
+    for router in all_routers():
+        dp.include_router(router)
+    inline_pure_filters(dp)
+    assert inline_pure_filters(dp) == 0  # idempotent: nothing left to change
+
+    def sync_filters(router: Any) -> int:
+        count = 0
+        for observer in router.observers.values():
+            for handler in observer.handlers:
+                for item in handler.filters or ():
+                    if not item.awaitable and (
+                        item.magic is not None or type(item.callback).__name__ == "State"
+                    ):
+                        count += 1
+        return count + sum(sync_filters(sub) for sub in router.sub_routers)
+
+    assert sync_filters(dp) == 0
+
+
+# --- logs ----------------------------------------------------------------------------------------------------
+
+
+def test_json_logs_carry_update_and_user_hash_not_the_id() -> None:
+    formatter = logs.JsonFormatter()
+    context = logs.ContextFilter()
+    record = logging.LogRecord("handlers.faq", logging.INFO, __file__, 1, "question handled", (), None)
+    token = logs.bind(4242, 123456789)
+    try:
+        context.filter(record)
+    finally:
+        logs.unbind(token)
+    entry = json.loads(formatter.format(record))
+    assert entry["update_id"] == 4242 and entry["message"] == "question handled"
+    assert entry["user_hash"] == logs.user_hash(123456789) and "123456789" not in json.dumps(entry)
+    outside = logging.LogRecord("x", logging.INFO, __file__, 1, "later", (), None)
+    context.filter(outside)
+    assert "update_id" not in json.loads(formatter.format(outside))
+    text_line = logs.TextFormatter().format(record)
+    assert text_line.endswith(f"[update=4242 user={logs.user_hash(123456789)}]")
+
+
+def test_user_hash_is_keyed_per_installation() -> None:
+    logs.set_hash_key("111:AAA")
+    one = logs.user_hash(5)
+    logs.set_hash_key("222:BBB")
+    assert logs.user_hash(5) != one and len(one) == 12
+    logs.set_hash_key("111:AAA")
+    assert logs.user_hash(5) == one
