@@ -113,6 +113,7 @@ class Driver:
         self.phase: Phase | None = None
         self.refill = False  # closed loop: send the next question when an answer arrives
         self.idle = asyncio.Event()
+        self.webhook: WebhookPoster | None = None
         emu.on_reply = self._on_reply
 
     def ask(self) -> bool:
@@ -123,6 +124,8 @@ class Driver:
         text = self.rng.choice(self.questions[lang])
         self.outstanding[uid] = time.perf_counter()
         self.emu.user_sends(uid, text)
+        if self.webhook is not None:
+            self.webhook.post(self.emu._updates.pop())  # the update just queued, sent as Telegram would
         return True
 
     def _on_reply(self, chat_id: int, at: float) -> None:
@@ -185,6 +188,60 @@ class Driver:
         return phase
 
 
+class WebhookPoster:
+    """Delivers updates to webhook processes the way Telegram does: several HTTPS connections at once
+    (Telegram's default `max_connections` is 40), round robin over the processes (the load balancer's
+    part). The emulator's own webhook loop sends one update at a time and waits for each answer, which
+    would measure that loop instead of the bots, so the benchmark takes its place here."""
+
+    def __init__(self, ports: list[int], path: str, secret: str, connections: int = 40) -> None:
+        self.urls = [f"http://127.0.0.1:{p}{path}" for p in ports]
+        self.secret = secret
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.turn = 0
+        self.failures = 0
+        self.tasks: list[asyncio.Task[None]] = []
+        self.connections = connections
+        self.http: Any = None
+
+    def post(self, update: dict[str, Any]) -> None:
+        self.queue.put_nowait(update)
+
+    async def start(self) -> WebhookPoster:
+        import aiohttp
+
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self.connections))
+        self.tasks = [asyncio.create_task(self._worker()) for _ in range(self.connections)]
+        return self
+
+    async def _worker(self) -> None:
+        import json
+
+        headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": self.secret}
+        while True:
+            update = await self.queue.get()
+            url = self.urls[self.turn % len(self.urls)]
+            self.turn += 1
+            body = json.dumps(update, ensure_ascii=False).encode()
+            for _attempt in range(3):
+                try:
+                    async with self.http.post(url, data=body, headers=headers) as resp:
+                        await resp.read()
+                        if resp.status == 200:
+                            break
+                except Exception:
+                    pass
+                self.failures += 1
+                await asyncio.sleep(0.2)
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.http is not None:
+            await self.http.close()
+
+
 def load_questions() -> dict[str, list[str]]:
     data = yaml.safe_load(TESTSET.read_text(encoding="utf-8"))
     by_lang: dict[str, list[str]] = {lang: [] for lang in LANGS}
@@ -233,14 +290,16 @@ async def seed_people(url: str, users: list[int]) -> None:
 
 
 class CpuMeter:
-    """CPU time of the bot process and of this one (the emulator) between start and stop, % of one core."""
+    """CPU time of the bot processes (together) and of this one (the emulator) between start and stop, in %
+    of one core."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pids: list[int]) -> None:
         import psutil
 
-        self.procs = [psutil.Process(pid), psutil.Process()]
+        self.bots = [psutil.Process(pid) for pid in pids]
+        self.me = psutil.Process()
         self.started = time.perf_counter()
-        self.cpu = [self._cpu(p) for p in self.procs]
+        self.before = (sum(self._cpu(p) for p in self.bots), self._cpu(self.me))
 
     @staticmethod
     def _cpu(proc: Any) -> float:
@@ -249,8 +308,9 @@ class CpuMeter:
 
     def stop(self) -> tuple[float, float]:
         elapsed = time.perf_counter() - self.started
-        used = [self._cpu(p) - before for p, before in zip(self.procs, self.cpu, strict=True)]
-        return used[0] / elapsed * 100, used[1] / elapsed * 100
+        bots = sum(self._cpu(p) for p in self.bots) - self.before[0]
+        me = self._cpu(self.me) - self.before[1]
+        return bots / elapsed * 100, me / elapsed * 100
 
 
 def rss_mb(pid: int) -> float:
@@ -262,44 +322,87 @@ def rss_mb(pid: int) -> float:
         return 0.0
 
 
+@dataclass
+class Spawn:
+    command: list[str]
+    env: dict[str, str]
+    log: Path
+    health_port: int | None = None  # webhook processes: wait for /healthz before sending
+
+
+async def wait_healthy(port: int, timeout: float = 120.0) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
+        while time.monotonic() < deadline:
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    if resp.status == 200:
+                        return
+            except (aiohttp.ClientError, OSError, TimeoutError):
+                pass
+            await asyncio.sleep(0.25)
+    raise RuntimeError(f"no healthy bot on port {port} within {timeout} s")
+
+
 async def run_bot(
     name: str,
-    command: list[str],
-    env: dict[str, str],
+    spawns: list[Spawn],
     emu: TimedEmulator,
     users: list[int],
     questions: dict[str, list[str]],
     args: argparse.Namespace,
-    log: Path,
+    webhook: tuple[str, str] | None = None,  # (path, secret): post updates to the spawns' health ports
 ) -> Result:
     emu.reset()
     for uid in users:
         emu.add_user(uid, language_code=LANGS[uid % len(LANGS)], first_name=f"P{uid}")
-    handle = log.open("w")
-    proc = await asyncio.create_subprocess_exec(
-        *command, env={**os.environ, **env}, stdout=handle, stderr=handle, cwd=str(ROOT)
-    )
-    handle.close()
+    procs = []
+    for spawn in spawns:
+        handle = spawn.log.open("w")
+        procs.append(
+            await asyncio.create_subprocess_exec(
+                *spawn.command, env={**os.environ, **spawn.env}, stdout=handle, stderr=handle, cwd=str(ROOT)
+            )
+        )
+        handle.close()
     driver = Driver(emu, users, questions, seed=args.seed)
     try:
+        for spawn in spawns:
+            if spawn.health_port:
+                await wait_healthy(spawn.health_port)
+        if webhook is not None:
+            emu._webhook = None  # the bots set their webhook; the benchmark delivers instead of the emulator
+            if emu._webhook_task is not None:
+                emu._webhook_task.cancel()
+            ports = [s.health_port for s in spawns if s.health_port]
+            driver.webhook = await WebhookPoster(ports, *webhook).start()  # type: ignore[arg-type]
         # ready: the first answer (the FAQ loads its language models at start-up, a few seconds)
         driver.ask()
         if await driver.drain(timeout=120):
-            raise RuntimeError(f"{name}: no answer within 120 s; see {log}")
+            raise RuntimeError(f"{name}: no answer within 120 s; see {spawns[0].log}")
         await driver.closed_loop(args.window, args.warmup, record=False)  # warm-up
-        spy = await start_profiler(args, name, proc.pid, log)
-        cpu = CpuMeter(proc.pid)
+        spies = [await start_profiler(args, name, p.pid, s.log) for p, s in zip(procs, spawns, strict=True)]
+        cpu = CpuMeter([p.pid for p in procs])
         saturated = await driver.closed_loop(args.window, args.seconds)
         bot_cpu, emulator_cpu = cpu.stop()
-        if spy is not None:
-            await spy.wait()
+        for spy in spies:
+            if spy is not None:
+                await spy.wait()
         await asyncio.sleep(1.0)
         fixed = await driver.fixed_rate(args.rate, args.seconds)
-        memory = rss_mb(proc.pid)
+        memory = sum(rss_mb(p.pid) for p in procs)
     finally:
         emu.on_reply = None
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGINT)
+        if driver.webhook is not None:
+            if driver.webhook.failures:
+                print(f"  ! {name}: {driver.webhook.failures} webhook posts failed", file=sys.stderr)
+            await driver.webhook.stop()
+        for proc in procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGINT)
+        for proc in procs:
             try:
                 await asyncio.wait_for(proc.wait(), 20)
             except TimeoutError:
@@ -380,6 +483,38 @@ def print_table(results: list[Result], args: argparse.Namespace) -> None:
     print()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def private_redis() -> tuple[asyncio.subprocess.Process, str] | None:
+    """A redis-server of our own (the shared one may hold other runs' update marks)."""
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        return None
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        "redis-server",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.sleep(0.5)
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
 async def main(args: argparse.Namespace) -> int:
     questions = load_questions()
     emu = TimedEmulator(host="127.0.0.1", port=0, token=TOKEN, call_log_size=1000)
@@ -387,24 +522,15 @@ async def main(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     results: list[Result] = []
     users_per_run = max(args.users, args.window * 2, int(args.rate * 3))
+    bot_cmd = [sys.executable, "-m", "bot", "run"]
     try:
         base_env = {"TELEGRAM_API_URL": emu.base_url, "PYTHONUNBUFFERED": "1"}
         first = 5_000_000
         users = list(range(first, first + users_per_run))
         echo_cmd = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
         print("echo bot ...", flush=True)
-        results.append(
-            await run_bot(
-                "echo (aiogram only)",
-                echo_cmd,
-                {**base_env, "BOT_TOKEN": TOKEN},
-                emu,
-                users,
-                questions,
-                args,
-                workdir / "echo.log",
-            )
-        )
+        echo = Spawn(echo_cmd, {**base_env, "BOT_TOKEN": TOKEN}, workdir / "echo.log")
+        results.append(await run_bot("echo (aiogram only)", [echo], emu, users, questions, args))
         kinds = ["sqlite"] + ([] if args.no_pg else ["pg"])
         for i, kind in enumerate(kinds, start=1):
             users = list(range(first + i * 1_000_000, first + i * 1_000_000 + users_per_run))
@@ -413,26 +539,65 @@ async def main(args: argparse.Namespace) -> int:
                 await seed_people(url, users)
                 label = "FAQ bot, SQLite" if kind == "sqlite" else "FAQ bot, PostgreSQL"
                 print(f"{label} ...", flush=True)
-                command = [sys.executable, "-m", "bot", "run"]
-                results.append(
-                    await run_bot(
-                        label,
-                        command,
-                        {**base_env, **bot_env(url)},
-                        emu,
-                        users,
-                        questions,
-                        args,
-                        workdir / f"bot-{kind}.log",
-                    )
-                )
+                spawn = Spawn(bot_cmd, {**base_env, **bot_env(url)}, workdir / f"bot-{kind}.log")
+                results.append(await run_bot(label, [spawn], emu, users, questions, args))
             finally:
                 await drop_database(dbname)
+        if args.processes > 1 and not args.no_pg:
+            results += await run_webhook_processes(args, emu, questions, workdir, base_env, bot_cmd, first)
     finally:
         await emu.stop()
     print_table(results, args)
     print(f"(logs in {workdir})")
     return 0
+
+
+async def run_webhook_processes(
+    args: argparse.Namespace,
+    emu: TimedEmulator,
+    questions: dict[str, list[str]],
+    workdir: Path,
+    base_env: dict[str, str],
+    bot_cmd: list[str],
+    first: int,
+) -> list[Result]:
+    """The scale-out configuration: N webhook processes on PostgreSQL and Redis behind one URL."""
+    redis = await private_redis()
+    if redis is None:
+        print("(no redis-server: the webhook row is skipped)", file=sys.stderr)
+        return []
+    users = list(
+        range(first + 9_000_000, first + 9_000_000 + max(args.users, args.window * 2, int(args.rate * 3)))
+    )
+    url, dbname = await make_database("pg", workdir)
+    ports = [free_port() for _ in range(args.processes)]
+    label = f"FAQ bot, PostgreSQL + Redis, {args.processes} webhook processes"
+    try:
+        await seed_people(url, users)
+        print(f"{label} ...", flush=True)
+        spawns = [
+            Spawn(
+                bot_cmd,
+                {
+                    **base_env,
+                    **bot_env(url),
+                    "REDIS_URL": redis[1],
+                    "WEBHOOK_URL": "https://bot.example.org",  # Telegram's side is the benchmark here
+                    "WEBHOOK_SECRET": "bench-secret",
+                    "WEBHOOK_HOST": "127.0.0.1",
+                    "WEBHOOK_PORT": str(port),
+                },
+                workdir / f"bot-webhook-{i}.log",
+                health_port=port,
+            )
+            for i, port in enumerate(ports)
+        ]
+        webhook = ("/telegram/webhook", "bench-secret")
+        return [await run_bot(label, spawns, emu, users, questions, args, webhook=webhook)]
+    finally:
+        await drop_database(dbname)
+        redis[0].kill()
+        await redis[0].wait()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -446,6 +611,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=3000, help="people asking (each one at a time)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="webhook processes in the scale-out row (1: skip the row)"
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy the bots during the closed loop")
     return parser.parse_args(argv)
 
