@@ -26,8 +26,10 @@ _EXTRA_KEYS = (
     "recipients",
 )
 
-# (update_id, user_hash) of the update being handled in this task
-_CONTEXT: ContextVar[tuple[int | None, str | None] | None] = ContextVar("log_context", default=None)
+# (update_id, user_hash, texts to keep out of the logs) of the update being handled in this task
+_Context = tuple[int | None, str | None, tuple[str, ...]]
+_CONTEXT: ContextVar[_Context | None] = ContextVar("log_context", default=None)
+REDACTED = "[redacted]"
 _HASH_KEY = [b"helfernetz-bot"]
 
 
@@ -43,13 +45,26 @@ def user_hash(user_id: int) -> str:
     return hashlib.blake2s(str(user_id).encode(), key=_HASH_KEY[0], digest_size=6).hexdigest()
 
 
-def bind(update_id: int | None, user_id: int | None) -> Token[tuple[int | None, str | None] | None]:
-    """Log lines of the current task (and tasks it starts) carry this update id and user hash."""
-    return _CONTEXT.set((update_id, user_hash(user_id) if user_id is not None else None))
+def bind(
+    update_id: int | None, user_id: int | None, private: tuple[str | None, ...] = ()
+) -> Token[_Context | None]:
+    """Log lines of the current task (and tasks it starts) carry this update id and user hash.
+
+    `private`: what the person wrote (text, caption, phone number). Should it ever reach a log line (an
+    exception message that quotes it, a careless log call), it is replaced by "[redacted]"."""
+    texts = tuple(t for t in private if t and len(t) >= 4)
+    return _CONTEXT.set((update_id, user_hash(user_id) if user_id is not None else None, texts))
 
 
-def unbind(token: Token[tuple[int | None, str | None] | None]) -> None:
+def unbind(token: Token[_Context | None]) -> None:
     _CONTEXT.reset(token)
+
+
+def _redact(line: str, texts: tuple[str, ...]) -> str:
+    for text in texts:
+        if text in line:
+            line = line.replace(text, REDACTED)
+    return line
 
 
 class ContextFilter(logging.Filter):
@@ -58,11 +73,13 @@ class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         context = _CONTEXT.get()
         if context is not None:
-            update_id, hashed = context
+            update_id, hashed, texts = context
             if update_id is not None and not hasattr(record, "update_id"):
                 record.update_id = update_id
             if hashed is not None and not hasattr(record, "user_hash"):
                 record.user_hash = hashed
+            if texts:
+                record.private_texts = texts
         return True
 
 
@@ -79,6 +96,9 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = _plain(getattr(record, key))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        texts = getattr(record, "private_texts", ())
+        if texts:
+            entry = {k: _redact(v, texts) if isinstance(v, str) else v for k, v in entry.items()}
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -89,7 +109,7 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        line = _redact(super().format(record), getattr(record, "private_texts", ()))
         tags = []
         if hasattr(record, "update_id"):
             tags.append(f"update={record.update_id}")

@@ -194,7 +194,13 @@ class UpdateMetrics(BaseMiddleware):
         except Exception:  # an update type this aiogram does not know
             kind = "unknown"
         sender: User | None = data.get("event_from_user")
-        token = logs.bind(event.update_id, sender.id if sender is not None else None)
+        message = event.message or event.edited_message
+        private = (
+            (message.text, message.caption, message.contact.phone_number if message.contact else None)
+            if message is not None
+            else ()
+        )
+        token = logs.bind(event.update_id, sender.id if sender is not None else None, private)
         started = time.perf_counter()
         result = "error"
         try:

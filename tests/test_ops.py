@@ -383,3 +383,27 @@ def test_user_hash_is_keyed_per_installation() -> None:
     assert logs.user_hash(5) != one and len(one) == 12
     logs.set_hash_key("111:AAA")
     assert logs.user_hash(5) == one
+
+
+def test_what_a_person_wrote_never_reaches_a_log_line() -> None:
+    question = "Mein Bescheid vom Jobcenter ist falsch"
+    context = logs.ContextFilter()
+    try:
+        raise ValueError(f"could not parse {question!r}")
+    except ValueError:
+        import sys
+
+        exc_info = sys.exc_info()
+    record = logging.LogRecord(
+        "handlers.faq", logging.ERROR, __file__, 1, "failed on %s", (question,), exc_info
+    )
+    token = logs.bind(7, 42, (question, None, "+49 151 000000"))
+    try:
+        context.filter(record)
+    finally:
+        logs.unbind(token)
+    as_json = logs.JsonFormatter().format(record)
+    as_text = logs.TextFormatter().format(record)
+    for line in (as_json, as_text):
+        assert question not in line and logs.REDACTED in line
+    assert json.loads(as_json)["message"] == f"failed on {logs.REDACTED}"

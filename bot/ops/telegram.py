@@ -81,10 +81,10 @@ class RetryRequest(BaseRequestMiddleware):
 class KeepResponseTypes(BaseRequestMiddleware):
     """Keeps aiogram's `Response[...]` result models alive, so pydantic does not build them again.
 
-    aiogram parses every Bot API answer with `Response[method.__returning__]`. pydantic (2.11+) caches such
-    parametrised models only weakly, and nothing else holds them, so after a garbage collection the next
-    call builds the model class again, schema and all: measured at an eighth of the bot's CPU time under
-    load (bench/bench_load.py). One strong reference per method type ends that.
+    aiogram parses every Bot API answer with `Response[method.__returning__]`. pydantic (2.13 here) caches
+    such parametrised models only weakly, and nothing else holds them, so after a garbage collection the
+    next call builds the model class again, schema and all: measured at an eighth of the bot's CPU time
+    under load (bench/bench_load.py). One strong reference per method type ends that.
     """
 
     def __init__(self) -> None:

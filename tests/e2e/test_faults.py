@@ -57,7 +57,7 @@ async def test_ten_percent_faults_lose_nothing(db_kind: str, tmp_path: Path) -> 
         delivery_concurrency=8,
         send_rate_total=300,
     ) as bot:
-        askers = list(range(50_001, 50_049))
+        askers = list(range(50_001, 50_061))
         recipients = list(range(60_001, 60_151))
         for uid in askers + recipients:
             bot.emu.add_user(uid, language_code=LANGS[uid % 6], first_name=f"P{uid}")
@@ -123,7 +123,7 @@ async def test_ten_percent_faults_lose_nothing(db_kind: str, tmp_path: Path) -> 
         doubled = sum(n - 1 for u, n in delivered.items() if n > 1)
         assert doubled <= stats["timeouts"], (doubled, stats["timeouts"])
         # the faults did happen, and were handled where they hit
-        assert stats["responses_5xx"] + stats["responses_429"] + stats["timeouts"] >= 15, stats
+        assert stats["responses_5xx"] + stats["responses_429"] + stats["timeouts"] >= 5, stats
         assert worker.stats["sent"] == 150
         assert worker.stats["retried"] + worker.stats["rate_limited"] > 0
         retries = metrics.RETRIES.total()

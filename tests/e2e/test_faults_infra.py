@@ -92,6 +92,7 @@ async def test_postgres_restart_mid_run_the_bot_recovers_by_itself(tmp_path: Pat
             "DELIVERY_BACKOFF_SECONDS": "0.2",
             "DELIVERY_BACKOFF_MAX_SECONDS": "1",
             "DELIVERY_MAX_ATTEMPTS": "20",
+            "DELIVERY_BATCH_SIZE": "20",
         }
         bot = await BotProcess("bot", env, tmp_path / "bot.log", port).start()
         await bot.wait_healthy()
@@ -140,7 +141,9 @@ async def test_postgres_restart_mid_run_the_bot_recovers_by_itself(tmp_path: Pat
         assert metric(samples, "hnb_database_up") == 1
         counts = Counter({int(c): n for c, n in emu.stats["delivered_by_chat"].items()})
         doubled = sum(counts[u] - 1 for u in recipients if counts[u] > 1)
-        assert doubled <= 8  # at most the calls in flight when the database went away (docs/delivery.md)
+        # sent while the database was away, so their outcome could not be recorded: sent again after the
+        # claim timeout (at-least-once, docs/delivery.md); bounded by the batch the worker had claimed
+        assert doubled <= 20, doubled
         assert all(answered(emu, u) == 1 for u in askers)
         assert emu.violations == []
     finally:
