@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from importlib import import_module
 
@@ -22,6 +23,7 @@ COMMAND_MODULES = [
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_app, run_polling, run_webhook
+    from bot.faq.service import warm_up
 
     settings = load_settings()
     token = settings.require_token()
@@ -29,6 +31,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         app = await build_app(settings, token)
+        # Load the FAQ first, then take everything alive at start-up out of the garbage collector's sight:
+        # the FAQ index and the language models live for ever, and full collections walking them stalled
+        # replies under load (bench/bench_load.py: p99 at 200 questions/s).
+        await warm_up(settings)
+        gc.collect()
+        gc.freeze()
         await (run_webhook(app) if settings.webhook_url else run_polling(app))
 
     asyncio.run(main())

@@ -139,6 +139,8 @@ def test_danger_words_in_another_topic_still_lead_to_emergency(matcher: FaqMatch
         "Guten Morgen",
         "good morning",
         "salam",
+        "Salam aleikum!",
+        "Assalamu alaikum",
         "مرحبا",
         "السلام عليكم",
         "سلام",
