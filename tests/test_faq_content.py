@@ -177,11 +177,24 @@ def _fake_entry(lang: str, template: str) -> FaqEntry:
     return FaqEntry("meeting-place", lang, "about", "t", template, ("q",), ("k",))
 
 
-def test_render_fills_facts_in_the_language_with_fallback_to_german(facts: LocalFacts) -> None:
+def test_render_fills_facts_in_the_language_with_fallback_to_german(
+    facts: LocalFacts, tmp_path: Path
+) -> None:
     text = render_answer(_fake_entry("en", "Open {meeting_place_hours}, phone {contact_phone}"), facts)
     assert text == f"Open {facts.get('meeting_place_hours', 'en')}, phone {facts.get('contact_phone')}"
-    uk = render_answer(_fake_entry("uk", "{meeting_place_hours}"), facts)
-    assert uk == facts.get("meeting_place_hours", "de")  # no Ukrainian value: German
+    path = tmp_path / "facts.yaml"
+    path.write_text("facts:\n  hours:\n    de: Mo 9 Uhr\n    en: Mon 9 am\n", encoding="utf-8")
+    uk = render_answer(_fake_entry("uk", "{hours}"), LocalFacts.load(path))
+    assert uk == "Mo 9 Uhr"  # no Ukrainian value: German
+
+
+def test_real_facts_give_every_language_and_keep_the_sample_marker(facts: LocalFacts) -> None:
+    for name, value in facts.values.items():
+        per_lang = {"de": value} if isinstance(value, str) else value
+        if not isinstance(value, str):
+            assert set(per_lang) == {"de", "ar", "fa", "uk", "en", "ru"}, name
+        for lang, text in per_lang.items():
+            assert text.endswith(" (SAMPLE)"), (name, lang)
 
 
 def test_render_isolates_values_in_right_to_left_answers(facts: LocalFacts) -> None:
