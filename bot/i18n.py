@@ -8,6 +8,7 @@ Message ids are English; `{name}` placeholders are filled with `str.format` afte
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,10 +30,19 @@ LANGUAGE_NAMES: dict[str, str] = {
     "ru": "Русский",
 }
 RTL_LANGUAGES = frozenset({"ar", "fa"})
+LRM = "\u200e"  # LEFT-TO-RIGHT MARK
+# A command ("/book") after a space in right-to-left text: with nothing strongly left-to-right before it,
+# its slash takes the line's direction and shows on the wrong side ("book/"). A mark before it fixes that.
+_COMMAND = re.compile(r"(?<![^\s(])/(?=[A-Za-z])")
 
 
 def is_rtl(lang: str) -> bool:
     return lang in RTL_LANGUAGES
+
+
+def commands_left_to_right(text: str) -> str:
+    """Right-to-left text with its bot commands shown as "/book", not "book/"."""
+    return _COMMAND.sub(LRM + "/", text)
 
 
 def normalize_language(code: str | None, default: str) -> str:
@@ -50,6 +60,12 @@ def _load_language(lang_dir: Path) -> Translations:
     for po_path in sorted((lang_dir / "LC_MESSAGES").glob("*.po")):
         with po_path.open("rb") as fp:
             catalog = read_po(fp, locale=lang_dir.name)
+        if is_rtl(lang_dir.name):
+            for message in catalog:
+                if isinstance(message.string, tuple):
+                    message.string = tuple(commands_left_to_right(form) for form in message.string)
+                elif message.string:
+                    message.string = commands_left_to_right(message.string)
         buf = io.BytesIO()
         write_mo(buf, catalog)
         buf.seek(0)

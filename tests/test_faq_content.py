@@ -19,9 +19,9 @@ from bot.faq.content import (
     render_answer,
 )
 from bot.faq.detect import SUPPORTED
+from bot.i18n import LRM
 from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts
-
-FSI, PDI = "\u2068", "\u2069"
+from bot.text import FSI, PDI
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +200,9 @@ def test_real_facts_give_every_language_and_keep_the_sample_marker(facts: LocalF
 def test_render_isolates_values_in_right_to_left_answers(facts: LocalFacts) -> None:
     text = render_answer(_fake_entry("ar", "العنوان: {meeting_place_address}"), facts)
     assert text == f"العنوان: {FSI}{facts.get('meeting_place_address', 'ar')}{PDI}"
+    # a command keeps its slash in front ("/book", not "book/"); in a left-to-right answer nothing changes
+    assert render_answer(_fake_entry("fa", "با /book وقت بگیرید"), facts) == f"با {LRM}/book وقت بگیرید"
+    assert render_answer(_fake_entry("de", "mit /book buchen"), facts) == "mit /book buchen"
 
 
 def test_render_leaves_unknown_placeholders_visible(facts: LocalFacts) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.emulator.html_entities import parse_html
-from bot.i18n import LANGUAGE_NAMES, catalogs, normalize_language
+from bot.i18n import LANGUAGE_NAMES, LRM, catalogs, commands_left_to_right, normalize_language
 from bot.i18n_tools import check_catalogs, extract_messages, first_strong_is_rtl, placeholders
 from bot.text import FSI, PDI, Html, Translator
 
@@ -72,6 +72,19 @@ def test_rtl_inserts_are_isolated_and_escaped() -> None:
     assert ar.fill("موعدك {time}", time="10:30 <b>") == f"موعدك {FSI}10:30 &lt;b&gt;{PDI}"
     assert de.fill("Termin {time}", time="10:30") == "Termin 10:30"
     assert ar.fill("{x}", x=Html("<b>ok</b>")) == "<b>ok</b>"
+
+
+def test_commands_in_right_to_left_text_keep_their_slash_in_front() -> None:
+    # Without a left-to-right mark, "/book" after Arabic text is shown as "book/".
+    text = "اكتب /book أو (/mybookings). <b>مهم</b> https://t.me/x/1"
+    marked = commands_left_to_right(text)
+    assert marked == f"اكتب {LRM}/book أو ({LRM}/mybookings). <b>مهم</b> https://t.me/x/1"
+    assert commands_left_to_right("/start") == f"{LRM}/start"
+    # the catalogs: every command in an Arabic or Farsi string gets the mark, German ones stay as they are
+    msgid = "This appointment was not found. Please look at /mybookings."
+    ar, fa, de = Translator("ar")._(msgid), Translator("fa")._(msgid), Translator("de")._(msgid)
+    assert f"{LRM}/mybookings" in ar and f"{LRM}/mybookings" in fa
+    assert LRM not in de and "/mybookings" in de
 
 
 def test_dates_follow_locale_and_time_zone() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from bot.faq.detect import SUPPORTED
-from bot.i18n import is_rtl
+from bot.i18n import commands_left_to_right, is_rtl
 from bot.local_facts import LocalFacts
 from bot.text import isolate
 
@@ -172,8 +172,9 @@ def placeholders(text: str) -> set[str]:
 def render_answer(entry: FaqEntry, facts: LocalFacts, lang: str | None = None) -> str:
     """The answer as plain text with the placeholders filled from the local facts in `lang` (default: the
     entry's language). In a right-to-left language every filled value is wrapped in Unicode isolates, so an
-    address or a time does not scramble the line. Not HTML-escaped: the handler escapes when it renders.
-    An unknown placeholder stays visible as `{name}` (`faq check` reports it)."""
+    address or a time does not scramble the line, and commands get a left-to-right mark ("/book").
+    Not HTML-escaped: the handler escapes when it renders. An unknown placeholder stays visible as `{name}`
+    (`faq check` reports it)."""
     lang = lang or entry.lang
     rtl = is_rtl(lang)
 
@@ -183,7 +184,8 @@ def render_answer(entry: FaqEntry, facts: LocalFacts, lang: str | None = None) -
             return match.group(0)
         return isolate(value) if rtl else value
 
-    return PLACEHOLDER.sub(fill, entry.answer_template)
+    template = commands_left_to_right(entry.answer_template) if rtl else entry.answer_template
+    return PLACEHOLDER.sub(fill, template)
 
 
 def _first_letter_is_rtl(text: str) -> bool:
