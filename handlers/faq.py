@@ -58,7 +58,7 @@ router = Router(name="faq")
 router.include_router(faq_tickets.router)
 
 HANDOFF = "handoff"  # the MenuCb action of "Ask a person" (menu button and FAQ action buttons)
-HANDOFF_LABEL = N_("Ask a person")
+HANDOFF_LABEL = N_("💬 Ask a person")
 
 menu_item("faq", N_("❓ Questions and answers"), order=10)
 menu_item(HANDOFF, HANDOFF_LABEL, order=11)

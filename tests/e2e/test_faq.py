@@ -122,7 +122,7 @@ async def test_emergency_comes_first(db_kind: str, tmp_path: Path) -> None:
         assert text.startswith(CONTENT.entries["de"]["emergency"].title)
         for number in ("112", "110", "116 016"):
             assert number in text
-        assert "Eine Person fragen" in labels(reply)
+        assert "💬 Eine Person fragen" in labels(reply)
         assert bot.emu.violations == []
 
 
@@ -134,7 +134,7 @@ async def test_greeting_gets_the_menu_and_unknown_gets_no_random_answer(db_kind:
             "uk", "Hello! 👋 Write your question in your own words, or choose from the menu."
         )
         assert tr("uk", "❓ Questions and answers") in labels(hello)
-        assert "Запитати людину" in labels(hello)
+        assert "💬 Запитати людину" in labels(hello)
 
         unknown = await bot.say(203, "Хто виграв чемпіонат світу з футболу 2014?")
         assert text_of(unknown) == tr(
@@ -142,7 +142,7 @@ async def test_greeting_gets_the_menu_and_unknown_gets_no_random_answer(db_kind:
             "Sorry, I do not know the answer to this question. You can look through the topics, "
             "or ask a person from our team.",
         )
-        assert labels(unknown) == [tr("uk", "📚 All topics"), "Запитати людину"]
+        assert labels(unknown) == [tr("uk", "📚 All topics"), "💬 Запитати людину"]
         topics = await bot.press(203, unknown, button_data(unknown, tr("uk", "📚 All topics")))
         assert topics is not None and tr("uk", "❓ Questions and answers") not in labels(topics)
         assert tr("uk", "🆘 Emergency numbers") in labels(topics)
@@ -160,7 +160,7 @@ async def test_browsing_categories_topics_answer_and_back(db_kind: str, tmp_path
         assert doctor.title in labels(health)
         answer = await press_in_place(bot, 204, health, button_data(health, doctor.title))
         assert text_of(answer).startswith(doctor.title)
-        assert labels(answer) == ["اسأل شخصًا", "👍", "👎", tr("ar", "⬅️ Back")]
+        assert labels(answer) == ["💬 اسأل شخصًا", "👍", "👎", tr("ar", "⬅️ Back")]
         back = await press_in_place(bot, 204, answer, button_data(answer, tr("ar", "⬅️ Back")))
         assert doctor.title in labels(back)
         assert len(bot.emu.bot_messages(204, after=home["message_id"])) == 0
@@ -184,7 +184,7 @@ async def test_thumbs_down_shows_up_in_unanswered(db_kind: str, tmp_path: Path) 
         assert text_of(sorry) == tr(
             "de", "Sorry that this did not help. A person from our team can answer your question."
         )
-        assert labels(sorry) == ["Eine Person fragen"]
+        assert labels(sorry) == ["💬 Eine Person fragen"]
         answered = current(bot, 205, answer["message_id"])
         assert "👎" not in labels(answered) and "👍" not in labels(answered)  # one vote per answer
         bot.emu.user_presses(205, answer["message_id"], down, check_button=False)  # a replayed press
