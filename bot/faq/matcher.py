@@ -97,7 +97,8 @@ GREETINGS: dict[str, str] = {
     "доброго_вечора добридень доброго_здоровя слава_україні як_справи хай",
     "ru": "привет приветик здравствуйте здрасте здорово добрый_день доброе_утро добрый_вечер "
     "доброго_дня доброго_утра как_дела салют хай",
-    "*": "salam salaam salom assalam assalamu aleikum alaikum aleykum alejkum marhaba merhaba privet pryvit hallo hello hi hey 👋 🙋 🙂 😊 bot",
+    "*": "salam salaam salom assalam assalamu aleikum alaikum aleykum alejkum marhaba merhaba privet pryvit "
+    "hallo hello hi hey 👋 🙋 🙂 😊 bot",
 }
 # Words that may stand next to a greeting without making it a question.
 _GREETING_FILLERS = frozenset(
