@@ -24,7 +24,19 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.config import SUPPORTED_LANGUAGES
 from tests.conftest import PG_URL
+
+# One question per language that the FAQ answers with confidence (fault and multi-process tests).
+LANGS = SUPPORTED_LANGUAGES
+QUESTIONS = {
+    "de": "Wo kann ich einen Deutschkurs machen?",
+    "ar": "أين يمكنني أن أتعلم اللغة الألمانية؟",
+    "fa": "کجا می‌توانم کلاس زبان آلمانی بروم؟",
+    "uk": "Де можна вивчати німецьку мову?",
+    "en": "Where can I learn German?",
+    "ru": "Где можно выучить немецкий язык?",
+}
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))

@@ -79,12 +79,27 @@ class _Metric:
         raise NotImplementedError
 
 
-class Counter(_Metric):
-    kind = "counter"
+class _Values(_Metric):
+    """A metric with one value per label set (counters and gauges)."""
 
     def __init__(self, name: str, help_text: str, labelnames: Iterable[str] = ()) -> None:
         super().__init__(name, help_text, labelnames)
         self.values: dict[tuple[str, ...], float] = {}
+
+    def get(self, *labels: Any) -> float:
+        return self.values.get(self._key(labels), 0.0)
+
+    def samples(self) -> list[str]:
+        if not self.labelnames and not self.values:
+            return [f"{self.name} 0"]
+        return [f"{self.name}{_labels(self.labelnames, k)} {_fmt(v)}" for k, v in sorted(self.values.items())]
+
+    def reset(self) -> None:
+        self.values.clear()
+
+
+class Counter(_Values):
+    kind = "counter"
 
     def inc(self, *labels: Any, amount: float = 1.0) -> None:
         key = labels if labels and all(type(v) is str for v in labels) else self._key(labels)
@@ -92,41 +107,15 @@ class Counter(_Metric):
             raise ValueError(f"{self.name}: expected labels {self.labelnames}, got {labels}")
         self.values[key] = self.values.get(key, 0.0) + amount
 
-    def get(self, *labels: Any) -> float:
-        return self.values.get(self._key(labels), 0.0)
-
     def total(self) -> float:
         return sum(self.values.values())
 
-    def samples(self) -> list[str]:
-        if not self.labelnames and not self.values:
-            return [f"{self.name} 0"]
-        return [f"{self.name}{_labels(self.labelnames, k)} {_fmt(v)}" for k, v in sorted(self.values.items())]
 
-    def reset(self) -> None:
-        self.values.clear()
-
-
-class Gauge(_Metric):
+class Gauge(_Values):
     kind = "gauge"
-
-    def __init__(self, name: str, help_text: str, labelnames: Iterable[str] = ()) -> None:
-        super().__init__(name, help_text, labelnames)
-        self.values: dict[tuple[str, ...], float] = {}
 
     def set(self, value: float, *labels: Any) -> None:
         self.values[self._key(labels)] = float(value)
-
-    def get(self, *labels: Any) -> float:
-        return self.values.get(self._key(labels), 0.0)
-
-    def samples(self) -> list[str]:
-        if not self.labelnames and not self.values:
-            return [f"{self.name} 0"]
-        return [f"{self.name}{_labels(self.labelnames, k)} {_fmt(v)}" for k, v in sorted(self.values.items())]
-
-    def reset(self) -> None:
-        self.values.clear()
 
 
 class Histogram(_Metric):

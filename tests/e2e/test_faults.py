@@ -21,17 +21,7 @@ from bot.emulator.server import BotAPIEmulator
 from bot.ops import metrics
 from storage.models import User
 from tests.e2e.harness import TOKEN, running_bot
-from tests.ops_support import wait_for
-
-LANGS = ("de", "ar", "fa", "uk", "en", "ru")
-QUESTIONS = {
-    "de": "Wo kann ich einen Deutschkurs machen?",
-    "ar": "أين يمكنني أن أتعلم اللغة الألمانية؟",
-    "fa": "کجا می‌توانم کلاس زبان آلمانی بروم؟",
-    "uk": "Де можна вивчати німецьку мову?",
-    "en": "Where can I learn German?",
-    "ru": "Где можно выучить немецкий язык?",
-}
+from tests.ops_support import LANGS, QUESTIONS, wait_for
 
 
 async def test_ten_percent_faults_lose_nothing(db_kind: str, tmp_path: Path) -> None:

@@ -26,18 +26,18 @@ from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.models import User
 from storage.repositories.outbox import count_by_status
-from tests.ops_support import BotProcess, PrivatePostgres, PrivateRedis, free_port, metric, wait_for
+from tests.ops_support import (
+    LANGS,
+    QUESTIONS,
+    BotProcess,
+    PrivatePostgres,
+    PrivateRedis,
+    free_port,
+    metric,
+    wait_for,
+)
 
 TOKEN = "123456:TEST-faults"
-LANGS = ("de", "ar", "fa", "uk", "en", "ru")
-QUESTIONS = {
-    "de": "Wo kann ich einen Deutschkurs machen?",
-    "ar": "أين يمكنني أن أتعلم اللغة الألمانية؟",
-    "fa": "کجا می‌توانم کلاس زبان آلمانی بروم؟",
-    "uk": "Де можна вивчати німецьку мову?",
-    "en": "Where can I learn German?",
-    "ru": "Где можно выучить немецкий язык?",
-}
 
 
 def base_env(emu: BotAPIEmulator, database_url: str, metrics_port: int) -> dict[str, str]:

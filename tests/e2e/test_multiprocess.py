@@ -34,6 +34,7 @@ from storage.db import create_engine, create_sessionmaker
 from storage.models import User
 from storage.models.assignments import Assignment
 from tests.ops_support import (
+    LANGS,
     BotProcess,
     PrivateRedis,
     RoundRobinProxy,
@@ -53,7 +54,6 @@ ORGANIZER = 9001
 HELPER = 9101
 RECIPIENTS = list(range(30_001, 30_061))
 ASKERS = list(range(40_001, 40_031))
-LANGS = ("de", "ar", "fa", "uk", "en", "ru")
 QUESTIONS = yaml.safe_load(
     (Path(__file__).resolve().parents[1] / "data" / "faq_testset.yaml").read_text(encoding="utf-8")
 )["questions"]
