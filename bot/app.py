@@ -233,6 +233,10 @@ async def startup(app: App) -> None:
         await upgrade(app.engine)
     await set_commands(app.bot, app.settings)
     app.extras["leader"] = leadership_for(app.engine, app.settings.database_url)
+    if app.settings.scheduler_enabled:
+        # Settle who runs the jobs before they start (the heartbeat keeps checking): otherwise the first
+        # runs are skipped and /healthz says "not leader" for the first moments.
+        await app.extras["leader"].ensure()
     outbox_collector = _outbox_collector(app)
     REGISTRY.collector("outbox", outbox_collector)
     app.extras.setdefault("on_shutdown", []).append(_remove_collector(outbox_collector))
