@@ -105,17 +105,22 @@ async def test_sent_relay_is_found_by_its_message_and_forgets_its_payload(
     assert relay.payload == {}
 
 
+async def _relay_sent_without_hook(session: AsyncSession, ticket_id: int, message_id: int) -> None:
+    """The relay went out, but the process died before its sent-hook stored the message id."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.ref == tickets.ref(ticket_id))
+        .values(status="sent", telegram_message_id=message_id)
+    )
+    await session.commit()
+
+
 async def test_relay_is_found_through_the_outbox_when_no_hook_ran(
     session: AsyncSession, clock: FrozenClock
 ) -> None:
     await _people(session, clock)
     ticket = await _open(session, clock)
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.ref == tickets.ref(ticket.id))
-        .values(status="sent", telegram_message_id=91)
-    )
-    await session.commit()
+    await _relay_sent_without_hook(session, ticket.id, 91)
     found = await tickets.find_by_relay(session, HELPERS, 91)
     assert found is not None and found.id == ticket.id and found.relay_message_id == 91
 
@@ -323,12 +328,7 @@ async def test_withdraw_finds_a_relay_sent_without_its_hook(
 ) -> None:
     await _people(session, clock)
     ticket = await _open(session, clock)
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.ref == tickets.ref(ticket.id))
-        .values(status="sent", telegram_message_id=58)
-    )
-    await session.commit()
+    await _relay_sent_without_hook(session, ticket.id, 58)
     assert await tickets.withdraw(session, clock, ASKER) == [ticket.id]
     await session.commit()
     edit = [r for r in await _rows(session, ticket.id) if r.kind == tickets.WITHDRAWN_KIND]

@@ -428,16 +428,7 @@ async def test_events_attend_within_capacity_reminder_and_announce(db_kind: str,
             assert (await session.scalars(select(Attendance))).all() == []
 
         # announce in one step: preview, send now; the announcement carries "I'll come"
-        org = ORGANIZER_ID
-        mark = bot.last_id(org)
-        await tap(bot, org, card, button_data(card, "📣"))
-        summary = await bot.emu.wait_for(
-            org, lambda m: any(d.startswith("bc:now") for _, d in buttons(m)), after=mark
-        )
-        confirm = await bot.press(org, summary, button_data(summary, "📤"))
-        assert confirm is not None
-        await bot.press(org, confirm, button_data(confirm, "✅"))
-        await bot.deliver()
+        await send_now(bot, card, via="📣")
         [news] = [
             m
             for m in broadcasts_received(bot, 502, "Nähcafé")
@@ -524,10 +515,11 @@ async def compose_until_overview(bot: BotHarness, topic_label: str, send: Any) -
     )
 
 
-async def send_now(bot: BotHarness, overview: dict[str, Any]) -> None:
+async def send_now(bot: BotHarness, overview: dict[str, Any], via: str = "👁") -> None:
+    """From a broadcast's overview (or an event card, `via="📣"`): preview, send now, confirm, deliver."""
     org = ORGANIZER_ID
     mark = bot.last_id(org)
-    await tap(bot, org, overview, button_data(overview, "👁"))
+    await tap(bot, org, overview, button_data(overview, via))
     summary = await bot.emu.wait_for(
         org, lambda m: any(d.startswith("bc:now") for _, d in buttons(m)), after=mark
     )
