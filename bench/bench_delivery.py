@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine  # noqa: E40
 
 from bot.clock import Clock  # noqa: E402
 from bot.delivery.outbox import enqueue_many  # noqa: E402
-from bot.emulator.server import BotAPIEmulator  # noqa: E402
+from emulator.server import BotAPIEmulator  # noqa: E402
 from storage.db import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import User  # noqa: E402
@@ -144,7 +144,7 @@ async def seed(engine: AsyncEngine, emu: BotAPIEmulator, ids: list[int]) -> None
                 {
                     "chat_id": uid,
                     "user_id": uid,
-                    "kind": "bench",
+                    "kind": "ready",
                     "data": {"text": f"<b>Neuigkeiten</b> — Nachricht an {uid}"},
                     "ref": REF,
                     "dedupe_key": f"{REF}:{uid}",

@@ -156,7 +156,7 @@ async def _real_bot_rss(questions: list[str], count: int) -> tuple[float, float,
 
     import psutil
 
-    from bot.emulator.server import BotAPIEmulator
+    from emulator.server import BotAPIEmulator
 
     emu = BotAPIEmulator(port=0)
     await emu.start()

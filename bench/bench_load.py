@@ -53,7 +53,7 @@ import yaml  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.clock import Clock  # noqa: E402
-from bot.emulator.server import BotAPIEmulator  # noqa: E402
+from emulator.server import BotAPIEmulator  # noqa: E402
 from storage.db import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import User  # noqa: E402
@@ -69,11 +69,17 @@ class TimedEmulator(BotAPIEmulator):
 
     on_reply: Any = None
 
-    async def _m_send_message(self, call: Any) -> dict[str, Any]:
-        result = await super()._m_send_message(call)
-        if self.on_reply is not None:
-            self.on_reply(int(result["chat"]["id"]), time.perf_counter())
-        return result
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        send_message = self.handlers["sendMessage"]
+
+        async def timed(call: Any) -> dict[str, Any]:
+            result = await send_message(call)
+            if self.on_reply is not None:
+                self.on_reply(int(result["chat"]["id"]), time.perf_counter())
+            return result
+
+        self.handlers["sendMessage"] = timed  # the dispatcher shares this table
 
 
 @dataclass
@@ -131,7 +137,7 @@ class Driver:
         self.outstanding[uid] = time.perf_counter()
         self.emu.user_sends(uid, text)
         if self.webhook is not None:
-            self.webhook.post(self.emu._updates.pop())  # the update just queued, sent as Telegram would
+            self.webhook.post(self.emu.updates.queue.pop())  # the update just queued, sent as Telegram would
         return True
 
     def _on_reply(self, chat_id: int, at: float) -> None:
@@ -379,9 +385,7 @@ async def run_bot(
             if spawn.health_port:
                 await wait_healthy(spawn.health_port)
         if webhook is not None:
-            emu._webhook = None  # the bots set their webhook; the benchmark delivers instead of the emulator
-            if emu._webhook_task is not None:
-                emu._webhook_task.cancel()
+            emu.updates.stop_webhook()  # the bots set their webhook; the benchmark delivers instead of the emulator
             ports = [s.health_port for s in spawns if s.health_port]
             driver.webhook = await WebhookPoster(ports, *webhook).start()  # type: ignore[arg-type]
         # ready: the first answer (the FAQ loads its language models at start-up, a few seconds)

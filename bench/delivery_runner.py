@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from bot import wiring  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.delivery.worker import DeliveryWorker  # noqa: E402
@@ -41,7 +42,14 @@ async def main(args: argparse.Namespace) -> None:
         )
     else:
         engine = create_engine(settings.database_url)
-    worker = DeliveryWorker.for_bot(settings, create_sessionmaker(engine), args.token, Clock())
+    worker = DeliveryWorker.for_bot(
+        settings,
+        create_sessionmaker(engine),
+        args.token,
+        Clock(),
+        renderers=wiring.renderers(),
+        hooks=wiring.outcome_hooks(),
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,7 +14,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.state import State
@@ -22,19 +22,22 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import bot.delivery.retention  # noqa: F401  (registers the outbox retention job)
+from bot import wiring
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.jobs import PERIODIC, JobContext
+from bot.delivery.worker import DeliveryWorker
+from bot.jobs import JobContext
 from bot.logs import set_hash_key
+from bot.ops import metrics
 from bot.ops.health import HEARTBEAT_SECONDS, Health, add_routes, collect_outbox, start_server
-from bot.ops.leader import AlwaysLeader, exactly_once, leadership_for, migration_lock
-from bot.ops.metrics import REGISTRY
-from bot.ops.telegram import KeepResponseTypes, RetryRequest
+from bot.ops.leader import AlwaysLeader, Leadership, exactly_once, leadership_for, migration_lock
+from bot.ops.telegram import GuardedWebhookHandler, KeepResponseTypes, RetryRequest, TolerantSession
+from bot.ops.throttle import LocalThrottle, RedisThrottle, Throttle
+from bot.services import roles
 from bot.text import Translator
-from handlers import all_routers, error_router
-from handlers.menu import bot_commands
+from bot.translation.service import MachineTranslator, get_machine_translator
 from handlers.middlewares import (
+    ChatScopeMiddleware,
     CommitBeforeRequest,
     ContextMiddleware,
     RoleMiddleware,
@@ -65,15 +68,21 @@ class MemorySeen:
 
 
 class RedisSeen:
-    """Update ids seen by any process sharing this Redis."""
+    """Update ids seen by any process of this bot sharing this Redis."""
 
-    def __init__(self, redis: Any, ttl_seconds: int = 3600) -> None:
+    def __init__(self, redis: Any, prefix: str, ttl_seconds: int = 3600) -> None:
         self.redis = redis
+        self.prefix = prefix
         self.ttl = ttl_seconds
 
     async def __call__(self, update_id: int) -> bool:
-        first = await self.redis.set(f"hnb:update:{update_id}", 1, nx=True, ex=self.ttl)
+        first = await self.redis.set(f"{self.prefix}:update:{update_id}", 1, nx=True, ex=self.ttl)
         return not first
+
+
+def redis_prefix(token: str) -> str:
+    """Keys of this bot in a Redis that several bots may share: its numeric id, never the secret."""
+    return f"hnb:{token.split(':', 1)[0]}"
 
 
 @dataclass
@@ -84,15 +93,21 @@ class App:
     sessionmaker: async_sessionmaker[AsyncSession]
     bot: Bot
     dp: Dispatcher
+    health: Health
+    machine_translator: MachineTranslator
     scheduler: AsyncIOScheduler | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    redis: Any = None  # redis.asyncio.Redis when REDIS_URL is set
+    redis_guard: Any = None  # bot.ops.redis.RedisGuard: the degraded mode while Redis is down
+    leader: Leadership | None = None
+    delivery_worker: DeliveryWorker | None = None
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def job_context(self) -> JobContext:
-        return JobContext(self.settings, self.clock, self.sessionmaker, self.extras)
+        return JobContext(self.settings, self.clock, self.sessionmaker, self.machine_translator)
 
 
 def build_bot(settings: Settings, token: str) -> Bot:
-    session = AiohttpSession(
+    session = TolerantSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_url),
         timeout=settings.telegram_request_timeout_seconds,
     )
@@ -141,6 +156,7 @@ async def build_app(
     bot.session.middleware(KeepResponseTypes())
     redis = guard = None
     seen: Any = MemorySeen()
+    throttle: Throttle = LocalThrottle(settings.throttle_rate, settings.throttle_burst)
     if settings.redis_url:
         # Redis with a degraded mode: if it is down, state and duplicate checks stay in this process
         from bot.ops import redis as guarded
@@ -149,39 +165,55 @@ async def build_app(
             settings.redis_url,
             timeout=settings.redis_timeout_seconds,
             retry_seconds=settings.redis_retry_seconds,
-            seen=RedisSeen,
+            seen=lambda client: RedisSeen(client, redis_prefix(token)),
             local_seen=MemorySeen(),
+            dialog_ttl_seconds=settings.dialog_ttl_hours * 3600,
         )
         redis = guard.redis
+        throttle = RedisThrottle(
+            redis, guard, redis_prefix(token), settings.throttle_rate, settings.throttle_burst
+        )
         dp = Dispatcher(storage=storage, events_isolation=events_isolation)
     else:
         dp = Dispatcher(storage=MemoryStorage())
     dp.update.outer_middleware(UpdateMetrics())
     dp.update.outer_middleware(UpdateDedup(seen))
     dp.update.outer_middleware(ContextMiddleware(sessionmaker, settings, clock))
-    throttle = ThrottleMiddleware(settings.throttle_rate, settings.throttle_burst)
-    dp.message.outer_middleware(throttle)
-    dp.callback_query.outer_middleware(throttle)
+    flood_guard = ThrottleMiddleware(throttle)
+    dp.message.outer_middleware(flood_guard)
+    dp.callback_query.outer_middleware(flood_guard)
     dp.message.middleware(RoleMiddleware())
     dp.callback_query.middleware(RoleMiddleware())
-    dp.include_router(error_router())
-    for router in all_routers():
+    dp.message.middleware(ChatScopeMiddleware())
+    dp.callback_query.middleware(ChatScopeMiddleware())
+    for router in wiring.routers():
         dp.include_router(router)
     inline_pure_filters(dp)
-    app = App(settings, clock, engine, sessionmaker, bot, dp)
-    app.extras["redis"] = redis
-    app.extras["redis_guard"] = guard
-    app.extras["health"] = Health(app)
-    dp["app"] = app
+    # The one machine translator (FAQ hand-off and broadcasts), made now so it stamps its cache with our clock.
+    translator = get_machine_translator(settings, sessionmaker, clock)
+    hooks = wiring.Hooks()
+    # What handlers get as named arguments besides the per-update ones (session, user, tr, settings, clock).
+    dp.workflow_data.update(
+        menu=wiring.menu(),
+        machine_translator=translator,
+        after_language=hooks.after_language,
+        cancel_hooks=hooks.cancel_hooks,
+        redis=redis,
+    )
+    app = App(
+        settings, clock, engine, sessionmaker, bot, dp, Health(), translator, redis=redis, redis_guard=guard
+    )
+    app.health.app = app
     return app
 
 
 async def set_commands(bot: Bot, settings: Settings) -> None:
+    menu = wiring.menu()
     for lang in SUPPORTED_LANGUAGES:
         tr = Translator(lang, settings.tz)
-        await bot.set_my_commands(bot_commands(tr, "visitor"), language_code=lang)
+        await bot.set_my_commands(menu.bot_commands(tr, "visitor"), language_code=lang)
     default_tr = Translator(settings.default_language, settings.tz)
-    await bot.set_my_commands(bot_commands(default_tr, "visitor"))
+    await bot.set_my_commands(menu.bot_commands(default_tr, "visitor"))
 
 
 def start_scheduler(app: App) -> AsyncIOScheduler:
@@ -191,12 +223,11 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     ctx = app.job_context()
     settings = app.settings
-    leader = app.extras.get("leader") or AlwaysLeader()
-    app.extras["leader"] = leader
-    health: Health = app.extras["health"]
+    leader = app.leader = app.leader or AlwaysLeader()
+    health = app.health
     cap = settings.job_interval_max_seconds
     if settings.scheduler_enabled:
-        for job in PERIODIC.values():
+        for job in wiring.JOBS:
             scheduler.add_job(
                 exactly_once(job.name, job.func, leader),
                 "interval",
@@ -231,36 +262,36 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
 async def startup(app: App) -> None:
     async with migration_lock(app.engine):  # several processes may start at once on an empty database
         await upgrade(app.engine)
+        # ORGANIZER_IDS may have changed since the last start: promote and demote (one process at a time)
+        await roles.apply_at_start(app.job_context())
     await set_commands(app.bot, app.settings)
-    app.extras["leader"] = leadership_for(app.engine, app.settings.database_url)
+    app.leader = leader = leadership_for(app.engine, app.settings.database_url)
     if app.settings.scheduler_enabled:
         # Settle who runs the jobs before they start (the heartbeat keeps checking): otherwise the first
         # runs are skipped and /healthz says "not leader" for the first moments.
-        await app.extras["leader"].ensure()
-    outbox_collector = _outbox_collector(app)
-    REGISTRY.collector("outbox", outbox_collector)
-    app.extras.setdefault("on_shutdown", []).append(_remove_collector(outbox_collector))
+        await leader.ensure()
+    outbox_reader = _outbox_reader(app)
+    metrics.on_scrape("outbox", outbox_reader)
+    app.on_shutdown.append(_remove_reader(outbox_reader))
     start_scheduler(app)
     start_delivery(app)
     if app.settings.metrics_port and not (
         app.settings.webhook_url and app.settings.metrics_port == app.settings.webhook_port
     ):
-        runner = await start_server(
-            app.extras["health"], app.settings.metrics_host, app.settings.metrics_port
-        )
-        app.extras["on_shutdown"].append(runner.cleanup)
+        runner = await start_server(app.health, app.settings.metrics_host, app.settings.metrics_port)
+        app.on_shutdown.append(runner.cleanup)
 
 
-def _outbox_collector(app: App) -> Any:
-    async def collect() -> None:
+def _outbox_reader(app: App) -> metrics.ScrapeReader:
+    async def read() -> None:
         await collect_outbox(app)
 
-    return collect
+    return read
 
 
-def _remove_collector(collect: Any) -> Any:
+def _remove_reader(read: metrics.ScrapeReader) -> Callable[[], Awaitable[None]]:
     async def remove() -> None:
-        REGISTRY.remove_collector("outbox", collect)
+        metrics.remove_on_scrape("outbox", read)
 
     return remove
 
@@ -269,31 +300,35 @@ def start_delivery(app: App) -> None:
     """One delivery worker per process (several may share a PostgreSQL database)."""
     if not app.settings.delivery_enabled:
         return
-    from bot.delivery.worker import DeliveryWorker
-
-    worker = DeliveryWorker.for_bot(app.settings, app.sessionmaker, app.bot.token, app.clock)
-    app.extras["delivery_worker"] = worker
+    worker = DeliveryWorker.for_bot(
+        app.settings,
+        app.sessionmaker,
+        app.bot.token,
+        app.clock,
+        renderers=wiring.renderers(),
+        hooks=wiring.outcome_hooks(),
+    )
+    app.delivery_worker = worker
     worker.start()
 
 
 async def shutdown(app: App) -> None:
     if app.scheduler is not None and app.scheduler.running:
         app.scheduler.shutdown(wait=False)
-    worker = app.extras.pop("delivery_worker", None)
+    worker, app.delivery_worker = app.delivery_worker, None
     if worker is not None:  # finishes the calls in flight and records them
         with suppress(Exception):
             await worker.stop()
-    for stop in app.extras.get("on_shutdown", []):
+    for stop in app.on_shutdown:
         with suppress(Exception):
             await stop()
-    leader = app.extras.get("leader")
+    leader = app.leader
     if leader is not None:
         with suppress(Exception):
             await leader.release()
     await app.bot.session.close()
-    redis = app.extras.get("redis")
-    if redis is not None:
-        await redis.aclose()
+    if app.redis is not None:
+        await app.redis.aclose()
     await app.engine.dispose()
 
 
@@ -308,13 +343,13 @@ async def run_polling(app: App) -> None:
 
 
 def webhook_app(app: App) -> web.Application:
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiogram.webhook.aiohttp_server import setup_application
 
     web_app = web.Application()
-    SimpleRequestHandler(app.dp, app.bot, secret_token=app.settings.webhook_secret).register(
+    GuardedWebhookHandler(app.dp, app.bot, secret_token=app.settings.webhook_secret).register(
         web_app, path=app.settings.webhook_path
     )
-    add_routes(web_app, app.extras["health"])  # /healthz and /metrics
+    add_routes(web_app, app.health)  # /healthz and /metrics
     setup_application(web_app, app.dp, bot=app.bot)
     return web_app
 

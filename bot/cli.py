@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "bot.booking.cli",
     "bot.flyer.cli",
     "bot.ops.cli",
+    "bot.services.cli",
 ]
 
 

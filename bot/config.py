@@ -59,6 +59,8 @@ class Settings(BaseSettings):
 
     throttle_rate: float = Field(default=1.0, gt=0, description="messages per second a user may send")
     throttle_burst: int = Field(default=8, ge=1)
+    # a dialog left unfinished (a booking note, an assignment draft) is forgotten after this many hours
+    dialog_ttl_hours: int = Field(default=24, ge=1, le=24 * 14)
     invite_ttl_hours: int = Field(default=72, ge=1)
     local_facts_file: Path = ROOT / "sample_data" / "local_facts.yaml"
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from importlib import import_module
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import wiring
 from bot.app import build_app, run_polling
 from bot.clock import Clock
 from bot.config import ROOT, Settings, load_settings
-from bot.emulator.server import BotAPIEmulator
+from bot.faq.service import warm_up
 from bot.logs import setup_logging
+from bot.sample import DemoPeople
 from bot.services import users as user_service
+from emulator.server import BotAPIEmulator
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.models import User
@@ -34,8 +36,6 @@ PERSONAS = [
     {"key": "organizer", "user_id": ORGANIZER_ID, "label": "Organizer / Organisation", "language_code": "de"},
     {"key": "staff-group", "chat_id": HELPERS_CHAT_ID, "user_id": HELPER_ID, "label": "Helpers' group"},
 ]
-# Capabilities that bring sample data: each module has `async def seed(session, clock, settings)`.
-DEMO_SEED_MODULES: list[str] = ["bot.booking.demo", "bot.assignments.demo", "bot.broadcast.demo"]
 
 
 async def seed(session: AsyncSession, clock: Clock, settings: Settings) -> None:
@@ -45,8 +45,9 @@ async def seed(session: AsyncSession, clock: Clock, settings: Settings) -> None:
         User(id=ORGANIZER_ID, role=user_service.ORGANIZER, language="de", consent_at=now, created_at=now)
     )
     await session.flush()
-    for name in DEMO_SEED_MODULES:
-        await import_module(name).seed(session, clock, settings)
+    people = DemoPeople(helper_id=HELPER_ID, organizer_id=ORGANIZER_ID)
+    for seed_capability in wiring.DEMO_SEEDS:
+        await seed_capability(session, clock, settings, people)
     await session.commit()
 
 
@@ -78,6 +79,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | No
     async with create_sessionmaker(engine)() as session:
         await seed(session, clock, settings)
     app = await build_app(settings, DEMO_TOKEN, clock=clock, engine=engine)
+    await warm_up(settings)  # the FAQ and the language models, before the first question
     print(f"\n  Demo chat: {emu.base_url}/   (sample data; no real Telegram; Ctrl+C to stop)\n", flush=True)
     try:
         await run_polling(app)

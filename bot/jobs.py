@@ -1,4 +1,4 @@
-"""Periodic jobs registered by capabilities (reminders, outbox, retention, ...).
+"""Periodic jobs (reminders, outbox, retention, ...): plain functions, listed in bot/wiring.py `JOBS`.
 
 The scheduler only wakes jobs up; each job reads what is due from the database, so nothing is lost when
 the process restarts.
@@ -7,13 +7,13 @@ the process restarts.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.translation.service import MachineTranslator
 
 
 @dataclass
@@ -21,7 +21,7 @@ class JobContext:
     settings: Settings
     clock: Clock
     sessionmaker: async_sessionmaker[AsyncSession]
-    extras: dict[str, Any] = field(default_factory=dict)  # e.g. the Bot API sender of the delivery engine
+    machine_translator: MachineTranslator | None = None
 
 
 JobFunc = Callable[[JobContext], Awaitable[None]]
@@ -32,14 +32,3 @@ class PeriodicJob:
     name: str
     seconds: float
     func: JobFunc
-
-
-PERIODIC: dict[str, PeriodicJob] = {}
-
-
-def periodic(name: str, seconds: float) -> Callable[[JobFunc], JobFunc]:
-    def register(func: JobFunc) -> JobFunc:
-        PERIODIC[name] = PeriodicJob(name, seconds, func)
-        return func
-
-    return register

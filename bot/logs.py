@@ -56,6 +56,12 @@ def bind(
     return _CONTEXT.set((update_id, user_hash(user_id) if user_id is not None else None, texts))
 
 
+def current_user_hash() -> str | None:
+    """The hash of the sender of the update being handled in this task, if any."""
+    context = _CONTEXT.get()
+    return context[1] if context is not None else None
+
+
 def unbind(token: Token[_Context | None]) -> None:
     _CONTEXT.reset(token)
 

@@ -9,6 +9,7 @@ does not scramble the line. Catalog strings themselves are trusted HTML (checked
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,19 @@ from bot.i18n import Catalogs, catalogs, is_rtl
 FSI = "\u2068"  # FIRST STRONG ISOLATE
 PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
 DEFAULT_TZ = ZoneInfo("Europe/Berlin")
+
+
+# What free text may not carry into the database or to Telegram: NUL (PostgreSQL refuses it), the other C0
+# controls but tab and newline, DEL and the C1 controls (invisible, or refused by Telegram), and lone
+# surrogates (not encodable as UTF-8).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(value: str, limit: int | None = None) -> str:
+    """Free text as it may be stored: unsafe characters dropped, line ends as \\n, trimmed, at most `limit`
+    characters. Services call it on every free-text field they store."""
+    text = _UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return text[:limit].rstrip() if limit is not None else text
 
 
 def N_(msgid: str) -> str:

@@ -1,67 +1,62 @@
-"""The main menu and the command lists, assembled from what each capability registers.
-
-A capability adds a menu button with `menu_item(...)` and handles `MenuCb.filter(F.action == action)`
-in its own router; it adds a command to the Telegram command list with `command(...)`.
-"""
+"""The main menu and the command lists. Each capability declares its buttons and commands as data
+(`MENU`, `COMMANDS` in handlers/<capability>/__init__.py); bot/wiring.py assembles them into one `Menu`,
+which handlers receive as the `menu` argument."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BotCommand, InlineKeyboardMarkup
 
 from bot.services.users import ROLE_RANK, VISITOR
 from bot.text import Translator
 from handlers.callbacks import MenuCb
+from handlers.kit import button, grid, keyboard
 
 
 @dataclass(frozen=True)
 class MenuItem:
-    action: str
+    action: str  # handled by `MenuCb.filter(F.action == action)` in the capability's router
     label: str  # message id, translated when shown
-    role: str
-    order: int
+    role: str = VISITOR
+    order: int = 50
 
 
 @dataclass(frozen=True)
 class CommandInfo:
     name: str
     description: str  # message id
-    role: str
-    order: int
-
-
-MENU: list[MenuItem] = []
-COMMANDS: list[CommandInfo] = []
-
-
-def menu_item(action: str, label: str, role: str = VISITOR, order: int = 50) -> None:
-    if all(item.action != action for item in MENU):
-        MENU.append(MenuItem(action, label, role, order))
-
-
-def command(name: str, description: str, role: str = VISITOR, order: int = 50) -> None:
-    if all(c.name != name for c in COMMANDS):
-        COMMANDS.append(CommandInfo(name, description, role, order))
+    role: str = VISITOR
+    order: int = 50
 
 
 def _allowed(role_needed: str, role: str) -> bool:
     return ROLE_RANK.get(role, 0) >= ROLE_RANK[role_needed]
 
 
-def main_menu(tr: Translator, role: str) -> InlineKeyboardMarkup:
-    items = sorted((i for i in MENU if _allowed(i.role, role)), key=lambda i: (i.order, i.action))
-    buttons = [
-        InlineKeyboardButton(text=tr._(i.label), callback_data=MenuCb(action=i.action).pack()) for i in items
-    ]
-    # Two buttons a row: big enough to tap on a small phone, short enough to read.
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+@dataclass(frozen=True)
+class Menu:
+    items: tuple[MenuItem, ...]
+    commands: tuple[CommandInfo, ...]
 
+    @classmethod
+    def of(cls, items: Iterable[MenuItem], commands: Iterable[CommandInfo]) -> Menu:
+        return cls(
+            tuple(sorted(items, key=lambda i: (i.order, i.action))),
+            tuple(sorted(commands, key=lambda c: (c.order, c.name))),
+        )
 
-def bot_commands(tr: Translator, role: str) -> list[BotCommand]:
-    chosen = [c for c in COMMANDS if _allowed(c.role, role)]
-    return [
-        BotCommand(command=c.name, description=tr._(c.description))
-        for c in sorted(chosen, key=lambda c: c.order)
-    ]
+    def keyboard(self, tr: Translator, role: str) -> InlineKeyboardMarkup | None:
+        buttons = [
+            button(tr._(i.label), MenuCb(action=i.action)) for i in self.items if _allowed(i.role, role)
+        ]
+        # Two buttons a row: big enough to tap on a small phone, short enough to read.
+        return keyboard(*grid(buttons, 2))
+
+    def bot_commands(self, tr: Translator, role: str) -> list[BotCommand]:
+        return [
+            BotCommand(command=c.name, description=tr._(c.description))
+            for c in self.commands
+            if _allowed(c.role, role)
+        ]

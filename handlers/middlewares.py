@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -22,6 +20,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import normalize_language
 from bot.ops import metrics
+from bot.ops.throttle import Throttle
 from bot.services import users as user_service
 from bot.text import Translator
 
@@ -42,6 +41,13 @@ class ContextMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
+        if nobody_in_private(tg_user, chat):
+            # Telegram never sends a bot's message or press to another bot's private chat: a forged one
+            # has no person to serve (every private handler relies on one), so it is dropped here.
+            log.info("update without a person in a private chat dropped")
+            if isinstance(event, Update) and event.callback_query is not None:
+                await event.callback_query.answer()
+            return None
         async with self.sessionmaker() as session:
             data["session"] = session
             data["settings"] = self.settings
@@ -72,6 +78,12 @@ class ContextMiddleware(BaseMiddleware):
             return result
 
 
+def nobody_in_private(tg_user: User | None, chat: Chat | None) -> bool:
+    """A private chat (or a button on an inline message) whose sender is a bot, or nobody."""
+    private = chat.type == "private" if chat is not None else tg_user is not None
+    return private and (tg_user is None or tg_user.is_bot)
+
+
 # The unit of work of the update being handled, so outgoing Bot API calls can commit it first.
 CURRENT_SESSION: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
 
@@ -92,44 +104,17 @@ class CommitBeforeRequest(BaseRequestMiddleware):
         return await make_request(bot, method)
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-    warned: bool = False
-
-
 class ThrottleMiddleware(BaseMiddleware):
-    """Token bucket per user: a burst is fine, a flood is dropped after one polite warning."""
+    """A flood is dropped before any handler work, after one polite warning (bot.ops.throttle)."""
 
-    def __init__(self, rate: float, burst: int, max_users: int = 50_000) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.max_users = max_users
-        self.buckets: OrderedDict[int, _Bucket] = OrderedDict()
-
-    def allow(self, user_id: int) -> tuple[bool, bool]:
-        """(allowed, warn_now)."""
-        now = time.monotonic()
-        bucket = self.buckets.pop(user_id, None) or _Bucket(tokens=float(self.burst), updated=now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        self.buckets[user_id] = bucket
-        if len(self.buckets) > self.max_users:
-            self.buckets.popitem(last=False)
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            bucket.warned = False
-            return True, False
-        warn = not bucket.warned
-        bucket.warned = True
-        return False, warn
+    def __init__(self, throttle: Throttle) -> None:
+        self.throttle = throttle
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
         if tg_user is None:
             return await handler(event, data)
-        allowed, warn = self.allow(tg_user.id)
+        allowed, warn = await self.throttle(tg_user.id)
         if allowed:
             return await handler(event, data)
         log.info("throttled user update", extra={"user_hash": hash_user(tg_user.id)})
@@ -161,6 +146,22 @@ class RoleMiddleware(BaseMiddleware):
             await event.answer(text, show_alert=True)
         elif isinstance(event, Message):
             await event.answer(text)
+        return None
+
+
+class ChatScopeMiddleware(BaseMiddleware):
+    """Inner middleware: in group chats only handlers flagged `{"group": True}` run (taking a question or
+    an assignment in the helpers' group). Any other button pressed there, e.g. a visitor's callback forged
+    on the bot's relay message, gets a short alert and changes nothing; other group messages are ignored.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is None or chat.type == "private" or get_flag(data, "group"):
+            return await handler(event, data)
+        if isinstance(event, CallbackQuery):
+            tr: Translator = data["tr"]
+            await event.answer(tr._("This button works only in a private chat with me."), show_alert=True)
         return None
 
 
@@ -208,8 +209,8 @@ class UpdateMetrics(BaseMiddleware):
             result = "duplicate" if data.get("duplicate_update") else "ok"
             return response
         finally:
-            metrics.HANDLER_SECONDS.observe(time.perf_counter() - started, kind)
-            metrics.UPDATES.inc(kind, result)
+            metrics.HANDLER_SECONDS.labels(kind).observe(time.perf_counter() - started)
+            metrics.UPDATES.labels(kind, result).inc()
             logs.unbind(token)
 
 

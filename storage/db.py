@@ -41,3 +41,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def release(session: AsyncSession) -> None:
+    """Commit what is done so far and give the connection back, before a slow call (the machine
+    translator, a file): the one named way to do it, so no lock or connection waits on the network."""
+    if session.in_transaction():
+        await session.commit()

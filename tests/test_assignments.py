@@ -13,13 +13,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.assignments import claiming, escalation, matching, profiles, reminders, service
 from bot.assignments.options import ANY, Areas, AreasError, load_areas
-from bot.assignments.payloads import ALERT, ALERT_EDIT, FOLLOWUP, NOTICE, REMINDER
+from bot.assignments.payloads import (
+    AlertEditPayload,
+    AlertEnd,
+    AlertPayload,
+    NoticeEvent,
+    NoticePayload,
+    OutboxKind,
+    Summary,
+)
+from bot.assignments.status import Outcome, Status
 from bot.clock import FrozenClock
 from bot.delivery import hooks
-from bot.services import users as user_service
+from bot.services import erasure
 from storage.models.assignments import Assignment, HelperProfile
 from storage.models.core import OutboxMessage, User
 
+ALERT, ALERT_EDIT, NOTICE = OutboxKind.ALERT, OutboxKind.ALERT_EDIT, OutboxKind.NOTICE
+REMINDER, FOLLOWUP = OutboxKind.REMINDER, OutboxKind.FOLLOWUP
 AREAS = Areas(names={"north": "Nord", "south": "Süd"})
 TZ = ZoneInfo("Europe/Berlin")
 ORG = 1
@@ -162,6 +173,63 @@ async def test_bad_input_is_refused(session: AsyncSession, clock: FrozenClock) -
     assert await outbox_rows(session) == []
 
 
+def test_choices_so_far_are_checked_step_by_step() -> None:
+    service.check_choices_so_far(AREAS, "doctor")  # only the kind chosen yet
+    service.check_choices_so_far(AREAS, "doctor", ANY, "north", 9 * 60)
+    service.check_choices_so_far(AREAS, "doctor", "fa", ANY, None)
+    for forged in (
+        ("hairdresser",),
+        ("doctor", "xx"),
+        ("doctor", "fa", "atlantis"),
+        ("doctor", "fa", "north", 24 * 60),
+        ("doctor", "fa", "north", -5),
+    ):
+        with pytest.raises(service.AssignmentError, match="bad_choice"):
+            service.check_choices_so_far(AREAS, *forged)  # type: ignore[arg-type]
+
+
+def test_payloads_keep_the_stored_keys_and_read_old_rows() -> None:
+    summary = Summary(
+        id=7, kind="doctor", language="fa", area="north", area_name="Nord", description="Kinderarzt", round=2
+    )
+    stored = AlertPayload(assignment=summary, wide=True).dump()
+    assert stored == {
+        "a": {"id": 7, "kind": "doctor", "lang": "fa", "area": "north", "area_name": "Nord", "desc": "Kinderarzt",
+              "round": 2},
+        "wide": True,
+    }  # fmt: skip
+    assert AlertPayload.model_validate(stored).assignment == summary
+    old_row = {"a": {**stored["a"], "area_name": None, "at": None}, "message_id": 5, "why": "taken"}
+    edit = AlertEditPayload.model_validate(old_row)
+    assert (edit.why, edit.assignment.starts_at, edit.assignment.area_name) == (AlertEnd.TAKEN, None, None)
+    notice = NoticePayload(event=NoticeEvent.DONE, assignment=summary, helper=3).dump()
+    assert set(notice) == {"event", "a", "helper"}
+
+
+def test_every_outbox_kind_renders_also_after_the_helper_was_erased() -> None:
+    from bot.text import Translator
+    from handlers.assignments import RENDERERS
+
+    summary = Summary(id=7, kind="doctor", language="fa", area="north", area_name="Nord", description="Arzt")
+    a = summary.dump()
+    payloads = {
+        ALERT: [{"a": a, "wide": True}],
+        ALERT_EDIT: [{"a": a, "message_id": 5, "why": why.value} for why in AlertEnd],
+        NOTICE: [{"event": event.value, "a": a, "count": 2, "wide": True} for event in NoticeEvent],
+        REMINDER: [{"a": a, "to": "organizer"}, {"a": a, "to": "helper", "helper": 3}],  # the first: erased
+        FOLLOWUP: [{"a": a}],
+    }
+    assert set(RENDERERS) == set(OutboxKind) == set(payloads)
+    for lang in ("de", "fa"):
+        for kind, items in payloads.items():
+            for data in items:
+                rendered = RENDERERS[kind](data, Translator(lang))
+                assert "Arzt" in rendered.params["text"], kind
+                assert rendered.params["parse_mode"] == "HTML"
+    notice = RENDERERS[NOTICE]({"event": "done", "a": a, "helper": 3, "note": "ok"}, Translator("de"))
+    assert "tg://user?id=3" in notice.params["text"] and notice.params["reply_markup"]
+
+
 # --- claiming ----------------------------------------------------------------------------------------
 async def test_first_claim_wins_and_only_the_winner_sees_details(
     session: AsyncSession, clock: FrozenClock
@@ -178,10 +246,10 @@ async def test_first_claim_wins_and_only_the_winner_sees_details(
     again = await claiming.claim(session, clock, aid, winner, AREAS)
     forged = await claiming.claim(session, clock, aid, visitor, AREAS)
     await session.commit()
-    assert first.outcome == claiming.WON and first.details and "Rathaus" in first.details
-    assert (second.outcome, second.details) == (claiming.TAKEN, None)
-    assert (again.outcome, forged.outcome) == (claiming.MINE, claiming.REFUSED)
-    assert (await claiming.claim(session, clock, 999, loser, AREAS)).outcome == claiming.GONE
+    assert first.outcome == Outcome.WON and first.details and "Rathaus" in first.details
+    assert (second.outcome, second.details) == (Outcome.TAKEN, None)
+    assert (again.outcome, forged.outcome) == (Outcome.MINE, Outcome.REFUSED)
+    assert (await claiming.claim(session, clock, 999, loser, AREAS)).outcome == Outcome.GONE
 
     assert (await service.details_for(session, aid, winner))[1] == first.details
     assert (await service.details_for(session, aid, organizer))[1] == first.details
@@ -210,7 +278,7 @@ async def test_pending_alerts_are_withdrawn_and_late_ones_edited_when_sent(
     await session.commit()
     helper = await session.get(User, 10)
     assert helper is not None
-    assert (await claiming.claim(session, clock, aid, helper, AREAS)).outcome == claiming.WON
+    assert (await claiming.claim(session, clock, aid, helper, AREAS)).outcome == Outcome.WON
     await session.commit()
     assert rows[0].status == "cancelled"  # never sent: withdrawn
     assert await outbox_rows(session, ALERT_EDIT) == []
@@ -220,7 +288,7 @@ async def test_pending_alerts_are_withdrawn_and_late_ones_edited_when_sent(
         outbox_id=rows[1].id, chat_id=11, user_id=11, kind=ALERT, ref=rows[1].ref, dedupe_key=rows[1].dedupe_key,
         payload=rows[1].payload, lang=None, status=hooks.SENT, telegram_message_id=77,
     )  # fmt: skip
-    for hook in hooks.hooks_for(ALERT):
+    for hook in claiming.OUTCOME_HOOKS[ALERT]:
         await hook(session, outcome)
     edits = await outbox_rows(session, ALERT_EDIT)
     assert [(e.chat_id, e.payload["message_id"], e.payload["why"]) for e in edits] == [(11, 77, "taken")]
@@ -261,11 +329,11 @@ async def test_concurrent_claims_one_winner(
     outcomes = await asyncio.gather(
         *(_claim_in_own_session(sessionmaker, clock, aid, uid, barrier) for uid in range(20, 20 + helpers))
     )
-    assert sorted(outcomes) == sorted([claiming.WON] + [claiming.TAKEN] * (helpers - 1))
+    assert sorted(outcomes) == sorted([Outcome.WON] + [Outcome.TAKEN] * (helpers - 1))
     async with sessionmaker() as session:
         assignment = await session.get(Assignment, aid)
         assert assignment is not None and assignment.status == "taken"
-        assert assignment.assignee_id == 20 + outcomes.index(claiming.WON)
+        assert assignment.assignee_id == 20 + outcomes.index(Outcome.WON)
         claimed = [n for n in await outbox_rows(session, NOTICE) if n.payload["event"] == "claimed"]
         assert len(claimed) == 1
 
@@ -275,18 +343,26 @@ async def test_not_this_time_changes_nothing(session: AsyncSession, clock: Froze
     aid = (await service.create(session, clock, organizer, new(), AREAS, TZ)).assignment.id
     helper, visitor = await session.get(User, 11), await session.get(User, 15)
     assert helper and visitor
-    assert await claiming.still_open(session, aid, helper) == claiming.OK
-    assert await claiming.still_open(session, aid, visitor) == claiming.REFUSED
+    assert (await claiming.still_open(session, aid, helper)).outcome == Outcome.OK
+    assert (await claiming.still_open(session, aid, visitor)).outcome == Outcome.REFUSED
     assert (await session.get(Assignment, aid)).status == "open"  # type: ignore[union-attr]
 
 
 # --- after the claim ---------------------------------------------------------------------------------
+async def test_pressing_take_again_gives_the_assignee_the_details_again(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    _org, helper, aid = await _taken(session, clock)
+    again = await claiming.claim(session, clock, aid, helper, AREAS)
+    assert again.outcome == Outcome.MINE and again.details and "Rathaus" in again.details
+
+
 async def _taken(session: AsyncSession, clock: FrozenClock, **kw: object) -> tuple[User, User, int]:
     organizer = await setup_team(session, clock)
     aid = (await service.create(session, clock, organizer, new(**kw), AREAS, TZ)).assignment.id  # type: ignore[arg-type]
     helper = await session.get(User, 10)
     assert helper is not None
-    assert (await claiming.claim(session, clock, aid, helper, AREAS)).outcome == claiming.WON
+    assert (await claiming.claim(session, clock, aid, helper, AREAS)).outcome == Outcome.WON
     await session.commit()
     return organizer, helper, aid
 
@@ -327,7 +403,7 @@ async def test_short_notice_claim_gets_no_reminder_and_flexible_gets_a_late_foll
     soon = await service.create(
         session, clock, organizer, new(day=date(2026, 3, 24), minute=8 * 60), AREAS, TZ
     )  # tomorrow 07:00 UTC: inside the reminder window already
-    assert (await claiming.claim(session, clock, soon.assignment.id, helper, AREAS)).outcome == claiming.WON
+    assert (await claiming.claim(session, clock, soon.assignment.id, helper, AREAS)).outcome == Outcome.WON
     await session.commit()
     assert await reminders.send_reminders(session, clock, AREAS, 24) == 0
     assert await outbox_rows(session, REMINDER) == []
@@ -343,9 +419,9 @@ async def test_done_with_a_note_closes_it_and_tells_the_organizer(
     _org, helper, aid = await _taken(session, clock)
     other = await session.get(User, 11)
     assert other is not None
-    assert await claiming.mark_done(session, clock, aid, other, AREAS) == claiming.NOT_YOURS
-    assert await claiming.mark_done(session, clock, aid, helper, AREAS, "  Alles   erledigt ") == claiming.OK
-    assert await claiming.mark_done(session, clock, aid, helper, AREAS) == claiming.CLOSED
+    assert await claiming.mark_done(session, clock, aid, other, AREAS) == Outcome.NOT_YOURS
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS, "  Alles   erledigt ") == Outcome.OK
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS) == Outcome.CLOSED
     await session.commit()
     assignment = await session.get(Assignment, aid)
     assert assignment and (assignment.status, assignment.done_note) == ("done", "Alles erledigt")
@@ -353,6 +429,24 @@ async def test_done_with_a_note_closes_it_and_tells_the_organizer(
     assert done == [{"event": "done", "a": done[0]["a"], "helper": 10, "note": "Alles erledigt"}]
     with pytest.raises(service.NotAllowed):  # the address is not needed any more
         await service.details_for(session, aid, helper)
+
+
+async def test_only_the_assignee_may_close_it_and_write_a_note(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    organizer, helper, aid = await _taken(session, clock)
+    other = await session.get(User, 11)
+    assert other is not None
+    assert await claiming.may_close(session, aid, helper) == Outcome.OK
+    assert await claiming.may_close(session, aid, other) == Outcome.NOT_YOURS
+    assert await claiming.may_close(session, aid, organizer) == Outcome.NOT_YOURS
+    assert await claiming.may_close(session, 424242, helper) == Outcome.GONE
+    assignment = await service.get(session, aid)
+    assert assignment is not None
+    assert service.is_assignee(assignment, helper) and not service.is_assignee(assignment, other)
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS, "x" * 400) == Outcome.OK
+    assert await claiming.may_close(session, aid, helper) == Outcome.NOT_YOURS  # closed already
+    assert len((await session.get(Assignment, aid)).done_note or "") == claiming.NOTE_MAX  # type: ignore[union-attr]
 
 
 async def test_hand_back_offers_it_again_without_the_returner(
@@ -363,8 +457,8 @@ async def test_hand_back_offers_it_again_without_the_returner(
     await reminders.send_reminders(session, clock, AREAS, 24)  # queued, not sent yet
     other = await session.get(User, 11)
     assert other is not None
-    assert await claiming.hand_back(session, clock, aid, other, AREAS) == claiming.NOT_YOURS
-    assert await claiming.hand_back(session, clock, aid, helper, AREAS) == claiming.OK
+    assert await claiming.hand_back(session, clock, aid, other, AREAS) == Outcome.NOT_YOURS
+    assert await claiming.hand_back(session, clock, aid, helper, AREAS) == Outcome.OK
     await session.commit()
     assignment = await session.get(Assignment, aid)
     assert assignment and (assignment.status, assignment.round, assignment.assignee_id) == ("open", 2, None)
@@ -374,14 +468,14 @@ async def test_hand_back_offers_it_again_without_the_returner(
     (notice,) = [n.payload for n in await outbox_rows(session, NOTICE) if n.payload["event"] == "handed_back"]
     assert (notice["helper"], notice["count"], notice["wide"]) == (10, 1, False)
     # the next helper takes it at short notice: they have everything now, no reminder follows
-    assert (await claiming.claim(session, clock, aid, other, AREAS)).outcome == claiming.WON
+    assert (await claiming.claim(session, clock, aid, other, AREAS)).outcome == Outcome.WON
     clock.set(datetime(2026, 3, 26, 7, 0, tzinfo=UTC))
     await session.commit()
     assert await reminders.send_reminders(session, clock, AREAS, 24) == 0
     assert {r.status for r in await outbox_rows(session, REMINDER)} == {"cancelled"}
     # after the start it can no longer be handed back
     clock.set(datetime(2026, 3, 26, 8, 1, tzinfo=UTC))
-    assert await claiming.hand_back(session, clock, aid, other, AREAS) == claiming.TOO_LATE
+    assert await claiming.hand_back(session, clock, aid, other, AREAS) == Outcome.TOO_LATE
 
 
 # --- escalation --------------------------------------------------------------------------------------
@@ -416,7 +510,7 @@ async def test_erased_helper_leaves_the_assignment_open_again(
     async with sessionmaker() as session:
         _org, _helper, aid = await _taken(session, clock)
     async with sessionmaker() as session:
-        await user_service.erase_user(session, 10)
+        await erasure.erase_user(session, 10)
     async with sessionmaker() as session:
         assert await escalation.reopen_orphans(session, clock, AREAS) == 1
         await session.commit()
@@ -434,11 +528,23 @@ async def test_cancel_edits_alerts_and_tells_the_assignee(session: AsyncSession,
     assert helper is not None
     with pytest.raises(service.NotAllowed):
         await service.cancel(session, clock, aid, helper, AREAS)
+    assignment = await service.get(session, aid)
+    assert assignment is not None and service.can_cancel(assignment)
     assert await service.cancel(session, clock, aid, organizer, AREAS)
     assert not await service.cancel(session, clock, aid, organizer, AREAS)
     await session.commit()
     cancelled = [n for n in await outbox_rows(session, NOTICE) if n.payload["event"] == "cancelled"]
     assert [n.chat_id for n in cancelled] == [10]
+    assignment = await service.get(session, aid)
+    assert assignment is not None and assignment.status == Status.CANCELLED
+    assert not service.can_cancel(assignment)
+
+
+async def test_done_assignments_cannot_be_cancelled(session: AsyncSession, clock: FrozenClock) -> None:
+    organizer, helper, aid = await _taken(session, clock)
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS) == Outcome.OK
+    assert not await service.cancel(session, clock, aid, organizer, AREAS)
+    assert (await session.get(Assignment, aid)).status == Status.DONE  # type: ignore[union-attr]
 
 
 async def test_overview_counts_per_month(session: AsyncSession, clock: FrozenClock) -> None:
@@ -498,6 +604,22 @@ async def test_profile_toggles_and_pause(session: AsyncSession, clock: FrozenClo
     assert stored and stored.languages == ["de"] and stored.note == "vormittags, mit Auto"
 
 
+async def test_a_refused_profile_change_writes_nothing(session: AsyncSession, clock: FrozenClock) -> None:
+    helper = await add_user(session, clock, 32)
+    await session.commit()
+    for refused in (
+        profiles.toggle_area(session, clock, helper, "atlantis", AREAS),
+        profiles.toggle_language(session, clock, helper, "xx"),
+        profiles.pause(session, clock, helper, 5),
+        profiles.set_note(session, clock, helper, "x" * 201),
+    ):
+        with pytest.raises(profiles.ProfileError):
+            await refused
+    assert await session.get(HelperProfile, 32) is None
+    assert (await profiles.set_note(session, clock, helper, "vormittags")).note == "vormittags"
+    assert (await profiles.set_note(session, clock, helper, " - ")).note is None  # "-" deletes the note
+
+
 def test_areas_file_is_checked(tmp_path: Path) -> None:
     sample = load_areas(Path(__file__).resolve().parent.parent / "sample_data" / "areas.yaml")
     assert sample.is_sample and len(sample.names) >= 5
@@ -520,7 +642,7 @@ async def test_erasing_a_helper_removes_the_profile(
         await add_helper(session, clock, 40, ["fa"], ["north"])
         await session.commit()
     async with sessionmaker() as session:
-        await user_service.erase_user(session, 40)
+        await erasure.erase_user(session, 40)
     async with sessionmaker() as session:
         assert await session.get(HelperProfile, 40) is None
 
@@ -530,13 +652,15 @@ async def test_demo_seed_gives_the_demo_helper_a_profile_and_an_alert(
 ) -> None:
     from bot.assignments import demo
     from bot.config import load_settings
+    from bot.sample import DemoPeople
 
-    await add_user(session, clock, demo.DEMO_HELPER_ID)
-    await add_user(session, clock, demo.DEMO_ORGANIZER_ID, "organizer")
-    await demo.seed(session, clock, load_settings(bot_token="1:x"))
+    people = DemoPeople(helper_id=2002, organizer_id=3003)
+    await add_user(session, clock, people.helper_id)
+    await add_user(session, clock, people.organizer_id, "organizer")
+    await demo.seed(session, clock, load_settings(bot_token="1:x"), people)
     await session.commit()
-    profile = await session.get(HelperProfile, demo.DEMO_HELPER_ID)
+    profile = await session.get(HelperProfile, people.helper_id)
     assert profile is not None and "fa" in profile.languages
-    assert await alerted(session) == {demo.DEMO_HELPER_ID}
+    assert await alerted(session) == {people.helper_id}
     (assignment,) = (await session.scalars(select(Assignment))).all()
     assert "SAMPLE" in assignment.description

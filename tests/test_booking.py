@@ -15,6 +15,7 @@ from bot.booking.schedule import ScheduleError, parse_rule_spec, sync_slots
 from bot.booking.services import BookingError
 from bot.clock import FrozenClock
 from bot.config import ROOT
+from bot.services import erasure
 from bot.services import users as user_service
 from storage.models import Booking, Slot, Venue
 from storage.repositories.users import tables_referencing_users
@@ -223,7 +224,7 @@ async def test_erasing_a_person_frees_their_place(
             await services.book(session, clock, CONF, user_id=43, slot_id=slot_id)
         await session.rollback()
     async with sessionmaker() as session:
-        await user_service.erase_user(session, 42)
+        await erasure.erase_user(session, 42)
     async with sessionmaker() as session:
         for table, column in tables_referencing_users():
             q = text(f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" = 42')

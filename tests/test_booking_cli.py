@@ -12,6 +12,7 @@ from bot.booking import demo, services
 from bot.cli import main
 from bot.clock import Clock, FrozenClock
 from bot.config import ROOT
+from bot.sample import DemoPeople
 from bot.services import users as user_service
 from storage.models import Counsellor
 from tests.test_booking_support import settings, slots
@@ -57,17 +58,17 @@ def test_slots_cli(
 async def test_demo_sample_schedule_links_the_demo_counsellors(session: AsyncSession) -> None:
     clock = FrozenClock(Clock().now())
     for uid, role in (
-        (demo.DEMO_HELPER_ID, user_service.HELPER),
-        (demo.DEMO_ORGANIZER_ID, user_service.ORGANIZER),
+        (2002, user_service.HELPER),
+        (3003, user_service.ORGANIZER),
     ):
         user = await user_service.ensure_user(session, uid, clock, [])
         user.role = role
-    await demo.seed(session, clock, settings())
+    await demo.seed(session, clock, settings(), DemoPeople(helper_id=2002, organizer_id=3003))
     await session.commit()
     counsellors = {
         c.key: c.user_id for c in (await session.get_one(Counsellor, 1), await session.get_one(Counsellor, 2))
     }
-    assert counsellors == {"beratung-a": demo.DEMO_HELPER_ID, "beratung-b": demo.DEMO_ORGANIZER_ID}
+    assert counsellors == {"beratung-a": 2002, "beratung-b": 3003}
     assert len(await slots(session)) > 20
     topics = await services.bookable_topics(session)
     free = [await services.free_days(session, clock, settings(), t.id) for t in topics]

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import handlers.booking  # noqa: F401  (registers the renderers)
 from bot.booking import services
 from bot.clock import FrozenClock
 from bot.i18n import catalogs
@@ -52,7 +51,7 @@ async def test_due_reminders_once_each_in_the_persons_language(
     # "restart": a new process queues the same reminders again; the dedupe keys keep them single
     async with sessionmaker() as session:
         booking_info = await services.booking_info(session, one)
-        await services._queue_reminders(session, clock, CONF, one, booking_info)
+        await services.queue_reminders(session, clock, CONF, one, booking_info)
         await session.commit()
         assert len(await outbox_rows(session, kind=services.KIND_REMINDER)) == 4
 
@@ -73,7 +72,7 @@ async def test_due_reminders_once_each_in_the_persons_language(
     assert len(sender.texts(1, services.KIND_REMINDER)) == 2
     assert [title("uk") in t for t in sender.texts(2, services.KIND_REMINDER)] == [True]
     markup = next(p for c, k, p in sender.sent if c == 1 and k == services.KIND_REMINDER)["reply_markup"]
-    labels = [b.text for row in markup.inline_keyboard for b in row]
+    labels = [b["text"] for row in markup["inline_keyboard"] for b in row]
     assert labels == [
         catalogs().gettext("fa", "✅ I'll come"),
         catalogs().gettext("fa", "❌ Cancel the appointment"),

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.booking.importer import import_schedule
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.render import render
+from bot.delivery.render import Renderers
 from bot.services import users as user_service
 from bot.text import Translator
+from handlers.booking import RENDERERS
 from storage.models import OutboxMessage, Slot, User
 
 COUNSELLOR_ID = 700
@@ -112,7 +113,7 @@ class FakeSender:
                 continue
             user = await session.get(User, row.user_id) if row.user_id else None
             lang = row.lang or (user.language if user else None) or conf.default_language
-            rendered = render(row.kind, row.method, row.payload, Translator(lang, conf.tz))
+            rendered = Renderers(RENDERERS).render(row.kind, row.payload, Translator(lang, conf.tz))
             self.sent.append((row.chat_id, row.kind, {"lang": lang, **rendered.params}))
             row.status, row.sent_at = "sent", now
             count += 1

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import handlers.booking  # noqa: F401  (registers the renderers)
 from bot.booking import services
 from bot.booking.services import BookingError
 from bot.clock import FrozenClock

@@ -11,14 +11,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.broadcast import broadcasts as bc
-from bot.broadcast import dates
+from bot.broadcast import dates, sending
 from bot.broadcast import events as ev
 from bot.broadcast import subscriptions as subs
 from bot.broadcast import topics as tp
 from bot.clock import FrozenClock
 from bot.config import SUPPORTED_LANGUAGES, load_settings
 from bot.i18n_tools import first_strong_is_rtl
-from bot.services import users as user_service
+from bot.sample import DemoPeople
+from bot.services import erasure
 from storage.models import Attendance, OutboxMessage, Subscription, User
 
 SETTINGS = load_settings(_env_file=None, broadcast_overdue_minutes=60, event_reminder_hours=24)
@@ -69,15 +70,17 @@ async def test_subscribe_toggles_and_respects_the_topics_role(
     events, helper_news = await topic_id(session, "events"), await topic_id(session, "helpers")
 
     assert await subs.subscribed(session, visitor.id) == set()  # nothing without a tap
-    assert await subs.toggle(session, clock, visitor, events) is True
+    assert await subs.toggle(session, clock, visitor, events) is subs.Switched.ON
     assert await subs.subscribed(session, visitor.id) == {events}
-    assert await subs.toggle(session, clock, visitor, events) is False
+    assert await subs.toggle(session, clock, visitor, events) is subs.Switched.OFF
     assert await subs.subscribed(session, visitor.id) == set()
 
-    assert await subs.toggle(session, clock, visitor, helper_news) is None  # not for visitors
-    assert await subs.toggle(session, clock, helper, helper_news) is True
+    assert (
+        await subs.toggle(session, clock, visitor, helper_news) is subs.Switched.REFUSED
+    )  # not for visitors
+    assert await subs.toggle(session, clock, helper, helper_news) is subs.Switched.ON
     assert [t.key for t in await tp.topics_for(session, "visitor")][-1] == "women"
-    assert await subs.toggle(session, clock, visitor, 99999) is None
+    assert await subs.toggle(session, clock, visitor, 99999) is subs.Switched.REFUSED
 
 
 async def test_erasing_a_user_erases_subscriptions_and_attendance(
@@ -90,7 +93,7 @@ async def test_erasing_a_user_erases_subscriptions_and_attendance(
     result, _ = await ev.attend(session, clock, SETTINGS, event.id, user)
     assert result is ev.Attend.OK
     await session.commit()
-    await user_service.erase_user(session, user.id)
+    await erasure.erase_user(session, user.id)
     for model in (Subscription, Attendance, OutboxMessage):
         count = await session.scalar(select(func.count()).select_from(model).where(model.user_id == 11))
         assert count == 0, model.__tablename__
@@ -139,7 +142,7 @@ async def subscribe_people(
     tid = await topic_id(session, key)
     for uid, lang in people.items():
         user = await add_user(session, clock, uid, lang)
-        assert await subs.toggle(session, clock, user, tid) is True
+        assert await subs.toggle(session, clock, user, tid) is subs.Switched.ON
     await session.commit()
 
 
@@ -160,9 +163,9 @@ async def test_due_broadcast_becomes_one_row_per_subscriber_in_their_language(
         texts={"uk": ("Свято в суботу!", False), "ar": ("احتفال يوم السبت!", True)},
         at=at,
     )
-    assert (await bc.dispatch_due(session, clock, SETTINGS)).expanded == {}  # not yet
+    assert (await sending.dispatch_due(session, clock, SETTINGS)).expanded == {}  # not yet
     clock.set(at)
-    result = await bc.dispatch_due(session, clock, SETTINGS)
+    result = await sending.dispatch_due(session, clock, SETTINGS)
     await session.commit()
     assert result.expanded == {bid: 5}
     rows = await outbox_rows(session, ref=f"broadcast:{bid}")
@@ -175,7 +178,7 @@ async def test_due_broadcast_becomes_one_row_per_subscriber_in_their_language(
     assert by_user[101].dedupe_key == f"broadcast:{bid}:101"
     assert by_user[103].payload["topic_name"] == "فعاليات واحتفالات"
     # a second run (or a second process) expands nothing twice
-    assert (await bc.dispatch_due(session, clock, SETTINGS)).expanded == {}
+    assert (await sending.dispatch_due(session, clock, SETTINGS)).expanded == {}
     assert len(await outbox_rows(session, ref=f"broadcast:{bid}")) == 5
     assert (await bc.get(session, bid)).state == bc.SENDING  # type: ignore[union-attr]
 
@@ -223,16 +226,16 @@ async def test_overdue_broadcast_is_held_and_the_organizer_asked(
     at = clock.now() + timedelta(minutes=10)
     bid = await make_broadcast(session, clock, organizer, at=at)
     clock.set(at + timedelta(minutes=61))  # the bot was down
-    result = await bc.dispatch_due(session, clock, SETTINGS)
+    result = await sending.dispatch_due(session, clock, SETTINGS)
     await session.commit()
     assert result.held == [bid] and result.expanded == {}
     assert (await bc.get(session, bid)).state == bc.HELD  # type: ignore[union-attr]
     assert await outbox_rows(session, ref=f"broadcast:{bid}") == []
     [question] = await outbox_rows(session, kind=bc.HELD_KIND)
-    assert question.chat_id == 1 and question.lang == "uk" and question.payload["b"] == bid
+    assert question.chat_id == 1 and question.lang == "uk" and question.payload["broadcast_id"] == bid
     # the organizer decides: send now
     assert await bc.release(session, clock, bid) is True
-    assert (await bc.dispatch_due(session, clock, SETTINGS)).expanded == {bid: 1}
+    assert (await sending.dispatch_due(session, clock, SETTINGS)).expanded == {bid: 1}
     assert await bc.release(session, clock, bid) is False
 
 
@@ -242,14 +245,14 @@ async def test_overdue_within_the_limit_is_sent(session: AsyncSession, clock: Fr
     at = clock.now() + timedelta(minutes=10)
     bid = await make_broadcast(session, clock, organizer, at=at)
     clock.set(at + timedelta(minutes=59))
-    assert (await bc.dispatch_due(session, clock, SETTINGS)).expanded == {bid: 1}
+    assert (await sending.dispatch_due(session, clock, SETTINGS)).expanded == {bid: 1}
 
 
 async def test_cancel_withdraws_messages_not_sent_yet(session: AsyncSession, clock: FrozenClock) -> None:
     organizer = await add_user(session, clock, 1, role="organizer")
     await subscribe_people(session, clock, {101: "de", 102: "de", 103: "de"})
     bid = await make_broadcast(session, clock, organizer)
-    await bc.dispatch_due(session, clock, SETTINGS)
+    await sending.dispatch_due(session, clock, SETTINGS)
     first = (await outbox_rows(session, ref=f"broadcast:{bid}"))[0]
     first.status = "sent"
     await session.commit()
@@ -269,7 +272,7 @@ async def test_cancelled_before_due_never_expands(session: AsyncSession, clock: 
     bid = await make_broadcast(session, clock, organizer, at=at)
     assert await bc.cancel(session, bid) is not None
     clock.set(at)
-    assert (await bc.dispatch_due(session, clock, SETTINGS)).expanded == {}
+    assert (await sending.dispatch_due(session, clock, SETTINGS)).expanded == {}
     assert await outbox_rows(session, ref=f"broadcast:{bid}") == []
 
 
@@ -277,16 +280,16 @@ async def test_report_when_nothing_is_pending_any_more(session: AsyncSession, cl
     organizer = await add_user(session, clock, 1, lang="de", role="organizer")
     await subscribe_people(session, clock, {101: "de", 102: "de", 103: "uk", 104: "ar"})
     bid = await make_broadcast(session, clock, organizer)
-    await bc.dispatch_due(session, clock, SETTINGS)
+    await sending.dispatch_due(session, clock, SETTINGS)
     await session.commit()
     rows = {r.user_id: r for r in await outbox_rows(session, ref=f"broadcast:{bid}")}
     rows[101].status, rows[102].status, rows[103].status = "sent", "blocked", "sent"
     await session.commit()
-    assert await bc.finish_sent(session, clock, SETTINGS) == []  # 104 is still pending: no report
+    assert await sending.finish_sent(session, clock, SETTINGS) == []  # 104 is still pending: no report
     assert await outbox_rows(session, kind=bc.REPORT_KIND) == []
     rows[104].status = "failed"
     await session.commit()
-    assert await bc.finish_sent(session, clock, SETTINGS) == [bid]
+    assert await sending.finish_sent(session, clock, SETTINGS) == [bid]
     await session.commit()
     [report] = await outbox_rows(session, kind=bc.REPORT_KIND)
     assert report.chat_id == 1 and report.dedupe_key == f"broadcast-report:{bid}"
@@ -294,7 +297,7 @@ async def test_report_when_nothing_is_pending_any_more(session: AsyncSession, cl
     assert report.payload["by_language"]["de"] == {"delivered": 1, "blocked": 1, "failed": 0, "cancelled": 0}
     assert report.payload["by_language"]["ar"]["failed"] == 1
     assert (await bc.get(session, bid)).state == bc.DONE  # type: ignore[union-attr]
-    assert await bc.finish_sent(session, clock, SETTINGS) == []  # once
+    assert await sending.finish_sent(session, clock, SETTINGS) == []  # once
 
 
 async def test_photo_with_a_long_text_goes_first_and_alone(session: AsyncSession, clock: FrozenClock) -> None:
@@ -302,7 +305,7 @@ async def test_photo_with_a_long_text_goes_first_and_alone(session: AsyncSession
     await subscribe_people(session, clock, {101: "de", 102: "uk"})
     long_uk = "Довгий текст. " * 100  # > 1024 characters: no caption
     bid = await make_broadcast(session, clock, organizer, texts={"uk": (long_uk, False)}, photo="PHOTO1")
-    await bc.dispatch_due(session, clock, SETTINGS)
+    await sending.dispatch_due(session, clock, SETTINGS)
     await session.commit()
     main = {r.user_id: r for r in await outbox_rows(session, ref=f"broadcast:{bid}")}
     photos = await outbox_rows(session, ref=f"broadcast:{bid}:photo")
@@ -454,8 +457,8 @@ async def test_cancelling_an_event_withdraws_reminders_and_tells_attendees(
     notices = await outbox_rows(session, kind="event_cancelled")
     assert {(n.user_id, n.lang) for n in notices} == {(11, "fa"), (12, "de")}
     assert await ev.cancel_event(session, clock, SETTINGS, event.id) is None
-    views, total = await ev.upcoming(session, clock, "de", 11)
-    assert views == [] and total == 0
+    listing = await ev.upcoming(session, clock, "de", 11)
+    assert listing.views == [] and listing.total == 0
 
 
 async def test_upcoming_lists_in_the_readers_language(session: AsyncSession, clock: FrozenClock) -> None:
@@ -468,8 +471,9 @@ async def test_upcoming_lists_in_the_readers_language(session: AsyncSession, clo
     )
     await ev.attend(session, clock, SETTINGS, sooner.id, user)
     await session.commit()
-    views, total = await ev.upcoming(session, clock, "uk", user.id)
-    assert total == 2 and [v.id for v in views] == [sooner.id, later.id]
+    listing = await ev.upcoming(session, clock, "uk", user.id)
+    views = listing.views
+    assert listing.total == 2 and [v.id for v in views] == [sooner.id, later.id]
     assert (views[0].title, views[0].machine, views[0].attending, views[0].free) == (
         "Літнє свято",
         True,
@@ -559,10 +563,10 @@ async def test_state_changes_are_guarded(session: AsyncSession, clock: FrozenClo
     bid = await make_broadcast(session, clock, organizer)
     broadcast = await bc.get(session, bid)
     assert broadcast is not None
-    assert await bc.expand(session, clock, SETTINGS, broadcast) == 1
+    assert await sending.expand(session, clock, SETTINGS, broadcast) == 1
     await session.execute(update(bc.Broadcast).where(bc.Broadcast.id == bid).values(state=bc.SCHEDULED))
     # the row is scheduled again, but every recipient's message already exists: nothing is queued twice
-    assert await bc.expand(session, clock, SETTINGS, broadcast) == 0
+    assert await sending.expand(session, clock, SETTINGS, broadcast) == 0
 
 
 async def test_demo_seed_brings_sample_events_in_six_languages(
@@ -573,12 +577,219 @@ async def test_demo_seed_brings_sample_events_in_six_languages(
 
     await add_user(session, clock, ORGANIZER_ID, role="organizer")
     await add_user(session, clock, HELPER_ID, role="helper")
-    await demo.seed(session, clock, SETTINGS)
+    await demo.seed(session, clock, SETTINGS, DemoPeople(helper_id=2002, organizer_id=3003))
     await session.commit()
-    views, total = await ev.upcoming(session, clock, "fa", HELPER_ID)
-    assert total == 3
-    for view in views:
+    listing = await ev.upcoming(session, clock, "fa", HELPER_ID)
+    assert listing.total == 3
+    for view in listing.views:
         assert "SAMPLE" in view.title and "SAMPLE" in view.event.venue
         assert view.title != view.event.title  # shown in Persian
         assert set(await ev.texts(session, view.id)) == {"ar", "fa", "uk", "en", "ru"}
     assert await subs.subscribed(session, HELPER_ID) == {await topic_id(session, "helpers")}
+
+
+# --- rules that used to live in the handlers ----------------------------------------------------------------
+def test_event_details_typed_one_by_one() -> None:
+    now = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
+
+    def refused(check: object, *args: object) -> str:
+        with pytest.raises(ev.EventError) as info:
+            check(*args)  # type: ignore[operator]
+        return info.value.code
+
+    assert ev.typed_title("  Näh   café ") == "Näh café"
+    assert refused(ev.typed_title, "Zeile eins\nZeile zwei") == ev.Problem.TITLE
+    assert refused(ev.typed_title, "x" * (ev.MAX_TITLE + 1)) == ev.Problem.TITLE
+    assert ev.typed_body("-") == "" and ev.typed_body("–") == ""
+    assert ev.typed_body("Erste Zeile\nzweite Zeile ") == "Erste Zeile\nzweite Zeile"
+    assert refused(ev.typed_body, "x" * (ev.MAX_BODY + 1)) == ev.Problem.BODY
+    assert ev.typed_venue(" Gemeindehaus ") == "Gemeindehaus"
+    assert refused(ev.typed_venue, "   ") == ev.Problem.VENUE
+    start = ev.typed_start("۲۴.۰۳.۲۰۲۶ ۱۸:۰۰", now, BERLIN)
+    assert start == datetime(2026, 3, 24, 17, 0, tzinfo=UTC)
+    assert refused(ev.typed_start, "morgen", now, BERLIN) == ev.Problem.UNREADABLE
+    assert refused(ev.typed_start, "22.03.2026 18:00", now, BERLIN) == ev.Problem.PAST
+    assert ev.typed_end("20:00", start, BERLIN) == datetime(2026, 3, 24, 19, 0, tzinfo=UTC)
+    assert refused(ev.typed_end, "17:00", start, BERLIN) == ev.Problem.END_BEFORE_START
+    assert refused(ev.typed_end, "später", start, BERLIN) == ev.Problem.END_BEFORE_START
+    assert ev.typed_capacity(" ١٢ ") == 12
+    for bad in ("0", "zehn", str(ev.MAX_CAPACITY + 1), "-3"):
+        assert refused(ev.typed_capacity, bad) == ev.Problem.CAPACITY
+
+
+async def test_upcoming_events_come_a_page_at_a_time(session: AsyncSession, clock: FrozenClock) -> None:
+    organizer = await add_user(session, clock, 1, role="organizer")
+    for day in range(1, 11):
+        await make_event(session, clock, organizer, starts_in=timedelta(days=day))
+    first = await ev.upcoming(session, clock, "de", None, 0, 8)
+    assert (len(first.views), first.page, first.pages, first.total) == (8, 0, 2, 10)
+    second = await ev.upcoming(session, clock, "de", None, 1, 8)
+    assert (len(second.views), second.page) == (2, 1)
+    assert [v.id for v in first.views + second.views] == sorted(v.id for v in first.views + second.views)
+    beyond = await ev.upcoming(session, clock, "de", None, 7, 8)  # an old pager button: the last page
+    assert beyond.page == 1 and [v.id for v in beyond.views] == [v.id for v in second.views]
+
+
+async def test_announcing_needs_an_open_event_with_a_topic(session: AsyncSession, clock: FrozenClock) -> None:
+    organizer = await add_user(session, clock, 1, role="organizer")
+    event = await make_event(session, clock, organizer, starts_in=timedelta(hours=2))
+    found, texts = await ev.announceable(session, clock, event.id)
+    assert found.id == event.id and texts == {}
+    assert (await ev.cancellable(session, clock, event.id)) is not None
+    clock.advance(timedelta(hours=3))  # started
+    with pytest.raises(ev.EventError) as info:
+        await ev.announceable(session, clock, event.id)
+    assert info.value.code == ev.Problem.CLOSED
+    assert await ev.cancellable(session, clock, event.id) is not None  # until it is over
+    clock.advance(timedelta(hours=3))
+    assert await ev.cancellable(session, clock, event.id) is None
+    no_topic = await ev.create_event(
+        session,
+        clock,
+        organizer,
+        lang="de",
+        title="Ohne Thema",
+        body="",
+        venue="Hof",
+        starts_at=clock.now() + timedelta(days=1),
+        ends_at=clock.now() + timedelta(days=1, hours=1),
+        topic_id=None,
+        capacity=None,
+    )
+    with pytest.raises(ev.EventError) as info:
+        await ev.announceable(session, clock, no_topic.id)
+    assert info.value.code == ev.Problem.TOPIC
+
+
+async def test_a_refused_announcement_leaves_nothing_behind(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    organizer = await add_user(session, clock, 1, role="organizer")
+    event = await make_event(session, clock, organizer)
+    kept = await bc.create_draft(session, clock, organizer)  # an earlier draft of the organizer
+    await session.commit()
+    texts = {"de": ("Fest", False), "uk": ("x" * 3801, True)}
+    with pytest.raises(bc.BroadcastError) as info:
+        await bc.draft_from_event(
+            session,
+            clock,
+            organizer,
+            event_id=event.id,
+            topic_id=event.topic_id or 0,
+            source_lang="de",
+            texts_by_lang=texts,
+        )
+    assert info.value.code == bc.Problem.TOO_LONG
+    with pytest.raises(bc.BroadcastError) as info:
+        await bc.draft_from_event(
+            session,
+            clock,
+            organizer,
+            event_id=event.id,
+            topic_id=99999,
+            source_lang="de",
+            texts_by_lang={"de": ("Fest", False)},
+        )
+    assert info.value.code == bc.Problem.TOPIC
+    assert await bc.get_draft(session, kept.id, organizer) is not None  # not replaced by a failed one
+    broadcast = await bc.draft_from_event(
+        session,
+        clock,
+        organizer,
+        event_id=event.id,
+        topic_id=event.topic_id or 0,
+        source_lang="de",
+        texts_by_lang={"de": ("Fest", False), "uk": ("Свято", True)},
+    )
+    assert broadcast.event_id == event.id and broadcast.source_lang == "de"
+    assert {lang: row.machine for lang, row in (await bc.texts(session, broadcast)).items()} == {
+        "de": False,
+        "uk": True,
+    }
+
+
+async def test_typed_times_send_now_and_held_ones(session: AsyncSession, clock: FrozenClock) -> None:
+    organizer = await add_user(session, clock, 1, role="organizer")
+    await subscribe_people(session, clock, {101: "de", 102: "uk"})
+    draft = await bc.create_draft(session, clock, organizer)
+    await bc.set_topic(session, draft, await topic_id(session, "events"))
+    await bc.set_original(session, draft, "Hallo", "de")
+    for typed, code in (("morgen früh", bc.Problem.UNREADABLE), ("22.03.2026 18:00", bc.Problem.PAST)):
+        with pytest.raises(bc.BroadcastError) as info:
+            bc.propose_typed_time(draft, typed, clock, BERLIN)
+        assert info.value.code == code
+    later = bc.propose_typed_time(draft, "23.03.2026 18:00", clock, BERLIN)
+    assert later == datetime(2026, 3, 23, 17, 0, tzinfo=UTC) == draft.scheduled_at
+    confirmed = await sending.send_or_schedule(session, clock, SETTINGS, draft)
+    assert (confirmed.at, confirmed.sending) == (later, None)  # waits for its time
+
+    now = await bc.create_draft(session, clock, organizer)
+    await bc.set_topic(session, now, await topic_id(session, "events"))
+    await bc.set_original(session, now, "Jetzt", "de")
+    bc.propose_time(now, None, clock)
+    confirmed = await sending.send_or_schedule(session, clock, SETTINGS, now)
+    assert confirmed.sending == 2  # expanded at once, not at the next wake-up of the job
+    assert (await bc.get(session, now.id)).state == bc.SENDING  # type: ignore[union-attr]
+
+    clock.set(later + timedelta(minutes=61))  # the bot was down: held
+    assert (await sending.dispatch_due(session, clock, SETTINGS)).held == [draft.id]
+    assert await bc.get_planned(session, draft.id) is not None
+    assert await sending.send_held_now(session, clock, SETTINGS, draft.id) == 2
+    with pytest.raises(bc.BroadcastError) as info:
+        await sending.send_held_now(session, clock, SETTINGS, draft.id)
+    assert info.value.code == bc.Problem.NOT_HELD
+
+
+class FakeTranslator:
+    """Translates by marking the text; nothing for Russian. Notes whether the caller still held a
+    database transaction while it waited."""
+
+    name, enabled = "fake", True
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.calls: list[tuple[str, str, str]] = []
+        self.held_transaction = False
+
+    async def translate(self, text: str, source: str, target: str, *, private: bool = False) -> str | None:
+        self.calls.append((text, source, target))
+        self.held_transaction |= self.session.in_transaction()
+        return None if target == "ru" else f"[{target}] {text} & co"
+
+
+async def test_machine_translation_releases_the_session_and_stores_the_results(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    organizer = await add_user(session, clock, 1, role="organizer")
+    draft = await bc.create_draft(session, clock, organizer)
+    await bc.set_original(session, draft, "Fest am <b>Samstag</b>", "de")
+    await bc.set_translation(session, draft, "uk", "Свято")
+    targets = await bc.machine_targets(session, draft, None)
+    assert targets == ["ar", "fa", "en", "ru"]
+    assert await bc.machine_targets(session, draft, "xx") == []
+    translator = FakeTranslator(session)
+    results = await bc.machine_translate(session, translator, draft, organizer, targets)
+    assert translator.calls and not translator.held_transaction  # released while translating
+    assert results["ar"] == "[ar] Fest am Samstag &amp; co" and results["ru"] is None
+    await session.commit()
+    stored = await bc.texts(session, draft)
+    assert stored["ar"].machine and "ru" not in stored and not stored["uk"].machine
+    assert {call[0] for call in translator.calls} == {"Fest am Samstag"}
+
+
+async def test_topic_names_typed_and_machine_translated(session: AsyncSession, clock: FrozenClock) -> None:
+    organizer = await add_user(session, clock, 1, role="organizer")
+    with pytest.raises(tp.TopicError):
+        await tp.create_topic(session, clock, organizer, "de", "<b>Fest</b>")
+    with pytest.raises(tp.TopicError):
+        await tp.create_topic(session, clock, organizer, "xx", "Fest")
+    topic = await tp.create_topic(session, clock, organizer, "de", "  Näh   café ")
+    assert topic.names == {"de": "Näh café"}
+    tp.rename(topic, "ar", "مقهى الخياطة")
+    with pytest.raises(tp.TopicError):
+        tp.rename(topic, "fa", " ")
+    translator = FakeTranslator(session)
+    topic = await tp.machine_translate_names(session, translator, topic)  # type: ignore[arg-type]
+    assert topic is not None and not translator.held_transaction
+    assert topic.names["fa"] == "[fa] Näh café & co" and topic.names["ar"] == "مقهى الخياطة"
+    assert tp.missing_languages(topic) == ["ru"]  # no translation came

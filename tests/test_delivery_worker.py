@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import FrozenClock
 from bot.config import Settings, load_settings
-from bot.delivery.hooks import Outcome, on_outcome, on_sent, remove_hook
+from bot.delivery.hooks import Outcome, OutcomeHooks, only_sent
 from bot.delivery.limits import Limiter
 from bot.delivery.outbox import enqueue, enqueue_many
-from bot.delivery.render import Rendered, renderer
+from bot.delivery.render import Rendered, Renderers
 from bot.delivery.report import delivery_report
 from bot.delivery.sender import Blocked, Permanent, RetryAfter, SendResult, Sent, Transient
 from bot.delivery.worker import DeliveryWorker
@@ -85,6 +85,7 @@ def worker(
     *,
     limiter: Limiter | None = None,
     worker_id: str = "w1",
+    hooks: OutcomeHooks | None = None,
     **overrides: Any,
 ) -> DeliveryWorker:
     return DeliveryWorker(
@@ -93,6 +94,8 @@ def worker(
         settings(**overrides),
         clock,
         worker_id,
+        renderers=TEST_RENDERERS,
+        hooks=hooks,
         limiter=limiter or Limiter.unlimited(),
     )
 
@@ -361,18 +364,15 @@ async def test_hooks_get_the_outcome_in_the_same_transaction(sessionmaker: SM, c
     await queue(sessionmaker, clock, [3], kind="alert-bad")
     seen: list[Outcome] = []
 
-    @on_sent("alert")
     async def remember(session: AsyncSession, outcome: Outcome) -> None:
         seen.append(outcome)
         user = await session.get(User, outcome.chat_id)
         assert user is not None
         user.role = "helper"  # stands for "store the message id": committed with the state
 
-    @on_outcome("alert")
     async def any_outcome(session: AsyncSession, outcome: Outcome) -> None:
         seen.append(outcome)
 
-    @on_outcome("alert-bad")
     async def broken(session: AsyncSession, outcome: Outcome) -> None:
         user = await session.get(User, outcome.chat_id)
         assert user is not None
@@ -380,13 +380,10 @@ async def test_hooks_get_the_outcome_in_the_same_transaction(sessionmaker: SM, c
         await session.flush()
         raise RuntimeError("hook bug")
 
-    try:
-        sender = FakeSender({2: [Permanent("Bad Request: chat not found")]})
-        w = worker(sessionmaker, sender, clock)
-        await drain(w)
-    finally:
-        for hook in (remember, any_outcome, broken):
-            remove_hook(hook)
+    sender = FakeSender({2: [Permanent("Bad Request: chat not found")]})
+    hooks = OutcomeHooks({"alert": [only_sent(remember), any_outcome], "alert-bad": [broken]})
+    w = worker(sessionmaker, sender, clock, hooks=hooks)
+    await drain(w)
     sent = [o for o in seen if o.status == "sent"]
     assert len(sent) == 2 and sent[0] == sent[1]  # on_sent and on_outcome for chat 1
     assert sent[0].telegram_message_id is not None and sent[0].kind == "alert" and sent[0].lang == "de"
@@ -401,9 +398,16 @@ async def test_hooks_get_the_outcome_in_the_same_transaction(sessionmaker: SM, c
     assert w.stats["hook_errors"] == 1
 
 
-@renderer("test-greeting")
 def _greeting(data: dict[str, Any], tr: Translator) -> Rendered:
     return Rendered("sendMessage", {"text": f"{tr.lang}:{data['name']}"})
+
+
+def _raw(data: dict[str, Any], tr: Translator) -> Rendered:
+    return Rendered("sendMessage", dict(data))
+
+
+# The test's own outbox kinds: "raw" sends its data as it is.
+TEST_RENDERERS = Renderers({"raw": _raw, "alert": _raw, "alert-bad": _raw, "test-greeting": _greeting})
 
 
 async def test_rows_render_in_the_readers_language_and_report_per_language(
@@ -541,3 +545,14 @@ async def test_a_live_workers_heartbeat_keeps_its_claims(sessionmaker: SM, clock
     assert await worker(sessionmaker, sender, clock, delivery_claim_timeout_seconds=60).run_once() == 0
     clock.advance(timedelta(seconds=11))
     assert await worker(sessionmaker, sender, clock, delivery_claim_timeout_seconds=60).run_once() == 2
+
+
+async def test_a_kind_without_renderer_fails_and_is_never_sent_raw(
+    sessionmaker: SM, clock: FrozenClock
+) -> None:
+    await add_users(sessionmaker, clock, [1])
+    await queue(sessionmaker, clock, [1], kind="nobody-renders-this", data={"text": "secret"})
+    sender = FakeSender()
+    await drain(worker(sessionmaker, sender, clock))
+    assert sender.calls == []
+    assert [r.status for r in await rows(sessionmaker)] == ["failed"]

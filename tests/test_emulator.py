@@ -32,8 +32,8 @@ from aiogram.types import (
 )
 from aiohttp import ClientSession, web
 
-from bot.emulator import BotAPIEmulator, EmulatorClient, EntityParseError, parse_html
-from bot.emulator.html_entities import utf16_len
+from emulator import BotAPIEmulator, EmulatorClient, EntityParseError, parse_html
+from emulator.html_entities import utf16_len
 
 USER = 1001
 OTHER = 1002

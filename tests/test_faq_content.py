@@ -12,6 +12,7 @@ import yaml
 from bot.faq.cli import run_check
 from bot.faq.content import (
     DEFAULT_FAQ_DIR,
+    MAX_SLUG,
     FaqEntry,
     check_content,
     load_content,
@@ -228,3 +229,12 @@ def test_local_facts(tmp_path: Path) -> None:
 def test_real_facts_file_is_marked_sample(facts: LocalFacts) -> None:
     assert facts.is_sample
     assert "contact_phone" in facts
+
+
+def test_slugs_must_fit_in_a_button(tmp_path: Path, facts: LocalFacts) -> None:
+    too_long = "a" * (MAX_SLUG + 1)
+    topics = [{"slug": s, "category": "help"} for s in ("fine-slug", too_long, "Not_ASCII-ä")]
+    _write(tmp_path, "topics.yaml", {"topics": topics})
+    _write(tmp_path, "de.yaml", {"language": "de", "entries": [_entry(t["slug"]) for t in topics]})
+    problems = [p for p in check_content(tmp_path, facts, languages=("de",)) if "slug" in p]
+    assert len(problems) == 2 and not any("fine-slug" in p for p in problems)

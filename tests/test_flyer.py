@@ -27,7 +27,6 @@ from typing import Any
 import pytest
 
 from bot.config import ROOT, SUPPORTED_LANGUAGES, Settings, load_settings
-from bot.emulator.server import BotAPIEmulator
 from bot.flyer import (
     SAMPLE_BOT_USERNAME,
     Flyer,
@@ -44,6 +43,7 @@ from bot.flyer.cli import fetch_username, resolve_username
 from bot.flyer.content import ALL_LANGUAGES, SCAN_ME
 from bot.flyer.fonts import FlyerFonts
 from bot.i18n import catalogs, is_rtl
+from emulator.server import BotAPIEmulator
 
 pdfium = pytest.importorskip("pypdfium2")
 zxingcpp = pytest.importorskip("zxingcpp")

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.emulator.html_entities import parse_html
 from bot.i18n import LANGUAGE_NAMES, LRM, catalogs, commands_left_to_right, normalize_language
 from bot.i18n_tools import check_catalogs, extract_messages, first_strong_is_rtl, placeholders
 from bot.text import FSI, PDI, Html, Translator
+from emulator.html_entities import parse_html
 
 
 def test_every_message_is_translated_in_every_language() -> None:

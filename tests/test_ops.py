@@ -7,6 +7,7 @@ import asyncio
 import gc
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import GetUpdates, Response, SendMessage
+from prometheus_client import generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -30,60 +32,84 @@ from tests.ops_support import PrivateRedis, free_port, metric, parse_metrics
 # --- metrics ---------------------------------------------------------------------------------------------
 
 
-def test_metrics_text_format() -> None:
-    registry = metrics.Registry()
-    counter = registry.counter("t_total", "A counter.", ("kind",))
-    gauge = registry.gauge("t_gauge", "A gauge.")
-    hist = registry.histogram("t_seconds", "A histogram.", ("kind",), buckets=(0.1, 1.0))
-    counter.inc("a")
-    counter.inc("a", amount=2)
-    counter.inc('we"ird\\')
-    gauge.set(2.5)
-    for value in (0.05, 0.5, 5.0):
-        hist.observe(value, "x")
-    body = registry.render()
-    assert "# HELP t_total A counter.\n# TYPE t_total counter" in body
-    assert 't_total{kind="a"} 3' in body
-    assert 't_total{kind="we\\"ird\\\\"} 1' in body
-    assert "t_gauge 2.5" in body
-    assert 't_seconds_bucket{kind="x",le="0.1"} 1' in body
-    assert 't_seconds_bucket{kind="x",le="1"} 2' in body  # cumulative
-    assert 't_seconds_bucket{kind="x",le="+Inf"} 3' in body
-    assert 't_seconds_count{kind="x"} 3' in body and 't_seconds_sum{kind="x"} 5.55' in body
+# Every series /metrics exposes, and its type: the names dashboards and alerts use.
+EXPOSED = {
+    "hnb_updates_total": "counter",
+    "hnb_updates_duplicate_total": "counter",
+    "hnb_handler_seconds": "histogram",
+    "hnb_faq_questions_total": "counter",
+    "hnb_deliveries_total": "counter",
+    "hnb_telegram_429_total": "counter",
+    "hnb_telegram_retries_total": "counter",
+    "hnb_outbox_messages": "gauge",
+    "hnb_outbox_oldest_due_seconds": "gauge",
+    "hnb_job_runs_total": "counter",
+    "hnb_job_seconds": "histogram",
+    "hnb_scheduler_leader": "gauge",
+    "hnb_redis_up": "gauge",
+    "hnb_database_up": "gauge",
+    "hnb_metrics_collector_errors_total": "counter",
+    "process_start_time_seconds": "gauge",
+    "process_resident_memory_bytes": "gauge",
+}
+
+
+def test_exposition_keeps_the_documented_names_types_and_labels() -> None:
+    metrics.reset()
+    metrics.UPDATES.labels("message", "ok").inc()
+    metrics.HANDLER_SECONDS.labels("message").observe(0.3)
+    metrics.JOB_SECONDS.labels("x").observe(2)
+    metrics.OUTBOX.labels("pending").set(2)
+    body = generate_latest(metrics.REGISTRY).decode()
+    types = dict(re.findall(r"^# TYPE (\S+) (\S+)$", body, re.MULTILINE))
+    assert types == EXPOSED
+    assert "_created" not in body  # no series beyond the documented ones
     samples = parse_metrics(body)
-    assert metric(samples, "t_total") == 4
-    assert body.endswith("\n")
-    with pytest.raises(ValueError):
-        counter.inc()  # the label is required
+    assert metric(samples, "hnb_updates_total", type="message", result="ok") == 1
+    assert metric(samples, "hnb_handler_seconds_bucket", type="message", le="0.25") == 0
+    assert metric(samples, "hnb_handler_seconds_bucket", type="message", le="0.5") == 1
+    assert metric(samples, "hnb_handler_seconds_bucket", type="message", le="+Inf") == 1
+    assert metric(samples, "hnb_handler_seconds_count", type="message") == 1
+    assert metric(samples, "hnb_job_seconds_sum", job="x") == 2
+    assert metric(samples, "hnb_outbox_messages", status="pending") == 2
+    assert metric(samples, "hnb_updates_duplicate_total") == 0  # unlabelled: present from the start
+    assert metrics.value("hnb_job_seconds_count", job="x") == 1
+    metrics.reset()
+    assert metrics.value("hnb_updates_total") == 0 and metrics.value("hnb_outbox_messages") == 0
 
 
-async def test_collectors_run_at_scrape_and_failures_are_counted() -> None:
-    registry = metrics.Registry()
-    gauge = registry.gauge("t_depth", "Depth.")
-    before = metrics.COLLECTOR_ERRORS.total()
+async def test_scrape_readers_run_before_a_scrape_and_failures_are_counted() -> None:
+    before = metrics.value("hnb_metrics_collector_errors_total")
 
     async def good() -> None:
-        gauge.set(7)
+        metrics.OUTBOX_OLDEST_DUE.set(7)
 
     async def bad() -> None:
         raise RuntimeError("database down")
 
-    registry.collector("good", good)
-    registry.collector("bad", bad)
-    body = await registry.exposition()
-    assert "t_depth 7" in body
-    assert metrics.COLLECTOR_ERRORS.total() == before + 1
-    registry.remove_collector("bad", bad)
-    assert list(registry.collectors) == ["good"]
+    metrics.on_scrape("t_good", good)
+    metrics.on_scrape("t_bad", bad)
+    try:
+        await metrics.refresh()
+        assert "hnb_outbox_oldest_due_seconds 7.0" in generate_latest(metrics.REGISTRY).decode()
+        assert metrics.value("hnb_metrics_collector_errors_total") == before + 1
+        metrics.remove_on_scrape("t_bad", good)  # not the one registered under that name: kept
+        await metrics.refresh()
+        assert metrics.value("hnb_metrics_collector_errors_total") == before + 2
+    finally:
+        metrics.remove_on_scrape("t_good", good)
+        metrics.remove_on_scrape("t_bad")
+    await metrics.refresh()
+    assert metrics.value("hnb_metrics_collector_errors_total") == before + 2
 
 
 def test_hooks_map_to_the_documented_labels() -> None:
-    metrics.REGISTRY.reset()
+    metrics.reset()
     for kind in ("answer", "answer", "suggest", "unknown", "greeting"):
         metrics.faq_question(kind)
     metrics.deliveries({"sent": 3, "failed": 1, "retried": 0})
     metrics.rate_limited("delivery")
-    samples = parse_metrics(metrics.REGISTRY.render())
+    samples = parse_metrics(generate_latest(metrics.REGISTRY).decode())
     assert metric(samples, "hnb_faq_questions_total", outcome="answered") == 2
     assert metric(samples, "hnb_faq_questions_total", outcome="unknown") == 1
     assert metric(samples, "hnb_deliveries_total", result="sent") == 3
@@ -137,7 +163,7 @@ async def test_postgres_leader_lock_failover() -> None:
             await conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
         assert await second.ensure() is True
         assert await first.ensure() is False and first.is_leader is False
-        assert metrics.LEADER.get() == 0  # the last word was first's
+        assert metrics.value("hnb_scheduler_leader") == 0  # the last word was first's
         await second.release()
         assert await first.ensure() is True
         # another schema is another bot: its own lock
@@ -160,7 +186,7 @@ async def test_postgres_leader_lock_failover() -> None:
 
 
 async def test_exactly_once_runs_only_in_the_leader(tmp_path: Path) -> None:
-    metrics.REGISTRY.reset()
+    metrics.reset()
     path = tmp_path / "db.leader"
     leaders = [FileLeader(path), FileLeader(path)]
     ran: list[int] = []
@@ -176,14 +202,15 @@ async def test_exactly_once_runs_only_in_the_leader(tmp_path: Path) -> None:
         for run in runs:
             await run(None)
     assert ran == [0, 0, 0]
-    assert metrics.JOB_RUNS.get("demo_job", "ok") == 3 and metrics.JOB_RUNS.get("demo_job", "skipped") == 3
+    assert metrics.value("hnb_job_runs_total", job="demo_job", result="ok") == 3
+    assert metrics.value("hnb_job_runs_total", job="demo_job", result="skipped") == 3
 
     async def broken(ctx: Any) -> None:
         raise RuntimeError("boom")
 
     await exactly_once("broken_job", broken, leaders[0])(None)  # logged and counted, never raised
-    assert metrics.JOB_RUNS.get("broken_job", "error") == 1
-    assert metrics.JOB_SECONDS.count("demo_job") == 3
+    assert metrics.value("hnb_job_runs_total", job="broken_job", result="error") == 1
+    assert metrics.value("hnb_job_seconds_count", job="demo_job") == 3
     for leader in leaders:
         await leader.release()
 
@@ -226,11 +253,16 @@ async def test_redis_down_falls_back_logs_once_and_comes_back(caplog: pytest.Log
     redis_server = PrivateRedis()  # not started yet
     caplog.set_level(logging.INFO, logger="bot.ops.redis")
     storage, isolation, seen, guard = await guarded.build(
-        redis_server.url, timeout=0.5, retry_seconds=0.2, seen=RedisSeen, local_seen=MemorySeen()
+        redis_server.url,
+        timeout=0.5,
+        retry_seconds=0.2,
+        seen=lambda client: RedisSeen(client, "hnb:1"),
+        local_seen=MemorySeen(),
+        dialog_ttl_seconds=3600,
     )
     key = StorageKey(bot_id=1, chat_id=5, user_id=5)
     try:
-        assert guard.up is False and metrics.REDIS_UP.get() == 0
+        assert guard.up is False and metrics.value("hnb_redis_up") == 0
         assert await seen(1) is False and await seen(1) is True  # memory still drops duplicates
         await storage.set_state(key, "Form:name")
         assert await storage.get_state(key) == "Form:name"
@@ -243,8 +275,8 @@ async def test_redis_down_falls_back_logs_once_and_comes_back(caplog: pytest.Log
         await redis_server.start()
         await asyncio.sleep(0.25)  # the retry interval
         assert await seen(2) is False
-        assert guard.up is True and metrics.REDIS_UP.get() == 1
-        assert await guard.redis.get("hnb:update:2") is not None
+        assert guard.up is True and metrics.value("hnb_redis_up") == 1
+        assert await guard.redis.get("hnb:1:update:2") is not None
         await storage.set_state(key, "Form:age")
         assert await guard.redis.keys("fsm:*")
         async with isolation.lock(key):
@@ -271,7 +303,7 @@ def test_redis_url_password_is_not_logged() -> None:
 
 
 async def test_retry_request_retries_5xx_network_and_429(monkeypatch: pytest.MonkeyPatch) -> None:
-    metrics.REGISTRY.reset()
+    metrics.reset()
     slept: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
@@ -296,8 +328,9 @@ async def test_retry_request_retries_5xx_network_and_429(monkeypatch: pytest.Mon
     middleware = RetryRequest(retries=3, backoff=0.5)
     assert await middleware(make_request, None, method) == "sent"  # type: ignore[arg-type]
     assert calls == 4 and slept == [0.5, 1.0, 3.0]
-    assert metrics.RETRIES.get("5xx") == 1 and metrics.RETRIES.get("network") == 1
-    assert metrics.RATE_LIMITED.get("bot") == 1
+    assert metrics.value("hnb_telegram_retries_total", reason="5xx") == 1
+    assert metrics.value("hnb_telegram_retries_total", reason="network") == 1
+    assert metrics.value("hnb_telegram_429_total", source="bot") == 1
 
     async def always_down(bot: Any, m: Any) -> str:
         raise TelegramServerError(method=method, message="Internal Server Error")
@@ -332,10 +365,10 @@ async def test_response_models_are_built_once() -> None:
 def test_pure_filters_run_inline() -> None:
     from aiogram import Dispatcher
 
-    from handlers import all_routers
+    from bot import wiring
 
     dp = Dispatcher()
-    for router in all_routers():
+    for router in wiring.routers():
         dp.include_router(router)
     inline_pure_filters(dp)
     assert inline_pure_filters(dp) == 0  # idempotent: nothing left to change

@@ -26,6 +26,7 @@ from bot.delivery.outbox import enqueue
 from bot.demo import seed as demo_seed
 from bot.faq import feedback
 from bot.ops import backup as bk
+from bot.ops.restore import restore
 from storage.base import Base
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
@@ -128,8 +129,8 @@ async def test_sqlite_native_backup_restores_every_row(tmp_path: Path) -> None:
     assert await snapshot(url) != before
 
     with pytest.raises(bk.BackupError, match="--yes"):
-        await bk.restore(url, report.path)  # it has users: not without being told
-    restored = await bk.restore(url, report.path, force=True)
+        await restore(url, report.path)  # it has users: not without being told
+    restored = await restore(url, report.path, force=True)
     assert restored.format == "sqlite"
     assert await snapshot(url) == before
     await next_outbox_id_works(url)
@@ -142,7 +143,7 @@ async def test_sqlite_json_backup_restores_into_a_new_file(tmp_path: Path) -> No
     report = await bk.backup(url, tmp_path / "b.jsonl.gz", "json")
     assert report.format == "json" and report.tables["users"] == len(before["users"])
     target = f"sqlite+aiosqlite:///{tmp_path / 'new' / 'restored.sqlite3'}"
-    restored = await bk.restore(target, report.path)
+    restored = await restore(target, report.path)
     assert restored.format == "json"
     assert await snapshot(target) == before
     await next_outbox_id_works(target)
@@ -158,15 +159,15 @@ async def test_damaged_or_incomplete_json_backups_change_nothing(tmp_path: Path)
     with gzip.open(cut, "wt", encoding="utf-8") as out:
         out.write("\n".join(lines[: len(lines) // 2]) + "\n")  # the end marker is missing
     with pytest.raises(bk.BackupError, match="incomplete"):
-        await bk.restore(url, cut, force=True)
+        await restore(url, cut, force=True)
     garbage = tmp_path / "garbage.jsonl.gz"
     garbage.write_bytes(report.path.read_bytes()[: report.path.stat().st_size // 2])
     with pytest.raises(bk.BackupError):
-        await bk.restore(url, garbage, force=True)
+        await restore(url, garbage, force=True)
     other = tmp_path / "other.txt"
     other.write_text("hello")
     with pytest.raises(bk.BackupError, match="not a backup"):
-        await bk.restore(url, other, force=True)
+        await restore(url, other, force=True)
     assert await snapshot(url) == before
 
 
@@ -186,7 +187,7 @@ async def test_postgres_backup_round_trip(fmt: str, tmp_path: Path) -> None:
         report = await bk.backup(url, None, fmt, tmp_path)
         assert report.format == ("pgdump" if fmt == "native" else "json")
         await change(url)
-        restored = await bk.restore(url, report.path, force=True)
+        restored = await restore(url, report.path, force=True)
         assert restored.format == report.format
         assert await snapshot(url) == before
         await next_outbox_id_works(url)
@@ -202,7 +203,7 @@ async def test_sqlite_json_backup_moves_to_postgres(tmp_path: Path) -> None:
     report = await bk.backup(source, tmp_path / "move.jsonl.gz", "json")
     target = await create_database()
     try:
-        await bk.restore(target, report.path)
+        await restore(target, report.path)
         assert await snapshot(target) == before
         await next_outbox_id_works(target)
     finally:

@@ -21,9 +21,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import App, build_app, shutdown, startup, webhook_app
 from bot.config import load_settings
 from bot.delivery.outbox import enqueue_many
-from bot.emulator.server import BotAPIEmulator
 from bot.ops import metrics
 from bot.ops.health import Health
+from emulator.server import BotAPIEmulator
 from storage.db import create_engine
 from storage.models import User
 from tests.conftest import drop_schema, make_engine
@@ -37,7 +37,9 @@ QUESTIONS = {
 
 
 @contextlib.asynccontextmanager
-async def production_bot(db_kind: str, tmp_path: Path, **overrides: Any) -> AsyncIterator[tuple[App, str]]:
+async def production_bot(
+    db_kind: str, tmp_path: Path, **overrides: Any
+) -> AsyncIterator[tuple[App, str, BotAPIEmulator]]:
     emu = BotAPIEmulator(chat_per_second=1)
     await emu.start()
     engine, url, schema = await make_engine(db_kind, tmp_path)
@@ -55,16 +57,15 @@ async def production_bot(db_kind: str, tmp_path: Path, **overrides: Any) -> Asyn
         throttle_burst=100,
         **overrides,
     )
-    metrics.REGISTRY.reset()
+    metrics.reset()
     app = await build_app(settings, TOKEN, engine=engine)
-    app.extras["emu"] = emu
     polling = None
     try:
         await startup(app)
         polling = asyncio.create_task(
             app.dp.start_polling(app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
         )
-        yield app, f"http://127.0.0.1:{port}"
+        yield app, f"http://127.0.0.1:{port}", emu
     finally:
         if polling is not None:
             with contextlib.suppress(RuntimeError):
@@ -86,8 +87,7 @@ async def test_healthz_and_metrics_of_a_running_bot(
     db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    async with production_bot(db_kind, tmp_path) as (app, base):
-        emu: BotAPIEmulator = app.extras["emu"]
+    async with production_bot(db_kind, tmp_path) as (app, base, emu):
         status, ctype, body = await get(base + "/healthz")
         health = json.loads(body)
         assert status == 200 and ctype.startswith("application/json"), body
@@ -112,13 +112,13 @@ async def test_healthz_and_metrics_of_a_running_bot(
             session.add(User(id=92_001, language="de", role="visitor", created_at=now))
             await session.flush()
             rows = [
-                {"chat_id": 92_001, "user_id": 92_001, "kind": "raw", "data": {"text": f"n{i}"}}
+                {"chat_id": 92_001, "user_id": 92_001, "kind": "ready", "data": {"text": f"n{i}"}}
                 for i in range(3)
             ]
             later = [
                 {
                     "chat_id": 92_001,
-                    "kind": "raw",
+                    "kind": "ready",
                     "data": {"text": "later"},
                     "not_before": now + timedelta(hours=1),
                 }
@@ -159,10 +159,7 @@ async def test_healthz_and_metrics_of_a_running_bot(
 async def test_webhook_app_serves_health_and_metrics(tmp_path: Path) -> None:
     async with production_bot(
         "sqlite", tmp_path, webhook_url="https://bot.example.org", webhook_secret="s"
-    ) as (
-        app,
-        _base,
-    ):
+    ) as (app, _base, _emu):
         client = TestClient(TestServer(webhook_app(app)))
         await client.start_server()
         try:
@@ -179,11 +176,13 @@ async def test_webhook_app_serves_health_and_metrics(tmp_path: Path) -> None:
 async def test_healthz_fails_when_the_database_is_unreachable() -> None:
     engine = create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none")
     settings = load_settings(_env_file=None, scheduler_enabled=False, delivery_enabled=False)
-    fake = SimpleNamespace(engine=engine, settings=settings, extras={}, scheduler=None)
+    fake = SimpleNamespace(
+        engine=engine, settings=settings, scheduler=None, leader=None, delivery_worker=None, redis_guard=None
+    )
     try:
         status, body = await Health(fake).check()
     finally:
         await engine.dispose()
     assert status == 503 and body["status"] == "fail"
     assert body["checks"]["database"]["ok"] is False and body["checks"]["database"]["error"]
-    assert metrics.DATABASE_UP.get() == 0
+    assert metrics.value("hnb_database_up") == 0

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import FrozenClock
 from bot.delivery.outbox import enqueue
+from bot.services import erasure
 from bot.services import users as svc
 from storage.base import Base
 from storage.migrate import downgrade, upgrade
@@ -89,7 +90,7 @@ async def test_erase_user_leaves_no_row(
         await session.commit()
         assert await _rows_mentioning(session, 42)
     async with sessionmaker() as session:
-        await svc.erase_user(session, 42)
+        await erasure.erase_user(session, 42)
     async with sessionmaker() as session:
         assert await _rows_mentioning(session, 42) == []
         assert await _rows_mentioning(session, 1) != []  # others keep their data

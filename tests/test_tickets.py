@@ -4,17 +4,21 @@ withdrawal, delivery hooks, erasure and retention (no question text kept longer 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import tickets
 from bot.clock import FrozenClock
-from bot.delivery.hooks import Outcome, hooks_for
+from bot.delivery.hooks import Outcome
 from bot.faq import feedback
+from bot.services import erasure
 from bot.services import users as users_service
+from storage.migrate import downgrade, upgrade
 from storage.models import FaqUnanswered, OutboxMessage, Ticket
 
 HELPERS = -100500
@@ -26,14 +30,16 @@ async def _people(session: AsyncSession, clock: FrozenClock) -> None:
         await users_service.ensure_user(session, uid, clock, [])
 
 
-async def _open(session: AsyncSession, clock: FrozenClock, text: str = "Wo finde ich einen Arzt?") -> Ticket:
+async def _open(
+    session: AsyncSession, clock: FrozenClock, text: str = "Wo finde ich einen Arzt?", asker: int = ASKER
+) -> Ticket:
     return await tickets.open_ticket(
         session,
         clock,
         kind=tickets.QUESTION,
         chat_id=HELPERS,
         lang="fa",
-        asker_id=ASKER,
+        asker_id=asker,
         text=text,
         relay_lang="de",
         translation="Wo finde ich einen Arzt? (DE)",
@@ -66,7 +72,7 @@ async def _deliver(session: AsyncSession, row: OutboxMessage, status: str, messa
         status=status,
         telegram_message_id=message_id,
     )
-    for hook in hooks_for(row.kind):
+    for hook in tickets.OUTCOME_HOOKS.get(row.kind, []):
         await hook(session, outcome)
 
 
@@ -280,12 +286,15 @@ async def test_erasing_the_asker_erases_the_ticket(
         await tickets.claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS, message_id=1)
         await session.commit()
     async with sessionmaker() as session:
-        await users_service.erase_user(session, ASKER)
-        await users_service.erase_user(session, HELPER_A)
+        await erasure.erase_user(session, ASKER)
+        await erasure.erase_user(session, HELPER_A)
     async with sessionmaker() as session:
-        assert await session.get(Ticket, ticket.id) is None
+        # the ticket stays as a number, without its asker, helper or text (bot.services.erasure)
+        stored = await session.get(Ticket, ticket.id)
+        assert stored is None or (stored.asker_id, stored.taken_by, stored.text) == (None, None, None)
         rows = (await session.scalars(select(FaqUnanswered).order_by(FaqUnanswered.id))).all()
-        assert [(r.text, r.ticket_id) for r in rows] == [("Frage", None), ("Andere", None)]
+        # the question kept for the organizers went with its ticket; the other one stays, unlinked
+        assert [(r.text, r.ticket_id) for r in rows] == [("Andere", None)]
 
 
 async def test_retention_deletes_old_tickets_and_stale_payloads(
@@ -293,7 +302,7 @@ async def test_retention_deletes_old_tickets_and_stale_payloads(
 ) -> None:
     await _people(session, clock)
     answered = await _open(session, clock, "alt")
-    stale = await _open(session, clock, "vergessen")
+    stale = await _open(session, clock, "vergessen", asker=HELPER_B)  # one open question per person
     await session.commit()
     await tickets.answer(session, clock, answered, text="ok", original=None, source_key="a")
     await session.commit()
@@ -333,3 +342,114 @@ async def test_withdraw_finds_a_relay_sent_without_its_hook(
     await session.commit()
     edit = [r for r in await _rows(session, ticket.id) if r.kind == tickets.WITHDRAWN_KIND]
     assert len(edit) == 1 and edit[0].payload["message_id"] == 58
+
+
+# --- one open question per person: kept by the database -----------------------------------------------------
+
+
+async def _count(session: AsyncSession, model: Any) -> int:
+    return len((await session.scalars(select(model))).all())
+
+
+async def test_a_second_open_question_is_refused_and_leaves_nothing_behind(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    await _people(session, clock)
+    first = await _open(session, clock)
+    await session.commit()
+    try:
+        await _open(session, clock, "Noch eine Frage")
+    except tickets.AlreadyOpen as exc:
+        assert exc.ticket_id == first.id
+    else:
+        raise AssertionError("a second open question was accepted")
+    await session.commit()  # the session is still usable; nothing of the refused ticket is left
+    assert await _count(session, Ticket) == 1 and await _count(session, OutboxMessage) == 1
+    # taken still counts as open; another kind, or another person, is not affected
+    await tickets.claim(session, clock, first.id, HELPER_A, chat_id=HELPERS, message_id=5)
+    other_kind = await tickets.open_ticket(
+        session, clock, kind="other", chat_id=HELPERS, lang="fa", asker_id=ASKER, text="x", relay_lang="de"
+    )
+    other_person = await _open(session, clock, asker=HELPER_B)
+    await session.commit()
+    assert other_kind.id and other_person.id
+    try:
+        await _open(session, clock)
+    except tickets.AlreadyOpen:
+        pass
+    else:
+        raise AssertionError("a question was accepted while the first one is taken")
+    # once withdrawn (or answered), the next question may come
+    assert await tickets.withdraw(session, clock, ASKER) == [first.id]
+    again = await _open(session, clock, "Jetzt aber")
+    await session.commit()
+    assert (await tickets.active_ticket(session, ASKER)) is not None and again.id != first.id
+
+
+async def test_concurrent_questions_of_one_person_open_one_ticket(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    """Two processes (here: two sessions at once) cannot both open a question for one person."""
+    async with sessionmaker() as session:
+        await _people(session, clock)
+        await session.commit()
+
+    async def ask(text: str) -> str:
+        async with sessionmaker() as session:
+            try:
+                await _open(session, clock, text)
+            except tickets.AlreadyOpen:
+                return "refused"
+            await session.commit()
+            return "opened"
+
+    outcomes = await asyncio.gather(*(ask(f"Frage {n}") for n in range(4)))
+    assert sorted(outcomes) == ["opened", "refused", "refused", "refused"]
+    async with sessionmaker() as session:
+        assert await _count(session, Ticket) == 1 and await _count(session, OutboxMessage) == 1
+
+
+async def test_the_migration_withdraws_extra_open_questions_first(engine: AsyncEngine) -> None:
+    """Before the unique index, two processes could open two questions for one person: the upgrade keeps
+    the first open one and withdraws the others (their text forgotten), then no second one gets in."""
+    await downgrade(engine, "0008_unanswered_asker")
+    at = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
+    async with engine.begin() as conn:
+        for uid in (ASKER, HELPER_A):
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, role, is_active, created_at) VALUES (:id, 'visitor', TRUE, :at)"
+                ),
+                {"id": uid, "at": at},
+            )
+        for number, asker, status in [
+            (1, ASKER, "open"),
+            (2, ASKER, "taken"),
+            (3, ASKER, "answered"),
+            (4, HELPER_A, "open"),
+        ]:
+            await conn.execute(
+                text(
+                    "INSERT INTO tickets (id, kind, lang, status, asker_id, text, chat_id, created_at) "
+                    "VALUES (:id, 'question', 'fa', :status, :asker, 'Frage', :chat, :at)"
+                ),
+                {"id": number, "status": status, "asker": asker, "chat": HELPERS, "at": at},
+            )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT id, status, text FROM tickets ORDER BY id"))).all()
+    assert [tuple(r) for r in rows] == [
+        (1, "open", "Frage"),
+        (2, "withdrawn", None),
+        (3, "answered", "Frage"),
+        (4, "open", "Frage"),
+    ]
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO tickets (kind, lang, status, asker_id, chat_id, created_at) "
+                    "VALUES ('question', 'fa', 'taken', :asker, :chat, :at)"
+                ),
+                {"asker": HELPER_A, "chat": HELPERS, "at": at},
+            )

@@ -3,7 +3,7 @@
 The claim is one conditional UPDATE (storage.repositories.assignments.claim): of two helpers pressing
 "I'll take it" at the same moment exactly one changes the row, on SQLite and PostgreSQL alike. The
 others' alerts are then edited to "taken" through the outbox; an alert still on its way when the claim
-happened is edited as soon as the delivery engine reports it sent (`_alert_sent`).
+happened is edited as soon as the delivery engine reports it sent (`alert_sent`).
 """
 
 from __future__ import annotations
@@ -15,36 +15,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.assignments.matching import offer_round
 from bot.assignments.options import Areas
 from bot.assignments.payloads import (
-    ALERT,
-    ALERT_EDIT,
-    CLAIMED,
-    DONE,
-    HANDED_BACK,
+    AlertEditPayload,
+    AlertEnd,
+    AlertPayload,
+    NoticeEvent,
+    OutboxKind,
+    Summary,
     notify,
     ref,
-    summary,
 )
+from bot.assignments.status import Outcome, Status
 from bot.clock import Clock, FrozenClock
 from bot.delivery import hooks, outbox
 from bot.services.users import HELPER, has_role
+from bot.text import clean_text
 from storage.models.assignments import Assignment
 from storage.models.core import User
 from storage.repositories import assignments as repo
 
-# outcomes
-WON, MINE, TAKEN, CLOSED, GONE, REFUSED = "won", "mine", "taken", "closed", "gone", "refused"
-OK, NOT_YOURS, TOO_LATE = "ok", "not_yours", "too_late"
-NOTE_MAX = 300
-
-# why an alert was edited
-EDIT_TAKEN, EDIT_MINE, EDIT_CANCELLED = "taken", "mine", "cancelled"
+NOTE_MAX = 300  # characters of the helper's note when closing an assignment
 
 
 @dataclass(frozen=True)
 class ClaimResult:
-    outcome: str
+    outcome: Outcome
     assignment: Assignment | None = None
-    details: str | None = None  # only for the winner; never logged, never queued
+    details: str | None = None  # only for the assignee; never logged, never queued
 
 
 async def claim(
@@ -57,40 +53,41 @@ async def claim(
     pressed: tuple[int, int] | None = None,
 ) -> ClaimResult:
     """`user` takes the assignment if nobody did before. `pressed`: (chat, message) of the alert used,
-    which the caller edits itself."""
+    which the caller edits itself. The assignee (WON, or MINE when pressed again) gets the details."""
     if not has_role(user, HELPER):
-        return ClaimResult(REFUSED)
+        return ClaimResult(Outcome.REFUSED)
     won = await repo.claim(session, assignment_id, user.id, clock.now())
     assignment = await repo.get_assignment(session, assignment_id)
     if assignment is None:
-        return ClaimResult(GONE)
+        return ClaimResult(Outcome.GONE)
     if not won:
-        if assignment.status == repo.TAKEN and assignment.assignee_id == user.id:
-            return ClaimResult(MINE, assignment)
-        return ClaimResult(TAKEN if assignment.status == repo.TAKEN else CLOSED, assignment)
-    await withdraw_alerts(session, clock, assignment, areas, EDIT_TAKEN, winner=user.id, keep=pressed)
+        if assignment.status == Status.TAKEN and assignment.assignee_id == user.id:
+            return ClaimResult(Outcome.MINE, assignment, await repo.get_details(session, assignment.id))
+        taken = assignment.status == Status.TAKEN
+        return ClaimResult(Outcome.TAKEN if taken else Outcome.CLOSED, assignment)
+    await withdraw_alerts(session, clock, assignment, areas, AlertEnd.TAKEN, winner=user.id, keep=pressed)
     if assignment.created_by != user.id:
         await notify(
             session,
             clock,
             assignment.created_by,
-            CLAIMED,
+            NoticeEvent.CLAIMED,
             assignment,
             areas,
             key=f"claimed:{assignment.round}",
             helper=user.id,
         )
-    return ClaimResult(WON, assignment, await repo.get_details(session, assignment.id))
+    return ClaimResult(Outcome.WON, assignment, await repo.get_details(session, assignment.id))
 
 
-async def still_open(session: AsyncSession, assignment_id: int, user: User) -> str:
+async def still_open(session: AsyncSession, assignment_id: int, user: User) -> ClaimResult:
     """For "Not this time": OK while the assignment is open; nothing is stored about saying no."""
     if not has_role(user, HELPER):
-        return REFUSED
+        return ClaimResult(Outcome.REFUSED)
     assignment = await repo.get_assignment(session, assignment_id)
     if assignment is None:
-        return GONE
-    return OK if assignment.status == repo.OPEN else TAKEN
+        return ClaimResult(Outcome.GONE)
+    return ClaimResult(Outcome.OK if assignment.status == Status.OPEN else Outcome.TAKEN, assignment)
 
 
 async def withdraw_alerts(
@@ -98,23 +95,23 @@ async def withdraw_alerts(
     clock: Clock,
     assignment: Assignment,
     areas: Areas,
-    why: str,
+    why: AlertEnd,
     *,
     winner: int | None = None,
     keep: tuple[int, int] | None = None,
 ) -> int:
     """Cancel alerts not sent yet; queue an edit of every sent one ("taken" / "cancelled"). Edits queued."""
     await outbox.cancel(session, key_prefix=f"assign:{assignment.id}:alert:")
-    data = summary(assignment, areas)
+    summary = Summary.of(assignment, areas)
     queued = 0
-    for row in await repo.alert_rows(session, ref(assignment.id), ALERT):
+    for row in await repo.alert_rows(session, ref(assignment.id), OutboxKind.ALERT):
         if row.status != hooks.SENT or row.telegram_message_id is None:
             continue
         if keep is not None and (row.chat_id, row.telegram_message_id) == keep:
             continue
         queued += await _queue_edit(
-            session, clock, row.id, row.chat_id, row.user_id, row.telegram_message_id, data,
-            EDIT_MINE if winner is not None and row.user_id == winner else why,
+            session, clock, row.id, row.chat_id, row.user_id, row.telegram_message_id, summary,
+            AlertEnd.MINE if winner is not None and row.user_id == winner else why,
         )  # fmt: skip
     return queued
 
@@ -126,42 +123,41 @@ async def _queue_edit(
     chat_id: int,
     user_id: int | None,
     message_id: int,
-    data: dict[str, object],
-    why: str,
+    summary: Summary,
+    why: AlertEnd,
 ) -> bool:
     return await outbox.enqueue(
         session,
         clock,
         chat_id=chat_id,
         user_id=user_id,
-        kind=ALERT_EDIT,
+        kind=OutboxKind.ALERT_EDIT,
         method="editMessageText",
-        data={"a": data, "message_id": message_id, "why": why},
-        ref=ref(int(data["id"])),  # type: ignore[call-overload]
-        dedupe_key=f"assign:{data['id']}:edit:{alert_id}",
+        data=AlertEditPayload(assignment=summary, message_id=message_id, why=why).dump(),
+        ref=ref(summary.id),
+        dedupe_key=f"assign:{summary.id}:edit:{alert_id}",
     )
 
 
-@hooks.on_sent(ALERT)
-async def _alert_sent(session: AsyncSession, sent: hooks.Outcome) -> None:
+async def alert_sent(session: AsyncSession, sent: hooks.Outcome) -> None:
     """An alert that arrived after its round was over (claimed, cancelled, handed back) is edited now."""
-    data = sent.payload.get("a") or {}
-    assignment = await repo.get_assignment(session, int(data.get("id", 0)))
+    summary = AlertPayload.model_validate(sent.payload).assignment
+    assignment = await repo.get_assignment(session, summary.id)
     if assignment is None or sent.telegram_message_id is None:
         return
-    if assignment.status == repo.OPEN and assignment.round == data.get("round"):
+    if assignment.status == Status.OPEN and assignment.round == summary.round:
         return  # still on offer: leave the buttons
-    if assignment.status == repo.CANCELLED:
-        why = EDIT_CANCELLED
-    elif assignment.status == repo.TAKEN and assignment.assignee_id == sent.user_id:
-        why = EDIT_MINE
+    if assignment.status == Status.CANCELLED:
+        why = AlertEnd.CANCELLED
+    elif assignment.status == Status.TAKEN and assignment.assignee_id == sent.user_id:
+        why = AlertEnd.MINE
     else:
-        why = EDIT_TAKEN
+        why = AlertEnd.TAKEN
     # The hook has no clock: the moment the round ended comes from the application's clock already.
     moment = assignment.done_at or assignment.claimed_at or assignment.offered_at
     await _queue_edit(
         session, FrozenClock(moment), sent.outbox_id, sent.chat_id, sent.user_id, sent.telegram_message_id,
-        {**data}, why,
+        summary, why,
     )  # fmt: skip
 
 
@@ -171,48 +167,89 @@ async def cancel_followups(session: AsyncSession, assignment_id: int) -> None:
     await outbox.cancel(session, key_prefix=f"assign:{assignment_id}:followup:")
 
 
-async def hand_back(session: AsyncSession, clock: Clock, assignment_id: int, user: User, areas: Areas) -> str:
+async def hand_back(
+    session: AsyncSession, clock: Clock, assignment_id: int, user: User, areas: Areas
+) -> Outcome:
     """The assignee gives the assignment back before its date; it is offered again at once."""
     assignment = await repo.get_assignment(session, assignment_id)
     if assignment is None:
-        return GONE
-    if assignment.status != repo.TAKEN or assignment.assignee_id != user.id:
-        return NOT_YOURS
+        return Outcome.GONE
+    if assignment.status != Status.TAKEN or assignment.assignee_id != user.id:
+        return Outcome.NOT_YOURS
     if assignment.starts_at is not None and assignment.starts_at <= clock.now():
-        return TOO_LATE
-    if not await repo.hand_back(session, assignment_id, user.id, clock.now()):
-        return NOT_YOURS
+        return Outcome.TOO_LATE
+    if not await _offer_again(session, clock, assignment_id, user.id, areas, NoticeEvent.HANDED_BACK):
+        return Outcome.NOT_YOURS
+    return Outcome.OK
+
+
+async def release_all(session: AsyncSession, clock: Clock, helper_id: int, areas: Areas) -> list[int]:
+    """The helper was removed (no longer a helper): every assignment they had taken goes back to open, as
+    if handed back; it is offered again unless its date has begun, and its organizer is told. The ids."""
+    taken = await repo.with_status(session, [Status.TAKEN], RELEASE_LIMIT, assignee_id=helper_id)
+    return [
+        assignment.id
+        for assignment in taken
+        if await _offer_again(session, clock, assignment.id, helper_id, areas, NoticeEvent.HELPER_REMOVED)
+    ]
+
+
+RELEASE_LIMIT = 10_000  # more than anyone takes; the list is only bounded to keep the query bounded
+
+
+async def _offer_again(
+    session: AsyncSession, clock: Clock, assignment_id: int, helper_id: int, areas: Areas, event: NoticeEvent
+) -> bool:
+    """Taken by `helper_id` → open in a new round (one conditional UPDATE), without the old round's
+    reminders; offered to the others (never to them); the organizer is told. False if it was not theirs."""
+    if not await repo.hand_back(session, assignment_id, helper_id, clock.now()):
+        return False
     assignment = await repo.get_assignment(session, assignment_id)
     assert assignment is not None
     await cancel_followups(session, assignment_id)
-    alerted, widened = await offer_round(session, clock, assignment, areas)
+    alerted, widened = 0, False
+    if assignment.starts_at is None or assignment.starts_at > clock.now():
+        alerted, widened = await offer_round(session, clock, assignment, areas)
+    handed_back = event == NoticeEvent.HANDED_BACK  # by themselves: the organizer may write to them
     await notify(
         session,
         clock,
         assignment.created_by,
-        HANDED_BACK,
+        event,
         assignment,
         areas,
-        key=f"handback:{assignment.round}",
-        helper=user.id,
+        key=f"{'handback' if handed_back else 'removed'}:{assignment.round}",
+        helper=helper_id if handed_back else None,
         count=alerted,
         wide=widened,
     )
-    return OK
+    return True
+
+
+async def may_close(session: AsyncSession, assignment_id: int, user: User) -> Outcome:
+    """Whether `user` may close the assignment now (and so write a note for it): only its assignee,
+    while it is taken. OK, NOT_YOURS or GONE."""
+    assignment = await repo.get_assignment(session, assignment_id)
+    if assignment is None:
+        return Outcome.GONE
+    if assignment.status != Status.TAKEN or assignment.assignee_id != user.id:
+        return Outcome.NOT_YOURS
+    return Outcome.OK
 
 
 async def mark_done(
     session: AsyncSession, clock: Clock, assignment_id: int, user: User, areas: Areas, note: str | None = None
-) -> str:
-    """The assignee closes the assignment, with an optional short note for the organizer."""
-    note = " ".join((note or "").split())[:NOTE_MAX] or None
+) -> Outcome:
+    """The assignee closes the assignment, with an optional short note for the organizer. OK; CLOSED when
+    they had closed it already; NOT_YOURS or GONE."""
+    note = " ".join(clean_text(note or "").split())[:NOTE_MAX] or None
     if not await repo.mark_done(session, assignment_id, user.id, clock.now(), note):
         assignment = await repo.get_assignment(session, assignment_id)
         if assignment is None:
-            return GONE
-        if assignment.status == repo.DONE and assignment.assignee_id == user.id:
-            return CLOSED
-        return NOT_YOURS
+            return Outcome.GONE
+        if assignment.status == Status.DONE and assignment.assignee_id == user.id:
+            return Outcome.CLOSED
+        return Outcome.NOT_YOURS
     assignment = await repo.get_assignment(session, assignment_id)
     assert assignment is not None
     await cancel_followups(session, assignment_id)
@@ -221,11 +258,15 @@ async def mark_done(
             session,
             clock,
             assignment.created_by,
-            DONE,
+            NoticeEvent.DONE,
             assignment,
             areas,
             key="done",
             helper=user.id,
             note=note,
         )
-    return OK
+    return Outcome.OK
+
+
+# What becomes of alerts (listed in bot/wiring.py for the delivery worker).
+OUTCOME_HOOKS: dict[str, list[hooks.Hook]] = {OutboxKind.ALERT: [hooks.only_sent(alert_sent)]}

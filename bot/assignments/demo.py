@@ -1,8 +1,8 @@
 """Sample data for `python -m bot demo`: the demo helper's profile and one open SAMPLE assignment.
 
-The helper persona (2002) speaks German, Farsi and English and covers the first two areas of the
-configured (sample) list, so the organizer persona (3003) can try /assign and the helper gets the alert;
-one SAMPLE assignment is already waiting, so the helper sees an alert as soon as the demo starts.
+The helper persona speaks German, Farsi and English and covers the first two areas of the configured
+(sample) list, so the organizer persona can try /assign and the helper gets the alert; one SAMPLE
+assignment is already waiting, so the helper sees an alert as soon as the demo starts.
 """
 
 from __future__ import annotations
@@ -15,19 +15,17 @@ from bot.assignments import service
 from bot.assignments.options import areas
 from bot.clock import Clock
 from bot.config import Settings
+from bot.sample import DemoPeople
 from storage.models.assignments import HelperProfile
 from storage.models.core import User
 
-DEMO_HELPER_ID = 2002  # bot.demo.HELPER_ID
-DEMO_ORGANIZER_ID = 3003  # bot.demo.ORGANIZER_ID
 
-
-async def seed(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+async def seed(session: AsyncSession, clock: Clock, settings: Settings, people: DemoPeople) -> None:
     known = areas(settings.areas_file)
     covered = list(known.names)[:2]
     session.add(
         HelperProfile(
-            user_id=DEMO_HELPER_ID,
+            user_id=people.helper_id,
             languages=["de", "fa", "en"],
             areas=covered,
             note="SAMPLE: werktags vormittags",
@@ -35,7 +33,7 @@ async def seed(session: AsyncSession, clock: Clock, settings: Settings) -> None:
         )
     )
     await session.flush()
-    organizer = await session.get(User, DEMO_ORGANIZER_ID)
+    organizer = await session.get(User, people.organizer_id)
     if organizer is None:
         return
     in_three_days = (clock.now() + timedelta(days=3)).astimezone(settings.tz).date()

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.assignments.claiming import cancel_followups
 from bot.assignments.matching import offer, offer_round
 from bot.assignments.options import Areas, areas
-from bot.assignments.payloads import NOBODY, REOPENED, WIDENED, notify
+from bot.assignments.payloads import NoticeEvent, notify
 from bot.clock import Clock
-from bot.jobs import JobContext, periodic
+from bot.jobs import JobContext
 from storage.repositories import assignments as repo
 
 
@@ -34,7 +34,7 @@ async def escalate_due(session: AsyncSession, clock: Clock, areas: Areas, after_
             session,
             clock,
             assignment.created_by,
-            WIDENED if count else NOBODY,
+            NoticeEvent.WIDENED if count else NoticeEvent.NOBODY,
             assignment,
             areas,
             key=f"widened:{assignment.round}",
@@ -61,7 +61,7 @@ async def reopen_orphans(session: AsyncSession, clock: Clock, areas: Areas) -> i
             session,
             clock,
             assignment.created_by,
-            REOPENED,
+            NoticeEvent.REOPENED,
             assignment,
             areas,
             key=f"reopened:{assignment.round}",
@@ -72,8 +72,8 @@ async def reopen_orphans(session: AsyncSession, clock: Clock, areas: Areas) -> i
     return reopened
 
 
-@periodic("assignments_escalate", 60)
 async def escalation_job(ctx: JobContext) -> None:
+    """Every minute (bot/wiring.py): widen what nobody took in time, re-offer what lost its helper."""
     known = areas(ctx.settings.areas_file)
     async with ctx.sessionmaker() as session:
         await escalate_due(session, ctx.clock, known, ctx.settings.escalate_after_minutes)

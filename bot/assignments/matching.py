@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assignments.options import ANY, Areas
-from bot.assignments.payloads import ALERT, alert_key, ref, summary
+from bot.assignments.payloads import AlertPayload, OutboxKind, Summary, alert_key, ref
 from bot.assignments.profiles import is_paused
 from bot.clock import Clock
 from bot.delivery import outbox
@@ -47,7 +47,7 @@ async def offer(
     session: AsyncSession, clock: Clock, assignment: Assignment, areas: Areas, *, wide: bool = False
 ) -> int:
     """Queue an alert for every recipient of this round who has none yet; the number queued."""
-    data = {"a": summary(assignment, areas), "wide": wide}
+    data = AlertPayload(assignment=Summary.of(assignment, areas), wide=wide).dump()
     queued = 0
     for user_id in await recipients(session, clock, assignment, wide=wide):
         queued += await outbox.enqueue(
@@ -55,7 +55,7 @@ async def offer(
             clock,
             chat_id=user_id,
             user_id=user_id,
-            kind=ALERT,
+            kind=OutboxKind.ALERT,
             data=data,
             ref=ref(assignment.id),
             dedupe_key=alert_key(assignment.id, user_id, assignment.round),

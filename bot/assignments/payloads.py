@@ -1,13 +1,19 @@
-"""What assignments put into the outbox: message kinds, keys, and the summary every message shows.
+"""What assignments put into the outbox: the message kinds, one typed payload per kind, keys, and the
+summary every message shows.
 
 The summary holds no personal data (no address, no contact, no names); the details are never queued.
+Services build the payloads; renderers (handlers/assignments/renderers.py) parse them again with
+`Model.model_validate(row.payload)`. The JSON keys are the ones rows were always stored with (`a`,
+`lang`, `desc`, `at`), so rows queued by an older version still render.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assignments.options import ANY, Areas
@@ -15,22 +21,106 @@ from bot.clock import Clock
 from bot.delivery import outbox
 from storage.models.assignments import Assignment
 
-ALERT = "assignment_alert"  # "new assignment", with "I'll take it" / "Not this time"
-ALERT_EDIT = "assignment_taken"  # an alert edited to "taken" / "cancelled"
-NOTICE = "assignment_notice"  # to the organizer (claimed, widened, handed back, done) or the assignee
-REMINDER = "assignment_reminder"  # the day before, to the assignee and the organizer
-FOLLOWUP = "assignment_followup"  # after the date: "done?"
 
-# notice events
-CLAIMED, WIDENED, NOBODY, HANDED_BACK, REOPENED, DONE, CANCELLED = (
-    "claimed",
-    "widened",
-    "nobody",
-    "handed_back",
-    "reopened",
-    "done",
-    "cancelled",
-)
+class OutboxKind(StrEnum):
+    ALERT = "assignment_alert"  # "new assignment", with "I'll take it" / "Not this time"
+    ALERT_EDIT = "assignment_taken"  # an alert edited to "taken" / "cancelled"
+    NOTICE = "assignment_notice"  # to the organizer (claimed, widened, handed back, done) or the assignee
+    REMINDER = "assignment_reminder"  # the day before, to the assignee and the organizer
+    FOLLOWUP = "assignment_followup"  # after the date: "done?"
+
+
+class NoticeEvent(StrEnum):
+    CLAIMED = "claimed"
+    WIDENED = "widened"
+    NOBODY = "nobody"
+    HANDED_BACK = "handed_back"
+    HELPER_REMOVED = "helper_removed"  # an organizer removed its helper: open again
+    REOPENED = "reopened"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class AlertEnd(StrEnum):
+    """Why an alert no longer offers "I'll take it"."""
+
+    TAKEN = "taken"  # by another helper
+    MINE = "mine"  # by the reader
+    CANCELLED = "cancelled"
+    DECLINED = "declined"  # the reader said "not this time" (edited by the handler, never queued)
+
+
+class Recipient(StrEnum):
+    HELPER = "helper"
+    ORGANIZER = "organizer"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    def dump(self) -> dict[str, Any]:
+        """The JSON stored in the outbox row (keys as stored before; absent values left out)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class Summary(Payload):
+    """The shareable facts of an assignment."""
+
+    id: int
+    kind: str
+    language: str = Field(alias="lang")
+    area: str
+    area_name: str | None = None  # None: the place does not matter
+    starts_at: datetime | None = Field(default=None, alias="at")  # None: flexible
+    description: str = Field(default="", alias="desc")
+    round: int = 1
+
+    @classmethod
+    def of(cls, assignment: Assignment, areas: Areas) -> Summary:
+        area_name = None if assignment.area == ANY else (areas.name(assignment.area) or assignment.area)
+        return cls(
+            id=assignment.id,
+            kind=assignment.kind,
+            language=assignment.language,
+            area=assignment.area,
+            area_name=area_name,
+            starts_at=assignment.starts_at,
+            description=assignment.description,
+            round=assignment.round,
+        )
+
+
+class AlertPayload(Payload):
+    assignment: Summary = Field(alias="a")
+    wide: bool = False  # nobody matched or claimed in time: it went to every available helper
+
+
+class AlertEditPayload(Payload):
+    assignment: Summary = Field(alias="a")
+    message_id: int
+    why: AlertEnd
+
+
+class NoticePayload(Payload):
+    event: NoticeEvent
+    assignment: Summary = Field(alias="a")
+    helper: int | None = (
+        None  # the helper concerned (a link to write to them); gone once they erased their data
+    )
+    count: int | None = None  # helpers alerted
+    wide: bool | None = None
+    minutes: int | None = None
+    note: str | None = None  # the helper's note when closing it
+
+
+class ReminderPayload(Payload):
+    assignment: Summary = Field(alias="a")
+    to: Recipient
+    helper: int | None = None  # None once the helper erased their data (bot/services/erasure.py)
+
+
+class FollowupPayload(Payload):
+    assignment: Summary = Field(alias="a")
 
 
 def ref(assignment_id: int) -> str:
@@ -42,47 +132,40 @@ def alert_key(assignment_id: int, helper_id: int, round_: int) -> str:
     return f"assign:{assignment_id}:alert:{helper_id}:{round_}"
 
 
-def summary(assignment: Assignment, areas: Areas) -> dict[str, Any]:
-    """The shareable facts of an assignment, as JSON for the outbox and for rendering."""
-    area_name = None if assignment.area == ANY else (areas.name(assignment.area) or assignment.area)
-    return {
-        "id": assignment.id,
-        "kind": assignment.kind,
-        "lang": assignment.language,
-        "area": assignment.area,
-        "area_name": area_name,
-        "at": assignment.starts_at.isoformat() if assignment.starts_at else None,
-        "desc": assignment.description,
-        "round": assignment.round,
-    }
-
-
-def starts_at(data: dict[str, Any]) -> datetime | None:
-    at = data.get("at")
-    return datetime.fromisoformat(at) if at else None
-
-
 async def notify(
     session: AsyncSession,
     clock: Clock,
     user_id: int | None,
-    event: str,
+    event: NoticeEvent,
     assignment: Assignment,
     areas: Areas,
     *,
     key: str,
-    **extra: Any,
+    helper: int | None = None,
+    count: int | None = None,
+    wide: bool | None = None,
+    minutes: int | None = None,
+    note: str | None = None,
 ) -> bool:
     """Queue a notice about `assignment` to one person (in their language when it is sent)."""
     if user_id is None:  # the organizer erased their data
         return False
+    payload = NoticePayload(
+        event=event,
+        assignment=Summary.of(assignment, areas),
+        helper=helper,
+        count=count,
+        wide=wide,
+        minutes=minutes,
+        note=note,
+    )
     return await outbox.enqueue(
         session,
         clock,
         chat_id=user_id,
         user_id=user_id,
-        kind=NOTICE,
-        data={"event": event, "a": summary(assignment, areas), **extra},
+        kind=OutboxKind.NOTICE,
+        data=payload.dump(),
         ref=ref(assignment.id),
         dedupe_key=f"assign:{assignment.id}:{key}",
     )

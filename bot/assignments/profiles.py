@@ -1,4 +1,8 @@
-"""A helper's profile: languages, areas, a short availability note, a pause ("no alerts until ...")."""
+"""A helper's profile: languages, areas, a short availability note, a pause ("no alerts until ...").
+
+A refused change (`ProfileError`) writes nothing: every check comes before the first write. Handlers get
+the `HelperProfile` type from here.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.assignments.options import LANGUAGES, Areas
 from bot.clock import Clock
 from bot.services.users import HELPER, has_role
+from bot.text import clean_text
 from storage.models.assignments import HelperProfile
 from storage.models.core import User
 from storage.repositories import assignments as repo
 
+__all__ = ["HelperProfile"]  # re-exported for handlers
+
 NOTE_MAX = 200
 PAUSE_DAYS = (7, 14, 28, 90)
+CLEAR_NOTE = "-"  # the note that deletes the note
 
 
 class ProfileError(ValueError):
@@ -57,10 +65,13 @@ async def toggle_language(session: AsyncSession, clock: Clock, user: User, code:
 async def toggle_area(
     session: AsyncSession, clock: Clock, user: User, key: str, areas: Areas
 ) -> HelperProfile:
-    profile = await get_or_create(session, clock, user)
-    current = list(profile.areas or [])
+    if not has_role(user, HELPER):
+        raise ProfileError("not_helper")
+    existing = await repo.get_profile(session, user.id)
+    current = list(existing.areas or []) if existing else []
     if key not in areas and key not in current:  # an area dropped from the file can still be removed
         raise ProfileError("unknown_area")
+    profile = await get_or_create(session, clock, user)
     chosen = _toggled(current, key)
     profile.areas = [k for k in areas.names if k in chosen]
     profile.updated_at = clock.now()
@@ -68,7 +79,10 @@ async def toggle_area(
 
 
 async def set_note(session: AsyncSession, clock: Clock, user: User, text: str) -> HelperProfile:
-    note = " ".join(text.split())
+    """A short note about when the helper can help; "-" (CLEAR_NOTE) or nothing deletes it."""
+    note = " ".join(clean_text(text).split())
+    if note == CLEAR_NOTE:
+        note = ""
     if len(note) > NOTE_MAX:
         raise ProfileError("too_long")
     profile = await get_or_create(session, clock, user)
@@ -84,6 +98,12 @@ async def pause(session: AsyncSession, clock: Clock, user: User, days: int) -> H
     profile.paused_until = clock.now() + timedelta(days=days)
     profile.updated_at = clock.now()
     return profile
+
+
+async def forget(session: AsyncSession, user_id: int) -> bool:
+    """Delete the profile of someone who is no longer a helper (languages, areas, note): what they offered
+    is not kept once they stopped offering it. True when there was one."""
+    return await repo.delete_profile(session, user_id)
 
 
 async def resume(session: AsyncSession, clock: Clock, user: User) -> HelperProfile:

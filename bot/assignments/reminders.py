@@ -12,10 +12,10 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assignments.options import Areas, areas
-from bot.assignments.payloads import FOLLOWUP, REMINDER, ref, summary
+from bot.assignments.payloads import FollowupPayload, OutboxKind, Recipient, ReminderPayload, Summary, ref
 from bot.clock import Clock
 from bot.delivery import outbox
-from bot.jobs import JobContext, periodic
+from bot.jobs import JobContext
 from storage.repositories import assignments as repo
 
 
@@ -31,18 +31,18 @@ async def send_reminders(session: AsyncSession, clock: Clock, areas: Areas, hour
             continue
         if assignment.claimed_at is not None and assignment.claimed_at >= assignment.starts_at - lead:
             continue  # taken at short notice: both heard about it just now
-        data = summary(assignment, areas)
-        recipients = [(helper, "helper")]
+        summary = Summary.of(assignment, areas)
+        recipients = [(helper, Recipient.HELPER)]
         if assignment.created_by is not None and assignment.created_by != helper:
-            recipients.append((assignment.created_by, "organizer"))
+            recipients.append((assignment.created_by, Recipient.ORGANIZER))
         for user_id, role in recipients:
             await outbox.enqueue(
                 session,
                 clock,
                 chat_id=user_id,
                 user_id=user_id,
-                kind=REMINDER,
-                data={"a": data, "to": role, "helper": helper},
+                kind=OutboxKind.REMINDER,
+                data=ReminderPayload(assignment=summary, to=role, helper=helper).dump(),
                 ref=ref(assignment.id),
                 dedupe_key=f"assign:{assignment.id}:remind:{helper}:{role}",
             )
@@ -69,8 +69,8 @@ async def ask_followups(
             clock,
             chat_id=helper,
             user_id=helper,
-            kind=FOLLOWUP,
-            data={"a": summary(assignment, areas)},
+            kind=OutboxKind.FOLLOWUP,
+            data=FollowupPayload(assignment=Summary.of(assignment, areas)).dump(),
             ref=ref(assignment.id),
             dedupe_key=f"assign:{assignment.id}:followup:{helper}",
         )
@@ -78,8 +78,8 @@ async def ask_followups(
     return asked
 
 
-@periodic("assignments_remind", 60)
 async def reminder_job(ctx: JobContext) -> None:
+    """Every minute (bot/wiring.py): reminders the day before, "done?" after the date."""
     settings = ctx.settings
     known = areas(settings.areas_file)
     async with ctx.sessionmaker() as session:

@@ -2,6 +2,8 @@
 
 The description must not carry personal data: names, phone numbers, e-mail and street addresses go into the
 details, which are stored apart and shown only to the assignee and organizers (`details_for`).
+
+Handlers get the types they show from here (`Assignment`, `Ticket`), never from storage.
 """
 
 from __future__ import annotations
@@ -15,20 +17,26 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import tickets
-from bot.assignments.claiming import EDIT_CANCELLED, cancel_followups, withdraw_alerts
+from bot.assignments.claiming import cancel_followups, withdraw_alerts
 from bot.assignments.matching import offer_round
 from bot.assignments.options import ANY, KINDS, LANGUAGES, Areas
-from bot.assignments.payloads import CANCELLED, notify
+from bot.assignments.payloads import AlertEnd, NoticeEvent, notify
+from bot.assignments.status import CANCELLABLE, Status
 from bot.clock import Clock
 from bot.services.users import HELPER, ORGANIZER, has_role
+from bot.text import clean_text
 from storage.models.assignments import Assignment
 from storage.models.core import User
 from storage.models.faq import Ticket
 from storage.repositories import assignments as repo
 
+__all__ = ["Assignment", "Ticket"]  # re-exported for handlers
+
 DESCRIPTION_MAX = 300
 DETAILS_MAX = 800
 DAYS_AHEAD = 14
+LIST_LIMIT = 40  # per list of /assignments (shown in pages)
+MINUTES_PER_DAY = 24 * 60
 
 _PHONE = re.compile(r"(?:\+|\b0)\d[\d /-]{5,}\d|\d{6,}")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
@@ -52,7 +60,7 @@ class NotAllowed(PermissionError):
 # --- input -----------------------------------------------------------------------------------------
 def clean_description(text: str) -> str:
     """One short line about the task, without personal data."""
-    description = " ".join(text.split())
+    description = " ".join(clean_text(text).split())
     if not description:
         raise AssignmentError("empty")
     if len(description) > DESCRIPTION_MAX:
@@ -63,7 +71,7 @@ def clean_description(text: str) -> str:
 
 
 def clean_details(text: str | None) -> str | None:
-    details = (text or "").strip()
+    details = clean_text(text or "")  # kept apart and shown again: nothing PostgreSQL refuses
     if len(details) > DETAILS_MAX:
         raise AssignmentError("too_long")
     return details or None
@@ -104,15 +112,31 @@ class Created:
     widened: bool
 
 
+def check_choices_so_far(
+    areas: Areas,
+    kind: str,
+    language: str | None = None,
+    area: str | None = None,
+    minute: int | None = None,
+) -> None:
+    """The dialog's button choices made so far (None: not chosen yet); they arrive from the client, so a
+    forged or stale one is refused with `bad_choice`."""
+    if kind not in KINDS:
+        raise AssignmentError("bad_choice")
+    if language is not None and language not in LANGUAGES and language != ANY:
+        raise AssignmentError("bad_choice")
+    if area is not None and area != ANY and area not in areas:
+        raise AssignmentError("bad_choice")
+    if minute is not None and not 0 <= minute < MINUTES_PER_DAY:
+        raise AssignmentError("bad_choice")
+
+
 def check_choices(new: NewAssignment, areas: Areas, now: datetime, tz: ZoneInfo) -> datetime | None:
-    """Validate the button choices (they arrive from the client); the start time or None (flexible)."""
-    if new.kind not in KINDS or (new.language not in LANGUAGES and new.language != ANY):
-        raise AssignmentError("bad_choice")
-    if new.area != ANY and new.area not in areas:
-        raise AssignmentError("bad_choice")
+    """Validate all button choices; the start time or None (flexible)."""
+    check_choices_so_far(areas, new.kind, new.language, new.area, new.minute)
     if new.day is None:
         return None
-    if new.minute is None or not 0 <= new.minute < 24 * 60 or new.day not in bookable_days(now, tz):
+    if new.minute is None or new.day not in bookable_days(now, tz):
         raise AssignmentError("bad_choice")
     starts = local_start(new.day, new.minute, tz)
     if starts <= now:
@@ -137,7 +161,7 @@ async def create(
             area=new.area,
             starts_at=starts,
             description=clean_description(new.description),
-            status=repo.OPEN,
+            status=Status.OPEN,
             round=1,
             offered_at=now,
             created_at=now,
@@ -153,10 +177,22 @@ async def get(session: AsyncSession, assignment_id: int) -> Assignment | None:
     return await repo.get_assignment(session, assignment_id)
 
 
+def is_assignee(assignment: Assignment, user: User) -> bool:
+    """`user` has taken this assignment and it is still theirs (they may hand it back or close it)."""
+    return assignment.status == Status.TAKEN and assignment.assignee_id == user.id and has_role(user, HELPER)
+
+
 def may_see_details(assignment: Assignment, user: User) -> bool:
-    if has_role(user, ORGANIZER):
-        return True
-    return assignment.status == repo.TAKEN and assignment.assignee_id == user.id and has_role(user, HELPER)
+    return has_role(user, ORGANIZER) or is_assignee(assignment, user)
+
+
+def is_widened(assignment: Assignment) -> bool:
+    """Still open, and its alert has gone to every available helper."""
+    return assignment.status == Status.OPEN and assignment.escalated_at is not None
+
+
+def can_cancel(assignment: Assignment) -> bool:
+    return assignment.status in CANCELLABLE
 
 
 async def details_for(session: AsyncSession, assignment_id: int, user: User) -> tuple[Assignment, str | None]:
@@ -174,14 +210,14 @@ class HelperView:
     questions: list[Ticket]  # questions from the FAQ waiting for a person (bot.tickets)
 
 
-async def for_helper(session: AsyncSession, user: User, limit: int = 10) -> HelperView:
+async def for_helper(session: AsyncSession, user: User, limit: int = LIST_LIMIT) -> HelperView:
     """A helper's assignments, the open ones anyone may take, and open questions handed over by the FAQ."""
     if not has_role(user, HELPER):
         raise NotAllowed(user.id)
-    mine = await repo.with_status(session, [repo.TAKEN], limit, assignee_id=user.id)
+    mine = await repo.with_status(session, [Status.TAKEN], limit, assignee_id=user.id)
     return HelperView(
         list(mine),
-        list(await repo.with_status(session, [repo.OPEN], limit)),
+        list(await repo.with_status(session, [Status.OPEN], limit)),
         list(await repo.open_tickets(session, tickets.OPEN, limit)),
     )
 
@@ -214,7 +250,7 @@ def _month_starts(now: datetime, tz: ZoneInfo, months: int) -> list[tuple[int, i
 
 
 async def overview(
-    session: AsyncSession, clock: Clock, user: User, tz: ZoneInfo, *, limit: int = 10, months: int = 6
+    session: AsyncSession, clock: Clock, user: User, tz: ZoneInfo, *, limit: int = LIST_LIMIT, months: int = 6
 ) -> Overview:
     """For organizers: counts by status, the open, taken and recently done ones, and counts per month."""
     if not has_role(user, ORGANIZER):
@@ -227,13 +263,13 @@ async def overview(
     for created_at, status, done_at in await repo.created_and_done_since(session, since):
         local = created_at.astimezone(tz)
         created[(local.year, local.month)] += 1
-        if status == repo.DONE and done_at is not None:
+        if status == Status.DONE and done_at is not None:
             finished = done_at.astimezone(tz)
             done[(finished.year, finished.month)] += 1
     return Overview(
         counts=await repo.count_by_status(session),
-        open=list(await repo.with_status(session, [repo.OPEN], limit)),
-        taken=list(await repo.with_status(session, [repo.TAKEN], limit)),
+        open=list(await repo.with_status(session, [Status.OPEN], limit)),
+        taken=list(await repo.with_status(session, [Status.TAKEN], limit)),
         done=list(await repo.recent_done(session, min(limit, 5))),
         months=[MonthCount(y, m, created[(y, m)], done[(y, m)]) for y, m in wanted],
     )
@@ -241,19 +277,20 @@ async def overview(
 
 # --- cancelling --------------------------------------------------------------------------------------
 async def cancel(session: AsyncSession, clock: Clock, assignment_id: int, user: User, areas: Areas) -> bool:
-    """An organizer withdraws an open or taken assignment; alerts say so, the assignee is told."""
+    """An organizer withdraws an open or taken assignment; alerts say so, the assignee is told. False when
+    there is nothing (any more) to cancel."""
     if not has_role(user, ORGANIZER):
         raise NotAllowed(assignment_id)
     before = await repo.get_assignment(session, assignment_id)
-    if before is None:
+    if before is None or not can_cancel(before):
         return False
-    assignee = before.assignee_id if before.status == repo.TAKEN else None
+    assignee = before.assignee_id if before.status == Status.TAKEN else None
     if not await repo.cancel(session, assignment_id, clock.now()):
         return False
     assignment = await repo.get_assignment(session, assignment_id)
     assert assignment is not None
-    await withdraw_alerts(session, clock, assignment, areas, EDIT_CANCELLED)
+    await withdraw_alerts(session, clock, assignment, areas, AlertEnd.CANCELLED)
     await cancel_followups(session, assignment_id)
     if assignee is not None and assignee != user.id:
-        await notify(session, clock, assignee, CANCELLED, assignment, areas, key="cancelled")
+        await notify(session, clock, assignee, NoticeEvent.CANCELLED, assignment, areas, key="cancelled")
     return True

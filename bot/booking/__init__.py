@@ -1,9 +1,13 @@
 """Consultation booking: topics, venues, counsellors, the schedule and its slots, bookings, reminders,
 waitlist and the counsellors' agenda.
 
+- `services`: the front door (the bot's handlers, the CLI, the console): choosing, cancelling, moving,
+  the agenda; it re-exports what callers need from the modules below and the types it returns;
+- `appointments`: one appointment: refusals, the person's limit, the note, booking, its messages;
+- `waitlist`: joining, leaving, offers that hold a freed place, passing an unclaimed one on;
+- `payloads`: one typed model per outbox kind (what the renderers in handlers/booking read);
 - `schedule`: weekly rules / one-off dates / closures -> slots (local wall-clock times, stored in UTC);
-- `services`: the rules of booking (capacity, limits, ownership, time), waitlist, agenda;
 - `admin`: what organizers change (rules, closures, cancelling a slot), shared by /slots and the CLI;
 - `importer`: the YAML schedule file; `ics`: calendar files; `cli`: `python -m bot slots ...`;
-- `jobs`: periodic slot generation and waitlist offers; `demo`: sample data for `python -m bot demo`.
+- `jobs`: periodic slot generation and waitlist offers (listed in bot/wiring.py); `demo`: sample data.
 """

@@ -1,8 +1,8 @@
 """What organizers change in the schedule (shared by /slots in the bot and `python -m bot slots`).
 
-Every change ends with `sync_slots`, so the bookable slots follow the schedule at once. Taking away a
-time that people booked (a closure, a cancelled slot) cancels their bookings and tells each of them.
-Callers commit.
+Every change is checked before it writes (a refused change leaves nothing behind) and ends with
+`sync_slots`, so the bookable slots follow the schedule at once. Taking away a time that people booked
+(a closure, a cancelled slot) cancels their bookings and tells each of them. Callers commit.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from bot.booking import services
 from bot.booking.schedule import (
     CANCELLED,
     ONCE,
+    OPEN,
     WEEKLY,
     RuleSpec,
     ScheduleError,
@@ -25,6 +26,7 @@ from bot.booking.schedule import (
 )
 from bot.clock import Clock
 from bot.config import Settings
+from bot.text import clean_text
 from storage.models import BookingTopic, Closure, Counsellor, ScheduleRule, Slot, Venue
 from storage.repositories import booking as repo
 
@@ -95,7 +97,7 @@ async def set_rule_active(
     session: AsyncSession, clock: Clock, settings: Settings, rule_id: int, active: bool
 ) -> tuple[ScheduleRule, SyncResult]:
     """Pause (no new bookings on its slots; booked appointments stay) or resume a rule."""
-    rule = await session.get(ScheduleRule, rule_id)
+    rule = await session.get(ScheduleRule, rule_id) if services.known_id(rule_id) else None
     if rule is None:
         raise ScheduleError(f"no rule #{rule_id}")
     rule.active = active
@@ -147,7 +149,7 @@ async def add_closure(
             on_date=on_date,
             topic_id=topic.id if topic else None,
             venue_id=venue.id if venue else None,
-            reason=(reason or "").strip()[:120] or None,
+            reason=clean_text(reason or "", 120) or None,
             created_at=clock.now(),
         )
         session.add(closure)
@@ -172,15 +174,18 @@ async def remove_closures(session: AsyncSession, clock: Clock, settings: Setting
 async def cancel_slot(
     session: AsyncSession, clock: Clock, settings: Settings, slot_id: int
 ) -> tuple[Slot, int]:
-    """Cancel one slot for good; its bookings are cancelled and the people told."""
-    slot = await repo.lock_slot(session, slot_id)
+    """Cancel one slot for good; its bookings are cancelled and the people told, and the places freed
+    elsewhere (a held offer on this slot goes back in line) are offered to those waiting."""
+    slot = await repo.lock_slot(session, slot_id) if services.known_id(slot_id) else None
     if slot is None:
         raise ScheduleError(f"no slot #{slot_id}")
     if slot.starts_at <= clock.now():
         raise ScheduleError(f"slot #{slot_id} has started already")
     slot.status = CANCELLED
     await session.flush()
-    return slot, await services.cancel_bookings_of_slots(session, clock, [slot.id])
+    cancelled = await services.cancel_bookings_of_slots(session, clock, [slot.id])
+    await services.offer_free_places(session, clock, settings)
+    return slot, cancelled
 
 
 @dataclass(frozen=True)
@@ -201,7 +206,7 @@ async def overview(
     last = day_bounds(today + timedelta(days=days - 1), settings.tz)[1]
     summary: dict[date, list[int]] = {}
     for slot, taken in await repo.slots_between(session, first, last, now):
-        if slot.status != "open":
+        if slot.status != OPEN:
             continue
         day = slot.starts_at.astimezone(settings.tz).date()
         entry = summary.setdefault(day, [0, 0, 0])
@@ -211,12 +216,20 @@ async def overview(
     return [DaySummary(day, *values) for day, values in sorted(summary.items())]
 
 
-async def day_slots(
-    session: AsyncSession, clock: Clock, settings: Settings, day: date
-) -> list[tuple[services.SlotInfo, int]]:
+@dataclass(frozen=True)
+class DaySlot:
+    info: services.SlotInfo
+    taken: int
+    cancellable: bool  # open and not started: /slots offers to cancel it
+
+
+async def day_slots(session: AsyncSession, clock: Clock, settings: Settings, day: date) -> list[DaySlot]:
     first, last = day_bounds(day, settings.tz)
-    rows = await repo.slots_between(session, first, last, clock.now())
-    return [(await services.slot_info(session, slot), taken) for slot, taken in rows]
+    now = clock.now()
+    return [
+        DaySlot(await services.slot_info(session, slot), taken, slot.status == OPEN and slot.starts_at > now)
+        for slot, taken in await repo.slots_between(session, first, last, now)
+    ]
 
 
 async def schedule(session: AsyncSession, clock: Clock, settings: Settings) -> dict[str, list]:  # type: ignore[type-arg]

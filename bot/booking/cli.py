@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.booking import admin, services
+from bot.booking import admin
 from bot.booking.importer import import_schedule, load_yaml
 from bot.booking.schedule import WEEKDAY_SHORT, WEEKLY, ScheduleError, parse_date, parse_rule_spec, sync_slots
 from bot.clock import Clock
@@ -176,10 +176,11 @@ async def _day(
 ) -> list[str]:
     rows = await admin.day_slots(session, clock, settings, parse_date(args.date))
     lines = []
-    for info, taken in rows:
+    for row in rows:
+        info = row.info
         local = info.slot.starts_at.astimezone(settings.tz)
         lines.append(
-            f"#{info.slot.id} {local:%H:%M} {info.topic.key} @ {info.venue.key}: {taken}/{info.slot.capacity}"
+            f"#{info.slot.id} {local:%H:%M} {info.topic.key} @ {info.venue.key}: {row.taken}/{info.slot.capacity}"
             f" taken, {info.slot.status}"
         )
     return lines or ["no slots on this day"]
@@ -229,7 +230,6 @@ async def _cancel(
     session: AsyncSession, clock: Clock, settings: Settings, args: argparse.Namespace
 ) -> list[str]:
     slot, cancelled = await admin.cancel_slot(session, clock, settings, args.slot_id)
-    await services.offer_free_places(session, clock, settings)
     return [f"slot #{slot.id} cancelled; {cancelled} booking(s) cancelled, the people are told"]
 
 

@@ -11,18 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.booking.importer import import_schedule, load_yaml
 from bot.clock import Clock
 from bot.config import ROOT, Settings
+from bot.sample import DemoPeople
 
 SAMPLE_SCHEDULE = ROOT / "sample_data" / "schedule.yaml"
-DEMO_HELPER_ID = 2002  # bot.demo.HELPER_ID
-DEMO_ORGANIZER_ID = 3003  # bot.demo.ORGANIZER_ID
 
 
-async def seed(session: AsyncSession, clock: Clock, settings: Settings, path: Path = SAMPLE_SCHEDULE) -> None:
+async def seed(
+    session: AsyncSession, clock: Clock, settings: Settings, people: DemoPeople, path: Path = SAMPLE_SCHEDULE
+) -> None:
     raw = load_yaml(path)
     await import_schedule(
         session,
         clock,
         settings,
         raw,
-        counsellor_ids={"beratung-a": DEMO_HELPER_ID, "beratung-b": DEMO_ORGANIZER_ID},
+        counsellor_ids={"beratung-a": people.helper_id, "beratung-b": people.organizer_id},
     )

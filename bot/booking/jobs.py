@@ -1,27 +1,26 @@
-"""Periodic booking work. The database holds the truth; these jobs only wake it up."""
+"""Periodic booking work (listed with their intervals in bot/wiring.py). The database holds the truth;
+these jobs only wake it up."""
 
 from __future__ import annotations
 
 import logging
 
-from bot.booking import services
 from bot.booking.schedule import sync_slots
-from bot.jobs import JobContext, periodic
+from bot.booking.waitlist import offer_free_places
+from bot.jobs import JobContext
 
 log = logging.getLogger(__name__)
 
 
-@periodic("booking_waitlist", 60)
 async def waitlist_job(ctx: JobContext) -> None:
     """Expire unclaimed waitlist offers (the place passes on) and offer free places to those waiting."""
     async with ctx.sessionmaker() as session:
-        made = await services.offer_free_places(session, ctx.clock, ctx.settings)
+        made = await offer_free_places(session, ctx.clock, ctx.settings)
         await session.commit()
     if made:
         log.info("waitlist: %d offer(s) made", len(made))
 
 
-@periodic("booking_slots", 3600)
 async def slots_job(ctx: JobContext) -> None:
     """Keep slots ready for the coming weeks (a new week appears as time moves on)."""
     async with ctx.sessionmaker() as session:

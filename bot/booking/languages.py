@@ -8,6 +8,7 @@ from babel import Locale, UnknownLocaleError
 from bot.text import N_
 
 OTHER = "other"
+NOT_NEEDED = "-"  # the person needs no interpreter (what the "No, not needed" button carries)
 # Kurmanji is written in Latin script, Sorani in Arabic script: both are shown.
 INTERPRETER_LANGUAGES: dict[str, str] = {
     "de": "Deutsch",
@@ -42,3 +43,11 @@ def name_for_reader(code: str, reader_lang: str) -> str | None:
 
 def is_valid(code: str | None) -> bool:
     return code is None or code == OTHER or code in INTERPRETER_LANGUAGES
+
+
+def chosen(code: str | None) -> str | None:
+    """The interpreter language to store for a choice: None when none is needed, a known code, or
+    OTHER for anything else (a forged or outdated code)."""
+    if code in (None, "", NOT_NEEDED):
+        return None
+    return code if is_valid(code) else OTHER

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,8 +22,23 @@ from bot.config import Settings
 from storage.models import Closure, ScheduleRule
 from storage.repositories import booking as repo
 
-WEEKLY, ONCE = "weekly", "once"
-OPEN, CLOSED, CANCELLED = "open", "closed", "cancelled"
+
+class RuleKind(StrEnum):
+    WEEKLY = "weekly"
+    ONCE = "once"
+
+
+class SlotStatus(StrEnum):
+    """open: bookable · closed: by the schedule (closure, paused or changed rule; may open again) ·
+    cancelled: by an organizer (final)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+WEEKLY, ONCE = RuleKind.WEEKLY, RuleKind.ONCE
+OPEN, CLOSED, CANCELLED = SlotStatus.OPEN, SlotStatus.CLOSED, SlotStatus.CANCELLED
 
 # Weekday names an organizer may type (German, English; 1 = Monday also works).
 WEEKDAYS: dict[str, int] = {}
@@ -95,7 +111,7 @@ def parse_date(value: object) -> date:
 class RuleSpec:
     """A rule as typed (`/slots weekly tue 10:00-12:00 work venue=x counsellor=y every=30 capacity=1`)."""
 
-    kind: str
+    kind: RuleKind
     weekday: int | None
     on_date: date | None
     start: time

@@ -9,21 +9,23 @@ Texts: the original (Telegram HTML, in `source_lang`) and one text per further l
 organizer or machine-translated (`machine=True`; recipients see a note). A reader whose language has no
 text gets the original.
 
-When due, a broadcast is expanded into one outbox row per recipient (the active subscribers of the topic
-at that moment, filtered by language and role): dedupe key f"broadcast:{id}:{user_id}", ref
-f"broadcast:{id}", lang = the recipient's language. When no row is pending any more, the organizer gets a
-report: delivered, blocked, failed, per language.
+Sending (expansion into the outbox when due, holding overdue ones, the preview, the organizer's report)
+is in sending.py.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import dates
+from bot.broadcast import payloads as kinds
 from bot.broadcast import texts as text_tools
 from bot.broadcast import topics as topic_service
 from bot.clock import Clock
@@ -31,29 +33,55 @@ from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.delivery import outbox
 from bot.delivery.report import delivery_report
 from bot.services.users import ROLE_RANK, ROLES
+from bot.text import clean_text, escape
 from bot.translation.service import MachineTranslator
+from storage import db
 from storage.models import Broadcast, BroadcastText, Topic, User
 from storage.repositories import broadcast as repo
 
-DRAFT, SCHEDULED, SENDING, DONE, CANCELLED, HELD = (
-    "draft",
-    "scheduled",
-    "sending",
-    "done",
-    "cancelled",
-    "held",
-)
+# Re-exported: the types handlers receive from this module.
+__all__ = ["Broadcast", "BroadcastText", "Topic"]
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    HELD = "held"
+
+
+DRAFT, SCHEDULED, SENDING, DONE, CANCELLED, HELD = State
 PLANNED = (SCHEDULED, HELD, SENDING)
-KIND, PHOTO_KIND = "broadcast", "broadcast_photo"
-REPORT_KIND, HELD_KIND = "broadcast_report", "broadcast_held"
+KIND, PHOTO_KIND = kinds.BROADCAST, kinds.BROADCAST_PHOTO
+REPORT_KIND, HELD_KIND = kinds.BROADCAST_REPORT, kinds.BROADCAST_HELD
 REPORT_COLUMNS = ("delivered", "blocked", "failed", "cancelled")
 DRAFT_TTL = timedelta(days=7)
+# "Send now" starts at once when confirmed within this margin; a later moment is a schedule.
+NOW_MARGIN = timedelta(seconds=5)
+
+
+class Problem(StrEnum):
+    """Why a step was refused (the handler turns it into a message)."""
+
+    NOT_DRAFT = "not_draft"  # not a draft (any more), or not this organizer's
+    TOPIC = "topic"  # the topic is gone or hidden
+    AUDIENCE = "audience"  # no language or no role chosen
+    LANGUAGE = "language"  # not a language this step accepts
+    ROLE = "role"
+    EMPTY = "empty"  # no text (yet)
+    TOO_LONG = "too_long"
+    UNREADABLE = "unreadable"  # a typed date we cannot read
+    PAST = "past"
+    NOT_PLANNED = "not_planned"  # nothing to cancel (done, cancelled already)
+    NOT_HELD = "not_held"  # not waiting for the organizer's decision
 
 
 class BroadcastError(Exception):
     """A rule was broken; `code` names it for the handler's message."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: Problem) -> None:
         super().__init__(code)
         self.code = code
 
@@ -88,10 +116,15 @@ async def get_draft(session: AsyncSession, broadcast_id: int, user: User) -> Bro
     return broadcast
 
 
+async def _active_topic(session: AsyncSession, topic_id: int) -> Topic:
+    topic = await topic_service.get_active(session, topic_id)
+    if topic is None:
+        raise BroadcastError(Problem.TOPIC)
+    return topic
+
+
 async def set_topic(session: AsyncSession, broadcast: Broadcast, topic_id: int) -> Topic:
-    topic = await topic_service.get_topic(session, topic_id)
-    if topic is None or not topic.active:
-        raise BroadcastError("topic")
+    topic = await _active_topic(session, topic_id)
     broadcast.topic_id = topic.id
     return topic
 
@@ -109,7 +142,7 @@ def roles(broadcast: Broadcast) -> list[str]:
 
 def toggle_language(broadcast: Broadcast, lang: str) -> None:
     if lang not in SUPPORTED_LANGUAGES:
-        raise BroadcastError("language")
+        raise BroadcastError(Problem.LANGUAGE)
     current = set(languages(broadcast))
     current.symmetric_difference_update({lang})
     broadcast.languages = None if len(current) == len(SUPPORTED_LANGUAGES) else sorted(current)
@@ -117,7 +150,7 @@ def toggle_language(broadcast: Broadcast, lang: str) -> None:
 
 def toggle_role(broadcast: Broadcast, role: str) -> None:
     if role not in ROLES:
-        raise BroadcastError("role")
+        raise BroadcastError(Problem.ROLE)
     current = set(roles(broadcast))
     current.symmetric_difference_update({role})
     broadcast.roles = None if len(current) == len(ROLES) else sorted(current)
@@ -125,15 +158,16 @@ def toggle_role(broadcast: Broadcast, role: str) -> None:
 
 def check_text(html: str) -> None:
     if not text_tools.plain_text(html).strip():
-        raise BroadcastError("empty")
+        raise BroadcastError(Problem.EMPTY)
     if text_tools.visible_length(html) > text_tools.MAX_TEXT:
-        raise BroadcastError("too_long")
+        raise BroadcastError(Problem.TOO_LONG)
 
 
 async def set_original(
     session: AsyncSession, broadcast: Broadcast, html: str, lang: str, photo_file_id: str | None = None
 ) -> None:
     """The organizer's own text (and optionally photo). Translations made from an earlier original go."""
+    html = clean_text(html)
     check_text(html)
     old = await repo.broadcast_texts(session, broadcast.id)
     for text_lang, row in old.items():
@@ -152,11 +186,11 @@ def set_photo(broadcast: Broadcast, file_id: str | None) -> None:
 async def set_source_language(session: AsyncSession, broadcast: Broadcast, lang: str) -> None:
     """The organizer says the original is in another language than we assumed."""
     if lang not in SUPPORTED_LANGUAGES or broadcast.source_lang is None:
-        raise BroadcastError("language")
+        raise BroadcastError(Problem.LANGUAGE)
     texts = await repo.broadcast_texts(session, broadcast.id)
     original = texts.get(broadcast.source_lang)
     if original is None:
-        raise BroadcastError("empty")
+        raise BroadcastError(Problem.EMPTY)
     if lang == broadcast.source_lang:
         return
     await repo.delete_broadcast_text(session, broadcast.id, broadcast.source_lang)
@@ -170,7 +204,8 @@ async def set_translation(
     session: AsyncSession, broadcast: Broadcast, lang: str, html: str, *, machine: bool = False
 ) -> None:
     if lang not in SUPPORTED_LANGUAGES or lang == broadcast.source_lang:
-        raise BroadcastError("language")
+        raise BroadcastError(Problem.LANGUAGE)
+    html = clean_text(html)
     check_text(html)
     await repo.put_broadcast_text(session, broadcast.id, lang, html, machine=machine)
 
@@ -197,45 +232,62 @@ def missing_languages(broadcast: Broadcast, all_texts: dict[str, BroadcastText])
     return [lang for lang in languages(broadcast) if lang not in all_texts and lang != broadcast.source_lang]
 
 
+def check_audience(broadcast: Broadcast) -> None:
+    """At least one language and one role, before the text is written."""
+    if not languages(broadcast) or not roles(broadcast):
+        raise BroadcastError(Problem.AUDIENCE)
+
+
+def check_translation_language(broadcast: Broadcast, lang: str) -> None:
+    """A language the organizer may type a translation for: supported, and not the original's."""
+    if lang not in SUPPORTED_LANGUAGES or lang == broadcast.source_lang:
+        raise BroadcastError(Problem.LANGUAGE)
+
+
+async def machine_targets(session: AsyncSession, broadcast: Broadcast, lang: str | None) -> list[str]:
+    """One language (when the organizer chose it), or every audience language still without a text."""
+    if lang is not None:
+        return [lang] if lang in SUPPORTED_LANGUAGES else []
+    return missing_languages(broadcast, await texts(session, broadcast))
+
+
 async def machine_translate(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
     translator: MachineTranslator,
-    broadcast_id: int,
+    broadcast: Broadcast,
     user: User,
     targets: list[str],
 ) -> dict[str, str | None]:
     """Machine-translate the original into `targets` and store each result as a machine translation.
 
-    Runs in its own sessions: on SQLite the caller commits its transaction first (the translator's cache
-    needs the write lock while we wait for the network). Formatting of the original is not kept: the
-    visible text is translated and escaped. Returns lang -> stored text (None: no translation came).
+    The session is released while the translator works (its cache needs the database, and nothing may
+    wait on our lock meanwhile); afterwards the draft is read again, since the organizer may have dropped
+    it. Formatting of the original is not kept: the visible text is translated and escaped. Returns
+    lang -> stored text (None: no translation came).
     """
-    async with sessionmaker() as session:
-        broadcast = await get_draft(session, broadcast_id, user)
-        if broadcast is None or broadcast.source_lang is None:
-            raise BroadcastError("not_draft")
-        source = broadcast.source_lang
-        original = (await repo.broadcast_texts(session, broadcast_id)).get(source)
-        if original is None:
-            raise BroadcastError("empty")
-        plain = text_tools.plain_text(original.text)
+    broadcast_id, source = broadcast.id, broadcast.source_lang
+    if broadcast.state != DRAFT or broadcast.created_by != user.id or source is None:
+        raise BroadcastError(Problem.NOT_DRAFT)
+    original = (await repo.broadcast_texts(session, broadcast_id)).get(source)
+    if original is None:
+        raise BroadcastError(Problem.EMPTY)
+    plain = text_tools.plain_text(original.text)
+    await db.release(session)
     results: dict[str, str | None] = {}
     for lang in targets:
         if lang == source or lang not in SUPPORTED_LANGUAGES:
             continue
         translated = await translator.translate(plain, source, lang) if translator.enabled else None
-        html = text_tools.escape(translated) if translated else None
+        html = escape(clean_text(translated)) if translated else None
         if html is not None and text_tools.visible_length(html) > text_tools.MAX_TEXT:
             html = None
         results[lang] = html
-    async with sessionmaker() as session:
-        broadcast = await get_draft(session, broadcast_id, user)
-        if broadcast is None:
-            raise BroadcastError("not_draft")
-        for lang, html in results.items():
-            if html is not None:
-                await repo.put_broadcast_text(session, broadcast_id, lang, html, machine=True)
-        await session.commit()
+    session.expire(broadcast)  # read it again: it may have changed while we waited
+    if await get_draft(session, broadcast_id, user) is None:
+        raise BroadcastError(Problem.NOT_DRAFT)
+    for lang, html in results.items():
+        if html is not None:
+            await repo.put_broadcast_text(session, broadcast_id, lang, html, machine=True)
     return results
 
 
@@ -268,19 +320,19 @@ async def recipient_counts(session: AsyncSession, broadcast: Broadcast, settings
 # --- scheduling -----------------------------------------------------------------------------------------
 async def check_ready(session: AsyncSession, broadcast: Broadcast) -> None:
     if broadcast.state != DRAFT:
-        raise BroadcastError("not_draft")
+        raise BroadcastError(Problem.NOT_DRAFT)
     if broadcast.topic_id is None:
-        raise BroadcastError("topic")
+        raise BroadcastError(Problem.TOPIC)
     if not languages(broadcast) or not roles(broadcast):
-        raise BroadcastError("audience")
+        raise BroadcastError(Problem.AUDIENCE)
     all_texts = await repo.broadcast_texts(session, broadcast.id)
     if broadcast.source_lang is None or broadcast.source_lang not in all_texts:
-        raise BroadcastError("empty")
+        raise BroadcastError(Problem.EMPTY)
 
 
 def check_time(at: datetime, now: datetime) -> None:
     if at <= now:
-        raise BroadcastError("past")
+        raise BroadcastError(Problem.PAST)
 
 
 def propose_time(broadcast: Broadcast, at: datetime | None, clock: Clock) -> None:
@@ -290,16 +342,26 @@ def propose_time(broadcast: Broadcast, at: datetime | None, clock: Clock) -> Non
     broadcast.scheduled_at = at
 
 
+def propose_typed_time(broadcast: Broadcast, text: str, clock: Clock, tz: ZoneInfo) -> datetime:
+    """The moment the organizer typed ("24.03.2026 18:00" in the zone `tz`), remembered until they
+    confirm; refused when it cannot be read or has passed."""
+    at = dates.parse_datetime(text, tz)
+    if at is None:
+        raise BroadcastError(Problem.UNREADABLE)
+    propose_time(broadcast, at, clock)
+    return at
+
+
 async def confirm(session: AsyncSession, clock: Clock, broadcast: Broadcast) -> datetime:
     """Draft → scheduled, at the proposed moment or now. Returns the moment."""
     await check_ready(session, broadcast)
     now = clock.now()
     at = broadcast.scheduled_at
     if at is not None and at <= now:
-        raise BroadcastError("past")
+        raise BroadcastError(Problem.PAST)
     at = at or now
     if not await repo.move_state(session, broadcast.id, [DRAFT], SCHEDULED, scheduled_at=at):
-        raise BroadcastError("not_draft")
+        raise BroadcastError(Problem.NOT_DRAFT)
     broadcast.state, broadcast.scheduled_at = SCHEDULED, at
     return at
 
@@ -323,6 +385,12 @@ async def cancel(session: AsyncSession, broadcast_id: int) -> CancelResult | Non
     return CancelResult(withdrawn=withdrawn, sent=int(counts["delivered"]))
 
 
+async def get_planned(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
+    """A broadcast that can still be cancelled (scheduled, held or being sent)."""
+    broadcast = await repo.get_broadcast(session, broadcast_id)
+    return broadcast if broadcast is not None and broadcast.state in PLANNED else None
+
+
 async def release(session: AsyncSession, clock: Clock, broadcast_id: int) -> bool:
     """A held broadcast goes out now after all (the organizer decided)."""
     return await repo.move_state(session, broadcast_id, [HELD], SCHEDULED, scheduled_at=clock.now())
@@ -332,154 +400,10 @@ async def planned(session: AsyncSession) -> list[Broadcast]:
     return list(await repo.broadcasts_in_state(session, PLANNED))
 
 
-# --- sending --------------------------------------------------------------------------------------------
-@dataclass
-class DispatchResult:
-    expanded: dict[int, int] = field(default_factory=dict)  # broadcast id -> recipients
-    held: list[int] = field(default_factory=list)
-
-
-async def dispatch_due(session: AsyncSession, clock: Clock, settings: Settings) -> DispatchResult:
-    """Expand every due broadcast into outbox rows; hold the ones overdue by more than the limit."""
-    result = DispatchResult()
-    now = clock.now()
-    limit = timedelta(minutes=settings.broadcast_overdue_minutes)
-    for broadcast_id in await repo.due_broadcast_ids(session, now):
-        broadcast = await repo.get_broadcast(session, broadcast_id, for_update=True)
-        if broadcast is None or broadcast.state != SCHEDULED or broadcast.scheduled_at is None:
-            continue
-        if now - broadcast.scheduled_at > limit:
-            if await hold(session, clock, settings, broadcast):
-                result.held.append(broadcast_id)
-            continue
-        count = await expand(session, clock, settings, broadcast)
-        if count is not None:
-            result.expanded[broadcast_id] = count
-    return result
-
-
-async def hold(session: AsyncSession, clock: Clock, settings: Settings, broadcast: Broadcast) -> bool:
-    if not await repo.move_state(session, broadcast.id, [SCHEDULED], HELD):
-        return False
-    if broadcast.created_by is not None:
-        organizer = await session.get(User, broadcast.created_by)
-        topic = await topic_service.get_topic(session, broadcast.topic_id) if broadcast.topic_id else None
-        assert broadcast.scheduled_at is not None
-        await outbox.enqueue(
-            session,
-            clock,
-            chat_id=broadcast.created_by,
-            user_id=broadcast.created_by,
-            kind=HELD_KIND,
-            lang=(organizer.language if organizer else None) or settings.default_language,
-            ref=f"broadcast-admin:{broadcast.id}",
-            dedupe_key=f"broadcast-held:{broadcast.id}:{int(broadcast.scheduled_at.timestamp())}",
-            data={
-                "b": broadcast.id,
-                "scheduled": broadcast.scheduled_at.isoformat(),
-                "topic": dict(topic.names) if topic else {},
-                "topic_source": topic.source_lang if topic else "de",
-            },
-        )
-    return True
-
-
-async def expand(session: AsyncSession, clock: Clock, settings: Settings, broadcast: Broadcast) -> int | None:
-    """scheduled → sending, with one outbox row per current recipient (in one transaction)."""
-    now = clock.now()
-    if not await repo.move_state(session, broadcast.id, [SCHEDULED], SENDING, started_at=now):
-        return None
-    topic = await topic_service.get_topic(session, broadcast.topic_id) if broadcast.topic_id else None
-    people = await recipients(session, broadcast, settings)
-    all_texts = await repo.broadcast_texts(session, broadcast.id)
-    source = broadcast.source_lang or settings.default_language
-    queued = 0
-    for user_id, lang in people:
-        html, machine = text_for(all_texts, source, lang)
-        photo = broadcast.photo_file_id
-        if photo and not text_tools.fits_caption(html):
-            # The photo first, then the text in its own message (captions stop at 1024 characters).
-            await outbox.enqueue(
-                session,
-                clock,
-                chat_id=user_id,
-                user_id=user_id,
-                kind=PHOTO_KIND,
-                method="sendPhoto",
-                lang=lang,
-                ref=photo_ref(broadcast.id),
-                dedupe_key=f"broadcast:{broadcast.id}:{user_id}:photo",
-                data={"b": broadcast.id, "photo": photo},
-            )
-            photo = None
-        if await outbox.enqueue(
-            session,
-            clock,
-            chat_id=user_id,
-            user_id=user_id,
-            kind=KIND,
-            method="sendPhoto" if photo else "sendMessage",
-            lang=lang,
-            ref=ref(broadcast.id),
-            dedupe_key=f"broadcast:{broadcast.id}:{user_id}",
-            data={
-                "b": broadcast.id,
-                "text": html,
-                "machine": machine,
-                "photo": photo,
-                "topic": topic.id if topic else None,
-                "topic_name": topic_service.topic_name(topic, lang) if topic else "",
-                "event": broadcast.event_id,
-            },
-        ):
-            queued += 1
-    broadcast.recipients = queued
-    await session.flush()
-    return queued
-
-
 async def report(session: AsyncSession, broadcast_id: int) -> dict[str, Any]:
     """Delivered, blocked, failed, cancelled and pending messages, in total and per language (see
     bot.delivery.report); `done` once no message of the broadcast is pending any more."""
     return await delivery_report(session, ref(broadcast_id))
-
-
-async def finish_sent(session: AsyncSession, clock: Clock, settings: Settings) -> list[int]:
-    """Broadcasts with no row pending any more: done, and the organizer's report is queued."""
-    finished = []
-    for broadcast in await repo.broadcasts_in_state(session, [SENDING], limit=200):
-        result = await report(session, broadcast.id)
-        if not result["done"]:
-            continue
-        if not await repo.move_state(session, broadcast.id, [SENDING], DONE, finished_at=clock.now()):
-            continue
-        finished.append(broadcast.id)
-        if broadcast.created_by is None:
-            continue
-        organizer = await session.get(User, broadcast.created_by)
-        topic = await topic_service.get_topic(session, broadcast.topic_id) if broadcast.topic_id else None
-        await outbox.enqueue(
-            session,
-            clock,
-            chat_id=broadcast.created_by,
-            user_id=broadcast.created_by,
-            kind=REPORT_KIND,
-            lang=(organizer.language if organizer else None) or settings.default_language,
-            ref=f"broadcast-admin:{broadcast.id}",
-            dedupe_key=f"broadcast-report:{broadcast.id}",
-            data={
-                "b": broadcast.id,
-                "topic": dict(topic.names) if topic else {},
-                "topic_source": topic.source_lang if topic else "de",
-                "recipients": broadcast.recipients or 0,
-                "totals": {key: result[key] for key in REPORT_COLUMNS},
-                "by_language": {
-                    lang: {key: counts[key] for key in REPORT_COLUMNS}
-                    for lang, counts in result["by_language"].items()
-                },
-            },
-        )
-    return finished
 
 
 async def drop_stale_drafts(session: AsyncSession, clock: Clock) -> int:
@@ -498,16 +422,19 @@ async def draft_from_event(
     texts_by_lang: dict[str, tuple[str, bool]],
 ) -> Broadcast:
     """A ready draft announcing an event: its topic, all languages and roles, the texts given per language
-    (html, machine). The organizer previews it and schedules or sends it like any other."""
+    (html, machine). The organizer previews it and schedules or sends it like any other. Everything is
+    checked before anything is written."""
     if source_lang not in texts_by_lang:
-        raise BroadcastError("empty")
+        raise BroadcastError(Problem.EMPTY)
+    for html, _machine in texts_by_lang.values():
+        check_text(html)
+    topic = await _active_topic(session, topic_id)
     broadcast = await create_draft(session, clock, creator)
-    await set_topic(session, broadcast, topic_id)
+    broadcast.topic_id = topic.id
     broadcast.source_lang = source_lang
     broadcast.event_id = event_id
     for lang, (html, machine) in texts_by_lang.items():
-        check_text(html)
         await repo.put_broadcast_text(
-            session, broadcast.id, lang, html, machine=machine and lang != source_lang
+            session, broadcast.id, lang, clean_text(html), machine=machine and lang != source_lang
         )
     return broadcast

@@ -55,7 +55,3 @@ def example(now: datetime, tz: ZoneInfo) -> str:
     """Tomorrow at 18:00 in the organizer's zone, written the way we want it typed."""
     tomorrow = now.astimezone(tz).date() + timedelta(days=1)
     return datetime.combine(tomorrow, time(18, 0)).strftime(FORMAT)
-
-
-def format_local(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime(FORMAT)

@@ -16,7 +16,8 @@ from bot.broadcast import subscriptions as sub_service
 from bot.broadcast import topics as topic_service
 from bot.clock import Clock
 from bot.config import Settings
-from storage.models import EventText, User
+from bot.sample import DemoPeople
+from storage.models import User
 
 # (topic key, days ahead, start, end, capacity, venue, {lang: (title, text)})
 SAMPLE_EVENTS = [
@@ -122,11 +123,9 @@ SAMPLE_EVENTS = [
 ]
 
 
-async def seed(session: AsyncSession, clock: Clock, settings: Settings) -> None:
-    from bot.demo import HELPER_ID, ORGANIZER_ID
-
-    organizer = await session.get(User, ORGANIZER_ID)
-    helper = await session.get(User, HELPER_ID)
+async def seed(session: AsyncSession, clock: Clock, settings: Settings, people: DemoPeople) -> None:
+    organizer = await session.get(User, people.organizer_id)
+    helper = await session.get(User, people.helper_id)
     if organizer is None:
         return
     topics = {t.key: t for t in await topic_service.all_topics(session)}
@@ -151,9 +150,7 @@ async def seed(session: AsyncSession, clock: Clock, settings: Settings) -> None:
         )
         for lang, (other_title, other_body) in texts.items():
             if lang != "de":
-                session.add(
-                    EventText(event_id=event.id, lang=lang, title=other_title, body=other_body, machine=False)
-                )
+                await event_service.set_text(session, event.id, lang, other_title, other_body)
     if helper is not None and "helpers" in topics:
         await sub_service.subscribe(session, clock, helper, topics["helpers"].id)
     await session.flush()

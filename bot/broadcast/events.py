@@ -11,36 +11,61 @@ import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import dates
+from bot.broadcast import payloads as kinds
 from bot.broadcast import topics as topic_service
+from bot.broadcast.payloads import EventCancelledPayload, EventReminderPayload
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.delivery import outbox
+from bot.text import clean_text
 from bot.translation.service import MachineTranslator
-from storage.models import Attendance, Event, EventText, User
+from storage import db
+from storage.models import Attendance, Event, EventText, Topic, User
 from storage.repositories import broadcast as repo
+
+# Re-exported: the types handlers receive from this module.
+__all__ = ["Event", "EventText", "Topic"]
 
 MAX_TITLE = 120
 MAX_BODY = 2000
 MAX_VENUE = 200
 MAX_CAPACITY = 10_000
-LIST_LIMIT = 8
+LIST_LIMIT = 8  # events per page of /events
 # When the usual lead time has already passed, remind this long before the start (if still ahead).
 SHORT_LEAD = timedelta(hours=1)
+NO_BODY = ("-", "–")  # typed for "no description"
+
+
+class Problem(StrEnum):
+    """Why an event, or one detail typed for it, was refused."""
+
+    TITLE = "title"
+    BODY = "body"
+    VENUE = "venue"
+    UNREADABLE = "unreadable"  # a date or time we cannot read
+    PAST = "past"
+    END_BEFORE_START = "end_before_start"
+    CAPACITY = "capacity"
+    TOPIC = "topic"
+    LANGUAGE = "language"
+    CLOSED = "closed"  # cancelled, started or gone
 
 
 class EventError(Exception):
     """A rule was broken; `code` names it for the handler's message."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: Problem) -> None:
         super().__init__(code)
         self.code = code
 
 
-class Attend(Enum):
+class Attend(StrEnum):
     OK = "ok"
     ALREADY = "already"
     FULL = "full"
@@ -76,6 +101,45 @@ def localized(event: Event, texts: dict[str, EventText], lang: str) -> tuple[str
     return event.title, event.body, False
 
 
+# --- the rules for an event's details (one place; the dialog checks each answer as it is typed) -------------
+def _title(title: str) -> str:
+    title = title.strip()
+    if not title or "\n" in title or len(title) > MAX_TITLE:
+        raise EventError(Problem.TITLE)
+    return title
+
+
+def _body(body: str) -> str:
+    if len(body) > MAX_BODY:
+        raise EventError(Problem.BODY)
+    return body.strip()
+
+
+def _venue(venue: str) -> str:
+    venue = venue.strip()
+    if not venue or len(venue) > MAX_VENUE:
+        raise EventError(Problem.VENUE)
+    return venue
+
+
+def _start(start: datetime, now: datetime) -> datetime:
+    if start <= now:
+        raise EventError(Problem.PAST)
+    return start
+
+
+def _end(end: datetime | None, start: datetime) -> datetime:
+    if end is None or end <= start:
+        raise EventError(Problem.END_BEFORE_START)
+    return end
+
+
+def _capacity(capacity: int | None) -> int | None:
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
+        raise EventError(Problem.CAPACITY)
+    return capacity
+
+
 def check_details(
     *,
     title: str,
@@ -86,18 +150,65 @@ def check_details(
     capacity: int | None,
     now: datetime,
 ) -> None:
-    if not title.strip() or len(title) > MAX_TITLE:
-        raise EventError("title")
-    if len(body) > MAX_BODY:
-        raise EventError("body")
-    if not venue.strip() or len(venue) > MAX_VENUE:
-        raise EventError("venue")
-    if starts_at <= now:
-        raise EventError("past")
-    if ends_at <= starts_at:
-        raise EventError("end_before_start")
-    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
-        raise EventError("capacity")
+    _title(title)
+    _body(body)
+    _venue(venue)
+    _start(starts_at, now)
+    _end(ends_at, starts_at)
+    _capacity(capacity)
+
+
+def _typed(text: str) -> str:
+    """One line: spaces collapsed; several lines: kept, trimmed."""
+    return " ".join(text.split()) if "\n" not in text else text.strip()
+
+
+def typed_title(text: str) -> str:
+    return _title(_typed(text))
+
+
+def typed_body(text: str) -> str:
+    """The description; "-" stands for none."""
+    body = _body(_typed(text))
+    return "" if body in NO_BODY else body
+
+
+def typed_venue(text: str) -> str:
+    return _venue(_typed(text))
+
+
+def typed_start(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    start = dates.parse_datetime(text, tz)
+    if start is None:
+        raise EventError(Problem.UNREADABLE)
+    return _start(start, now)
+
+
+def typed_end(text: str, start: datetime, tz: ZoneInfo) -> datetime:
+    """A time on the start day ("20:00") or a full date and time, after the start."""
+    return _end(dates.parse_end(text, start, tz), start)
+
+
+def typed_capacity(text: str) -> int:
+    digits = dates.ascii_digits(text).strip()
+    if not digits.isdigit():
+        raise EventError(Problem.CAPACITY)
+    capacity = int(digits)
+    _capacity(capacity)
+    return capacity
+
+
+def check_language(lang: str) -> None:
+    if lang not in SUPPORTED_LANGUAGES:
+        raise EventError(Problem.LANGUAGE)
+
+
+async def event_topic(session: AsyncSession, topic_id: int) -> Topic:
+    """A topic a new event may belong to (it exists and is not hidden)."""
+    topic = await topic_service.get_active(session, topic_id)
+    if topic is None:
+        raise EventError(Problem.TOPIC)
+    return topic
 
 
 async def create_event(
@@ -115,17 +226,19 @@ async def create_event(
     capacity: int | None,
 ) -> Event:
     now = clock.now()
+    title, body, venue = clean_text(title), clean_text(body), clean_text(venue)
     check_details(
         title=title, body=body, venue=venue, starts_at=starts_at, ends_at=ends_at, capacity=capacity, now=now
     )
+    check_language(lang)
     if topic_id is not None and await topic_service.get_topic(session, topic_id) is None:
-        raise EventError("topic")
+        raise EventError(Problem.TOPIC)
     event = Event(
         topic_id=topic_id,
         lang=lang,
-        title=title.strip(),
-        body=body.strip(),
-        venue=venue.strip(),
+        title=title,
+        body=body,
+        venue=venue,
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
@@ -135,40 +248,40 @@ async def create_event(
     return await repo.add_event(session, event)
 
 
-async def translate_event(
-    sessionmaker: async_sessionmaker[AsyncSession], translator: MachineTranslator, event_id: int
-) -> list[str]:
+async def translate_event(session: AsyncSession, translator: MachineTranslator, event: Event) -> list[str]:
     """Machine-translate title and text into every other language (those not typed by hand yet).
 
-    Uses its own sessions: on SQLite the caller must have committed its own transaction first, because
-    the translator's cache needs the write lock while we wait for the network. Returns the languages that
-    still have no text afterwards.
+    The session is released while the translator works (its cache needs the database, and nothing may
+    wait on our lock meanwhile). Returns the languages that still have no text afterwards.
     """
-    async with sessionmaker() as session:
-        event = await repo.get_event(session, event_id)
-        if event is None:
-            return []
-        texts = await repo.event_texts(session, event_id)
-        source, title, body = event.lang, event.title, event.body
+    event_id, source, title, body = event.id, event.lang, event.title, event.body
+    texts = await repo.event_texts(session, event_id)
     targets = [lang for lang in SUPPORTED_LANGUAGES if lang != source and lang not in texts]
     if not translator.enabled or not targets:
-        return [lang for lang in SUPPORTED_LANGUAGES if lang != source and lang not in texts]
+        return targets
 
     async def one(lang: str) -> tuple[str, str | None, str | None]:
         new_title = await translator.translate(title, source, lang)
         new_body = await translator.translate(body, source, lang) if body else ""
         return lang, new_title, new_body
 
+    await db.release(session)
     results = await asyncio.gather(*(one(lang) for lang in targets))
     missing = []
-    async with sessionmaker() as session:
-        for lang, new_title, new_body in results:
-            if new_title is None or new_body is None:
-                missing.append(lang)
-                continue
-            await repo.put_event_text(session, event_id, lang, new_title[:400], new_body, machine=True)
-        await session.commit()
+    for lang, new_title, new_body in results:
+        if new_title is None or new_body is None:
+            missing.append(lang)
+            continue
+        await repo.put_event_text(
+            session, event_id, lang, clean_text(new_title, 400), clean_text(new_body), machine=True
+        )
     return missing
+
+
+async def set_text(session: AsyncSession, event_id: int, lang: str, title: str, body: str) -> None:
+    """Title and text in a further language, typed by a person."""
+    check_language(lang)
+    await repo.put_event_text(session, event_id, lang, clean_text(title), clean_text(body), machine=False)
 
 
 async def get_event(session: AsyncSession, event_id: int) -> Event | None:
@@ -188,13 +301,23 @@ async def view(session: AsyncSession, event: Event, lang: str, user_id: int | No
     return EventView(event, title, body, machine, taken, attending)
 
 
+@dataclass(frozen=True)
+class EventPage:
+    views: list[EventView]
+    page: int  # the page shown (from 0; clamped to the last one)
+    pages: int
+    total: int  # upcoming events in all
+
+
 async def upcoming(
-    session: AsyncSession, clock: Clock, lang: str, user_id: int | None, limit: int = LIST_LIMIT
-) -> tuple[list[EventView], int]:
-    """The next events (not cancelled, not over) as the reader sees them, and how many there are in all."""
+    session: AsyncSession, clock: Clock, lang: str, user_id: int | None, page: int = 0, size: int = LIST_LIMIT
+) -> EventPage:
+    """One page of the next events (not cancelled, not over) as the reader sees them."""
     now = clock.now()
-    events = await repo.upcoming_events(session, now, limit)
     total = await repo.count_upcoming_events(session, now)
+    pages = max(1, -(-total // size))
+    page = min(max(page, 0), pages - 1)
+    events = list(await repo.upcoming_events(session, now, (page + 1) * size))[page * size :]
     ids = [e.id for e in events]
     taken = await repo.attendee_counts(session, ids)
     mine = await repo.attending_event_ids(session, user_id, ids) if user_id is not None else set()
@@ -203,11 +326,37 @@ async def upcoming(
         texts = await repo.event_texts(session, event.id)
         title, body, machine = localized(event, texts, lang)
         views.append(EventView(event, title, body, machine, taken.get(event.id, 0), event.id in mine))
-    return views, total
+    return EventPage(views, page, pages, total)
 
 
 def is_open(event: Event, now: datetime) -> bool:
+    """Open for "I'll come": not cancelled, not started."""
     return event.cancelled_at is None and event.starts_at > now
+
+
+def can_cancel(event: Event, now: datetime) -> bool:
+    """An organizer may cancel an event until it is over."""
+    return event.cancelled_at is None and event.ends_at > now
+
+
+async def cancellable(session: AsyncSession, clock: Clock, event_id: int) -> EventView | None:
+    """The event as the organizer sees it before cancelling (None: nothing to cancel)."""
+    event = await repo.get_event(session, event_id)
+    if event is None or not can_cancel(event, clock.now()):
+        return None
+    return await view(session, event, event.lang, None)
+
+
+async def announceable(
+    session: AsyncSession, clock: Clock, event_id: int
+) -> tuple[Event, dict[str, EventText]]:
+    """An event that may be announced (open, with a topic whose subscribers get it), and its texts."""
+    event = await repo.get_event(session, event_id)
+    if event is None or not is_open(event, clock.now()):
+        raise EventError(Problem.CLOSED)
+    if event.topic_id is None:
+        raise EventError(Problem.TOPIC)
+    return event, await repo.event_texts(session, event.id)
 
 
 def reminder_time(starts_at: datetime, now: datetime, lead_hours: float) -> datetime | None:
@@ -248,19 +397,19 @@ async def attend(
             clock,
             chat_id=user.id,
             user_id=user.id,
-            kind="event_reminder",
+            kind=kinds.EVENT_REMINDER,
             lang=lang,
             ref=f"event:{event_id}",
             dedupe_key=key,
             not_before=remind_at,
-            data={
-                "event": event_id,
-                "title": title,
-                "machine": machine,
-                "venue": event.venue,
-                "starts": event.starts_at.isoformat(),
-                "ends": event.ends_at.isoformat(),
-            },
+            data=EventReminderPayload(
+                event_id=event_id,
+                title=title,
+                machine=machine,
+                venue=event.venue,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+            ).data(),
         )
     await repo.add_attendance(
         session, Attendance(event_id=event_id, user_id=user.id, created_at=now, reminder_key=key)
@@ -283,7 +432,7 @@ async def cancel_event(session: AsyncSession, clock: Clock, settings: Settings, 
     cancel; else the number of people told."""
     now = clock.now()
     event = await repo.get_event(session, event_id, for_update=True)
-    if event is None or event.cancelled_at is not None or event.ends_at <= now:
+    if event is None or not can_cancel(event, now):
         return None
     event.cancelled_at = now
     await outbox.cancel(session, key_prefix=reminder_key_prefix(event_id))
@@ -296,16 +445,13 @@ async def cancel_event(session: AsyncSession, clock: Clock, settings: Settings, 
             clock,
             chat_id=user_id,
             user_id=user_id,
-            kind="event_cancelled",
+            kind=kinds.EVENT_CANCELLED,
             lang=lang,
             ref=f"event:{event_id}",
             dedupe_key=f"event-cancelled:{event_id}:{user_id}",
-            data={
-                "event": event_id,
-                "title": title,
-                "machine": machine,
-                "starts": event.starts_at.isoformat(),
-            },
+            data=EventCancelledPayload(
+                event_id=event_id, title=title, machine=machine, starts_at=event.starts_at
+            ).data(),
         ):
             told += 1
     return told

@@ -25,9 +25,5 @@ def visible_length(fragment: str) -> int:
     return len(plain_text(fragment).encode("utf-16-le")) // 2
 
 
-def escape(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
 def fits_caption(fragment: str) -> bool:
     return visible_length(fragment) <= MAX_CAPTION - NOTE_RESERVE

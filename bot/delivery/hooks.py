@@ -1,9 +1,10 @@
 """Tell other capabilities what became of their messages (e.g. keep the message id of an alert to edit
 it later, count a broadcast's deliveries).
 
-    @on_outcome("alert")
     async def remember(session: AsyncSession, outcome: Outcome) -> None:
         if outcome.status == "sent": ...
+
+    OUTCOME_HOOKS = {"alert": [remember]}   # listed in bot/wiring.py
 
 A hook runs in the same transaction that records the row's final state, inside a savepoint: what it
 writes is committed together with the state, and when it raises, its writes are rolled back, the error
@@ -14,7 +15,7 @@ record (see `storage.repositories.outbox.sent_message_id`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,39 +43,24 @@ class Outcome:
 
 
 Hook = Callable[[AsyncSession, Outcome], Awaitable[None]]
-_HOOKS: dict[str, list[Hook]] = {}
 
 
-def on_outcome(kind: str = ANY_KIND) -> Callable[[Hook], Hook]:
-    """Register a hook for the final state of every row of `kind` ("*": of every kind)."""
+def only_sent(func: Hook) -> Hook:
+    """The hook, run only for rows that were sent."""
 
-    def register(func: Hook) -> Hook:
-        _HOOKS.setdefault(kind, []).append(func)
-        return func
+    async def hook(session: AsyncSession, outcome: Outcome) -> None:
+        if outcome.status == SENT:
+            await func(session, outcome)
 
-    return register
-
-
-def on_sent(kind: str = ANY_KIND) -> Callable[[Hook], Hook]:
-    """Like `on_outcome`, only for rows that were sent."""
-
-    def register(func: Hook) -> Hook:
-        async def only_sent(session: AsyncSession, outcome: Outcome) -> None:
-            if outcome.status == SENT:
-                await func(session, outcome)
-
-        only_sent.__wrapped__ = func  # type: ignore[attr-defined]
-        _HOOKS.setdefault(kind, []).append(only_sent)
-        return func
-
-    return register
+    hook.__wrapped__ = func  # type: ignore[attr-defined]
+    return hook
 
 
-def hooks_for(kind: str) -> list[Hook]:
-    return [*_HOOKS.get(kind, ()), *_HOOKS.get(ANY_KIND, ())]
+class OutcomeHooks:
+    """Hooks per outbox kind ("*": every kind), listed in bot/wiring.py and handed to the worker."""
 
+    def __init__(self, table: Mapping[str, Sequence[Hook]] | None = None) -> None:
+        self._table = {kind: list(hooks) for kind, hooks in (table or {}).items()}
 
-def remove_hook(func: Hook) -> None:
-    """Unregister (tests)."""
-    for hooks in _HOOKS.values():
-        hooks[:] = [h for h in hooks if h is not func and getattr(h, "__wrapped__", None) is not func]
+    def for_kind(self, kind: str) -> list[Hook]:
+        return [*self._table.get(kind, ()), *self._table.get(ANY_KIND, ())]

@@ -77,6 +77,14 @@ async def enqueue_many(
     return await repo.insert_many(session, rows)
 
 
-async def cancel(session: AsyncSession, *, ref: str | None = None, key_prefix: str | None = None) -> int:
-    """Cancel queued messages that were not sent yet (a cancelled booking's reminders, a broadcast)."""
-    return await repo.cancel_pending(session, ref=ref, key_prefix=key_prefix)
+async def cancel(
+    session: AsyncSession,
+    *,
+    ref: str | None = None,
+    key_prefix: str | None = None,
+    user_id: int | None = None,
+    kind: str | None = None,
+) -> int:
+    """Cancel queued messages that were not sent yet (a cancelled booking's reminders, a broadcast, the
+    alerts to a helper who was removed: `user_id` with `kind`)."""
+    return await repo.cancel_pending(session, ref=ref, key_prefix=key_prefix, user_id=user_id, kind=kind)

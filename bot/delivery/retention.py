@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.jobs import JobContext, periodic
+from bot.jobs import JobContext
 from storage.repositories import outbox as repo
 
 log = logging.getLogger(__name__)
 
 
-@periodic("outbox_retention", 3600)
 async def delete_old_rows(ctx: JobContext) -> None:
     cutoff = ctx.clock.now() - timedelta(days=ctx.settings.outbox_retention_days)
     async with ctx.sessionmaker() as session:

@@ -35,9 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.delivery.hooks import BLOCKED, FAILED, SENT, Outcome, hooks_for
+from bot.delivery.hooks import BLOCKED, FAILED, SENT, Outcome, OutcomeHooks
 from bot.delivery.limits import Limiter, Permit
-from bot.delivery.render import Rendered, render
+from bot.delivery.render import Rendered, Renderers, UnknownKind
 from bot.delivery.sender import (
     Blocked,
     BotApiSender,
@@ -108,9 +108,13 @@ class DeliveryWorker:
         clock: Clock | None = None,
         worker_id: str | None = None,
         *,
+        renderers: Renderers,
+        hooks: OutcomeHooks | None = None,
         limiter: Limiter | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.renderers = renderers
+        self.hooks = hooks or OutcomeHooks()
         self.sender = sender
         self.settings = settings
         self.clock = clock or Clock()
@@ -295,7 +299,7 @@ class DeliveryWorker:
         return tr
 
     def _render(self, job: Job) -> Rendered:
-        rendered = render(job.kind, job.method, job.payload, self._translator(job.lang))
+        rendered = self.renderers.render(job.kind, job.payload, self._translator(job.lang))
         params = dict(rendered.params)
         params["chat_id"] = job.chat_id
         if rendered.method in HTML_METHODS and "parse_mode" not in params:
@@ -308,6 +312,12 @@ class DeliveryWorker:
     async def _deliver(self, job: Job, outcomes: OutcomeQueue) -> None:
         try:
             call = self._render(job)
+        except UnknownKind:
+            log.error(
+                "delivery: no renderer for outbox kind %r (row %s): see bot/wiring.py", job.kind, job.id
+            )
+            await self._finish(job, Permanent(f"no renderer for kind {job.kind!r}"), outcomes)
+            return
         except Exception as error:
             log.exception("delivery: renderer for %r failed on row %s", job.kind, job.id)
             await self._finish(job, Permanent(f"render: {type(error).__name__}: {error}"), outcomes)
@@ -441,7 +451,7 @@ class DeliveryWorker:
         )
         counts: Counter[str] = Counter({SENT: len(sent)} if sent else {})
         for job, result in sent:
-            if hooks_for(job.kind) and isinstance(result, Sent):
+            if self.hooks.for_kind(job.kind) and isinstance(result, Sent):
                 await self._run_hooks(session, _job_outcome(job, SENT, message_id=result.message_id, at=now))
         for job, result in items:
             if not isinstance(result, Sent):
@@ -502,7 +512,7 @@ class DeliveryWorker:
             log.exception("delivery: could not hand rows %s back; they are taken over later", ids)
 
     async def _run_hooks(self, session: AsyncSession, outcome: Outcome) -> None:
-        for hook in hooks_for(outcome.kind):
+        for hook in self.hooks.for_kind(outcome.kind):
             try:
                 async with session.begin_nested():
                     await hook(session, outcome)

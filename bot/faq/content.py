@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,10 @@ ACTIONS = frozenset({"book", "subscribe", "events", "privacy", "handoff"})
 ENTRY_FIELDS = ("slug", "title", "answer", "questions", "keywords")
 MAX_TITLE = 60
 MAX_ANSWER = 1200
+# A slug rides in button data (at most 64 bytes with the action, the language and a number): kept short,
+# and plain ASCII so a byte is a character.
+MAX_SLUG = 32
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 MIN_QUESTIONS, MAX_QUESTIONS = 6, 10
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>")
@@ -86,10 +90,6 @@ class FaqContent:
         if found is None and fallback != lang:
             found = self.entries.get(fallback, {}).get(slug)
         return found
-
-    def iter_entries(self) -> Iterator[FaqEntry]:
-        for by_slug in self.entries.values():
-            yield from by_slug.values()
 
     def topic(self, slug: str) -> Topic | None:
         return next((t for t in self.topics if t.slug == slug), None)
@@ -285,6 +285,8 @@ def check_content(
         if t.slug in known:
             problems.append(f"topics.yaml: slug '{t.slug}' appears more than once")
         known[t.slug] = t
+        if len(t.slug) > MAX_SLUG or not SLUG.fullmatch(t.slug):
+            problems.append(f"topics.yaml: slug '{t.slug}': at most {MAX_SLUG} of a-z, 0-9 and '-'")
         if t.category not in CATEGORIES:
             problems.append(f"topics.yaml: {t.slug}: unknown category '{t.category}'")
         if t.action is not None and t.action not in ACTIONS:

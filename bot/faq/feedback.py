@@ -2,7 +2,9 @@
 
 Privacy: a vote is (answer, language, vote, day), nothing about who voted. A kept question is (text,
 language, reason, time) without the user id; it is linked to a ticket only when the person asked for a
-person. Kept questions are deleted RETENTION_DAYS after they were asked, whether done or not.
+person. Kept questions are deleted RETENTION_DAYS after they were asked, whether done or not, and at once
+when their asker erases their data: for that a kept question carries the asker's keyed hash (the one log
+lines carry, bot.logs.user_hash), which cannot be turned back into the id without the bot's token.
 """
 
 from __future__ import annotations
@@ -11,18 +13,36 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.jobs import JobContext, periodic
+from bot.jobs import JobContext
+from bot.logs import current_user_hash, user_hash
+from bot.text import clean_text
 from storage.models import FaqUnanswered
 from storage.repositories import faq as repo
 
 log = logging.getLogger(__name__)
 
-NO_MATCH, DOWNVOTE = "no_match", "downvote"
-OPEN, DONE = "open", "done"
+__all__ = ["FaqUnanswered"]  # re-exported for the handlers, which never import storage models
+
+
+class Reason(StrEnum):
+    """Why a question was kept for the organizers."""
+
+    NO_MATCH = "no_match"  # no confident answer
+    DOWNVOTE = "downvote"  # 👎 on the answer given
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    DONE = "done"  # an organizer marked it as done
+
+
+NO_MATCH, DOWNVOTE = Reason.NO_MATCH, Reason.DOWNVOTE
+OPEN, DONE = Status.OPEN, Status.DONE
 RETENTION_DAYS = 90
 PAGE_SIZE = 5
 
@@ -33,11 +53,29 @@ async def vote(session: AsyncSession, clock: Clock, *, slug: str, lang: str, hel
 
 
 async def keep_unanswered(
-    session: AsyncSession, clock: Clock, *, text: str, lang: str, reason: str, slug: str | None = None
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    text: str,
+    lang: str,
+    reason: Reason,
+    slug: str | None = None,
+    user_id: int | None = None,
 ) -> FaqUnanswered:
+    """Keep a question for the organizers. `user_id`: its asker; by default the sender of the update being
+    handled (questions are only ever kept while handling the asker's own message or 👎)."""
+    asker = user_hash(user_id) if user_id is not None else current_user_hash()
     return await repo.add_unanswered(
         session,
-        FaqUnanswered(text=text, lang=lang, reason=reason, slug=slug, status=OPEN, created_at=clock.now()),
+        FaqUnanswered(
+            text=clean_text(text),
+            lang=lang,
+            reason=reason,
+            slug=slug,
+            status=OPEN,
+            created_at=clock.now(),
+            asker_hash=asker,
+        ),
     )
 
 
@@ -78,8 +116,8 @@ async def purge(session: AsyncSession, clock: Clock) -> int:
     return await repo.delete_unanswered_before(session, clock.now() - timedelta(days=RETENTION_DAYS))
 
 
-@periodic("faq_retention", 3600)
 async def retention_job(ctx: JobContext) -> None:
+    """Hourly (bot/wiring.py: faq_retention)."""
     async with ctx.sessionmaker() as session:
         deleted = await purge(session, ctx.clock)
         await session.commit()

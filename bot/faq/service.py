@@ -19,10 +19,12 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import text as text_tools
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import feedback
@@ -30,6 +32,7 @@ from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content,
 from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult
 from bot.local_facts import LocalFacts
 from bot.ops import metrics
+from storage.db import release
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +40,30 @@ SUGGEST_FLOOR = 0.2  # a topic scoring less is not worth offering
 MAX_SUGGESTIONS = 3
 MAX_QUESTION = 2000  # longer messages are cut before matching and storing
 
-GREETING, ANSWER, SUGGEST, UNKNOWN = "greeting", "answer", "suggest", "unknown"
+
+class ReplyKind(StrEnum):
+    GREETING = "greeting"  # the menu, not an answer
+    ANSWER = "answer"  # a confident match (or the emergency answer)
+    SUGGEST = "suggest"  # close topics to choose from
+    UNKNOWN = "unknown"  # nothing close: look through the topics or ask a person
+
+
+GREETING, ANSWER, SUGGEST, UNKNOWN = (
+    ReplyKind.GREETING,
+    ReplyKind.ANSWER,
+    ReplyKind.SUGGEST,
+    ReplyKind.UNKNOWN,
+)
 
 
 def clean_text(text: str, limit: int = MAX_QUESTION) -> str:
-    """What may be stored and shown again: no NUL, no lone surrogates, trimmed, at most `limit` long."""
-    text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8").strip()
-    return text[:limit]
+    """What may be stored and shown again (bot.text.clean_text), at most `limit` long."""
+    return text_tools.clean_text(text, limit)
 
 
 @dataclass
 class FaqReply:
-    kind: str  # greeting | answer | suggest | unknown
+    kind: ReplyKind
     lang: str  # the language to reply in
     question_lang: str | None = None
     entry: FaqEntry | None = None
@@ -132,16 +147,55 @@ class FaqService:
         reply.kind = SUGGEST if others else UNKNOWN
         return reply
 
-    async def ask(self, session: AsyncSession, clock: Clock, text: str, user_lang: str | None) -> FaqReply:
+    async def ask(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        text: str,
+        user_lang: str | None,
+        user_id: int | None = None,
+    ) -> FaqReply:
+        """`user_id`: the asker (a kept question is linked to them for erasure; default: the update's sender)."""
         text = clean_text(text)
         reply = self.decide(text, user_lang)
         metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting
         if reply.kind in (SUGGEST, UNKNOWN) and any(ch.isalpha() for ch in text):
             row = await feedback.keep_unanswered(
-                session, clock, text=text, lang=reply.question_lang or reply.lang, reason=feedback.NO_MATCH
+                session,
+                clock,
+                text=text,
+                lang=reply.question_lang or reply.lang,
+                reason=feedback.NO_MATCH,
+                user_id=user_id,
             )
             reply.unanswered_id = row.id
         return reply
+
+    async def vote(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        entry: FaqEntry,
+        *,
+        helpful: bool,
+        question: str | None,
+        reader_lang: str,
+    ) -> int | None:
+        """👍/👎 on an answer. A 👎 on the answer to a question keeps the question for the organizers (in
+        the question's own language when sure, else the reader's); the kept row's id, so "ask a person"
+        can be linked to it."""
+        await feedback.vote(session, clock, slug=entry.slug, lang=entry.lang, helpful=helpful)
+        if helpful or not question:
+            return None
+        kept = await feedback.keep_unanswered(
+            session,
+            clock,
+            text=question,
+            lang=self.answer_language(question, reader_lang),
+            reason=feedback.DOWNVOTE,
+            slug=entry.slug,
+        )
+        return kept.id
 
 
 # --- one shared instance per configuration ---------------------------------------------------------------
@@ -182,6 +236,16 @@ async def faq_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> Fa
     if service is not None:
         return service
     return await asyncio.to_thread(build_service, settings, faq_dir)
+
+
+async def faq_for(settings: Settings, session: AsyncSession) -> FaqService:
+    """The shared service for an update. When it must still be built (first use: seconds), what the update
+    did so far is committed and its connection given back first, so no write lock waits on the loading."""
+    service = loaded_service(settings)
+    if service is None:
+        await release(session)
+        service = await faq_service(settings)
+    return service
 
 
 async def warm_up(settings: Settings) -> None:

@@ -9,10 +9,10 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import LANGUAGE_NAMES, Catalogs, catalogs, is_rtl
 from bot.text import N_
 
-# The demo emulator's bot (bot.emulator.server.BotAPIEmulator's default username): used when no real
+# The demo emulator's bot (emulator.server.BotAPIEmulator's default username): used when no real
 # bot is known, and the flyer is then marked SAMPLE.
 SAMPLE_BOT_USERNAME = "helfernetz_demo_bot"
-# /start payload that sets the language at once (handled in handlers/start.py).
+# /start payload that sets the language at once (handled in handlers/core/start.py).
 LANGUAGE_PAYLOAD_PREFIX = "lang-"
 TELEGRAM_LINK = "https://t.me/"
 

@@ -10,9 +10,11 @@ Three formats; `restore` recognises each by its first bytes:
   revision (Alembic heads). The fallback when pg_dump is missing, and the way to move between engines
   (`backup --format json` on SQLite, `restore` into PostgreSQL, or back).
 
-Restoring replaces everything in the target database (it refuses a database that has users unless told
-`--yes`), brings the schema to the backup's revision first, loads the rows, and then migrates to the code's
-current revision, so a backup from an older version of the bot restores into a newer one.
+Restoring (bot/ops/restore.py) replaces everything in the target database (it refuses a database that has
+users unless told `--yes`), brings the schema to the backup's revision first, loads the rows, and then
+migrates to the code's current revision, so a backup from an older version of the bot restores into a newer
+one. It checks the whole backup before it touches anything and replaces in one transaction: a refused or
+failed restore leaves the database as it was.
 
 Stop the bot (all its processes) before restoring. A backup holds personal data (ids, questions, bookings):
 keep it as safe as the database itself, and delete old ones (the retention rules apply to them too).
@@ -31,21 +33,19 @@ import shutil
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Date, DateTime, LargeBinary, MetaData, Numeric, Table, Time, func, insert, select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import MetaData, Table, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import alembic_config
 
 FORMAT = "helfernetz-backup"
 VERSION = 1
@@ -140,12 +140,6 @@ def detect_format(path: Path) -> str:
     if head.startswith(GZIP_MAGIC):
         return "json"
     raise BackupError(f"{path}: not a backup of this bot (neither SQLite, pg_dump custom format nor JSON)")
-
-
-def code_heads() -> list[str]:
-    from alembic.script import ScriptDirectory
-
-    return sorted(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def known_revisions() -> set[str]:
@@ -342,275 +336,3 @@ async def _json_dump(engine: AsyncEngine, path: Path, heads: list[str]) -> dict[
                 counts[table.name] = n
         out.write(json.dumps({"end": True, "rows": sum(counts.values())}) + "\n")
     return counts
-
-
-# ---------------------------------------------------------------------------------------------- restore
-
-
-async def restore(url: str, path: Path, *, force: bool = False) -> Report:
-    """Replace the database at `url` with the backup in `path`."""
-    if not path.exists():
-        raise BackupError(f"{path}: no such file")
-    kind = detect_format(path)
-    started = time.perf_counter()
-    if is_sqlite(url):
-        sqlite_file(url).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    try:
-        users = await count_users(engine)
-        if users and not force:
-            raise BackupError(
-                f"the target database has {users} users; restoring replaces ALL its data. "
-                "Stop the bot, then run again with --yes"
-            )
-        if kind == "sqlite":
-            if not is_sqlite(url):
-                raise BackupError(
-                    "a SQLite backup restores into SQLite; for PostgreSQL make a --format json backup"
-                )
-            heads = await asyncio.to_thread(_sqlite_backup_heads, path)
-            _check_heads(heads)
-            await engine.dispose()  # no connection of ours stays open on the file we replace
-            await asyncio.to_thread(_sqlite_restore, path, sqlite_file(url))
-            tables = {"users": await asyncio.to_thread(_sqlite_count_users, sqlite_file(url))}
-        elif kind == "pgdump":
-            if is_sqlite(url):
-                raise BackupError("a pg_dump backup restores into PostgreSQL only")
-            usable, why = await native_pg_usable(engine, "pg_restore")
-            if not usable:
-                raise BackupError(f"pg_restore cannot be used: {why}")
-            await asyncio.to_thread(_pg_verify, path)
-            await _drop_all(engine)
-            await engine.dispose()
-            await asyncio.to_thread(_pg_restore, url, path)
-            heads = await db_heads(engine)
-            tables = {"users": await count_users(engine) or 0}
-        else:
-            heads, tables = await _json_restore(engine, path)
-        await upgrade(engine)  # a backup of an older version: migrate to this one
-    finally:
-        await engine.dispose()
-    return Report(path, kind, time.perf_counter() - started, tables, heads)
-
-
-def _check_heads(heads: list[str]) -> None:
-    if not heads:
-        raise BackupError("the backup has no schema revision (alembic_version): not a backup of this bot?")
-    unknown = [h for h in heads if h not in known_revisions()]
-    if unknown:
-        raise BackupError(
-            f"the backup comes from a newer version of the bot (schema {', '.join(unknown)}); "
-            "update the bot first, then restore"
-        )
-
-
-def _sqlite_backup_heads(path: Path) -> list[str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise BackupError(f"{path}: the backup file is damaged (integrity check failed)")
-        return sorted(r[0] for r in conn.execute("SELECT version_num FROM alembic_version"))
-    except sqlite3.Error as exc:
-        raise BackupError(f"{path}: not a backup of this bot ({exc})") from None
-    finally:
-        conn.close()
-
-
-def _sqlite_restore(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, timeout=30)
-    try:
-        src.backup(dst)  # page by page into the live file, under SQLite's own locks
-        dst.execute("PRAGMA journal_mode=WAL")
-    finally:
-        dst.close()
-        src.close()
-
-
-def _pg_verify(source: Path) -> None:
-    result = subprocess.run(
-        [pg_tool("pg_restore") or "pg_restore", "--list", str(source)], capture_output=True, text=True
-    )
-    if result.returncode != 0 or "TABLE DATA" not in result.stdout:
-        raise BackupError(f"{source}: not a readable pg_dump archive; nothing was restored")
-
-
-def _pg_restore(url: str, source: Path) -> None:
-    uri, env = libpq(url)
-    result = subprocess.run(
-        [
-            pg_tool("pg_restore") or "pg_restore",
-            "--no-owner",
-            "--no-privileges",
-            "--single-transaction",
-            "--exit-on-error",
-            "--dbname",
-            uri,
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-    )
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore failed: {result.stderr.strip()[:500]}")
-
-
-async def _drop_all(engine: AsyncEngine) -> None:
-    """Every table of the bot's schema (the connection's first schema), for a clean restore."""
-    meta = MetaData()
-
-    def drop(sync: Connection) -> None:
-        meta.reflect(bind=sync)
-        if sync.dialect.name == "postgresql":
-            for table in reversed(meta.sorted_tables):
-                sync.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
-        else:
-            meta.drop_all(bind=sync)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(drop)
-
-
-def _lines(handle: IO[str], path: Path) -> Iterator[Any]:
-    for number, line in enumerate(handle, start=1):
-        try:
-            yield json.loads(line)
-        except json.JSONDecodeError:
-            raise BackupError(f"{path}: line {number} is damaged") from None
-
-
-def _decoder(table: Table, name: str) -> Any:
-    column = table.columns.get(name)
-    if column is None:
-        raise BackupError(f"table {table.name} has no column {name} in this version of the bot")
-    kind = column.type
-    impl = getattr(kind, "impl", kind)
-    impl = impl if not isinstance(impl, type) else impl()
-    if isinstance(impl, DateTime):
-        return lambda v: None if v is None else _aware(datetime.fromisoformat(v))
-    if isinstance(impl, Date):
-        return lambda v: None if v is None else date.fromisoformat(v)
-    if isinstance(impl, Time):
-        return lambda v: None if v is None else dtime.fromisoformat(v)
-    if isinstance(impl, LargeBinary):
-        return lambda v: None if v is None else base64.b64decode(v)
-    if isinstance(impl, Numeric) and getattr(impl, "asdecimal", False):
-        return lambda v: None if v is None else Decimal(v)
-    return None
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _verify_json(path: Path) -> dict[str, Any]:
-    """Read the whole file once (gzip checksum, every line, the end marker) before anything is replaced."""
-    header: Any = None
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for item in _lines(handle, path):
-                if header is None:
-                    header = item
-                    if not isinstance(header, dict) or header.get("format") != FORMAT:
-                        raise BackupError(f"{path}: not a JSON backup of this bot")
-                elif isinstance(item, dict) and item.get("end"):
-                    return dict(header)
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise BackupError(
-            f"{path}: the file is damaged ({type(exc).__name__}); nothing was restored"
-        ) from None
-    raise BackupError(f"{path}: the backup is incomplete (no end marker); nothing was restored")
-
-
-async def _json_restore(engine: AsyncEngine, path: Path) -> tuple[list[str], dict[str, int]]:
-    await asyncio.to_thread(_verify_json, path)
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        lines = _lines(handle, path)
-        header = next(lines, None)
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise BackupError(f"{path}: not a JSON backup of this bot")
-        if int(header.get("version", 0)) > VERSION:
-            raise BackupError(f"{path}: backup format {header.get('version')} is newer than this bot")
-        heads = sorted(header.get("heads") or [])
-        _check_heads(heads)
-        # a clean database at the backup's schema revision
-        await _drop_all(engine)
-        for head in heads:
-            await upgrade(engine, head)
-        tables = {t.name: t for t in await _tables(engine)}
-        counts: dict[str, int] = {}
-        async with engine.begin() as conn:
-            if engine.dialect.name == "sqlite":
-                await conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
-            for table in reversed(list(tables.values())):  # rows the migrations seeded (default topics, ...)
-                if table.name != "alembic_version":
-                    await conn.execute(table.delete())
-            table: Table | None = None
-            skipping = False  # alembic_version: the migrations above have set it already
-            columns: list[str] = []
-            decoders: list[Any] = []
-            batch: list[dict[str, Any]] = []
-            finished = False
-
-            async def flush() -> None:
-                if batch and table is not None:
-                    await conn.execute(insert(table), batch)
-                    counts[table.name] = counts.get(table.name, 0) + len(batch)
-                    batch.clear()
-
-            for item in lines:
-                if isinstance(item, list):
-                    if skipping:
-                        continue
-                    if table is None:
-                        raise BackupError(f"{path}: rows before a table header")
-                    batch.append(
-                        {
-                            c: (d(v) if d is not None else v)
-                            for c, d, v in zip(columns, decoders, item, strict=True)
-                        }
-                    )
-                    if len(batch) >= CHUNK:
-                        await flush()
-                elif isinstance(item, dict) and "table" in item:
-                    await flush()
-                    name = str(item["table"])
-                    skipping = name == "alembic_version"
-                    if skipping:
-                        table = None
-                        continue
-                    if name not in tables:
-                        raise BackupError(f"table {name} of the backup does not exist in this version")
-                    table = tables[name]
-                    columns = list(item["columns"])
-                    decoders = [_decoder(table, c) for c in columns]
-                    counts.setdefault(name, 0)
-                elif isinstance(item, dict) and item.get("end"):
-                    await flush()
-                    finished = True
-                    break
-            if not finished:
-                raise BackupError(f"{path}: the backup is incomplete (no end marker); nothing was restored")
-            if engine.dialect.name == "postgresql":
-                await _reset_sequences(conn, list(tables.values()))
-    return heads, counts
-
-
-async def _reset_sequences(conn: Any, tables: list[Table]) -> None:
-    for table in tables:
-        for column in table.primary_key.columns:
-            if column.autoincrement is False:
-                continue
-            seq = (
-                await conn.execute(
-                    text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
-                )
-            ).scalar()
-            if seq:
-                top = (await conn.execute(select(func.max(column)))).scalar()
-                await conn.execute(
-                    text("SELECT setval(:s, :v, :called)"),
-                    {"s": seq, "v": top if top is not None else 1, "called": top is not None},
-                )

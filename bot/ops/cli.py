@@ -1,4 +1,5 @@
-"""`python -m bot backup` and `python -m bot restore FILE` (see bot/ops/backup.py and docs/operations.md)."""
+"""`python -m bot backup` and `python -m bot restore FILE` (bot/ops/backup.py, bot/ops/restore.py and
+docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def register(subparsers: Any) -> None:
         help="replace the database with a backup (stop the bot first)",
         description=(
             "Replace ALL data in DATABASE_URL with the backup FILE (format recognised by its content). "
-            "Stop every bot process first. A database that has users is only replaced with --yes."
+            "Stop every bot process first. A database that has users is only replaced with --yes. The "
+            "whole backup is checked first and loaded in one transaction: a refused restore changes nothing."
         ),
     )
     restore.add_argument("file", type=Path, help="a file written by `python -m bot backup`")
@@ -59,13 +61,16 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from bot.ops.backup import BackupError, restore
+    from bot.ops.restore import BackupError, describe, restore
 
     settings = load_settings()
     try:
         report = asyncio.run(restore(settings.database_url, args.file, force=args.yes))
     except BackupError as exc:
-        print(f"restore failed: {exc}", file=sys.stderr)
+        print(f"restore failed: {exc}", file=sys.stderr)  # one line, no traceback
+        return 1
+    except Exception as exc:  # a bug: still one line (never rows or SQL parameters)
+        print(f"restore failed: {describe(exc)}", file=sys.stderr)
         return 1
     print(report.summary("restored from"))
     return 0

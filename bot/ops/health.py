@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from aiohttp import web
+from prometheus_client import generate_latest
 from sqlalchemy import func, select, text
 
 from bot.ops import metrics
@@ -32,7 +33,7 @@ HEARTBEAT_SECONDS = 10.0  # the scheduler's own heartbeat job; a stale one means
 class Health:
     """What /healthz reports about one App (bot.app.App; typed loosely to keep the import one-way)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any = None) -> None:
         self.app = app
         self.started = time.monotonic()
         self.heartbeat_at: float | None = None
@@ -63,7 +64,7 @@ class Health:
 
     def _scheduler(self) -> dict[str, Any]:
         settings = self.app.settings
-        leader = self.app.extras.get("leader")
+        leader = self.app.leader
         state: dict[str, Any] = {"enabled": settings.scheduler_enabled}
         if leader is not None:
             state.update(leader.describe())
@@ -79,7 +80,7 @@ class Health:
     def _delivery(self) -> dict[str, Any]:
         if not self.app.settings.delivery_enabled:
             return {"ok": True, "enabled": False}
-        worker = self.app.extras.get("delivery_worker")
+        worker = self.app.delivery_worker
         task = getattr(worker, "_task", None)
         alive = task is not None and not task.done()
         return {"ok": alive, "enabled": True, "running": alive}
@@ -90,7 +91,7 @@ class Health:
             "scheduler": self._scheduler(),
             "delivery": self._delivery(),
         }
-        guard = self.app.extras.get("redis_guard")
+        guard = self.app.redis_guard
         if guard is not None:
             if not guard.up and guard.available:
                 await guard.ping()
@@ -134,9 +135,9 @@ async def collect_outbox(app: Any) -> None:
                     )
                 )
             ).one()
-        metrics.OUTBOX.set(by_status.get("pending", 0), "pending")
-        metrics.OUTBOX.set(by_status.get("sending", 0), "sending")
-        metrics.OUTBOX.set(due or 0, "due")
+        metrics.OUTBOX.labels("pending").set(by_status.get("pending", 0))
+        metrics.OUTBOX.labels("sending").set(by_status.get("sending", 0))
+        metrics.OUTBOX.labels("due").set(due or 0)
         if oldest is not None and oldest.tzinfo is None:
             from datetime import UTC
 
@@ -154,8 +155,9 @@ def add_routes(web_app: web.Application, health: Health) -> None:
         )
 
     async def metrics_view(request: web.Request) -> web.Response:
-        body = await metrics.REGISTRY.exposition()
-        return web.Response(body=body.encode(), headers={"Content-Type": metrics.CONTENT_TYPE})
+        await metrics.refresh()  # values read from the database at scrape time (outbox depth)
+        body = generate_latest(metrics.REGISTRY)
+        return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
 
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics_view)

@@ -242,20 +242,20 @@ def exactly_once(name: str, func: JobFunc, leader: Leadership) -> JobFunc:
 
     async def run(ctx: Any) -> None:
         if not await leader.ensure():
-            metrics.JOB_RUNS.inc(name, "skipped")
+            metrics.JOB_RUNS.labels(name, "skipped").inc()
             return
         started = time.perf_counter()
         try:
             await func(ctx)
         except Exception:
-            metrics.JOB_RUNS.inc(name, "error")
+            metrics.JOB_RUNS.labels(name, "error").inc()
             log.exception(
                 "scheduled job %s failed; it runs again at its next time", name, extra={"job": name}
             )
             return
         finally:
-            metrics.JOB_SECONDS.observe(time.perf_counter() - started, name)
-        metrics.JOB_RUNS.inc(name, "ok")
+            metrics.JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
+        metrics.JOB_RUNS.labels(name, "ok").inc()
 
     run.__name__ = run.__qualname__ = f"job:{name}"
     return run

@@ -59,7 +59,6 @@ class RedisGuard:
         self.up = True
         self.down_since: float | None = None  # wall-clock time
         self.last_error: str | None = None
-        self.fallback_calls = 0
         self._next_try = 0.0
         metrics.REDIS_UP.set(1)
 
@@ -102,7 +101,6 @@ class RedisGuard:
             else:
                 self.succeeded()
                 return result
-        self.fallback_calls += 1
         return await fallback()
 
     async def ping(self, timeout: float = 2.0) -> bool:
@@ -267,13 +265,23 @@ async def build(
     retry_seconds: float,
     seen: Callable[[Any], Callable[[int], Awaitable[bool]]],
     local_seen: Callable[[int], Awaitable[bool]],
+    dialog_ttl_seconds: int,
 ) -> tuple[GuardedStorage, GuardedIsolation, GuardedSeen, RedisGuard]:
     """Storage, event isolation and duplicate check on Redis with their fallbacks; Redis is pinged once, and
-    a failure is reported (degraded mode) instead of stopping the start."""
+    a failure is reported (degraded mode) instead of stopping the start.
+
+    Dialog state carries the bot's id in its keys (two bots may share a Redis) and expires after
+    `dialog_ttl_seconds` without a change, so an abandoned dialog does not keep what the person typed."""
     redis = connect(url, timeout)
     guard = RedisGuard(redis, url, retry_seconds)
     await guard.ping(timeout)
-    storage = GuardedStorage(RedisStorage(redis, key_builder=DefaultKeyBuilder(with_destiny=True)), guard)
+    fsm = RedisStorage(
+        redis,
+        key_builder=DefaultKeyBuilder(with_destiny=True, with_bot_id=True),
+        state_ttl=dialog_ttl_seconds,
+        data_ttl=dialog_ttl_seconds,
+    )
+    storage = GuardedStorage(fsm, guard)
     isolation = GuardedIsolation(RedisEventIsolation(redis), guard)
     return storage, isolation, GuardedSeen(seen(redis), local_seen, guard), guard
 

@@ -19,10 +19,12 @@ Like bot/app.py this module is wiring and imports aiogram.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
     TelegramEntityTooLarge,
@@ -31,6 +33,10 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from pydantic import ValidationError
 
 from bot.ops import metrics
 
@@ -66,7 +72,7 @@ class RetryRequest(BaseRequestMiddleware):
                     raise
                 delay, reason = self.backoff * 2**attempt, "network"
             attempt += 1
-            metrics.RETRIES.inc(reason)
+            metrics.RETRIES.labels(reason).inc()
             log.warning(
                 "Bot API %s failed (%s); trying again in %.1f s (%d/%d)",
                 method.__api_method__,
@@ -97,3 +103,78 @@ class KeepResponseTypes(BaseRequestMiddleware):
         if kind not in self.types:
             self.types[kind] = Response[method.__returning__]  # type: ignore[valid-type]
         return await make_request(bot, method)
+
+
+def sanitize_updates(json_data: Any, bot: Bot) -> Any:
+    """A getUpdates answer with every update that aiogram cannot parse replaced by its bare id.
+
+    One unparsable update would otherwise fail the whole batch again and again (polling never gets past
+    it), and aiogram would log the whole answer, texts and names included, on every retry. The bare
+    `{"update_id": N}` is skipped by the dispatcher as an unknown type, so the offset moves past it.
+    """
+    if not isinstance(json_data, dict) or not isinstance(json_data.get("result"), list):
+        return json_data
+    kept: list[Any] = []
+    for raw in json_data["result"]:
+        try:
+            Update.model_validate(raw, context={"bot": bot})
+            kept.append(raw)
+        except (ValidationError, RecursionError, TypeError, ValueError):
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            if isinstance(update_id, int) and not isinstance(update_id, bool):
+                log.warning("unparsable update %s skipped", update_id)
+                metrics.UPDATES.labels("unparsable", "skipped").inc()
+                kept.append({"update_id": update_id})
+            else:
+                log.warning("getUpdates answer with an item without update id skipped")
+    return {**json_data, "result": kept}
+
+
+class TolerantSession(AiohttpSession):
+    """aiogram's HTTP session, but a getUpdates answer with a bad update does not stop polling."""
+
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
+    ) -> Response[Any]:
+        if isinstance(method, GetUpdates) and status_code == 200:
+            try:
+                content = self.json_dumps(sanitize_updates(self.json_loads(content), bot))
+            except (ValueError, RecursionError):
+                pass  # not JSON at all: aiogram's own error and backoff apply
+        return super().check_response(bot, method, status_code, content)
+
+
+MAX_WEBHOOK_BODY = 1_000_000  # Telegram's updates are far smaller; anything bigger is not from Telegram
+
+
+class GuardedWebhookHandler(SimpleRequestHandler):
+    """The webhook with hostile bodies answered, not crashed on: a body that is not UTF-8 JSON, not an
+    object, nested too deeply or too big gets 400 and one WARNING line (never its text); a JSON object
+    that is not a valid update is skipped with 200, so Telegram does not send it again."""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bot = await self.resolve_bot(request)
+        if not self.verify_secret(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), bot):
+            return web.Response(body="Unauthorized", status=401)
+        body = await request.content.read(MAX_WEBHOOK_BODY + 1)
+        try:
+            if len(body) > MAX_WEBHOOK_BODY:
+                raise ValueError("too big")
+            raw = json.loads(body.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            log.warning("webhook body refused: %s", type(exc).__name__)
+            return web.Response(status=400, text="bad request")
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            log.warning("webhook body refused: not an update")
+            return web.Response(status=400, text="bad request")
+        try:
+            update = Update.model_validate(raw, context={"bot": bot})
+        except (ValidationError, RecursionError, TypeError, ValueError):
+            log.warning("unparsable update %s skipped", update_id)
+            metrics.UPDATES.labels("unparsable", "skipped").inc()
+            return web.json_response({})
+        task = asyncio.create_task(self.dispatcher.feed_update(bot, update, **self.data))
+        self._background_feed_update_tasks.add(task)
+        task.add_done_callback(self._background_feed_update_tasks.discard)
+        return web.json_response({})

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.services.audit import ROLE_CONFIG, ROLE_INVITE, audit, user_subject
 from storage.models import Invite, User
 from storage.repositories import users as repo
 
@@ -15,6 +16,13 @@ VISITOR, HELPER, ORGANIZER = "visitor", "helper", "organizer"
 ROLES = (VISITOR, HELPER, ORGANIZER)
 ROLE_RANK = {VISITOR: 0, HELPER: 1, ORGANIZER: 2}
 INVITE_PREFIX = "inv-"
+# Why someone has their role (users.role_source): ORGANIZER_IDS gives and takes back what it gave;
+# an invitation link's role stays until an organizer removes it.
+CONFIG, INVITE = "config", "invite"
+
+# The person as handlers see it: the row the middleware loaded for this update. Handlers read it and
+# change it only through the functions here.
+Person = User
 
 
 def has_role(user: User, role: str) -> bool:
@@ -30,11 +38,41 @@ async def ensure_user(session: AsyncSession, user_id: int, clock: Clock, organiz
     user = await repo.get_user(session, user_id)
     if user is None:
         user = await repo.add_user_if_missing(session, user_id, VISITOR, clock.now())
-    if user_id in organizer_ids and user.role != ORGANIZER:
-        user.role = ORGANIZER
+    await follow_organizer_ids(session, clock, user, organizer_ids)
     if not user.is_active:  # they wrote to us again, so they unblocked the bot
         user.is_active = True
     return user
+
+
+async def follow_organizer_ids(
+    session: AsyncSession, clock: Clock, user: User, organizer_ids: list[int]
+) -> bool:
+    """Apply ORGANIZER_IDS to one person: listed means organizer; someone the list made an organizer and
+    who is no longer on it is a visitor again. Organizers by invitation are left alone. True when the role
+    changed (then one audit line says so). What they had taken as a helper is handed back by
+    bot.services.roles, which calls this at start for everyone the list concerns."""
+    listed = user.id in organizer_ids
+    if listed and user.role != ORGANIZER:
+        to_role, to_source = ORGANIZER, CONFIG
+    elif listed and user.role_source is None:
+        to_role, to_source = ORGANIZER, CONFIG  # an organizer with no known reason: the list is it now
+    elif not listed and user.role_source == CONFIG:
+        to_role, to_source = VISITOR, None
+    else:
+        return False
+    before = user.role
+    changed = await repo.change_role(
+        session,
+        user.id,
+        from_role=user.role,
+        from_source=user.role_source,
+        to_role=to_role,
+        to_source=to_source,
+    )
+    if not changed or before == to_role:
+        return False
+    await audit(session, clock, None, ROLE_CONFIG, user_subject(user.id), before, to_role)
+    return True
 
 
 def choose_language(user: User, lang: str, clock: Clock) -> None:
@@ -60,20 +98,18 @@ async def create_invite(
 
 
 async def redeem_invite(session: AsyncSession, user: User, code: str, clock: Clock) -> str | None:
-    """Give the invite's role to the user; None when the code is unknown, used or expired."""
-    role = await repo.claim_invite(session, code, user.id, clock.now())
-    if role is None:
+    """Give the invite's role to the user; None when the code is unknown, used or expired. From now on the
+    invitation is why they have that role (ORGANIZER_IDS no longer decides about them). One audit line."""
+    claimed = await repo.claim_invite_from(session, code, user.id, clock.now())
+    if claimed is None:
         return None
-    if ROLE_RANK[role] > ROLE_RANK.get(user.role, 0):  # an invite never demotes
-        user.role = role
+    role, creator = claimed
+    before = user.role
+    if ROLE_RANK[role] >= ROLE_RANK.get(user.role, 0):  # an invite never demotes
+        user.role, user.role_source = role, INVITE
+    await audit(session, clock, creator, ROLE_INVITE, user_subject(user.id), before, user.role)
     return role
 
 
 async def mark_blocked(session: AsyncSession, user_id: int) -> None:
     await repo.set_active(session, user_id, False)
-
-
-async def erase_user(session: AsyncSession, user_id: int) -> None:
-    """Delete every row about the user, at once, in one transaction."""
-    await repo.delete_user(session, user_id)
-    await session.commit()

@@ -1,7 +1,7 @@
 """Machine translation: deep-translator backends behind one interface, in a thread, with a timeout, cached.
 
 - `get_machine_translator(settings, sessionmaker)` picks the backend from TRANSLATOR (none, google, deepl,
-  libretranslate, mymemory);
+  libretranslate, mymemory); a running app makes one at start-up and shares it (FAQ hand-off, broadcasts);
 - `await translator.translate(text, source, target)` returns the translation, or None when there is none
   (translator `none`, a timeout, an error, an unsupported language);
 - results are cached in the database (table translation_cache, keyed by backend, languages and a hash of

@@ -21,13 +21,14 @@ from storage.models.broadcast import (
     Topic,
     TranslationCache,
 )
-from storage.models.core import Invite, OutboxMessage, User
+from storage.models.core import AuditEntry, Invite, OutboxMessage, User
 from storage.models.faq import FaqUnanswered, FaqVote, Ticket
 
 __all__ = [
     "Assignment",
     "AssignmentDetails",
     "Attendance",
+    "AuditEntry",
     "Booking",
     "BookingTopic",
     "Broadcast",

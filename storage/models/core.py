@@ -1,4 +1,4 @@
-"""Users, roles, helper invites and the outbox of the delivery engine."""
+"""Users, roles, helper invites, the audit log and the outbox of the delivery engine."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     language: Mapped[str | None] = mapped_column(String(5))
     role: Mapped[str] = mapped_column(String(16), default="visitor", server_default="visitor")
+    # Why they have their role: "config" (ORGANIZER_IDS, which may take it back), "invite", or None.
+    role_source: Mapped[str | None] = mapped_column(String(8))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # False once Telegram answered 403 (the user blocked the bot): nothing is sent any more.
@@ -40,6 +42,23 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class AuditEntry(Base):
+    """Who changed what about whom, and when (role changes, removals): short facts, never message texts.
+
+    `actor_id` is no foreign key: the log outlives the people in it; erasure unlinks them (actor NULL,
+    subject "user:erased")."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # None: the bot itself (config)
+    action: Mapped[str] = mapped_column(String(32))  # e.g. "role.removed"
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # e.g. "user:123"
+    before: Mapped[str | None] = mapped_column(String(64))
+    after: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxMessage(Base):

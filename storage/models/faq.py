@@ -1,8 +1,9 @@
 """FAQ feedback (votes, unanswered questions) and tickets (a question handed to a person).
 
 Privacy: votes carry no user id at all; unanswered questions carry none either (only a link to the ticket
-when the person asked for a person). A ticket keeps its asker's id (to relay the answer) and goes with the
-user on erasure; its question text is cleared as soon as the ticket is answered or withdrawn.
+when the person asked for a person, and the asker's keyed hash, so that their erasure deletes them). A
+ticket keeps its asker's id (to relay the answer); on erasure it is withdrawn and anonymised; its question
+text is cleared as soon as the ticket is answered or withdrawn.
 """
 
 from __future__ import annotations
@@ -10,23 +11,35 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime
 from storage.models.core import BigId
+
+ACTIVE_TICKET = "status IN ('open', 'taken')"  # the statuses of bot.tickets.ACTIVE
 
 
 class Ticket(Base):
     """Something handed to the helpers' chat that a person answers or takes (kind "question", ...).
 
     status: open → taken (a helper claimed it) → answered; open/taken → withdrawn (by the asker).
-    The number shown to people is the id.
+    The number shown to people is the id. One active (open or taken) ticket of a kind per asker: a partial
+    unique index, so it holds across processes (migration 0009_faq_one_open_question).
     """
 
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_relay", "chat_id", "relay_message_id"),
         Index("ix_tickets_status_created", "status", "created_at"),
+        Index(
+            "ux_tickets_one_active",
+            "asker_id",
+            "kind",
+            unique=True,
+            sqlite_where=sql(ACTIVE_TICKET),
+            postgresql_where=sql(ACTIVE_TICKET),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -63,8 +76,9 @@ class FaqVote(Base):
 class FaqUnanswered(Base):
     """A question the bot could not answer well (no confident match, or a 👎), kept for organizers.
 
-    No user id; `ticket_id` links it to the question to a person when the asker asked for one.
-    Deleted after the retention period (see bot.faq.feedback).
+    No user id; `ticket_id` links it to the question to a person when the asker asked for one, and
+    `asker_hash` (bot.logs.user_hash of the asker) lets the asker's erasure find it. Deleted after the
+    retention period (see bot.faq.feedback).
     """
 
     __tablename__ = "faq_unanswered"
@@ -79,3 +93,4 @@ class FaqUnanswered(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ticket_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tickets.id", ondelete="SET NULL"))
+    asker_hash: Mapped[str | None] = mapped_column(String(16), index=True)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.assignments import Assignment, AssignmentDetails, HelperProfile
@@ -30,6 +30,11 @@ async def add_profile(session: AsyncSession, profile: HelperProfile) -> HelperPr
     session.add(profile)
     await session.flush()
     return profile
+
+
+async def delete_profile(session: AsyncSession, user_id: int) -> bool:
+    result = await session.execute(delete(HelperProfile).where(HelperProfile.user_id == user_id))
+    return bool(result.rowcount)
 
 
 async def helpers_with_profiles(

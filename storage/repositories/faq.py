@@ -63,6 +63,26 @@ async def claim_ticket(
     )
 
 
+async def tickets_taken_by(session: AsyncSession, helper_id: int, status: str) -> Sequence[Ticket]:
+    result = await session.scalars(
+        select(Ticket).where(Ticket.taken_by == helper_id, Ticket.status == status).order_by(Ticket.id)
+    )
+    return result.all()
+
+
+async def release_ticket(
+    session: AsyncSession, ticket_id: int, helper_id: int, *, from_status: str, to_status: str
+) -> bool:
+    """A taken ticket back to open, if `helper_id` still has it (nobody answered it meanwhile)."""
+    return await update_if(
+        session,
+        Ticket,
+        ticket_id,
+        [Ticket.status == from_status, Ticket.taken_by == helper_id],
+        {"status": to_status, "taken_by": None, "taken_at": None},
+    )
+
+
 async def close_ticket(
     session: AsyncSession, ticket_id: int, now: datetime, *, from_statuses: Sequence[str], to_status: str
 ) -> bool:
@@ -171,10 +191,6 @@ async def add_unanswered(session: AsyncSession, row: FaqUnanswered) -> FaqUnansw
     session.add(row)
     await session.flush()
     return row
-
-
-async def get_unanswered(session: AsyncSession, row_id: int) -> FaqUnanswered | None:
-    return await session.get(FaqUnanswered, row_id)
 
 
 async def list_unanswered(

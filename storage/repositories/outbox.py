@@ -41,16 +41,24 @@ async def insert_many(session: AsyncSession, rows: Sequence[dict[str, Any]], chu
 
 
 async def cancel_pending(
-    session: AsyncSession, *, ref: str | None = None, key_prefix: str | None = None
+    session: AsyncSession,
+    *,
+    ref: str | None = None,
+    key_prefix: str | None = None,
+    user_id: int | None = None,
+    kind: str | None = None,
 ) -> int:
-    """Cancel messages not yet sent, by reference or by dedupe-key prefix (e.g. a booking's reminders)."""
+    """Cancel messages not yet sent, by reference or by dedupe-key prefix (e.g. a booking's reminders),
+    or by recipient and kind (e.g. the alerts to a helper who was removed)."""
     stmt = update(OutboxMessage).where(OutboxMessage.status == "pending")
     if ref is not None:
         stmt = stmt.where(OutboxMessage.ref == ref)
     if key_prefix is not None:
         stmt = stmt.where(OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True))
-    if ref is None and key_prefix is None:
-        raise ValueError("cancel_pending needs ref or key_prefix")
+    if user_id is not None and kind is not None:
+        stmt = stmt.where(OutboxMessage.user_id == user_id, OutboxMessage.kind == kind)
+    elif ref is None and key_prefix is None:
+        raise ValueError("cancel_pending needs ref, key_prefix, or user_id with kind")
     result = await session.execute(stmt.values(status="cancelled"))
     return int(result.rowcount or 0)
 

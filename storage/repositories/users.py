@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import Base
-from storage.models import Invite, User
+from storage.models import HelperProfile, Invite, User
+from storage.repositories.claims import update_if
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -30,13 +31,49 @@ async def add_user_if_missing(session: AsyncSession, user_id: int, role: str, no
     return user
 
 
-async def users_with_role(session: AsyncSession, role: str) -> Sequence[User]:
-    result = await session.scalars(select(User).where(User.role == role, User.is_active.is_(True)))
+async def set_active(session: AsyncSession, user_id: int, active: bool) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(is_active=active))
+
+
+async def change_role(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    from_role: str,
+    from_source: str | None,
+    to_role: str,
+    to_source: str | None,
+) -> bool:
+    """Set role and source only while they are still what the caller saw (two processes starting, two
+    organizers pressing "remove": one change, one audit line); True when this call changed them."""
+    same_source = User.role_source.is_(None) if from_source is None else User.role_source == from_source
+    return await update_if(
+        session,
+        User,
+        user_id,
+        [User.role == from_role, same_source],
+        {"role": to_role, "role_source": to_source},
+    )
+
+
+async def users_to_check(session: AsyncSession, listed: Sequence[int], *, role_source: str) -> Sequence[User]:
+    """The people a list of organizers concerns: those on it, and those it made organizers before."""
+    where = [User.role_source == role_source]
+    if listed:
+        where.append(User.id.in_(list(listed)))
+    result = await session.scalars(select(User).where(or_(*where)).order_by(User.id))
     return result.all()
 
 
-async def set_active(session: AsyncSession, user_id: int, active: bool) -> None:
-    await session.execute(update(User).where(User.id == user_id).values(is_active=active))
+async def staff(session: AsyncSession, roles: Sequence[str]) -> Sequence[tuple[User, HelperProfile | None]]:
+    """People with one of `roles`, with their helper profile if any; oldest first."""
+    result = await session.execute(
+        select(User, HelperProfile)
+        .outerjoin(HelperProfile, HelperProfile.user_id == User.id)
+        .where(User.role.in_(list(roles)))
+        .order_by(User.created_at, User.id)
+    )
+    return [(row[0], row[1]) for row in result.all()]
 
 
 async def add_invite(session: AsyncSession, invite: Invite) -> Invite:
@@ -47,14 +84,22 @@ async def add_invite(session: AsyncSession, invite: Invite) -> Invite:
 
 async def claim_invite(session: AsyncSession, code: str, user_id: int, now: datetime) -> str | None:
     """Mark an unused, unexpired invite as used by `user_id` in one statement (no double use); its role."""
+    claimed = await claim_invite_from(session, code, user_id, now)
+    return None if claimed is None else claimed[0]
+
+
+async def claim_invite_from(
+    session: AsyncSession, code: str, user_id: int, now: datetime
+) -> tuple[str, int | None] | None:
+    """`claim_invite`, with who made the invite: (role, creator)."""
     result = await session.execute(
         update(Invite)
         .where(Invite.code == code, Invite.used_at.is_(None), Invite.expires_at > now)
         .values(used_at=now, used_by=user_id)
-        .returning(Invite.role)
+        .returning(Invite.role, Invite.created_by)
     )
     row = result.first()
-    return None if row is None else str(row[0])
+    return None if row is None else (str(row[0]), None if row[1] is None else int(row[1]))
 
 
 async def delete_user(session: AsyncSession, user_id: int) -> None:

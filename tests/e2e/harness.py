@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+from bot import wiring
 from bot.app import App, build_app, set_commands, shutdown
 from bot.clock import Clock
 from bot.config import load_settings
-from bot.emulator.server import BotAPIEmulator
-from bot.jobs import PERIODIC
+from emulator.server import BotAPIEmulator
 from tests.conftest import drop_schema, make_engine
 
 TOKEN = "123456:TEST-token"
@@ -80,7 +80,8 @@ class BotHarness:
                 quiet_since = loop.time()
 
     async def run_job(self, name: str) -> None:
-        await PERIODIC[name].func(self.app.job_context())
+        job = next(job for job in wiring.JOBS if job.name == name)
+        await job.func(self.app.job_context())
 
     async def deliver(self, max_rounds: int = 100, *, limits: bool = False) -> int:
         """Run the delivery worker until nothing in the outbox is due; the number of rows handled.
@@ -97,6 +98,8 @@ class BotHarness:
             self.app.bot.token,
             self.app.clock,
             worker_id="harness",
+            renderers=wiring.renderers(),
+            hooks=wiring.outcome_hooks(),
             limiter=None if limits else Limiter.unlimited(),
         )
         handled = 0

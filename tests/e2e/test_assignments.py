@@ -13,8 +13,9 @@ from bot.assignments.options import areas
 from bot.clock import FrozenClock
 from bot.i18n import catalogs
 from bot.i18n_tools import first_strong_is_rtl
-from handlers.assignments import AsgCb, NewCb
-from handlers.profile import ProfileCb
+from handlers.assignments.callbacks import AssignmentAction, AssignmentCb, BoardCb, NewCb, NewStep, ProfileCb
+from handlers.assignments.views import ASSIGNMENT_ERRORS
+from handlers.callbacks import QuestionTakeCb
 from storage.models.assignments import Assignment, HelperProfile
 from storage.models.core import User
 from tests.e2e.harness import ORGANIZER_ID, BotHarness, buttons, running_bot, text_of
@@ -23,6 +24,10 @@ MONDAY = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
 AREA = "altwarmbuechen"
 OTHER_AREA = "kirchhorst"
 DETAILS = "Rathaus Zimmer 12, Familie R. 0151-2345678"
+
+
+def asg(action: str, assignment_id: int) -> str:
+    return AssignmentCb(action=AssignmentAction(action), assignment=assignment_id).pack()
 
 
 def tr(lang: str, msgid: str) -> str:
@@ -97,7 +102,7 @@ async def assignment(bot: BotHarness, aid: int) -> Assignment:
 
 
 def alert_of(bot: BotHarness, uid: int, aid: int) -> dict[str, Any]:
-    take = AsgCb(action="take", id=aid).pack()
+    take = asg("take", aid)
     found = [m for m in bot.emu.messages(uid) if m["from_bot"] and take in str(m.get("reply_markup"))]
     assert found, f"no alert for {aid} in chat {uid}: {texts(bot, uid)}"
     return found[-1]
@@ -129,18 +134,16 @@ async def test_assign_dialog_alerts_exactly_the_matching_unpaused_helpers(
         await add_helpers(bot, (506, "de", ["fa"], [AREA]), role="visitor")
 
         step = await bot.say(ORGANIZER_ID, "/assign")
-        choice = NewCb(step="kind", kind="authority")
-        for field, value in (
-            ("", None),
-            ("lang", "fa"),
-            ("area", AREA),
-            ("day", "20260326"),
-            ("minute", 540),
+        choice = NewCb(step=NewStep.KIND, kind="authority")
+        for next_step, field, value in (
+            (NewStep.KIND, "", None),
+            (NewStep.LANGUAGE, "language", "fa"),
+            (NewStep.AREA, "area", AREA),
+            (NewStep.DAY, "day", 20260326),
+            (NewStep.TIME, "minute", 540),
         ):
             if field:
-                choice = NewCb(
-                    **{**choice.model_dump(), "step": {"minute": "time"}.get(field, field), field: value}
-                )
+                choice = NewCb(**{**choice.model_dump(), "step": next_step, field: value})
             step = await tap(bot, ORGANIZER_ID, step, choice.pack())
         assert "26" in text_of(step) and "09:00" in text_of(step)
         refused = await bot.say(ORGANIZER_ID, "Dolmetschen, Tel. 0511 123456")  # personal data
@@ -148,7 +151,7 @@ async def test_assign_dialog_alerts_exactly_the_matching_unpaused_helpers(
         await bot.say(ORGANIZER_ID, "Termin bei der Ausländerbehörde, Verlängerung des Aufenthalts")
         preview = await bot.say(ORGANIZER_ID, DETAILS)
         assert DETAILS in text_of(preview)
-        await tap(bot, ORGANIZER_ID, preview, NewCb(step="send").pack())
+        await tap(bot, ORGANIZER_ID, preview, NewCb(step=NewStep.SEND).pack())
         assert "2" in texts(bot, ORGANIZER_ID)[-1]  # "went to 2 matching helpers"
 
         assert await bot.deliver() == 2
@@ -162,8 +165,6 @@ async def test_assign_dialog_alerts_exactly_the_matching_unpaused_helpers(
 
 
 def service_error(code: str) -> str:
-    from handlers.assignments import ASSIGNMENT_ERRORS
-
     return ASSIGNMENT_ERRORS[code]
 
 
@@ -177,7 +178,7 @@ async def test_two_helpers_pressing_at_once_one_wins(db_kind: str, tmp_path: Pat
         aid = await create(bot)
         assert await bot.deliver() == 3
         alerts = {uid: alert_of(bot, uid, aid) for uid in (501, 502)}
-        take = AsgCb(action="take", id=aid).pack()
+        take = asg("take", aid)
         presses = {uid: bot.emu.user_presses(uid, alerts[uid]["message_id"], take) for uid in (501, 502)}
         await bot.emu.wait_until(lambda: all(p["answered"] for p in presses.values()), 10, "both answered")
         await bot.settle()
@@ -219,7 +220,7 @@ async def test_reminder_and_followup_come_at_the_right_times(db_kind: str, tmp_p
         bot.user(ORGANIZER_ID)
         aid = await create(bot)  # Thursday 09:00 Berlin = 08:00 UTC
         await bot.deliver()
-        await bot.press(501, alert_of(bot, 501, aid), AsgCb(action="take", id=aid).pack())
+        await bot.press(501, alert_of(bot, 501, aid), asg("take", aid))
         await bot.deliver()
 
         async def tick(moment: datetime) -> tuple[int, int]:
@@ -235,14 +236,14 @@ async def test_reminder_and_followup_come_at_the_right_times(db_kind: str, tmp_p
         assert await tick(datetime(2026, 3, 25, 9, 0, tzinfo=UTC)) == (0, 0)  # never twice
         reminder = bot.emu.bot_messages(501)[-1]
         assert text_of(reminder).startswith("⏰") and DETAILS not in text_of(reminder)
-        details = await bot.press(501, reminder, AsgCb(action="det", id=aid).pack())
+        details = await bot.press(501, reminder, asg("det", aid))
         assert details and DETAILS in text_of(details)
 
         assert await tick(datetime(2026, 3, 26, 10, 59, tzinfo=UTC)) == (0, 0)
         assert await tick(datetime(2026, 3, 26, 11, 0, tzinfo=UTC)) == (1, 0)
         followup = bot.emu.bot_messages(501)[-1]
         assert text_of(followup).startswith("🏁")
-        prompt = await bot.press(501, followup, AsgCb(action="note", id=aid).pack())
+        prompt = await bot.press(501, followup, asg("note", aid))
         assert prompt is not None
         closed = await bot.say(501, "Alles erledigt, nächster Termin in 3 Monaten")
         assert text_of(closed) == tr("de", "🏁 Thank you! Assignment no. {number} is closed.").format(
@@ -262,7 +263,7 @@ async def test_non_helpers_cannot_see_or_claim_even_with_forged_buttons(db_kind:
         bot.user(ORGANIZER_ID)
         aid = await create(bot)
         await bot.deliver()
-        await bot.press(501, alert_of(bot, 501, aid), AsgCb(action="take", id=aid).pack())
+        await bot.press(501, alert_of(bot, 501, aid), asg("take", aid))
 
         bot.user(700, language_code="de")
         start = await bot.say(700, "/start")
@@ -270,11 +271,8 @@ async def test_non_helpers_cannot_see_or_claim_even_with_forged_buttons(db_kind:
         for command in ("/assignments", "/profile", "/assign"):
             assert text_of(await bot.say(700, command)) == refusal
         assert text_of(await bot.say(502, "/assign")) == refusal  # helpers do not create assignments
-        forged = [
-            AsgCb(action=a, id=aid).pack()
-            for a in ("take", "pick", "det", "backok", "done", "view", "cancelok")
-        ]
-        forged += [NewCb(step="send").pack(), ProfileCb(action="lang", value="fa").pack()]
+        forged = [asg(a, aid) for a in ("take", "pick", "det", "backok", "done", "view", "cancelok")]
+        forged += [NewCb(step=NewStep.SEND).pack(), ProfileCb(action="lang", key="fa").pack()]
         stale = tr("de", "This button is no longer valid. Please open the menu again: /menu")
         for data in forged:
             press = bot.emu.user_presses(700, start["message_id"], data, check_button=False)
@@ -283,21 +281,34 @@ async def test_non_helpers_cannot_see_or_claim_even_with_forged_buttons(db_kind:
             assert press["text"] == (stale if data.startswith("asn:") else refusal), data
         # another helper: may not see the details, hand it back or close it
         for action in ("det", "backok", "done"):
-            data = AsgCb(action=action, id=aid).pack()
+            data = asg(action, aid)
             press = bot.emu.user_presses(502, alert_of(bot, 502, aid)["message_id"], data, check_button=False)
             await bot.emu.wait_until(lambda p=press: p["answered"], 5, action)
             assert press["show_alert"], action
-        # junk ids (beyond a bigint, negative, unknown) are "no such assignment", not an error
+        # junk ids (beyond the id column, beyond a bigint, negative, unknown) are "no such assignment" or
+        # a stale button, not an error
         oops = tr("de", "Sorry, something went wrong. Please try again in a moment.")
         for data in (
             "asg:take:99999999999999999999",
-            "asg:tk:-5",
+            "asg:take:2147483648",
+            "asg:backok:-1",
+            "qtk:-5",
+            "qtk:2147483648",
             "asg:det:424242",
-            "asn:time:doctor:fa:x:1:99999",
+            "asb:-1",
+            "prf:pauseset::100000",
+            "asn:time:doctor:fa:x:20260326:0:99999",
+            "asn:time:doctor:fa:x:20260326:0:540",  # an area that does not exist
         ):
             press = bot.emu.user_presses(502, alert_of(bot, 502, aid)["message_id"], data, check_button=False)
             await bot.emu.wait_until(lambda p=press: p["answered"], 5, data)
             assert press["show_alert"] and press["text"] != oops, data
+        # an organizer's forged choice (an area that does not exist) is refused by the service's check
+        dialog = await bot.say(ORGANIZER_ID, "/assign")
+        data = "asn:area:doctor:fa:atlantis:0:0:-1"
+        press = bot.emu.user_presses(ORGANIZER_ID, dialog["message_id"], data, check_button=False)
+        await bot.emu.wait_until(lambda: press["answered"], 5, data)
+        assert press["show_alert"] and press["text"] == stale
         await bot.settle()
         found = await assignment(bot, aid)
         assert (found.status, found.assignee_id) == ("taken", 501)
@@ -341,11 +352,11 @@ async def test_hand_back_removes_the_details_and_offers_it_again(tmp_path: Path)
         bot.user(ORGANIZER_ID)
         aid = await create(bot)
         await bot.deliver()
-        details = await bot.press(501, alert_of(bot, 501, aid), AsgCb(action="take", id=aid).pack())
+        details = await bot.press(501, alert_of(bot, 501, aid), asg("take", aid))
         assert details is not None and DETAILS in text_of(details)
-        confirm = await tap(bot, 501, details, AsgCb(action="back", id=aid).pack())
-        assert AsgCb(action="backok", id=aid).pack() in [d for _, d in buttons(confirm)]
-        await tap(bot, 501, confirm, AsgCb(action="backok", id=aid).pack())
+        confirm = await tap(bot, 501, details, asg("back", aid))
+        assert asg("backok", aid) in [d for _, d in buttons(confirm)]
+        await tap(bot, 501, confirm, asg("backok", aid))
         assert chats_mentioning(bot, "Rathaus Zimmer 12") == set()  # the details left the chat
         assert (await assignment(bot, aid)).status == "open"
         await bot.deliver()
@@ -366,16 +377,38 @@ async def test_organizer_overview_and_cancel(tmp_path: Path) -> None:
         assert tr("de", "Open: {open} · Taken: {taken} · Done: {done} · Cancelled: {cancelled}").format(
             open=2, taken=0, done=0, cancelled=0
         ) in text_of(overview)
-        view = await bot.press(ORGANIZER_ID, overview, AsgCb(action="view", id=aid).pack())
+        view = await bot.press(ORGANIZER_ID, overview, asg("view", aid))
         assert view is not None and DETAILS in text_of(view)  # organizers see the details
-        confirm = await tap(bot, ORGANIZER_ID, view, AsgCb(action="cancel", id=aid).pack())
-        await tap(bot, ORGANIZER_ID, confirm, AsgCb(action="cancelok", id=aid).pack())
+        confirm = await tap(bot, ORGANIZER_ID, view, asg("cancel", aid))
+        await tap(bot, ORGANIZER_ID, confirm, asg("cancelok", aid))
         assert (await assignment(bot, aid)).status == "cancelled"
         await bot.deliver()
         alert = bot.emu.messages(501)[0]
         assert tr("ru", "❌ This assignment was cancelled.") in text_of(alert) and buttons(alert) == []
         mine = await bot.say(501, "/assignments")
         assert plain(tr("ru", "<b>Open assignments</b>")) in text_of(mine)
+        assert bot.emu.violations == []
+
+
+async def test_long_lists_come_in_pages(tmp_path: Path) -> None:
+    async with running_bot("sqlite", tmp_path, clock=FrozenClock(MONDAY)) as bot:
+        await add_helpers(bot, (501, "de", ["fa"], [AREA]))
+        bot.user(ORGANIZER_ID)
+        ids = [await create(bot, minute=None, day=5) for _ in range(10)]
+
+        def data_of(message: dict[str, Any], prefix: str) -> list[str]:
+            return [d for _, d in buttons(message) if d.startswith(prefix)]
+
+        for uid, prefix in ((501, "asg:pick:"), (ORGANIZER_ID, "asg:view:")):
+            first = await bot.say(uid, "/assignments")
+            page_one = data_of(first, prefix)
+            assert len(page_one) == 8 and BoardCb(page=1).pack() in data_of(first, "asb:")
+            second = await tap(bot, uid, first, BoardCb(page=1).pack())
+            assert second["message_id"] == first["message_id"]  # the same message, the next page
+            shown = page_one + data_of(second, prefix)
+            expected = {asg(prefix.split(":")[1], aid) for aid in ids}
+            assert len(shown) == 10 and set(shown) == expected, uid
+            assert BoardCb(page=0).pack() in data_of(second, "asb:")
         assert bot.emu.violations == []
 
 
@@ -393,13 +426,13 @@ async def test_profile_languages_areas_note_and_pause(tmp_path: Path) -> None:
             ("areas", ""),
             ("area", AREA),
         ):
-            profile = await tap(bot, 501, profile, ProfileCb(action=action, value=value).pack())
+            profile = await tap(bot, 501, profile, ProfileCb(action=action, key=value).pack())
         profile = await tap(bot, 501, profile, ProfileCb(action="show").pack())
         await bot.press(501, profile, ProfileCb(action="note").pack())
         shown = await bot.say(501, "vormittags, mit Auto")
         assert "vormittags, mit Auto" in text_of(shown)
         pause = await tap(bot, 501, shown, ProfileCb(action="pause").pack())
-        await tap(bot, 501, pause, ProfileCb(action="pauseset", value="7").pack())
+        await tap(bot, 501, pause, ProfileCb(action="pauseset", days=7).pack())
         await bot.settle()
         assert "⏸" in text_of(bot.emu.messages(501)[-1])
         async with bot.app.sessionmaker() as session:
@@ -411,7 +444,6 @@ async def test_profile_languages_areas_note_and_pause(tmp_path: Path) -> None:
 
 
 async def test_helpers_take_open_questions_from_the_faq_with_the_same_button(tmp_path: Path) -> None:
-    import handlers.faq_tickets  # noqa: F401  (the relay's renderer)
     from bot import tickets
     from tests.e2e.harness import HELPERS_CHAT_ID
 
@@ -429,7 +461,7 @@ async def test_helpers_take_open_questions_from_the_faq_with_the_same_button(tmp
             await session.commit()
         await bot.deliver()
         listing = await bot.say(501, "/assignments")
-        take = AsgCb(action="tk", id=ticket.id).pack()
+        take = QuestionTakeCb(ticket=ticket.id).pack()
         assert take in [d for _, d in buttons(listing)]
         mine = await bot.press(501, listing, take)
         assert mine is not None and "✋" not in text_of(mine) and str(ticket.id) in text_of(mine)

@@ -16,7 +16,8 @@ from bot.clock import FrozenClock
 from bot.i18n import catalogs
 from bot.services import users as user_service
 from bot.text import Translator
-from handlers.booking import ERRORS, BookCb, MyCb
+from handlers.booking.callbacks import BookAction, BookCb, MyAction, MyCb
+from handlers.booking.views import ERRORS
 from tests.e2e.harness import ORGANIZER_ID, BotHarness, button_data, buttons, running_bot, text_of
 from tests.test_booking_support import COUNSELLOR_ID, person, schedule, slots
 
@@ -86,7 +87,13 @@ async def test_book_confirm_venue_ics_mybookings_cancel(db_kind: str, tmp_path: 
             "Please do not write passport or ID numbers.\n\n/cancel stops.",
             limit=200,
         )
-        review = await bot.say(uid, "رسالة من مكتب العمل <b>")
+        too_long = await bot.say(uid, "  " + "ا" * 201 + "  ")  # spaces are tidied first: 201 characters
+        assert text_of(too_long) == ar._(
+            "This is too long ({length} characters). Please write it shorter, in at most {limit} characters.",
+            length=201,
+            limit=200,
+        )
+        review = await bot.say(uid, "رسالة من مكتب العمل <b>")  # still in the note step
         assert "رسالة من مكتب العمل <b>" in text_of(review)  # escaped, shown as typed
         assert "العربية" in text_of(review)
         await tap(bot, uid, review, button_data(review, tr(lang, "✅ Yes, book it")))
@@ -163,7 +170,7 @@ async def test_twenty_people_press_for_the_last_place_at_once(db_kind: str, tmp_
             bot.user(uid, language_code="de")
             bot.emu.user_sends(uid, "/book")
         await bot.emu.wait_until(lambda: all(bot.emu.bot_messages(u) for u in people), 20, "20 topic lists")
-        data = BookCb(a="c", s=slot_id, l="-").pack()
+        data = BookCb(action=BookAction.CONFIRM, slot=slot_id, lang="-").pack()
         records = [
             bot.emu.user_presses(uid, bot.emu.bot_messages(uid)[0]["message_id"], data, check_button=False)
             for uid in people
@@ -177,6 +184,14 @@ async def test_twenty_people_press_for_the_last_place_at_once(db_kind: str, tmp_
             upcoming = [await services.upcoming(session, clock, uid) for uid in people]
             assert sum(len(u) for u in upcoming) == 1
         assert bot.emu.violations == []
+
+
+STALE = "This button is no longer valid. Please open the menu again: /menu"
+
+
+def confirm(slot_id: int) -> str:
+    """The "Yes, book it" button of a slot, as a forged or stale press would send it."""
+    return BookCb(action=BookAction.CONFIRM, slot=slot_id, lang="-").pack()
 
 
 async def test_forged_and_stale_buttons_are_refused(db_kind: str, tmp_path: Path) -> None:
@@ -193,19 +208,28 @@ async def test_forged_and_stale_buttons_are_refused(db_kind: str, tmp_path: Path
         bot.user(intruder, language_code="fa")
         menu = await bot.say(intruder, "/mybookings")
 
-        for data in (MyCb(a="xx", b=booking.id), MyCb(a="y", b=booking.id), MyCb(a="x", b=booking.id)):
+        for action in (MyAction.CANCEL, MyAction.WILL_COME, MyAction.ASK_CANCEL):
+            data = MyCb(action=action, booking=booking.id)
             record = await tap(bot, intruder, menu, data.pack(), check=False)
             assert record["text"] == tr("fa", ERRORS["not_found"]) and record["show_alert"]
         record = await tap(
-            bot, intruder, menu, BookCb(a="m", s=slot_ids[1], b=booking.id).pack(), check=False
+            bot,
+            intruder,
+            menu,
+            BookCb(action=BookAction.MOVE, slot=slot_ids[1], booking=booking.id).pack(),
+            check=False,
         )
         assert record["text"] == tr("fa", ERRORS["not_found"])
-        record = await tap(bot, intruder, menu, BookCb(a="c", s=999_999, l="-").pack(), check=False)
+        record = await tap(bot, intruder, menu, confirm(999_999), check=False)
         assert record["text"] == tr("fa", ERRORS["gone"])
-        record = await tap(bot, intruder, menu, BookCb(a="c", s=slot_ids[0], l="-").pack(), check=False)
+        record = await tap(bot, intruder, menu, confirm(slot_ids[0]), check=False)
         assert record["text"] == tr("fa", ERRORS["taken"])
+        # ids outside the database column's range, or negative: a clean refusal, no query, no traceback
+        for forged in ("bk:c:0:2147483648:0::-", "mb:xx:2147483648", "mb:y:-1", "wl:take:0:9999999999:1:"):
+            record = await tap(bot, intruder, menu, forged, check=False)
+            assert record["text"] == tr("fa", STALE) and record["show_alert"], forged
         clock.set(START + timedelta(days=1, minutes=45))  # Tuesday 10:45: 10:00 and 10:30 are past
-        record = await tap(bot, intruder, menu, BookCb(a="c", s=slot_ids[1], l="-").pack(), check=False)
+        record = await tap(bot, intruder, menu, confirm(slot_ids[1]), check=False)
         assert record["text"] == tr("fa", ERRORS["too_late"])
 
         async with bot.app.sessionmaker() as session:
@@ -359,5 +383,50 @@ async def test_agenda_for_counsellors_and_schedule_for_organizers(tmp_path: Path
         assert text_of(wrong).startswith("Das hat nicht geklappt")
         await bot.deliver()
         told = await bot.emu.wait_for(60, timeout=5)
+        assert text_of(told).startswith("😔")
+        assert bot.emu.violations == []
+
+
+async def test_schedule_buttons_for_organizers(tmp_path: Path) -> None:
+    """/slots by buttons: pause and resume a rule, a day's slots, cancel one (after "are you sure?"): the
+    person booked on it is told; pressing "cancel" once more cancels nothing more."""
+    clock = FrozenClock(START)
+    async with running_bot("sqlite", tmp_path, clock=clock) as bot:
+        slot_ids = await seed(bot, clock)
+        bot.emu.add_user(70, language_code="uk", started=True)
+        async with bot.app.sessionmaker() as session:
+            await person(session, clock, 70, "uk")
+            await services.book(session, clock, bot.app.settings, user_id=70, slot_id=slot_ids[0])
+            await session.commit()
+        bot.user(ORGANIZER_ID, language_code="de")
+        de = Translator("de")
+        home = await bot.say(ORGANIZER_ID, "/slots")
+        paused = await tap(bot, ORGANIZER_ID, home, button_data(home, "⏸ #"))
+        assert paused["text"] == de._("Rule #{number} is paused. Booked appointments stay.", number=1)
+        home = message(bot, ORGANIZER_ID, home["message_id"])
+        assert de._("(paused)") in text_of(home)
+        resumed = await tap(bot, ORGANIZER_ID, home, button_data(home, "▶ #"))
+        assert resumed["text"] == de._("Rule #{number} runs again.", number=1)
+
+        home = message(bot, ORGANIZER_ID, home["message_id"])
+        day = await tap_label(bot, ORGANIZER_ID, home, de.date(date(2026, 3, 24)))
+        assert text_of(day).startswith(lead("de", "<b>Slots on {day}</b>"))
+        ask = await tap_label(bot, ORGANIZER_ID, day, lead("de", "✖ Cancel slot #{number}"))
+        assert text_of(ask) == de._(
+            "Cancel slot #{number}? Bookings on it are cancelled and the people get a message.",
+            number=slot_ids[0],
+        )
+        yes = button_data(ask, tr("de", "Yes, cancel the slot"))
+        done = await tap(bot, ORGANIZER_ID, ask, yes)
+        assert done["text"] == de._(
+            "Slot #{number} cancelled. Bookings cancelled: {n}.", number=slot_ids[0], n=1
+        )
+        assert done["show_alert"]
+        again = await tap(bot, ORGANIZER_ID, ask, yes, check=False)  # the same button once more
+        assert again["text"] == de._(
+            "Slot #{number} cancelled. Bookings cancelled: {n}.", number=slot_ids[0], n=0
+        )
+        await bot.deliver()
+        told = await bot.emu.wait_for(70, timeout=5)
         assert text_of(told).startswith("😔")
         assert bot.emu.violations == []

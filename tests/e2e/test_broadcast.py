@@ -9,6 +9,9 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 
+from bot.broadcast import broadcasts as broadcast_service
+from bot.broadcast import events as event_service
+from bot.broadcast import topics as topic_service
 from bot.broadcast.texts import plain_text
 from bot.clock import FrozenClock
 from bot.i18n import LANGUAGE_NAMES
@@ -290,6 +293,22 @@ async def test_plain_users_and_helpers_cannot_broadcast_even_with_forged_buttons
         await tap(bot, ORGANIZER_ID, topics, choose)
         async with bot.app.sessionmaker() as session:
             assert (await session.scalars(select(Broadcast))).one().topic_id is not None
+
+        # ids beyond the database column, negative ones, unknown languages: a clean refusal, nothing breaks
+        stale = say_("de", "This button is no longer valid. Please open the menu again: /menu")
+        for forged in (
+            "bc:preview:2147483648:",
+            "bc:tl:1:xx",
+            "bca:1:de:root",
+            "bct:1:-1",
+            "ev:go:2147483648:",
+            "evt:99999999999",
+            "sub:b:99999999999",
+            "tp:edit:-3:",
+            "bcpg:ev:5000:0",
+        ):
+            record = await tap(bot, ORGANIZER_ID, topics, forged, check=False)
+            assert record["text"] == stale and record["show_alert"] is True, forged
         assert bot.emu.violations == []
 
 
@@ -440,6 +459,126 @@ async def test_events_attend_within_capacity_reminder_and_announce(db_kind: str,
         assert buttons(current(bot, news))[0][1] == "ev:bno:1:"
         async with bot.app.sessionmaker() as session:
             assert [a.user_id for a in (await session.scalars(select(Attendance))).all()] == [502]
+        assert bot.emu.violations == []
+
+
+async def test_events_come_a_page_at_a_time(db_kind: str, tmp_path: Path) -> None:
+    clock = FrozenClock(START)
+    async with running_bot(db_kind, tmp_path, clock=clock) as bot:
+        await onboard(bot, ORGANIZER_ID, "de", [])
+        await onboard(bot, 511, "uk", [])
+        async with bot.app.sessionmaker() as session:
+            organizer = await session.get(User, ORGANIZER_ID)
+            assert organizer is not None
+            for day in range(1, 11):
+                await event_service.create_event(
+                    session,
+                    clock,
+                    organizer,
+                    lang="de",
+                    title=f"Treffen {day:02d}",
+                    body="",
+                    venue="Gemeindehaus (SAMPLE)",
+                    starts_at=START + timedelta(days=day),
+                    ends_at=START + timedelta(days=day, hours=2),
+                    topic_id=None,
+                    capacity=None,
+                )
+            await session.commit()
+
+        def cards(after: int) -> list[str]:
+            return [text_of(m) for m in bot.emu.bot_messages(511, after=after) if "Treffen" in text_of(m)]
+
+        header = await bot.say(511, "/events")
+        assert text_of(header) == say_("uk", "📅 Upcoming events:")
+        pager = await bot.emu.wait_for(511, lambda m: "▶" in [label for label, _ in buttons(m)])
+        assert text_of(pager) == say_("uk", "Events {first}–{last} of {total}", first=1, last=8, total=10)
+        first_page = cards(header["message_id"] - 1)
+        assert len(first_page) == 8 and "Treffen 01" in first_page[0] and "Treffen 08" in first_page[-1]
+
+        mark = bot.last_id(511)
+        await tap(bot, 511, pager, button_data(pager, "▶"))
+        last = await bot.emu.wait_for(511, lambda m: "◀" in [label for label, _ in buttons(m)], after=mark)
+        assert text_of(last) == say_("uk", "Events {first}–{last} of {total}", first=9, last=10, total=10)
+        assert [t.split("\n")[0] for t in cards(mark)] == [
+            say_("uk", "📅 Event: {title}", title="Treffen 09"),
+            say_("uk", "📅 Event: {title}", title="Treffen 10"),
+        ]
+        assert bot.emu.violations == []
+
+
+async def test_long_lists_of_topics_and_broadcasts_come_a_page_at_a_time(
+    db_kind: str, tmp_path: Path
+) -> None:
+    """Six default topics and five more: every keyboard shows eight at a time with a pager, and a tap on
+    the second page stays there; ten planned broadcasts come eight at a time."""
+    clock = FrozenClock(START)
+    async with running_bot(db_kind, tmp_path, clock=clock) as bot:
+        org = ORGANIZER_ID
+        await onboard(bot, org, "de", [])
+        await onboard(bot, 521, "de", [])
+        async with bot.app.sessionmaker() as session:
+            organizer = await session.get(User, org)
+            assert organizer is not None
+            for n in range(1, 6):
+                await topic_service.create_topic(session, clock, organizer, "de", f"Extra {n}")
+            await session.commit()
+
+        def labels(message: dict[str, Any]) -> list[str]:
+            return [label for label, _ in buttons(message)]
+
+        # /subscribe: 8 topics, the pager, Done; the second page; a toggle there keeps the second page
+        listing = await bot.say(521, "/subscribe")
+        assert len([lbl for lbl in labels(listing) if lbl.startswith("⬜")]) == 8 and "▶" in labels(listing)
+        await tap(bot, 521, listing, button_data(listing, "▶"))
+        second = current(bot, listing)
+        # a visitor sees five default topics (not the helpers' news) and the five new ones
+        assert [lbl for lbl in labels(second) if lbl.startswith("⬜")] == ["⬜ 📢 Extra 4", "⬜ 📢 Extra 5"]
+        await tap(bot, 521, second, button_data(second, "Extra 4"))
+        assert "✅ 📢 Extra 4" in labels(current(bot, listing)) and "◀" in labels(current(bot, listing))
+
+        # /topics, and the topic of a new broadcast: the same pages
+        topics = await bot.say(org, "/topics")
+        assert len([lbl for lbl in labels(topics) if lbl.startswith("✏️")]) == 8
+        mark = bot.last_id(org)
+        await tap(bot, org, topics, button_data(topics, "▶"))
+        page = await bot.emu.wait_for(org, lambda m: "◀" in labels(m), after=mark)
+        assert [lbl for lbl in labels(page) if lbl.startswith("✏️")] == [f"✏️ 📢 Extra {n}" for n in (3, 4, 5)]
+        assert "Extra 5" in text_of(page) and "Extra 1" not in text_of(page)
+        choice = await bot.say(org, "/broadcast")
+        await tap(bot, org, choice, button_data(choice, "▶"))
+        await tap(bot, org, current(bot, choice), button_data(current(bot, choice), "Extra 4"))
+        assert say_("de", "Recipients now: {n}", n=1) in text_of(current(bot, choice))
+
+        # the topic of a new event
+        for answer in ("/newevent", "Sommerfest", "-", "25.03.2026 16:00", "18:00"):
+            await bot.say(org, answer)
+        ask = await bot.say(org, "Gemeindehaus (SAMPLE)")
+        await tap(bot, org, ask, button_data(ask, "▶"))
+        assert "📢 Extra 5" in labels(current(bot, ask))
+
+        # ten planned broadcasts: eight, then the pager to the other two
+        async with bot.app.sessionmaker() as session:
+            organizer = await session.get(User, org)
+            assert organizer is not None
+            events_topic = next(t.id for t in await topic_service.all_topics(session) if t.key == "events")
+            for n in range(10):
+                draft = await broadcast_service.create_draft(session, clock, organizer)
+                await broadcast_service.set_topic(session, draft, events_topic)
+                await broadcast_service.set_original(session, draft, f"Nachricht {n}", "de")
+                broadcast_service.propose_time(draft, START + timedelta(days=1, minutes=n), clock)
+                await broadcast_service.confirm(session, clock, draft)
+            await session.commit()
+        await bot.say(org, "/cancel")
+        header = await bot.say(org, "/broadcasts")
+        pager = await bot.emu.wait_for(org, lambda m: "▶" in labels(m), after=header["message_id"] - 1)
+        assert text_of(pager) == say_("de", "Broadcasts {first}–{last} of {total}", first=1, last=8, total=10)
+        listed = [m for m in bot.emu.bot_messages(org, after=header["message_id"] - 1) if "📣" in text_of(m)]
+        assert len(listed) == 8
+        mark = bot.last_id(org)
+        await tap(bot, org, pager, button_data(pager, "▶"))
+        last = await bot.emu.wait_for(org, lambda m: "◀" in labels(m), after=mark)
+        assert text_of(last) == say_("de", "Broadcasts {first}–{last} of {total}", first=9, last=10, total=10)
         assert bot.emu.violations == []
 
 

@@ -15,13 +15,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import wiring
 from bot.app import build_app, shutdown, startup
 from bot.clock import FrozenClock
 from bot.config import load_settings
 from bot.delivery.outbox import enqueue, enqueue_many
 from bot.delivery.report import delivery_report
 from bot.delivery.worker import DeliveryWorker
-from bot.emulator.server import BotAPIEmulator
+from emulator.server import BotAPIEmulator
 from storage.models import User
 from tests.conftest import make_engine
 from tests.e2e.harness import TOKEN, BotHarness, running_bot
@@ -51,7 +52,7 @@ async def broadcast(bot: BotHarness, ids: list[int], ref: str) -> None:
             {
                 "chat_id": uid,
                 "user_id": uid,
-                "kind": "raw",
+                "kind": "ready",
                 "data": {"text": f"<b>News</b> for {uid}"},
                 "ref": ref,
             }
@@ -66,7 +67,14 @@ async def report(sessionmaker: async_sessionmaker[AsyncSession], ref: str) -> di
 
 
 async def run_until_done(bot: BotHarness, ref: str, timeout: float = 60.0) -> DeliveryWorker:
-    worker = DeliveryWorker.for_bot(bot.app.settings, bot.app.sessionmaker, TOKEN, bot.app.clock)
+    worker = DeliveryWorker.for_bot(
+        bot.app.settings,
+        bot.app.sessionmaker,
+        TOKEN,
+        bot.app.clock,
+        renderers=wiring.renderers(),
+        hooks=wiring.outcome_hooks(),
+    )
     worker.start()
     try:
         async with asyncio.timeout(timeout):
@@ -180,17 +188,18 @@ async def test_the_app_runs_the_worker_from_startup_to_shutdown(tmp_path: Path) 
     app = await build_app(settings, TOKEN, engine=engine)
     try:
         await startup(app)
-        worker = app.extras["delivery_worker"]
+        worker = app.delivery_worker
+        assert worker is not None
         assert isinstance(worker, DeliveryWorker)
         emu.add_user(5, language_code="uk", started=True)
         async with app.sessionmaker() as session, session.begin():
             session.add(User(id=5, language="uk", created_at=app.clock.now(), role="visitor"))
             await session.flush()
-            await enqueue(session, app.clock, chat_id=5, user_id=5, kind="raw", data={"text": "Привіт"})
+            await enqueue(session, app.clock, chat_id=5, user_id=5, kind="ready", data={"text": "Привіт"})
         message = await emu.wait_for(5, timeout=5)
         assert message["text"] == "Привіт"
     finally:
         await shutdown(app)
         await emu.stop()
     assert worker.stopping and worker._task is not None and worker._task.done()
-    assert "delivery_worker" not in app.extras
+    assert app.delivery_worker is None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,6 @@ from sqlalchemy import func, select, update
 from bot.clock import FrozenClock
 from bot.config import load_settings
 from bot.faq.content import load_content
-from bot.faq.handoff import TRANSLATOR_KEY
 from bot.faq.service import build_service
 from bot.i18n import catalogs
 from bot.services import users as users_service
@@ -231,11 +231,13 @@ async def _relay(bot: BotHarness) -> dict[str, Any]:
 
 
 async def test_handoff_reaches_the_helpers_and_the_reply_reaches_the_asker(
-    db_kind: str, tmp_path: Path
+    db_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with running_bot(db_kind, tmp_path) as bot:
         translator = FakeTranslator()
-        bot.app.extras[TRANSLATOR_KEY] = translator
+        # the app's one translator (TRANSLATOR=none here), handed to the handlers by the dispatcher
+        monkeypatch.setattr(bot.app.machine_translator, "enabled", True, raising=False)
+        monkeypatch.setattr(bot.app.machine_translator, "translate", translator.translate, raising=False)
         asker = 777_123
         bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID, 502])
         await start(bot, ORGANIZER_ID, "de")
@@ -380,3 +382,33 @@ async def test_cancel_withdraws_the_question(db_kind: str, tmp_path: Path) -> No
         await bot.deliver()
         assert len(bot.emu.bot_messages(HELPERS_CHAT_ID)) == count
         assert bot.emu.violations == []
+
+
+async def test_forged_numbers_in_buttons_get_a_clean_refusal(
+    db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ids from the client are untrusted: beyond the database's range, or negative, they are refused like
+    any stale button, never a query and never a traceback."""
+    caplog.set_level(logging.ERROR)
+    async with running_bot(db_kind, tmp_path) as bot:
+        await start(bot, ORGANIZER_ID, "de")
+        await start(bot, 601, "de")
+        unknown = await bot.say(601, "Wer hat die Fußball WM 2014 gewonnen?", timeout=FIRST)
+        listing = await bot.say(ORGANIZER_ID, "/unanswered")
+        too_big = 2**31
+        forged = [
+            (601, unknown, f"faq:ask::de:{too_big}"),
+            (601, unknown, "faq:ask::de:-1"),
+            (601, unknown, f"tk:take:{too_big}"),
+            (601, unknown, f"qtk:{too_big}"),
+            (ORGANIZER_ID, listing, f"fqu:done:{too_big}:0"),
+            (ORGANIZER_ID, listing, "fqu:page:0:-7"),
+        ]
+        stale = tr("de", "This button is no longer valid. Please open the menu again: /menu")
+        for uid, message, data in forged:
+            press = bot.emu.user_presses(uid, message["message_id"], data, check_button=False)
+            await bot.emu.wait_until(lambda press=press: press["answered"], what=data)
+            assert (press["text"], press["show_alert"]) == (stale, True), data
+        await bot.settle()
+        assert bot.emu.violations == []
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot import wiring
 from bot.delivery.outbox import enqueue_many
 from bot.delivery.report import delivery_report
 from bot.delivery.worker import DeliveryWorker
-from bot.emulator.server import BotAPIEmulator
 from bot.ops import metrics
+from emulator.server import BotAPIEmulator
 from storage.models import User
 from tests.e2e.harness import TOKEN, running_bot
 from tests.ops_support import LANGS, QUESTIONS, wait_for
@@ -33,7 +34,7 @@ async def test_ten_percent_faults_lose_nothing(db_kind: str, tmp_path: Path) -> 
         fault_retry_after=1,
         seed=11,
     )
-    metrics.REGISTRY.reset()
+    metrics.reset()
     async with running_bot(
         db_kind,
         tmp_path,
@@ -66,7 +67,7 @@ async def test_ten_percent_faults_lose_nothing(db_kind: str, tmp_path: Path) -> 
                     {
                         "chat_id": u,
                         "user_id": u,
-                        "kind": "raw",
+                        "kind": "ready",
                         "data": {"text": f"<b>News</b> #{u}"},
                         "ref": "faults",
                     }
@@ -78,7 +79,14 @@ async def test_ten_percent_faults_lose_nothing(db_kind: str, tmp_path: Path) -> 
             # the FAQ's answer replies to the question; an apology from the error handler would not
             return any(m.get("reply_to_message_id") for m in bot.emu.bot_messages(uid))
 
-        worker = DeliveryWorker.for_bot(bot.app.settings, bot.app.sessionmaker, TOKEN, bot.app.clock)
+        worker = DeliveryWorker.for_bot(
+            bot.app.settings,
+            bot.app.sessionmaker,
+            TOKEN,
+            bot.app.clock,
+            renderers=wiring.renderers(),
+            hooks=wiring.outcome_hooks(),
+        )
         worker.start()
         try:
             for uid in askers:
@@ -116,7 +124,7 @@ async def test_ten_percent_faults_lose_nothing(db_kind: str, tmp_path: Path) -> 
         assert stats["responses_5xx"] + stats["responses_429"] + stats["timeouts"] >= 5, stats
         assert worker.stats["sent"] == 150
         assert worker.stats["retried"] + worker.stats["rate_limited"] > 0
-        retries = metrics.RETRIES.total()
+        retries = metrics.value("hnb_telegram_retries_total")
         assert retries > 0  # some replies to questions were tried again
-        assert metrics.UPDATES.get("message", "ok") == len(askers)
+        assert metrics.value("hnb_updates_total", type="message", result="ok") == len(askers)
         assert bot.emu.violations == []

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 
 from bot.clock import Clock
 from bot.delivery.outbox import enqueue_many
-from bot.emulator.server import BotAPIEmulator
+from emulator.server import BotAPIEmulator
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.models import User
@@ -108,7 +108,7 @@ async def test_postgres_restart_mid_run_the_bot_recovers_by_itself(tmp_path: Pat
             )
             await session.flush()
             rows = [
-                {"chat_id": u, "user_id": u, "kind": "raw", "data": {"text": f"News {u}"}, "ref": "pg"}
+                {"chat_id": u, "user_id": u, "kind": "ready", "data": {"text": f"News {u}"}, "ref": "pg"}
                 for u in recipients
             ]
             await enqueue_many(session, clock, rows)
@@ -209,7 +209,7 @@ async def test_redis_down_degraded_but_safe_and_back_by_itself(tmp_path: Path) -
         await ask(emu, users[:2])
         client = Redis.from_url(redis.url)
         try:
-            assert await client.keys("hnb:update:*")  # the duplicate marks live in Redis again
+            assert await client.keys("hnb:*:update:*")  # the duplicate marks live in Redis again
         finally:
             await client.aclose()
 

@@ -29,7 +29,7 @@ from bot.broadcast import broadcasts as bc
 from bot.broadcast import subscriptions as subs
 from bot.broadcast import topics as tp
 from bot.clock import Clock
-from bot.emulator.server import BotAPIEmulator
+from emulator.server import BotAPIEmulator
 from storage.db import create_engine, create_sessionmaker
 from storage.models import User
 from storage.models.assignments import Assignment
@@ -96,7 +96,7 @@ async def seed(db: str, clock: Clock) -> int:
                 person = User(id=uid, language=LANGS[uid % 6], role="visitor", created_at=now, consent_at=now)
                 session.add(person)
                 await session.flush()
-                assert await subs.toggle(session, clock, person, topic.id) is True
+                assert await subs.toggle(session, clock, person, topic.id) == subs.Switched.ON
             session.add(
                 Assignment(
                     created_by=ORGANIZER,

@@ -1,0 +1,331 @@
+"""One appointment: the refusals, the slot details, the person's limit, the note, booking a place and the
+messages that follow from it (reminders, the counsellor's news).
+
+Capacity is enforced in the booking's own transaction on both engines: the person's row and then the
+slot's row are locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serializes every
+writer), the slot's taken places (active bookings + unexpired waitlist holds) are counted, and only then
+is the booking inserted. A partial unique index allows one active booking per person and slot.
+Every check comes before the first write, so a refused change leaves nothing behind; the caller's unit
+of work commits. Messages to people are queued without a language: the delivery engine renders them in
+the person's language when they are sent (a later change of language counts).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.booking import languages
+from bot.booking.payloads import (
+    KIND_COUNSELLOR,
+    KIND_REMINDER,
+    Appointment,
+    CounsellorNews,
+    CounsellorNotice,
+    Reminder,
+)
+from bot.booking.schedule import OPEN, day_bounds
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery import outbox
+from bot.services.users import choose_language
+from bot.text import clean_text
+from storage.models import Booking, BookingTopic, Counsellor, Slot, User, Venue
+from storage.repositories import booking as repo
+
+log = logging.getLogger(__name__)
+
+NOTE_MAX = 200
+# Booking closes this long before a slot starts, so the counsellor hears of it in time.
+MIN_LEAD = timedelta(minutes=30)
+# Ids arrive in buttons a person could forge: outside the columns' range they name nothing.
+MAX_ID = 2**31 - 1
+
+
+class BookingStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class CancelledBy(StrEnum):
+    PERSON = "person"
+    ORGANIZER = "organizer"
+
+
+class Refusal(StrEnum):
+    """Why a booking action cannot be done: a stable code the handler words for the reader."""
+
+    GONE = "gone"  # slot missing, cancelled or closed
+    TAKEN = "taken"  # no free place
+    TOO_LATE = "too_late"  # starts too soon, or passed
+    LIMIT = "limit"  # the person holds the maximum of upcoming bookings (info: limit)
+    ALREADY = "already"  # booked this slot already
+    NOT_FOUND = "not_found"  # no such booking / offer for this person
+    CANCELLED = "cancelled"  # booking not active any more
+    STARTED = "started"  # the appointment started or passed
+    EXPIRED = "expired"  # waitlist offer no longer valid
+    HAS_FREE = "has_free"  # the topic has free times (no waitlist)
+    NO_TOPIC = "no_topic"  # unknown or inactive topic
+    TOO_LONG = "too_long"  # a note over NOTE_MAX characters (info: length, limit)
+
+
+class BookingError(Exception):
+    """A booking action that cannot be done; `reason` says why, `info` holds the numbers to show."""
+
+    def __init__(self, reason: Refusal | str, **info: Any) -> None:
+        super().__init__(reason)
+        self.reason = Refusal(reason)
+        self.info = info
+
+
+def known_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
+@dataclass(frozen=True)
+class SlotInfo:
+    slot: Slot
+    topic: BookingTopic
+    venue: Venue
+    counsellor: Counsellor | None
+    free: int = 0
+
+
+def topic_name(topic_names: dict[str, str], lang: str) -> str:
+    return (
+        topic_names.get(lang)
+        or topic_names.get("en")
+        or topic_names.get("de")
+        or next(iter(topic_names.values()), "?")
+    )
+
+
+async def slot_info(session: AsyncSession, slot: Slot, free: int = 0) -> SlotInfo:
+    topic = await session.get(BookingTopic, slot.topic_id)
+    venue = await session.get(Venue, slot.venue_id)
+    counsellor = await session.get(Counsellor, slot.counsellor_id) if slot.counsellor_id else None
+    assert topic is not None and venue is not None
+    return SlotInfo(slot, topic, venue, counsellor, free)
+
+
+async def booking_info(session: AsyncSession, booking: Booking) -> SlotInfo:
+    slot = await repo.get_slot(session, booking.slot_id)
+    if slot is None:
+        raise BookingError(Refusal.NOT_FOUND)
+    return await slot_info(session, slot)
+
+
+async def get_topic(session: AsyncSession, topic_id: int) -> BookingTopic:
+    topic = await session.get(BookingTopic, topic_id) if known_id(topic_id) else None
+    if topic is None or not topic.active:
+        raise BookingError(Refusal.NO_TOPIC)
+    return topic
+
+
+def window(clock: Clock, settings: Settings) -> tuple[datetime, datetime, datetime]:
+    """Now, the first bookable start (now + MIN_LEAD) and the end of the bookable weeks."""
+    now = clock.now()
+    last_day = now.astimezone(settings.tz).date() + timedelta(days=7 * settings.slot_weeks_ahead)
+    return now, now + MIN_LEAD, day_bounds(last_day, settings.tz)[1]
+
+
+def local_day(settings: Settings, moment: datetime) -> date:
+    return moment.astimezone(settings.tz).date()
+
+
+# --- the person's limit and note -------------------------------------------------------------------------
+
+
+async def at_limit(
+    session: AsyncSession, clock: Clock, settings: Settings, user_id: int, *, replacing: int | None = None
+) -> bool:
+    """Whether the person holds the maximum of upcoming bookings (`replacing`: one being moved)."""
+    count = await repo.count_upcoming(session, user_id, clock.now(), except_booking=replacing)
+    return count >= settings.booking_max_upcoming
+
+
+async def check_limit(
+    session: AsyncSession, clock: Clock, settings: Settings, user_id: int, *, replacing: int | None = None
+) -> None:
+    if await at_limit(session, clock, settings, user_id, replacing=replacing):
+        raise BookingError(Refusal.LIMIT, limit=settings.booking_max_upcoming)
+
+
+def typed_note(text: str | None) -> str | None:
+    """A note as the person typed it, spaces tidied and cleaned (no NUL or control characters, which
+    PostgreSQL and Telegram refuse: it is shown for review before it is stored); refused when it is longer
+    than NOTE_MAX."""
+    note = " ".join(clean_text(text or "").split())
+    if len(note) > NOTE_MAX:
+        raise BookingError(Refusal.TOO_LONG, length=len(note), limit=NOTE_MAX)
+    return note or None
+
+
+def clean_note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    note = " ".join(clean_text(note).split())  # no NUL or control characters (PostgreSQL, Telegram)
+    return note[:NOTE_MAX] or None
+
+
+async def remember_language(session: AsyncSession, clock: Clock, user_id: int, lang: str | None) -> None:
+    """A person who books without having chosen a language keeps the one they use now, so their
+    reminders and offers (rendered later, by the delivery engine) come in it too."""
+    user = await session.get(User, user_id) if lang else None
+    if user is not None and lang and user.language is None:
+        choose_language(user, lang, clock)
+
+
+# --- booking --------------------------------------------------------------------------------------------
+
+
+async def book(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    *,
+    user_id: int,
+    slot_id: int,
+    interpreter: str | None = None,
+    note: str | None = None,
+    language: str | None = None,
+    replacing: int | None = None,
+    claiming_entry: int | None = None,
+) -> Booking:
+    """Book a place, or raise BookingError. `interpreter`: a language code, "-" or None for none;
+    `language`: the one the person uses now (kept when they have not chosen one); `replacing`: a
+    booking being moved (not counted in the limit); `claiming_entry`: a waitlist offer whose hold this
+    booking takes over."""
+    now = clock.now()
+    interpreter = languages.chosen(interpreter)
+    note = clean_note(note)
+    if not known_id(slot_id):
+        raise BookingError(Refusal.GONE)
+    await repo.lock_user(session, user_id)
+    slot = await repo.lock_slot(session, slot_id)
+    if slot is None or slot.status != OPEN:
+        raise BookingError(Refusal.GONE)
+    if slot.starts_at <= now + MIN_LEAD:
+        raise BookingError(Refusal.TOO_LATE)
+    if await repo.has_active_booking(session, slot_id, user_id):
+        raise BookingError(Refusal.ALREADY)
+    await check_limit(session, clock, settings, user_id, replacing=replacing)
+    taken = await repo.taken_places(session, slot_id, now, except_entry=claiming_entry)
+    if taken >= slot.capacity:
+        raise BookingError(Refusal.TAKEN)
+    booking = await repo.add_booking(
+        session,
+        Booking(
+            slot_id=slot_id,
+            user_id=user_id,
+            status=BookingStatus.BOOKED,
+            interpreter=interpreter,
+            note=note,
+            created_at=now,
+        ),
+    )
+    await remember_language(session, clock, user_id, language)
+    info = await slot_info(session, slot)
+    await queue_reminders(session, clock, settings, booking, info)
+    await _notify_counsellor(session, clock, booking, info, CounsellorNews.NEW)
+    log.info("booking %s made for slot %s", booking.id, slot_id)  # no note, no person in the logs
+    return booking
+
+
+def appointment(info: SlotInfo) -> dict[str, Any]:
+    """The fields every booking message shows (see payloads.Appointment)."""
+    return Appointment(
+        starts_at=info.slot.starts_at,
+        ends_at=info.slot.ends_at,
+        topic=dict(info.topic.names),
+        venue=info.venue.name,
+        address=info.venue.address,
+    ).model_dump()
+
+
+async def queue_reminders(
+    session: AsyncSession, clock: Clock, settings: Settings, booking: Booking, info: SlotInfo
+) -> None:
+    """One reminder per configured offset whose time is still ahead; the dedupe key makes each unique."""
+    now = clock.now()
+    for hours in settings.reminder_offsets_hours:
+        at = info.slot.starts_at - timedelta(hours=hours)
+        if at <= now:
+            continue
+        await outbox.enqueue(
+            session,
+            clock,
+            chat_id=booking.user_id,
+            user_id=booking.user_id,
+            kind=KIND_REMINDER,
+            data=Reminder(**appointment(info), booking_id=booking.id, hours=hours).data(),
+            ref=f"booking:{booking.id}",
+            dedupe_key=f"booking:{booking.id}:remind:{hours}",
+            not_before=at,
+        )
+
+
+async def _notify_counsellor(
+    session: AsyncSession, clock: Clock, booking: Booking, info: SlotInfo, event: CounsellorNews
+) -> None:
+    counsellor = info.counsellor
+    if counsellor is None or counsellor.user_id is None:
+        return
+    user = await session.get(User, counsellor.user_id)
+    if user is None or not user.is_active:
+        return
+    if event == CounsellorNews.CANCELLED:
+        # told of a booking that is gone before the news left? then neither message is needed
+        if await outbox.cancel(session, key_prefix=f"bookingc:{booking.id}:{CounsellorNews.NEW}"):
+            return
+    # no note and nothing about the person: the agenda shows what the counselling needs
+    notice = CounsellorNotice(
+        **appointment(info), booking_id=booking.id, event=event, interpreter=booking.interpreter
+    )
+    await outbox.enqueue(
+        session,
+        clock,
+        chat_id=user.id,
+        user_id=user.id,
+        kind=KIND_COUNSELLOR,
+        data=notice.data(),
+        dedupe_key=f"bookingc:{booking.id}:{event}",
+    )
+
+
+async def get_own_booking(
+    session: AsyncSession, user_id: int, booking_id: int, *, lock: bool = False
+) -> Booking:
+    booking = await repo.get_booking(session, booking_id, lock=lock) if known_id(booking_id) else None
+    if booking is None or booking.user_id != user_id:
+        raise BookingError(Refusal.NOT_FOUND)
+    return booking
+
+
+async def active_future(session: AsyncSession, clock: Clock, booking: Booking) -> SlotInfo:
+    """The slot of a booking that is still active and has not started; refused otherwise."""
+    if booking.status != BookingStatus.BOOKED:
+        raise BookingError(Refusal.CANCELLED)
+    slot = await repo.get_slot(session, booking.slot_id)
+    if slot is None:
+        raise BookingError(Refusal.NOT_FOUND)
+    if slot.starts_at <= clock.now():
+        raise BookingError(Refusal.STARTED)
+    return await slot_info(session, slot)
+
+
+async def cancel_booking(
+    session: AsyncSession, clock: Clock, booking: Booking, info: SlotInfo, *, by: CancelledBy
+) -> None:
+    """The place is free at once, the reminders are withdrawn, the counsellor is told."""
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = clock.now()
+    booking.cancelled_by = by
+    await outbox.cancel(session, key_prefix=f"booking:{booking.id}:")
+    await session.flush()
+    await _notify_counsellor(session, clock, booking, info, CounsellorNews.CANCELLED)

@@ -1,0 +1,180 @@
+"""Erasure (/deletedata): every row and Redis key that can identify a person or carries their words goes.
+
+One registry says how each table and each Redis key is erased: `TABLES` (every table of storage.models)
+and `REDIS_KEYS`. tests/test_erasure.py fails when a table or a key is added without an entry here, and
+checks on both engines that after `erase` a dump of every table and key has no trace of the person.
+
+What happens, in one transaction (`erase`):
+- their open questions are withdrawn as /cancel would: a relay still queued never leaves, a sent one is
+  edited in the helpers' chat to say "withdrawn" (its 🙋 button goes), and a helper's reply is told so;
+- every outbox copy of their questions and of the answers is emptied (relays carry no user id), every
+  message to them is deleted, and notices to organizers about them lose their id and their note;
+- their kept FAQ questions are deleted (linked by their keyed hash or by their ticket);
+- their tickets stay as numbers without asker or text, their done notes and staff labels go;
+- audit lines stay (what happened, when) without them: actor NULL, their subject "user:erased";
+- then their user row: foreign keys delete (ON DELETE CASCADE) or unlink (SET NULL) the rest.
+Dialog state in Redis is deleted afterwards (`erase_dialog_state`), and expires anyway (DIALOG_TTL_HOURS,
+bot/ops/redis.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import tickets
+from bot.clock import Clock
+from bot.logs import user_hash
+from bot.services.audit import ERASED_SUBJECT, user_subject
+from storage.repositories import erasure as repo
+from storage.repositories import users as users_repo
+
+log = logging.getLogger(__name__)
+
+DELETED, ANONYMISED, NOT_PERSONAL = "deleted", "anonymised", "not personal"
+
+
+@dataclass(frozen=True)
+class Rule:
+    how: str  # DELETED | ANONYMISED | NOT_PERSONAL
+    why: str
+    by: tuple[str, ...] = ()  # the columns that link a row to the person
+
+
+TABLES: dict[str, Rule] = {
+    "users": Rule(DELETED, "the person's own row", ("id",)),
+    "invites": Rule(ANONYMISED, "the code stays; who made or used it is unlinked", ("created_by", "used_by")),
+    "outbox": Rule(
+        DELETED,
+        "messages to the person (their id, or their private chat) are deleted; copies of their questions are "
+        "emptied; notices about them to organizers lose their id and note",
+        ("user_id", "chat_id"),
+    ),
+    "tickets": Rule(
+        ANONYMISED, "withdrawn if open; asker, text and translation cleared", ("asker_id", "taken_by")
+    ),
+    "faq_votes": Rule(NOT_PERSONAL, "answer, language, vote and day, nothing about who"),
+    "faq_unanswered": Rule(DELETED, "their kept questions", ("asker_hash", "ticket_id")),
+    "helper_profiles": Rule(DELETED, "their languages, areas and note", ("user_id",)),
+    "assignments": Rule(
+        ANONYMISED,
+        "who created, took or handed it back is unlinked; the assignee's done note is cleared",
+        ("created_by", "assignee_id", "returned_by"),
+    ),
+    "assignment_details": Rule(NOT_PERSONAL, "the contact of the person helped, deleted with its assignment"),
+    "booking_topics": Rule(NOT_PERSONAL, "what counselling is offered"),
+    "booking_venues": Rule(NOT_PERSONAL, "where counselling happens"),
+    "booking_counsellors": Rule(DELETED, "the label an organizer typed for the person", ("user_id",)),
+    "booking_rules": Rule(NOT_PERSONAL, "the weekly schedule (its counsellor is unlinked with the label)"),
+    "booking_closures": Rule(NOT_PERSONAL, "days without counselling"),
+    "booking_slots": Rule(NOT_PERSONAL, "bookable times (their counsellor is unlinked with the label)"),
+    "bookings": Rule(DELETED, "their appointments and notes", ("user_id",)),
+    "booking_waitlist": Rule(DELETED, "their places in line", ("user_id",)),
+    "topics": Rule(ANONYMISED, "the topic stays; who created it is unlinked", ("created_by",)),
+    "subscriptions": Rule(DELETED, "what they subscribed to", ("user_id",)),
+    "events": Rule(ANONYMISED, "what organizers publish stays; who created it is unlinked", ("created_by",)),
+    "event_texts": Rule(NOT_PERSONAL, "event titles and texts in further languages"),
+    "attendances": Rule(DELETED, "the events they said they attend", ("user_id",)),
+    "broadcasts": Rule(ANONYMISED, "what organizers sent stays; who created it is unlinked", ("created_by",)),
+    "broadcast_texts": Rule(NOT_PERSONAL, "what organizers sent, per language"),
+    "translation_cache": Rule(NOT_PERSONAL, "translations of public texts only (private ones bypass it)"),
+    "audit_log": Rule(
+        ANONYMISED,
+        "what happened and when stays; who did it is unlinked and a subject naming them becomes user:erased",
+        ("actor_id", "subject"),
+    ),
+}
+
+# Redis keys by their kind: the FSM prefix of aiogram's DefaultKeyBuilder, and the segment after the
+# bot's own prefix (`hnb[:<bot id>]:<kind>:...`).
+FSM_PREFIX = "fsm"
+REDIS_KEYS: dict[str, Rule] = {
+    FSM_PREFIX: Rule(DELETED, "dialog state and data per chat and user (a booking note, an address)"),
+    "throttle": Rule(DELETED, "a person's update count in the current throttle window"),
+    "update": Rule(NOT_PERSONAL, "ids of updates already handled"),
+}
+
+# Payload keys that name a person in messages to someone else, and what goes with them.
+MENTIONS = {"helper": ("helper", "note")}  # assignment notices and reminders to the organizer
+MENTION_REFS = "assign:"
+
+
+async def erase_user(
+    session: AsyncSession, user_id: int, clock: Clock | None = None, *, redis: Any = None
+) -> None:
+    """/deletedata: erase the person in one transaction (committed here), then their Redis keys (`redis`:
+    the app's client, None without Redis)."""
+    await erase(session, clock or Clock(), user_id)
+    await session.commit()
+    await erase_dialog_state(redis, user_id)
+
+
+async def erase(session: AsyncSession, clock: Clock, user_id: int) -> None:
+    """Erase the person in the session's transaction (the caller commits)."""
+    for kind in await repo.active_ticket_kinds(session, user_id, tickets.ACTIVE):
+        await tickets.withdraw(session, clock, user_id, kind)
+    own_tickets = await repo.ticket_ids(session, user_id)
+    await repo.delete_unanswered(session, user_hash(user_id), own_tickets)
+    await repo.scrub_outbox_refs(
+        session, [tickets.ref(t) for t in own_tickets], except_kinds=[tickets.WITHDRAWN_KIND]
+    )
+    await repo.anonymise_tickets(session, user_id)
+    await _forget_mentions(session, user_id)
+    await repo.delete_outbox_to(session, user_id)
+    await repo.clear_done_notes(session, user_id)
+    await repo.delete_counsellors(session, user_id)
+    await repo.unlink_audit(session, user_id, user_subject(user_id), ERASED_SUBJECT)
+    await users_repo.delete_user(session, user_id)
+
+
+async def _forget_mentions(session: AsyncSession, user_id: int) -> None:
+    """Messages to others that name the person: the notice still goes, without who and their words."""
+    for row in await repo.outbox_mentioning(session, MENTION_REFS, str(user_id)):
+        payload = dict(row.payload)
+        dropped = {key for key, goes in MENTIONS.items() if payload.get(key) == user_id for key in goes}
+        if not dropped:
+            continue
+        row.payload = {k: v for k, v in payload.items() if k not in dropped}
+        if row.dedupe_key and str(user_id) in row.dedupe_key.split(":"):
+            # the key only has to stay unique; the row's own id keeps it so
+            row.dedupe_key = ":".join(
+                f"erased{row.id}" if part == str(user_id) else part for part in row.dedupe_key.split(":")
+            )
+    await session.flush()
+
+
+# --- Redis ---------------------------------------------------------------------------------------------
+
+
+def _names_person(key: str, user_id: int, fsm_prefix: str) -> bool:
+    parts = key.split(":")
+    who = str(user_id)
+    if key.startswith(fsm_prefix + ":"):
+        # <prefix>[:<bot>]:<chat>[:<thread>]:<user>[:<destiny>]:<data|state|lock>; the destiny is "default"
+        if parts[-1] not in ("data", "state", "lock") or len(parts) < 4:
+            return False
+        return (parts[-3] if parts[-2] == "default" else parts[-2]) == who
+    # hnb[:<bot>]:throttle:<user>:<window>
+    return any(part == "throttle" and parts[i + 1 : i + 2] == [who] for i, part in enumerate(parts))
+
+
+async def erase_dialog_state(redis: Any, user_id: int, *, fsm_prefix: str = FSM_PREFIX) -> int:
+    """Delete the person's Redis keys (dialog state in every chat, throttle counters); how many. Never
+    raises: with Redis down the keys expire by themselves (DIALOG_TTL_HOURS)."""
+    if redis is None:
+        return 0
+    try:
+        doomed = [
+            key
+            async for key in redis.scan_iter(match=f"*:{user_id}:*", count=1000)
+            if _names_person(key.decode() if isinstance(key, bytes) else str(key), user_id, fsm_prefix)
+        ]
+        if doomed:
+            await redis.delete(*doomed)
+    except Exception as exc:  # Redis down: one line, the erasure in the database stands
+        log.warning("could not delete dialog state in Redis (%s); it expires by itself", type(exc).__name__)
+        return 0
+    return len(doomed)

@@ -1,0 +1,107 @@
+"""How the bot is put together, in one place: routers in routing order, periodic jobs with their
+intervals, outbox renderers, the menu, the hooks between capabilities, and the demo's sample data.
+
+Nothing registers itself when imported: to add a flow, a job, an outbox kind or a demo seed, list it
+here (docs/architecture.md says where each kind of change goes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiogram import Router
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import handlers.assignments as assignments_ui
+import handlers.booking as booking_ui
+import handlers.broadcast as broadcast_ui
+import handlers.core as core_ui
+import handlers.faq as faq_ui
+import handlers.flyer as flyer_ui
+from bot import tickets
+from bot.assignments import claiming as assignment_claiming
+from bot.assignments import demo as assignments_demo
+from bot.assignments import escalation as assignment_escalation
+from bot.assignments import reminders as assignment_reminders
+from bot.booking import demo as booking_demo
+from bot.booking import jobs as booking_jobs
+from bot.broadcast import demo as broadcast_demo
+from bot.broadcast import jobs as broadcast_jobs
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery import retention as outbox_retention
+from bot.delivery.hooks import OutcomeHooks
+from bot.delivery.render import READY, Renderers, render_ready
+from bot.faq import feedback as faq_feedback
+from bot.jobs import PeriodicJob
+from bot.sample import DemoPeople
+from handlers.kit import Flow
+from handlers.menu import Menu
+
+# Routing order: commands, buttons and dialog steps first; free text (the FAQ) after them; the fallback
+# (stickers, voice, anything else) last. Booking comes before core because its deep links
+# (`/start book-...`) must be seen before core's plain /start.
+FLOWS: list[Flow] = [
+    *booking_ui.FLOWS,
+    *core_ui.FLOWS,
+    *broadcast_ui.FLOWS,
+    *assignments_ui.FLOWS,
+    *flyer_ui.FLOWS,
+    *faq_ui.FLOWS,
+    *core_ui.FALLBACK,
+]
+
+JOBS: list[PeriodicJob] = [
+    PeriodicJob("booking_waitlist", 60, booking_jobs.waitlist_job),
+    PeriodicJob("booking_slots", 3600, booking_jobs.slots_job),
+    PeriodicJob(broadcast_jobs.DISPATCH_JOB, 20, broadcast_jobs.dispatch),
+    PeriodicJob(broadcast_jobs.REPORT_JOB, 30, broadcast_jobs.reports),
+    PeriodicJob("assignments_escalate", 60, assignment_escalation.escalation_job),
+    PeriodicJob("assignments_remind", 60, assignment_reminders.reminder_job),
+    PeriodicJob("faq_retention", 3600, faq_feedback.retention_job),
+    PeriodicJob("tickets_retention", 3600, tickets.retention_job),
+    PeriodicJob("outbox_retention", 3600, outbox_retention.delete_old_rows),
+]
+
+
+def renderers() -> Renderers:
+    """Every outbox kind with its renderer; a kind listed twice, or queued without one, is an error."""
+    return Renderers.merge(
+        {READY: render_ready},
+        booking_ui.RENDERERS,
+        broadcast_ui.RENDERERS,
+        assignments_ui.RENDERERS,
+        faq_ui.RENDERERS,
+        core_ui.RENDERERS,
+    )
+
+
+def outcome_hooks() -> OutcomeHooks:
+    """What capabilities learn of their sent messages (alert message ids, relays, answers)."""
+    return OutcomeHooks({**assignment_claiming.OUTCOME_HOOKS, **tickets.OUTCOME_HOOKS})
+
+
+def menu() -> Menu:
+    packages = (core_ui, broadcast_ui, booking_ui, assignments_ui, flyer_ui, faq_ui)
+    return Menu.of(
+        [item for p in packages for item in p.MENU],
+        [command for p in packages for command in p.COMMANDS],
+    )
+
+
+def routers() -> list[Router]:
+    """Fresh routers for one Dispatcher, in routing order, the error handler first."""
+    return [flow.build() for flow in (*core_ui.ERRORS, *FLOWS)]
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What one capability's flow lets another add, passed to the handlers by the dispatcher."""
+
+    after_language: tuple[Callable[..., Awaitable[None]], ...] = tuple(broadcast_ui.AFTER_LANGUAGE)
+    cancel_hooks: tuple[Callable[..., Awaitable[bool]], ...] = tuple(faq_ui.CANCEL)
+
+
+DemoSeed = Callable[[AsyncSession, Clock, Settings, DemoPeople], Awaitable[None]]
+DEMO_SEEDS: list[DemoSeed] = [booking_demo.seed, assignments_demo.seed, broadcast_demo.seed]

@@ -1,0 +1,49 @@
+"""Assignments and helper profiles: /assign (organizers), alerts with "I'll take it", the assignee's
+buttons, /assignments (helpers: theirs, the open ones and open questions; organizers: the overview), the
+organizers' view and cancel, and /profile. Mirrors bot/assignments/.
+
+Sending: replies to a person's own press are sent directly; alerts, their edits, notices, reminders and
+"done?" go through the outbox (RENDERERS). The periodic jobs are `bot.assignments.escalation.escalation_job`
+and `bot.assignments.reminders.reminder_job` (listed in bot/wiring.py).
+"""
+
+from __future__ import annotations
+
+from bot.assignments.payloads import OutboxKind
+from bot.delivery.render import Renderer
+from bot.services.users import HELPER, ORGANIZER
+from bot.text import N_
+from handlers.assignments import alerts, board, create, manage, mine, profile, renderers
+from handlers.kit import Flow
+from handlers.menu import CommandInfo, MenuItem
+
+FLOWS: list[Flow] = [
+    create.flow,
+    alerts.flow,
+    mine.flow,
+    manage.flow,
+    board.flow,
+    profile.flow,
+]
+
+RENDERERS: dict[str, Renderer] = {
+    OutboxKind.ALERT: renderers.render_alert,
+    OutboxKind.ALERT_EDIT: renderers.render_alert_edit,
+    OutboxKind.NOTICE: renderers.render_notice,
+    OutboxKind.REMINDER: renderers.render_reminder,
+    OutboxKind.FOLLOWUP: renderers.render_followup,
+}
+
+MENU: list[MenuItem] = [
+    MenuItem("assignments", N_("📋 Assignments"), role=HELPER, order=40),
+    MenuItem("profile", N_("🙋 My helper profile"), role=HELPER, order=41),
+    MenuItem("assign", N_("➕ New assignment"), role=ORGANIZER, order=42),
+]
+
+COMMANDS: list[CommandInfo] = [
+    CommandInfo("assignments", N_("Assignments and questions for helpers"), role=HELPER, order=40),
+    CommandInfo("profile", N_("Your helper profile: languages, areas, pause"), role=HELPER, order=41),
+    CommandInfo("assign", N_("Find a helper for an assignment"), role=ORGANIZER, order=42),
+]
+
+__all__ = ["COMMANDS", "FLOWS", "MENU", "RENDERERS"]

@@ -1,0 +1,176 @@
+"""/assign (organizers): kind → language → area → day → time with buttons (the choices ride in the callback
+data), then the description and the private details as text (a typed draft in FSM data), a preview, and
+"send to helpers". The service checks every choice again and alerts the matching helpers."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.assignments import service
+from bot.assignments.options import KINDS, areas
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.users import ORGANIZER, Person
+from bot.text import Translator
+from handlers.assignments.callbacks import NewCb, NewStep
+from handlers.assignments.draft import (
+    CHOICE_STEPS,
+    DESCRIPTION_PROMPT,
+    AssignDraft,
+    check_step,
+    draft_text,
+    next_screen,
+    sent_text,
+)
+from handlers.assignments.views import NO_DETAILS, STALE, details_line, error_text
+from handlers.callbacks import MenuCb
+from handlers.kit import alert, button, cancel_row, grid, keyboard, private_flow, reply, show
+
+flow = private_flow("assignments.create")
+ORGANIZER_ONLY = {"role": ORGANIZER}
+
+
+class NewStates(StatesGroup):
+    description = State()
+    details = State()
+    confirm = State()
+
+
+# --- handlers ---------------------------------------------------------------------------------------
+@flow.message(Command("assign"), flags=ORGANIZER_ONLY)
+@flow.callback_query(MenuCb.filter(F.action == "assign"), flags=ORGANIZER_ONLY)
+async def start(
+    event: Message | CallbackQuery, tr: Translator, settings: Settings, state: FSMContext
+) -> None:
+    await AssignDraft.clear(state)
+    text = draft_text(tr, AssignDraft(), settings, tr._("What kind of help is needed?"))
+    kinds = [button(tr._(label), NewCb(step=NewStep.KIND, kind=kind)) for kind, label in KINDS.items()]
+    await reply(event, text, keyboard(*grid(kinds, 2), cancel_row(tr, NewCb(step=NewStep.ABORT))))
+
+
+@flow.callback_query(NewCb.filter(F.step.in_(CHOICE_STEPS)), flags=ORGANIZER_ONLY)
+async def on_choice(
+    query: CallbackQuery,
+    callback_data: NewCb,
+    tr: Translator,
+    clock: Clock,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    known = areas(settings.areas_file)
+    try:
+        check_step(callback_data, known)
+    except service.AssignmentError:
+        await alert(query, tr._(STALE))
+        return
+    await query.answer()
+    screen = next_screen(tr, callback_data, known, clock, settings)
+    if screen is not None:
+        await show(query, *screen)
+        return
+    # a time, or a flexible date: on to the texts
+    draft = AssignDraft.of(callback_data)
+    await state.set_state(NewStates.description)
+    await draft.save(state)
+    await show(query, draft_text(tr, draft, settings, tr._(DESCRIPTION_PROMPT)))
+
+
+@flow.message(NewStates.description, F.text, ~F.text.startswith("/"), flags=ORGANIZER_ONLY)
+async def on_description(message: Message, tr: Translator, state: FSMContext) -> None:
+    draft = await AssignDraft.load(state) or AssignDraft()  # none: the service refuses it at "send"
+    try:
+        draft.description = service.clean_description(message.text or "")
+    except service.AssignmentError as error:
+        await message.answer(error_text(tr, error.code))
+        return
+    await draft.save(state)
+    await state.set_state(NewStates.details)
+    await message.answer(
+        tr._(
+            "🔒 Now the exact address and contact, for example the meeting point and a phone number. "
+            "<b>Only the helper who takes the assignment will see this.</b>"
+        ),
+        reply_markup=keyboard(
+            [button(tr._("Skip"), NewCb(step=NewStep.SKIP_DETAILS))],
+            cancel_row(tr, NewCb(step=NewStep.ABORT)),
+        ),
+    )
+
+
+async def _preview(
+    bot: Bot, user: Person, tr: Translator, state: FSMContext, settings: Settings, draft: AssignDraft
+) -> None:
+    await draft.save(state)
+    await state.set_state(NewStates.confirm)
+    text = "\n\n".join(
+        [
+            draft_text(tr, draft, settings, "📝 " + tr.insert(draft.description)),
+            details_line(tr, draft.details),
+            tr._("Send this to the matching helpers?"),
+        ]
+    )
+    markup = keyboard(
+        [button(tr._("📣 Send to helpers"), NewCb(step=NewStep.SEND))],
+        cancel_row(tr, NewCb(step=NewStep.ABORT)),
+    )
+    await bot.send_message(user.id, text, reply_markup=markup)
+
+
+@flow.message(NewStates.details, F.text, ~F.text.startswith("/"), flags=ORGANIZER_ONLY)
+async def on_details(
+    message: Message, user: Person, tr: Translator, state: FSMContext, settings: Settings, bot: Bot
+) -> None:
+    draft = await AssignDraft.load(state) or AssignDraft()  # none: the service refuses it at "send"
+    try:
+        draft.details = service.clean_details(message.text)
+    except service.AssignmentError as error:
+        await message.answer(error_text(tr, error.code))
+        return
+    await _preview(bot, user, tr, state, settings, draft)
+
+
+@flow.callback_query(NewCb.filter(F.step == NewStep.SKIP_DETAILS), NewStates.details, flags=ORGANIZER_ONLY)
+async def on_skip_details(
+    query: CallbackQuery, user: Person, tr: Translator, state: FSMContext, settings: Settings, bot: Bot
+) -> None:
+    await query.answer()
+    draft = await AssignDraft.load(state) or AssignDraft()  # none: the service refuses it at "send"
+    await show(query, tr._(NO_DETAILS))
+    draft.details = None
+    await _preview(bot, user, tr, state, settings, draft)
+
+
+@flow.callback_query(NewCb.filter(F.step == NewStep.ABORT), flags=ORGANIZER_ONLY)
+async def on_abort(query: CallbackQuery, tr: Translator, state: FSMContext) -> None:
+    await AssignDraft.clear(state)
+    await query.answer()
+    await show(query, tr._("Cancelled. Nothing was sent."))
+
+
+@flow.callback_query(NewCb.filter(F.step == NewStep.SEND), NewStates.confirm, flags=ORGANIZER_ONLY)
+async def on_send(
+    query: CallbackQuery,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    draft = await AssignDraft.load(state) or AssignDraft()
+    await AssignDraft.clear(state)  # before any await on the database: a second press finds nothing to send
+    try:
+        created = await service.create(
+            session, clock, user, draft.new_assignment(), areas(settings.areas_file), settings.tz
+        )
+    except service.AssignmentError as error:
+        await alert(query, error_text(tr, error.code))
+        return
+    await query.answer()
+    overview = tr._("I will tell you when someone takes it. Overview: /assignments")
+    await show(query, sent_text(tr, created) + "\n\n" + overview)

@@ -1,0 +1,158 @@
+"""The assignee's buttons: address and contact, hand back (with "are you sure?"), done, done with a note
+(a short text input)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.assignments import claiming, service
+from bot.assignments.options import areas
+from bot.assignments.status import Outcome
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.users import HELPER, Person
+from bot.text import Translator
+from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
+from handlers.assignments.views import NOT_YOURS, assignee_keyboard, details_text
+from handlers.kit import Draft, alert, confirm_row, keyboard, private_flow, show, show_keyboard
+
+flow = private_flow("assignments.mine")
+HELPER_ONLY = {"role": HELPER}
+
+
+class DoneStates(StatesGroup):
+    note = State()
+
+
+class DoneNote(Draft):
+    """The assignment a helper is writing a closing note for."""
+
+    assignment: int
+
+
+def done_text(tr: Translator, number: int) -> str:
+    return tr._("🏁 Thank you! Assignment no. {number} is closed.", number=number)
+
+
+@flow.callback_query(AssignmentCb.filter(F.action == AssignmentAction.DETAILS), flags=HELPER_ONLY)
+async def on_details(
+    query: CallbackQuery,
+    callback_data: AssignmentCb,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    settings: Settings,
+    bot: Bot,
+) -> None:
+    try:
+        assignment, details = await service.details_for(session, callback_data.assignment, user)
+    except service.NotAllowed:
+        await alert(query, tr._("Only the helper who took this assignment can see the address and contact."))
+        return
+    await query.answer()
+    markup = assignee_keyboard(tr, assignment.id) if service.is_assignee(assignment, user) else None
+    text = details_text(tr, assignment, details, areas(settings.areas_file))
+    await bot.send_message(user.id, text, reply_markup=markup)
+
+
+@flow.callback_query(AssignmentCb.filter(F.action == AssignmentAction.HAND_BACK), flags=HELPER_ONLY)
+async def on_hand_back_ask(query: CallbackQuery, callback_data: AssignmentCb, tr: Translator) -> None:
+    await query.answer()
+    number = callback_data.assignment
+    yes = AssignmentCb(action=AssignmentAction.HAND_BACK_YES, assignment=number)
+    no = AssignmentCb(action=AssignmentAction.DETAILS, assignment=number)
+    row = confirm_row(tr, yes, no, yes_text=tr._("↩️ Yes, hand it back"), no_text=tr._("No, I'll do it"))
+    await show_keyboard(query, keyboard(row))
+
+
+@flow.callback_query(AssignmentCb.filter(F.action == AssignmentAction.HAND_BACK_YES), flags=HELPER_ONLY)
+async def on_hand_back(
+    query: CallbackQuery,
+    callback_data: AssignmentCb,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    number = callback_data.assignment
+    outcome = await claiming.hand_back(session, clock, number, user, areas(settings.areas_file))
+    if outcome == Outcome.OK:
+        await query.answer()
+        # the message with the address is replaced: the details leave this chat
+        text = tr._(
+            "↩️ You handed back assignment no. {number}. It is offered to other helpers again. Thank you for "
+            "saying so in time!",
+            number=number,
+        )
+        await show(query, text)
+    elif outcome == Outcome.TOO_LATE:
+        await alert(query, tr._("The appointment has already begun. Please contact the organizer."))
+    else:
+        await alert(query, tr._(NOT_YOURS))
+
+
+@flow.callback_query(AssignmentCb.filter(F.action == AssignmentAction.DONE), flags=HELPER_ONLY)
+async def on_done(
+    query: CallbackQuery,
+    callback_data: AssignmentCb,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    number = callback_data.assignment
+    outcome = await claiming.mark_done(session, clock, number, user, areas(settings.areas_file))
+    if outcome in (Outcome.OK, Outcome.CLOSED):
+        await query.answer()
+        await show(query, done_text(tr, number))
+    else:
+        await alert(query, tr._(NOT_YOURS))
+
+
+@flow.callback_query(AssignmentCb.filter(F.action == AssignmentAction.DONE_WITH_NOTE), flags=HELPER_ONLY)
+async def on_note_ask(
+    query: CallbackQuery,
+    callback_data: AssignmentCb,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    if await claiming.may_close(session, callback_data.assignment, user) != Outcome.OK:
+        await alert(query, tr._(NOT_YOURS))
+        return
+    await query.answer()
+    await DoneNote.clear(state)
+    await state.set_state(DoneStates.note)
+    await DoneNote(assignment=callback_data.assignment).save(state)
+    prompt = tr._(
+        "Write a short note for the organizers (at most {limit} characters).", limit=claiming.NOTE_MAX
+    )
+    await bot.send_message(user.id, prompt)
+
+
+@flow.message(DoneStates.note, F.text, ~F.text.startswith("/"), flags=HELPER_ONLY)
+async def on_note(
+    message: Message,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    draft = await DoneNote.load(state)
+    await DoneNote.clear(state)
+    number = draft.assignment if draft else 0
+    outcome = await claiming.mark_done(session, clock, number, user, areas(settings.areas_file), message.text)
+    if outcome in (Outcome.OK, Outcome.CLOSED):
+        await message.answer(done_text(tr, number))
+    else:
+        await message.answer(tr._(NOT_YOURS))

@@ -1,0 +1,176 @@
+"""/book: a counselling appointment in a few taps. Topic, day, time, interpreter; then the optional note
+(note.py) and the review (confirm.py). Also "change time" from /mybookings: the same steps with the
+booking being moved in the buttons, ending in a move instead of a new booking."""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.booking import services
+from bot.booking.services import Refusal
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.users import Person
+from bot.text import Translator
+from handlers.booking.callbacks import BookAction, BookCb, PageCb
+from handlers.booking.note import leave_note_state
+from handlers.booking.screens import attempt, days_screen, times_screen, topics_screen
+from handlers.booking.steps import interpreter_view, move_view, note_question_view
+from handlers.booking.views import ERRORS, day_code, parse_day
+from handlers.callbacks import MenuCb
+from handlers.kit import Flow, KnownUser, reply, show
+
+flow = Flow("booking.book")
+PRIVATE = F.chat.type == "private"
+# t.me/<bot>?start=book and ?start=book-<topic key> (e.g. on a flyer)
+DEEP_LINK = CommandStart(deep_link=True, magic=F.args.regexp(r"^book(-[\w-]+)?$"))
+
+
+@flow.message(Command("book"), PRIVATE)
+@flow.callback_query(MenuCb.filter(F.action == "book"), KnownUser())
+async def cmd_book(
+    event: Message | CallbackQuery,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    await leave_note_state(state)
+    await reply(event, *await topics_screen(session, clock, settings, user, tr))
+
+
+@flow.message(DEEP_LINK, PRIVATE)
+async def deep_link(
+    message: Message,
+    command: CommandObject,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """A topic's link opens its days; /start book (or an unknown topic) the list of topics."""
+    key = (command.args or "").removeprefix("book").removeprefix("-")
+    topic = await services.topic_by_key(session, key) if key else None
+    if topic is not None:
+        text, markup = await days_screen(session, clock, settings, tr, topic, moving=0)
+    else:
+        text, markup = await topics_screen(session, clock, settings, user, tr)
+    await message.answer(text, reply_markup=markup)
+
+
+@flow.callback_query(BookCb.filter(F.action == BookAction.TOPICS), KnownUser())
+@flow.callback_query(PageCb.filter(F.of == BookAction.TOPICS), KnownUser())
+async def on_topics(
+    query: CallbackQuery,
+    callback_data: BookCb | PageCb,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    await leave_note_state(state)
+    page = callback_data.page if isinstance(callback_data, PageCb) else 0
+    await show(query, *await topics_screen(session, clock, settings, user, tr, page))
+    await query.answer()
+
+
+@flow.callback_query(BookCb.filter(F.action == BookAction.TOPIC), KnownUser())
+@flow.callback_query(PageCb.filter(F.of == BookAction.TOPIC), KnownUser())
+async def on_topic(
+    query: CallbackQuery,
+    callback_data: BookCb | PageCb,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """The topic's free days (a page of them)."""
+    topic = await attempt(query, tr, services.get_topic(session, callback_data.topic))
+    if topic is None:
+        return
+    moving = callback_data.booking  # the booking must still be the presser's and not started
+    if moving and await attempt(query, tr, services.booking_details(session, clock, user.id, moving)) is None:
+        return
+    if isinstance(callback_data, PageCb):
+        view = await days_screen(session, clock, settings, tr, topic, moving, page=callback_data.page)
+    else:
+        first = parse_day(callback_data.day)
+        view = await days_screen(session, clock, settings, tr, topic, moving, first=first)
+    await show(query, *view)
+    await query.answer()
+
+
+@flow.callback_query(BookCb.filter(F.action == BookAction.DAY), KnownUser())
+@flow.callback_query(PageCb.filter(F.of == BookAction.DAY), KnownUser())
+async def on_day(
+    query: CallbackQuery,
+    callback_data: BookCb | PageCb,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """The day's free times, or the days again (with a word why) when the day is full now."""
+    day = parse_day(callback_data.day)
+    if day is None:
+        await query.answer()
+        return
+    topic = await attempt(query, tr, services.get_topic(session, callback_data.topic))
+    if topic is None:
+        return
+    moving, page = callback_data.booking, callback_data.page if isinstance(callback_data, PageCb) else 0
+    view = await times_screen(session, clock, settings, tr, topic, day, moving, page)
+    if view is None:
+        await show(query, *await days_screen(session, clock, settings, tr, topic, moving))
+        await query.answer(tr._(ERRORS[Refusal.GONE]), show_alert=True)
+        return
+    await show(query, *view)
+    await query.answer()
+
+
+@flow.callback_query(BookCb.filter(F.action == BookAction.SLOT), KnownUser())
+async def on_slot(
+    query: CallbackQuery,
+    callback_data: BookCb,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """A time was chosen: which interpreter (a new booking), or "move it?" (a booking being moved)."""
+    info = await attempt(query, tr, services.check_slot(session, clock, callback_data.slot))
+    if info is None:
+        return
+    moving = callback_data.booking
+    day = day_code(info.slot.starts_at.astimezone(settings.tz).date())
+    back = BookCb(action=BookAction.DAY, topic=info.topic.id, day=day, booking=moving)
+    if moving:
+        current = await attempt(query, tr, services.booking_details(session, clock, user.id, moving))
+        if current is None:
+            return
+        await show(query, *move_view(tr, current, info, moving, back))
+    else:
+        await show(query, *interpreter_view(tr, info, back))
+    await query.answer()
+
+
+@flow.callback_query(BookCb.filter(F.action == BookAction.INTERPRETER), KnownUser())
+async def on_interpreter(
+    query: CallbackQuery, callback_data: BookCb, tr: Translator, session: AsyncSession, clock: Clock
+) -> None:
+    """The interpreter was chosen: would the person like to write a note?"""
+    if await attempt(query, tr, services.check_slot(session, clock, callback_data.slot)) is None:
+        return
+    await show(query, *note_question_view(tr, callback_data.slot, callback_data.lang))
+    await query.answer()

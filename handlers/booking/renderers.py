@@ -1,0 +1,93 @@
+"""The booking messages that leave on their own (reminders, the counsellor's news, a cancellation by the
+association, waitlist offers), rendered in the reader's language when the delivery engine sends them.
+Each reads its typed payload (bot/booking/payloads.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.booking.payloads import (
+    Appointment,
+    CancelledByAssociation,
+    CounsellorNews,
+    CounsellorNotice,
+    Lapsed,
+    Offer,
+    Reminder,
+)
+from bot.booking.services import topic_name
+from bot.delivery.render import Rendered
+from bot.text import Html, Translator
+from handlers.booking.callbacks import BookAction, BookCb, MyAction, MyCb, WaitAction, WaitCb
+from handlers.booking.views import brief, interpreter_name
+from handlers.kit import button, confirm_row, html_message, keyboard
+
+
+def _brief(tr: Translator, payload: Appointment) -> Html:
+    topic = topic_name(payload.topic, tr.lang)
+    return Html("\n".join(brief(tr, topic, payload.starts_at, payload.venue, payload.address)))
+
+
+def render_reminder(data: dict[str, Any], tr: Translator) -> Rendered:
+    payload = Reminder.model_validate(data)
+    text = tr._(
+        "⏰ <b>Reminder of your appointment</b>\n\n{details}\n\nWill you come?",
+        details=_brief(tr, payload),
+    )
+    come = MyCb(action=MyAction.WILL_COME, booking=payload.booking_id)
+    cancel = MyCb(action=MyAction.ASK_CANCEL, booking=payload.booking_id)
+    return html_message(
+        text,
+        keyboard([button(tr._("✅ I'll come"), come)], [button(tr._("❌ Cancel the appointment"), cancel)]),
+    )
+
+
+def render_counsellor(data: dict[str, Any], tr: Translator) -> Rendered:
+    payload = CounsellorNotice.model_validate(data)
+    new = payload.event == CounsellorNews.NEW
+    title = (
+        tr._("🆕 <b>New counselling appointment</b>")
+        if new
+        else tr._("❌ <b>Counselling appointment cancelled</b>")
+    )
+    lines = [title, "", _brief(tr, payload)]
+    language = interpreter_name(tr, payload.interpreter, for_staff=True)
+    if language and new:
+        lines.append(tr._("🗣 Interpreter: {language}", language=language))
+    lines += ["", tr._("All appointments: /agenda")]
+    return html_message("\n".join(lines))
+
+
+def render_cancelled(data: dict[str, Any], tr: Translator) -> Rendered:
+    payload = CancelledByAssociation.model_validate(data)
+    text = tr._(
+        "😔 Sorry, the association had to cancel your appointment:\n\n{details}\n\nPlease choose a new time.",
+        details=_brief(tr, payload),
+    )
+    again = BookCb(action=BookAction.TOPIC, topic=payload.topic_id)
+    return html_message(text, keyboard([button(tr._("📅 Book a new appointment"), again)]))
+
+
+def render_offer(data: dict[str, Any], tr: Translator) -> Rendered:
+    payload = Offer.model_validate(data)
+    text = tr._(
+        "🔔 <b>Good news: a time became free for you.</b>\n\n{details}\n\n"
+        "I keep it for you until {until}. Do you want it?",
+        details=_brief(tr, payload),
+        until=Html(tr.time(payload.expires_at)),
+    )
+    take = WaitCb(action=WaitAction.TAKE, entry=payload.entry_id, slot=payload.slot_id)
+    decline = WaitCb(action=WaitAction.DECLINE, entry=payload.entry_id)
+    pair = confirm_row(tr, take, decline, yes_text=tr._("✅ Yes, book it"), no_text=tr._("No, thanks"))
+    return html_message(text, keyboard(pair))
+
+
+def render_lapsed(data: dict[str, Any], tr: Translator) -> Rendered:
+    payload = Lapsed.model_validate(data)
+    text = tr._(
+        "The free time was kept for you, but there was no answer, so it went to the next person. "
+        "If you still need an appointment for {topic}, you can join the waiting list again.",
+        topic=topic_name(payload.topic, tr.lang),
+    )
+    again = WaitCb(action=WaitAction.ASK, topic=payload.topic_id)
+    return html_message(text, keyboard([button(tr._("🔔 Join the waiting list again"), again)]))

@@ -1,0 +1,206 @@
+"""A draft's preview per language with the number of recipients → send now, or at a typed date and time →
+confirm; or discard it."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F
+from aiogram.fsm.context import FSMContext
+from aiogram.methods import SendMessage, SendPhoto
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.broadcast import broadcasts as service
+from bot.broadcast import dates, sending
+from bot.broadcast.broadcasts import Broadcast, BroadcastError
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery.render import Rendered
+from bot.i18n import LANGUAGE_NAMES
+from bot.services.users import Person
+from bot.text import Html, Translator
+from handlers.broadcast.callbacks import BroadcastAction, BroadcastCb
+from handlers.broadcast.drafts import (
+    TYPED,
+    Compose,
+    ask,
+    compose_flow,
+    discard_row,
+    sending_text,
+)
+from handlers.broadcast.renderers import broadcast_message
+from handlers.broadcast.views import ORG, date_problem_text, problem_text
+from handlers.kit import button, keyboard, reply, show, show_keyboard
+
+flow = compose_flow("broadcast.schedule")
+Action = BroadcastAction
+
+
+async def _send(bot: Bot, chat_id: int, rendered: Rendered) -> None:
+    if rendered.method == "sendPhoto":
+        await bot(SendPhoto(chat_id=chat_id, **rendered.params))
+    else:
+        await bot(SendMessage(chat_id=chat_id, **rendered.params))
+
+
+async def send_preview(
+    bot: Bot, chat_id: int, tr: Translator, session: AsyncSession, settings: Settings, broadcast: Broadcast
+) -> None:
+    """Each audience language exactly as its readers will get it, then the count and the next step."""
+    try:
+        previews, total = await sending.previews(session, settings, broadcast)
+    except BroadcastError as error:
+        await bot.send_message(chat_id, problem_text(tr, error.code))
+        return
+    for preview in previews:
+        message = preview.message
+        language = LANGUAGE_NAMES[message.lang]
+        await bot.send_message(
+            chat_id,
+            tr._("👁 Preview for {language} (recipients now: {n}):", language=language, n=preview.recipients),
+        )
+        if message.photo_ahead:
+            await bot.send_photo(chat_id, message.photo_ahead)
+        await _send(bot, chat_id, broadcast_message(message.payload, Translator(message.lang, settings.tz)))
+    bid = broadcast.id
+    markup = keyboard(
+        [
+            button(tr._("📤 Send now"), BroadcastCb(action=Action.NOW, broadcast=bid)),
+            button(tr._("🕒 Send later"), BroadcastCb(action=Action.WHEN, broadcast=bid)),
+        ],
+        [button(tr._("✏️ Change texts"), BroadcastCb(action=Action.OVERVIEW, broadcast=bid))],
+        discard_row(tr, bid),
+    )
+    await bot.send_message(
+        chat_id, tr._("Recipients now: {n}. Send now or later?", n=total), reply_markup=markup
+    )
+
+
+@flow.callback_query(BroadcastCb.filter(F.action == Action.PREVIEW), flags=ORG)
+async def on_preview(
+    query: CallbackQuery,
+    broadcast: Broadcast,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    settings: Settings,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    await query.answer()
+    await state.clear()
+    await send_preview(bot, user.id, tr, session, settings, broadcast)
+
+
+async def _confirm_screen(
+    tr: Translator, session: AsyncSession, settings: Settings, broadcast: Broadcast
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    n = sum((await service.recipient_counts(session, broadcast, settings)).values())
+    if broadcast.scheduled_at is None:
+        text = tr._("Send broadcast #{id} now? Recipients now: {n}.", id=broadcast.id, n=n)
+        yes = tr._("✅ Yes, send now")
+    else:
+        text = tr._(
+            "Send broadcast #{id} on {when}? Recipients now: {n} (it goes to the subscribers at that time).",
+            id=broadcast.id,
+            when=Html(tr.datetime(broadcast.scheduled_at)),
+            n=n,
+        )
+        yes = tr._("✅ Yes, schedule it")
+    bid = broadcast.id
+    markup = keyboard(
+        [button(yes, BroadcastCb(action=Action.CONFIRM, broadcast=bid))],
+        [
+            button(tr._("🕒 Another time"), BroadcastCb(action=Action.WHEN, broadcast=bid)),
+            button(tr._("✏️ Change texts"), BroadcastCb(action=Action.OVERVIEW, broadcast=bid)),
+        ],
+        discard_row(tr, bid),
+    )
+    return text, markup
+
+
+@flow.callback_query(BroadcastCb.filter(F.action == Action.NOW), flags=ORG)
+async def on_now(
+    query: CallbackQuery,
+    broadcast: Broadcast,
+    tr: Translator,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    service.propose_time(broadcast, None, clock)
+    await reply(query, *await _confirm_screen(tr, session, settings, broadcast))
+
+
+@flow.callback_query(BroadcastCb.filter(F.action == Action.WHEN), flags=ORG)
+async def on_when(
+    query: CallbackQuery,
+    broadcast: Broadcast,
+    tr: Translator,
+    settings: Settings,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    await ask(state, Compose.when, broadcast)
+    await reply(
+        query,
+        tr._(
+            "When should it go out? Write date and time like this: {example} (time in {zone}).",
+            example=dates.example(clock.now(), settings.tz),
+            zone=settings.timezone,
+        ),
+    )
+
+
+@flow.message(Compose.when, *TYPED, F.text, flags=ORG)
+async def on_when_text(
+    message: Message,
+    broadcast: Broadcast,
+    tr: Translator,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    try:
+        service.propose_typed_time(broadcast, message.text or "", clock, settings.tz)
+    except BroadcastError as error:
+        await message.answer(date_problem_text(tr, error.code, dates.example(clock.now(), settings.tz)))
+        return
+    await state.clear()
+    text, markup = await _confirm_screen(tr, session, settings, broadcast)
+    await message.answer(text, reply_markup=markup)
+
+
+@flow.callback_query(BroadcastCb.filter(F.action == Action.CONFIRM), flags=ORG)
+async def on_confirm(
+    query: CallbackQuery,
+    broadcast: Broadcast,
+    tr: Translator,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    confirmed = await sending.send_or_schedule(session, clock, settings, broadcast)
+    await show_keyboard(query, None)
+    if confirmed.sending is not None:
+        await reply(query, sending_text(tr, broadcast.id, confirmed.sending))
+        return
+    await reply(
+        query,
+        tr._(
+            "✅ Broadcast #{id} is scheduled for {when}. You will get a report after sending. "
+            "/broadcasts shows planned broadcasts and can cancel them.",
+            id=broadcast.id,
+            when=Html(tr.datetime(confirmed.at)),
+        ),
+    )
+
+
+@flow.callback_query(BroadcastCb.filter(F.action == Action.DROP), flags=ORG)
+async def on_drop(
+    query: CallbackQuery, broadcast: Broadcast, tr: Translator, session: AsyncSession, state: FSMContext
+) -> None:
+    await state.clear()
+    await service.cancel(session, broadcast.id)
+    await query.answer()
+    await show(query, tr._("The broadcast was discarded."))

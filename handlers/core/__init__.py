@@ -1,0 +1,42 @@
+"""The core flows: /start and its links, the language, /menu, /help, /cancel, privacy and erasure, helper
+invitations and removal (/helpers), the fallback for everything nobody handled, and the error handler.
+
+Exports for bot/wiring.py: FLOWS (routed first; other capabilities' deep links go before them),
+FALLBACK (routed last), ERRORS (the error handler), MENU, COMMANDS and RENDERERS (none: the core queues
+nothing in the outbox). What other capabilities add to /start, the language choice and /cancel comes in
+as handler arguments (handlers/core/hooks.py).
+"""
+
+from __future__ import annotations
+
+from bot.delivery.render import Renderer
+from bot.services.users import ORGANIZER
+from bot.text import N_
+from handlers.core import errors, fallback, help_menu, helpers_admin, language, privacy, roles, start
+from handlers.core.hooks import AfterLanguage, CancelHook
+from handlers.kit import Flow
+from handlers.menu import CommandInfo, MenuItem
+
+FLOWS: list[Flow] = [start.flow, language.flow, help_menu.flow, privacy.flow, roles.flow, helpers_admin.flow]
+FALLBACK: list[Flow] = [fallback.flow]
+ERRORS: list[Flow] = [errors.flow]
+RENDERERS: dict[str, Renderer] = {}
+
+MENU: list[MenuItem] = [
+    MenuItem("language", N_("🌐 Language"), order=90),
+    MenuItem("privacy", N_("🔒 Privacy"), order=91),
+]
+
+COMMANDS: list[CommandInfo] = [
+    CommandInfo("start", N_("Start and choose your language"), order=1),
+    CommandInfo("menu", N_("Main menu"), order=2),
+    CommandInfo("help", N_("What this bot can do"), order=3),
+    CommandInfo("helpers", N_("Helpers and organizers: list, remove"), role=ORGANIZER, order=60),
+    CommandInfo("invite", N_("Invite a helper (or: /invite organizer)"), role=ORGANIZER, order=60),
+    CommandInfo("language", N_("Change language"), order=90),
+    CommandInfo("privacy", N_("What we store about you"), order=91),
+    CommandInfo("deletedata", N_("Delete all your data"), order=92),
+    CommandInfo("cancel", N_("Leave the current step"), order=93),
+]
+
+__all__ = ["COMMANDS", "ERRORS", "FALLBACK", "FLOWS", "MENU", "RENDERERS", "AfterLanguage", "CancelHook"]

@@ -1,0 +1,77 @@
+"""The last safety net: log the exception with the update id, tell the person in their language.
+
+A database error's message carries the statement's parameters (a person's id, their note, their question):
+it is logged as its class, the driver's error class, SQLAlchemy's code and the statement's first keyword,
+with the stack but without any message.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+from sqlalchemy.exc import StatementError
+
+from bot.text import Translator
+from handlers.kit import Flow
+
+log = logging.getLogger(__name__)
+flow = Flow("core.errors")
+
+
+@flow.errors()
+async def on_error(event: ErrorEvent, **data: Any) -> bool:
+    update = event.update
+    db_error = database_error(event.exception)
+    if db_error is None:
+        log.error(
+            "unhandled error in update %s: %s",
+            update.update_id,
+            type(event.exception).__name__,
+            exc_info=event.exception,
+            extra={"update_id": update.update_id},
+        )
+    else:
+        log.error(
+            "unhandled error in update %s: %s\n%s",
+            update.update_id,
+            describe_database_error(event.exception, db_error),
+            "".join(traceback.format_tb(event.exception.__traceback__)).rstrip(),
+            extra={"update_id": update.update_id},
+        )
+    tr: Translator | None = data.get("tr")
+    if tr is None:
+        return True
+    text = tr._("Sorry, something went wrong. Please try again in a moment.")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.message is not None and update.message.chat.type == "private":
+            await update.message.answer(text)
+    except TelegramAPIError:
+        log.warning("could not tell the user about the error in update %s", update.update_id)
+    return True
+
+
+def database_error(exc: BaseException) -> StatementError | None:
+    """The SQLAlchemy statement error in `exc` or in what it was raised from (its message has parameters)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, StatementError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def describe_database_error(exc: BaseException, db_error: StatementError) -> str:
+    """Classes, code and the statement's first keyword: enough to find the bug, nothing a person wrote."""
+    words = (db_error.statement or "").split(None, 1)
+    keyword = words[0].upper() if words and words[0].isalpha() else "?"
+    driver = type(db_error.orig).__name__ if db_error.orig is not None else "-"
+    outer = "" if exc is db_error else f"{type(exc).__name__} from "
+    return f"{outer}{type(db_error).__name__} ({driver}, code {db_error.code or '-'}) in {keyword[:16]}"

@@ -1,0 +1,46 @@
+"""The FAQ in the chat (free-text questions, browsing by topic, 👍/👎), "ask a person" with its tickets in
+the helpers' chat, and the organizers' /unanswered. Mirrors bot/faq/ and bot/tickets.py.
+
+Sending: replies to the person's own action are sent directly; messages to anyone else (the relay to the
+helpers' chat, a helper's answer to the asker, the edit when the asker withdraws) go through the outbox
+(RENDERERS).
+"""
+
+from __future__ import annotations
+
+from bot.faq.handoff import withdraw_open_question
+from bot.services.users import ORGANIZER
+from bot.text import N_
+from handlers.faq import ask, browse, feedback, handoff, take, tickets, unanswered
+from handlers.faq.renderers import RENDERERS
+from handlers.faq.views import HANDOFF, HANDOFF_LABEL
+from handlers.kit import Flow
+from handlers.menu import CommandInfo, MenuItem
+
+# Routing order: the helpers' chat and taking questions (from /assignments) first, the buttons next, then the "ask a person" dialog; a free-text
+# question (no command, no dialog) last.
+FLOWS: list[Flow] = [
+    tickets.flow,
+    take.flow,
+    browse.flow,
+    feedback.flow,
+    unanswered.flow,
+    handoff.flow,
+    ask.flow,
+]
+
+MENU: list[MenuItem] = [
+    MenuItem("faq", N_("❓ Questions and answers"), order=10),
+    MenuItem(HANDOFF, HANDOFF_LABEL, order=11),
+]
+
+COMMANDS: list[CommandInfo] = [
+    CommandInfo("faq", N_("Questions and answers by topic"), order=4),
+    CommandInfo("ask", N_("Ask a person from our team"), order=5),
+    CommandInfo("unanswered", N_("Questions the bot could not answer"), role=ORGANIZER, order=61),
+]
+
+# /cancel also withdraws an open question to a person (handed to core's /cancel by bot/wiring.py).
+CANCEL = [withdraw_open_question]
+
+__all__ = ["CANCEL", "COMMANDS", "FLOWS", "MENU", "RENDERERS"]

@@ -1,0 +1,43 @@
+"""A free-text question in a private chat: the FAQ answers, suggests topics, or offers a person.
+
+A private text that is no command and arrives outside any dialog (no FSM state) is a question, so this
+flow is routed after every other one but the fallback.
+"""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.filters import StateFilter
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.faq.service import GREETING, faq_for
+from bot.services.users import Person
+from bot.text import Translator
+from handlers.faq.views import reader, reply_to, reply_view
+from handlers.kit import Flow
+from handlers.menu import Menu
+
+flow = Flow("faq.ask")
+
+
+@flow.message(F.chat.type == "private", F.text, ~F.text.startswith("/"), StateFilter(None))
+async def on_question(
+    message: Message,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    menu: Menu,
+) -> None:
+    service = await faq_for(settings, session)
+    reply = await service.ask(session, clock, message.text or "", user.language or tr.lang, user_id=user.id)
+    if reply.kind == GREETING:  # the menu, in the reader's own language
+        text, markup = reply_view(tr, reply, menu.keyboard(tr, user.role))
+        await message.answer(text, reply_markup=markup)
+        return
+    text, markup = reply_view(reader(reply.lang, tr.lang, settings), reply, None)
+    await message.answer(text, reply_markup=markup, reply_parameters=reply_to(message.message_id))

@@ -1,0 +1,278 @@
+"""Texts and keyboards of the FAQ chat: answers, suggestions, categories and topics, "ask a person", and
+the organizers' /unanswered list. Each view takes the reader's Translator and returns (text, keyboard)."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.faq import feedback
+from bot.faq.content import FaqEntry
+from bot.faq.handoff import Handoff, HandoffResult
+from bot.faq.matcher import EMERGENCY_SLUG
+from bot.faq.service import ANSWER, GREETING, SUGGEST, FaqReply, FaqService, clean_text
+from bot.services.users import Person
+from bot.text import N_, Translator, escape
+from bot.tickets import clip
+from handlers.callbacks import MenuCb
+from handlers.faq.callbacks import FaqAction, FaqCb, UnansweredAction, UnansweredCb
+from handlers.kit import back_row, button, grid, keyboard, pager_row
+
+HANDOFF = "handoff"  # the MenuCb action of "Ask a person" (menu button and FAQ action buttons)
+HANDOFF_LABEL = N_("💬 Ask a person")
+
+CATEGORY_LABELS: dict[str, str] = {
+    "appointments": N_("📅 Appointments"),
+    "learning": N_("📚 German and training"),
+    "work": N_("💼 Work"),
+    "housing": N_("🏠 Housing"),
+    "health": N_("🩺 Health"),
+    "papers": N_("📄 Papers and offices"),
+    "family": N_("👨‍👩‍👧 Family and children"),
+    "community": N_("🤝 Meeting people"),
+    "help": N_("🙋 Help from volunteers"),
+    "about": N_("ℹ️ About us"),
+}
+ACTION_LABELS: dict[str, str] = {
+    "book": N_("📅 Book an appointment"),
+    "subscribe": N_("🔔 Get news"),
+    "events": N_("🎉 Events"),
+    "privacy": N_("🔒 What we store"),
+    HANDOFF: HANDOFF_LABEL,
+}
+EMERGENCY_LABEL = N_("🆘 Emergency numbers")
+# The asker's language, named in the reader's (the helpers' chat, /unanswered).
+LANGUAGE_LABELS: dict[str, str] = {
+    "de": N_("German"),
+    "ar": N_("Arabic"),
+    "fa": N_("Farsi / Dari"),
+    "uk": N_("Ukrainian"),
+    "en": N_("English"),
+    "ru": N_("Russian"),
+}
+VOTES = (FaqAction.UP, FaqAction.DOWN)
+
+
+def reader(lang: str, fallback: str, settings: Settings) -> Translator:
+    """A Translator for the language a button or an answer names (when it is one of ours)."""
+    return Translator(lang if lang in SUPPORTED_LANGUAGES else fallback, settings.tz)
+
+
+# --- reading the chat ----------------------------------------------------------------------------------
+
+
+def reply_to(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+def own_question(message: Message | None, user: Person | None) -> tuple[str | None, int | None]:
+    """The question a bot message answers: the person's own text it replies to (Telegram's copy)."""
+    replied = message.reply_to_message if message is not None else None
+    if replied is None or user is None or replied.from_user is None or replied.from_user.id != user.id:
+        return None, None
+    text = clean_text(replied.text or "")
+    if not text or text.startswith("/"):
+        return None, None
+    return text, replied.message_id
+
+
+def has_button(message: Message, data: str | None) -> bool:
+    markup = message.reply_markup
+    return bool(markup) and any(b.callback_data == data for row in markup.inline_keyboard for b in row)
+
+
+def _is_vote(data: str | None) -> bool:
+    try:
+        return data is not None and FaqCb.unpack(data).action in VOTES
+    except (TypeError, ValueError):
+        return False
+
+
+def without_votes(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The answer's keyboard once voted: 👍/👎 gone, so each answer counts once. (The buttons of a
+    received message are kept as they are: the keyboard builder cannot copy them.)"""
+    rows = [
+        row
+        for row in (markup.inline_keyboard if markup else [])
+        if not any(_is_vote(b.callback_data) for b in row)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+# --- answers -------------------------------------------------------------------------------------------
+
+
+def answer_html(entry: FaqEntry, answer: str) -> str:
+    return f"<b>{escape(entry.title)}</b>\n\n{escape(answer)}"
+
+
+def handoff_button(rtr: Translator, lang: str, kept: int | None = None) -> InlineKeyboardButton:
+    return button(rtr._(HANDOFF_LABEL), FaqCb(action=FaqAction.ASK, lang=lang, kept=kept or 0))
+
+
+def topic_button(entry: FaqEntry, action: FaqAction) -> InlineKeyboardButton:
+    return button(entry.title, FaqCb(action=action, key=entry.slug, lang=entry.lang))
+
+
+def answer_keyboard(
+    rtr: Translator,
+    entry: FaqEntry,
+    *,
+    suggestions: list[FaqEntry] | None = None,
+    offer_handoff: bool = False,
+    back: bool = False,
+) -> InlineKeyboardMarkup | None:
+    lang = entry.lang
+    action = (
+        [button(rtr._(ACTION_LABELS[entry.action]), MenuCb(action=entry.action))]
+        if entry.action in ACTION_LABELS
+        else None
+    )
+    return keyboard(
+        action,
+        *[[topic_button(other, FaqAction.SUGGESTED)] for other in suggestions or []],
+        [handoff_button(rtr, lang)] if offer_handoff and entry.action != HANDOFF else None,
+        [
+            button(emoji, FaqCb(action=vote, key=entry.slug, lang=lang))
+            for emoji, vote in zip(("👍", "👎"), VOTES, strict=True)
+        ],
+        back_row(rtr, FaqCb(action=FaqAction.CATEGORY, key=entry.category, lang=lang)) if back else None,
+    )
+
+
+def reply_view(
+    rtr: Translator, reply: FaqReply, menu_markup: InlineKeyboardMarkup | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What the bot says to a free-text question (in the language of `rtr`, the reply's language)."""
+    if reply.kind == GREETING:
+        return rtr._("Hello! 👋 Write your question in your own words, or choose from the menu."), menu_markup
+    if reply.kind == ANSWER and reply.entry is not None and reply.answer is not None:
+        markup = answer_keyboard(
+            rtr, reply.entry, suggestions=reply.suggestions, offer_handoff=reply.emergency
+        )
+        return answer_html(reply.entry, reply.answer), markup
+    suggestions = [[topic_button(e, FaqAction.SUGGESTED)] for e in reply.suggestions]
+    if reply.kind == SUGGEST:
+        text = rtr._("I am not sure I understood. Is your question about one of these topics?")
+        browse = None
+    else:
+        text = rtr._(
+            "Sorry, I do not know the answer to this question. You can look through the topics, "
+            "or ask a person from our team."
+        )
+        browse = [button(rtr._("📚 All topics"), FaqCb(action=FaqAction.BROWSE, lang=reply.lang))]
+    return text, keyboard(*suggestions, browse, [handoff_button(rtr, reply.lang, reply.unanswered_id)])
+
+
+def sorry_view(rtr: Translator, lang: str, kept: int | None) -> tuple[str, InlineKeyboardMarkup | None]:
+    """After a 👎."""
+    text = rtr._("Sorry that this did not help. A person from our team can answer your question.")
+    return text, keyboard([handoff_button(rtr, lang, kept)])
+
+
+# --- browsing ------------------------------------------------------------------------------------------
+
+
+def categories_view(service: FaqService, rtr: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+    lang = rtr.lang
+    categories = [
+        button(rtr._(CATEGORY_LABELS.get(c, c)), FaqCb(action=FaqAction.CATEGORY, key=c, lang=lang))
+        for c in service.categories()
+    ]
+    markup = keyboard(
+        [button(rtr._(EMERGENCY_LABEL), FaqCb(action=FaqAction.TOPIC, key=EMERGENCY_SLUG, lang=lang))],
+        *grid(categories, 2),
+        [handoff_button(rtr, lang)],
+    )
+    return rtr._("<b>Questions and answers</b>\nChoose a topic:"), markup
+
+
+def topics_view(
+    service: FaqService, rtr: Translator, category: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    lang = rtr.lang
+    markup = keyboard(
+        *[[topic_button(e, FaqAction.TOPIC)] for e in service.topics_in(category, lang)],
+        back_row(rtr, FaqCb(action=FaqAction.HOME, lang=lang)),
+    )
+    label = rtr._(CATEGORY_LABELS.get(category, category))
+    return rtr._("<b>{category}</b>\nChoose a question:", category=label), markup
+
+
+# --- ask a person --------------------------------------------------------------------------------------
+
+
+def handoff_text(rtr: Translator, result: HandoffResult, phone: str | None) -> str:
+    if result.outcome == Handoff.UNREACHABLE:
+        return rtr._(
+            "Sorry, at the moment nobody can be reached through the bot. Please call us: {phone}",
+            phone=phone or "—",
+        )
+    if result.outcome == Handoff.ALREADY_OPEN:
+        return rtr._(
+            "You already have an open question to a person (no. {number}). The answer will come "
+            "here. To withdraw it: /cancel",
+            number=result.ticket_id,
+        )
+    if result.outcome == Handoff.READY:
+        return rtr._(
+            "Please write your question in one message. It goes to our volunteers without your "
+            "name. To stop: /cancel"
+        )
+    return rtr._(
+        "✅ Your question was passed on to our volunteers as no. {number}, without your name. The "
+        "answer will come here, as soon as someone is free.\nTo withdraw the question: /cancel",
+        number=result.ticket_id,
+    )
+
+
+# --- for organizers: the questions kept for them --------------------------------------------------------
+
+
+def language_label(tr: Translator, lang: str) -> str:
+    return tr._(LANGUAGE_LABELS.get(lang, lang))
+
+
+def _kept_question(service: FaqService, tr: Translator, row: feedback.FaqUnanswered) -> str:
+    if row.reason == feedback.DOWNVOTE:
+        entry = service.entry(row.slug or "", tr.lang)
+        reason = tr._("👎 on the answer “{title}”", title=entry.title if entry else row.slug or "?")
+    else:
+        reason = tr._("no fitting answer found")
+    lines = [
+        tr._(
+            "<b>#{id}</b> · {date} · {language}",
+            id=row.id,
+            date=tr.date(row.created_at),
+            language=language_label(tr, row.lang),
+        ),
+        reason,
+        tr._("«{text}»", text=clip(row.text, 300)),
+    ]
+    if row.ticket_id:
+        lines.append(tr._("→ passed on to a person (no. {number})", number=row.ticket_id))
+    return "\n".join(lines)
+
+
+def unanswered_view(
+    service: FaqService, tr: Translator, page: feedback.Page
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not page.total:
+        return tr._("No open questions. 🎉"), None
+    title = tr.n_(
+        "{n} question the bot could not answer well",
+        "{n} questions the bot could not answer well",
+        page.total,
+    )
+    parts = [f"<b>{title}</b>", *(_kept_question(service, tr, row) for row in page.rows)]
+    done = [
+        button(
+            tr._("✅ Done #{id}", id=row.id),
+            UnansweredCb(action=UnansweredAction.DONE, row=row.id, page=page.page),
+        )
+        for row in page.rows
+    ]
+    pager = pager_row(tr, page.page, page.pages, lambda p: UnansweredCb(action=UnansweredAction.PAGE, page=p))
+    return "\n\n".join(parts), keyboard(*grid(done, 2), pager)

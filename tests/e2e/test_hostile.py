@@ -1,0 +1,262 @@
+"""Hostile input through the real bot and the Bot API emulator (issue 13), on SQLite and PostgreSQL:
+
+- visitor buttons forged on the bot's relay in the helpers' group (by a member who is not a helper, and by
+  one who never talked to the bot) change nothing and get a short alert;
+- numbers outside a column's range, in every field of every callback schema, get the stale-button alert;
+- NUL characters in free text (a question, a booking note, a FAQ question, a helper's answer) get the
+  normal answer, also on PostgreSQL;
+- an update aiogram cannot parse does not stop long polling.
+
+Every test also asserts: no call the emulator refused, no traceback and no ERROR in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.filters.callback_data import CallbackData
+from sqlalchemy import select
+
+from bot.booking import languages
+from bot.i18n import catalogs
+from handlers.booking.callbacks import BookAction, BookCb
+from handlers.faq.callbacks import TicketCb
+from storage.models import Booking, FaqUnanswered, Slot, Ticket, User
+from tests.e2e.harness import HELPERS_CHAT_ID, ORGANIZER_ID, BotHarness, button_data, running_bot, text_of
+from tests.e2e.hostile_support import (
+    HELPER_ID,
+    STALE,
+    callback_schemas,
+    dump_tables,
+    int_fields,
+    pack_raw,
+    problems,
+    relay_of_a_question,
+    seed_sample_data,
+    start,
+    valid_defaults,
+)
+
+MEMBER, STRANGER, ASKER = 502, 503, 504  # in the helpers' group: a visitor, one who never talked to the bot
+FIRST = 10.0
+FLOOD_OFF = {"throttle_rate": 10_000.0, "throttle_burst": 10_000}
+SOMETHING_WRONG = "Sorry, something went wrong. Please try again in a moment."
+
+
+def de(msgid: str) -> str:
+    return catalogs().gettext("de", msgid)
+
+
+def message(bot: BotHarness, chat_id: int, message_id: int) -> dict[str, Any]:
+    return next(m for m in bot.emu.messages(chat_id) if m["message_id"] == message_id)
+
+
+def shown(bot: BotHarness, chat_id: int) -> list[tuple[Any, ...]]:
+    """What the people in a chat see of the bot's messages: text, buttons, edited or deleted."""
+    return [
+        (m["message_id"], m["html"], m["reply_markup"], m["edited"], m["deleted"])
+        for m in bot.emu.bot_messages(chat_id)
+    ]
+
+
+async def press_all(
+    bot: BotHarness, presses: list[tuple[int, dict[str, Any], str]], timeout: float = 30.0
+) -> list[dict[str, Any]]:
+    """Press (user, bot message, data) all at once, forged (no such button); the callback records once
+    every press is answered."""
+    records = [
+        bot.emu.user_presses(uid, msg["message_id"], data, chat_id=msg["chat_id"], check_button=False)
+        for uid, msg, data in presses
+    ]
+    await bot.emu.wait_until(lambda: all(r["answered"] for r in records), timeout, "every press answered")
+    await bot.settle(0.3)
+    return records
+
+
+def visitor_presses() -> list[str]:
+    """Every action of every callback schema but the group's own (taking a question), with id 1: real
+    rows of the sample data."""
+    datas: list[str] = []
+    for schema in callback_schemas():
+        if schema is TicketCb:
+            continue
+        values = valid_defaults(schema) | {name: 1 for name in int_fields(schema)}
+        actions = _actions(schema)
+        if not actions:
+            datas.append(pack_raw(schema, **values))
+        for field, member in actions:
+            datas.append(pack_raw(schema, **(values | {field: member})))
+    datas += [f"menu:{action}" for action in ("main", "events", "book", "faq", "handoff", "subscribe")]
+    datas += ["menu:mybookings", "menu:language", "menu:privacy", "lang:de", "lang:ar", "del:1", "del:0"]
+    return datas
+
+
+def _actions(schema: type[CallbackData]) -> list[tuple[str, Enum]]:
+    for name, field in schema.model_fields.items():
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            return [(name, member) for member in kind]
+    return []
+
+
+async def test_forged_visitor_buttons_on_the_relay_change_nothing(
+    db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    async with running_bot(db_kind, tmp_path, **FLOOD_OFF) as bot:
+        bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID, HELPER_ID, MEMBER, STRANGER])
+        await seed_sample_data(bot)
+        await start(bot, MEMBER, "uk")
+        await start(bot, ASKER, "ar")
+        relay = await relay_of_a_question(bot, ASKER, "Wo finde ich einen Arzt, der Arabisch spricht?")
+        group_before = shown(bot, HELPERS_CHAT_ID)
+        tables_before = await dump_tables(bot)
+
+        datas = visitor_presses()
+        records = await press_all(bot, [(who, relay, d) for who in (MEMBER, STRANGER) for d in datas])
+
+        for record in records:
+            assert record["show_alert"] and record["text"], record
+            assert len(record["text"]) <= 200
+        # the relay keeps its text and its 🙋 button; nothing new in the group
+        assert shown(bot, HELPERS_CHAT_ID) == group_before
+        now = message(bot, HELPERS_CHAT_ID, relay["message_id"])
+        assert (now["text"], now["reply_markup"], now["edited"]) == (
+            relay["text"],
+            relay["reply_markup"],
+            False,
+        )
+        assert button_data(now, "🙋") == TicketCb(action="take", ticket=1).pack()
+        # nothing changed in the database: no language, subscription, booking, erasure, ...
+        assert await dump_tables(bot) == tables_before
+        async with bot.app.sessionmaker() as session:
+            assert await session.get(User, STRANGER) is None
+            assert (await session.get(User, MEMBER)).language == "uk"  # type: ignore[union-attr]
+        # the helper can still take it
+        take = bot.emu.user_presses(
+            HELPER_ID, relay["message_id"], button_data(now, "🙋"), chat_id=HELPERS_CHAT_ID
+        )
+        await bot.emu.wait_until(lambda: take["answered"], 5, "take")
+        assert "🙋" not in str(message(bot, HELPERS_CHAT_ID, relay["message_id"])["reply_markup"])
+        assert bot.emu.violations == []
+    assert problems(caplog.records) == []
+
+
+async def test_out_of_range_numbers_in_every_schema_get_the_stale_alert(
+    db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`bk:s:0:2147483648:0::`-style: every int field of every schema, beyond the columns' range and
+    negative, pressed by the organizer (who may press anything) in a private chat."""
+    caplog.set_level(logging.WARNING)
+    async with running_bot(db_kind, tmp_path, **FLOOD_OFF) as bot:
+        await seed_sample_data(bot)
+        await start(bot, ORGANIZER_ID, "de")
+        menu = await bot.say(ORGANIZER_ID, "/menu")
+        datas: list[str] = []
+        for schema in callback_schemas():
+            values = valid_defaults(schema)
+            actions = _actions(schema) or [("", None)]
+            for field in int_fields(schema):
+                for number in (2**31, 2**63, 2**64 + 5, -(2**31) - 1):
+                    for action_field, member in actions:
+                        action = {action_field: member} if action_field else {}
+                        datas.append(pack_raw(schema, **(values | action | {field: number})))
+                datas.append(pack_raw(schema, **(values | {field: -1 if field != "minute" else -2})))
+        assert "bk:s:0:2147483648:0::" in datas and "mb:x:9223372036854775808" in datas
+        records = await press_all(bot, [(ORGANIZER_ID, menu, d) for d in datas], timeout=60)
+        wrong = [
+            (d, r["text"])
+            for d, r in zip(datas, records, strict=True)
+            if (r["text"], r["show_alert"]) != (de(STALE), True)
+        ]
+        assert wrong == []
+        assert bot.emu.violations == []
+    assert problems(caplog.records) == []
+
+
+async def test_nul_characters_in_free_text_get_a_clean_answer(
+    db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    async with running_bot(db_kind, tmp_path, **FLOOD_OFF) as bot:
+        bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID, HELPER_ID])
+        await seed_sample_data(bot)
+        await start(bot, ASKER, "de")
+
+        # a question to a person, relayed to the helpers and answered with a NUL, too
+        relay = await relay_of_a_question(bot, ASKER, "Hilfe\x00 beim Antrag\x00?")
+        assert "\x00" not in relay["text"] and "Hilfe beim Antrag?" in relay["text"]
+        sent = bot.emu.user_sends(
+            HELPER_ID, "Ja,\x00 gern.", chat_id=HELPERS_CHAT_ID, reply_to_message_id=relay["message_id"]
+        )
+        ack = await bot.emu.wait_for(HELPERS_CHAT_ID, after=sent["message_id"], timeout=5)
+        assert text_of(ack).startswith("✅")
+        await bot.deliver()
+        answer = text_of(bot.emu.bot_messages(ASKER)[-1])
+        assert "Ja, gern." in answer and "\x00" not in answer
+
+        # a question for the FAQ: an answer, not "something went wrong"
+        reply = await bot.say(ASKER, "Wie kann ich einen\x00 Deutschkurs finden?", timeout=FIRST)
+        assert text_of(reply) != de(SOMETHING_WRONG) and "\x00" not in text_of(reply)
+        unknown = await bot.say(ASKER, "Wer hat\x00 die WM 2014 gewonnen?")
+        assert text_of(unknown) != de(SOMETHING_WRONG)
+
+        # a booking note
+        async with bot.app.sessionmaker() as session:
+            slot = await session.scalar(
+                select(Slot.id).where(Slot.status == "open").order_by(Slot.starts_at.desc())
+            )
+        assert slot is not None
+        note_data = BookCb(action=BookAction.NOTE, slot=slot, lang=languages.NOT_NEEDED).pack()
+        menu = await bot.say(ASKER, "/menu")
+        prompt_at = bot.last_id(ASKER)
+        bot.emu.user_presses(ASKER, menu["message_id"], note_data, check_button=False)
+        await bot.emu.wait_until(
+            lambda: "200" in text_of(message(bot, ASKER, menu["message_id"])), 5, "prompt"
+        )
+        assert bot.last_id(ASKER) == prompt_at
+        review = await bot.say(ASKER, "Brief\x00 vom\x00 Amt")
+        assert "Brief vom Amt" in text_of(review) and "\x00" not in text_of(review)
+        booked = bot.emu.user_presses(ASKER, review["message_id"], button_data(review, "✅"))
+        await bot.emu.wait_until(lambda: booked["answered"], 5, "booked")
+        assert booked["text"] == de("Booked!"), booked
+        async with bot.app.sessionmaker() as session:
+            assert (
+                await session.scalar(select(Booking.note).where(Booking.user_id == ASKER)) == "Brief vom Amt"
+            )
+            texts = (await session.scalars(select(Ticket.text))).all()
+            texts += (await session.scalars(select(FaqUnanswered.text))).all()
+            assert texts and all("\x00" not in (text or "") for text in texts)
+        assert bot.emu.violations == []
+    assert problems(caplog.records) == []
+
+
+async def test_an_unparsable_update_does_not_stop_polling(
+    db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "Meine Adresse ist Musterweg 1"
+    caplog.set_level(logging.WARNING)
+    async with running_bot(db_kind, tmp_path) as bot:
+        await start(bot, ASKER, "de")
+        bad = bot.emu.push_update(
+            {
+                "message": {
+                    "message_id": 99,
+                    "date": 1_700_000_000,
+                    "chat": {"id": "not a number", "type": "private"},
+                    "from": {"id": ASKER, "is_bot": False, "first_name": "A"},
+                    "text": secret,
+                }
+            }
+        )
+        reply = await bot.say(ASKER, "Wie kann ich einen Deutschkurs finden?", timeout=FIRST)
+        assert "Deutsch" in text_of(reply)
+        assert f"unparsable update {bad} skipped" in caplog.text
+        assert secret not in caplog.text
+        assert bot._polling is not None and not bot._polling.done()
+        assert bot.emu.violations == []
+    assert problems(caplog.records) == []
