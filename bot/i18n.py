@@ -17,27 +17,13 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from bot.config import ROOT, SUPPORTED_LANGUAGES
+from bot.languages import is_rtl
 
 LOCALES_DIR = ROOT / "locales"
-
-# Each language named in itself, for the language keyboard.
-LANGUAGE_NAMES: dict[str, str] = {
-    "de": "Deutsch",
-    "ar": "العربية",
-    "fa": "فارسی",
-    "uk": "Українська",
-    "en": "English",
-    "ru": "Русский",
-}
-RTL_LANGUAGES = frozenset({"ar", "fa"})
 LRM = "\u200e"  # LEFT-TO-RIGHT MARK
 # A command ("/book") after a space in right-to-left text: with nothing strongly left-to-right before it,
 # its slash takes the line's direction and shows on the wrong side ("book/"). A mark before it fixes that.
 _COMMAND = re.compile(r"(?<![^\s(])/(?=[A-Za-z])")
-
-
-def is_rtl(lang: str) -> bool:
-    return lang in RTL_LANGUAGES
 
 
 def commands_left_to_right(text: str) -> str:

@@ -18,7 +18,8 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from bot.config import ROOT, SUPPORTED_LANGUAGES
-from bot.i18n import LOCALES_DIR, RTL_LANGUAGES
+from bot.i18n import LOCALES_DIR
+from bot.languages import RTL_LANGUAGES
 
 KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
 SOURCE_DIRS = ("bot", "handlers")  # emulator/ stands in for Telegram: it has no UI strings

@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
-from bot.i18n import Catalogs, catalogs, is_rtl
+from bot.i18n import Catalogs, catalogs
+from bot.languages import N_ as N_  # re-exported: the marker lives with the language table, below us
+from bot.languages import is_rtl
 
 FSI = "\u2068"  # FIRST STRONG ISOLATE
 PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
@@ -33,11 +35,6 @@ def clean_text(value: str, limit: int | None = None) -> str:
     characters. Services call it on every free-text field they store."""
     text = _UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     return text[:limit].rstrip() if limit is not None else text
-
-
-def N_(msgid: str) -> str:
-    """Mark a string for extraction; it is translated later, where the reader's language is known."""
-    return msgid
 
 
 class Html(str):

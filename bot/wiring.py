@@ -19,7 +19,7 @@ import handlers.broadcast as broadcast_ui
 import handlers.core as core_ui
 import handlers.faq as faq_ui
 import handlers.flyer as flyer_ui
-from bot import tickets
+from bot import reminders, tickets
 from bot.assignments import claiming as assignment_claiming
 from bot.assignments import demo as assignments_demo
 from bot.assignments import escalation as assignment_escalation
@@ -58,7 +58,8 @@ JOBS: list[PeriodicJob] = [
     PeriodicJob(broadcast_jobs.DISPATCH_JOB, 20, broadcast_jobs.dispatch),
     PeriodicJob(broadcast_jobs.REPORT_JOB, 30, broadcast_jobs.reports),
     PeriodicJob("assignments_escalate", 60, assignment_escalation.escalation_job),
-    PeriodicJob("assignments_remind", 60, assignment_reminders.reminder_job),
+    PeriodicJob("assignments_followup", 60, assignment_reminders.followup_job),
+    PeriodicJob("reminders", 60, reminders.reminders_job),
     PeriodicJob("faq_retention", 3600, faq_feedback.retention_job),
     PeriodicJob("tickets_retention", 3600, tickets.retention_job),
     PeriodicJob("outbox_retention", 3600, outbox_retention.delete_old_rows),

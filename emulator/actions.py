@@ -210,6 +210,7 @@ class UserActions:
             "url": None,
             "pressed_at": time.monotonic(),
             "answer_delay": None,
+            "version": stored.version,  # the update carries the message as it is now (None: edit came)
         }
         world.callbacks[query_id] = record
         stored.callbacks = [*(stored.callbacks or []), record]

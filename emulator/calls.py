@@ -55,7 +55,7 @@ class CallLog:
         logged = loggable(params)
         self.calls.append((method, logged, status))
         # 400/401/404 are the bot's mistakes; 403/409/429/5xx are situations it must handle
-        if status in (400, 401, 404):
+        if status in (400, 401, 404) and not error.race:
             if len(self.violations) < 10_000:
                 self.violations.append(
                     {

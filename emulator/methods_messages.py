@@ -197,9 +197,19 @@ class MessageMethods:
         if markup and "inline_keyboard" in markup:
             new["reply_markup"] = markup
         # a change is judged on what the user sees (content, inline keyboard), not on edit_date
+        # Presses whose edit has not come yet; each edit is taken as the answer to the oldest of them.
+        waiting = [c for c in stored.callbacks or () if c.get("version") is not None]
         if _without(new, "edit_date") == _without(old, "edit_date"):
-            raise bad_request(_NOT_MODIFIED)
+            # A press on an older version (a double tap: both updates carry the message as it was then):
+            # the bot cannot know the edit is done already, so Telegram's 400 is no mistake of the bot.
+            stale = next((c for c in waiting if c["version"] < stored.version), None)
+            if stale is not None:
+                stale["version"] = None
+            raise ApiError(400, f"Bad Request: {_NOT_MODIFIED}", race=stale is not None)
         new["edit_date"] = int(time.time())
+        stored.version += 1
+        if waiting:
+            waiting[0]["version"] = None
         stored.message = new
         stored.markup = markup
         if html is not None:

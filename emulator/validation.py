@@ -34,11 +34,16 @@ _FALSE = frozenset({"false", "False", "0"})
 class ApiError(Exception):
     """A refused call, carried to the HTTP answer as Telegram shapes it."""
 
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self, error_code: int, description: str, retry_after: int | None = None, *, race: bool = False
+    ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        # a 400 the bot could not have avoided (it acted on an update that was already out of date): a
+        # situation to handle, like 403 or 429, not a violation
+        self.race = race
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"ok": False, "error_code": self.error_code, "description": self.description}

@@ -36,6 +36,7 @@ class Stored:
     edited: bool = False
     deleted: bool = False
     callbacks: list[dict[str, Any]] | None = None
+    version: int = 0  # of what users see (content, buttons): counts the bot's edits
 
 
 @dataclass(slots=True)
@@ -380,8 +381,8 @@ def message_kind(message: dict[str, Any]) -> str:
 
 
 def public_callback(record: dict[str, Any]) -> dict[str, Any]:
-    """A callback query record without the emulator's own timing field."""
-    return {k: v for k, v in record.items() if k != "pressed_at"}
+    """A callback query record without the emulator's own fields (timing, the version pressed)."""
+    return {k: v for k, v in record.items() if k not in ("pressed_at", "version")}
 
 
 def scope_key(scope: dict[str, Any] | None) -> str:

@@ -1,6 +1,6 @@
 """The one UI toolkit of every router: flows built by factories, screens edited in place, keyboards
-(aiogram's InlineKeyboardBuilder), back / cancel / confirm rows, a pager, outbox messages in HTML, and
-the known-user filter.
+(aiogram's InlineKeyboardBuilder), back / cancel / confirm rows, a pager, outbox messages in HTML from
+typed renderers (`renders`), and the known-user filter.
 
 A dialog is a chain of screens in ONE message: each tap replaces it (`show`), so the chat stays tidy.
 Text input uses aiogram's FSM with a typed draft (`Draft`) in the state data.
@@ -8,24 +8,28 @@ Text input uses aiogram's FSM with a typed draft (`Draft`) in the state data.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import html
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel
 
-from bot.delivery.render import Rendered
+from bot.delivery.render import Rendered, Renderer
 from bot.text import Translator, isolate
 
 T = TypeVar("T")
+P = TypeVar("P", bound=BaseModel)
 ALERT_LIMIT = 200  # Telegram shows at most 200 characters in a callback alert
 
 
@@ -196,8 +200,9 @@ async def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None 
     A repeated tap that would change nothing is not an error: identical content is skipped, and
     Telegram's 400 "message is not modified" is taken as success.
     """
-    unchanged = message.text is not None and message.text == as_plain(text)
-    if unchanged and same_markup(message.reply_markup, markup):
+    if message.text is None:  # a document, a photo, a venue: no text to replace
+        return False
+    if message.text == as_plain(text) and same_markup(message.reply_markup, markup):
         return True
     try:
         await message.edit_text(text, reply_markup=markup)
@@ -218,12 +223,23 @@ async def edit_keyboard(message: Message, markup: InlineKeyboardMarkup | None) -
 
 
 async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Replace the pressed message with the next screen; send a new one if it cannot be edited."""
+    """Replace the pressed message with the next screen; send a new one if it cannot be edited (too old,
+    or a button on no message of a chat) and the person can be written to (not: blocked, never started)."""
     message = query.message
     if isinstance(message, Message) and await edit(message, text, markup):
         return
     if query.bot is not None and query.from_user is not None:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+        with contextlib.suppress(TelegramForbiddenError):
+            await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+async def show_and_answer(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """The usual end of a button: the next screen in place (`show`), and the press answered (the button
+    stops spinning)."""
+    await show(query, text, markup)
+    await query.answer()
 
 
 async def show_keyboard(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
@@ -258,6 +274,19 @@ async def reply(
         message = event.message  # type: ignore[assignment]
     if isinstance(message, Message):
         await message.answer(text, reply_markup=markup)
+
+
+def renders(payload: type[P]) -> Callable[[Callable[[P, Translator], Rendered]], Renderer]:
+    """An outbox renderer written for its typed payload: the row's data is read into `payload` first."""
+
+    def wrap(render: Callable[[P, Translator], Rendered]) -> Renderer:
+        @functools.wraps(render)
+        def renderer(data: dict[str, Any], tr: Translator) -> Rendered:
+            return render(payload.model_validate(data), tr)
+
+        return renderer
+
+    return wrap
 
 
 def html_message(text: str, markup: InlineKeyboardMarkup | None = None, **params: Any) -> Rendered:
@@ -298,6 +327,12 @@ class Draft(BaseModel):
 
     async def save(self, state: FSMContext) -> None:
         await state.update_data({self.key(): self.model_dump(mode="json")})
+
+    async def begin(self, state: FSMContext, step: State) -> None:
+        """Wait for a typed answer in `step`, with this draft; any other dialog of the person ends."""
+        await state.clear()
+        await state.set_state(step)
+        await self.save(state)
 
     @classmethod
     async def clear(cls, state: FSMContext) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -11,9 +12,12 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.dispatcher.flags import get_flag
+from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from bot import logs
 from bot.clock import Clock
@@ -69,13 +73,28 @@ class ContextMiddleware(BaseMiddleware):
             token = CURRENT_SESSION.set(session)
             try:
                 result = await handler(event, data)
-            except Exception:
+                await session.commit()
+            except Exception as exc:
                 await session.rollback()
+                known = (
+                    user is not None and tg_user is not None
+                )  # (user's attributes expired with the rollback)
+                if known and isinstance(exc, ERASED_MEANWHILE) and await self._erased(tg_user.id):
+                    # Their /deletedata won the race with this update (a write that refers to them failed
+                    # on the missing row): nothing is left to do for them, and it is no error.
+                    log.info("update dropped: the person deleted their data meanwhile")
+                    if isinstance(event, Update) and event.callback_query is not None:
+                        with contextlib.suppress(TelegramAPIError):
+                            await event.callback_query.answer()
+                    return None
                 raise
             finally:
                 CURRENT_SESSION.reset(token)
-            await session.commit()
             return result
+
+    async def _erased(self, user_id: int) -> bool:
+        async with self.sessionmaker() as fresh:
+            return await user_service.find_user(fresh, user_id) is None
 
 
 def nobody_in_private(tg_user: User | None, chat: Chat | None) -> bool:
@@ -83,6 +102,10 @@ def nobody_in_private(tg_user: User | None, chat: Chat | None) -> bool:
     private = chat.type == "private" if chat is not None else tg_user is not None
     return private and (tg_user is None or tg_user.is_bot)
 
+
+# What a write for a person raises when their erasure committed first: a row referring to them (foreign
+# key), or their own row, is gone.
+ERASED_MEANWHILE = (IntegrityError, StaleDataError, ObjectDeletedError)
 
 # The unit of work of the update being handled, so outgoing Bot API calls can commit it first.
 CURRENT_SESSION: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)

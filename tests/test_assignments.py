@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import reminders as mechanism
 from bot.assignments import claiming, escalation, matching, profiles, reminders, service
 from bot.assignments.options import ANY, Areas, AreasError, load_areas
 from bot.assignments.payloads import (
@@ -24,7 +25,9 @@ from bot.assignments.payloads import (
 )
 from bot.assignments.status import Outcome, Status
 from bot.clock import FrozenClock
+from bot.config import load_settings
 from bot.delivery import hooks
+from bot.delivery.reminders import ReminderKind
 from bot.services import erasure
 from storage.models.assignments import Assignment, HelperProfile
 from storage.models.core import OutboxMessage, User
@@ -32,6 +35,7 @@ from storage.models.core import OutboxMessage, User
 ALERT, ALERT_EDIT, NOTICE = OutboxKind.ALERT, OutboxKind.ALERT_EDIT, OutboxKind.NOTICE
 REMINDER, FOLLOWUP = OutboxKind.REMINDER, OutboxKind.FOLLOWUP
 AREAS = Areas(names={"north": "Nord", "south": "Süd"})
+SETTINGS = load_settings(_env_file=None, assignment_reminder_hours=24)
 TZ = ZoneInfo("Europe/Berlin")
 ORG = 1
 THURSDAY = date(2026, 3, 26)  # the clock fixture stands on Monday 2026-03-23 09:00 UTC
@@ -357,6 +361,13 @@ async def test_pressing_take_again_gives_the_assignee_the_details_again(
     assert again.outcome == Outcome.MINE and again.details and "Rathaus" in again.details
 
 
+async def remind(session: AsyncSession, clock: FrozenClock) -> int:
+    """One run of the reminder mechanism (bot/reminders.py) for assignments: the rows it queued."""
+    return await mechanism.queue_due(
+        session, clock, SETTINGS, {ReminderKind.ASSIGNMENT: reminders.due_reminders}
+    )
+
+
 async def _taken(session: AsyncSession, clock: FrozenClock, **kw: object) -> tuple[User, User, int]:
     organizer = await setup_team(session, clock)
     aid = (await service.create(session, clock, organizer, new(**kw), AREAS, TZ)).assignment.id  # type: ignore[arg-type]
@@ -373,7 +384,7 @@ async def test_reminder_the_day_before_and_followup_after_the_date(
     _org, _helper, aid = await _taken(session, clock)  # Thursday 08:00 UTC, claimed Monday
 
     async def run() -> tuple[int, int]:
-        sent = await reminders.send_reminders(session, clock, AREAS, 24)
+        sent = await remind(session, clock)
         asked = await reminders.ask_followups(session, clock, AREAS, 3, 7)
         await session.commit()
         return sent, asked
@@ -381,11 +392,13 @@ async def test_reminder_the_day_before_and_followup_after_the_date(
     clock.set(datetime(2026, 3, 25, 7, 59, tzinfo=UTC))
     assert await run() == (0, 0)
     clock.set(datetime(2026, 3, 25, 8, 0, tzinfo=UTC))
-    assert await run() == (1, 0)
+    assert await run() == (2, 0)  # to the helper and to the organizer
     assert await run() == (0, 0)  # never twice
     rows = await outbox_rows(session, REMINDER)
     assert sorted((r.chat_id, r.payload["to"]) for r in rows) == [(ORG, "organizer"), (10, "helper")]
-    assert all(r.dedupe_key and r.dedupe_key.startswith(f"assign:{aid}:remind:10:") for r in rows)
+    assert sorted(r.dedupe_key or "" for r in rows) == sorted(
+        f"remind:assignment:{aid}.1:{uid}:24" for uid in (ORG, 10)
+    )
 
     clock.set(datetime(2026, 3, 26, 10, 59, tzinfo=UTC))
     assert await run() == (0, 0)
@@ -405,8 +418,11 @@ async def test_short_notice_claim_gets_no_reminder_and_flexible_gets_a_late_foll
     )  # tomorrow 07:00 UTC: inside the reminder window already
     assert (await claiming.claim(session, clock, soon.assignment.id, helper, AREAS)).outcome == Outcome.WON
     await session.commit()
-    assert await reminders.send_reminders(session, clock, AREAS, 24) == 0
+    assert await remind(session, clock) == 0
+    clock.set(datetime(2026, 3, 24, 6, 0, tzinfo=UTC))
+    assert await remind(session, clock) == 0
     assert await outbox_rows(session, REMINDER) == []
+    clock.set(datetime(2026, 3, 23, 9, 0, tzinfo=UTC))
     clock.advance(timedelta(days=6, hours=23))
     assert await reminders.ask_followups(session, clock, AREAS, 3, 7) == 1  # only the dated one
     clock.advance(timedelta(hours=1))
@@ -454,7 +470,7 @@ async def test_hand_back_offers_it_again_without_the_returner(
 ) -> None:
     _org, helper, aid = await _taken(session, clock)
     clock.set(datetime(2026, 3, 25, 8, 0, tzinfo=UTC))
-    await reminders.send_reminders(session, clock, AREAS, 24)  # queued, not sent yet
+    assert await remind(session, clock) == 2  # queued, not sent yet
     other = await session.get(User, 11)
     assert other is not None
     assert await claiming.hand_back(session, clock, aid, other, AREAS) == Outcome.NOT_YOURS
@@ -471,7 +487,7 @@ async def test_hand_back_offers_it_again_without_the_returner(
     assert (await claiming.claim(session, clock, aid, other, AREAS)).outcome == Outcome.WON
     clock.set(datetime(2026, 3, 26, 7, 0, tzinfo=UTC))
     await session.commit()
-    assert await reminders.send_reminders(session, clock, AREAS, 24) == 0
+    assert await remind(session, clock) == 0
     assert {r.status for r in await outbox_rows(session, REMINDER)} == {"cancelled"}
     # after the start it can no longer be handed back
     clock.set(datetime(2026, 3, 26, 8, 1, tzinfo=UTC))

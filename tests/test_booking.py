@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import reminders
 from bot.booking import admin, services
 from bot.booking.importer import import_schedule, load_yaml
 from bot.booking.schedule import ScheduleError, parse_rule_spec, sync_slots
@@ -195,16 +196,24 @@ async def test_reschedule_moves_interpreter_note_and_reminders(
         session, clock, CONF, user_id=1, slot_id=all_slots[4].id, interpreter="uk", note="Mietvertrag"
     )
     await services.book(session, clock, CONF, user_id=1, slot_id=all_slots[0].id)  # at the limit now
+    # the reminders job ran when the old booking's 24 h reminder was due (it is not sent yet)
+    await reminders.queue_due(session, FrozenClock(all_slots[4].starts_at - timedelta(hours=24)), CONF)
     new = await services.reschedule(
         session, clock, CONF, user_id=1, booking_id=old.id, slot_id=all_slots[8].id
     )
     await session.commit()
     assert (new.interpreter, new.note, new.slot_id) == ("uk", "Mietvertrag", all_slots[8].id)
     assert old.status == "cancelled"
-    reminders = await outbox_rows(session, kind=services.KIND_REMINDER)
-    by_key = {r.dedupe_key: r.status for r in reminders}
-    assert by_key[f"booking:{old.id}:remind:24"] == "cancelled"
-    assert by_key[f"booking:{new.id}:remind:24"] == "pending"
+    for hours in (24, 2):  # the job runs again at each reminder time of the old and the new booking
+        for moved in (all_slots[4], all_slots[8]):
+            await reminders.queue_due(session, FrozenClock(moved.starts_at - timedelta(hours=hours)), CONF)
+    queued = await outbox_rows(session, kind=services.KIND_REMINDER)
+    by_key = {r.dedupe_key: r.status for r in queued}
+    assert by_key == {
+        f"remind:booking:{old.id}:1:24": "cancelled",
+        f"remind:booking:{new.id}:1:24": "pending",
+        f"remind:booking:{new.id}:1:2": "pending",
+    }
     with pytest.raises(BookingError) as refused:
         await services.reschedule(session, clock, CONF, user_id=1, booking_id=new.id, slot_id=all_slots[0].id)
     assert refused.value.reason == "already"
@@ -242,14 +251,19 @@ async def test_closure_cancels_bookings_and_tells_the_people(
         s for s in await slots(session) if s.starts_at.astimezone(CONF.tz).date() == date(2026, 3, 31)
     ]
     booking = await services.book(session, clock, CONF, user_id=1, slot_id=march_31[0].id)
+    # its 24 h reminder is queued (not sent yet) when the closure comes
+    await reminders.queue_due(session, FrozenClock(march_31[0].starts_at - timedelta(hours=24)), CONF)
     await session.commit()
     _closure, cancelled = await admin.add_closure(session, clock, CONF, date(2026, 3, 31), reason="Feiertag")
     await session.commit()
     assert cancelled == 1 and booking.status == "cancelled" and booking.cancelled_by == "organizer"
     told = await outbox_rows(session, kind=services.KIND_CANCELLED)
     assert [(r.chat_id, r.user_id, r.payload["topic"]["ar"]) for r in told] == [(1, 1, "العمل")]
-    reminders = await outbox_rows(session, kind=services.KIND_REMINDER)
-    assert {r.status for r in reminders} == {"cancelled"}
+    queued = await outbox_rows(session, kind=services.KIND_REMINDER)
+    assert [r.status for r in queued] == ["cancelled"]
+    assert (
+        await reminders.queue_due(session, FrozenClock(march_31[0].starts_at - timedelta(hours=2)), CONF) == 0
+    )
     topic = (await services.bookable_topics(session))[0]
     assert date(2026, 3, 31) not in await services.free_days(session, clock, CONF, topic.id)
     # the booked slot stays (closed), the others are gone

@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import reminders
 from bot.broadcast import broadcasts as bc
-from bot.broadcast import dates, sending
+from bot.broadcast import dates, event_reminders, sending
 from bot.broadcast import events as ev
 from bot.broadcast import subscriptions as subs
 from bot.broadcast import topics as tp
 from bot.clock import FrozenClock
 from bot.config import SUPPORTED_LANGUAGES, load_settings
+from bot.delivery.reminders import ReminderKind
 from bot.i18n_tools import first_strong_is_rtl
 from bot.sample import DemoPeople
 from bot.services import erasure
@@ -388,6 +390,13 @@ async def make_event(
     return event
 
 
+async def remind(session: AsyncSession, clock: FrozenClock) -> int:
+    """One run of the reminder mechanism (bot/reminders.py) for events: the rows it queued."""
+    return await reminders.queue_due(
+        session, clock, SETTINGS, {ReminderKind.EVENT: event_reminders.due_reminders}
+    )
+
+
 async def test_attendance_respects_capacity_and_queues_one_reminder(
     session: AsyncSession, clock: FrozenClock
 ) -> None:
@@ -397,18 +406,26 @@ async def test_attendance_respects_capacity_and_queues_one_reminder(
     assert (await ev.attend(session, clock, SETTINGS, event.id, a))[0] is ev.Attend.OK
     assert (await ev.attend(session, clock, SETTINGS, event.id, a))[0] is ev.Attend.ALREADY
     assert (await ev.attend(session, clock, SETTINGS, event.id, b))[0] is ev.Attend.FULL
+    assert await remind(session, clock) == 0  # queued when it is due (bot/reminders.py), not before
+    clock.set(event.starts_at - timedelta(hours=24))
+    assert await remind(session, clock) == 1
     [reminder] = await outbox_rows(session, kind="event_reminder")
     assert reminder.user_id == 11 and reminder.lang == "uk"
     assert reminder.not_before == event.starts_at - timedelta(hours=24)
+    assert reminder.payload["title"] == "Sommerfest" and reminder.payload["event_id"] == event.id
     # a place becomes free: the reminder is withdrawn, the next person gets the place
     assert await ev.unattend(session, event.id, a) is True
     assert [r.status for r in await outbox_rows(session, kind="event_reminder")] == ["cancelled"]
     assert (await ev.attend(session, clock, SETTINGS, event.id, b))[0] is ev.Attend.OK
-    # coming back after cancelling gets a fresh reminder again (a new dedupe key)
+    # coming back after cancelling gets a fresh reminder again (a new dedupe key); too late for the usual
+    # one, it comes an hour before the start
     await ev.unattend(session, event.id, b)
     assert (await ev.attend(session, clock, SETTINGS, event.id, b))[0] is ev.Attend.OK
+    assert await remind(session, clock) == 0
+    clock.set(event.starts_at - timedelta(hours=1))
+    assert await remind(session, clock) == 1
     pending = [r for r in await outbox_rows(session, kind="event_reminder") if r.status == "pending"]
-    assert [r.user_id for r in pending] == [12]
+    assert [(r.user_id, r.lang) for r in pending] == [(12, "ar")]
 
 
 async def test_last_place_cannot_be_taken_twice_at_once(
@@ -452,8 +469,12 @@ async def test_cancelling_an_event_withdraws_reminders_and_tells_attendees(
     event = await make_event(session, clock, organizer)
     await ev.attend(session, clock, SETTINGS, event.id, a)
     await ev.attend(session, clock, SETTINGS, event.id, b)
+    clock.set(event.starts_at - timedelta(hours=24))
+    assert await remind(session, clock) == 2  # queued, not sent yet
     assert await ev.cancel_event(session, clock, SETTINGS, event.id) == 2
-    assert {r.status for r in await outbox_rows(session, kind="event_reminder")} == {"cancelled"}
+    assert [r.status for r in await outbox_rows(session, kind="event_reminder")] == ["cancelled"] * 2
+    clock.set(event.starts_at - timedelta(hours=1))
+    assert await remind(session, clock) == 0  # a cancelled event is no candidate
     notices = await outbox_rows(session, kind="event_cancelled")
     assert {(n.user_id, n.lang) for n in notices} == {(11, "fa"), (12, "de")}
     assert await ev.cancel_event(session, clock, SETTINGS, event.id) is None
@@ -514,10 +535,12 @@ async def test_event_details_are_checked(session: AsyncSession, clock: FrozenClo
 
 
 def test_reminder_time() -> None:
+    """An event's reminder: the usual lead time, or an hour before when that had passed already."""
+    plan = reminders.plans(SETTINGS)[ReminderKind.EVENT]
     now = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
-    assert ev.reminder_time(now + timedelta(days=2), now, 24) == now + timedelta(days=1)
-    assert ev.reminder_time(now + timedelta(hours=5), now, 24) == now + timedelta(hours=4)  # 1 h before
-    assert ev.reminder_time(now + timedelta(minutes=30), now, 24) is None
+    assert plan.offsets_for(now + timedelta(days=2), now) == [24]
+    assert plan.offsets_for(now + timedelta(hours=5), now) == [1]  # 1 h before
+    assert plan.offsets_for(now + timedelta(minutes=30), now) == []
 
 
 # --- dates typed by organizers -----------------------------------------------------------------------------

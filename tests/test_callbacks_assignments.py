@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from aiogram.filters.callback_data import CallbackData
 
-from bot.assignments.options import AREA_KEY, KINDS, LANGUAGES
+from bot.assignments.options import AREA_KEY, KINDS
 from bot.assignments.profiles import PAUSE_DAYS
+from bot.languages import HELPER_LANGUAGES
 from handlers.assignments.callbacks import (
     AssignmentAction,
     AssignmentCb,
@@ -22,7 +23,7 @@ from handlers.callbacks import QuestionTakeCb
 MAX_ID = 2**31 - 1
 LONGEST_AREA = "x" * 16  # AREA_KEY allows at most 16 characters
 LONGEST_KIND = max(KINDS, key=len)
-LONGEST_LANGUAGE = max([*LANGUAGES, "any"], key=len)
+LONGEST_LANGUAGE = max([*HELPER_LANGUAGES, "any"], key=len)
 
 
 def packed_sizes() -> list[tuple[str, int]]:

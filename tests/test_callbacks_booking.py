@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from aiogram.filters.callback_data import CallbackData
 
-from bot.booking import languages
+from bot import languages
+from bot.booking.languages import NOT_NEEDED
 from handlers.booking.callbacks import (
     BookAction,
     BookCb,
@@ -20,7 +21,7 @@ from handlers.booking.callbacks import (
 )
 
 BIG = 2**31 - 1
-LONGEST_LANG = max([*languages.INTERPRETER_LANGUAGES, languages.OTHER, languages.NOT_NEEDED], key=len)
+LONGEST_LANG = max([*languages.INTERPRETER_LANGUAGES, languages.OTHER, NOT_NEEDED], key=len)
 
 
 def longest(enum: type) -> object:

@@ -6,6 +6,7 @@ Most tests drive it with aiogram's real Bot over HTTP, the path the end-to-end t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -475,6 +476,25 @@ async def test_edit_not_modified_and_missing_messages(emu: BotAPIEmulator, bot: 
     assert emu.messages(USER)[-1]["deleted"] is True
     with pytest.raises(TelegramBadRequest, match="message to delete not found"):
         await bot.delete_message(USER, sent.message_id)
+
+
+async def test_not_modified_after_a_double_tap_is_no_violation(emu: BotAPIEmulator, bot: Bot) -> None:
+    """Two taps before the bot answers: both updates carry the message as it was, so the bot's second
+    (identical) edit gets Telegram's 400, which it could not avoid; an identical edit without such a race
+    stays a violation."""
+    emu.user_sends(USER, "hallo")
+    markup = keyboard(InlineKeyboardButton(text="Weiter", callback_data="next"))
+    sent = await bot.send_message(USER, "Seite 1", reply_markup=markup)
+    first = emu.user_presses(USER, sent.message_id, "next")
+    emu.user_presses(USER, sent.message_id, "next")
+    for _ in range(2):
+        with contextlib.suppress(TelegramBadRequest):
+            await bot.edit_message_text("Seite 2", chat_id=USER, message_id=sent.message_id)
+    assert emu.messages(USER)[-1]["callback_answers"][0].keys() == first.keys() - {"pressed_at", "version"}
+    assert emu.violations == []
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):
+        await bot.edit_message_text("Seite 2", chat_id=USER, message_id=sent.message_id)
+    assert len(emu.violations) == 1
 
 
 async def test_send_document_is_stored_and_downloadable(

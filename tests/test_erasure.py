@@ -31,7 +31,7 @@ from bot.booking import services as booking
 from bot.clock import FrozenClock
 from bot.delivery.outbox import enqueue
 from bot.faq import feedback
-from bot.services import erasure
+from bot.services import audit, erasure
 from bot.services import users as users_service
 from storage.base import Base
 from storage.models import (
@@ -194,6 +194,11 @@ async def seed_person(session: AsyncSession, clock: FrozenClock, pid: int) -> di
             expires_at=clock.now() + timedelta(days=1), used_at=clock.now(), used_by=pid,
         )
     )  # fmt: skip
+    # audit lines that name them: as the subject (their invitation) and as the actor (they removed OTHER)
+    await audit.audit(
+        session, clock, ORGANIZER, audit.ROLE_INVITE, audit.user_subject(pid), "visitor", "helper"
+    )
+    await audit.audit(session, clock, pid, audit.ROLE_REMOVED, audit.user_subject(OTHER), "helper", "visitor")
     await enqueue(session, clock, chat_id=pid, user_id=pid, kind="raw", data={"text": NOTE})
     await enqueue(session, clock, chat_id=pid, kind="raw", data={"text": "edit"}, dedupe_key=f"x:{pid}")
     await session.commit()
@@ -240,7 +245,7 @@ async def test_after_erasure_no_table_holds_a_trace_of_the_person(
         before = await dump(session)
         assert {table for table, _ in traces(before, needles)} >= {
             "users", "bookings", "tickets", "outbox", "faq_unanswered", "helper_profiles",
-            "booking_counsellors", "assignments", "subscriptions", "attendances", "invites",
+            "booking_counsellors", "assignments", "subscriptions", "attendances", "invites", "audit_log",
         }  # fmt: skip
     async with sessionmaker() as session:
         await erasure.erase_user(session, pid, clock)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import LANGUAGE_NAMES, LRM, catalogs, commands_left_to_right, normalize_language
+from bot.i18n import LRM, catalogs, commands_left_to_right, normalize_language
 from bot.i18n_tools import check_catalogs, extract_messages, first_strong_is_rtl, placeholders
 from bot.text import FSI, PDI, Html, Translator
 from emulator.html_entities import parse_html
@@ -54,17 +54,6 @@ def test_checker_catches_placeholder_mismatch_and_ltr_start() -> None:
 )
 def test_language_code_is_mapped(code: str | None, expected: str) -> None:
     assert normalize_language(code, "de") == expected
-
-
-def test_language_names_are_in_their_own_script() -> None:
-    assert LANGUAGE_NAMES == {
-        "de": "Deutsch",
-        "ar": "العربية",
-        "fa": "فارسی",
-        "uk": "Українська",
-        "en": "English",
-        "ru": "Русский",
-    }
 
 
 def test_rtl_inserts_are_isolated_and_escaped() -> None:

@@ -9,22 +9,28 @@ the person from those lines.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot import tickets, wiring
 from bot.assignments import claiming, service
 from bot.assignments.options import Areas
 from bot.assignments.payloads import NoticeEvent, NoticePayload, OutboxKind
 from bot.assignments.status import Outcome, Status
+from bot.cli import main
 from bot.clock import FrozenClock
 from bot.services import audit, erasure, roles
 from bot.services import users as users_service
 from bot.services.users import CONFIG, HELPER, INVITE, ORGANIZER, VISITOR
 from bot.text import Translator
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import downgrade, upgrade
 from storage.models import Assignment, AuditEntry, HelperProfile, OutboxMessage, Ticket, User
 from tests.test_assignments import add_helper, new
 from tests.test_tickets import _deliver, _rows
@@ -322,3 +328,67 @@ async def test_audit_values_are_kept_short(session: AsyncSession, clock: FrozenC
     newest, oldest = await audit.latest(session, 10)
     assert (newest.actor_id, newest.subject, newest.at) == (7, "user:2", later.now())
     assert oldest.before == "x" * audit.TEXT_MAX and oldest.after is None
+
+
+# --- the migration ------------------------------------------------------------------------------------------
+
+
+async def test_the_migration_fills_in_why_people_have_their_role(engine: AsyncEngine) -> None:
+    """Helpers and organizers who used an invitation of their role got it by invite; every other organizer
+    can only have come from ORGANIZER_IDS, which decides about them from then on."""
+    await downgrade(engine, "0001_foundation")  # also takes 0010_roles_audit back: column and table go
+    at = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
+    async with engine.begin() as conn:
+        for uid, role in ((40, ORGANIZER), (41, ORGANIZER), (42, HELPER), (43, HELPER), (44, VISITOR)):
+            await conn.execute(
+                text("INSERT INTO users (id, role, is_active, created_at) VALUES (:id, :role, TRUE, :at)"),
+                {"id": uid, "role": role, "at": at},
+            )
+        for code, role, used_by in (("inv-a", ORGANIZER, 41), ("inv-b", HELPER, 42), ("inv-c", HELPER, 40)):
+            await conn.execute(
+                text(
+                    "INSERT INTO invites (code, role, created_at, expires_at, used_at, used_by) "
+                    "VALUES (:code, :role, :at, :at, :at, :used_by)"
+                ),
+                {"code": code, "role": role, "at": at, "used_by": used_by},
+            )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT id, role_source FROM users ORDER BY id"))).all()
+        assert [tuple(r) for r in rows] == [(40, CONFIG), (41, INVITE), (42, INVITE), (43, None), (44, None)]
+        assert (await conn.execute(text("SELECT count(*) FROM audit_log"))).scalar() == 0
+
+
+# --- the command line -----------------------------------------------------------------------------------
+
+
+def test_users_demote_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ORGANIZER_IDS", str(ORG))
+    monkeypatch.chdir(tmp_path)  # no .env of the developer
+
+    async def seed() -> None:
+        engine = create_engine(url)
+        await upgrade(engine)
+        async with create_sessionmaker(engine)() as session:
+            clock = FrozenClock(datetime(2026, 3, 23, tzinfo=UTC))
+            await users_service.ensure_user(session, ORG, clock, [ORG])
+            await add_helper(session, clock, HELPER_A, ["fa"], ["north"])
+            await session.commit()
+        await engine.dispose()
+
+    asyncio.run(seed())
+    assert main(["users", "list"]) == 0
+    assert capsys.readouterr().out.split("\n")[:2] == [
+        f"{ORG} organizer (ORGANIZER_IDS)",
+        f"{HELPER_A} helper fa",
+    ]
+    assert main(["users", "demote", str(ORG)]) == 1
+    assert "ORGANIZER_IDS" in capsys.readouterr().out
+    assert main(["users", "demote", str(HELPER_A)]) == 0
+    assert "is a visitor now" in capsys.readouterr().out
+    assert main(["users", "demote", str(HELPER_A)]) == 1
+    assert "is not a helper or organizer" in capsys.readouterr().out

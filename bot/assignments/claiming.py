@@ -27,6 +27,7 @@ from bot.assignments.payloads import (
 from bot.assignments.status import Outcome, Status
 from bot.clock import Clock, FrozenClock
 from bot.delivery import hooks, outbox
+from bot.delivery.reminders import ReminderKind, parent_prefix
 from bot.services.users import HELPER, has_role
 from bot.text import clean_text
 from storage.models.assignments import Assignment
@@ -163,7 +164,7 @@ async def alert_sent(session: AsyncSession, sent: hooks.Outcome) -> None:
 
 async def cancel_followups(session: AsyncSession, assignment_id: int) -> None:
     """Withdraw reminders and the "done?" question that were queued but not sent."""
-    await outbox.cancel(session, key_prefix=f"assign:{assignment_id}:remind:")
+    await outbox.cancel(session, key_prefix=parent_prefix(ReminderKind.ASSIGNMENT, assignment_id))
     await outbox.cancel(session, key_prefix=f"assign:{assignment_id}:followup:")
 
 

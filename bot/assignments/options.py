@@ -1,6 +1,7 @@
 """The choices of the assignment dialog and the helper profile: kinds, languages, areas.
 
-Kinds and languages are fixed here (labels are catalog message ids, translated where shown). Areas are
+Kinds are fixed here (labels are catalog message ids, translated where shown); the languages are those of
+the one language table, `bot.languages`. Areas are
 local facts: they come from `AREAS_FILE` (default `sample_data/areas.yaml`, a SAMPLE list).
 """
 
@@ -26,23 +27,7 @@ KINDS: dict[str, str] = {
     "other": N_("🤝 Other help"),
 }
 
-# The languages people here speak (see DESIGN.md): the bot's six and others helpers may offer.
-LANGUAGES: dict[str, str] = {
-    "de": N_("German"),
-    "ar": N_("Arabic"),
-    "fa": N_("Farsi / Dari"),
-    "uk": N_("Ukrainian"),
-    "ru": N_("Russian"),
-    "en": N_("English"),
-    "ku": N_("Kurdish"),
-    "ps": N_("Pashto"),
-    "so": N_("Somali"),
-    "ti": N_("Tigrinya"),
-    "ka": N_("Georgian"),
-    "sr": N_("Serbian"),
-    "tr": N_("Turkish"),
-    "fr": N_("French"),
-}
+# The languages a helper may offer and an assignment ask for: bot.languages.HELPER_LANGUAGES.
 ANY_LANGUAGE = N_("Any language")
 ANY_AREA = N_("Place does not matter")
 

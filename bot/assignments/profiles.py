@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignments.options import LANGUAGES, Areas
+from bot.assignments.options import Areas
 from bot.clock import Clock
+from bot.languages import HELPER_LANGUAGES
 from bot.services.users import HELPER, has_role
 from bot.text import clean_text
 from storage.models.assignments import HelperProfile
@@ -53,11 +54,11 @@ def _toggled(values: list[str], key: str) -> list[str]:
 
 
 async def toggle_language(session: AsyncSession, clock: Clock, user: User, code: str) -> HelperProfile:
-    if code not in LANGUAGES:
+    if code not in HELPER_LANGUAGES:
         raise ProfileError("unknown_language")
     profile = await get_or_create(session, clock, user)
     chosen = _toggled(list(profile.languages or []), code)
-    profile.languages = [c for c in LANGUAGES if c in chosen]  # a new list: the JSON column is saved
+    profile.languages = [c for c in HELPER_LANGUAGES if c in chosen]  # a new list: the JSON column is saved
     profile.updated_at = clock.now()
     return profile
 

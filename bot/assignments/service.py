@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import tickets
 from bot.assignments.claiming import cancel_followups, withdraw_alerts
 from bot.assignments.matching import offer_round
-from bot.assignments.options import ANY, KINDS, LANGUAGES, Areas
+from bot.assignments.options import ANY, KINDS, Areas
 from bot.assignments.payloads import AlertEnd, NoticeEvent, notify
 from bot.assignments.status import CANCELLABLE, Status
 from bot.clock import Clock
+from bot.languages import HELPER_LANGUAGES
 from bot.services.users import HELPER, ORGANIZER, has_role
 from bot.text import clean_text
 from storage.models.assignments import Assignment
@@ -123,7 +124,7 @@ def check_choices_so_far(
     forged or stale one is refused with `bad_choice`."""
     if kind not in KINDS:
         raise AssignmentError("bad_choice")
-    if language is not None and language not in LANGUAGES and language != ANY:
+    if language is not None and language not in HELPER_LANGUAGES and language != ANY:
         raise AssignmentError("bad_choice")
     if area is not None and area != ANY and area not in areas:
         raise AssignmentError("bad_choice")

@@ -9,5 +9,7 @@ waitlist and the counsellors' agenda.
 - `schedule`: weekly rules / one-off dates / closures -> slots (local wall-clock times, stored in UTC);
 - `admin`: what organizers change (rules, closures, cancelling a slot), shared by /slots and the CLI;
 - `importer`: the YAML schedule file; `ics`: calendar files; `cli`: `python -m bot slots ...`;
+- `reminders`: the bookings starting soon, booking's source for the one reminder mechanism
+  (bot/reminders.py, which queues the reminders when they are due);
 - `jobs`: periodic slot generation and waitlist offers (listed in bot/wiring.py); `demo`: sample data.
 """

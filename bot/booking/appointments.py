@@ -1,5 +1,6 @@
 """One appointment: the refusals, the slot details, the person's limit, the note, booking a place and the
-messages that follow from it (reminders, the counsellor's news).
+message that follows from it (the counsellor's news; reminders come from bot/reminders.py, see
+bot/booking/reminders.py).
 
 Capacity is enforced in the booking's own transaction on both engines: the person's row and then the
 slot's row are locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serializes every
@@ -23,16 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.booking import languages
 from bot.booking.payloads import (
     KIND_COUNSELLOR,
-    KIND_REMINDER,
     Appointment,
     CounsellorNews,
     CounsellorNotice,
-    Reminder,
 )
 from bot.booking.schedule import OPEN, day_bounds
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import outbox
+from bot.delivery.reminders import ReminderKind, key_prefix
 from bot.services.users import choose_language
 from bot.text import clean_text
 from storage.models import Booking, BookingTopic, Counsellor, Slot, User, Venue
@@ -231,7 +231,6 @@ async def book(
     )
     await remember_language(session, clock, user_id, language)
     info = await slot_info(session, slot)
-    await queue_reminders(session, clock, settings, booking, info)
     await _notify_counsellor(session, clock, booking, info, CounsellorNews.NEW)
     log.info("booking %s made for slot %s", booking.id, slot_id)  # no note, no person in the logs
     return booking
@@ -246,28 +245,6 @@ def appointment(info: SlotInfo) -> dict[str, Any]:
         venue=info.venue.name,
         address=info.venue.address,
     ).model_dump()
-
-
-async def queue_reminders(
-    session: AsyncSession, clock: Clock, settings: Settings, booking: Booking, info: SlotInfo
-) -> None:
-    """One reminder per configured offset whose time is still ahead; the dedupe key makes each unique."""
-    now = clock.now()
-    for hours in settings.reminder_offsets_hours:
-        at = info.slot.starts_at - timedelta(hours=hours)
-        if at <= now:
-            continue
-        await outbox.enqueue(
-            session,
-            clock,
-            chat_id=booking.user_id,
-            user_id=booking.user_id,
-            kind=KIND_REMINDER,
-            data=Reminder(**appointment(info), booking_id=booking.id, hours=hours).data(),
-            ref=f"booking:{booking.id}",
-            dedupe_key=f"booking:{booking.id}:remind:{hours}",
-            not_before=at,
-        )
 
 
 async def _notify_counsellor(
@@ -326,6 +303,6 @@ async def cancel_booking(
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = clock.now()
     booking.cancelled_by = by
-    await outbox.cancel(session, key_prefix=f"booking:{booking.id}:")
+    await outbox.cancel(session, key_prefix=key_prefix(ReminderKind.BOOKING, str(booking.id)))
     await session.flush()
     await _notify_counsellor(session, clock, booking, info, CounsellorNews.CANCELLED)

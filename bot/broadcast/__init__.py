@@ -2,8 +2,9 @@
 
 - topics.py        topics with names in every language (six defaults seeded by the migration; organizers add more)
 - subscriptions.py who wants news about which topic
-- events.py        events, attendance within capacity, reminders through the outbox, cancellation; the rules
-                   for an event's details (title, text, place, dates, places)
+- events.py        events, attendance within capacity, cancellation; the rules for an event's details
+                   (title, text, place, dates, places)
+- event_reminders.py  the attendances starting soon: the events' source for bot/reminders.py
 - broadcasts.py    drafts → scheduled → sending → done (or held / cancelled); texts per language with a
                    machine flag; the audience; cancelling
 - sending.py       expansion into one outbox row per recipient when due (or holding overdue ones), the

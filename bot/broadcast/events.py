@@ -1,8 +1,8 @@
 """Events: created by organizers, listed for everybody in their language, attended within capacity.
 
-"I'll come" records attendance and queues a reminder in the outbox (before the start, see
-`reminder_time`); "I can't come" withdraws both. Cancelling an event withdraws every reminder and tells the
-people who said they would come.
+"I'll come" records attendance; its reminder is queued by bot/reminders.py when it is due (the source is
+bot/broadcast/event_reminders.py). "I can't come" removes the attendance and withdraws a reminder not sent
+yet. Cancelling an event withdraws every reminder and tells the people who said they would come.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast import dates
 from bot.broadcast import payloads as kinds
 from bot.broadcast import topics as topic_service
-from bot.broadcast.payloads import EventCancelledPayload, EventReminderPayload
+from bot.broadcast.payloads import EventCancelledPayload
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.delivery import outbox
+from bot.delivery.reminders import ReminderKind, key_prefix, parent_prefix
 from bot.text import clean_text
 from bot.translation.service import MachineTranslator
 from storage import db
@@ -37,8 +38,6 @@ MAX_BODY = 2000
 MAX_VENUE = 200
 MAX_CAPACITY = 10_000
 LIST_LIMIT = 8  # events per page of /events
-# When the usual lead time has already passed, remind this long before the start (if still ahead).
-SHORT_LEAD = timedelta(hours=1)
 NO_BODY = ("-", "–")  # typed for "no description"
 
 
@@ -359,23 +358,17 @@ async def announceable(
     return event, await repo.event_texts(session, event.id)
 
 
-def reminder_time(starts_at: datetime, now: datetime, lead_hours: float) -> datetime | None:
-    at = starts_at - timedelta(hours=lead_hours)
-    if at > now:
-        return at
-    short = starts_at - SHORT_LEAD
-    return short if short > now else None
-
-
-def reminder_key_prefix(event_id: int) -> str:
-    return f"event:{event_id}:"
+def reminder_id(attendance: Attendance) -> str:
+    """The attendance's id in its reminders' keys (bot/broadcast/event_reminders.py): a new one each time
+    someone says "I'll come", so coming back after "I can't come" is reminded again."""
+    return f"{attendance.event_id}.{attendance.reminder_key or attendance.user_id}"
 
 
 async def attend(
     session: AsyncSession, clock: Clock, settings: Settings, event_id: int, user: User
 ) -> tuple[Attend, Event | None]:
     """Record that the user comes, within capacity (the event row is locked, so two last places cannot
-    both be taken), and queue the reminder."""
+    both be taken). The reminder comes from bot/reminders.py (bot/broadcast/event_reminders.py)."""
     now = clock.now()
     event = await repo.get_event(session, event_id, for_update=True)
     if event is None or not is_open(event, now):
@@ -384,35 +377,10 @@ async def attend(
         return Attend.ALREADY, event
     if event.capacity is not None and await repo.attendee_count(session, event_id) >= event.capacity:
         return Attend.FULL, event
-    lang = user.language or settings.default_language
-    key = None
-    remind_at = reminder_time(event.starts_at, now, settings.event_reminder_hours)
-    if remind_at is not None:
-        texts = await repo.event_texts(session, event_id)
-        title, _body, machine = localized(event, texts, lang)
-        # A fresh token per attendance: after "I can't come" and "I'll come" again, a new reminder.
-        key = f"{reminder_key_prefix(event_id)}{user.id}:{secrets.token_hex(4)}"
-        await outbox.enqueue(
-            session,
-            clock,
-            chat_id=user.id,
-            user_id=user.id,
-            kind=kinds.EVENT_REMINDER,
-            lang=lang,
-            ref=f"event:{event_id}",
-            dedupe_key=key,
-            not_before=remind_at,
-            data=EventReminderPayload(
-                event_id=event_id,
-                title=title,
-                machine=machine,
-                venue=event.venue,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-            ).data(),
-        )
+    # A fresh token per attendance: after "I can't come" and "I'll come" again, a new reminder.
+    token = secrets.token_hex(4)
     await repo.add_attendance(
-        session, Attendance(event_id=event_id, user_id=user.id, created_at=now, reminder_key=key)
+        session, Attendance(event_id=event_id, user_id=user.id, created_at=now, reminder_key=token)
     )
     return Attend.OK, event
 
@@ -421,8 +389,7 @@ async def unattend(session: AsyncSession, event_id: int, user: User) -> bool:
     attendance = await repo.get_attendance(session, event_id, user.id)
     if attendance is None:
         return False
-    if attendance.reminder_key:
-        await outbox.cancel(session, key_prefix=attendance.reminder_key)
+    await outbox.cancel(session, key_prefix=key_prefix(ReminderKind.EVENT, reminder_id(attendance)))
     await repo.delete_attendance(session, attendance)
     return True
 
@@ -435,7 +402,7 @@ async def cancel_event(session: AsyncSession, clock: Clock, settings: Settings, 
     if event is None or not can_cancel(event, now):
         return None
     event.cancelled_at = now
-    await outbox.cancel(session, key_prefix=reminder_key_prefix(event_id))
+    await outbox.cancel(session, key_prefix=parent_prefix(ReminderKind.EVENT, event_id))
     texts = await repo.event_texts(session, event_id)
     told = 0
     for user_id, lang in await repo.attendees(session, event_id, settings.default_language):

@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from bot.faq.detect import SUPPORTED
-from bot.i18n import commands_left_to_right, is_rtl
+from bot.i18n import commands_left_to_right
+from bot.languages import is_rtl
 from bot.local_facts import LocalFacts
 from bot.text import isolate
 

@@ -32,6 +32,7 @@ from bot.services.users import HELPER, Person, has_role
 from bot.tickets import Ticket
 from bot.translation.service import MachineTranslator
 from storage.db import release
+from storage.repositories import users as users_repo
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class Handoff(StrEnum):
     OPENED = "opened"  # passed on to the helpers
     ALREADY_OPEN = "already_open"  # one open question at a time
     UNREACHABLE = "unreachable"  # no helpers' chat configured: the asker gets the phone number
+    ERASED = "erased"  # the person deleted their data meanwhile (/deletedata): nothing is passed on
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ async def hand_over(
     text = clean_text(text, tickets.MAX_TEXT)
     await release(session)  # the translator may take seconds
     translation = await translate(translator, text, lang, settings.default_language)
+    # The asker's row first (erasure takes it first too): a /deletedata at the same moment either waits
+    # for this question and withdraws it, or is done before, and then nothing is passed on.
+    if not await users_repo.lock_user(session, asker_id):
+        return HandoffResult(Handoff.ERASED)
     try:
         ticket = await tickets.open_ticket(
             session,

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import LANGUAGE_NAMES, Catalogs, catalogs, is_rtl
+from bot.i18n import Catalogs, catalogs
+from bot.languages import is_rtl, own_name
 from bot.text import N_
 
 # The demo emulator's bot (emulator.server.BotAPIEmulator's default username): used when no real
@@ -101,7 +102,7 @@ def build_content(
     codes = tuple(
         LanguageCode(
             lang=code,
-            name=LANGUAGE_NAMES[code],
+            name=own_name(code),
             text=cat.gettext(code, SCAN_ME),
             url=deep_link(username, code),
             rtl=is_rtl(code),

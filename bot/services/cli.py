@@ -1,6 +1,6 @@
 """`python -m bot users ...`: helpers and organizers from the command line.
 
-users list            helpers and organizers: id, role, why they have it (config / invite)
+users list            helpers and organizers: id, role, (ORGANIZER_IDS) when listed there, languages
 users demote ID       make a helper or organizer a visitor; what they had taken goes back to the others
                       at once (as /helpers does in the bot); an audit line without an actor
                       (an organizer listed in ORGANIZER_IDS is taken off that list instead)

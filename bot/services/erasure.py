@@ -114,6 +114,10 @@ async def erase_user(
 
 async def erase(session: AsyncSession, clock: Clock, user_id: int) -> None:
     """Erase the person in the session's transaction (the caller commits)."""
+    # The person's row first, like every other write for a person that may race with this one (booking,
+    # handing a question over): one lock order, so the two never deadlock; the other one waits, or finds
+    # the person gone.
+    await users_repo.lock_user(session, user_id)
     for kind in await repo.active_ticket_kinds(session, user_id, tickets.ACTIVE):
         await tickets.withdraw(session, clock, user_id, kind)
     own_tickets = await repo.ticket_ids(session, user_id)

@@ -3,8 +3,8 @@ buttons, /assignments (helpers: theirs, the open ones and open questions; organi
 organizers' view and cancel, and /profile. Mirrors bot/assignments/.
 
 Sending: replies to a person's own press are sent directly; alerts, their edits, notices, reminders and
-"done?" go through the outbox (RENDERERS). The periodic jobs are `bot.assignments.escalation.escalation_job`
-and `bot.assignments.reminders.reminder_job` (listed in bot/wiring.py).
+"done?" go through the outbox (RENDERERS). The periodic jobs are `bot.assignments.escalation.escalation_job`,
+`bot.assignments.reminders.followup_job` and `bot.reminders.reminders_job` (listed in bot/wiring.py).
 """
 
 from __future__ import annotations

@@ -22,7 +22,16 @@ from bot.text import N_, Translator
 from handlers.assignments.callbacks import AssignmentAction, BoardCb
 from handlers.assignments.views import act, language_label, one_line
 from handlers.callbacks import MenuCb, QuestionTakeCb
-from handlers.kit import button, grid, keyboard, page_of, pager_row, private_flow, reply, show
+from handlers.kit import (
+    button,
+    grid,
+    keyboard,
+    page_of,
+    pager_row,
+    private_flow,
+    reply,
+    show_and_answer,
+)
 
 flow = private_flow("assignments.board")
 HELPER_ONLY = {"role": HELPER}
@@ -147,5 +156,4 @@ async def on_page(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    await query.answer()
-    await show(query, *await board_page(session, clock, user, tr, settings, callback_data.page))
+    await show_and_answer(query, *await board_page(session, clock, user, tr, settings, callback_data.page))

@@ -29,7 +29,7 @@ from handlers.assignments.draft import (
 )
 from handlers.assignments.views import NO_DETAILS, STALE, details_line, error_text
 from handlers.callbacks import MenuCb
-from handlers.kit import alert, button, cancel_row, grid, keyboard, private_flow, reply, show
+from handlers.kit import alert, button, cancel_row, grid, keyboard, private_flow, reply, show, show_and_answer
 
 flow = private_flow("assignments.create")
 ORGANIZER_ONLY = {"role": ORGANIZER}
@@ -148,8 +148,7 @@ async def on_skip_details(
 @flow.callback_query(NewCb.filter(F.step == NewStep.ABORT), flags=ORGANIZER_ONLY)
 async def on_abort(query: CallbackQuery, tr: Translator, state: FSMContext) -> None:
     await AssignDraft.clear(state)
-    await query.answer()
-    await show(query, tr._("Cancelled. Nothing was sent."))
+    await show_and_answer(query, tr._("Cancelled. Nothing was sent."))
 
 
 @flow.callback_query(NewCb.filter(F.step == NewStep.SEND), NewStates.confirm, flags=ORGANIZER_ONLY)

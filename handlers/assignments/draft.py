@@ -7,9 +7,10 @@ from datetime import date
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.assignments import service
-from bot.assignments.options import ANY, ANY_AREA, ANY_LANGUAGE, LANGUAGES, Areas, areas
+from bot.assignments.options import ANY, ANY_AREA, ANY_LANGUAGE, Areas, areas
 from bot.clock import Clock
 from bot.config import Settings
+from bot.languages import HELPER_LANGUAGES, name_in
 from bot.text import N_, Html, Translator
 from handlers.assignments.callbacks import NewCb, NewStep
 from handlers.assignments.views import kind_label, language_label
@@ -121,7 +122,7 @@ def next_screen(
     """The question after the step just chosen; None when the choices are complete."""
     draft = AssignDraft.of(cb)
     if cb.step == NewStep.KIND:
-        options: Options = [(tr._(label), {"language": code}) for code, label in LANGUAGES.items()]
+        options: Options = [(name_in(code, tr._), {"language": code}) for code in HELPER_LANGUAGES]
         options.append((tr._(ANY_LANGUAGE), {"language": ANY}))
         question, markup = tr._("Which language is needed?"), _choices(cb, NewStep.LANGUAGE, 3, tr, options)
     elif cb.step == NewStep.LANGUAGE:

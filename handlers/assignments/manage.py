@@ -14,8 +14,8 @@ from bot.config import Settings
 from bot.services.users import ORGANIZER, Person
 from bot.text import Translator
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
-from handlers.assignments.views import CLOSED, GONE, act, organizer_text
-from handlers.kit import alert, confirm_row, keyboard, private_flow, show
+from handlers.assignments.views import CLOSED, GONE, act, details_or_refuse, organizer_text
+from handlers.kit import confirm_row, keyboard, private_flow, show
 
 flow = private_flow("assignments.manage")
 ORGANIZER_ONLY = {"role": ORGANIZER}
@@ -50,12 +50,10 @@ async def on_view(
     bot: Bot,
 ) -> None:
     """ "Open" sends the assignment as a new message; "Cancel assignment" asks in place."""
-    try:
-        assignment, details = await service.details_for(session, callback_data.assignment, user)
-    except service.NotAllowed:
-        await alert(query, tr._(GONE))
+    found = await details_or_refuse(query, session, user, callback_data.assignment, tr._(GONE))
+    if found is None:
         return
-    await query.answer()
+    assignment, details = found
     confirming = callback_data.action == AssignmentAction.CANCEL
     text = organizer_text(tr, assignment, details, areas(settings.areas_file))
     markup = organizer_keyboard(tr, assignment, confirming)

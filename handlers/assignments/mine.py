@@ -17,8 +17,17 @@ from bot.config import Settings
 from bot.services.users import HELPER, Person
 from bot.text import Translator
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
-from handlers.assignments.views import NOT_YOURS, assignee_keyboard, details_text
-from handlers.kit import Draft, alert, confirm_row, keyboard, private_flow, show, show_keyboard
+from handlers.assignments.views import NOT_YOURS, assignee_keyboard, details_or_refuse, details_text
+from handlers.kit import (
+    Draft,
+    alert,
+    confirm_row,
+    keyboard,
+    private_flow,
+    show,
+    show_and_answer,
+    show_keyboard,
+)
 
 flow = private_flow("assignments.mine")
 HELPER_ONLY = {"role": HELPER}
@@ -48,12 +57,11 @@ async def on_details(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    try:
-        assignment, details = await service.details_for(session, callback_data.assignment, user)
-    except service.NotAllowed:
-        await alert(query, tr._("Only the helper who took this assignment can see the address and contact."))
+    refusal = tr._("Only the helper who took this assignment can see the address and contact.")
+    found = await details_or_refuse(query, session, user, callback_data.assignment, refusal)
+    if found is None:
         return
-    await query.answer()
+    assignment, details = found
     markup = assignee_keyboard(tr, assignment.id) if service.is_assignee(assignment, user) else None
     text = details_text(tr, assignment, details, areas(settings.areas_file))
     await bot.send_message(user.id, text, reply_markup=markup)
@@ -109,8 +117,7 @@ async def on_done(
     number = callback_data.assignment
     outcome = await claiming.mark_done(session, clock, number, user, areas(settings.areas_file))
     if outcome in (Outcome.OK, Outcome.CLOSED):
-        await query.answer()
-        await show(query, done_text(tr, number))
+        await show_and_answer(query, done_text(tr, number))
     else:
         await alert(query, tr._(NOT_YOURS))
 
@@ -129,9 +136,7 @@ async def on_note_ask(
         await alert(query, tr._(NOT_YOURS))
         return
     await query.answer()
-    await DoneNote.clear(state)
-    await state.set_state(DoneStates.note)
-    await DoneNote(assignment=callback_data.assignment).save(state)
+    await DoneNote(assignment=callback_data.assignment).begin(state, DoneStates.note)
     prompt = tr._(
         "Write a short note for the organizers (at most {limit} characters).", limit=claiming.NOTE_MAX
     )

@@ -14,16 +14,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assignments import profiles
-from bot.assignments.options import LANGUAGES, Areas, areas
+from bot.assignments.options import Areas, areas
 from bot.assignments.profiles import HelperProfile
 from bot.clock import Clock
 from bot.config import Settings
+from bot.languages import HELPER_LANGUAGES, is_known, name_in
 from bot.services.users import HELPER, Person
 from bot.text import N_, Translator
 from handlers.assignments.callbacks import ProfileAction, ProfileCb
 from handlers.assignments.views import STALE
 from handlers.callbacks import MenuCb
-from handlers.kit import alert, back_row, button, grid, keyboard, private_flow, reply, show
+from handlers.kit import alert, back_row, button, grid, keyboard, private_flow, reply, show_and_answer
 
 flow = private_flow("assignments.profile")
 HELPER_ONLY = {"role": HELPER}
@@ -36,7 +37,7 @@ class ProfileStates(StatesGroup):
 
 def profile_text(tr: Translator, profile: HelperProfile, known: Areas, clock: Clock) -> str:
     none = tr._("none chosen yet")
-    languages = ", ".join(tr._(LANGUAGES[c]) for c in profile.languages or [] if c in LANGUAGES) or none
+    languages = ", ".join(name_in(c, tr._) for c in profile.languages or [] if is_known(c)) or none
     places = ", ".join(known.name(k) or k for k in profile.areas or []) or none
     lines = [
         tr._("<b>Your helper profile</b>"),
@@ -80,10 +81,10 @@ def screen(
         chosen = set(profile.languages or [])
         buttons = [
             button(
-                ("✅ " if code in chosen else "") + tr._(name),
+                ("✅ " if code in chosen else "") + name_in(code, tr._),
                 ProfileCb(action=ProfileAction.LANGUAGE, key=code),
             )
-            for code, name in LANGUAGES.items()
+            for code in HELPER_LANGUAGES
         ]
         text = tr._("Which languages do you speak well enough to help? Tap to choose or remove.")
         return text, keyboard(*grid(buttons, 2), back)
@@ -146,8 +147,7 @@ async def on_profile(
     except profiles.ProfileError:
         await alert(query, tr._(STALE))
         return
-    await query.answer()
-    await show(query, *screen(tr, action, profile, known, clock))
+    await show_and_answer(query, *screen(tr, action, profile, known, clock))
 
 
 @flow.callback_query(ProfileCb.filter(F.action == ProfileAction.NOTE), flags=HELPER_ONLY)

@@ -3,8 +3,6 @@ it in the reader's language when the message is sent."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.assignments.payloads import (
     AlertEditPayload,
     AlertPayload,
@@ -26,11 +24,11 @@ from handlers.assignments.views import (
     person_link,
     summary_text,
 )
-from handlers.kit import html_edit, html_message, keyboard
+from handlers.kit import html_edit, html_message, keyboard, renders
 
 
-def render_alert(data: dict[str, Any], tr: Translator) -> Rendered:
-    payload = AlertPayload.model_validate(data)
+@renders(AlertPayload)
+def render_alert(payload: AlertPayload, tr: Translator) -> Rendered:
     head = (
         tr._("📣 <b>Nobody has taken this yet. Can you help?</b>")
         if payload.wide
@@ -46,8 +44,8 @@ def render_alert(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message(text, alert_keyboard(tr, payload.assignment.id))
 
 
-def render_alert_edit(data: dict[str, Any], tr: Translator) -> Rendered:
-    payload = AlertEditPayload.model_validate(data)
+@renders(AlertEditPayload)
+def render_alert_edit(payload: AlertEditPayload, tr: Translator) -> Rendered:
     return html_edit(payload.message_id, closed_alert_text(tr, payload.assignment, payload.why))
 
 
@@ -108,8 +106,8 @@ def _notice_lines(tr: Translator, payload: NoticePayload) -> list[str]:
     ]
 
 
-def render_notice(data: dict[str, Any], tr: Translator) -> Rendered:
-    payload = NoticePayload.model_validate(data)
+@renders(NoticePayload)
+def render_notice(payload: NoticePayload, tr: Translator) -> Rendered:
     parts = _notice_lines(tr, payload)
     if payload.event in (NoticeEvent.CLAIMED, NoticeEvent.DONE, NoticeEvent.HANDED_BACK):
         parts.append(person_link(tr, payload.helper, tr._("💬 Write to the helper")))
@@ -120,8 +118,8 @@ def render_notice(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message(text, open_keyboard(tr, payload.assignment.id))
 
 
-def render_reminder(data: dict[str, Any], tr: Translator) -> Rendered:
-    payload = ReminderPayload.model_validate(data)
+@renders(ReminderPayload)
+def render_reminder(payload: ReminderPayload, tr: Translator) -> Rendered:
     summary = payload.assignment
     if payload.to == Recipient.ORGANIZER:
         parts = [
@@ -142,8 +140,9 @@ def render_reminder(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message("\n\n".join(x for x in parts if x), markup)
 
 
-def render_followup(data: dict[str, Any], tr: Translator) -> Rendered:
-    summary = FollowupPayload.model_validate(data).assignment
+@renders(FollowupPayload)
+def render_followup(payload: FollowupPayload, tr: Translator) -> Rendered:
+    summary = payload.assignment
     text = "\n\n".join(
         [
             tr._(

@@ -3,16 +3,19 @@ views, and their keyboards. Used by the flows and by the outbox renderers alike.
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assignments import service
-from bot.assignments.options import ANY, ANY_AREA, ANY_LANGUAGE, KINDS, LANGUAGES, Areas
+from bot.assignments.options import ANY, ANY_AREA, ANY_LANGUAGE, KINDS, Areas
 from bot.assignments.payloads import AlertEnd, Summary
 from bot.assignments.service import Assignment
 from bot.assignments.status import Status
+from bot.languages import name_in
+from bot.services.users import Person
 from bot.text import N_, Html, Translator, escape
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
-from handlers.kit import button, keyboard
+from handlers.kit import alert, button, keyboard
 
 # Errors of the /assign dialog (service.AssignmentError codes), as the organizer reads them.
 ASSIGNMENT_ERRORS = {
@@ -48,7 +51,7 @@ def kind_label(tr: Translator, kind: str) -> str:
 def language_label(tr: Translator, code: str) -> str:
     if code == ANY:
         return tr._(ANY_LANGUAGE)
-    return tr._(LANGUAGES[code]) if code in LANGUAGES else code
+    return name_in(code, tr._)
 
 
 def area_label(tr: Translator, summary: Summary) -> str:
@@ -172,3 +175,17 @@ def organizer_text(tr: Translator, assignment: Assignment, details: str | None, 
         parts.append(tr._("Note from the helper: {note}", note=assignment.done_note))
     parts.append(details_line(tr, details))
     return "\n\n".join(parts)
+
+
+async def details_or_refuse(
+    query: CallbackQuery, session: AsyncSession, user: Person, assignment_id: int, refusal: str
+) -> tuple[Assignment, str | None] | None:
+    """The assignment and its address and contact, for its helper or an organizer (the press answered);
+    anyone else gets `refusal` as an alert, and None."""
+    try:
+        found = await service.details_for(session, assignment_id, user)
+    except service.NotAllowed:
+        await alert(query, refusal)
+        return None
+    await query.answer()
+    return found

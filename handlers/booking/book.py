@@ -22,7 +22,7 @@ from handlers.booking.screens import attempt, days_screen, times_screen, topics_
 from handlers.booking.steps import interpreter_view, move_view, note_question_view
 from handlers.booking.views import ERRORS, day_code, parse_day
 from handlers.callbacks import MenuCb
-from handlers.kit import Flow, KnownUser, reply, show
+from handlers.kit import Flow, KnownUser, reply, show, show_and_answer
 
 flow = Flow("booking.book")
 PRIVATE = F.chat.type == "private"
@@ -79,8 +79,7 @@ async def on_topics(
 ) -> None:
     await leave_note_state(state)
     page = callback_data.page if isinstance(callback_data, PageCb) else 0
-    await show(query, *await topics_screen(session, clock, settings, user, tr, page))
-    await query.answer()
+    await show_and_answer(query, *await topics_screen(session, clock, settings, user, tr, page))
 
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.TOPIC), KnownUser())
@@ -106,8 +105,7 @@ async def on_topic(
     else:
         first = parse_day(callback_data.day)
         view = await days_screen(session, clock, settings, tr, topic, moving, first=first)
-    await show(query, *view)
-    await query.answer()
+    await show_and_answer(query, *view)
 
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.DAY), KnownUser())
@@ -134,8 +132,7 @@ async def on_day(
         await show(query, *await days_screen(session, clock, settings, tr, topic, moving))
         await query.answer(tr._(ERRORS[Refusal.GONE]), show_alert=True)
         return
-    await show(query, *view)
-    await query.answer()
+    await show_and_answer(query, *view)
 
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.SLOT), KnownUser())
@@ -172,5 +169,4 @@ async def on_interpreter(
     """The interpreter was chosen: would the person like to write a note?"""
     if await attempt(query, tr, services.check_slot(session, clock, callback_data.slot)) is None:
         return
-    await show(query, *note_question_view(tr, callback_data.slot, callback_data.lang))
-    await query.answer()
+    await show_and_answer(query, *note_question_view(tr, callback_data.slot, callback_data.lang))

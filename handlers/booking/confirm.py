@@ -18,7 +18,7 @@ from handlers.booking.note import NoteDraft, leave_note_state
 from handlers.booking.screens import attempt, show_booked, times_again
 from handlers.booking.steps import review_view
 from handlers.booking.views import SLOT_LOST, book_row, limit_view
-from handlers.kit import Flow, KnownUser, keyboard, show
+from handlers.kit import Flow, KnownUser, keyboard, show, show_and_answer
 
 flow = Flow("booking.confirm")
 
@@ -38,15 +38,13 @@ async def on_review(
         return
     await leave_note_state(state)
     await NoteDraft(slot=callback_data.slot, lang=callback_data.lang).save(state)
-    await show(query, *review_view(tr, info, callback_data.lang, None))
-    await query.answer()
+    await show_and_answer(query, *review_view(tr, info, callback_data.lang, None))
 
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.STOP))
 async def on_stop(query: CallbackQuery, tr: Translator, state: FSMContext) -> None:
     await NoteDraft.clear(state)
-    await show(query, tr._("OK, nothing was booked."), keyboard(book_row(tr)))
-    await query.answer()
+    await show_and_answer(query, tr._("OK, nothing was booked."), keyboard(book_row(tr)))
 
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.CONFIRM), KnownUser())

@@ -19,7 +19,7 @@ from handlers.booking.note import leave_note_state
 from handlers.booking.screens import attempt, days_screen
 from handlers.booking.views import View, cancel_question, cancelled_view, kept_view, my_view
 from handlers.callbacks import MenuCb
-from handlers.kit import Flow, KnownUser, button, keyboard, reply, show
+from handlers.kit import Flow, KnownUser, button, keyboard, reply, show, show_and_answer
 
 flow = Flow("booking.mine")
 ONE_BOOKING = {MyAction.ASK_CANCEL, MyAction.KEEP, MyAction.RESCHEDULE}
@@ -48,8 +48,7 @@ async def cmd_mybookings(
 async def on_list(
     query: CallbackQuery, user: Person, tr: Translator, session: AsyncSession, clock: Clock
 ) -> None:
-    await show(query, *await my_screen(session, clock, user, tr))
-    await query.answer()
+    await show_and_answer(query, *await my_screen(session, clock, user, tr))
 
 
 @flow.callback_query(MyCb.filter(F.action.in_(ONE_BOOKING)), KnownUser())
@@ -74,8 +73,7 @@ async def on_booking(
         view = kept_view(tr, info)
     else:
         view = cancel_question(tr, info, booking_id)
-    await show(query, *view)
-    await query.answer()
+    await show_and_answer(query, *view)
 
 
 @flow.callback_query(MyCb.filter(F.action == MyAction.CANCEL), KnownUser())
@@ -91,8 +89,7 @@ async def on_cancel(
     cancel = services.cancel(session, clock, settings, user_id=user.id, booking_id=callback_data.booking)
     info = await attempt(query, tr, cancel)
     if info is not None:
-        await show(query, *cancelled_view(tr, info))
-        await query.answer()
+        await show_and_answer(query, *cancelled_view(tr, info))
 
 
 @flow.callback_query(MyCb.filter(F.action == MyAction.WILL_COME), KnownUser())

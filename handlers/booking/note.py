@@ -19,7 +19,7 @@ from handlers.booking.callbacks import BookAction, BookCb
 from handlers.booking.screens import attempt
 from handlers.booking.steps import review_view
 from handlers.booking.views import error_text
-from handlers.kit import Draft, Flow, KnownUser, show
+from handlers.kit import Draft, Flow, KnownUser, show_and_answer
 from handlers.menu import Menu
 
 flow = Flow("booking.note")
@@ -61,8 +61,7 @@ async def on_write_note(
         "Please do not write passport or ID numbers.\n\n/cancel stops.",
         limit=services.NOTE_MAX,
     )
-    await show(query, text)
-    await query.answer()
+    await show_and_answer(query, text)
 
 
 # Commands are never a note: /cancel, /mybookings ... keep working while the note is awaited.

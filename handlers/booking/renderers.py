@@ -4,8 +4,6 @@ Each reads its typed payload (bot/booking/payloads.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.booking.payloads import (
     Appointment,
     CancelledByAssociation,
@@ -20,7 +18,7 @@ from bot.delivery.render import Rendered
 from bot.text import Html, Translator
 from handlers.booking.callbacks import BookAction, BookCb, MyAction, MyCb, WaitAction, WaitCb
 from handlers.booking.views import brief, interpreter_name
-from handlers.kit import button, confirm_row, html_message, keyboard
+from handlers.kit import button, confirm_row, html_message, keyboard, renders
 
 
 def _brief(tr: Translator, payload: Appointment) -> Html:
@@ -28,8 +26,8 @@ def _brief(tr: Translator, payload: Appointment) -> Html:
     return Html("\n".join(brief(tr, topic, payload.starts_at, payload.venue, payload.address)))
 
 
-def render_reminder(data: dict[str, Any], tr: Translator) -> Rendered:
-    payload = Reminder.model_validate(data)
+@renders(Reminder)
+def render_reminder(payload: Reminder, tr: Translator) -> Rendered:
     text = tr._(
         "⏰ <b>Reminder of your appointment</b>\n\n{details}\n\nWill you come?",
         details=_brief(tr, payload),
@@ -42,8 +40,8 @@ def render_reminder(data: dict[str, Any], tr: Translator) -> Rendered:
     )
 
 
-def render_counsellor(data: dict[str, Any], tr: Translator) -> Rendered:
-    payload = CounsellorNotice.model_validate(data)
+@renders(CounsellorNotice)
+def render_counsellor(payload: CounsellorNotice, tr: Translator) -> Rendered:
     new = payload.event == CounsellorNews.NEW
     title = (
         tr._("🆕 <b>New counselling appointment</b>")
@@ -58,8 +56,8 @@ def render_counsellor(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message("\n".join(lines))
 
 
-def render_cancelled(data: dict[str, Any], tr: Translator) -> Rendered:
-    payload = CancelledByAssociation.model_validate(data)
+@renders(CancelledByAssociation)
+def render_cancelled(payload: CancelledByAssociation, tr: Translator) -> Rendered:
     text = tr._(
         "😔 Sorry, the association had to cancel your appointment:\n\n{details}\n\nPlease choose a new time.",
         details=_brief(tr, payload),
@@ -68,8 +66,8 @@ def render_cancelled(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message(text, keyboard([button(tr._("📅 Book a new appointment"), again)]))
 
 
-def render_offer(data: dict[str, Any], tr: Translator) -> Rendered:
-    payload = Offer.model_validate(data)
+@renders(Offer)
+def render_offer(payload: Offer, tr: Translator) -> Rendered:
     text = tr._(
         "🔔 <b>Good news: a time became free for you.</b>\n\n{details}\n\n"
         "I keep it for you until {until}. Do you want it?",
@@ -82,8 +80,8 @@ def render_offer(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message(text, keyboard(pair))
 
 
-def render_lapsed(data: dict[str, Any], tr: Translator) -> Rendered:
-    payload = Lapsed.model_validate(data)
+@renders(Lapsed)
+def render_lapsed(payload: Lapsed, tr: Translator) -> Rendered:
     text = tr._(
         "The free time was kept for you, but there was no answer, so it went to the next person. "
         "If you still need an appointment for {topic}, you can join the waiting list again.",

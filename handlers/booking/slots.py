@@ -20,7 +20,7 @@ from bot.text import Translator
 from handlers.booking.callbacks import SlotsAction, SlotsCb
 from handlers.booking.slots_views import OVERVIEW_DAYS, View, day_view, home_view, problem, usage
 from handlers.callbacks import MenuCb
-from handlers.kit import Flow, alert, confirm_row, keyboard, reply, show
+from handlers.kit import Flow, alert, confirm_row, keyboard, reply, show, show_and_answer
 
 flow = Flow("booking.slots")
 ORG = {"role": ORGANIZER}
@@ -109,8 +109,7 @@ async def on_home(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    await show(query, *await home_screen(session, clock, settings, tr, callback_data.page))
-    await query.answer()
+    await show_and_answer(query, *await home_screen(session, clock, settings, tr, callback_data.page))
 
 
 @flow.callback_query(SlotsCb.filter(F.action == SlotsAction.HELP), flags=ORG)
@@ -157,8 +156,7 @@ async def on_day(
         await query.answer()
         return
     slots = await admin.day_slots(session, clock, settings, day)
-    await show(query, *day_view(tr, day, slots, callback_data.page))
-    await query.answer()
+    await show_and_answer(query, *day_view(tr, day, slots, callback_data.page))
 
 
 @flow.callback_query(SlotsCb.filter(F.action == SlotsAction.ASK_CANCEL), flags=ORG)
@@ -175,8 +173,9 @@ async def on_ask_cancel(
     )
     yes = SlotsCb(action=SlotsAction.CANCEL, slot=callback_data.slot)
     back = SlotsCb(action=SlotsAction.DAY, day=found[1].isoformat())
-    await show(query, text, keyboard(confirm_row(tr, yes, back, yes_text=tr._("Yes, cancel the slot"))))
-    await query.answer()
+    await show_and_answer(
+        query, text, keyboard(confirm_row(tr, yes, back, yes_text=tr._("Yes, cancel the slot")))
+    )
 
 
 @flow.callback_query(SlotsCb.filter(F.action == SlotsAction.CANCEL), flags=ORG)

@@ -10,7 +10,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from babel.dates import format_skeleton
 
-from bot.booking import languages
+from bot import languages
+from bot.booking.languages import NOT_NEEDED
 from bot.booking.services import (
     Booking,
     BookingError,
@@ -85,12 +86,11 @@ def parse_day(code: str) -> date | None:
 
 
 def interpreter_name(tr: Translator, code: str | None, *, for_staff: bool = False) -> str | None:
-    if not code or code == languages.NOT_NEEDED:
+    """The language named in itself for the person, in the reader's language for the staff."""
+    if not code or code == NOT_NEEDED:
         return None
-    if code == languages.OTHER:
-        return tr._(languages.OTHER_LABEL)
-    if for_staff:
-        return languages.name_for_reader(code, tr.lang)
+    if for_staff or code == languages.OTHER:
+        return languages.name_in(code, tr._)
     return languages.own_name(code)
 
 
@@ -135,11 +135,9 @@ def interpreter_keyboard(
     tr: Translator, choose: Callable[[str], CallbackData], back: CallbackData
 ) -> InlineKeyboardMarkup | None:
     """ "Not needed" first, then the languages in their own script, then "another language"."""
-    names = [button(name, choose(code)) for code, name in languages.INTERPRETER_LANGUAGES.items()]
-    names.append(button(tr._(languages.OTHER_LABEL), choose(languages.OTHER)))
-    return keyboard(
-        [button(tr._("No, not needed"), choose(languages.NOT_NEEDED))], *grid(names, 2), back_row(tr, back)
-    )
+    codes = [*languages.INTERPRETER_LANGUAGES, languages.OTHER]
+    names = [button(interpreter_name(tr, code) or code, choose(code)) for code in codes]
+    return keyboard([button(tr._("No, not needed"), choose(NOT_NEEDED))], *grid(names, 2), back_row(tr, back))
 
 
 # --- the booking dialog ---------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from handlers.booking.views import (
     my_row,
     topic_label,
 )
-from handlers.kit import Flow, KnownUser, keyboard, show
+from handlers.kit import Flow, KnownUser, keyboard, show, show_and_answer
 
 flow = Flow("booking.waitlist")
 
@@ -43,8 +43,7 @@ async def on_ask(query: CallbackQuery, callback_data: WaitCb, tr: Translator, se
         "Waiting list for {topic}.\n\nDo you need an interpreter? If yes, for which language?",
         topic=topic_label(topic, tr),
     )
-    await show(query, text, markup)
-    await query.answer()
+    await show_and_answer(query, text, markup)
 
 
 @flow.callback_query(WaitCb.filter(F.action == WaitAction.JOIN), KnownUser())
@@ -75,8 +74,7 @@ async def on_join(
         return
     topic = await services.get_topic(session, callback_data.topic)
     text = joined_text(tr, topic, settings.waitlist_hold_hours)
-    await show(query, text, keyboard(my_row(tr)))
-    await query.answer()
+    await show_and_answer(query, text, keyboard(my_row(tr)))
 
 
 @flow.callback_query(WaitCb.filter(F.action == WaitAction.TAKE), KnownUser())
@@ -116,5 +114,4 @@ async def on_leave(
     if await attempt(query, tr, leave) is None:
         return
     text = tr._("OK. You are no longer on the waiting list. You can book again at any time with /book.")
-    await show(query, text, keyboard(book_row(tr)))
-    await query.answer()
+    await show_and_answer(query, text, keyboard(book_row(tr)))

@@ -16,7 +16,7 @@ from bot.broadcast import topics as topic_service
 from bot.broadcast.broadcasts import Broadcast
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.i18n import LANGUAGE_NAMES
+from bot.languages import own_name
 from bot.services.users import ORGANIZER, Person
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
@@ -31,7 +31,16 @@ from handlers.broadcast.callbacks import (
 from handlers.broadcast.drafts import TYPED, Compose, ask, compose_flow, discard_row, title
 from handlers.broadcast.translate import overview
 from handlers.broadcast.views import ORG, PAGE, ROLE_LABELS, topic_label
-from handlers.kit import button, grid, keyboard, page_of, pager_row, reply, show, show_keyboard
+from handlers.kit import (
+    button,
+    grid,
+    keyboard,
+    page_of,
+    pager_row,
+    reply,
+    show_and_answer,
+    show_keyboard,
+)
 
 flow = compose_flow("broadcast.compose")
 
@@ -92,7 +101,7 @@ async def audience_screen(
     )
     langs = [
         button(
-            ("✅ " if code in chosen_langs else "⬜ ") + LANGUAGE_NAMES[code],
+            ("✅ " if code in chosen_langs else "⬜ ") + own_name(code),
             AudienceCb(broadcast=broadcast.id, lang=code),
         )
         for code in SUPPORTED_LANGUAGES
@@ -122,8 +131,7 @@ async def on_topic(
     settings: Settings,
 ) -> None:
     await service.set_topic(session, broadcast, callback_data.topic)
-    await query.answer()
-    await show(query, *await audience_screen(tr, session, settings, broadcast))
+    await show_and_answer(query, *await audience_screen(tr, session, settings, broadcast))
 
 
 @flow.callback_query(AudienceCb.filter(), flags=ORG)
@@ -139,8 +147,7 @@ async def on_audience_toggle(
         service.toggle_language(broadcast, callback_data.lang)
     else:
         service.toggle_role(broadcast, callback_data.role)
-    await query.answer()
-    await show(query, *await audience_screen(tr, session, settings, broadcast))
+    await show_and_answer(query, *await audience_screen(tr, session, settings, broadcast))
 
 
 @flow.callback_query(BroadcastCb.filter(F.action == BroadcastAction.WRITE), flags=ORG)

@@ -96,9 +96,7 @@ def compose_flow(name: str) -> Flow:
 
 async def ask(state: FSMContext, step: State, broadcast: Broadcast, lang: str | None = None) -> None:
     """Wait for a typed answer about this draft."""
-    await state.clear()
-    await state.set_state(step)
-    await ComposeDraft(broadcast=broadcast.id, lang=lang).save(state)
+    await ComposeDraft(broadcast=broadcast.id, lang=lang).begin(state, step)
 
 
 async def title(tr: Translator, session: AsyncSession, broadcast: Broadcast) -> str:

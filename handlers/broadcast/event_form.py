@@ -11,7 +11,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 from pydantic import BaseModel, ValidationError
 
-from bot.i18n import LANGUAGE_NAMES
+from bot.languages import own_name
 from bot.text import Translator
 from handlers.broadcast.callbacks import EvCb, EventAction
 from handlers.broadcast.views import card_text
@@ -91,7 +91,7 @@ async def summary(message: Message, tr: Translator, state: FSMContext) -> None:
         [
             tr._("Please check the event:"),
             card_text(tr, details, details.title, details.body),
-            tr._("Language of title and text: {language}", language=LANGUAGE_NAMES[details.lang]),
+            tr._("Language of title and text: {language}", language=own_name(details.lang)),
         ]
     )
     markup = keyboard(

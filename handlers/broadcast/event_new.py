@@ -54,9 +54,7 @@ Action = EventAction
 async def cmd_newevent(
     event: Message | CallbackQuery, user: Person, tr: Translator, state: FSMContext, settings: Settings
 ) -> None:
-    await state.clear()
-    await state.set_state(NewEvent.title)
-    await EventDraft(lang=user.language or settings.default_language).save(state)
+    await EventDraft(lang=user.language or settings.default_language).begin(state, NewEvent.title)
     await reply(event, tr._("New event. What is the title? Write it in any language. /cancel stops."))
 
 

@@ -12,7 +12,7 @@ from bot.broadcast import events as service
 from bot.broadcast.events import EventError, Problem
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import LANGUAGE_NAMES
+from bot.languages import own_name
 from bot.services.users import Person
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
@@ -29,8 +29,7 @@ Action = EventAction
 async def new_language(query: CallbackQuery) -> None:
     await query.answer()
     choices = [
-        button(LANGUAGE_NAMES[code], EvCb(action=Action.LANGUAGE_SET, lang=code))
-        for code in SUPPORTED_LANGUAGES
+        button(own_name(code), EvCb(action=Action.LANGUAGE_SET, lang=code)) for code in SUPPORTED_LANGUAGES
     ]
     await show_keyboard(query, keyboard(*grid(choices, 3)))
 
@@ -93,7 +92,7 @@ async def new_save(
                 tr._(
                     "Machine translation did not work for: {languages}. Readers of these languages see the "
                     "event as you wrote it.",
-                    languages=", ".join(LANGUAGE_NAMES[lang] for lang in missing),
+                    languages=", ".join(own_name(lang) for lang in missing),
                 )
             )
     else:

@@ -17,11 +17,11 @@ from bot.broadcast.payloads import (
 )
 from bot.config import SUPPORTED_LANGUAGES
 from bot.delivery.render import Rendered
-from bot.i18n import LANGUAGE_NAMES
+from bot.languages import own_name
 from bot.text import Html, Translator
 from handlers.broadcast.callbacks import BroadcastAction, BroadcastCb, EvCb, EventAction
 from handlers.broadcast.views import attend_button, machine_note, stop_news_button, when_line
-from handlers.kit import button, html_message, keyboard
+from handlers.kit import button, html_message, keyboard, renders
 
 
 def broadcast_message(payload: BroadcastPayload, tr: Translator) -> Rendered:
@@ -46,16 +46,18 @@ def photo_message(payload: BroadcastPhotoPayload) -> Rendered:
     return Rendered("sendPhoto", {"photo": payload.photo})
 
 
-def render_broadcast(data: dict[str, Any], tr: Translator) -> Rendered:
-    return broadcast_message(BroadcastPayload.model_validate(data), tr)
+@renders(BroadcastPayload)
+def render_broadcast(payload: BroadcastPayload, tr: Translator) -> Rendered:
+    return broadcast_message(payload, tr)
 
 
-def render_broadcast_photo(data: dict[str, Any], tr: Translator) -> Rendered:
-    return photo_message(BroadcastPhotoPayload.model_validate(data))
+@renders(BroadcastPhotoPayload)
+def render_broadcast_photo(payload: BroadcastPhotoPayload, tr: Translator) -> Rendered:
+    return photo_message(payload)
 
 
-def render_report(data: dict[str, Any], tr: Translator) -> Rendered:
-    report = ReportPayload.model_validate(data)
+@renders(ReportPayload)
+def render_report(report: ReportPayload, tr: Translator) -> Rendered:
     totals = report.totals
     lines = [
         tr._(
@@ -76,7 +78,7 @@ def render_report(data: dict[str, Any], tr: Translator) -> Rendered:
                 lines.append(
                     tr._(
                         "{language}: delivered {delivered}, blocked {blocked}, errors {failed}",
-                        language=LANGUAGE_NAMES.get(lang, lang),
+                        language=own_name(lang),
                         delivered=counts.delivered,
                         blocked=counts.blocked,
                         failed=counts.failed,
@@ -85,8 +87,8 @@ def render_report(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message("\n".join(lines))
 
 
-def render_held(data: dict[str, Any], tr: Translator) -> Rendered:
-    held = HeldPayload.model_validate(data)
+@renders(HeldPayload)
+def render_held(held: HeldPayload, tr: Translator) -> Rendered:
     text = tr._(
         "⚠️ Broadcast #{id} ({topic}) was due on {when}, but the bot was not running then, so it was not "
         "sent. Send it now, or cancel it?",
@@ -107,8 +109,8 @@ def render_held(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message(text, markup)
 
 
-def render_reminder(data: dict[str, Any], tr: Translator) -> Rendered:
-    reminder = EventReminderPayload.model_validate(data)
+@renders(EventReminderPayload)
+def render_reminder(reminder: EventReminderPayload, tr: Translator) -> Rendered:
     lines = [
         tr._("⏰ Reminder: {title}", title=reminder.title),
         when_line(tr, reminder.starts_at, reminder.ends_at),
@@ -122,8 +124,8 @@ def render_reminder(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message("\n".join(lines), markup)
 
 
-def render_cancelled(data: dict[str, Any], tr: Translator) -> Rendered:
-    notice = EventCancelledPayload.model_validate(data)
+@renders(EventCancelledPayload)
+def render_cancelled(notice: EventCancelledPayload, tr: Translator) -> Rendered:
     text = tr._(
         "❌ Cancelled: {title} on {date}. We are sorry!",
         title=notice.title,

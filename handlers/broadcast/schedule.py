@@ -15,7 +15,7 @@ from bot.broadcast.broadcasts import Broadcast, BroadcastError
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.render import Rendered
-from bot.i18n import LANGUAGE_NAMES
+from bot.languages import own_name
 from bot.services.users import Person
 from bot.text import Html, Translator
 from handlers.broadcast.callbacks import BroadcastAction, BroadcastCb
@@ -29,7 +29,7 @@ from handlers.broadcast.drafts import (
 )
 from handlers.broadcast.renderers import broadcast_message
 from handlers.broadcast.views import ORG, date_problem_text, problem_text
-from handlers.kit import button, keyboard, reply, show, show_keyboard
+from handlers.kit import button, keyboard, reply, show_and_answer, show_keyboard
 
 flow = compose_flow("broadcast.schedule")
 Action = BroadcastAction
@@ -53,7 +53,7 @@ async def send_preview(
         return
     for preview in previews:
         message = preview.message
-        language = LANGUAGE_NAMES[message.lang]
+        language = own_name(message.lang)
         await bot.send_message(
             chat_id,
             tr._("👁 Preview for {language} (recipients now: {n}):", language=language, n=preview.recipients),
@@ -202,5 +202,4 @@ async def on_drop(
 ) -> None:
     await state.clear()
     await service.cancel(session, broadcast.id)
-    await query.answer()
-    await show(query, tr._("The broadcast was discarded."))
+    await show_and_answer(query, tr._("The broadcast was discarded."))

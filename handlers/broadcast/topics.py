@@ -17,14 +17,14 @@ from bot.broadcast import topics as topic_service
 from bot.broadcast.topics import Topic, TopicError
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.i18n import LANGUAGE_NAMES
+from bot.languages import own_name
 from bot.services.users import Person
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
 from handlers.broadcast.callbacks import PageCb, Screen, TopicAction, TopicCb
 from handlers.broadcast.drafts import TYPED
 from handlers.broadcast.targets import ButtonTarget
-from handlers.broadcast.views import ORG, PAGE, topic_gone_text, topic_label
+from handlers.broadcast.views import ORG, PAGE, topic_gone_text, topic_label, without_machine
 from handlers.kit import Draft, Flow, alert, back_row, button, grid, keyboard, page_of, pager_row, reply
 
 
@@ -60,9 +60,7 @@ async def topics_screen(
         )
         missing = topic_service.missing_languages(topic)
         if missing:
-            line += " · " + tr._(
-                "missing: {languages}", languages=", ".join(LANGUAGE_NAMES[m] for m in missing)
-            )
+            line += " · " + tr._("missing: {languages}", languages=", ".join(own_name(m) for m in missing))
         if not topic.active:
             line += " · " + tr._("hidden")
         lines.append(line)
@@ -80,12 +78,12 @@ def topic_screen(
     for lang in SUPPORTED_LANGUAGES:
         name = (topic.names or {}).get(lang)
         lines.append(
-            tr._("{language}: {name}", language=LANGUAGE_NAMES[lang], name=name)
+            tr._("{language}: {name}", language=own_name(lang), name=name)
             if name
-            else tr._("{language}: missing", language=LANGUAGE_NAMES[lang])
+            else tr._("{language}: missing", language=own_name(lang))
         )
     names = [
-        button("✍️ " + LANGUAGE_NAMES[lang], TopicCb(action=Action.NAME, topic=topic.id, lang=lang))
+        button("✍️ " + own_name(lang), TopicCb(action=Action.NAME, topic=topic.id, lang=lang))
         for lang in SUPPORTED_LANGUAGES
     ]
     machine = (
@@ -108,6 +106,19 @@ def topic_screen(
 
 def _name_hint(tr: Translator) -> str:
     return tr._("Please write a short name, at most {max} characters.", max=topic_service.MAX_NAME)
+
+
+async def _name_answer(
+    message: Message, state: FSMContext, tr: Translator, topic: Topic | None, mt: MachineTranslator
+) -> None:
+    """The answer to a typed name: the topic's screen once it is saved (the dialog ends); None, the name
+    did not fit: the rule for a name, and the dialog waits for another."""
+    if topic is None:
+        await message.answer(_name_hint(tr))
+        return
+    await state.clear()
+    text, markup = topic_screen(tr, topic, mt)
+    await message.answer(text, reply_markup=markup)
 
 
 @flow.message(Command("topics"), F.chat.type == "private", flags=ORG)
@@ -151,18 +162,14 @@ async def on_topic_new(
     query: CallbackQuery, user: Person, tr: Translator, settings: Settings, state: FSMContext
 ) -> None:
     lang = user.language or settings.default_language
-    await state.clear()
-    await state.set_state(TopicForm.new)
-    await TopicDraft(lang=lang).save(state)
-    await reply(
-        query,
-        tr._(
-            "Name of the new topic in {language}? Short, at most {max} characters. You can add the other "
-            "languages next. /cancel stops.",
-            language=LANGUAGE_NAMES[lang],
-            max=topic_service.MAX_NAME,
-        ),
+    await TopicDraft(lang=lang).begin(state, TopicForm.new)
+    question = tr._(
+        "Name of the new topic in {language}? Short, at most {max} characters. You can add the other "
+        "languages next. /cancel stops.",
+        language=own_name(lang),
+        max=topic_service.MAX_NAME,
     )
+    await reply(query, question)
 
 
 @flow.message(TopicForm.new, *TYPED, F.text, flags=ORG)
@@ -177,14 +184,12 @@ async def on_topic_new_name(
 ) -> None:
     form = await TopicDraft.load(state)
     lang = form.lang if form else tr.lang
+    topic: Topic | None
     try:
         topic = await topic_service.create_topic(session, clock, user, lang, message.text or "")
     except TopicError:
-        await message.answer(_name_hint(tr))
-        return
-    await state.clear()
-    text, markup = topic_screen(tr, topic, machine_translator)
-    await message.answer(text, reply_markup=markup)
+        topic = None
+    await _name_answer(message, state, tr, topic, machine_translator)
 
 
 @flow.callback_query(TopicCb.filter(F.action == Action.NAME), flags=ORG)
@@ -194,14 +199,12 @@ async def on_topic_name_ask(
     if not callback_data.lang:
         await alert(query, topic_gone_text(tr))
         return
-    await state.clear()
-    await state.set_state(TopicForm.name)
-    await TopicDraft(lang=callback_data.lang, topic=topic.id).save(state)
+    await TopicDraft(lang=callback_data.lang, topic=topic.id).begin(state, TopicForm.name)
     await reply(
         query,
         tr._(
             "Name of the topic in {language}? Write it as a message (at most {max} characters).",
-            language=LANGUAGE_NAMES[callback_data.lang],
+            language=own_name(callback_data.lang),
             max=topic_service.MAX_NAME,
         ),
     )
@@ -224,11 +227,8 @@ async def on_topic_name(
     try:
         topic_service.rename(topic, form.lang, message.text or "")
     except TopicError:
-        await message.answer(_name_hint(tr))
-        return
-    await state.clear()
-    text, markup = topic_screen(tr, topic, machine_translator)
-    await message.answer(text, reply_markup=markup)
+        topic = None
+    await _name_answer(message, state, tr, topic, machine_translator)
 
 
 @flow.callback_query(TopicCb.filter(F.action == Action.MACHINE), flags=ORG)
@@ -241,8 +241,7 @@ async def on_topic_machine(
     machine_translator: MachineTranslator,
     bot: Bot,
 ) -> None:
-    if not machine_translator.enabled:
-        await alert(query, tr._("No machine translation is set up."))
+    if await without_machine(query, tr, machine_translator):
         return
     await query.answer()
     await state.clear()

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast import broadcasts as service
 from bot.broadcast.broadcasts import Broadcast, BroadcastError, Problem
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.i18n import LANGUAGE_NAMES
+from bot.languages import own_name
 from bot.services.users import Person
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
@@ -25,8 +25,8 @@ from handlers.broadcast.drafts import (
     discard_row,
     title,
 )
-from handlers.broadcast.views import ORG, problem_text
-from handlers.kit import alert, back_row, button, grid, keyboard, reply, show_keyboard
+from handlers.broadcast.views import ORG, problem_text, without_machine
+from handlers.kit import back_row, button, grid, keyboard, reply, show_keyboard
 
 flow = compose_flow("broadcast.translate")
 Action = BroadcastAction
@@ -45,12 +45,12 @@ async def overview(
     source = broadcast.source_lang or settings.default_language
     lines = [
         await title(tr, session, broadcast),
-        tr._("Original language: {language}", language=LANGUAGE_NAMES[source]),
+        tr._("Original language: {language}", language=own_name(source)),
         "",
         tr._("Texts for the audience (recipients now):"),
     ]
     for lang in service.languages(broadcast):
-        name, n = LANGUAGE_NAMES[lang], counts.get(lang, 0)
+        name, n = own_name(lang), counts.get(lang, 0)
         row = all_texts.get(lang)
         if lang == source:
             lines.append(tr._("• {language} ({n}): the original", language=name, n=n))
@@ -67,13 +67,13 @@ async def overview(
             tr._(
                 "No machine translation is set up. These languages get the original text unless you type a "
                 "translation: {languages}",
-                languages=", ".join(LANGUAGE_NAMES[lang] for lang in missing),
+                languages=", ".join(own_name(lang) for lang in missing),
             ),
         ]
     lines += ["", tr._("Tap a language to type its translation or to choose machine translation.")]
     bid = broadcast.id
     others = [
-        button("✍️ " + LANGUAGE_NAMES[lang], BroadcastCb(action=Action.TRANSLATE, broadcast=bid, lang=lang))
+        button("✍️ " + own_name(lang), BroadcastCb(action=Action.TRANSLATE, broadcast=bid, lang=lang))
         for lang in service.languages(broadcast)
         if lang != source
     ]
@@ -137,7 +137,7 @@ async def on_language(
         return
     await ask(state, Compose.translation, broadcast, lang)
     current = (await service.texts(session, broadcast)).get(lang)
-    lines = [tr._("Translation for {language}: type it now as a message.", language=LANGUAGE_NAMES[lang])]
+    lines = [tr._("Translation for {language}: type it now as a message.", language=own_name(lang))]
     if current is not None:
         lines += ["", tr._("Current text:"), current.text]
     bid = broadcast.id
@@ -173,7 +173,7 @@ async def on_translation_text(
         return
     await service.set_translation(session, broadcast, form.lang, message.html_text)
     await state.clear()
-    await message.answer(tr._("Saved: the translation for {language}.", language=LANGUAGE_NAMES[form.lang]))
+    await message.answer(tr._("Saved: the translation for {language}.", language=own_name(form.lang)))
     text, markup = await overview(tr, session, settings, broadcast, machine_translator)
     await message.answer(text, reply_markup=markup)
 
@@ -191,8 +191,7 @@ async def on_machine(
     machine_translator: MachineTranslator,
     bot: Bot,
 ) -> None:
-    if not machine_translator.enabled:
-        await alert(query, tr._("No machine translation is set up."))
+    if await without_machine(query, tr, machine_translator):
         return
     one = callback_data.lang if callback_data.action is Action.MACHINE else None
     targets = await service.machine_targets(session, broadcast, one)
@@ -205,7 +204,7 @@ async def on_machine(
         await bot.send_message(user.id, problem_text(tr, error.code))
         return
     for lang, html in results.items():
-        name = LANGUAGE_NAMES[lang]
+        name = own_name(lang)
         if html is None:
             await bot.send_message(
                 user.id,
@@ -237,7 +236,7 @@ async def on_machine(
 @flow.callback_query(BroadcastCb.filter(F.action == Action.SOURCE), flags=ORG)
 async def on_source_ask(query: CallbackQuery, broadcast: Broadcast, tr: Translator) -> None:
     choices = [
-        button(LANGUAGE_NAMES[code], BroadcastCb(action=Action.SOURCE_SET, broadcast=broadcast.id, lang=code))
+        button(own_name(code), BroadcastCb(action=Action.SOURCE_SET, broadcast=broadcast.id, lang=code))
         for code in SUPPORTED_LANGUAGES
     ]
     await reply(query, tr._("Which language is the original in?"), keyboard(*grid(choices, 3)))

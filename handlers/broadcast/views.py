@@ -17,8 +17,9 @@ from bot.broadcast.events import Problem as EventProblem
 from bot.broadcast.topics import Topic
 from bot.services.users import HELPER, ORGANIZER, VISITOR
 from bot.text import N_, Html, Translator, escape
+from bot.translation.service import MachineTranslator
 from handlers.broadcast.callbacks import EvCb, EventAction, PageCb, Screen, SubAction, SubCb
-from handlers.kit import button, keyboard, label, page_of, pager_row, show
+from handlers.kit import alert, button, keyboard, label, page_of, pager_row, show_and_answer
 
 PAGE = 8  # items per page of every list that can grow
 ORG = {"role": ORGANIZER}  # the flag of organizers' handlers (checked by the role middleware)
@@ -207,8 +208,17 @@ def date_problem_text(tr: Translator, code: Problem | EventProblem, example: str
 
 async def nothing_changed(query: CallbackQuery, tr: Translator) -> None:
     """The "No" of a confirmation (cancel an event, cancel a broadcast): the question says so."""
-    await query.answer()
-    await show(query, tr._("Nothing was changed."))
+    await show_and_answer(query, tr._("Nothing was changed."))
+
+
+async def without_machine(
+    query: CallbackQuery, tr: Translator, machine_translator: MachineTranslator
+) -> bool:
+    """A 🤖 button while no machine translator is set up: refused with an alert (True: stop there)."""
+    if machine_translator.enabled:
+        return False
+    await alert(query, tr._("No machine translation is set up."))
+    return True
 
 
 def topic_gone_text(tr: Translator) -> str:

@@ -19,9 +19,10 @@ from aiogram.types import BotCommandScopeChat, CallbackQuery, InlineKeyboardMark
 from babel.dates import format_skeleton
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assignments.options import LANGUAGES, Areas, areas
+from bot.assignments.options import Areas, areas
 from bot.clock import Clock
 from bot.config import Settings
+from bot.languages import name_in
 from bot.services import roles
 from bot.services.roles import Refusal, StaffMember
 from bot.services.users import HELPER, ORGANIZER, Person
@@ -66,17 +67,19 @@ def _day(tr: Translator, moment: datetime) -> str:
 
 def _chat_link(tr: Translator, user_id: int) -> str:
     """Opens the person's chat (Telegram shows who it is), without the bot storing or showing a name."""
-    return f'<a href="tg://user?id={int(user_id)}">{escape(tr._("💬 Write"))}</a>'
+    label = escape(tr._("💬 Write"))
+    return f'<a href="tg://user?id={int(user_id)}">{label}</a>'
 
 
 def _offers(tr: Translator, member: StaffMember, known: Areas) -> str:
     """What their helper profile says: languages, areas, a pause."""
     parts = []
+    comma = "، " if tr.rtl else ", "  # Arabic and Farsi have their own comma
     if member.languages:
-        names = [tr._(LANGUAGES[code]) if code in LANGUAGES else code for code in member.languages]
-        parts.append("🗣 " + ", ".join(tr.insert(name) for name in names))
+        names = [name_in(code, tr._) for code in member.languages]
+        parts.append("🗣 " + comma.join(tr.insert(name) for name in names))
     if member.areas:
-        parts.append("📍 " + ", ".join(tr.insert(known.name(key) or key) for key in member.areas))
+        parts.append("📍 " + comma.join(tr.insert(known.name(key) or key) for key in member.areas))
     if member.paused:
         parts.append(tr._("⏸ paused"))
     if not parts and member.role == HELPER:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.i18n import LANGUAGE_NAMES
+from bot.languages import own_name
 from bot.services import users as user_service
 from bot.services.users import Person
 from bot.text import Translator
@@ -50,7 +50,7 @@ async def on_language(
     first_time = user.language is None
     user_service.choose_language(user, callback_data.code, clock)
     tr = Translator(callback_data.code, settings.tz)
-    name = LANGUAGE_NAMES[callback_data.code]
+    name = own_name(callback_data.code)
     await query.answer(name)
     await edit(message, tr._("Language: {language}", language=name))
     await set_chat_commands(bot, user, tr, menu)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import LANGUAGE_NAMES
+from bot.languages import own_name
 from bot.services import users as user_service
 from bot.text import N_, Translator
 from handlers.callbacks import LangCb
@@ -17,8 +17,7 @@ def language_keyboard(suggested: str) -> InlineKeyboardMarkup | None:
     """Every language in its own name, the suggested one first and ticked."""
     order = [suggested, *[code for code in SUPPORTED_LANGUAGES if code != suggested]]
     buttons = [
-        button(("✅ " if code == suggested else "") + LANGUAGE_NAMES[code], LangCb(code=code))
-        for code in order
+        button(("✅ " if code == suggested else "") + own_name(code), LangCb(code=code)) for code in order
     ]
     return keyboard(*grid(buttons, 2))
 

@@ -23,7 +23,7 @@ from handlers.faq.views import (
     reply_to,
     topics_view,
 )
-from handlers.kit import Flow, alert, reply, show
+from handlers.kit import Flow, alert, reply, show, show_and_answer
 
 flow = Flow("faq.browse")
 BROWSING = {FaqAction.BROWSE, FaqAction.HOME, FaqAction.CATEGORY, FaqAction.TOPIC, FaqAction.SUGGESTED}
@@ -54,15 +54,13 @@ async def on_browse(
         await reply(query, *categories_view(service, rtr))
         return
     if action == FaqAction.HOME:
-        await query.answer()
-        await show(query, *categories_view(service, rtr))
+        await show_and_answer(query, *categories_view(service, rtr))
         return
     if action == FaqAction.CATEGORY:
         if callback_data.key not in service.categories():
             await alert(query, tr._("This topic does not exist any more. Please open /faq again."))
             return
-        await query.answer()
-        await show(query, *topics_view(service, rtr, callback_data.key))
+        await show_and_answer(query, *topics_view(service, rtr, callback_data.key))
         return
     entry = service.entry(callback_data.key, rtr.lang)
     if entry is None or not isinstance(query.message, Message):

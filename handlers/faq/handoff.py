@@ -44,6 +44,8 @@ async def _tell(
     question_id: int | None = None,
 ) -> None:
     """What became of "ask a person", in the language of the question."""
+    if result.outcome == handoff.Handoff.ERASED:
+        return  # /deletedata came first and said so; the question went nowhere
     phone = None
     if result.outcome == handoff.Handoff.UNREACHABLE:
         phone = (await faq_for(settings, session)).facts.get("contact_phone", lang)

@@ -3,8 +3,6 @@ the helpers' chat, the answer to the asker, the "withdrawn" edit, the "could not
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.delivery.render import Rendered, Renderer
 from bot.faq.payloads import AnswerPayload, FailedPayload, RelayEditPayload, RelayPayload, WithdrawnPayload
 from bot.text import Translator
@@ -18,27 +16,27 @@ from bot.tickets import (
     relay_kind,
 )
 from handlers.faq.ticket_views import closed_text, relay_text, take_keyboard
-from handlers.kit import html_edit, html_message
+from handlers.kit import html_edit, html_message, renders
 
 
-def render_relay(data: dict[str, Any], tr: Translator) -> Rendered:
-    relay = RelayPayload.model_validate(data)
+@renders(RelayPayload)
+def render_relay(relay: RelayPayload, tr: Translator) -> Rendered:
     return html_message(relay_text(tr, relay), take_keyboard(tr, relay.ticket))
 
 
-def render_withdrawn(data: dict[str, Any], tr: Translator) -> Rendered:
-    withdrawn = WithdrawnPayload.model_validate(data)
+@renders(WithdrawnPayload)
+def render_withdrawn(withdrawn: WithdrawnPayload, tr: Translator) -> Rendered:
     return html_edit(withdrawn.message_id, closed_text(tr, withdrawn.ticket, withdrawn.lang, WITHDRAWN))
 
 
-def render_reopened(data: dict[str, Any], tr: Translator) -> Rendered:
+@renders(RelayEditPayload)
+def render_reopened(relay: RelayEditPayload, tr: Translator) -> Rendered:
     """The relay open again (its helper was removed): the question as first sent, with its 🙋 button."""
-    relay = RelayEditPayload.model_validate(data)
     return html_edit(relay.message_id, relay_text(tr, relay), take_keyboard(tr, relay.ticket))
 
 
-def render_answer(data: dict[str, Any], tr: Translator) -> Rendered:
-    answer = AnswerPayload.model_validate(data)
+@renders(AnswerPayload)
+def render_answer(answer: AnswerPayload, tr: Translator) -> Rendered:
     parts = [
         tr._("💬 <b>Answer to your question no. {number}</b>", number=answer.ticket),
         tr.insert(answer.text),
@@ -51,8 +49,8 @@ def render_answer(data: dict[str, Any], tr: Translator) -> Rendered:
     return html_message("\n\n".join(parts))
 
 
-def render_failed(data: dict[str, Any], tr: Translator) -> Rendered:
-    failed = FailedPayload.model_validate(data)
+@renders(FailedPayload)
+def render_failed(failed: FailedPayload, tr: Translator) -> Rendered:
     text = tr._(
         "Sorry, your question no. {number} could not be passed on to our volunteers. Please try again "
         "later with /ask.",

@@ -10,10 +10,10 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot import tickets
 from bot.faq.payloads import RelayPayload
+from bot.languages import name_in
 from bot.text import Translator
 from bot.tickets import Ticket
 from handlers.faq.callbacks import TicketAction, TicketCb
-from handlers.faq.views import language_label
 from handlers.kit import button, keyboard
 
 
@@ -22,7 +22,7 @@ def relay_text(tr: Translator, relay: RelayPayload, status_line: str | None = No
         tr._(
             "❓ <b>Question no. {number}</b> · {language}",
             number=relay.ticket,
-            language=language_label(tr, relay.lang),
+            language=name_in(relay.lang, tr._),
         ),
         tr.insert(relay.text),
     ]
@@ -47,13 +47,13 @@ def closed_text(tr: Translator, ticket_id: int, lang: str, status: str) -> str:
         return tr._(
             "↩️ Question no. {number} ({language}) was withdrawn by the person who asked.",
             number=ticket_id,
-            language=language_label(tr, lang),
+            language=name_in(lang, tr._),
         )
     return tr._(
         "✅ Question no. {number} ({language}) has been answered. Replies to this message still reach the "
         "person.",
         number=ticket_id,
-        language=language_label(tr, lang),
+        language=name_in(lang, tr._),
     )
 
 

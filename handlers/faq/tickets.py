@@ -14,13 +14,13 @@ from bot import tickets
 from bot.clock import Clock
 from bot.config import Settings
 from bot.faq import handoff
+from bot.languages import name_in
 from bot.services.users import HELPER, Person
 from bot.text import Translator
 from bot.tickets import Ticket
 from bot.translation.service import MachineTranslator
 from handlers.faq.callbacks import TicketAction, TicketCb
 from handlers.faq.ticket_views import closed_text, ticket_view
-from handlers.faq.views import language_label
 from handlers.kit import Flow, alert
 
 flow = Flow("faq.tickets")
@@ -133,6 +133,6 @@ async def on_helper_reply(
         confirmation = chat_tr._("✅ Passed on to the person who asked (no. {number}).", number=ticket.id)
         if result.translated:
             confirmation += "\n" + chat_tr._(
-                "It was machine-translated into {language}.", language=language_label(chat_tr, ticket.lang)
+                "It was machine-translated into {language}.", language=name_in(ticket.lang, chat_tr._)
             )
         await message.reply(confirmation)

@@ -11,6 +11,7 @@ from bot.faq.content import FaqEntry
 from bot.faq.handoff import Handoff, HandoffResult
 from bot.faq.matcher import EMERGENCY_SLUG
 from bot.faq.service import ANSWER, GREETING, SUGGEST, FaqReply, FaqService, clean_text
+from bot.languages import name_in
 from bot.services.users import Person
 from bot.text import N_, Translator, escape
 from bot.tickets import clip
@@ -41,15 +42,6 @@ ACTION_LABELS: dict[str, str] = {
     HANDOFF: HANDOFF_LABEL,
 }
 EMERGENCY_LABEL = N_("🆘 Emergency numbers")
-# The asker's language, named in the reader's (the helpers' chat, /unanswered).
-LANGUAGE_LABELS: dict[str, str] = {
-    "de": N_("German"),
-    "ar": N_("Arabic"),
-    "fa": N_("Farsi / Dari"),
-    "uk": N_("Ukrainian"),
-    "en": N_("English"),
-    "ru": N_("Russian"),
-}
 VOTES = (FaqAction.UP, FaqAction.DOWN)
 
 
@@ -231,10 +223,6 @@ def handoff_text(rtr: Translator, result: HandoffResult, phone: str | None) -> s
 # --- for organizers: the questions kept for them --------------------------------------------------------
 
 
-def language_label(tr: Translator, lang: str) -> str:
-    return tr._(LANGUAGE_LABELS.get(lang, lang))
-
-
 def _kept_question(service: FaqService, tr: Translator, row: feedback.FaqUnanswered) -> str:
     if row.reason == feedback.DOWNVOTE:
         entry = service.entry(row.slug or "", tr.lang)
@@ -246,7 +234,7 @@ def _kept_question(service: FaqService, tr: Translator, row: feedback.FaqUnanswe
             "<b>#{id}</b> · {date} · {language}",
             id=row.id,
             date=tr.date(row.created_at),
-            language=language_label(tr, row.lang),
+            language=name_in(row.lang, tr._),
         ),
         reason,
         tr._("«{text}»", text=clip(row.text, 300)),

@@ -57,6 +57,8 @@ class Assignment(Base):
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Unused since reminders come from bot/reminders.py (their dedupe keys say what was queued); the
+    # column stays for the databases that have it.
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -90,7 +90,8 @@ class Attendance(Base):
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Dedupe key of the queued reminder, so "I can't come" withdraws exactly this one.
+    # A token per attendance, part of its reminders' dedupe keys (bot.broadcast.events.reminder_id): new
+    # each time someone says "I'll come", so "I can't come" withdraws exactly this attendance's reminders.
     reminder_key: Mapped[str | None] = mapped_column(String(128))
 
 

@@ -116,7 +116,6 @@ async def hand_back(session: AsyncSession, assignment_id: int, user_id: int, now
             "offered_at": now,
             "escalated_at": None,
             "claimed_at": None,
-            "reminded_at": None,
             "followup_at": None,
         },
     )
@@ -134,7 +133,6 @@ async def reopen_orphan(session: AsyncSession, assignment_id: int, now: datetime
             "offered_at": now,
             "escalated_at": None,
             "claimed_at": None,
-            "reminded_at": None,
             "followup_at": None,
         },
     )
@@ -169,15 +167,6 @@ async def mark_escalated(session: AsyncSession, assignment_id: int, round_: int,
     )
 
 
-async def mark_reminded(session: AsyncSession, assignment_id: int, assignee_id: int, now: datetime) -> bool:
-    return await _change(
-        session,
-        assignment_id,
-        [Assignment.status == TAKEN, Assignment.assignee_id == assignee_id, Assignment.reminded_at.is_(None)],
-        {"reminded_at": now},
-    )
-
-
 async def mark_followup(session: AsyncSession, assignment_id: int, assignee_id: int, now: datetime) -> bool:
     return await _change(
         session,
@@ -203,17 +192,15 @@ async def due_for_escalation(session: AsyncSession, offered_before: datetime) ->
     )
 
 
-async def due_reminders(
-    session: AsyncSession, now: datetime, starts_before: datetime
-) -> Sequence[Assignment]:
+async def taken_starting(session: AsyncSession, after: datetime, until: datetime) -> Sequence[Assignment]:
+    """Taken assignments with an assignee whose date is in (after, until] (the reminders' candidates)."""
     return await _assignments_where(
         session,
         Assignment.status == TAKEN,
         Assignment.assignee_id.is_not(None),
-        Assignment.reminded_at.is_(None),
         Assignment.starts_at.is_not(None),
-        Assignment.starts_at > now,
-        Assignment.starts_at <= starts_before,
+        Assignment.starts_at > after,
+        Assignment.starts_at <= until,
     )
 
 

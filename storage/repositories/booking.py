@@ -308,6 +308,19 @@ async def upcoming_of_user(session: AsyncSession, user_id: int, now: datetime) -
     return [(b, s) for b, s in (await session.execute(stmt)).all()]
 
 
+async def bookings_starting(
+    session: AsyncSession, after: datetime, until: datetime
+) -> list[tuple[Booking, Slot]]:
+    """Active bookings whose slot starts in (after, until], soonest first (the reminders' candidates)."""
+    stmt = (
+        select(Booking, Slot)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Booking.status == BOOKED, Slot.starts_at > after, Slot.starts_at <= until)
+        .order_by(Slot.starts_at, Booking.id)
+    )
+    return [(b, s) for b, s in (await session.execute(stmt)).all()]
+
+
 async def active_bookings_of_slots(session: AsyncSession, slot_ids: Iterable[int]) -> Sequence[Booking]:
     ids = list(slot_ids)
     if not ids:

@@ -194,6 +194,21 @@ async def delete_attendance(session: AsyncSession, attendance: Attendance) -> No
     await session.flush()
 
 
+async def attendances_starting(
+    session: AsyncSession, after: datetime, until: datetime
+) -> list[tuple[Attendance, Event, str | None]]:
+    """Attendances of events not cancelled that start in (after, until], with each person's language
+    (the reminders' candidates)."""
+    rows = await session.execute(
+        select(Attendance, Event, User.language)
+        .join(Event, Event.id == Attendance.event_id)
+        .join(User, User.id == Attendance.user_id)
+        .where(Event.cancelled_at.is_(None), Event.starts_at > after, Event.starts_at <= until)
+        .order_by(Event.starts_at, Event.id, Attendance.user_id)
+    )
+    return [(attendance, event, lang) for attendance, event, lang in rows.all()]
+
+
 async def attendees(session: AsyncSession, event_id: int, default_lang: str) -> list[tuple[int, str]]:
     rows = await session.execute(
         select(User.id, func.coalesce(User.language, default_lang))

@@ -40,6 +40,18 @@ async def insert_many(session: AsyncSession, rows: Sequence[dict[str, Any]], chu
     return inserted
 
 
+async def existing_keys(session: AsyncSession, keys: Sequence[str], chunk: int = 500) -> set[str]:
+    """Which of these dedupe keys were queued before (in any status)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), chunk):
+        part = list(keys[start : start + chunk])
+        rows = await session.scalars(
+            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(part))
+        )
+        found.update(k for k in rows.all() if k is not None)
+    return found
+
+
 async def cancel_pending(
     session: AsyncSession,
     *,

@@ -102,6 +102,13 @@ async def claim_invite_from(
     return None if row is None else (str(row[0]), None if row[1] is None else int(row[1]))
 
 
+async def lock_user(session: AsyncSession, user_id: int) -> bool:
+    """Row-lock the person until the end of the transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serializes writers); False when there is no such person (any more)."""
+    found = await session.scalar(select(User.id).where(User.id == user_id).with_for_update())
+    return found is not None
+
+
 async def delete_user(session: AsyncSession, user_id: int) -> None:
     """Erase the user row; foreign keys cascade (or null out) every row that references it."""
     await session.execute(delete(User).where(User.id == user_id))

@@ -69,6 +69,16 @@ def int_fields(schema: type[CallbackData]) -> list[str]:
     return [name for name, field in schema.model_fields.items() if field.annotation is int]
 
 
+def upper_bound(schema: type[CallbackData], name: str) -> int:
+    """The largest value an int field accepts: its `le` (a Telegram user id may have 52 bits), else a
+    database row id's 2**31-1."""
+    for meta in schema.model_fields[name].metadata:
+        bound = getattr(meta, "le", None)
+        if bound is not None:
+            return int(bound)
+    return 2**31 - 1
+
+
 def valid_defaults(schema: type[CallbackData]) -> dict[str, Any]:
     """A value for every field that the schema accepts (the first enum member, 0, "", False)."""
     values: dict[str, Any] = {}

@@ -226,7 +226,8 @@ async def test_reminder_and_followup_come_at_the_right_times(db_kind: str, tmp_p
         async def tick(moment: datetime) -> tuple[int, int]:
             clock.set(moment)
             before = (len(bot.emu.bot_messages(501)), len(bot.emu.bot_messages(ORGANIZER_ID)))
-            await bot.run_job("assignments_remind")
+            await bot.run_job("reminders")
+            await bot.run_job("assignments_followup")
             await bot.deliver()
             after = (len(bot.emu.bot_messages(501)), len(bot.emu.bot_messages(ORGANIZER_ID)))
             return after[0] - before[0], after[1] - before[1]

@@ -259,19 +259,23 @@ async def test_reminders_once_in_the_persons_language_and_none_after_cancelling(
             one = await services.book(session, clock, bot.app.settings, user_id=41, slot_id=later[0].id)
             two = await services.book(session, clock, bot.app.settings, user_id=42, slot_id=later[1].id)
             await session.commit()
+        await bot.run_job("reminders")
         await bot.deliver()  # the counsellor's news; no reminder is due yet
         assert reminders(bot, 41, "ru") == [] and reminders(bot, 42, "fa") == []
 
         clock.set(later[0].starts_at - timedelta(hours=24))
+        await bot.run_job("reminders")
         await bot.deliver()
         assert len(reminders(bot, 41, "ru")) == 1
         assert reminders(bot, 42, "fa") == []  # person 42's is 30 minutes later
+        await bot.run_job("reminders")
         assert await bot.deliver() == 0  # nothing twice
 
         # "I'll come" is recorded; person 42 cancels from the reminder
         reminder = reminders(bot, 41, "ru")[0]
         await tap(bot, 41, reminder, button_data(reminder, tr("ru", "✅ I'll come")))
         clock.set(later[1].starts_at - timedelta(hours=24))
+        await bot.run_job("reminders")
         await bot.deliver()
         (reminder_two,) = reminders(bot, 42, "fa")
         ask = await tap_label(bot, 42, reminder_two, tr("fa", "❌ Cancel the appointment"))
@@ -279,9 +283,11 @@ async def test_reminders_once_in_the_persons_language_and_none_after_cancelling(
 
         sent_to_42 = len(bot.emu.bot_messages(42))
         clock.set(later[1].starts_at - timedelta(hours=1))
+        await bot.run_job("reminders")
         await bot.deliver()
         assert len(reminders(bot, 41, "ru")) == 2  # the 2 h reminder
         assert len(bot.emu.bot_messages(42)) == sent_to_42  # cancelled: no 2 h reminder
+        await bot.run_job("reminders")
         assert await bot.deliver() == 0
         async with bot.app.sessionmaker() as session:
             confirmed = await services.get_own_booking(session, 41, one.id)

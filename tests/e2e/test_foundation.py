@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import LANGUAGE_NAMES, catalogs
+from bot.i18n import catalogs
+from bot.languages import own_name
 from tests.e2e.harness import ORGANIZER_ID, button_data, buttons, running_bot, text_of
 
 
@@ -27,11 +28,11 @@ async def test_start_language_help_menu(db_kind: str, tmp_path: Path, lang: str)
         reply = await bot.say(uid, "/start")
         assert time.monotonic() - started < 2.0
         labels = [label for label, _ in buttons(reply)]
-        assert labels[0] == "✅ " + LANGUAGE_NAMES[lang]  # suggested from language_code
-        assert {label.removeprefix("✅ ") for label in labels} == set(LANGUAGE_NAMES.values())
+        assert labels[0] == "✅ " + own_name(lang)  # suggested from language_code
+        assert {label.removeprefix("✅ ") for label in labels} == set(map(own_name, SUPPORTED_LANGUAGES))
         assert text_of(reply) == tr(lang, "Hello! Please choose your language.")
 
-        await bot.press(uid, reply, button_data(reply, LANGUAGE_NAMES[lang]))
+        await bot.press(uid, reply, button_data(reply, own_name(lang)))
         await bot.settle()
         texts = [text_of(m) for m in bot.emu.bot_messages(uid)]
         assert any(tr(lang, "What would you like to do?") in t for t in texts)

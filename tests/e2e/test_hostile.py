@@ -26,18 +26,28 @@ from bot.i18n import catalogs
 from handlers.booking.callbacks import BookAction, BookCb
 from handlers.faq.callbacks import TicketCb
 from storage.models import Booking, FaqUnanswered, Slot, Ticket, User
-from tests.e2e.harness import HELPERS_CHAT_ID, ORGANIZER_ID, BotHarness, button_data, running_bot, text_of
+from tests.e2e.harness import (
+    HELPERS_CHAT_ID,
+    ORGANIZER_ID,
+    BotHarness,
+    button_data,
+    buttons,
+    running_bot,
+    text_of,
+)
 from tests.e2e.hostile_support import (
     HELPER_ID,
     STALE,
     callback_schemas,
     dump_tables,
     int_fields,
+    make_helper,
     pack_raw,
     problems,
     relay_of_a_question,
     seed_sample_data,
     start,
+    upper_bound,
     valid_defaults,
 )
 
@@ -161,7 +171,7 @@ async def test_out_of_range_numbers_in_every_schema_get_the_stale_alert(
             values = valid_defaults(schema)
             actions = _actions(schema) or [("", None)]
             for field in int_fields(schema):
-                for number in (2**31, 2**63, 2**64 + 5, -(2**31) - 1):
+                for number in (upper_bound(schema, field) + 1, 2**63, 2**64 + 5, -(2**31) - 1):
                     for action_field, member in actions:
                         action = {action_field: member} if action_field else {}
                         datas.append(pack_raw(schema, **(values | action | {field: number})))
@@ -231,6 +241,76 @@ async def test_nul_characters_in_free_text_get_a_clean_answer(
             texts = (await session.scalars(select(Ticket.text))).all()
             texts += (await session.scalars(select(FaqUnanswered.text))).all()
             assert texts and all("\x00" not in (text or "") for text in texts)
+        assert bot.emu.violations == []
+    assert problems(caplog.records) == []
+
+
+async def test_deleting_data_while_asking_a_person_ends_cleanly(
+    db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the fuzz test: "ask a person" and "yes, delete my data" pressed at the same moment
+    deadlocked on PostgreSQL, or the ticket's insert failed on the deleted person. Either the question is
+    withdrawn by the erasure, or the erasure came first and nothing is passed on; no trace is left."""
+    caplog.set_level(logging.WARNING)
+    async with running_bot(db_kind, tmp_path, **FLOOD_OFF) as bot:
+        bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID])
+        people = list(range(7001, 7013))
+        presses = []
+        for uid in people:
+            await start(bot, uid, "de")
+            unknown = await bot.say(uid, f"Wer hat die WM {uid} gewonnen?", timeout=FIRST)
+            prompt = await bot.say(uid, "/deletedata")
+            assert "del:1" in [data for _, data in buttons(prompt)]
+            presses += [(uid, unknown, button_data(unknown, "💬")), (uid, prompt, "del:1")]
+        records = await press_all(bot, presses)
+        await bot.deliver()
+        await bot.settle()
+        assert all(r["text"] != de(SOMETHING_WRONG) for r in records)
+        relayed = " ".join(text_of(m) for m in bot.emu.bot_messages(HELPERS_CHAT_ID))
+        async with bot.app.sessionmaker() as session:
+            assert (await session.scalars(select(FaqUnanswered.text))).all() == []
+            for uid in people:
+                asked = (await session.scalars(select(Ticket.text).where(Ticket.asker_id == uid))).all()
+                if await session.get(User, uid) is None:  # erased, the question withdrawn or never sent
+                    assert asked == [] and f"WM {uid}" not in relayed
+                else:  # the press came after the erasure: a new person, asking anew
+                    assert asked == [f"Wer hat die WM {uid} gewonnen?"] and f"WM {uid}" in relayed
+        assert bot.emu.violations == []
+    assert problems(caplog.records) == []
+
+
+async def test_deleting_data_while_subscribing_or_taking_a_question_ends_cleanly(
+    db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the fuzz test on PostgreSQL: a subscription switched on, or a question taken by a helper,
+    at the moment the same person's /deletedata commits failed on the missing person (a traceback and
+    "something went wrong"). The erasure wins; the other press ends quietly, or comes after it."""
+    caplog.set_level(logging.WARNING)
+    async with running_bot(db_kind, tmp_path, **FLOOD_OFF) as bot:
+        helpers = list(range(7101, 7107))
+        bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID, *helpers])
+        await seed_sample_data(bot)
+        presses = []
+        for n, uid in enumerate(helpers):
+            await make_helper(bot, uid)
+            await start(bot, uid, "de")
+            await start(bot, 7200 + n, "de")
+            relay = await relay_of_a_question(bot, 7200 + n, f"Frage {n}: wer begleitet mich zum Amt?")
+            prompt = await bot.say(uid, "/deletedata")
+            presses += [(uid, relay, button_data(relay, "🙋")), (uid, prompt, "del:1")]
+        visitors = list(range(7301, 7309))
+        for uid in visitors:
+            await start(bot, uid, "de")
+            topics = await bot.say(uid, "/subscribe")
+            switch_on = next(data for _, data in buttons(topics) if data.startswith("sub:t:"))
+            prompt = await bot.say(uid, "/deletedata")
+            presses += [(uid, topics, switch_on), (uid, prompt, "del:1")]
+        records = await press_all(bot, presses)
+        assert all(r["text"] != de(SOMETHING_WRONG) for r in records)
+        async with bot.app.sessionmaker() as session:
+            for uid in helpers:
+                assert await session.get(User, uid) is None  # in the group, a later press registers nobody
+                assert (await session.scalars(select(Ticket.id).where(Ticket.taken_by == uid))).all() == []
         assert bot.emu.violations == []
     assert problems(caplog.records) == []
 

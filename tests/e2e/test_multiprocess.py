@@ -31,7 +31,7 @@ from bot.broadcast import topics as tp
 from bot.clock import Clock
 from emulator.server import BotAPIEmulator
 from storage.db import create_engine, create_sessionmaker
-from storage.models import User
+from storage.models import OutboxMessage, User
 from storage.models.assignments import Assignment
 from tests.ops_support import (
     LANGS,
@@ -140,8 +140,8 @@ async def second_broadcast(db: str, clock: Clock) -> int:
             topic = next(t for t in await tp.all_topics(session) if t.key == "events")
             broadcast_id = await make_broadcast(session, clock, organizer, topic.id, "Deutschkurs fällt aus")
             await session.commit()
-            reminded = (await session.scalars(select(Assignment.reminded_at))).all()
-            assert all(r is not None for r in reminded)
+            reminded = select(OutboxMessage.chat_id).where(OutboxMessage.kind == "assignment_reminder")
+            assert sorted((await session.scalars(reminded)).all()) == sorted([HELPER, ORGANIZER])
     finally:
         await engine.dispose()
     return broadcast_id
