@@ -175,7 +175,11 @@ async def build_app(
         )
         dp = Dispatcher(storage=storage, events_isolation=events_isolation)
     else:
-        dp = Dispatcher(storage=MemoryStorage())
+        from bot.ops.redis import LocalIsolation
+
+        # one update per chat at a time, in the order they came (as Redis' isolation does across
+        # processes): a person's quick messages to a helper join their question in the order written
+        dp = Dispatcher(storage=MemoryStorage(), events_isolation=LocalIsolation())
     dp.update.outer_middleware(UpdateMetrics())
     dp.update.outer_middleware(UpdateDedup(seen))
     dp.update.outer_middleware(ContextMiddleware(sessionmaker, settings, clock))
@@ -197,7 +201,7 @@ async def build_app(
         menu=wiring.menu(),
         machine_translator=translator,
         after_language=hooks.after_language,
-        cancel_hooks=hooks.cancel_hooks,
+        dialogs=wiring.dialogs(),
         redis=redis,
     )
     app = App(

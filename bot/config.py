@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     organizer_ids: Annotated[list[int], NoDecode] = []
     helpers_chat_id: int | None = None
+    # a conversation with a person nobody wrote in for this many days is closed (both sides are told)
+    ticket_quiet_days: int = Field(default=7, ge=1, le=365)
     timezone: str = "Europe/Berlin"
     default_language: str = "de"
 

@@ -159,6 +159,26 @@ def check_catalogs(root: Path = ROOT) -> list[str]:
                     )
                 if lang in RTL_LANGUAGES and first_strong_is_rtl(translated) is False:
                     problems.append(f"{where}: starts with left-to-right text: {translated[:40]!r}")
+    return problems + _one_translation_per_msgid()
+
+
+def _one_translation_per_msgid() -> list[str]:
+    """All domains of a language merge into one catalog, so a message id kept in two domains with two
+    translations would show whichever loaded last: each message id has one translation per language."""
+    problems: list[str] = []
+    for lang in SUPPORTED_LANGUAGES:
+        seen: dict[str, tuple[str, object]] = {}
+        for path in sorted((LOCALES_DIR / lang / "LC_MESSAGES").glob("*.po")):
+            catalog = _read(path, lang)
+            for entry in catalog or ():
+                if not entry.id:
+                    continue
+                key = entry.id if isinstance(entry.id, str) else entry.id[0]
+                if key in seen and seen[key][1] != entry.string:
+                    problems.append(
+                        f"{lang}: {key!r} is translated differently in {seen[key][0]} and {path.name}"
+                    )
+                seen.setdefault(key, (path.name, entry.string))
     return problems
 
 

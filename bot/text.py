@@ -96,3 +96,82 @@ class Translator:
 
     def time(self, moment: datetime) -> str:
         return format_skeleton("Hm", self._local(moment), locale=self.lang)
+
+
+# --- long texts -----------------------------------------------------------------------------------------
+# Telegram's limit of a message's text, in UTF-16 code units after entities are parsed.
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+def utf16_len(text: str) -> int:
+    """The length Telegram counts: characters beyond the BMP (most emoji) take two units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?؟。…])(\s+)")
+_SPACES = re.compile(r"(\s+)")
+
+
+def split_text(text: str, limit: int) -> list[tuple[str, str]]:
+    """Cut a text into (piece, separator) pairs with pieces of at most `limit` characters, cut at line
+    ends, then sentence ends, then spaces (a giant word is cut hard); joining every piece and its
+    separator gives the text back exactly, so translated pieces keep the original's line breaks."""
+    pieces: list[tuple[str, str]] = []
+    current: tuple[str, str] | None = None
+    for atom, sep in _atoms(text, limit):
+        if current is not None and len(current[0]) + len(current[1]) + len(atom) <= limit:
+            current = (current[0] + current[1] + atom, sep)
+            continue
+        if current is not None:
+            pieces.append(current)
+        current = (atom, sep)
+    pieces.append(current or ("", ""))
+    return pieces
+
+
+def _pairs(parts: list[str]) -> list[tuple[str, str]]:
+    """["a", " ", "b"] (from re.split with a captured separator) -> [("a", " "), ("b", "")]."""
+    return [(parts[i], parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
+
+
+def _atoms(text: str, limit: int) -> list[tuple[str, str]]:
+    atoms: list[tuple[str, str]] = []
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        line_sep = "\n" if index < len(lines) - 1 else ""
+        found: list[tuple[str, str]] = []
+        if len(line) <= limit:
+            found.append((line, ""))
+        else:
+            for sentence, space in _pairs(_SENTENCE_END.split(line)):
+                if len(sentence) <= limit:
+                    found.append((sentence, space))
+                    continue
+                for word, gap in _pairs(_SPACES.split(sentence)):
+                    cuts = [word[i : i + limit] for i in range(0, len(word), limit)] or [""]
+                    found.extend((cut, "") for cut in cuts[:-1])
+                    found.append((cuts[-1], gap))
+                if found:
+                    found[-1] = (found[-1][0], found[-1][1] + space)
+        found[-1] = (found[-1][0], found[-1][1] + line_sep)
+        atoms.extend(found)
+    return atoms
+
+
+def clip(text: str, limit: int) -> str:
+    """A preview of at most `limit` characters, marked with … when shortened (lists, never a relay)."""
+    text = clean_text(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_parts(text: str, limit: int) -> list[str]:
+    """`text` in parts of at most `limit` UTF-16 units (cut at line ends, then sentence ends, then spaces),
+    none empty, nothing lost but the white space between two parts. Telegram counts UTF-16 units: each
+    character beyond the BMP (most emoji) takes two, so the cut leaves room for all of them."""
+    text = text.strip()
+    units = utf16_len(text)
+    if units <= limit:
+        return [text] if text else [""]
+    chars = max(limit // 2, limit - (units - len(text)))
+    parts = [piece.strip() for piece, _sep in split_text(text, max(1, chars))]
+    return [part for part in parts if part] or [""]

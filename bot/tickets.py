@@ -1,85 +1,120 @@
-"""Tickets: something a person hands to the helpers' chat, which a helper takes and answers.
+"""Tickets: something handed to a person in the helpers' chat, which a helper takes and answers, as a
+conversation (bot.conversations) until the asker or the helper closes it, or it has been quiet for
+TICKET_QUIET_DAYS (`quiet_job`).
 
-A small general mechanism (kind "question" for the FAQ's "ask a person"; other capabilities may add kinds):
+A general mechanism (kind "question" for the FAQ's "ask a person"; other capabilities may add kinds):
 
-- `open_ticket` stores the ticket and queues its relay to the helpers' chat in the outbox (kind
-  `relay_kind(kind)`, rendered by the capability); when the delivery worker has sent it, a hook stores the
-  relay's message id on the ticket and empties the relay's stored payload. One active ticket of a kind per
-  asker: a unique index in the database keeps it, across processes (`AlreadyOpen`);
-- `claim` ("I'll take it"): the first claim wins, enforced by a conditional UPDATE;
-- `answer`: a helper's reply to the relay message goes to the asker through the outbox (ANSWER_KIND);
-  any helper may answer (bot.faq.handoff checks who), also after someone took the ticket, and may add
-  follow-ups;
-- `withdraw`: the asker takes the question back (/cancel): an unsent relay is cancelled, a sent one is
-  edited to say so (WITHDRAWN_KIND).
-- `release`: a helper who was removed gives back what they had taken: open again, and the relay gets
-  its 🙋 button back (REOPENED_KIND).
+- `open_ticket` draws a number that is never given again (the `counters` table), stores the ticket and
+  the question as its first message (ticket_messages), and queues the relay to the helpers' chat in the
+  outbox: the card (kind `relay_kind(kind)`, with 🙋 and the ticket's state), then the further parts of a
+  long question (PART_KIND), marked 1/3, 2/3 … and never cut. If the relay cannot be queued the ticket is
+  not opened at all (`NotQueued`): nobody is told "sent" about a question that goes nowhere. One active
+  ticket of a kind per asker: a unique index keeps it, across processes (`AlreadyOpen`);
+- `claim` ("I'll take it"): the one claim of everything handed to a person (bot.claims);
+- every change of state edits the card through the outbox (CARD_KIND, `queue_card`), within the helpers'
+  chat's limit of 20 messages a minute; a newer state replaces an edit not sent yet;
+- `close` (by the asker, by a helper, after quiet days), `withdraw` (the asker takes the question back,
+  /deletedata), `release` (a removed helper gives back what they had taken: open again, with 🙋).
 
-Privacy: the relay never carries the asker's name or id. The asker's id is on the ticket (to send the
-answer) and is removed when the user is erased (bot.services.erasure). The question text and its translation are kept only
-while the ticket is open or taken: they are cleared the moment it is answered or withdrawn, and the
-outbox copies are emptied once sent. Closed tickets (number, kind, language, status, times) are deleted
-after RETENTION_DAYS; open ones nobody answered after STALE_DAYS.
+Privacy: nothing in the helpers' chat carries the asker's name or id; the helper stays anonymous unless
+they choose to show their first name (`set_named`; the name is never stored, only passed with each
+reply). The asker's id is on the ticket (to send the answers) and is removed when they are erased
+(bot.services.erasure). The question text is cleared from the ticket when it is closed or withdrawn;
+the conversation's messages go at once when it is withdrawn, at the next retention run (hourly) once it
+is closed; outbox copies are emptied once sent. Closed tickets (number, kind, language, status, times)
+are deleted after RETENTION_DAYS; open ones nobody answered after STALE_DAYS.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, FrozenClock
+from bot import claims
+from bot.claims import Outcome
+from bot.clock import Clock
 from bot.delivery import outbox
-from bot.delivery.hooks import SENT, Hook, Outcome
-from bot.faq.payloads import AnswerPayload, FailedPayload, RelayEditPayload, RelayPayload, WithdrawnPayload
-from bot.jobs import JobContext
-from bot.text import clean_text
-from storage.models import OutboxMessage, Ticket
+from bot.faq.payloads import (
+    CardState,
+    ClosedPayload,
+    GroupNotice,
+    NoticePayload,
+    PartPayload,
+    RelayEditPayload,
+    RelayPayload,
+    WithdrawnPayload,
+)
+from bot.services.users import HELPER, ORGANIZER, Person, has_role
+from bot.text import clean_text, split_parts
+from storage.models import Ticket, TicketMessage
+from storage.repositories import counters
 from storage.repositories import faq as repo
 from storage.repositories import outbox as outbox_repo
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Ticket"]  # re-exported for the handlers, which never import storage models
+__all__ = ["Ticket", "TicketMessage"]  # re-exported for the handlers, which never import storage models
 
 
 class TicketStatus(StrEnum):
     OPEN = "open"
-    TAKEN = "taken"  # a helper said "I'll take it"
-    ANSWERED = "answered"
-    WITHDRAWN = "withdrawn"  # by the asker, or because the helpers' chat could not be reached
+    TAKEN = "taken"  # a helper said "I'll take it" (or replied first)
+    CLOSED = "closed"  # by the asker, a helper, or after quiet days (`closed_by`)
+    WITHDRAWN = "withdrawn"  # by the asker, their erasure, or because the helpers' chat could not be reached
 
 
-OPEN, TAKEN, ANSWERED, WITHDRAWN = (
+class ClosedBy(StrEnum):
+    ASKER = "asker"
+    HELPER = "helper"
+    QUIET = "quiet"
+
+
+class Sender(StrEnum):
+    ASKER = "asker"
+    HELPER = "helper"
+
+
+TEXT = "text"  # the kind of a ticket message; media (voice, photo, …) will add theirs
+
+OPEN, TAKEN, CLOSED, WITHDRAWN = (
     TicketStatus.OPEN,
     TicketStatus.TAKEN,
-    TicketStatus.ANSWERED,
+    TicketStatus.CLOSED,
     TicketStatus.WITHDRAWN,
 )
 ACTIVE = (OPEN, TAKEN)  # also the condition of the unique index ux_tickets_one_active (storage.models.faq)
 QUESTION = "question"
+NUMBERS = "ticket"  # the counter ticket numbers are drawn from
 
-ANSWER_KIND = "ticket_answer"  # a helper's answer, to the asker
+PART_KIND = "ticket_part"  # the further parts of a long question, to the helpers' chat
+FOLLOWUP_KIND = "ticket_followup"  # a later message of the asker, to the helpers' chat
+CARD_KIND = "ticket_state"  # edit of the card: the ticket's state now
+NOTICE_KIND = "ticket_notice"  # to the helpers' chat: passed on, refused, closed …
+ANSWER_KIND = "ticket_answer"  # a helper's reply, to the asker
+CLOSED_KIND = "ticket_closed"  # to the asker: closed by the helper or after quiet days
 WITHDRAWN_KIND = "ticket_withdrawn"  # edit of the relay: the asker withdrew
 FAILED_KIND = "ticket_failed"  # to the asker: the helpers' chat could not be reached
-REOPENED_KIND = "ticket_reopened"  # edit of the relay: open again, with its 🙋 button (helper removed)
+REOPENED_KIND = "ticket_reopened"  # edit of the relay back to open (rows queued by an older version)
+SPEAKERS_KIND = "ticket_speakers"  # to helpers who speak the asker's language (no translation available)
+ORGANIZERS_KIND = "ticket_organizers"  # to organizers: a question went nowhere
 RETENTION_DAYS = 90
 STALE_DAYS = 90
-MAX_TEXT = 1500  # of the question in the relay (a Telegram message holds 4096 characters)
-MAX_TRANSLATION = 1800
-MAX_ANSWER = 3500  # answer and, when translated, its original together
-
+BODY_LIMIT = 3400  # characters of a person's words (and their translation) in one relayed message
 TICKET_KINDS = (QUESTION,)  # kinds of things handed to a person (a question; more may follow)
 
 
 def relay_kind(kind: str) -> str:
     """The outbox kind of a ticket kind's relay (its renderer is listed in bot/wiring.py)."""
     return f"ticket_{kind}"
+
+
+# Kinds of the ticket's messages in the helpers' chat a reply to which reaches the asker (not the bot's
+# own notices: a reply to "passed on" is helpers talking to each other).
+GROUP_KINDS = (*(relay_kind(k) for k in TICKET_KINDS), PART_KIND, FOLLOWUP_KIND, CARD_KIND, REOPENED_KIND)
 
 
 def ref(ticket_id: int) -> str:
@@ -95,9 +130,19 @@ def ticket_id_of(reference: str | None) -> int | None:
         return None
 
 
-def clip(text: str, limit: int) -> str:
-    text = clean_text(text)  # questions and answers are stored and relayed: nothing PostgreSQL refuses
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def pieces(text: str, beside: str | None = None) -> list[tuple[str, str | None]]:
+    """A text and what stands beside it (its translation, or the original of a translation), in pieces
+    that fit one message together: both in one when they fit, else each cut into as many parts and
+    paired, so part 2 of the text stands beside part 2 of the other. Nothing is cut off."""
+    if not beside:
+        return [(part, None) for part in split_parts(text, BODY_LIMIT)]
+    if len(text) + len(beside) <= BODY_LIMIT:
+        return [(text, beside)]
+    left, right = split_parts(text, BODY_LIMIT // 2), split_parts(beside, BODY_LIMIT // 2)
+    count = max(len(left), len(right))
+    left += [""] * (count - len(left))
+    right += [""] * (count - len(right))
+    return [(a, b or None) for a, b in zip(left, right, strict=True)]
 
 
 # --- opening -------------------------------------------------------------------------------------------
@@ -111,6 +156,10 @@ class AlreadyOpen(Exception):
         self.ticket_id = ticket_id
 
 
+class NotQueued(Exception):
+    """A message of a ticket could not be queued (its key was taken): nothing of it is kept."""
+
+
 async def open_ticket(
     session: AsyncSession,
     clock: Clock,
@@ -122,53 +171,126 @@ async def open_ticket(
     text: str,
     relay_lang: str,
     translation: str | None = None,
+    source_message_id: int | None = None,
 ) -> Ticket:
-    """Store a ticket and queue its relay to `chat_id` (rendered in `relay_lang`).
+    """Store a ticket with a new number and queue its relay to `chat_id` (rendered in `relay_lang`).
 
     Raises AlreadyOpen (and leaves nothing behind) when the asker has an active ticket of this kind: the
-    database refuses a second one, so two processes cannot both open one."""
+    database refuses a second one, so two processes cannot both open one; NotQueued (nothing left
+    behind either) when the relay could not be queued."""
+    text = clean_text(text)
+    translation = clean_text(translation) if translation else None
+    now = clock.now()
     try:
         async with session.begin_nested():
+            number = await counters.next_value(session, NUMBERS)
             ticket = await repo.add_ticket(
                 session,
                 Ticket(
+                    id=number,
                     kind=kind,
                     lang=lang,
                     status=OPEN,
                     asker_id=asker_id,
-                    text=clip(text, MAX_TEXT),
-                    translation=clip(translation, MAX_TRANSLATION) if translation else None,
+                    text=text,
+                    translation=translation,
                     translation_lang=relay_lang if translation else None,
                     chat_id=chat_id,
-                    created_at=clock.now(),
+                    created_at=now,
+                    active_at=now,
+                    last_seq=1,
                 ),
             )
+            await repo.add_message(
+                session,
+                TicketMessage(
+                    ticket_id=number,
+                    seq=1,
+                    sender=Sender.ASKER,
+                    kind=TEXT,
+                    text=text,
+                    lang=lang,
+                    translation=translation,
+                    source_message_id=source_message_id,
+                    created_at=now,
+                ),
+            )
+            await _queue_relay(session, clock, ticket, relay_lang)
     except IntegrityError:
         existing = await active_ticket(session, asker_id, kind) if asker_id is not None else None
         if existing is None:
             raise  # not the one-at-a-time rule (e.g. the asker was erased meanwhile)
         raise AlreadyOpen(existing.id) from None
-    await outbox.enqueue(
-        session,
-        clock,
-        chat_id=chat_id,
-        kind=relay_kind(kind),
-        data=relay_payload(ticket).model_dump(mode="json"),
-        lang=relay_lang,
-        ref=ref(ticket.id),
-        dedupe_key=f"{ref(ticket.id)}:relay",
-    )
     return ticket
 
 
-def relay_payload(ticket: Ticket) -> RelayPayload:
-    """What a relay shows: the number, the language, the text and its translation."""
+async def _queue_relay(session: AsyncSession, clock: Clock, ticket: Ticket, relay_lang: str) -> None:
+    """The card, then the further parts of a long question (in the order they are sent)."""
+    key = ref(ticket.id)
+    parts = pieces(ticket.text or "", ticket.translation)
+    untranslated = ticket.translation is None and ticket.lang != relay_lang
+    card = card_payload(ticket, relay_lang=relay_lang)
+    queued = await outbox.enqueue(
+        session,
+        clock,
+        chat_id=ticket.chat_id,
+        kind=relay_kind(ticket.kind),
+        data=card.model_dump(mode="json"),
+        lang=relay_lang,
+        ref=key,
+        dedupe_key=f"{key}:relay",
+    )
+    for number, (text, translation) in enumerate(parts[1:], start=2):
+        payload = PartPayload(
+            ticket=ticket.id,
+            lang=ticket.lang,
+            text=text,
+            translation=translation,
+            part=number,
+            parts=len(parts),
+            untranslated=untranslated,
+        )
+        queued &= await outbox.enqueue(
+            session,
+            clock,
+            chat_id=ticket.chat_id,
+            kind=PART_KIND,
+            data=payload.model_dump(mode="json"),
+            lang=relay_lang,
+            ref=key,
+            dedupe_key=f"{key}:relay:{number}",
+        )
+    if not queued:
+        raise NotQueued(key)
+
+
+def card_state(ticket: Ticket) -> CardState:
+    if ticket.status == WITHDRAWN:
+        return CardState.WITHDRAWN
+    if ticket.status == CLOSED:
+        return CardState.CLOSED
+    if ticket.status == TAKEN:
+        return CardState.ANSWERED if ticket.answered_at is not None else CardState.TAKEN
+    return CardState.OPEN
+
+
+def card_payload(ticket: Ticket, *, relay_lang: str | None = None) -> RelayPayload:
+    """What the card shows: the number, the language, the question's first part beside its translation,
+    the state (`relay_lang`: the helpers' language, known when the ticket is opened)."""
+    parts = pieces(ticket.text or "", ticket.translation)
+    first, beside = parts[0]
+    untranslated = ticket.translation is None and ticket.lang != (relay_lang or ticket.translation_lang)
     return RelayPayload(
         ticket=ticket.id,
         lang=ticket.lang,
-        text=ticket.text or "",
-        translation=ticket.translation,
-        status=ticket.status,
+        text=first,
+        translation=beside,
+        status=card_state(ticket),
+        part=1,
+        parts=len(parts),
+        untranslated=untranslated,
+        closed_by=ticket.closed_by,
+        named=ticket.helper_named,
     )
 
 
@@ -181,128 +303,217 @@ async def get(session: AsyncSession, ticket_id: int) -> Ticket | None:
     return await repo.get_ticket(session, ticket_id)
 
 
+async def messages(session: AsyncSession, ticket_id: int) -> list[TicketMessage]:
+    """The conversation so far, in order."""
+    return list(await repo.messages_of(session, ticket_id))
+
+
 async def find_by_relay(session: AsyncSession, chat_id: int, message_id: int) -> Ticket | None:
-    """The ticket whose relay is message `message_id` in `chat_id` (a helper replied to it)."""
+    """The ticket that message `message_id` in `chat_id` belongs to: its card, a part of the question, a
+    later message of the asker, a notice (a helper replied to it)."""
     ticket = await repo.ticket_by_relay(session, chat_id, message_id)
     if ticket is not None:
         return ticket
+    ticket = await repo.ticket_by_message(session, chat_id, message_id)
+    if ticket is not None:
+        return ticket
     # The hook may not have run (an older worker, a crash between send and record): ask the outbox.
-    found = await session.execute(
-        select(OutboxMessage.ref).where(
-            OutboxMessage.chat_id == chat_id,
-            OutboxMessage.telegram_message_id == message_id,
-            OutboxMessage.kind.in_([relay_kind(k) for k in TICKET_KINDS]),
-        )
-    )
-    ticket_id = ticket_id_of(found.scalar())
+    ticket_id = ticket_id_of(await repo.ticket_in_outbox(session, chat_id, message_id, GROUP_KINDS))
     if ticket_id is None:
         return None
-    await repo.set_relay_message_id(session, ticket_id, message_id)
-    return await repo.get_ticket(session, ticket_id)
-
-
-# --- taking and answering ------------------------------------------------------------------------------
-
-
-class ClaimOutcome(StrEnum):
-    CLAIMED = "claimed"
-    ALREADY_TAKEN = "already_taken"
-    CLOSED = "closed"
-    MISSING = "missing"
-
-
-CLAIMED, ALREADY_TAKEN = ClaimOutcome.CLAIMED, ClaimOutcome.ALREADY_TAKEN
-CLOSED, MISSING = ClaimOutcome.CLOSED, ClaimOutcome.MISSING
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    outcome: ClaimOutcome
-    ticket: Ticket | None
-
-
-async def claim(
-    session: AsyncSession, clock: Clock, ticket_id: int, helper_id: int, *, chat_id: int, message_id: int
-) -> ClaimResult:
-    """ "I'll take it": the first helper wins; pressing again on one's own ticket is harmless."""
     ticket = await repo.get_ticket(session, ticket_id)
     if ticket is None or ticket.chat_id != chat_id:
-        return ClaimResult(MISSING, None)
+        return None
     if ticket.relay_message_id is None:
-        await repo.set_relay_message_id(session, ticket_id, message_id)
-    won = await repo.claim_ticket(
-        session, ticket_id, helper_id, clock.now(), from_status=OPEN, to_status=TAKEN
-    )
-    ticket = await repo.get_ticket(session, ticket_id)
-    if ticket is None:
-        return ClaimResult(MISSING, None)
-    if won or (ticket.status == TAKEN and ticket.taken_by == helper_id):
-        return ClaimResult(CLAIMED, ticket)
-    if ticket.status == TAKEN:
-        return ClaimResult(ALREADY_TAKEN, ticket)
-    return ClaimResult(CLOSED, ticket)
+        relay = await outbox_repo.sent_message_id(session, f"{ref(ticket_id)}:relay")
+        if relay is not None:
+            await repo.set_relay_message_id(session, ticket_id, relay)
+            ticket = await repo.get_ticket(session, ticket_id)
+    return ticket
 
 
-class AnswerOutcome(StrEnum):
-    SENT = "sent"  # on its way to the asker
-    WITHDRAWN = "withdrawn"  # the asker withdrew the question: not passed on
-    GONE = "gone"  # the asker is gone (erased)
+async def relay_message_id(session: AsyncSession, ticket: Ticket) -> int | None:
+    """The card's message id in the helpers' chat, once it was sent."""
+    if ticket.relay_message_id is None:  # sent, but its hook did not record it (older worker)
+        ticket.relay_message_id = await outbox_repo.sent_message_id(session, f"{ref(ticket.id)}:relay")
+    return ticket.relay_message_id
 
 
-SENT_TO_ASKER, WAS_WITHDRAWN, GONE = AnswerOutcome.SENT, AnswerOutcome.WITHDRAWN, AnswerOutcome.GONE
+# --- the card ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AnswerResult:
-    outcome: AnswerOutcome
-    first: bool = False  # this answer closed the ticket (the earlier ones were follow-ups)
-
-
-async def answer(
+async def queue_card(
     session: AsyncSession,
     clock: Clock,
     ticket: Ticket,
     *,
-    text: str,
-    original: str | None,
-    source_key: str,
-) -> AnswerResult:
-    """Send a helper's answer to the asker (`original`: the helper's own words when `text` is a machine
-    translation). The first answer closes the ticket and forgets the question; follow-ups still go out.
-    `source_key` (the helper's message) makes a re-delivered update queue the answer only once."""
-    if ticket.status == WITHDRAWN:
-        return AnswerResult(WAS_WITHDRAWN)
-    if ticket.asker_id is None:
-        return AnswerResult(GONE)
-    first = await repo.close_ticket(session, ticket.id, clock.now(), from_statuses=ACTIVE, to_status=ANSWERED)
-    if original is not None:
-        original = clip(original, MAX_ANSWER // 2)
-        text = clip(text, MAX_ANSWER - len(original))
-    else:
-        text = clip(text, MAX_ANSWER)
-    await outbox.enqueue(
+    base: RelayPayload | None = None,
+    quiet_days: int | None = None,
+) -> bool:
+    """Edit the card to show the ticket's state now (through the outbox, like every message to the
+    helpers' chat). `base`: the card as sent, when the ticket has forgotten the question (closing). A card
+    not sent yet needs no edit (its sent-hook compares). True if queued."""
+    message_id = await relay_message_id(session, ticket)
+    if message_id is None:
+        return False
+    version = await repo.next_card_version(session, ticket.id)
+    if version is None:
+        return False
+    key = ref(ticket.id)
+    await outbox.cancel(session, key_prefix=f"{key}:card:")  # an older state not sent yet: replaced
+    now = {
+        "status": card_state(ticket),
+        "closed_by": ticket.closed_by,
+        "named": ticket.helper_named,
+        "quiet_days": quiet_days,
+    }
+    card = (base or card_payload(ticket)).model_copy(update=now)
+    payload = RelayEditPayload(**card.model_dump(), message_id=message_id)
+    return await outbox.enqueue(
         session,
         clock,
-        chat_id=ticket.asker_id,
-        user_id=ticket.asker_id,
-        kind=ANSWER_KIND,
-        data=AnswerPayload(ticket=ticket.id, kind=ticket.kind, text=text, original=original).model_dump(
-            mode="json"
-        ),
-        lang=ticket.lang,
-        ref=ref(ticket.id),
-        dedupe_key=f"{ref(ticket.id)}:answer:{source_key}"[:128],
+        chat_id=ticket.chat_id,
+        kind=CARD_KIND,
+        method="editMessageText",
+        data=payload.model_dump(mode="json"),
+        ref=key,
+        dedupe_key=f"{key}:card:{version}",
     )
-    if first:
-        await repo.scrub_outbox(session, ref=ref(ticket.id))
-    return AnswerResult(SENT_TO_ASKER, first)
+
+
+async def notify_group(
+    session: AsyncSession,
+    clock: Clock,
+    chat_id: int,
+    notice: NoticePayload,
+    *,
+    key: str,
+) -> bool:
+    """A notice in the helpers' chat (a reply to the message concerned), through the outbox."""
+    reference = ref(notice.ticket) if notice.ticket is not None else None
+    return await outbox.enqueue(
+        session,
+        clock,
+        chat_id=chat_id,
+        kind=NOTICE_KIND,
+        data=notice.model_dump(mode="json"),
+        ref=reference,
+        dedupe_key=f"{reference or 'ticket:-'}:notice:{key}"[:128],
+    )
+
+
+# --- taking --------------------------------------------------------------------------------------------
+
+TAKEABLE = claims.Takeable(Ticket, taker="taken_by", taken_at="taken_at")
+
+
+async def claim(
+    session: AsyncSession, clock: Clock, ticket_id: int, person: Person, *, chat_id: int | None = None
+) -> claims.ClaimResult[Ticket]:
+    """ "I'll take it" (bot.claims: the first wins). `chat_id`: the group the relay was pressed in; a
+    press on a relay in another chat finds nothing. The winner's claim edits the card to "taken"."""
+    ticket = await repo.get_ticket(session, ticket_id)
+    if ticket is None or (chat_id is not None and ticket.chat_id != chat_id):
+        return claims.ClaimResult(Outcome.GONE)
+    result = await claims.claim(session, TAKEABLE, ticket_id, person, clock.now())
+    if result.outcome == Outcome.WON and result.item is not None:
+        await queue_card(session, clock, result.item)
+    return result
+
+
+@dataclass(frozen=True)
+class Named:
+    outcome: Outcome  # OK, NOT_YOURS, CLOSED, GONE
+    named: bool = False
+
+
+async def set_named(session: AsyncSession, clock: Clock, ticket_id: int, person: Person) -> Named:
+    """The helper who took the ticket switches between anonymous and showing the person their first name."""
+    ticket = await repo.get_ticket(session, ticket_id)
+    if ticket is None:
+        return Named(Outcome.GONE)
+    if ticket.status not in ACTIVE:
+        return Named(Outcome.CLOSED)
+    named = not ticket.helper_named
+    if not await repo.set_named(session, ticket_id, person.id, TAKEN, named):
+        return Named(Outcome.NOT_YOURS)
+    ticket = await repo.get_ticket(session, ticket_id)
+    assert ticket is not None
+    await queue_card(session, clock, ticket)
+    return Named(Outcome.OK, named)
+
+
+# --- closing -------------------------------------------------------------------------------------------
+
+
+def may_close(ticket: Ticket, person: Person) -> bool:
+    """The helper who took it closes it; any helper when nobody took it; organizers always."""
+    if not has_role(person, HELPER):
+        return False
+    return ticket.taken_by in (None, person.id) or has_role(person, ORGANIZER)
+
+
+@dataclass(frozen=True)
+class Closed:
+    outcome: Outcome  # OK, CLOSED (it was closed already), NOT_YOURS, GONE
+    ticket: Ticket | None = None
+
+
+async def close(
+    session: AsyncSession,
+    clock: Clock,
+    ticket_id: int,
+    by: ClosedBy,
+    person: Person | None = None,
+    *,
+    quiet_days: int | None = None,
+) -> Closed:
+    """End the conversation: the card shows "closed" (keeping the question), the other side is told.
+    By the asker (only their own), by a helper (`may_close`), or by the quiet job (`person` None)."""
+    ticket = await repo.get_ticket(session, ticket_id)
+    if ticket is None:
+        return Closed(Outcome.GONE)
+    if by == ClosedBy.ASKER and (person is None or ticket.asker_id != person.id):
+        return Closed(Outcome.NOT_YOURS)
+    if by == ClosedBy.HELPER and (person is None or not may_close(ticket, person)):
+        return Closed(Outcome.NOT_YOURS, ticket)
+    shown, answered = card_payload(ticket), ticket.answered_at is not None  # the question, before it goes
+    if not await repo.close_ticket(
+        session, ticket_id, clock.now(), from_statuses=ACTIVE, to_status=CLOSED, closed_by=by
+    ):
+        return Closed(Outcome.CLOSED, ticket)
+    ticket = await repo.get_ticket(session, ticket_id)
+    assert ticket is not None
+    await queue_card(session, clock, ticket, base=shown, quiet_days=quiet_days)
+    key = ref(ticket_id)
+    if by != ClosedBy.HELPER and ticket.relay_message_id is not None:
+        event = GroupNotice.CLOSED_BY_ASKER if by == ClosedBy.ASKER else GroupNotice.CLOSED_QUIET
+        notice = NoticePayload(
+            event=event, ticket=ticket_id, lang=ticket.lang, reply_to=ticket.relay_message_id,
+            quiet_days=quiet_days,
+        )  # fmt: skip
+        await notify_group(session, clock, ticket.chat_id, notice, key=f"closed:{by}")
+    if by != ClosedBy.ASKER and ticket.asker_id is not None:
+        told = ClosedPayload(ticket=ticket_id, by=by, answered=answered, quiet_days=quiet_days)
+        await outbox.enqueue(
+            session,
+            clock,
+            chat_id=ticket.asker_id,
+            user_id=ticket.asker_id,
+            kind=CLOSED_KIND,
+            data=told.model_dump(mode="json"),
+            lang=ticket.lang,
+            ref=key,
+            dedupe_key=f"{key}:closed",
+        )
+    return Closed(Outcome.OK, ticket)
 
 
 # --- withdrawing ---------------------------------------------------------------------------------------
 
 
 async def withdraw(session: AsyncSession, clock: Clock, asker_id: int, kind: str = QUESTION) -> list[int]:
-    """Withdraw the asker's open tickets of `kind`; their numbers."""
+    """Withdraw the asker's open tickets of `kind` (their words go at once); their numbers."""
     withdrawn: list[int] = []
     for ticket in await repo.active_tickets(session, asker_id, kind, ACTIVE):
         if not await repo.close_ticket(
@@ -310,16 +521,15 @@ async def withdraw(session: AsyncSession, clock: Clock, asker_id: int, kind: str
         ):
             continue
         withdrawn.append(ticket.id)
-        await outbox.cancel(session, ref=ref(ticket.id))  # the relay, if it has not left yet
-        if ticket.relay_message_id is None:  # sent, but its hook did not record it (older worker)
-            ticket.relay_message_id = await outbox_repo.sent_message_id(session, f"{ref(ticket.id)}:relay")
-        if ticket.relay_message_id is not None:
-            await _queue_withdrawn_edit(session, clock, ticket)
+        await outbox.cancel(session, ref=ref(ticket.id))  # what has not left yet never leaves
+        if await relay_message_id(session, ticket) is not None:
+            await queue_withdrawn_edit(session, clock, ticket)
+        await repo.delete_messages(session, [ticket.id])
         await repo.scrub_outbox(session, ref=ref(ticket.id))
     return withdrawn
 
 
-async def _queue_withdrawn_edit(session: AsyncSession, clock: Clock, ticket: Ticket) -> None:
+async def queue_withdrawn_edit(session: AsyncSession, clock: Clock, ticket: Ticket) -> None:
     assert ticket.relay_message_id is not None
     await outbox.enqueue(
         session,
@@ -339,114 +549,14 @@ async def _queue_withdrawn_edit(session: AsyncSession, clock: Clock, ticket: Tic
 
 
 async def release(session: AsyncSession, clock: Clock, helper_id: int) -> list[int]:
-    """Every ticket `helper_id` had taken and nobody answered goes back to open; a relay already in the
-    helpers' chat is edited to show the question as open, with its 🙋 button. Their numbers."""
+    """Every active ticket `helper_id` had taken goes back to open; a card already in the helpers' chat
+    is edited to show it as open, with its 🙋 button. Their numbers."""
     released: list[int] = []
     for ticket in await repo.tickets_taken_by(session, helper_id, TAKEN):
-        taken_at = ticket.taken_at
         if not await repo.release_ticket(session, ticket.id, helper_id, from_status=TAKEN, to_status=OPEN):
             continue
         released.append(ticket.id)
-        if ticket.relay_message_id is None:  # sent, but its hook did not record it (older worker)
-            ticket.relay_message_id = await outbox_repo.sent_message_id(session, f"{ref(ticket.id)}:relay")
-        if ticket.relay_message_id is None:
-            continue  # the relay has not left yet: it is still rendered as open
-        payload = RelayEditPayload(**relay_payload(ticket).model_dump(), message_id=ticket.relay_message_id)
-        stamp = int(taken_at.timestamp()) if taken_at else 0  # taken and given back more than once
-        await outbox.enqueue(
-            session,
-            clock,
-            chat_id=ticket.chat_id,
-            kind=REOPENED_KIND,
-            method="editMessageText",
-            data=payload.model_dump(mode="json"),
-            ref=ref(ticket.id),
-            dedupe_key=f"{ref(ticket.id)}:reopened:{helper_id}:{stamp}",
-        )
+        current = await repo.get_ticket(session, ticket.id)
+        if current is not None:
+            await queue_card(session, clock, current)
     return released
-
-
-# --- what became of the relay (delivery hooks) ----------------------------------------------------------
-
-
-async def _relay_outcome(session: AsyncSession, outcome: Outcome) -> None:
-    ticket_id = ticket_id_of(outcome.ref)
-    # The relay's copy of the question is not needed any more, whatever happened to it.
-    await repo.scrub_outbox_rows(session, [outcome.outbox_id])
-    if ticket_id is None:
-        return
-    ticket = await repo.get_ticket(session, ticket_id)
-    if ticket is None:
-        return
-    moment = outcome.recorded_at or await session.scalar(
-        select(OutboxMessage.created_at).where(OutboxMessage.id == outcome.outbox_id)
-    )
-    # Hooks get no clock: what they queue is "as of" the outcome's time.
-    at = FrozenClock(moment or ticket.created_at)
-    if outcome.status == SENT and outcome.telegram_message_id is not None:
-        await repo.set_relay_message_id(session, ticket_id, outcome.telegram_message_id)
-        if ticket.status == WITHDRAWN:  # withdrawn while the relay was on its way
-            ticket.relay_message_id = outcome.telegram_message_id
-            await _queue_withdrawn_edit(session, at, ticket)
-        return
-    if outcome.status != SENT and ticket.status in ACTIVE and ticket.asker_id is not None:
-        # The helpers' chat cannot be reached (bot removed, wrong HELPERS_CHAT_ID): tell the asker.
-        log.error("relay of ticket %s failed: %s", ticket_id, outcome.error)
-        await repo.close_ticket(session, ticket_id, at.now(), from_statuses=ACTIVE, to_status=WITHDRAWN)
-        await outbox.enqueue(
-            session,
-            at,
-            chat_id=ticket.asker_id,
-            user_id=ticket.asker_id,
-            kind=FAILED_KIND,
-            data=FailedPayload(ticket=ticket_id, kind=ticket.kind).model_dump(mode="json"),
-            lang=ticket.lang,
-            ref=ref(ticket_id),
-            dedupe_key=f"{ref(ticket_id)}:failed",
-        )
-
-
-async def _answer_outcome(session: AsyncSession, outcome: Outcome) -> None:
-    # Delivered (or undeliverable): the outbox need not keep the helper's words.
-    await repo.scrub_outbox_rows(session, [outcome.outbox_id])
-
-
-async def _reopened_outcome(session: AsyncSession, outcome: Outcome) -> None:
-    # The edit carried the question again; once it is in the helpers' chat (or cannot be), forget it.
-    await repo.scrub_outbox_rows(session, [outcome.outbox_id])
-
-
-# What becomes of relays and answers (listed in bot/wiring.py for the delivery worker).
-OUTCOME_HOOKS: dict[str, list[Hook]] = {
-    relay_kind(QUESTION): [_relay_outcome],
-    ANSWER_KIND: [_answer_outcome],
-    REOPENED_KIND: [_reopened_outcome],
-}
-
-
-# --- retention -----------------------------------------------------------------------------------------
-
-
-async def purge(session: AsyncSession, clock: Clock) -> int:
-    """Delete old tickets and empty outbox copies of closed or deleted tickets; the number deleted."""
-    now = clock.now()
-    deleted = await repo.delete_tickets(
-        session,
-        closed_before=now - timedelta(days=RETENTION_DAYS),
-        created_before=now - timedelta(days=STALE_DAYS),
-        active=ACTIVE,
-    )
-    kinds = [relay_kind(k) for k in TICKET_KINDS] + [ANSWER_KIND, WITHDRAWN_KIND, FAILED_KIND, REOPENED_KIND]
-    stale = await repo.stale_ticket_payload_ids(session, kinds)
-    if stale:
-        await repo.scrub_outbox_rows(session, stale)
-    return deleted
-
-
-async def retention_job(ctx: JobContext) -> None:
-    """Hourly (bot/wiring.py: tickets_retention)."""
-    async with ctx.sessionmaker() as session:
-        deleted = await purge(session, ctx.clock)
-        await session.commit()
-    if deleted:
-        log.info("tickets retention: %d deleted", deleted)

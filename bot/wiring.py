@@ -1,5 +1,6 @@
 """How the bot is put together, in one place: routers in routing order, periodic jobs with their
-intervals, outbox renderers, the menu, the hooks between capabilities, and the demo's sample data.
+intervals, outbox renderers, the menu, the dialogs /cancel ends, the hooks between capabilities, and the
+demo's sample data.
 
 Nothing registers itself when imported: to add a flow, a job, an outbox kind or a demo seed, list it
 here (docs/architecture.md says where each kind of change goes).
@@ -19,7 +20,7 @@ import handlers.broadcast as broadcast_ui
 import handlers.core as core_ui
 import handlers.faq as faq_ui
 import handlers.flyer as flyer_ui
-from bot import reminders, tickets
+from bot import conversations, reminders, ticket_hooks
 from bot.assignments import claiming as assignment_claiming
 from bot.assignments import demo as assignments_demo
 from bot.assignments import escalation as assignment_escalation
@@ -61,7 +62,8 @@ JOBS: list[PeriodicJob] = [
     PeriodicJob("assignments_followup", 60, assignment_reminders.followup_job),
     PeriodicJob("reminders", 60, reminders.reminders_job),
     PeriodicJob("faq_retention", 3600, faq_feedback.retention_job),
-    PeriodicJob("tickets_retention", 3600, tickets.retention_job),
+    PeriodicJob("tickets_retention", 3600, conversations.retention_job),
+    PeriodicJob("tickets_quiet", 3600, conversations.quiet_job),
     PeriodicJob("outbox_retention", 3600, outbox_retention.delete_old_rows),
 ]
 
@@ -80,7 +82,7 @@ def renderers() -> Renderers:
 
 def outcome_hooks() -> OutcomeHooks:
     """What capabilities learn of their sent messages (alert message ids, relays, answers)."""
-    return OutcomeHooks({**assignment_claiming.OUTCOME_HOOKS, **tickets.OUTCOME_HOOKS})
+    return OutcomeHooks({**assignment_claiming.OUTCOME_HOOKS, **ticket_hooks.OUTCOME_HOOKS})
 
 
 def menu() -> Menu:
@@ -89,6 +91,17 @@ def menu() -> Menu:
         [item for p in packages for item in p.MENU],
         [command for p in packages for command in p.COMMANDS],
     )
+
+
+def dialogs() -> dict[str, str]:
+    """Every dialog /cancel may end (a name, handlers.kit.Dialog) with what it says then; one name once."""
+    found: dict[str, str] = {}
+    packages = (core_ui, booking_ui, broadcast_ui, assignments_ui, flyer_ui, faq_ui)
+    for dialog in (d for p in packages for d in p.DIALOGS):
+        if dialog.name in found:
+            raise ValueError(f"dialog {dialog.name!r} is listed twice")
+        found[dialog.name] = dialog.cancelled
+    return found
 
 
 def routers() -> list[Router]:
@@ -101,7 +114,6 @@ class Hooks:
     """What one capability's flow lets another add, passed to the handlers by the dispatcher."""
 
     after_language: tuple[Callable[..., Awaitable[None]], ...] = tuple(broadcast_ui.AFTER_LANGUAGE)
-    cancel_hooks: tuple[Callable[..., Awaitable[bool]], ...] = tuple(faq_ui.CANCEL)
 
 
 DemoSeed = Callable[[AsyncSession, Clock, Settings, DemoPeople], Awaitable[None]]

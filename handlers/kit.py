@@ -1,6 +1,6 @@
 """The one UI toolkit of every router: flows built by factories, screens edited in place, keyboards
 (aiogram's InlineKeyboardBuilder), back / cancel / confirm rows, a pager, outbox messages in HTML from
-typed renderers (`renders`), and the known-user filter.
+typed renderers (`renders`), the dialogs /cancel ends (`Dialog`), and the known-user filter.
 
 A dialog is a chain of screens in ONE message: each tap replaces it (`show`), so the chat stays tidy.
 Text input uses aiogram's FSM with a typed draft (`Draft`) in the state data.
@@ -13,6 +13,7 @@ import functools
 import html
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
 from aiogram import F, Router
@@ -20,13 +21,14 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel
 
 from bot.delivery.render import Rendered, Renderer
 from bot.text import Translator, isolate
+from handlers.callbacks import CancelCb
 
 T = TypeVar("T")
 P = TypeVar("P", bound=BaseModel)
@@ -266,14 +268,16 @@ async def alert(query: CallbackQuery, text: str) -> None:
 
 async def reply(
     event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Answer a command, or the menu button that does the same, with a new message in that chat."""
+) -> Message | None:
+    """Answer a command, or the menu button that does the same, with a new message in that chat (the
+    message sent, or None)."""
     message = event
     if isinstance(event, CallbackQuery):
         await event.answer()  # the button stops spinning
         message = event.message  # type: ignore[assignment]
     if isinstance(message, Message):
-        await message.answer(text, reply_markup=markup)
+        return await message.answer(text, reply_markup=markup)
+    return None
 
 
 def renders(payload: type[P]) -> Callable[[Callable[[P, Translator], Rendered]], Renderer]:
@@ -337,6 +341,50 @@ class Draft(BaseModel):
     @classmethod
     async def clear(cls, state: FSMContext) -> None:
         await state.clear()
+
+
+# --- the dialog in progress, for /cancel ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """A dialog /cancel (and its ✖) can end, and what is said then. `name`: the FSM state group of a dialog
+    with typed steps (`Dialog.of(AskStates, N_("Your question was not sent."))`), or the name a
+    button-only dialog marks its screen with (`mark`). Kept where the dialog is defined, listed in the
+    package's DIALOGS; bot/wiring.py hands them to core's /cancel."""
+
+    name: str
+    cancelled: str  # message id
+
+    @classmethod
+    def of(cls, group: type[StatesGroup], cancelled: str) -> Dialog:
+        return cls(group.__full_group_name__, cancelled)
+
+    def cancel_row(self, tr: Translator) -> list[InlineKeyboardButton]:
+        """✖ Cancel: what /cancel does, while this dialog is the one in progress."""
+        return cancel_row(tr, CancelCb(dialog=self.name))
+
+    async def mark(self, state: FSMContext, message_id: int | None) -> None:
+        """A button-only dialog shows its screen in `message_id`: /cancel ends it there (its buttons go).
+        `end_dialog` when it is done; another dialog's `Draft.begin` ends it, too."""
+        await OpenDialog(name=self.name, message_id=message_id).save(state)
+
+
+class OpenDialog(Draft):
+    name: str
+    message_id: int | None = None  # a button dialog's screen
+
+
+async def end_dialog(state: FSMContext) -> None:
+    await state.update_data({OpenDialog.key(): None})
+
+
+async def dialog_in_progress(state: FSMContext) -> OpenDialog | None:
+    """The dialog /cancel would end: the FSM state's group (a typed step), else a button dialog's mark."""
+    current, marked = await state.get_state(), await OpenDialog.load(state)
+    if current is not None:
+        return OpenDialog(name=current.rsplit(":", 1)[0], message_id=marked.message_id if marked else None)
+    return marked
 
 
 # --- filters -----------------------------------------------------------------------------------------

@@ -15,9 +15,7 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from bot import logs
 from bot.clock import Clock
@@ -25,6 +23,7 @@ from bot.config import Settings
 from bot.i18n import normalize_language
 from bot.ops import metrics
 from bot.ops.throttle import Throttle
+from bot.services import erasure
 from bot.services import users as user_service
 from bot.text import Translator
 
@@ -76,10 +75,9 @@ class ContextMiddleware(BaseMiddleware):
                 await session.commit()
             except Exception as exc:
                 await session.rollback()
-                known = (
-                    user is not None and tg_user is not None
-                )  # (user's attributes expired with the rollback)
-                if known and isinstance(exc, ERASED_MEANWHILE) and await self._erased(tg_user.id):
+                # (by tg_user's id: the user row's attributes expired with the rollback)
+                known = user is not None and tg_user is not None
+                if known and erasure.may_be_raced_by_erasure(exc) and await self._erased(tg_user.id):
                     # Their /deletedata won the race with this update (a write that refers to them failed
                     # on the missing row): nothing is left to do for them, and it is no error.
                     log.info("update dropped: the person deleted their data meanwhile")
@@ -102,10 +100,6 @@ def nobody_in_private(tg_user: User | None, chat: Chat | None) -> bool:
     private = chat.type == "private" if chat is not None else tg_user is not None
     return private and (tg_user is None or tg_user.is_bot)
 
-
-# What a write for a person raises when their erasure committed first: a row referring to them (foreign
-# key), or their own row, is gone.
-ERASED_MEANWHILE = (IntegrityError, StaleDataError, ObjectDeletedError)
 
 # The unit of work of the update being handled, so outgoing Bot API calls can commit it first.
 CURRENT_SESSION: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)

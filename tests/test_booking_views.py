@@ -45,7 +45,9 @@ def test_topics_are_paged() -> None:
     for page in range(3):
         _text, markup = topics_view(TR, topics, page)
         found = datas(markup)
-        seen += [BookCb.unpack(d).topic for d in found if d.startswith("bk:")]
+        picks = [BookCb.unpack(d) for d in found if d.startswith("bk:")]
+        seen += [p.topic for p in picks if p.action == BookAction.TOPIC]
+        assert BookCb(action=BookAction.STOP).pack() in found  # ✖ on every page
         assert any(d.startswith("bkp:") for d in found)
     assert seen == list(range(1, 21))
     first_page = datas(topics_view(TR, topics, 0)[1])

@@ -8,7 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.faq.content import CATEGORIES, MAX_SLUG, load_topics
-from handlers.callbacks import LangCb, MenuCb
+from handlers.callbacks import CancelCb, LangCb, MenuCb
 from handlers.core.callbacks import DeleteDataCb
 from handlers.faq.callbacks import (
     FaqAction,
@@ -17,6 +17,8 @@ from handlers.faq.callbacks import (
     TicketCb,
     UnansweredAction,
     UnansweredCb,
+    WithdrawAction,
+    WithdrawCb,
 )
 
 BIGGEST_ID = 2**31 - 1
@@ -30,6 +32,8 @@ def widest() -> list[CallbackData]:
         *(TicketCb(action=a, ticket=BIGGEST_ID) for a in TicketAction),
         *(LangCb(code=code) for code in SUPPORTED_LANGUAGES),
         MenuCb(action="subscribe"),
+        *(WithdrawCb(action=a, ticket=BIGGEST_ID, lang="uk") for a in WithdrawAction),
+        CancelCb(dialog="x" * 48),  # the longest dialog name it takes (bot.wiring.dialogs() are shorter)
         DeleteDataCb(confirm=True),
         DeleteDataCb(confirm=False),
     ]
@@ -53,8 +57,9 @@ def test_every_slug_of_the_content_fits() -> None:
         "faq:ask::de:-1",
         f"fqu:done:{BIGGEST_ID + 1}:0",
         "fqu:page:0:-3",
-        f"tk:take:{BIGGEST_ID + 1}",
-        "tk:take:-5",
+        f"tk:close:{BIGGEST_ID + 1}",
+        "tk:name:-5",
+        "tk:take:5",  # "I'll take it" is handlers.callbacks.TakeCb now (older buttons: parse_take)
         "faq:nope:x:de:0",
     ],
 )

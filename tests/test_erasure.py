@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import storage.models  # noqa: F401  (every table)
-from bot import logs, tickets
+from bot import conversations, logs, tickets
 from bot.assignments import profiles
 from bot.booking import services as booking
 from bot.clock import FrozenClock
@@ -128,7 +128,13 @@ async def seed_person(session: AsyncSession, clock: FrozenClock, pid: int) -> di
     await session.commit()
     [first_relay] = await _rows(session, answered.id)
     await _deliver(session, first_relay, "sent", 76)
-    await tickets.answer(session, clock, answered, text="Im Rathaus, Zimmer 3", original=None, source_key="a")
+    await conversations.add_from_helper(
+        session, clock, answered, text="Im Rathaus, Zimmer 3", original=None, written_in="de",
+        untranslated=False, helper_name=None, source_message_id=5,
+    )  # fmt: skip
+    asker = await users_service.find_user(session, pid)
+    assert asker is not None
+    await tickets.close(session, clock, answered.id, tickets.ClosedBy.ASKER, asker)
     sent = await tickets.open_ticket(
         session, clock, kind=tickets.QUESTION, chat_id=HELPERS, lang="fa", asker_id=pid,
         text=SENT_QUESTION, relay_lang="de", translation=SENT_QUESTION + " (DE)",
@@ -136,6 +142,10 @@ async def seed_person(session: AsyncSession, clock: FrozenClock, pid: int) -> di
     await session.commit()
     [relay] = await _rows(session, sent.id)
     await _deliver(session, relay, "sent", 77)
+    await conversations.add_from_asker(  # a later message joins the conversation
+        session, clock, sent, text=f"Noch etwas: {PHONE}", lang="de", translation=None, helpers_lang="de",
+        source_message_id=6,
+    )  # fmt: skip
     # kept before they asked a person (no link to them), then linked to the ticket it became
     handed = await feedback.keep_unanswered(
         session, clock, text=ANSWERED_QUESTION, lang="de", reason=feedback.NO_MATCH
@@ -262,14 +272,16 @@ async def test_after_erasure_no_table_holds_a_trace_of_the_person(
         tickets_left = {t.id: t for t in (await session.scalars(select(Ticket))).all()}
         assert {(t.status, t.asker_id, t.text) for t in tickets_left.values()} == {
             ("withdrawn", None, None),
-            ("answered", None, None),
+            ("closed", None, None),
         }
         assert tickets_left[ids["sent"]].status == "withdrawn"
         edits = [r for r in await _rows(session, ids["sent"]) if r.kind == tickets.WITHDRAWN_KIND]
         assert [(r.chat_id, r.method, r.status, r.payload["message_id"]) for r in edits] == [
             (HELPERS, "editMessageText", "pending", 77)
         ]
-        assert [r.kind for r in await _rows(session, ids["answered"])] == ["ticket_question"]
+        assert {r.kind for r in await _rows(session, ids["answered"])} == {
+            "ticket_question", "ticket_state", "ticket_notice"
+        }  # fmt: skip
         notices = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == ORGANIZER))
         ).all()
@@ -278,8 +290,12 @@ async def test_after_erasure_no_table_holds_a_trace_of_the_person(
         # a helper who answers the withdrawn question learns that it was withdrawn
         found = await tickets.find_by_relay(session, HELPERS, 77)
         assert found is not None
-        result = await tickets.answer(session, clock, found, text="Hallo", original=None, source_key="h:1")
-        assert result.outcome == tickets.WAS_WITHDRAWN
+        assert found.status == tickets.WITHDRAWN
+        late = await conversations.add_from_helper(
+            session, clock, found, text="Hallo", original=None, written_in="de", untranslated=False,
+            helper_name=None, source_message_id=1,
+        )  # fmt: skip
+        assert late is None
 
 
 async def test_erasure_cancels_a_relay_still_queued(session: AsyncSession, clock: FrozenClock) -> None:

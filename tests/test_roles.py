@@ -149,8 +149,8 @@ async def world(session: AsyncSession, clock: FrozenClock) -> dict[str, int]:
     await session.commit()
     [relay] = await _rows(session, ticket.id)
     await _deliver(session, relay, "sent", 77)
-    claimed = await tickets.claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS, message_id=77)
-    assert claimed.outcome == tickets.CLAIMED
+    claimed = await tickets.claim(session, clock, ticket.id, helper_a, chat_id=HELPERS)
+    assert claimed.outcome == Outcome.WON
     offered = (await service.create(session, clock, organizer, new(), AREAS, TZ)).assignment.id
     await session.commit()
     return {"taken": taken, "offered": offered, "ticket": ticket.id}
@@ -207,14 +207,20 @@ async def test_removing_a_helper_hands_everything_back_at_once(
     # the question is open again, and its relay is edited back to open with its 🙋 button
     ticket = await session.get(Ticket, ids["ticket"], populate_existing=True)
     assert ticket is not None and (ticket.status, ticket.taken_by) == (tickets.OPEN, None)
-    [edit] = [row for row in await _rows(session, ticket.id) if row.kind == tickets.REOPENED_KIND]
+    [edit] = [
+        row
+        for row in await _rows(session, ticket.id)
+        if row.kind == tickets.CARD_KIND and row.status == "pending"
+    ]
     assert (edit.chat_id, edit.method, edit.status) == (HELPERS, "editMessageText", "pending")
     rendered = wiring.renderers().render(edit.kind, edit.payload, Translator("de", "Europe/Berlin"))
     assert rendered.params["message_id"] == 77 and "Kinderarzt" in rendered.params["text"]
     assert "reply_markup" in rendered.params  # the 🙋 button is back
     # another helper can take it now
-    again = await tickets.claim(session, clock, ticket.id, HELPER_B, chat_id=HELPERS, message_id=77)
-    assert again.outcome == tickets.CLAIMED
+    helper_b = await users_service.find_user(session, HELPER_B)
+    assert helper_b is not None
+    again = await tickets.claim(session, clock, ticket.id, helper_b, chat_id=HELPERS)
+    assert again.outcome == Outcome.WON
     # one audit line, by the organizer
     assert (await audit_lines(session))[-1] == (ORG, audit.ROLE_REMOVED, f"user:{HELPER_A}", HELPER, VISITOR)
     # removing again is refused: they are a visitor now
@@ -229,7 +235,11 @@ async def test_the_removed_helpers_question_edit_forgets_the_question_once_sent(
     ids = await world(session, clock)
     await roles.remove(session, clock, ORG, HELPER_A, [ORG], AREAS)
     await session.commit()
-    [edit] = [row for row in await _rows(session, ids["ticket"]) if row.kind == tickets.REOPENED_KIND]
+    [edit] = [
+        row
+        for row in await _rows(session, ids["ticket"])
+        if row.kind == tickets.CARD_KIND and row.status == "pending"
+    ]
     await _deliver(session, edit, "sent", 77)
     await session.refresh(edit)
     assert edit.payload == {}

@@ -1,5 +1,6 @@
-"""Tickets on SQLite and PostgreSQL: relay through the outbox, first claim wins, answers to the asker,
-withdrawal, delivery hooks, erasure and retention (no question text kept longer than needed)."""
+"""Tickets on SQLite and PostgreSQL: numbers never reused, the relay through the outbox (whole, in marked
+parts), first claim wins (the one claim of bot.claims), withdrawal, delivery hooks, erasure and retention
+(no question text kept longer than needed). The conversation itself: tests/test_conversations.py."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import tickets
+from bot import conversations, tickets, wiring
+from bot.claims import Outcome as Claim
 from bot.clock import FrozenClock
 from bot.delivery.hooks import Outcome
 from bot.faq import feedback
 from bot.services import erasure
 from bot.services import users as users_service
+from bot.services.users import Person
 from storage.migrate import downgrade, upgrade
-from storage.models import FaqUnanswered, OutboxMessage, Ticket
+from storage.models import FaqUnanswered, OutboxMessage, Ticket, TicketMessage
 
 HELPERS = -100500
 ASKER, HELPER_A, HELPER_B = 4711, 501, 502
@@ -27,7 +30,20 @@ ASKER, HELPER_A, HELPER_B = 4711, 501, 502
 
 async def _people(session: AsyncSession, clock: FrozenClock) -> None:
     for uid in (ASKER, HELPER_A, HELPER_B):
-        await users_service.ensure_user(session, uid, clock, [])
+        user = await users_service.ensure_user(session, uid, clock, [])
+        if uid != ASKER:
+            user.role = users_service.HELPER
+    await session.flush()
+
+
+async def _person(session: AsyncSession, uid: int) -> Person:
+    person = await users_service.find_user(session, uid)
+    assert person is not None
+    return person
+
+
+async def claim(session: AsyncSession, clock: FrozenClock, ticket_id: int, uid: int, **kw: Any) -> Any:
+    return await tickets.claim(session, clock, ticket_id, await _person(session, uid), **kw)
 
 
 async def _open(
@@ -72,7 +88,7 @@ async def _deliver(session: AsyncSession, row: OutboxMessage, status: str, messa
         status=status,
         telegram_message_id=message_id,
     )
-    for hook in tickets.OUTCOME_HOOKS.get(row.kind, []):
+    for hook in wiring.outcome_hooks().for_kind(row.kind):
         await hook(session, outcome)
 
 
@@ -89,9 +105,82 @@ async def test_open_queues_an_anonymous_relay(session: AsyncSession, clock: Froz
         "text": "Wo finde ich einen Arzt?",
         "translation": "Wo finde ich einen Arzt? (DE)",
         "status": "open",
+        "part": 1,
+        "parts": 1,
+        "untranslated": False,
+        "closed_by": None,
+        "named": False,
+        "quiet_days": None,
     }
     assert str(ASKER) not in str(relay.payload)
     assert await tickets.active_ticket(session, ASKER) is not None
+    [question] = await tickets.messages(session, ticket.id)  # the conversation begins with the question
+    assert (question.seq, question.sender, question.kind, question.text, question.lang) == (
+        1, "asker", "text", "Wo finde ich einen Arzt?", "fa",
+    )  # fmt: skip
+
+
+async def test_numbers_are_never_given_twice(session: AsyncSession, clock: FrozenClock) -> None:
+    """Before: SQLite gave the next ticket the highest remaining id + 1, so after retention (or anything
+    else) deleted the newest tickets, a number came again; its relay collided with the old one's outbox
+    row (same key) and never left, while the asker was told it was sent."""
+    await _people(session, clock)
+    first = await _open(session, clock)
+    await tickets.withdraw(session, clock, ASKER)
+    second = await _open(session, clock)
+    await session.commit()
+    assert second.id == first.id + 1
+    await session.execute(text("DELETE FROM ticket_messages"))
+    await session.execute(text("DELETE FROM tickets"))  # e.g. retention, long after they were closed
+    await session.commit()
+    third = await _open(session, clock)
+    await session.commit()
+    assert third.id == second.id + 1
+    relays = [r for r in await _rows(session, third.id) if r.kind == "ticket_question"]
+    assert [(r.status, r.payload["text"]) for r in relays] == [("pending", "Wo finde ich einen Arzt?")]
+
+
+async def test_a_relay_that_cannot_be_queued_opens_nothing(session: AsyncSession, clock: FrozenClock) -> None:
+    """Never "sent" for a question that goes nowhere: if the relay's key is taken, nothing is kept."""
+    await _people(session, clock)
+    first = await _open(session, clock)
+    await tickets.withdraw(session, clock, ASKER)
+    await session.commit()
+    # a row that holds the next number's relay key (as the old numbering could leave behind)
+    session.add(
+        OutboxMessage(
+            chat_id=HELPERS, kind="ticket_question", dedupe_key=f"ticket:{first.id + 1}:relay",
+            method="sendMessage", payload={}, status="sent", attempts=1, not_before=clock.now(),
+            created_at=clock.now(),
+        )
+    )  # fmt: skip
+    await session.commit()
+    with pytest.raises(tickets.NotQueued):
+        await _open(session, clock)
+    await session.commit()
+    assert await tickets.active_ticket(session, ASKER) is None
+    assert await tickets.get(session, first.id + 1) is None
+
+
+async def test_a_long_question_is_relayed_whole_in_marked_parts(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    await _people(session, clock)
+    words = [f"Wort{n}" for n in range(700)]  # about 4,500 characters
+    question = " ".join(words)
+    ticket = await tickets.open_ticket(
+        session, clock, kind=tickets.QUESTION, chat_id=HELPERS, lang="de", asker_id=ASKER, text=question,
+        relay_lang="de",
+    )  # fmt: skip
+    await session.commit()
+    rows = await _rows(session, ticket.id)
+    assert [r.kind for r in rows] == ["ticket_question", "ticket_part"]
+    assert [(r.payload["part"], r.payload["parts"]) for r in rows] == [(1, 2), (2, 2)]
+    relayed = " ".join(r.payload["text"] for r in rows)
+    assert relayed.split() == words  # nothing cut, nothing lost
+    assert all(len(r.payload["text"]) <= tickets.BODY_LIMIT for r in rows)
+    stored = await tickets.get(session, ticket.id)
+    assert stored is not None and stored.text == question
 
 
 async def test_sent_relay_is_found_by_its_message_and_forgets_its_payload(
@@ -135,21 +224,26 @@ async def test_first_claim_wins(session: AsyncSession, clock: FrozenClock) -> No
     await _people(session, clock)
     ticket = await _open(session, clock)
     await session.commit()
-    first = await tickets.claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS, message_id=5)
-    second = await tickets.claim(session, clock, ticket.id, HELPER_B, chat_id=HELPERS, message_id=5)
-    again = await tickets.claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS, message_id=5)
-    forged = await tickets.claim(session, clock, ticket.id, HELPER_B, chat_id=-1, message_id=5)
-    missing = await tickets.claim(session, clock, 99999, HELPER_B, chat_id=HELPERS, message_id=5)
+    [relay] = await _rows(session, ticket.id)
+    await _deliver(session, relay, "sent", 5)
+    first = await claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS)
+    second = await claim(session, clock, ticket.id, HELPER_B, chat_id=HELPERS)
+    again = await claim(session, clock, ticket.id, HELPER_A)  # from the /assignments list
+    forged = await claim(session, clock, ticket.id, HELPER_B, chat_id=-1)
+    missing = await claim(session, clock, 99999, HELPER_B, chat_id=HELPERS)
+    visitor = await claim(session, clock, ticket.id, ASKER, chat_id=HELPERS)
     await session.commit()
-    assert first.outcome == tickets.CLAIMED and first.ticket is not None
-    assert (first.ticket.status, first.ticket.taken_by, first.ticket.relay_message_id) == (
-        "taken",
-        HELPER_A,
-        5,
-    )
-    assert second.outcome == tickets.ALREADY_TAKEN
-    assert again.outcome == tickets.CLAIMED
-    assert forged.outcome == tickets.MISSING and missing.outcome == tickets.MISSING
+    assert first.outcome == Claim.WON and first.item is not None
+    assert (first.item.status, first.item.taken_by, first.item.relay_message_id) == ("taken", HELPER_A, 5)
+    assert second.outcome == Claim.TAKEN
+    assert again.outcome == Claim.MINE
+    assert forged.outcome == Claim.GONE and missing.outcome == Claim.GONE
+    assert visitor.outcome == Claim.REFUSED
+    # the card in the group says "taken", edited through the outbox (once: the winner's claim)
+    edits = [r for r in await _rows(session, ticket.id) if r.kind == tickets.CARD_KIND]
+    assert [(e.method, e.payload["message_id"], e.payload["status"]) for e in edits] == [
+        ("editMessageText", 5, "taken")
+    ]
 
 
 async def test_concurrent_claims_have_one_winner(
@@ -159,52 +253,24 @@ async def test_concurrent_claims_have_one_winner(
         await _people(session, clock)
         ticket = await _open(session, clock)
         await session.commit()
-    helpers = [HELPER_A, HELPER_B, ASKER]
+        await users_service.ensure_user(session, 503, clock, [])
+        await session.execute(
+            update(users_service.User).where(users_service.User.id == 503).values(role="helper")
+        )
+        await session.commit()
+    helpers = [HELPER_A, HELPER_B, 503]
 
     async def press(helper: int) -> str:
         async with sessionmaker() as session:
-            result = await tickets.claim(session, clock, ticket.id, helper, chat_id=HELPERS, message_id=5)
+            result = await claim(session, clock, ticket.id, helper, chat_id=HELPERS)
             await session.commit()
             return result.outcome
 
     outcomes = await asyncio.gather(*(press(h) for h in helpers))
-    assert sorted(outcomes) == sorted([tickets.CLAIMED, tickets.ALREADY_TAKEN, tickets.ALREADY_TAKEN])
+    assert sorted(outcomes) == sorted([Claim.WON, Claim.TAKEN, Claim.TAKEN])
     async with sessionmaker() as session:
         stored = await session.get(Ticket, ticket.id)
-        assert stored is not None and stored.taken_by == helpers[outcomes.index(tickets.CLAIMED)]
-
-
-async def test_answer_goes_to_the_asker_and_the_question_is_forgotten(
-    session: AsyncSession, clock: FrozenClock
-) -> None:
-    await _people(session, clock)
-    ticket = await _open(session, clock)
-    await session.commit()
-    [relay] = await _rows(session, ticket.id)
-    await _deliver(session, relay, "sent", 12)
-    result = await tickets.answer(
-        session, clock, ticket, text="Antwort (fa)", original="Antwort", source_key="m1"
-    )
-    again = await tickets.answer(
-        session, clock, ticket, text="Antwort (fa)", original="Antwort", source_key="m1"
-    )
-    follow = await tickets.answer(session, clock, ticket, text="Noch etwas", original=None, source_key="m2")
-    await session.commit()
-    assert (result.outcome, result.first) == (tickets.SENT_TO_ASKER, True)
-    assert (again.outcome, again.first) == (tickets.SENT_TO_ASKER, False)
-    assert (follow.outcome, follow.first) == (tickets.SENT_TO_ASKER, False)
-    stored = await tickets.get(session, ticket.id)
-    assert stored is not None
-    assert (stored.status, stored.text, stored.translation) == ("answered", None, None)
-    assert stored.closed_at == clock.now()
-    answers = [r for r in await _rows(session, ticket.id) if r.kind == tickets.ANSWER_KIND]
-    assert [(r.chat_id, r.user_id, r.lang) for r in answers] == [(ASKER, ASKER, "fa")] * 2
-    assert [r.payload["text"] for r in answers] == ["Antwort (fa)", "Noch etwas"]
-    assert answers[0].payload["original"] == "Antwort"
-    await _deliver(session, answers[0], "sent", 3)
-    await session.commit()
-    await session.refresh(answers[0])
-    assert answers[0].payload == {}  # delivered: the outbox forgets the helper's words
+        assert stored is not None and stored.taken_by == helpers[outcomes.index(Claim.WON)]
 
 
 async def test_withdraw_before_the_relay_left(session: AsyncSession, clock: FrozenClock) -> None:
@@ -223,8 +289,12 @@ async def test_withdraw_before_the_relay_left(session: AsyncSession, clock: Froz
         None,
     )
     assert await tickets.active_ticket(session, ASKER) is None
-    result = await tickets.answer(session, clock, stored, text="zu spät", original=None, source_key="x")
-    assert result.outcome == tickets.WAS_WITHDRAWN
+    assert await tickets.messages(session, ticket.id) == []  # withdrawn: the words go at once
+    late = await conversations.add_from_helper(
+        session, clock, stored, text="zu spät", original=None, written_in="de", untranslated=False,
+        helper_name=None, source_message_id=1,
+    )  # fmt: skip
+    assert late is None
 
 
 async def test_withdraw_after_the_relay_left_edits_it(session: AsyncSession, clock: FrozenClock) -> None:
@@ -256,8 +326,12 @@ async def test_withdrawn_while_the_relay_was_on_its_way(session: AsyncSession, c
     assert len(edit) == 1 and edit[0].payload["message_id"] == 44
 
 
-async def test_unreachable_helpers_chat_tells_the_asker(session: AsyncSession, clock: FrozenClock) -> None:
+async def test_unreachable_helpers_chat_tells_the_asker_and_the_organizers(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
     await _people(session, clock)
+    organizer = await users_service.ensure_user(session, 9001, clock, [9001])
+    await session.commit()
     ticket = await _open(session, clock)
     await session.commit()
     [relay] = await _rows(session, ticket.id)
@@ -265,8 +339,13 @@ async def test_unreachable_helpers_chat_tells_the_asker(session: AsyncSession, c
     await session.commit()
     stored = await tickets.get(session, ticket.id)
     assert stored is not None and stored.status == "withdrawn" and stored.text is None
+    assert await tickets.messages(session, ticket.id) == []
     notice = [r for r in await _rows(session, ticket.id) if r.kind == tickets.FAILED_KIND]
     assert [(r.chat_id, r.user_id, r.lang) for r in notice] == [(ASKER, ASKER, "fa")]
+    alarm = [r for r in await _rows(session, ticket.id) if r.kind == tickets.ORGANIZERS_KIND]
+    assert [(r.chat_id, r.payload["event"], r.payload["ticket"]) for r in alarm] == [
+        (organizer.id, "relay_failed", ticket.id)
+    ]
 
 
 async def test_erasing_the_asker_erases_the_ticket(
@@ -283,7 +362,7 @@ async def test_erasing_the_asker_erases_the_ticket(
             session, clock, text="Andere", lang="fa", reason=feedback.NO_MATCH
         )
         assert not await feedback.link_to_ticket(session, other.id, ticket.id, "Frage")  # wrong text: no link
-        await tickets.claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS, message_id=1)
+        await claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS)
         await session.commit()
     async with sessionmaker() as session:
         await erasure.erase_user(session, ASKER)
@@ -295,6 +374,7 @@ async def test_erasing_the_asker_erases_the_ticket(
         rows = (await session.scalars(select(FaqUnanswered).order_by(FaqUnanswered.id))).all()
         # the question kept for the organizers went with its ticket; the other one stays, unlinked
         assert [(r.text, r.ticket_id) for r in rows] == [("Andere", None)]
+        assert (await session.scalars(select(TicketMessage))).all() == []
 
 
 async def test_retention_deletes_old_tickets_and_stale_payloads(
@@ -304,7 +384,7 @@ async def test_retention_deletes_old_tickets_and_stale_payloads(
     answered = await _open(session, clock, "alt")
     stale = await _open(session, clock, "vergessen", asker=HELPER_B)  # one open question per person
     await session.commit()
-    await tickets.answer(session, clock, answered, text="ok", original=None, source_key="a")
+    await tickets.close(session, clock, answered.id, tickets.ClosedBy.ASKER, await _person(session, ASKER))
     await session.commit()
     clock.advance(timedelta(days=30))
     recent = await _open(session, clock, "neu")
@@ -314,8 +394,11 @@ async def test_retention_deletes_old_tickets_and_stale_payloads(
         update(OutboxMessage).where(OutboxMessage.kind == "ticket_question").values(status="sent")
     )
     await session.commit()
-    assert await tickets.purge(session, clock) == 0
+    assert await conversations.purge(session, clock) == 0
     await session.commit()
+    # the closed one's conversation is gone with the first run after it closed; the open one's stays
+    assert await tickets.messages(session, answered.id) == []
+    assert [m.text for m in await tickets.messages(session, recent.id)] == ["neu"]
     payloads: dict[Any, Any] = {
         r.ref: r.payload
         for r in (
@@ -325,7 +408,7 @@ async def test_retention_deletes_old_tickets_and_stale_payloads(
     assert payloads[tickets.ref(answered.id)] == {}
     assert payloads[tickets.ref(recent.id)]["text"] == "neu"  # still open: the text is still needed
     clock.advance(timedelta(days=60, seconds=1))
-    assert await tickets.purge(session, clock) == 2  # answered 90 days ago, and the stale open one
+    assert await conversations.purge(session, clock) == 2  # closed 90 days ago, and the stale open one
     await session.commit()
     remaining = (await session.scalars(select(Ticket.id))).all()
     assert remaining == [recent.id]
@@ -365,8 +448,9 @@ async def test_a_second_open_question_is_refused_and_leaves_nothing_behind(
         raise AssertionError("a second open question was accepted")
     await session.commit()  # the session is still usable; nothing of the refused ticket is left
     assert await _count(session, Ticket) == 1 and await _count(session, OutboxMessage) == 1
+    assert await _count(session, TicketMessage) == 1
     # taken still counts as open; another kind, or another person, is not affected
-    await tickets.claim(session, clock, first.id, HELPER_A, chat_id=HELPERS, message_id=5)
+    await claim(session, clock, first.id, HELPER_A)
     other_kind = await tickets.open_ticket(
         session, clock, kind="other", chat_id=HELPERS, lang="fa", asker_id=ASKER, text="x", relay_lang="de"
     )
@@ -379,7 +463,7 @@ async def test_a_second_open_question_is_refused_and_leaves_nothing_behind(
         pass
     else:
         raise AssertionError("a question was accepted while the first one is taken")
-    # once withdrawn (or answered), the next question may come
+    # once withdrawn (or closed), the next question may come
     assert await tickets.withdraw(session, clock, ASKER) == [first.id]
     again = await _open(session, clock, "Jetzt aber")
     await session.commit()
@@ -441,7 +525,7 @@ async def test_the_migration_withdraws_extra_open_questions_first(engine: AsyncE
     assert [tuple(r) for r in rows] == [
         (1, "open", "Frage"),
         (2, "withdrawn", None),
-        (3, "answered", "Frage"),
+        (3, "closed", "Frage"),  # "answered" was final before 0012: closed now (conversations go on)
         (4, "open", "Frage"),
     ]
     with pytest.raises(IntegrityError):

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import FrozenClock
 from bot.config import load_settings
+from bot.text import split_text
 from bot.translation import get_machine_translator
-from bot.translation.service import Backend, CachedTranslator, NoTranslator, split_text
+from bot.translation.service import Backend, CachedTranslator, NoTranslator
 from storage.models import TranslationCache
 
 

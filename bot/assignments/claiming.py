@@ -1,17 +1,17 @@
 """Taking an assignment (first claim wins), saying no, handing it back, closing it as done.
 
-The claim is one conditional UPDATE (storage.repositories.assignments.claim): of two helpers pressing
-"I'll take it" at the same moment exactly one changes the row, on SQLite and PostgreSQL alike. The
-others' alerts are then edited to "taken" through the outbox; an alert still on its way when the claim
-happened is edited as soon as the delivery engine reports it sent (`alert_sent`).
+The claim is the one claim of everything handed to a person (bot.claims, the same as a question's): of
+two helpers pressing "I'll take it" at the same moment exactly one changes the row, on SQLite and
+PostgreSQL alike. On top of it, the assignment's own rules: the others' alerts are edited to "taken"
+through the outbox (an alert still on its way when the claim happened is edited as soon as the delivery
+engine reports it sent: `alert_sent`), the organizer is told, and the winner gets the details.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import claims
 from bot.assignments.matching import offer_round
 from bot.assignments.options import Areas
 from bot.assignments.payloads import (
@@ -37,11 +37,11 @@ from storage.repositories import assignments as repo
 NOTE_MAX = 300  # characters of the helper's note when closing an assignment
 
 
-@dataclass(frozen=True)
-class ClaimResult:
-    outcome: Outcome
-    assignment: Assignment | None = None
-    details: str | None = None  # only for the assignee; never logged, never queued
+# How an assignment is taken (bot.claims); handing it back clears `returned_by`'s block of a new round.
+TAKEABLE = claims.Takeable(
+    Assignment, taker="assignee_id", taken_at="claimed_at", extra={"returned_by": None}
+)
+ClaimResult = claims.ClaimResult[Assignment]  # `details` only for the assignee; never logged, never queued
 
 
 async def claim(
@@ -55,17 +55,13 @@ async def claim(
 ) -> ClaimResult:
     """`user` takes the assignment if nobody did before. `pressed`: (chat, message) of the alert used,
     which the caller edits itself. The assignee (WON, or MINE when pressed again) gets the details."""
-    if not has_role(user, HELPER):
-        return ClaimResult(Outcome.REFUSED)
-    won = await repo.claim(session, assignment_id, user.id, clock.now())
-    assignment = await repo.get_assignment(session, assignment_id)
-    if assignment is None:
-        return ClaimResult(Outcome.GONE)
-    if not won:
-        if assignment.status == Status.TAKEN and assignment.assignee_id == user.id:
-            return ClaimResult(Outcome.MINE, assignment, await repo.get_details(session, assignment.id))
-        taken = assignment.status == Status.TAKEN
-        return ClaimResult(Outcome.TAKEN if taken else Outcome.CLOSED, assignment)
+    result = await claims.claim(session, TAKEABLE, assignment_id, user, clock.now())
+    assignment = result.item
+    if assignment is None or result.outcome not in (Outcome.WON, Outcome.MINE):
+        return result
+    details = await repo.get_details(session, assignment.id)
+    if result.outcome == Outcome.MINE:
+        return ClaimResult(Outcome.MINE, assignment, details)
     await withdraw_alerts(session, clock, assignment, areas, AlertEnd.TAKEN, winner=user.id, keep=pressed)
     if assignment.created_by != user.id:
         await notify(
@@ -78,7 +74,7 @@ async def claim(
             key=f"claimed:{assignment.round}",
             helper=user.id,
         )
-    return ClaimResult(Outcome.WON, assignment, await repo.get_details(session, assignment.id))
+    return ClaimResult(Outcome.WON, assignment, details)
 
 
 async def still_open(session: AsyncSession, assignment_id: int, user: User) -> ClaimResult:

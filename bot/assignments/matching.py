@@ -72,3 +72,16 @@ async def offer_round(
         return queued, False
     await repo.mark_escalated(session, assignment.id, assignment.round, clock.now())
     return await offer(session, clock, assignment, areas, wide=True), True
+
+
+async def speakers(session: AsyncSession, clock: Clock, language: str) -> list[int]:
+    """User ids of the helpers (and organizers) who speak `language` and are not paused: who hears first
+    of a question in that language when no machine translation is available (bot.faq.handoff)."""
+    now = clock.now()
+    return [
+        user.id
+        for user, profile in await repo.helpers_with_profiles(session, HELPER, ORGANIZER)
+        if profile is not None
+        and not is_paused(profile, now)
+        and matches(language, ANY, profile.languages, [])
+    ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.claims import Outcome
+
 
 class Status(StrEnum):
     OPEN = "open"
@@ -20,15 +22,5 @@ class Status(StrEnum):
 CANCELLABLE = frozenset({Status.OPEN, Status.TAKEN})
 
 
-class Outcome(StrEnum):
-    """What became of a helper's press (take, not this time, hand back, done)."""
-
-    WON = "won"  # the first claim: it is yours
-    MINE = "mine"  # you had taken it already
-    TAKEN = "taken"  # someone else was quicker
-    CLOSED = "closed"  # done or cancelled (for "done": you closed it already)
-    GONE = "gone"  # no such assignment
-    REFUSED = "refused"  # not a helper
-    OK = "ok"
-    NOT_YOURS = "not_yours"
-    TOO_LATE = "too_late"  # the appointment has begun: no handing back any more
+# What became of a helper's press: the one outcome type of everything handed to a person (bot.claims).
+__all__ = ["CANCELLABLE", "Outcome", "Status"]

@@ -1,14 +1,19 @@
-""" "Ask a person": a question becomes a ticket in the helpers' chat; a helper's reply goes back to the asker.
+""" "Ask a person": a question becomes a ticket in the helpers' chat; the conversation that follows is
+bot.faq.conversation.
 
 Rules kept here (and only here):
-- a question reaches a person only when a helpers' chat is configured (else the asker gets the phone);
-- one open question per person at a time (the database keeps it: bot.tickets.AlreadyOpen);
-- only registered helpers answer (`may_answer`); an answer to a withdrawn question is not passed on.
+- a question reaches a person only when a helpers' chat is configured; else the asker is told the truth
+  (with the phone number) and the organizers are alerted (`check`);
+- one open question per person at a time (the database keeps it: bot.tickets.AlreadyOpen): what the
+  person asks while one is open joins it (bot.faq.conversation.follow_up);
+- the asker hears "sent" only once the relay is queued in the same transaction (committed before the
+  reply goes out); a relay that cannot be queued opens nothing (NOT_SENT);
+- only registered helpers answer (`may_answer`).
 
 Translation (optional, `bot.translation`): the relay carries a machine translation into the helpers'
-language (the configured default language, German); a helper's answer is translated into the asker's
-language unless the helper already wrote in it, and the asker sees it marked as machine-translated with
-the original below. Without a translator (TRANSLATOR=none) originals are sent.
+language (the configured default language, German). Without one (TRANSLATOR=none, or it failed) a
+question in another language names its language prominently in the helpers' chat and goes first to the
+helpers who speak it: a private alert to each, with "I'll take it" (the matching of assignments).
 
 Translating can take seconds: these functions release the update's connection first (storage.db.release),
 so no SQLite write lock waits on the network.
@@ -23,12 +28,15 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import tickets
+from bot.assignments import matching
 from bot.clock import Clock
-from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.config import Settings
+from bot.delivery import outbox
 from bot.faq import feedback
-from bot.faq.matcher import DETECT_SURE
-from bot.faq.service import FaqService, clean_text, faq_service
+from bot.faq.payloads import OrganizerEvent, OrganizerPayload, SpeakersPayload
+from bot.faq.service import clean_text
 from bot.services.users import HELPER, Person, has_role
+from bot.ticket_hooks import alert_organizers
 from bot.tickets import Ticket
 from bot.translation.service import MachineTranslator
 from storage.db import release
@@ -43,17 +51,29 @@ class Handoff(StrEnum):
     ALREADY_OPEN = "already_open"  # one open question at a time
     UNREACHABLE = "unreachable"  # no helpers' chat configured: the asker gets the phone number
     ERASED = "erased"  # the person deleted their data meanwhile (/deletedata): nothing is passed on
+    ADDED = "added"  # joined the person's open question (bot.faq.conversation)
+    NOT_SENT = "not_sent"  # the relay could not be queued: nothing was passed on
 
 
 @dataclass(frozen=True)
 class HandoffResult:
     outcome: Handoff
-    ticket_id: int | None = None  # the new ticket (OPENED) or the open one (ALREADY_OPEN)
+    ticket_id: int | None = None  # the new ticket (OPENED) or the open one (ALREADY_OPEN, ADDED)
+    seq: int | None = None  # ADDED: the message's number in the conversation
 
 
-async def check(session: AsyncSession, settings: Settings, asker_id: int) -> HandoffResult:
-    """May this person hand a question to a person now?"""
+async def check(
+    session: AsyncSession, settings: Settings, asker_id: int, *, clock: Clock | None = None, lang: str = ""
+) -> HandoffResult:
+    """May this person hand a question to a person now? When nobody can be reached (no helpers' chat),
+    the organizers are alerted (once a day each; `clock` given)."""
     if settings.helpers_chat_id is None:
+        if clock is not None:
+            alert = OrganizerPayload(event=OrganizerEvent.UNREACHABLE, lang=lang or None)
+            day = clock.now().date().isoformat()
+            await alert_organizers(
+                session, clock, alert, key=f"unreachable:{day}", organizer_ids=settings.organizer_ids
+            )
         return HandoffResult(Handoff.UNREACHABLE)
     existing = await tickets.active_ticket(session, asker_id)
     if existing is not None:
@@ -73,7 +93,7 @@ async def translate(translator: MachineTranslator | None, text: str, source: str
         return None
     if not result or not result.strip() or result.strip() == text.strip():
         return None
-    return clean_text(result, tickets.MAX_TRANSLATION)
+    return clean_text(result, None)
 
 
 async def hand_over(
@@ -86,13 +106,16 @@ async def hand_over(
     text: str,
     lang: str,
     unanswered_id: int | None = None,
+    source_message_id: int | None = None,
 ) -> HandoffResult:
-    """Open a question ticket for the helpers (translated into their language when possible)."""
-    allowed = await check(session, settings, asker_id)
+    """Open a question ticket for the helpers (translated into their language when possible). The whole
+    question goes, however long (in marked parts). With one open already: ALREADY_OPEN (the caller adds
+    the text to it: bot.faq.conversation.follow_up)."""
+    allowed = await check(session, settings, asker_id, clock=clock, lang=lang)
     if allowed.outcome != Handoff.READY:
         return allowed
     assert settings.helpers_chat_id is not None
-    text = clean_text(text, tickets.MAX_TEXT)
+    text = clean_text(text, None)
     await release(session)  # the translator may take seconds
     translation = await translate(translator, text, lang, settings.default_language)
     # The asker's row first (erasure takes it first too): a /deletedata at the same moment either waits
@@ -110,12 +133,37 @@ async def hand_over(
             text=text,
             relay_lang=settings.default_language,
             translation=translation,
+            source_message_id=source_message_id,
         )
     except tickets.AlreadyOpen as exc:  # a double tap, or another process, was quicker
         return HandoffResult(Handoff.ALREADY_OPEN, exc.ticket_id)
+    except tickets.NotQueued:
+        log.error("the relay of a question could not be queued; nothing was passed on")
+        return HandoffResult(Handoff.NOT_SENT)
     if unanswered_id:
         await feedback.link_to_ticket(session, unanswered_id, ticket.id, text)
+    if translation is None and lang != settings.default_language:
+        await alert_speakers(session, clock, ticket)
     return HandoffResult(Handoff.OPENED, ticket.id)
+
+
+async def alert_speakers(session: AsyncSession, clock: Clock, ticket: Ticket) -> int:
+    """No machine translation: the helpers who speak the question's language (and are not paused) get a
+    private alert with "I'll take it", the same matching as assignments; how many."""
+    queued = 0
+    for helper in await matching.speakers(session, clock, ticket.lang):
+        payload = SpeakersPayload(ticket=ticket.id, lang=ticket.lang)
+        queued += await outbox.enqueue(
+            session,
+            clock,
+            chat_id=helper,
+            user_id=helper,
+            kind=tickets.SPEAKERS_KIND,
+            data=payload.model_dump(mode="json"),
+            ref=tickets.ref(ticket.id),
+            dedupe_key=f"{tickets.ref(ticket.id)}:speakers:{helper}",
+        )
+    return queued
 
 
 def may_answer(person: Person | None) -> bool:
@@ -124,83 +172,15 @@ def may_answer(person: Person | None) -> bool:
 
 
 async def withdraw_open_question(user: Person, session: AsyncSession, clock: Clock) -> bool:
-    """/cancel also withdraws an open question to a person; True if there was one."""
+    """Withdraw the person's open question to a person, whichever it is; True if there was one."""
     return bool(await tickets.withdraw(session, clock, user.id, tickets.QUESTION))
 
 
-# --- a helper's reply in the helpers' chat ----------------------------------------------------------------
-
-
-class Reply(StrEnum):
-    IGNORED = "ignored"  # not a reply to a relay: people talking to each other
-    NOT_ALLOWED = "not_allowed"  # only registered helpers answer
-    WITHDRAWN = "withdrawn"  # the asker withdrew the question: not passed on
-    GONE = "gone"  # the ticket or its asker no longer exists
-    SENT = "sent"  # on its way to the asker
-
-
-@dataclass(frozen=True)
-class ReplyResult:
-    outcome: Reply
-    ticket: Ticket | None = None
-    first: bool = False  # this answer closed the ticket (later ones are follow-ups)
-    translated: bool = False  # the asker reads a machine translation (the original goes along)
-
-
-async def reply_to_relay(
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    translator: MachineTranslator | None,
-    *,
-    helper: Person | None,
-    chat_id: int,
-    relay_message_id: int,
-    text: str,
-    source_key: str,
-) -> ReplyResult:
-    """A reply to the relay message `relay_message_id` in `chat_id`: the answer for the asker."""
-    ticket = await tickets.find_by_relay(session, chat_id, relay_message_id)
-    if ticket is None:
-        return ReplyResult(Reply.IGNORED)  # a reply to some other bot message: ignored on purpose
-    if not may_answer(helper):
-        return ReplyResult(Reply.NOT_ALLOWED, ticket)
-    if ticket.status == tickets.WITHDRAWN:
-        return ReplyResult(Reply.WITHDRAWN, ticket)
-    ticket_id, asker_lang = ticket.id, ticket.lang
-    await release(session)  # the translator may take seconds
-    service = await faq_service(settings)
-    answer, original = await prepare_answer(
-        service, translator, text=text, asker_lang=asker_lang, helpers_lang=settings.default_language
-    )
-    current = await tickets.get(session, ticket_id)
-    if current is None:
-        return ReplyResult(Reply.GONE)
-    result = await tickets.answer(
-        session, clock, current, text=answer, original=original, source_key=source_key
-    )
-    if result.outcome == tickets.WAS_WITHDRAWN:
-        return ReplyResult(Reply.WITHDRAWN, current)
-    if result.outcome != tickets.SENT_TO_ASKER:
-        return ReplyResult(Reply.GONE, current)
-    return ReplyResult(Reply.SENT, current, first=result.first, translated=original is not None)
-
-
-async def prepare_answer(
-    service: FaqService,
-    translator: MachineTranslator | None,
-    *,
-    text: str,
-    asker_lang: str,
-    helpers_lang: str,
-) -> tuple[str, str | None]:
-    """(what the asker reads, the helper's original when that is a machine translation, else None)."""
-    text = clean_text(text, tickets.MAX_ANSWER)
-    detected, confidence = service.detect(text)
-    if detected == asker_lang and confidence >= DETECT_SURE:
-        return text, None  # the helper wrote in the asker's language
-    source = detected if detected in SUPPORTED_LANGUAGES and confidence >= DETECT_SURE else helpers_lang
-    translated = await translate(translator, text, str(source), asker_lang)
-    if translated is None:
-        return text, None
-    return translated, text
+async def withdraw_question(session: AsyncSession, clock: Clock, asker_id: int, ticket_id: int) -> bool:
+    """ "Withdraw my question" under question `ticket_id`: True if it was the asker's open question and is
+    withdrawn now; False when it is not theirs, or answered or withdrawn already (a later question of
+    theirs is never touched by an older button)."""
+    current = await tickets.active_ticket(session, asker_id)
+    if current is None or current.id != ticket_id:
+        return False
+    return bool(await tickets.withdraw(session, clock, asker_id, tickets.QUESTION))

@@ -1,8 +1,10 @@
 """The FAQ as the chat uses it: one question in, one decision out (greeting, answer, suggestions, unknown).
 
 Rules:
-- a greeting gets the menu, not an answer;
 - danger or violence gets the `emergency` answer first, whatever else matched (the matcher flags it);
+- small talk (thanks, ok, goodbye, yes/no, emoji: bot/faq/smalltalk.py) is no question: it is answered
+  in the reader's language, never matched, never kept for the organizers;
+- a greeting gets the menu, not an answer;
 - a confident match is answered in the question's language when that is supported and detected with
   confidence, else in the reader's language (the matcher decides `answer_lang`);
 - below the confidence threshold the closest topics (score at least SUGGEST_FLOOR, at most three) are
@@ -27,9 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import text as text_tools
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.faq import feedback
+from bot.faq import feedback, smalltalk
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
-from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult
+from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult, is_danger
+from bot.faq.normalize import tokenize
+from bot.faq.smalltalk import Talk
 from bot.local_facts import LocalFacts
 from bot.ops import metrics
 from storage.db import release
@@ -46,18 +50,20 @@ class ReplyKind(StrEnum):
     ANSWER = "answer"  # a confident match (or the emergency answer)
     SUGGEST = "suggest"  # close topics to choose from
     UNKNOWN = "unknown"  # nothing close: look through the topics or ask a person
+    SMALLTALK = "smalltalk"  # thanks, ok, goodbye ... (`talk` says which): a short word back, or none
 
 
-GREETING, ANSWER, SUGGEST, UNKNOWN = (
+GREETING, ANSWER, SUGGEST, UNKNOWN, SMALLTALK = (
     ReplyKind.GREETING,
     ReplyKind.ANSWER,
     ReplyKind.SUGGEST,
     ReplyKind.UNKNOWN,
+    ReplyKind.SMALLTALK,
 )
 
 
-def clean_text(text: str, limit: int = MAX_QUESTION) -> str:
-    """What may be stored and shown again (bot.text.clean_text), at most `limit` long."""
+def clean_text(text: str, limit: int | None = MAX_QUESTION) -> str:
+    """What may be stored and shown again (bot.text.clean_text), at most `limit` long (None: whole)."""
     return text_tools.clean_text(text, limit)
 
 
@@ -72,6 +78,7 @@ class FaqReply:
     emergency: bool = False
     unanswered_id: int | None = None
     match: MatchResult | None = None
+    talk: Talk | None = None  # SMALLTALK (and a greeting told by the small-talk table): which kind
 
 
 class FaqService:
@@ -115,8 +122,17 @@ class FaqService:
         return self.matcher.detector.detect(text)
 
     # --- a question ------------------------------------------------------------------------------------
+    def small_talk(self, text: str) -> Talk | None:
+        """The kind of small talk `text` is, or None; never for a message that speaks of danger."""
+        talk = smalltalk.recognise(text)
+        return talk if talk is not None and not is_danger(tokenize(text)) else None
+
     def decide(self, text: str, user_lang: str | None) -> FaqReply:
         """What to do with a question (no database: `ask` adds the record for the organizers)."""
+        talk = self.small_talk(text)
+        if talk is not None:  # in the reader's language: "ok" or 👍 tell nothing about a language
+            lang = user_lang if user_lang in SUPPORTED_LANGUAGES else self.default_lang
+            return FaqReply(kind=GREETING if talk == Talk.GREETING else SMALLTALK, lang=str(lang), talk=talk)
         result = self.matcher.match(text, user_lang=user_lang)
         lang = result.answer_lang if result.answer_lang in SUPPORTED_LANGUAGES else self.default_lang
         reply = FaqReply(kind=UNKNOWN, lang=lang, question_lang=result.question_lang, match=result)
@@ -158,7 +174,7 @@ class FaqService:
         """`user_id`: the asker (a kept question is linked to them for erasure; default: the update's sender)."""
         text = clean_text(text)
         reply = self.decide(text, user_lang)
-        metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting
+        metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting / smalltalk
         if reply.kind in (SUGGEST, UNKNOWN) and any(ch.isalpha() for ch in text):
             row = await feedback.keep_unanswered(
                 session,

@@ -10,7 +10,7 @@ The names (see docs/operations.md):
     hnb_updates_total{type,result}            updates handled, by update type; result ok | error
     hnb_updates_duplicate_total               updates dropped because their update_id was seen before
     hnb_handler_seconds{type}                 time from our first middleware to the handler's end
-    hnb_faq_questions_total{outcome}          answered (a confident answer) | suggested | unknown | greeting
+    hnb_faq_questions_total{outcome}          answered (a confident answer) | suggested | unknown | greeting | smalltalk
     hnb_deliveries_total{result}              outbox rows: sent | blocked | failed | retried | claim_lost ...
     hnb_telegram_429_total{source}            "Too Many Requests" answers: delivery | bot (direct replies)
     hnb_telegram_retries_total{reason}        direct Bot API calls tried again: 5xx | network | 429
@@ -71,7 +71,7 @@ HANDLER_SECONDS = Histogram(
 )
 FAQ_QUESTIONS = Counter(
     "hnb_faq_questions_total",
-    "Free-text questions: answered (confident match), suggested, unknown (no confident answer), greeting.",
+    "Free-text questions: answered (confident match), suggested, unknown (no confident answer), greeting, smalltalk.",
     ("outcome",),
     registry=REGISTRY,
 )
@@ -220,11 +220,18 @@ def reset() -> None:
 
 # --- hooks called from the rest of the bot (one line each at the call site) ------------------------------
 
-_FAQ_OUTCOMES = {"answer": "answered", "suggest": "suggested", "unknown": "unknown", "greeting": "greeting"}
+_FAQ_OUTCOMES = {
+    "answer": "answered",
+    "suggest": "suggested",
+    "unknown": "unknown",
+    "greeting": "greeting",
+    "smalltalk": "smalltalk",
+}
 
 
 def faq_question(kind: str) -> None:
-    """A free-text question was decided: kind is FaqReply.kind (answer | suggest | unknown | greeting)."""
+    """A free-text question was decided: kind is FaqReply.kind (answer | suggest | unknown | greeting |
+    smalltalk)."""
     FAQ_QUESTIONS.labels(_FAQ_OUTCOMES.get(kind, kind)).inc()
 
 

@@ -5,8 +5,9 @@ and `REDIS_KEYS`. tests/test_erasure.py fails when a table or a key is added wit
 checks on both engines that after `erase` a dump of every table and key has no trace of the person.
 
 What happens, in one transaction (`erase`):
-- their open questions are withdrawn as /cancel would: a relay still queued never leaves, a sent one is
-  edited in the helpers' chat to say "withdrawn" (its 🙋 button goes), and a helper's reply is told so;
+- their open questions are withdrawn: a relay still queued never leaves, a sent one is edited in the
+  helpers' chat to say "withdrawn" (its 🙋 button goes), and a helper's reply is told so; the
+  conversations of all their questions (ticket_messages) are deleted;
 - every outbox copy of their questions and of the answers is emptied (relays carry no user id), every
   message to them is deleted, and notices to organizers about them lose their id and their note;
 - their kept FAQ questions are deleted (linked by their keyed hash or by their ticket);
@@ -23,10 +24,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from bot import tickets
 from bot.clock import Clock
+from bot.delivery import outbox
 from bot.logs import user_hash
 from bot.services.audit import ERASED_SUBJECT, user_subject
 from storage.repositories import erasure as repo
@@ -56,6 +60,10 @@ TABLES: dict[str, Rule] = {
     "tickets": Rule(
         ANONYMISED, "withdrawn if open; asker, text and translation cleared", ("asker_id", "taken_by")
     ),
+    "ticket_messages": Rule(
+        DELETED, "the conversations of their questions (what they and the helpers wrote)", ("ticket_id",)
+    ),
+    "counters": Rule(NOT_PERSONAL, "the last number given (to tickets): never given again"),
     "faq_votes": Rule(NOT_PERSONAL, "answer, language, vote and day, nothing about who"),
     "faq_unanswered": Rule(DELETED, "their kept questions", ("asker_hash", "ticket_id")),
     "helper_profiles": Rule(DELETED, "their languages, areas and note", ("user_id",)),
@@ -122,16 +130,27 @@ async def erase(session: AsyncSession, clock: Clock, user_id: int) -> None:
         await tickets.withdraw(session, clock, user_id, kind)
     own_tickets = await repo.ticket_ids(session, user_id)
     await repo.delete_unanswered(session, user_hash(user_id), own_tickets)
+    await repo.delete_ticket_messages(session, own_tickets)
+    for ticket_id in own_tickets:  # still queued copies of their words never leave (a closed one's)
+        for what in ("card", "msg", "relay"):  # the card's edits, later messages, the question's parts
+            await outbox.cancel(session, key_prefix=f"{tickets.ref(ticket_id)}:{what}:")
     await repo.scrub_outbox_refs(
         session, [tickets.ref(t) for t in own_tickets], except_kinds=[tickets.WITHDRAWN_KIND]
     )
     await repo.anonymise_tickets(session, user_id)
+    await tickets.release(session, clock, user_id)  # questions they had taken as a helper: open again
     await _forget_mentions(session, user_id)
     await repo.delete_outbox_to(session, user_id)
     await repo.clear_done_notes(session, user_id)
     await repo.delete_counsellors(session, user_id)
     await repo.unlink_audit(session, user_id, user_subject(user_id), ERASED_SUBJECT)
     await users_repo.delete_user(session, user_id)
+
+
+def may_be_raced_by_erasure(exc: BaseException) -> bool:
+    """Is `exc` what a write for a person raises when their erasure committed first (a row referring to
+    them, or their own row, is gone)? The caller then checks that the person is really gone."""
+    return isinstance(exc, (IntegrityError, StaleDataError, ObjectDeletedError))
 
 
 async def _forget_mentions(session: AsyncSession, user_id: int) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.text import split_text
 from storage.repositories import broadcast as repo
 
 log = logging.getLogger(__name__)
@@ -151,56 +151,6 @@ class CachedTranslator:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?؟。…])(\s+)")
-_SPACES = re.compile(r"(\s+)")
-
-
-def split_text(text: str, limit: int) -> list[tuple[str, str]]:
-    """Cut a text into (piece, separator) pairs with pieces of at most `limit` characters, cut at line
-    ends, then sentence ends, then spaces (a giant word is cut hard); joining every piece and its
-    separator gives the text back exactly, so translated pieces keep the original's line breaks."""
-    pieces: list[tuple[str, str]] = []
-    current: tuple[str, str] | None = None
-    for atom, sep in _atoms(text, limit):
-        if current is not None and len(current[0]) + len(current[1]) + len(atom) <= limit:
-            current = (current[0] + current[1] + atom, sep)
-            continue
-        if current is not None:
-            pieces.append(current)
-        current = (atom, sep)
-    pieces.append(current or ("", ""))
-    return pieces
-
-
-def _pairs(parts: list[str]) -> list[tuple[str, str]]:
-    """["a", " ", "b"] (from re.split with a captured separator) -> [("a", " "), ("b", "")]."""
-    return [(parts[i], parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
-
-
-def _atoms(text: str, limit: int) -> list[tuple[str, str]]:
-    atoms: list[tuple[str, str]] = []
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        line_sep = "\n" if index < len(lines) - 1 else ""
-        found: list[tuple[str, str]] = []
-        if len(line) <= limit:
-            found.append((line, ""))
-        else:
-            for sentence, space in _pairs(_SENTENCE_END.split(line)):
-                if len(sentence) <= limit:
-                    found.append((sentence, space))
-                    continue
-                for word, gap in _pairs(_SPACES.split(sentence)):
-                    cuts = [word[i : i + limit] for i in range(0, len(word), limit)] or [""]
-                    found.extend((cut, "") for cut in cuts[:-1])
-                    found.append((cuts[-1], gap))
-                if found:
-                    found[-1] = (found[-1][0], found[-1][1] + space)
-        found[-1] = (found[-1][0], found[-1][1] + line_sep)
-        atoms.extend(found)
-    return atoms
 
 
 # --- the deep-translator backends -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from bot.delivery.render import Renderer
 from bot.services.users import HELPER, ORGANIZER
 from bot.text import N_
 from handlers.assignments import alerts, board, create, manage, mine, profile, renderers
-from handlers.kit import Flow
+from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem
 
 FLOWS: list[Flow] = [
@@ -34,6 +34,9 @@ RENDERERS: dict[str, Renderer] = {
     OutboxKind.FOLLOWUP: renderers.render_followup,
 }
 
+# What /cancel ends (and says): a new assignment, the profile's note, the note when done.
+DIALOGS: list[Dialog] = [create.NEW_ASSIGNMENT, profile.PROFILE_NOTE, mine.DONE_NOTE]
+
 MENU: list[MenuItem] = [
     MenuItem("assignments", N_("📋 Assignments"), role=HELPER, order=40),
     MenuItem("profile", N_("🙋 My helper profile"), role=HELPER, order=41),
@@ -46,4 +49,4 @@ COMMANDS: list[CommandInfo] = [
     CommandInfo("assign", N_("Find a helper for an assignment"), role=ORGANIZER, order=42),
 ]
 
-__all__ = ["COMMANDS", "FLOWS", "MENU", "RENDERERS"]
+__all__ = ["COMMANDS", "DIALOGS", "FLOWS", "MENU", "RENDERERS"]

@@ -1,5 +1,6 @@
-"""The alert's buttons, and "I'll take it" on the /assignments list: the first claim wins (decided by the
-service in one conditional UPDATE); the winner gets the address and contact in their own chat."""
+"""The alert's buttons, and "I'll take it" on the /assignments list (the one callback schema of everything
+handed to a person, handlers.callbacks.TakeCb): the first claim wins (bot.claims, the same claim as a
+question's); the winner gets the address and contact in their own chat."""
 
 from __future__ import annotations
 
@@ -11,24 +12,24 @@ from bot.assignments import claiming
 from bot.assignments.options import areas
 from bot.assignments.payloads import AlertEnd, Summary
 from bot.assignments.status import Outcome
+from bot.claims import Handed
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.users import HELPER, Person
 from bot.text import Translator
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
 from handlers.assignments.views import CLOSED, GONE, assignee_keyboard, closed_alert_text, details_text
+from handlers.callbacks import TakeCb, Takes, Via
 from handlers.kit import alert, private_flow, show
 
 flow = private_flow("assignments.alerts")
 HELPER_ONLY = {"role": HELPER}
 
 
-@flow.callback_query(
-    AssignmentCb.filter(F.action.in_({AssignmentAction.TAKE, AssignmentAction.PICK})), flags=HELPER_ONLY
-)
+@flow.callback_query(Takes(Handed.ASSIGNMENT), flags=HELPER_ONLY)
 async def on_take(
     query: CallbackQuery,
-    callback_data: AssignmentCb,
+    take: TakeCb,
     user: Person,
     tr: Translator,
     session: AsyncSession,
@@ -36,12 +37,12 @@ async def on_take(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    from_alert = callback_data.action == AssignmentAction.TAKE
+    from_alert = take.via == Via.ALERT
     message = query.message if from_alert and isinstance(query.message, Message) else None
     pressed = (message.chat.id, message.message_id) if message is not None else None
     known = areas(settings.areas_file)
-    result = await claiming.claim(session, clock, callback_data.assignment, user, known, pressed=pressed)
-    assignment = result.assignment
+    result = await claiming.claim(session, clock, take.item, user, known, pressed=pressed)
+    assignment = result.item
     if result.outcome in (Outcome.WON, Outcome.MINE) and assignment is not None:
         await query.answer(tr._("✅ It's yours. Thank you!"))
         # Only the winner's pressed alert is edited here; every other alert of the assignment is edited

@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.assignments import service
 from bot.assignments.options import Areas, areas
 from bot.assignments.payloads import Summary
+from bot.claims import Handed
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.users import HELPER, ORGANIZER, Person, has_role
 from bot.text import N_, Translator
 from handlers.assignments.callbacks import AssignmentAction, BoardCb
 from handlers.assignments.views import act, language_label, one_line
-from handlers.callbacks import MenuCb, QuestionTakeCb
+from handlers.callbacks import MenuCb, TakeCb, Via
 from handlers.kit import (
     button,
     grid,
@@ -80,12 +81,13 @@ async def helper_board(session: AsyncSession, user: Person, tr: Translator, know
     open_ = Section(N_("<b>Open assignments</b>"), N_("No open assignments at the moment."))
     for a in view.open:
         label = tr._("✋ No. {number}: I'll take it", number=a.id)
-        open_.entries.append((one_line(tr, Summary.of(a, known)), act(label, AssignmentAction.PICK, a.id)))
+        take = button(label, TakeCb(kind=Handed.ASSIGNMENT, item=a.id, via=Via.LIST))
+        open_.entries.append((one_line(tr, Summary.of(a, known)), take))
     questions = Section(N_("<b>Questions waiting for a person</b>"))
     for t in view.questions:
         line = tr._("❓ Question no. {number} · {language}", number=t.id, language=language_label(tr, t.lang))
         label = tr._("✋ Question no. {number}: I'll take it", number=t.id)
-        questions.entries.append((line, button(label, QuestionTakeCb(ticket=t.id))))
+        questions.entries.append((line, button(label, TakeCb(kind=Handed.QUESTION, item=t.id, via=Via.LIST))))
     return Board([], [mine, open_, questions])
 
 

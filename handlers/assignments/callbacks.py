@@ -18,8 +18,8 @@ from handlers.callbacks import RowId
 
 
 class AssignmentAction(StrEnum):
-    TAKE = "take"  # "I'll take it" on an alert
-    PICK = "pick"  # "I'll take it" on the /assignments list
+    # "I'll take it" (on an alert, on the /assignments list) is the one schema of everything handed to a
+    # person, handlers.callbacks.TakeCb; older alerts' `asg:take:<n>` / `asg:pick:<n>` still work through it.
     SKIP = "skip"  # "Not this time"
     DETAILS = "det"  # the assignee: address and contact
     HAND_BACK = "back"  # the assignee: "hand back?"

@@ -16,7 +16,7 @@ from bot.assignments.options import KINDS, areas
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.users import ORGANIZER, Person
-from bot.text import Translator
+from bot.text import N_, Translator
 from handlers.assignments.callbacks import NewCb, NewStep
 from handlers.assignments.draft import (
     CHOICE_STEPS,
@@ -29,7 +29,18 @@ from handlers.assignments.draft import (
 )
 from handlers.assignments.views import NO_DETAILS, STALE, details_line, error_text
 from handlers.callbacks import MenuCb
-from handlers.kit import alert, button, cancel_row, grid, keyboard, private_flow, reply, show, show_and_answer
+from handlers.kit import (
+    Dialog,
+    alert,
+    button,
+    cancel_row,
+    grid,
+    keyboard,
+    private_flow,
+    reply,
+    show,
+    show_and_answer,
+)
 
 flow = private_flow("assignments.create")
 ORGANIZER_ONLY = {"role": ORGANIZER}
@@ -39,6 +50,9 @@ class NewStates(StatesGroup):
     description = State()
     details = State()
     confirm = State()
+
+
+NEW_ASSIGNMENT = Dialog.of(NewStates, N_("Cancelled. Nothing was sent."))
 
 
 # --- handlers ---------------------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from bot.assignments.status import Outcome
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.users import HELPER, Person
-from bot.text import Translator
+from bot.text import N_, Translator
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
 from handlers.assignments.views import NOT_YOURS, assignee_keyboard, details_or_refuse, details_text
 from handlers.kit import (
+    Dialog,
     Draft,
     alert,
     confirm_row,
@@ -35,6 +36,9 @@ HELPER_ONLY = {"role": HELPER}
 
 class DoneStates(StatesGroup):
     note = State()
+
+
+DONE_NOTE = Dialog.of(DoneStates, N_("OK. The assignment is still open."))
 
 
 class DoneNote(Draft):

@@ -24,7 +24,7 @@ from bot.text import N_, Translator
 from handlers.assignments.callbacks import ProfileAction, ProfileCb
 from handlers.assignments.views import STALE
 from handlers.callbacks import MenuCb
-from handlers.kit import alert, back_row, button, grid, keyboard, private_flow, reply, show_and_answer
+from handlers.kit import Dialog, alert, back_row, button, grid, keyboard, private_flow, reply, show_and_answer
 
 flow = private_flow("assignments.profile")
 HELPER_ONLY = {"role": HELPER}
@@ -33,6 +33,9 @@ PAUSE_LABELS = {7: N_("1 week"), 14: N_("2 weeks"), 28: N_("4 weeks"), 90: N_("3
 
 class ProfileStates(StatesGroup):
     note = State()
+
+
+PROFILE_NOTE = Dialog.of(ProfileStates, N_("OK, your note stays as it was."))
 
 
 def profile_text(tr: Translator, profile: HelperProfile, known: Areas, clock: Clock) -> str:

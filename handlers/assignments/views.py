@@ -11,10 +11,12 @@ from bot.assignments.options import ANY, ANY_AREA, ANY_LANGUAGE, KINDS, Areas
 from bot.assignments.payloads import AlertEnd, Summary
 from bot.assignments.service import Assignment
 from bot.assignments.status import Status
+from bot.claims import Handed
 from bot.languages import name_in
 from bot.services.users import Person
 from bot.text import N_, Html, Translator, escape
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
+from handlers.callbacks import TakeCb, Via
 from handlers.kit import alert, button, keyboard
 
 # Errors of the /assign dialog (service.AssignmentError codes), as the organizer reads them.
@@ -106,7 +108,7 @@ def one_line(tr: Translator, summary: Summary) -> str:
 
 def alert_keyboard(tr: Translator, assignment_id: int) -> InlineKeyboardMarkup | None:
     return keyboard(
-        [act(tr._("✋ I'll take it"), AssignmentAction.TAKE, assignment_id)],
+        [button(tr._("✋ I'll take it"), TakeCb(kind=Handed.ASSIGNMENT, item=assignment_id, via=Via.ALERT))],
         [act(tr._("Not this time"), AssignmentAction.SKIP, assignment_id)],
     )
 

@@ -1,7 +1,7 @@
 """Counselling appointments (bot/booking): /book, /mybookings, the waiting list, /agenda for counsellors,
 /slots for organizers, and the booking messages that leave on their own.
 
-bot/wiring.py reads the four lists below; nothing registers itself on import.
+bot/wiring.py reads the lists below; nothing registers itself on import.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from bot.delivery.render import Renderer
 from bot.services.users import HELPER, ORGANIZER
 from bot.text import N_
 from handlers.booking import agenda, book, confirm, mine, note, renderers, slots, waitlist
-from handlers.kit import Flow
+from handlers.booking.steps import BOOKING, MOVING
+from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem
 
 # Routing order. `booking.book` answers the deep links /start book and /start book-<topic key>: it must
@@ -27,6 +28,9 @@ RENDERERS: dict[str, Renderer] = {
     KIND_LAPSED: renderers.render_lapsed,
 }
 
+# What /cancel ends (and says): the booking dialog, "change time", the note step.
+DIALOGS: list[Dialog] = [BOOKING, MOVING, note.NOTE]
+
 MENU: list[MenuItem] = [
     MenuItem("book", N_("📅 Book an appointment"), order=10),
     MenuItem("mybookings", N_("🗓 My appointments"), order=11),
@@ -41,4 +45,4 @@ COMMANDS: list[CommandInfo] = [
     CommandInfo("slots", N_("Counselling schedule: hours, closed days, slots"), role=ORGANIZER, order=61),
 ]
 
-__all__ = ["COMMANDS", "FLOWS", "MENU", "RENDERERS"]
+__all__ = ["COMMANDS", "DIALOGS", "FLOWS", "MENU", "RENDERERS"]

@@ -1,13 +1,18 @@
 """/book: a counselling appointment in a few taps. Topic, day, time, interpreter; then the optional note
 (note.py) and the review (confirm.py). Also "change time" from /mybookings: the same steps with the
-booking being moved in the buttons, ending in a move instead of a new booking."""
+booking being moved in the buttons, ending in a move instead of a new booking.
+
+The steps keep no state (it rides in the buttons), but the dialog's screen is marked (`mark_screen`), so
+/cancel can say "nothing was booked" and take the screen's buttons away."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiogram import F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking import services
@@ -19,12 +24,24 @@ from bot.text import Translator
 from handlers.booking.callbacks import BookAction, BookCb, PageCb
 from handlers.booking.note import leave_note_state
 from handlers.booking.screens import attempt, days_screen, times_screen, topics_screen
-from handlers.booking.steps import interpreter_view, move_view, note_question_view
+from handlers.booking.steps import BOOKING, MOVING, interpreter_view, move_view, note_question_view
 from handlers.booking.views import ERRORS, day_code, parse_day
 from handlers.callbacks import MenuCb
 from handlers.kit import Flow, KnownUser, reply, show, show_and_answer
 
 flow = Flow("booking.book")
+
+
+async def mark_screen(handler: Any, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """Every press of a step marks the pressed message as the dialog's screen (for /cancel)."""
+    state, message = data.get("state"), getattr(event, "message", None)
+    if isinstance(message, Message) and state is not None:
+        moving = getattr(data.get("callback_data"), "booking", 0)
+        await (MOVING if moving else BOOKING).mark(state, message.message_id)
+    return await handler(event, data)
+
+
+flow.middleware("callback_query", mark_screen)
 PRIVATE = F.chat.type == "private"
 # t.me/<bot>?start=book and ?start=book-<topic key> (e.g. on a flyer)
 DEEP_LINK = CommandStart(deep_link=True, magic=F.args.regexp(r"^book(-[\w-]+)?$"))
@@ -42,7 +59,9 @@ async def cmd_book(
     state: FSMContext,
 ) -> None:
     await leave_note_state(state)
-    await reply(event, *await topics_screen(session, clock, settings, user, tr))
+    screen = await reply(event, *await topics_screen(session, clock, settings, user, tr))
+    if screen is not None:
+        await BOOKING.mark(state, screen.message_id)
 
 
 @flow.message(DEEP_LINK, PRIVATE)
@@ -54,6 +73,7 @@ async def deep_link(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
+    state: FSMContext,
 ) -> None:
     """A topic's link opens its days; /start book (or an unknown topic) the list of topics."""
     key = (command.args or "").removeprefix("book").removeprefix("-")
@@ -62,7 +82,8 @@ async def deep_link(
         text, markup = await days_screen(session, clock, settings, tr, topic, moving=0)
     else:
         text, markup = await topics_screen(session, clock, settings, user, tr)
-    await message.answer(text, reply_markup=markup)
+    screen = await message.answer(text, reply_markup=markup)
+    await BOOKING.mark(state, screen.message_id)
 
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.TOPICS), KnownUser())

@@ -95,6 +95,7 @@ class SlotsAction(StrEnum):
     ASK_CANCEL = "cx"  # cancel slot `slot`?
     CANCEL = "cxx"
     HELP = "help"
+    CLOSE = "x"  # ✖: the overview's buttons go (the text stays)
 
 
 class SlotsCb(CallbackData, prefix="sl"):

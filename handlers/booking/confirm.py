@@ -16,9 +16,9 @@ from bot.text import Translator
 from handlers.booking.callbacks import BookAction, BookCb
 from handlers.booking.note import NoteDraft, leave_note_state
 from handlers.booking.screens import attempt, show_booked, times_again
-from handlers.booking.steps import review_view
-from handlers.booking.views import SLOT_LOST, book_row, limit_view
-from handlers.kit import Flow, KnownUser, keyboard, show, show_and_answer
+from handlers.booking.steps import BOOKING, review_view
+from handlers.booking.views import SLOT_LOST, book_row, limit_view, my_row
+from handlers.kit import Flow, KnownUser, end_dialog, keyboard, show, show_and_answer
 
 flow = Flow("booking.confirm")
 
@@ -38,13 +38,19 @@ async def on_review(
         return
     await leave_note_state(state)
     await NoteDraft(slot=callback_data.slot, lang=callback_data.lang).save(state)
+    if query.message is not None:
+        await BOOKING.mark(state, query.message.message_id)
     await show_and_answer(query, *review_view(tr, info, callback_data.lang, None))
 
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.STOP))
-async def on_stop(query: CallbackQuery, tr: Translator, state: FSMContext) -> None:
+async def on_stop(query: CallbackQuery, callback_data: BookCb, tr: Translator, state: FSMContext) -> None:
+    """✖ on a screen of the dialog (`booking`: the appointment being moved, which stays as it is)."""
     await NoteDraft.clear(state)
-    await show_and_answer(query, tr._("OK, nothing was booked."), keyboard(book_row(tr)))
+    if callback_data.booking:
+        await show_and_answer(query, tr._("OK, your appointment was not moved."), keyboard(my_row(tr)))
+    else:
+        await show_and_answer(query, tr._("OK, nothing was booked."), keyboard(book_row(tr)))
 
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.CONFIRM), KnownUser())
@@ -98,6 +104,7 @@ async def on_move(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
+    state: FSMContext,
     bot: Bot,
 ) -> None:
     slot_id, moving = callback_data.slot, callback_data.booking
@@ -109,5 +116,6 @@ async def on_move(
     move = services.reschedule(session, clock, settings, user_id=user.id, booking_id=moving, slot_id=slot_id)
     booking = await attempt(query, tr, move, redraw)
     if booking is not None:
+        await end_dialog(state)
         info = await services.booking_info(session, booking)
         await show_booked(query, bot, tr, clock, booking, info, moved=True)

@@ -17,6 +17,7 @@ from bot.text import Translator
 from handlers.booking.callbacks import MyAction, MyCb
 from handlers.booking.note import leave_note_state
 from handlers.booking.screens import attempt, days_screen
+from handlers.booking.steps import MOVING
 from handlers.booking.views import View, cancel_question, cancelled_view, kept_view, my_view
 from handlers.callbacks import MenuCb
 from handlers.kit import Flow, KnownUser, button, keyboard, reply, show, show_and_answer
@@ -60,15 +61,18 @@ async def on_booking(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
+    state: FSMContext,
 ) -> None:
     """One of the person's bookings (still active and ahead): cancel it?, it stays, or the days of its
-    topic to move it to."""
+    topic to move it to (the "change time" dialog begins: /cancel ends it)."""
     booking_id = callback_data.booking
     info = await attempt(query, tr, services.booking_details(session, clock, user.id, booking_id))
     if info is None:
         return
     if callback_data.action == MyAction.RESCHEDULE:
         view = await days_screen(session, clock, settings, tr, info.topic, booking_id)
+        if query.message is not None:
+            await MOVING.mark(state, query.message.message_id)
     elif callback_data.action == MyAction.KEEP:
         view = kept_view(tr, info)
     else:

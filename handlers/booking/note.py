@@ -1,5 +1,5 @@
 """The optional note to the counsellor: the one typed step of booking, so the one that uses an FSM state.
-The choices so far wait in a typed draft (`NoteDraft`) until the person books or stops."""
+The choices so far wait in a typed draft (`NoteDraft`) until the person books or stops (✖, /cancel)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from bot.booking import languages, services
 from bot.booking.services import BookingError
 from bot.clock import Clock
 from bot.services.users import Person
-from bot.text import Translator
+from bot.text import N_, Translator
 from handlers.booking.callbacks import BookAction, BookCb
 from handlers.booking.screens import attempt
-from handlers.booking.steps import review_view
+from handlers.booking.steps import BOOKING, review_view, stop_row
 from handlers.booking.views import error_text
-from handlers.kit import Draft, Flow, KnownUser, show_and_answer
+from handlers.kit import Dialog, Draft, Flow, KnownUser, keyboard, show_and_answer
 from handlers.menu import Menu
 
 flow = Flow("booking.note")
@@ -27,6 +27,9 @@ flow = Flow("booking.note")
 
 class NoteForm(StatesGroup):
     note = State()
+
+
+NOTE = Dialog.of(NoteForm, N_("OK, nothing was booked."))
 
 
 class NoteDraft(Draft):
@@ -61,7 +64,7 @@ async def on_write_note(
         "Please do not write passport or ID numbers.\n\n/cancel stops.",
         limit=services.NOTE_MAX,
     )
-    await show_and_answer(query, text)
+    await show_and_answer(query, text, keyboard(stop_row(tr)))
 
 
 # Commands are never a note: /cancel, /mybookings ... keep working while the note is awaited.
@@ -92,7 +95,8 @@ async def on_note_text(
         await message.answer(error_text(tr, error), reply_markup=menu.keyboard(tr, user.role))
         return
     text, markup = review_view(tr, info, draft.lang, note)
-    await message.answer(text, reply_markup=markup)
+    review = await message.answer(text, reply_markup=markup)
+    await BOOKING.mark(state, review.message_id)  # the dialog goes on in this new message
 
 
 @flow.message(*WRITING)

@@ -20,7 +20,7 @@ from bot.text import Translator
 from handlers.booking.callbacks import SlotsAction, SlotsCb
 from handlers.booking.slots_views import OVERVIEW_DAYS, View, day_view, home_view, problem, usage
 from handlers.callbacks import MenuCb
-from handlers.kit import Flow, alert, confirm_row, keyboard, reply, show, show_and_answer
+from handlers.kit import Flow, alert, confirm_row, keyboard, reply, show, show_and_answer, show_keyboard
 
 flow = Flow("booking.slots")
 ORG = {"role": ORGANIZER}
@@ -115,6 +115,12 @@ async def on_home(
 @flow.callback_query(SlotsCb.filter(F.action == SlotsAction.HELP), flags=ORG)
 async def on_help(query: CallbackQuery, tr: Translator) -> None:
     await reply(query, usage(tr))
+
+
+@flow.callback_query(SlotsCb.filter(F.action == SlotsAction.CLOSE), flags=ORG)
+async def on_close(query: CallbackQuery) -> None:
+    await show_keyboard(query, None)
+    await query.answer()
 
 
 @flow.callback_query(SlotsCb.filter(F.action == SlotsAction.RULE), flags=ORG)

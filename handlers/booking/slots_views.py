@@ -13,7 +13,7 @@ from bot.booking.services import Closure, ScheduleRule
 from bot.text import Translator
 from handlers.booking.callbacks import SlotsAction, SlotsCb
 from handlers.booking.views import TEXT_LIMIT, View, topic_label
-from handlers.kit import back_row, button, grid, keyboard, page_of, pager_row
+from handlers.kit import back_row, button, cancel_row, grid, keyboard, page_of, pager_row
 
 RULES_PER_PAGE = 12  # pause / resume buttons, four a row
 SLOTS_PER_PAGE = 8  # "cancel slot" buttons of one day
@@ -108,7 +108,8 @@ def home_view(
         button(tr.date(d.day), SlotsCb(action=SlotsAction.DAY, day=d.day.isoformat())) for d in days
     ]
     help_row = [button(tr._("❓ Help"), SlotsCb(action=SlotsAction.HELP))]
-    return text, keyboard(*grid(toggles, 4), pager, *grid(day_buttons, 3), help_row)
+    close = cancel_row(tr, SlotsCb(action=SlotsAction.CLOSE))
+    return text, keyboard(*grid(toggles, 4), pager, *grid(day_buttons, 3), help_row, close)
 
 
 def day_view(tr: Translator, day: date, slots: Sequence[DaySlot], page: int) -> View:

@@ -22,9 +22,9 @@ from bot.booking.services import (
     topic_name,
 )
 from bot.text import N_, Html, Translator
-from handlers.booking.callbacks import MyAction, MyCb, WaitAction, WaitCb
+from handlers.booking.callbacks import BookAction, BookCb, MyAction, MyCb, WaitAction, WaitCb
 from handlers.callbacks import MenuCb
-from handlers.kit import back_row, button, confirm_row, grid, keyboard, label
+from handlers.kit import back_row, button, cancel_row, confirm_row, grid, keyboard, label
 
 TEXT_LIMIT = 3800  # a message holds 4096 characters; what is longer is split or cut
 View = tuple[str, InlineKeyboardMarkup | None]
@@ -134,10 +134,15 @@ def my_row(tr: Translator) -> list[InlineKeyboardButton]:
 def interpreter_keyboard(
     tr: Translator, choose: Callable[[str], CallbackData], back: CallbackData
 ) -> InlineKeyboardMarkup | None:
-    """ "Not needed" first, then the languages in their own script, then "another language"."""
+    """ "Not needed" first, then the languages in their own script, then "another language"; back, ✖."""
     codes = [*languages.INTERPRETER_LANGUAGES, languages.OTHER]
     names = [button(interpreter_name(tr, code) or code, choose(code)) for code in codes]
-    return keyboard([button(tr._("No, not needed"), choose(NOT_NEEDED))], *grid(names, 2), back_row(tr, back))
+    return keyboard(
+        [button(tr._("No, not needed"), choose(NOT_NEEDED))],
+        *grid(names, 2),
+        back_row(tr, back),
+        cancel_row(tr, BookCb(action=BookAction.STOP)),
+    )
 
 
 # --- the booking dialog ---------------------------------------------------------------------------------
@@ -216,7 +221,7 @@ def cancel_question(tr: Translator, info: SlotInfo, booking_id: int) -> View:
     yes = MyCb(action=MyAction.CANCEL, booking=booking_id)
     keep = MyCb(action=MyAction.KEEP, booking=booking_id)
     no_text = tr._("No, keep the appointment")
-    return text, keyboard(confirm_row(tr, yes, keep, yes_text=tr._("Yes, cancel it"), no_text=no_text))
+    return text, keyboard(confirm_row(tr, yes, keep, yes_text=tr._("Yes, cancel the appointment"), no_text=no_text))
 
 
 def kept_view(tr: Translator, info: SlotInfo) -> View:

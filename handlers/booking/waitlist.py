@@ -4,6 +4,7 @@ one tap, decline it, or leave the list."""
 from __future__ import annotations
 
 from aiogram import Bot, F
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +24,7 @@ from handlers.booking.views import (
     my_row,
     topic_label,
 )
-from handlers.kit import Flow, KnownUser, keyboard, show, show_and_answer
+from handlers.kit import Flow, KnownUser, end_dialog, keyboard, show, show_and_answer
 
 flow = Flow("booking.waitlist")
 
@@ -55,6 +56,7 @@ async def on_join(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
+    state: FSMContext,
 ) -> None:
     async def redraw(error: BookingError) -> None:
         if error.reason == Refusal.HAS_FREE:  # no need to wait: show the free times instead
@@ -72,6 +74,7 @@ async def on_join(
     )
     if await attempt(query, tr, join, redraw) is None:
         return
+    await end_dialog(state)  # booking became waiting: /cancel has nothing of it left to end
     topic = await services.get_topic(session, callback_data.topic)
     text = joined_text(tr, topic, settings.waitlist_hold_hours)
     await show_and_answer(query, text, keyboard(my_row(tr)))

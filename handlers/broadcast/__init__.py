@@ -35,8 +35,10 @@ from handlers.broadcast import (
     topics,
     translate,
 )
+from handlers.broadcast.drafts import COMPOSING
+from handlers.broadcast.event_form import NEW_EVENT
 from handlers.broadcast.subscribe import offer_subscriptions
-from handlers.kit import Flow
+from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem
 
 FLOWS: list[Flow] = [
@@ -61,6 +63,9 @@ RENDERERS: dict[str, Renderer] = {
     kinds.EVENT_CANCELLED: renderers.render_cancelled,
 }
 
+# What /cancel ends (and says): typing a broadcast, /newevent, a topic's name.
+DIALOGS: list[Dialog] = [COMPOSING, NEW_EVENT, topics.NAMING]
+
 MENU: list[MenuItem] = [
     MenuItem("subscribe", N_("🔔 News"), order=20),
     MenuItem("events", N_("📅 Events"), order=21),
@@ -78,4 +83,4 @@ COMMANDS: list[CommandInfo] = [
 # Steps after a person chooses their language for the first time (bot/wiring.py hands them to the start flow).
 AFTER_LANGUAGE = [offer_subscriptions]
 
-__all__ = ["AFTER_LANGUAGE", "COMMANDS", "FLOWS", "MENU", "RENDERERS"]
+__all__ = ["AFTER_LANGUAGE", "COMMANDS", "DIALOGS", "FLOWS", "MENU", "RENDERERS"]

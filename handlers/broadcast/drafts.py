@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast import broadcasts as service
 from bot.broadcast import topics as topic_service
 from bot.broadcast.broadcasts import Broadcast, BroadcastError, Problem
-from bot.text import Translator
+from bot.text import N_, Translator
 from handlers.broadcast.callbacks import BroadcastAction, BroadcastCb
 from handlers.broadcast.targets import ButtonTarget, Handler
 from handlers.broadcast.views import problem_text, topic_label
-from handlers.kit import Draft, Flow, alert, button
+from handlers.kit import Dialog, Draft, Flow, alert, button
 
 # A typed answer in a private chat; a command is never an answer (its own handler runs).
 TYPED = (F.chat.type == "private", ~F.text.startswith("/"))
@@ -33,6 +33,9 @@ class Compose(StatesGroup):
     text = State()
     translation = State()
     when = State()
+
+
+COMPOSING = Dialog.of(Compose, N_("Stopped. The broadcast was not sent."))
 
 
 class ComposeDraft(Draft):

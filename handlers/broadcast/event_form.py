@@ -12,10 +12,10 @@ from aiogram.types import Message
 from pydantic import BaseModel, ValidationError
 
 from bot.languages import own_name
-from bot.text import Translator
+from bot.text import N_, Translator
 from handlers.broadcast.callbacks import EvCb, EventAction
 from handlers.broadcast.views import card_text
-from handlers.kit import Draft, button, keyboard
+from handlers.kit import Dialog, Draft, button, keyboard
 
 
 class NewEvent(StatesGroup):
@@ -27,6 +27,9 @@ class NewEvent(StatesGroup):
     topic = State()
     capacity = State()
     confirm = State()
+
+
+NEW_EVENT = Dialog.of(NewEvent, N_("The event was discarded."))
 
 
 class EventDraft(Draft):

@@ -26,12 +26,14 @@ Action = EventAction
 
 
 @flow.callback_query(EvCb.filter(F.action == Action.LANGUAGE), NewEvent.confirm, flags=ORG)
-async def new_language(query: CallbackQuery) -> None:
+async def new_language(query: CallbackQuery, tr: Translator) -> None:
     await query.answer()
     choices = [
         button(own_name(code), EvCb(action=Action.LANGUAGE_SET, lang=code)) for code in SUPPORTED_LANGUAGES
     ]
-    await show_keyboard(query, keyboard(*grid(choices, 3)))
+    await show_keyboard(
+        query, keyboard(*grid(choices, 3), [button(tr._("✖️ Discard"), EvCb(action=Action.DROP))])
+    )
 
 
 @flow.callback_query(EvCb.filter(F.action == Action.LANGUAGE_SET), NewEvent.confirm, flags=ORG)

@@ -19,13 +19,25 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.languages import own_name
 from bot.services.users import Person
-from bot.text import Translator
+from bot.text import N_, Translator
 from bot.translation.service import MachineTranslator
 from handlers.broadcast.callbacks import PageCb, Screen, TopicAction, TopicCb
 from handlers.broadcast.drafts import TYPED
 from handlers.broadcast.targets import ButtonTarget
 from handlers.broadcast.views import ORG, PAGE, topic_gone_text, topic_label, without_machine
-from handlers.kit import Draft, Flow, alert, back_row, button, grid, keyboard, page_of, pager_row, reply
+from handlers.kit import (
+    Dialog,
+    Draft,
+    Flow,
+    alert,
+    back_row,
+    button,
+    grid,
+    keyboard,
+    page_of,
+    pager_row,
+    reply,
+)
 
 
 async def _topic(data: dict[str, Any], topic_id: int) -> Topic | None:
@@ -40,6 +52,9 @@ Action = TopicAction
 class TopicForm(StatesGroup):
     new = State()
     name = State()
+
+
+NAMING = Dialog.of(TopicForm, N_("Stopped. The topics stay as they were."))
 
 
 class TopicDraft(Draft):

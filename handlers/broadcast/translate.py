@@ -152,6 +152,7 @@ async def on_language(
             )
         ],
         back_row(tr, BroadcastCb(action=Action.OVERVIEW, broadcast=bid)),
+        discard_row(tr, bid),
     )
     await reply(query, "\n".join(lines), markup)
 
@@ -239,7 +240,8 @@ async def on_source_ask(query: CallbackQuery, broadcast: Broadcast, tr: Translat
         button(own_name(code), BroadcastCb(action=Action.SOURCE_SET, broadcast=broadcast.id, lang=code))
         for code in SUPPORTED_LANGUAGES
     ]
-    await reply(query, tr._("Which language is the original in?"), keyboard(*grid(choices, 3)))
+    markup = keyboard(*grid(choices, 3), discard_row(tr, broadcast.id))
+    await reply(query, tr._("Which language is the original in?"), markup)
 
 
 @flow.callback_query(BroadcastCb.filter(F.action == Action.SOURCE_SET), flags=ORG)

@@ -3,8 +3,9 @@ invitations and removal (/helpers), the fallback for everything nobody handled, 
 
 Exports for bot/wiring.py: FLOWS (routed first; other capabilities' deep links go before them),
 FALLBACK (routed last), ERRORS (the error handler), MENU, COMMANDS and RENDERERS (none: the core queues
-nothing in the outbox). What other capabilities add to /start, the language choice and /cancel comes in
-as handler arguments (handlers/core/hooks.py).
+nothing in the outbox), DIALOGS (none: /cancel ends the dialogs the other capabilities list). What other
+capabilities add to /start and the language choice comes in as handler arguments (handlers/core/hooks.py);
+what /cancel may end and say, as `dialogs`.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from bot.delivery.render import Renderer
 from bot.services.users import ORGANIZER
 from bot.text import N_
 from handlers.core import errors, fallback, help_menu, helpers_admin, language, privacy, roles, start
-from handlers.core.hooks import AfterLanguage, CancelHook
-from handlers.kit import Flow
+from handlers.core.hooks import AfterLanguage
+from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem
 
 FLOWS: list[Flow] = [start.flow, language.flow, help_menu.flow, privacy.flow, roles.flow, helpers_admin.flow]
 FALLBACK: list[Flow] = [fallback.flow]
 ERRORS: list[Flow] = [errors.flow]
 RENDERERS: dict[str, Renderer] = {}
+DIALOGS: list[Dialog] = []
 
 MENU: list[MenuItem] = [
     MenuItem("language", N_("🌐 Language"), order=90),
@@ -39,4 +41,4 @@ COMMANDS: list[CommandInfo] = [
     CommandInfo("cancel", N_("Leave the current step"), order=93),
 ]
 
-__all__ = ["COMMANDS", "ERRORS", "FALLBACK", "FLOWS", "MENU", "RENDERERS", "AfterLanguage", "CancelHook"]
+__all__ = ["COMMANDS", "DIALOGS", "ERRORS", "FALLBACK", "FLOWS", "MENU", "RENDERERS", "AfterLanguage"]

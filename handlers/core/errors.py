@@ -11,7 +11,7 @@ import logging
 import traceback
 from typing import Any
 
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from sqlalchemy.exc import StatementError
 
@@ -25,6 +25,11 @@ flow = Flow("core.errors")
 @flow.errors()
 async def on_error(event: ErrorEvent, **data: Any) -> bool:
     update = event.update
+    if isinstance(event.exception, TelegramForbiddenError):
+        # The person blocked the bot (or never opened it, or the bot left the group) while this update was
+        # handled: there is nobody to tell, and it is no bug.
+        log.info("update %s: the chat cannot be written to any more", update.update_id)
+        return True
     db_error = database_error(event.exception)
     if db_error is None:
         log.error(

@@ -1,25 +1,34 @@
-"""/menu, the "main menu" button, /help and /cancel: finding one's way around."""
+"""/menu, the "main menu" button, /help and /cancel: finding one's way around.
+
+/cancel (and the ✖ under a dialog's screen) ends only the dialog in progress and says which one it was:
+each capability lists its dialogs with what to say (`DIALOGS`, handlers.kit.Dialog); bot/wiring.py
+hands them over as `dialogs` (the dialog's name → message id).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Mapping
+from types import MappingProxyType
 
-from aiogram import F
+from aiogram import Bot, F
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.services import users as user_service
 from bot.services.users import Person
-from bot.text import Translator
-from handlers.callbacks import MenuCb
-from handlers.core.hooks import CancelHook
+from bot.text import N_, Translator
+from handlers.callbacks import CancelCb, MenuCb
 from handlers.core.onboarding import show_menu
 from handlers.core.views import welcome_text
-from handlers.kit import Flow
+from handlers.kit import Flow, KnownUser, dialog_in_progress, show_and_answer, show_keyboard
 from handlers.menu import Menu
+
+Dialogs = Mapping[str, str]  # a dialog's name (handlers.kit.Dialog) → what /cancel says when it ends it
+NO_DIALOGS: Dialogs = MappingProxyType({})
+DONE = N_("Done. What would you like to do next?")  # a dialog nobody listed
 
 flow = Flow("core.help_menu")
 
@@ -43,28 +52,51 @@ async def cmd_help(message: Message, user: Person, tr: Translator, menu: Menu) -
     await message.answer("\n".join(lines), reply_markup=menu.keyboard(tr, user.role))
 
 
+async def end_dialog_in_progress(state: FSMContext, bot: Bot, chat_id: int, dialogs: Dialogs) -> str | None:
+    """End the dialog in progress (its state, its drafts, the buttons of its screen); what to say, or None
+    when there was none. Nothing else is touched: an open question to a person stays open."""
+    current = await dialog_in_progress(state)
+    await state.clear()
+    if current is None:
+        return None
+    if current.message_id is not None:  # a button dialog's screen: its buttons would go on working
+        with contextlib.suppress(TelegramBadRequest):  # too old, deleted, or without buttons already
+            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=current.message_id)
+    return dialogs.get(current.name, DONE)
+
+
 @flow.message(Command("cancel"), F.chat.type == "private")
 async def cmd_cancel(
     message: Message,
     user: Person,
     tr: Translator,
-    session: AsyncSession,
-    clock: Clock,
     state: FSMContext,
     menu: Menu,
-    cancel_hooks: Sequence[CancelHook] = (),
+    bot: Bot,
+    dialogs: Dialogs = NO_DIALOGS,
 ) -> None:
-    """Leave the current step; also withdraws what other capabilities hand over (e.g. a question)."""
-    had_state = await state.get_state() is not None
-    await state.clear()
-    withdrawn = False
-    for hook in cancel_hooks:
-        withdrawn = await hook(user, session, clock) or withdrawn
-    if withdrawn:
-        await message.answer(tr._("Done. Your question to a person was withdrawn."))
-    elif had_state:
-        await message.answer(
-            tr._("Done. What would you like to do next?"), reply_markup=menu.keyboard(tr, user.role)
-        )
-    else:
-        await message.answer(tr._("There is nothing to cancel."), reply_markup=menu.keyboard(tr, user.role))
+    """Leave the dialog in progress, and say which one it was."""
+    said = await end_dialog_in_progress(state, bot, message.chat.id, dialogs)
+    text = tr._(said) if said else tr._("There is nothing to cancel.")
+    await message.answer(text, reply_markup=menu.keyboard(tr, user.role))
+
+
+@flow.callback_query(CancelCb.filter(), KnownUser())
+async def on_cancel_button(
+    query: CallbackQuery,
+    callback_data: CancelCb,
+    user: Person,
+    tr: Translator,
+    state: FSMContext,
+    menu: Menu,
+    bot: Bot,
+    dialogs: Dialogs = NO_DIALOGS,
+) -> None:
+    """✖ under a dialog's screen: like /cancel, in place; a ✖ of a dialog that is over only goes away."""
+    current = await dialog_in_progress(state)
+    if current is None or current.name != callback_data.dialog or not isinstance(query.message, Message):
+        await show_keyboard(query, None)
+        await query.answer(tr._("There is nothing to cancel."))
+        return
+    said = await end_dialog_in_progress(state, bot, query.message.chat.id, dialogs)
+    await show_and_answer(query, tr._(said or DONE), menu.keyboard(tr, user.role))

@@ -72,6 +72,6 @@ def delete_data_view(tr: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
         DeleteDataCb(confirm=True),
         DeleteDataCb(confirm=False),
         yes_text=tr._("Yes, delete everything"),
-        no_text=tr._("No, keep it"),
+        no_text=tr._("No, keep my data"),
     )
     return text, keyboard(*grid(pair, 1))

@@ -8,13 +8,22 @@ helpers' chat, a helper's answer to the asker, the edit when the asker withdraws
 
 from __future__ import annotations
 
-from bot.faq.handoff import withdraw_open_question
 from bot.services.users import ORGANIZER
 from bot.text import N_
-from handlers.faq import ask, browse, feedback, handoff, take, tickets, unanswered
+from handlers.faq import (
+    ask,
+    browse,
+    conversation,
+    feedback,
+    handoff,
+    take,
+    tickets,
+    unanswered,
+    withdraw,
+)
 from handlers.faq.renderers import RENDERERS
 from handlers.faq.views import HANDOFF, HANDOFF_LABEL
-from handlers.kit import Flow
+from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem
 
 # Routing order: the helpers' chat and taking questions (from /assignments) first, the buttons next, then the "ask a person" dialog; a free-text
@@ -25,7 +34,9 @@ FLOWS: list[Flow] = [
     browse.flow,
     feedback.flow,
     unanswered.flow,
+    withdraw.flow,
     handoff.flow,
+    conversation.flow,
     ask.flow,
 ]
 
@@ -40,7 +51,8 @@ COMMANDS: list[CommandInfo] = [
     CommandInfo("unanswered", N_("Questions the bot could not answer"), role=ORGANIZER, order=61),
 ]
 
-# /cancel also withdraws an open question to a person (handed to core's /cancel by bot/wiring.py).
-CANCEL = [withdraw_open_question]
+# What /cancel ends (and says): the question being typed for a person. An open question is withdrawn
+# with its own button ("Withdraw my question", withdraw.py), never by /cancel.
+DIALOGS: list[Dialog] = [handoff.ASKING]
 
-__all__ = ["CANCEL", "COMMANDS", "FLOWS", "MENU", "RENDERERS"]
+__all__ = ["COMMANDS", "DIALOGS", "FLOWS", "MENU", "RENDERERS"]

@@ -1,4 +1,5 @@
-"""A free-text question in a private chat: the FAQ answers, suggests topics, or offers a person.
+"""A free-text question in a private chat: the FAQ answers, suggests topics, or offers a person; small
+talk (thanks, ok, bye, 👍) gets a short word back in the reader's language, or nothing.
 
 A private text that is no command and arrives outside any dialog (no FSM state) is a question, so this
 flow is routed after every other one but the fallback.
@@ -13,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.faq.service import GREETING, faq_for
+from bot.faq.service import GREETING, SMALLTALK, faq_for
 from bot.services.users import Person
 from bot.text import Translator
-from handlers.faq.views import reader, reply_to, reply_view
+from handlers.faq.views import reader, reply_to, reply_view, smalltalk_view
 from handlers.kit import Flow
 from handlers.menu import Menu
 
@@ -38,6 +39,11 @@ async def on_question(
     if reply.kind == GREETING:  # the menu, in the reader's own language
         text, markup = reply_view(tr, reply, menu.keyboard(tr, user.role))
         await message.answer(text, reply_markup=markup)
+        return
+    if reply.kind == SMALLTALK:
+        view = smalltalk_view(tr, reply)
+        if view is not None:
+            await message.answer(view[0], reply_markup=view[1])
         return
     text, markup = reply_view(reader(reply.lang, tr.lang, settings), reply, None)
     await message.answer(text, reply_markup=markup, reply_parameters=reply_to(message.message_id))

@@ -46,9 +46,27 @@ class UnansweredCb(CallbackData, prefix="fqu"):
 
 
 class TicketAction(StrEnum):
-    TAKE = "take"  # "I'll take it" on the relay in the helpers' chat
+    """The buttons of a ticket ("I'll take it" is the one schema of everything handed to a person,
+    handlers.callbacks.TakeCb; older relays' `tk:take:<n>` still work through it)."""
+
+    NAME = "name"  # the helper who took it: show / hide their first name (on the card)
+    CLOSE = "close"  # close the conversation (the card: a helper; an answer: the asker)
 
 
 class TicketCb(CallbackData, prefix="tk"):
     action: TicketAction
     ticket: RowId
+
+
+class WithdrawAction(StrEnum):
+    ASK = "ask"  # "withdraw my question": sure?
+    YES = "yes"
+    KEEP = "keep"
+
+
+class WithdrawCb(CallbackData, prefix="wdq"):
+    """ "Withdraw my question" under the asker's messages of a ticket (handlers/faq/withdraw.py)."""
+
+    action: WithdrawAction
+    ticket: RowId
+    lang: str = ""  # the language the asker is talked to in about this question

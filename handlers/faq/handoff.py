@@ -14,21 +14,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.faq import handoff
+from bot.faq import conversation, handoff
 from bot.faq.service import clean_text, faq_for
 from bot.services.users import Person
-from bot.text import Translator
+from bot.text import N_, Translator
 from bot.translation.service import MachineTranslator
 from handlers.callbacks import MenuCb
 from handlers.faq.callbacks import FaqAction, FaqCb
-from handlers.faq.views import HANDOFF, handoff_text, own_question, reader, reply_to
-from handlers.kit import Draft, Flow, KnownUser
+from handlers.faq.views import HANDOFF, handoff_keyboard, handoff_text, own_question, reader, reply_to
+from handlers.kit import Dialog, Draft, Flow, KnownUser
 
 flow = Flow("faq.handoff")
 
 
 class AskStates(StatesGroup):
     question = State()  # "Ask a person" without a question yet: the next text is the question
+
+
+ASKING = Dialog.of(AskStates, N_("Your question was not sent."))  # what /cancel (or ✖) says
 
 
 class AskDraft(Draft):
@@ -49,18 +52,26 @@ async def _tell(
     phone = None
     if result.outcome == handoff.Handoff.UNREACHABLE:
         phone = (await faq_for(settings, session)).facts.get("contact_phone", lang)
-    opened = result.outcome == handoff.Handoff.OPENED
+    opened = result.outcome in (handoff.Handoff.OPENED, handoff.Handoff.ADDED)
+    rtr = reader(lang, lang, settings)
     await message.answer(
-        handoff_text(reader(lang, lang, settings), result, phone),
+        handoff_text(rtr, result, phone),
+        reply_markup=handoff_keyboard(rtr, result, ASKING),
         reply_parameters=reply_to(question_id) if opened else None,
     )
 
 
 async def ask_for_question(
-    message: Message, user: Person, lang: str, session: AsyncSession, settings: Settings, state: FSMContext
+    message: Message,
+    user: Person,
+    lang: str,
+    session: AsyncSession,
+    settings: Settings,
+    state: FSMContext,
+    clock: Clock | None = None,
 ) -> None:
     """No question at hand: the next text is the question (unless the service refuses right away)."""
-    result = await handoff.check(session, settings, user.id)
+    result = await handoff.check(session, settings, user.id, clock=clock, lang=lang)
     if result.outcome == handoff.Handoff.READY:
         await state.set_state(AskStates.question)
         await AskDraft(lang=lang).save(state)
@@ -80,8 +91,14 @@ async def hand_over(
     translator: MachineTranslator | None,
 ) -> None:
     result = await handoff.hand_over(
-        session, clock, settings, translator, asker_id=user.id, text=question, lang=lang, unanswered_id=kept
-    )
+        session, clock, settings, translator, asker_id=user.id, text=question, lang=lang, unanswered_id=kept,
+        source_message_id=question_id,
+    )  # fmt: skip
+    if result.outcome == handoff.Handoff.ALREADY_OPEN:  # what they ask now joins their open question
+        result = await conversation.follow_up(
+            session, clock, settings, translator, asker_id=user.id, text=question,
+            source_message_id=question_id,
+        )  # fmt: skip
     await _tell(message, result, lang, settings, session, question_id)
 
 
@@ -93,8 +110,9 @@ async def cmd_ask(
     session: AsyncSession,
     settings: Settings,
     state: FSMContext,
+    clock: Clock,
 ) -> None:
-    await ask_for_question(message, user, tr.lang, session, settings, state)
+    await ask_for_question(message, user, tr.lang, session, settings, state, clock)
 
 
 @flow.callback_query(MenuCb.filter(F.action == HANDOFF), KnownUser())
@@ -125,7 +143,7 @@ async def on_handoff_button(
     else:
         lang = tr.lang
     if question is None:
-        await ask_for_question(message, user, lang, session, settings, state)
+        await ask_for_question(message, user, lang, session, settings, state, clock)
         return
     kept = callback_data.kept if is_faq else None
     await hand_over(
@@ -146,7 +164,7 @@ async def on_handoff_text(
 ) -> None:
     draft = await AskDraft.load(state)
     await AskDraft.clear(state)
-    question = clean_text(message.text or "")
+    question = clean_text(message.text or "", None)  # whole, however long: relayed in marked parts
     service = await faq_for(settings, session)
     lang = service.answer_language(question, (draft.lang if draft else None) or user.language or tr.lang)
     await hand_over(

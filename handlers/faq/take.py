@@ -1,54 +1,61 @@
-"""Helpers take an open question from their /assignments list ("✋ Question no. N: I'll take it", the
-shared `QuestionTakeCb`): the same claim as on the relay in the helpers' chat; the relay there then shows
-"taken", and the helper is told where to answer."""
+""" "I'll take it" on a question, wherever it is shown — the card in the helpers' group, the /assignments
+list, the private alert to helpers who speak its language — with the one callback schema of everything
+handed to a person (handlers.callbacks.TakeCb) and the one claim (bot.claims, via bot.tickets.claim):
+the first wins. The card in the group then shows "taken" (edited through the outbox); the helper answers
+there, by replying to it."""
 
 from __future__ import annotations
 
-from aiogram import Bot
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import tickets
+from bot.claims import Handed, Outcome
 from bot.clock import Clock
-from bot.config import Settings
 from bot.services.users import HELPER, Person
 from bot.text import Translator
-from handlers.callbacks import QuestionTakeCb
-from handlers.faq.tickets import refresh_relay
-from handlers.kit import alert, private_flow
+from handlers.callbacks import TakeCb, Takes, Via
+from handlers.kit import Flow, alert, show_and_answer
 
-flow = private_flow("faq.take")
+flow = Flow("faq.take")
 
 
-@flow.callback_query(QuestionTakeCb.filter(), flags={"role": HELPER})
-async def on_take_question(
+@flow.callback_query(Takes(Handed.QUESTION), flags={"role": HELPER, "group": True})
+async def on_take(
     query: CallbackQuery,
-    callback_data: QuestionTakeCb,
+    take: TakeCb,
     user: Person,
     tr: Translator,
     session: AsyncSession,
     clock: Clock,
-    settings: Settings,
-    bot: Bot,
 ) -> None:
-    ticket = await tickets.get(session, callback_data.ticket)
-    if ticket is None or ticket.relay_message_id is None:
+    message = query.message if isinstance(query.message, Message) else None
+    in_group = message is not None and message.chat.type != "private"
+    if in_group != (take.via == Via.GROUP):  # a group's button in a private chat, or the other way round
         await alert(query, tr._("This question no longer exists."))
         return
-    chat_id, relay = ticket.chat_id, ticket.relay_message_id
-    result = await tickets.claim(session, clock, ticket.id, user.id, chat_id=chat_id, message_id=relay)
-    if result.ticket is None:
+    chat_id = message.chat.id if in_group and message is not None else None
+    result = await tickets.claim(session, clock, take.item, user, chat_id=chat_id)
+    ticket = result.item
+    if ticket is None:
         await alert(query, tr._("This question no longer exists."))
-    elif result.outcome == tickets.CLAIMED:
-        await refresh_relay(bot, settings, chat_id, relay, result.ticket)  # the relay now says "taken"
-        await query.answer()
-        text = tr._(
+    elif result.outcome in (Outcome.WON, Outcome.MINE) and in_group:
+        await query.answer(tr._("Thank you! Please answer by replying to the question."))
+    elif result.outcome in (Outcome.WON, Outcome.MINE):
+        yours = tr._(
             "🙋 Question no. {number} is yours. Please answer it in the helpers' group: reply to the question "
             "there. Your name is not shown to the person.",
-            number=result.ticket.id,
+            number=ticket.id,
         )
-        await bot.send_message(user.id, text)
-    elif result.outcome == tickets.ALREADY_TAKEN:
+        if take.via == Via.ALERT:
+            await show_and_answer(query, yours)  # the alert becomes the note
+        else:
+            await query.answer()
+            if message is not None:
+                await message.answer(yours)
+    elif result.outcome == Outcome.TAKEN and in_group:
+        await alert(query, tr._("Someone else has already taken this question."))
+    elif result.outcome == Outcome.TAKEN:
         await alert(query, tr._("Sorry, someone else was quicker: this question is already taken."))
     else:
         await alert(query, tr._("This question is already closed."))

@@ -1,80 +1,75 @@
-"""Tickets in the helpers' chat: "I'll take it" on a relay, and a helper's reply to it (the answer for the
-asker). The helpers' chat speaks the configured default language, whoever pressed or wrote."""
+"""Tickets in the helpers' chat: a helper's reply to any of a ticket's messages there (the card, a part of
+the question, a later message of the asker) goes to the asker, and the card's buttons of the helper who
+took it: show or hide their first name, close the conversation. "I'll take it" is handlers/faq/take.py.
+
+Nothing is sent to the group from here directly: what the group is told (passed on, refused, closed)
+and every edit of the card go through the outbox (bot.faq.conversation, bot.tickets), within the group's
+limit of 20 messages a minute. The helpers' chat speaks the configured default language.
+"""
 
 from __future__ import annotations
 
-import contextlib
-
 from aiogram import Bot, F
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import tickets
+from bot.claims import Outcome
 from bot.clock import Clock
 from bot.config import Settings
-from bot.faq import handoff
-from bot.languages import name_in
+from bot.faq import conversation
 from bot.services.users import HELPER, Person
 from bot.text import Translator
-from bot.tickets import Ticket
 from bot.translation.service import MachineTranslator
 from handlers.faq.callbacks import TicketAction, TicketCb
-from handlers.faq.ticket_views import closed_text, ticket_view
 from handlers.kit import Flow, alert
 
 flow = Flow("faq.tickets")
-
-
-def chat_reader(settings: Settings) -> Translator:
-    return Translator(settings.default_language, settings.tz)
+IN_GROUP = F.message.chat.type.in_({"group", "supergroup"})
 
 
 def in_helpers_chat(message: Message, settings: Settings) -> bool:
     return settings.helpers_chat_id is not None and message.chat.id == settings.helpers_chat_id
 
 
-async def _edit_relay(
-    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    with contextlib.suppress(TelegramBadRequest):  # not modified, or deleted meanwhile
-        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
-
-
-async def refresh_relay(bot: Bot, settings: Settings, chat_id: int, message_id: int, ticket: Ticket) -> None:
-    """Make the relay in the helpers' chat show the ticket as it is now (e.g. "taken", no button)."""
-    await _edit_relay(bot, chat_id, message_id, *ticket_view(chat_reader(settings), ticket))
-
-
-@flow.callback_query(TicketCb.filter(F.action == TicketAction.TAKE), flags={"role": HELPER, "group": True})
-async def on_take(
-    query: CallbackQuery,
-    callback_data: TicketCb,
-    user: Person,
-    tr: Translator,
-    session: AsyncSession,
+@flow.callback_query(
+    TicketCb.filter(F.action == TicketAction.NAME), IN_GROUP, flags={"role": HELPER, "group": True}
+)
+async def on_name(
+    query: CallbackQuery, callback_data: TicketCb, user: Person, tr: Translator, session: AsyncSession,
     clock: Clock,
-    settings: Settings,
-    bot: Bot,
-) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer()
-        return
-    result = await tickets.claim(
-        session, clock, callback_data.ticket, user.id, chat_id=message.chat.id, message_id=message.message_id
-    )
-    if result.ticket is None:
-        await alert(query, tr._("This question no longer exists."))
-        return
-    if message.reply_markup is not None:  # the relay still looks open: show what it is now
-        await refresh_relay(bot, settings, message.chat.id, message.message_id, result.ticket)
-    if result.outcome == tickets.CLAIMED:
-        await query.answer(tr._("Thank you! Please answer by replying to the question."))
-    elif result.outcome == tickets.ALREADY_TAKEN:
-        await alert(query, tr._("Someone else has already taken this question."))
-    else:
+) -> None:  # fmt: skip
+    result = await tickets.set_named(session, clock, callback_data.ticket, user)
+    if result.outcome == Outcome.OK and result.named:
+        await alert(
+            query, tr._("Your first name from Telegram is now shown to the person with your answers.")
+        )
+    elif result.outcome == Outcome.OK:
+        await alert(query, tr._("You are anonymous again: the person does not see your name."))
+    elif result.outcome == Outcome.NOT_YOURS:
+        await alert(query, tr._("Only the helper who took this question can do this."))
+    elif result.outcome == Outcome.CLOSED:
         await alert(query, tr._("This question is already closed."))
+    else:
+        await alert(query, tr._("This question no longer exists."))
+
+
+@flow.callback_query(
+    TicketCb.filter(F.action == TicketAction.CLOSE), IN_GROUP, flags={"role": HELPER, "group": True}
+)
+async def on_close(
+    query: CallbackQuery, callback_data: TicketCb, user: Person, tr: Translator, session: AsyncSession,
+    clock: Clock,
+) -> None:  # fmt: skip
+    result = await tickets.close(session, clock, callback_data.ticket, tickets.ClosedBy.HELPER, user)
+    if result.outcome == Outcome.OK:
+        await query.answer(tr._("Closed. The person was told."))
+    elif result.outcome == Outcome.NOT_YOURS:
+        await alert(query, tr._("Only the helper who took this question can do this."))
+    elif result.outcome == Outcome.CLOSED:
+        await alert(query, tr._("This question is already closed."))
+    else:
+        await alert(query, tr._("This question no longer exists."))
 
 
 @flow.message(
@@ -97,42 +92,15 @@ async def on_helper_reply(
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
         return  # people talking to each other
-    result = await handoff.reply_to_relay(
+    await conversation.reply_to_relay(
         session,
         clock,
         settings,
         machine_translator,
         helper=user,
+        helper_name=message.from_user.first_name if message.from_user else None,
         chat_id=message.chat.id,
         relay_message_id=replied.message_id,
         text=message.text or "",
-        source_key=f"{message.chat.id}:{message.message_id}",
+        message_id=message.message_id,
     )
-    chat_tr = chat_reader(settings)
-    outcome, ticket = result.outcome, result.ticket
-    if outcome == handoff.Reply.IGNORED:
-        return  # a reply to some other bot message: ignored on purpose
-    if outcome == handoff.Reply.NOT_ALLOWED:
-        await message.reply(
-            chat_tr._(
-                "Only registered helpers can answer questions. Please ask an organizer for an invitation link."
-            )
-        )
-    elif outcome == handoff.Reply.WITHDRAWN:
-        await message.reply(
-            chat_tr._("This question was withdrawn by the person who asked. Your answer was not passed on.")
-        )
-        if ticket is not None and replied.reply_markup is not None:  # the withdrawal edit did not land
-            await refresh_relay(bot, settings, message.chat.id, replied.message_id, ticket)
-    elif outcome == handoff.Reply.GONE or ticket is None:
-        await message.reply(chat_tr._("This question no longer exists."))
-    else:
-        if result.first:
-            text = closed_text(chat_tr, ticket.id, ticket.lang, tickets.ANSWERED)
-            await _edit_relay(bot, message.chat.id, replied.message_id, text)
-        confirmation = chat_tr._("✅ Passed on to the person who asked (no. {number}).", number=ticket.id)
-        if result.translated:
-            confirmation += "\n" + chat_tr._(
-                "It was machine-translated into {language}.", language=name_in(ticket.lang, chat_tr._)
-            )
-        await message.reply(confirmation)

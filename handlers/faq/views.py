@@ -1,23 +1,31 @@
-"""Texts and keyboards of the FAQ chat: answers, suggestions, categories and topics, "ask a person", and
-the organizers' /unanswered list. Each view takes the reader's Translator and returns (text, keyboard)."""
+"""Texts and keyboards of the FAQ chat: answers, suggestions, a word back to small talk, categories and
+topics, "ask a person" (with "withdraw my question"), and the organizers' /unanswered list. Each view
+takes the reader's Translator and returns (text, keyboard)."""
 
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.faq import feedback
+from bot.faq import feedback, smalltalk
 from bot.faq.content import FaqEntry
 from bot.faq.handoff import Handoff, HandoffResult
 from bot.faq.matcher import EMERGENCY_SLUG
 from bot.faq.service import ANSWER, GREETING, SUGGEST, FaqReply, FaqService, clean_text
+from bot.faq.smalltalk import Talk
 from bot.languages import name_in
 from bot.services.users import Person
-from bot.text import N_, Translator, escape
-from bot.tickets import clip
+from bot.text import N_, Translator, clip, escape
 from handlers.callbacks import MenuCb
-from handlers.faq.callbacks import FaqAction, FaqCb, UnansweredAction, UnansweredCb
-from handlers.kit import back_row, button, grid, keyboard, pager_row
+from handlers.faq.callbacks import (
+    FaqAction,
+    FaqCb,
+    UnansweredAction,
+    UnansweredCb,
+    WithdrawAction,
+    WithdrawCb,
+)
+from handlers.kit import Dialog, back_row, button, confirm_row, grid, keyboard, pager_row
 
 HANDOFF = "handoff"  # the MenuCb action of "Ask a person" (menu button and FAQ action buttons)
 HANDOFF_LABEL = N_("💬 Ask a person")
@@ -60,12 +68,13 @@ def reply_to(message_id: int | None) -> ReplyParameters | None:
 
 
 def own_question(message: Message | None, user: Person | None) -> tuple[str | None, int | None]:
-    """The question a bot message answers: the person's own text it replies to (Telegram's copy)."""
+    """The question a bot message answers: the person's own text it replies to (Telegram's copy). Small
+    talk ("شكرا", "ok") is no question: "ask a person" then asks for one."""
     replied = message.reply_to_message if message is not None else None
     if replied is None or user is None or replied.from_user is None or replied.from_user.id != user.id:
         return None, None
-    text = clean_text(replied.text or "")
-    if not text or text.startswith("/"):
+    text = clean_text(replied.text or "", None)  # whole: a question for a person is never cut
+    if not text or text.startswith("/") or smalltalk.recognise(text) is not None:
         return None, None
     return text, replied.message_id
 
@@ -158,6 +167,23 @@ def reply_view(
     return text, keyboard(*suggestions, browse, [handoff_button(rtr, reply.lang, reply.unanswered_id)])
 
 
+# What small talk gets back (nothing for 👍 and the like): short, in the reader's language.
+OK_TEXT = N_("Alright. Write your question any time, or open the menu: /menu")
+SMALLTALK_TEXTS: dict[Talk, str] = {
+    Talk.THANKS: N_("You're welcome! Write any time."),
+    Talk.GOODBYE: N_("Goodbye! 👋 Write any time you have a question."),
+}
+
+
+def smalltalk_view(rtr: Translator, reply: FaqReply) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """A word back to small talk, or None (👍 needs no answer). "Ask a person" under it asks for the
+    question first (the message it answers is no question)."""
+    if reply.talk is None or reply.talk == Talk.LIKE:
+        return None
+    text = rtr._(SMALLTALK_TEXTS.get(reply.talk, OK_TEXT))
+    return text, None if reply.talk == Talk.GOODBYE else keyboard([handoff_button(rtr, reply.lang)])
+
+
 def sorry_view(rtr: Translator, lang: str, kept: int | None) -> tuple[str, InlineKeyboardMarkup | None]:
     """After a 👎."""
     text = rtr._("Sorry that this did not help. A person from our team can answer your question.")
@@ -204,20 +230,49 @@ def handoff_text(rtr: Translator, result: HandoffResult, phone: str | None) -> s
         )
     if result.outcome == Handoff.ALREADY_OPEN:
         return rtr._(
-            "You already have an open question to a person (no. {number}). The answer will come "
-            "here. To withdraw it: /cancel",
+            "You already have an open question to a person (no. {number}). The answer will come here.",
             number=result.ticket_id,
+        )
+    if result.outcome == Handoff.ADDED:
+        return rtr._("✅ Added to your question no. {number}.", number=result.ticket_id)
+    if result.outcome == Handoff.NOT_SENT:
+        return rtr._(
+            "Sorry, your question could not be passed on just now. Nothing was sent. Please try again "
+            "in a moment."
         )
     if result.outcome == Handoff.READY:
         return rtr._(
-            "Please write your question in one message. It goes to our volunteers without your "
-            "name. To stop: /cancel"
+            "What would you like to ask? Please write your question in one message. It goes to our "
+            "volunteers without your name. To stop: /cancel"
         )
     return rtr._(
         "✅ Your question was passed on to our volunteers as no. {number}, without your name. The "
-        "answer will come here, as soon as someone is free.\nTo withdraw the question: /cancel",
+        "answer will come here, as soon as someone is free.",
         number=result.ticket_id,
     )
+
+
+def handoff_keyboard(rtr: Translator, result: HandoffResult, asking: Dialog) -> InlineKeyboardMarkup | None:
+    """Under "ask a person": ✖ while the question is awaited (`asking`: that dialog); "withdraw my
+    question" once there is an open one."""
+    if result.outcome == Handoff.READY:
+        return keyboard(asking.cancel_row(rtr))
+    if result.outcome in (Handoff.OPENED, Handoff.ALREADY_OPEN, Handoff.ADDED) and result.ticket_id:
+        return keyboard(withdraw_row(rtr, result.ticket_id))
+    return None
+
+
+def withdraw_row(rtr: Translator, ticket_id: int) -> list[InlineKeyboardButton]:
+    """ "Withdraw my question" (no. `ticket_id`), for every message to the asker while it is open; asks
+    "sure?" first (handlers/faq/withdraw.py)."""
+    ask = WithdrawCb(action=WithdrawAction.ASK, ticket=ticket_id, lang=rtr.lang)
+    return [button(rtr._("↩️ Withdraw my question"), ask)]
+
+
+def withdraw_confirm_row(rtr: Translator, ticket_id: int) -> list[InlineKeyboardButton]:
+    yes = WithdrawCb(action=WithdrawAction.YES, ticket=ticket_id, lang=rtr.lang)
+    no = WithdrawCb(action=WithdrawAction.KEEP, ticket=ticket_id, lang=rtr.lang)
+    return confirm_row(rtr, yes, no, yes_text=rtr._("↩️ Yes, withdraw it"), no_text=rtr._("⬅️ No, keep it"))
 
 
 # --- for organizers: the questions kept for them --------------------------------------------------------

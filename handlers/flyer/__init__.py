@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.services.users import ORGANIZER
 from bot.text import N_
 from handlers.flyer import flyer
-from handlers.kit import Flow
+from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem
 
 FLOWS: list[Flow] = [flyer.flow]
@@ -14,4 +14,6 @@ COMMANDS: list[CommandInfo] = [
     CommandInfo("flyer", N_("QR flyer to print, in six languages"), role=ORGANIZER, order=66)
 ]
 
-__all__ = ["COMMANDS", "FLOWS", "MENU"]
+DIALOGS: list[Dialog] = []  # the flyer is one tap: nothing for /cancel to end
+
+__all__ = ["COMMANDS", "DIALOGS", "FLOWS", "MENU"]

@@ -21,8 +21,8 @@ from storage.models.broadcast import (
     Topic,
     TranslationCache,
 )
-from storage.models.core import AuditEntry, Invite, OutboxMessage, User
-from storage.models.faq import FaqUnanswered, FaqVote, Ticket
+from storage.models.core import AuditEntry, Counter, Invite, OutboxMessage, User
+from storage.models.faq import FaqUnanswered, FaqVote, Ticket, TicketMessage
 
 __all__ = [
     "Assignment",
@@ -35,6 +35,7 @@ __all__ = [
     "BroadcastText",
     "Closure",
     "Counsellor",
+    "Counter",
     "Event",
     "EventText",
     "FaqUnanswered",
@@ -46,6 +47,7 @@ __all__ = [
     "Slot",
     "Subscription",
     "Ticket",
+    "TicketMessage",
     "Topic",
     "TranslationCache",
     "User",

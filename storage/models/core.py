@@ -89,3 +89,13 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Counter(Base):
+    """A named number that only grows (`storage.repositories.counters.next_value`): ticket numbers come from
+    here, so a number is never given twice, even after its ticket was deleted (retention, erasure)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -3,14 +3,26 @@
 Privacy: votes carry no user id at all; unanswered questions carry none either (only a link to the ticket
 when the person asked for a person, and the asker's keyed hash, so that their erasure deletes them). A
 ticket keeps its asker's id (to relay the answer); on erasure it is withdrawn and anonymised; its question
-text is cleared as soon as the ticket is answered or withdrawn.
+text and its conversation (ticket_messages) are deleted at once when withdrawn, a day after it closed.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,9 +35,12 @@ ACTIVE_TICKET = "status IN ('open', 'taken')"  # the statuses of bot.tickets.ACT
 class Ticket(Base):
     """Something handed to the helpers' chat that a person answers or takes (kind "question", ...).
 
-    status: open → taken (a helper claimed it) → answered; open/taken → withdrawn (by the asker).
-    The number shown to people is the id. One active (open or taken) ticket of a kind per asker: a partial
-    unique index, so it holds across processes (migration 0009_faq_one_open_question).
+    status: open → taken (a helper claimed it) → closed (by the asker, a helper, or after quiet days);
+    open/taken → withdrawn (by the asker, or on erasure); taken → open (its helper was removed). Whether a
+    helper has replied is `answered_at`, not a status: the conversation goes on after the first answer.
+    The number shown to people is the id, drawn from the `counters` table (never reused). One active (open
+    or taken) ticket of a kind per asker: a partial unique index, so it holds across processes (migration
+    0009_faq_one_open_question).
     """
 
     __tablename__ = "tickets"
@@ -42,7 +57,7 @@ class Ticket(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)  # set from counters
     kind: Mapped[str] = mapped_column(String(16))
     lang: Mapped[str] = mapped_column(String(5))  # the asker's language (answers are sent in it)
     status: Mapped[str] = mapped_column(String(12), default="open")
@@ -57,7 +72,43 @@ class Ticket(Base):
     taken_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # answered or withdrawn
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed or withdrawn
+    # The conversation (migration 0012_ticket_conversations):
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a helper's first reply
+    active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last message either way
+    closed_by: Mapped[str | None] = mapped_column(String(8))  # asker | helper | quiet
+    last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # of ticket_messages
+    card_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # edits of the relay
+    helper_named: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class TicketMessage(Base):
+    """One message of a conversation with a person: the question (seq 1), the asker's follow-ups and the
+    helpers' replies, in order. Kept while the ticket is open (nothing is lost between asker and helper);
+    deleted a day after it closed (bot.tickets.purge), at once when withdrawn, and on /deletedata.
+
+    `kind` is "text" today; media (voice, photo, document, location) relayed with copyMessage will add
+    their kinds and keep `source_message_id` (the message to copy; `text` is then the caption).
+    """
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "seq"),
+        Index("ux_ticket_messages_source", "ticket_id", "sender", "source_message_id", unique=True),
+        Index("ix_ticket_messages_relay", "relay_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … within the ticket
+    sender: Mapped[str] = mapped_column(String(8))  # asker | helper
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    text: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(5))  # the language it was written in, as far as known
+    translation: Mapped[str | None] = mapped_column(Text)  # by machine, for the other side
+    source_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the writer's own message
+    relay_message_id: Mapped[int | None] = mapped_column(BigInteger)  # its copy's first part, once sent
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class FaqVote(Base):

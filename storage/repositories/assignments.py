@@ -92,16 +92,6 @@ async def _change(
     return await update_if(session, Assignment, assignment_id, where, values)
 
 
-async def claim(session: AsyncSession, assignment_id: int, user_id: int, now: datetime) -> bool:
-    """First claim wins: open → taken by `user_id`."""
-    return await _change(
-        session,
-        assignment_id,
-        [Assignment.status == OPEN],
-        {"status": TAKEN, "assignee_id": user_id, "claimed_at": now, "returned_by": None},
-    )
-
-
 async def hand_back(session: AsyncSession, assignment_id: int, user_id: int, now: datetime) -> bool:
     """The assignee gives it back: taken → open in a new round."""
     return await _change(

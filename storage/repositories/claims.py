@@ -1,4 +1,4 @@
-"""First claim wins: one conditional UPDATE, shared by every "I'll take it" (assignments, tickets).
+"""First claim wins: one conditional UPDATE, shared by every "I'll take it" (bot.claims: assignments, tickets).
 
 `update_if` changes one row only while `where` still holds, in a single statement. Of several sessions
 doing it at the same moment exactly one succeeds: on PostgreSQL the row lock makes the later UPDATEs
@@ -8,11 +8,13 @@ re-check `where` against the committed row, on SQLite BEGIN IMMEDIATE serialises
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 
 async def update_if(
@@ -37,3 +39,8 @@ async def update_if(
         if loaded is not None:
             await session.refresh(loaded)
     return changed
+
+
+async def current(session: AsyncSession, model: type[T], row_id: int) -> T | None:
+    """Row `row_id` of `model` as it is in the database now (not as loaded before)."""
+    return await session.get(model, row_id, populate_existing=True)

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Assignment, AuditEntry, Counsellor, FaqUnanswered, OutboxMessage, Ticket
+from storage.models import (
+    Assignment,
+    AuditEntry,
+    Counsellor,
+    FaqUnanswered,
+    OutboxMessage,
+    Ticket,
+    TicketMessage,
+)
 
 
 async def active_ticket_kinds(session: AsyncSession, asker_id: int, active: Sequence[str]) -> list[str]:
@@ -30,6 +38,14 @@ async def anonymise_tickets(session: AsyncSession, asker_id: int) -> int:
         .values(asker_id=None, text=None, translation=None)
         .execution_options(synchronize_session=False)
     )
+    return int(result.rowcount or 0)
+
+
+async def delete_ticket_messages(session: AsyncSession, ticket_ids: Sequence[int]) -> int:
+    """The conversations of these tickets (the words of both sides)."""
+    if not ticket_ids:
+        return 0
+    result = await session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(list(ticket_ids))))
     return int(result.rowcount or 0)
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FaqUnanswered, FaqVote, OutboxMessage, Ticket
+from storage.models import FaqUnanswered, FaqVote, OutboxMessage, Ticket, TicketMessage
 from storage.repositories.claims import update_if
 
 # --- tickets -----------------------------------------------------------------------------------------
@@ -49,20 +49,6 @@ async def set_relay_message_id(session: AsyncSession, ticket_id: int, message_id
     )
 
 
-async def claim_ticket(
-    session: AsyncSession, ticket_id: int, helper_id: int, now: datetime, *, from_status: str, to_status: str
-) -> bool:
-    """First claim wins: only one of several concurrent claims finds the ticket still `from_status`."""
-    # The same conditional UPDATE as the assignments, so both "I'll take it" behave alike.
-    return await update_if(
-        session,
-        Ticket,
-        ticket_id,
-        [Ticket.status == from_status],
-        {"status": to_status, "taken_by": helper_id, "taken_at": now},
-    )
-
-
 async def tickets_taken_by(session: AsyncSession, helper_id: int, status: str) -> Sequence[Ticket]:
     result = await session.scalars(
         select(Ticket).where(Ticket.taken_by == helper_id, Ticket.status == status).order_by(Ticket.id)
@@ -79,21 +65,154 @@ async def release_ticket(
         Ticket,
         ticket_id,
         [Ticket.status == from_status, Ticket.taken_by == helper_id],
-        {"status": to_status, "taken_by": None, "taken_at": None},
+        {"status": to_status, "taken_by": None, "taken_at": None, "helper_named": False},
     )
 
 
 async def close_ticket(
-    session: AsyncSession, ticket_id: int, now: datetime, *, from_statuses: Sequence[str], to_status: str
+    session: AsyncSession,
+    ticket_id: int,
+    now: datetime,
+    *,
+    from_statuses: Sequence[str],
+    to_status: str,
+    closed_by: str | None = None,
 ) -> bool:
-    """Close (answered / withdrawn) and forget the text, if the ticket is still in one of `from_statuses`."""
+    """Close (closed / withdrawn) and forget the text, if the ticket is still in one of `from_statuses`."""
     result = await session.execute(
         update(Ticket)
         .where(Ticket.id == ticket_id, Ticket.status.in_(from_statuses))
-        .values(status=to_status, closed_at=now, text=None, translation=None)
+        .values(status=to_status, closed_at=now, closed_by=closed_by, text=None, translation=None)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
+
+
+async def _bump(session: AsyncSession, ticket_id: int, column: str, **values: object) -> int | None:
+    """Add one to a counter column of the ticket (one statement: concurrent writers each get their own
+    number); its new value, or None when the ticket is gone."""
+    counter = getattr(Ticket, column)
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id)
+        .values({column: counter + 1, **values})
+        .returning(counter)
+        .execution_options(synchronize_session=False)
+    )
+    value = result.scalar()
+    return None if value is None else int(value)
+
+
+async def next_seq(session: AsyncSession, ticket_id: int, now: datetime) -> int | None:
+    """The number of the conversation's next message (and the ticket is active now)."""
+    return await _bump(session, ticket_id, "last_seq", active_at=now)
+
+
+async def next_card_version(session: AsyncSession, ticket_id: int) -> int | None:
+    return await _bump(session, ticket_id, "card_version")
+
+
+async def mark_answered(session: AsyncSession, ticket_id: int, now: datetime) -> bool:
+    """The first reply of a helper: True only for the first."""
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.answered_at.is_(None))
+        .values(answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def set_named(session: AsyncSession, ticket_id: int, helper_id: int, status: str, named: bool) -> bool:
+    """The helper who took the ticket shows (or hides) their first name; False when it is not theirs."""
+    return await update_if(
+        session,
+        Ticket,
+        ticket_id,
+        [Ticket.status == status, Ticket.taken_by == helper_id],
+        {"helper_named": named},
+    )
+
+
+async def quiet_tickets(
+    session: AsyncSession, statuses: Sequence[str], before: datetime, limit: int = 500
+) -> Sequence[Ticket]:
+    """Active tickets whose last message is older than `before`."""
+    last = func.coalesce(Ticket.active_at, Ticket.created_at)
+    result = await session.scalars(
+        select(Ticket)
+        .where(Ticket.status.in_(list(statuses)), last < before)
+        .order_by(Ticket.id)
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def ticket_in_outbox(
+    session: AsyncSession, chat_id: int, message_id: int, kinds: Sequence[str]
+) -> str | None:
+    """The reference (`ticket:<n>`) of the outbox row that became message `message_id` in `chat_id`."""
+    return await session.scalar(
+        select(OutboxMessage.ref)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.telegram_message_id == message_id,
+            OutboxMessage.kind.in_(list(kinds)),
+        )
+        .limit(1)
+    )
+
+
+# --- the messages of a conversation -------------------------------------------------------------------
+
+
+async def add_message(session: AsyncSession, message: TicketMessage) -> TicketMessage:
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def messages_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketMessage]:
+    result = await session.scalars(
+        select(TicketMessage).where(TicketMessage.ticket_id == ticket_id).order_by(TicketMessage.seq)
+    )
+    return result.all()
+
+
+async def ticket_by_message(session: AsyncSession, chat_id: int, message_id: int) -> Ticket | None:
+    """The ticket one of whose messages arrived as message `message_id` in `chat_id` (its first part)."""
+    return await session.scalar(
+        select(Ticket)
+        .join(TicketMessage, TicketMessage.ticket_id == Ticket.id)
+        .where(TicketMessage.relay_message_id == message_id, Ticket.chat_id == chat_id)
+        .limit(1)
+    )
+
+
+async def set_message_relay(session: AsyncSession, ticket_id: int, seq: int, message_id: int) -> None:
+    await session.execute(
+        update(TicketMessage)
+        .where(
+            TicketMessage.ticket_id == ticket_id,
+            TicketMessage.seq == seq,
+            TicketMessage.relay_message_id.is_(None),
+        )
+        .values(relay_message_id=message_id)
+    )
+
+
+async def delete_messages(session: AsyncSession, ticket_ids: Sequence[int]) -> int:
+    if not ticket_ids:
+        return 0
+    result = await session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(list(ticket_ids))))
+    return int(result.rowcount or 0)
+
+
+async def delete_messages_of_closed(session: AsyncSession) -> int:
+    """The conversations of tickets that are over (closed or withdrawn)."""
+    closed = select(Ticket.id).where(Ticket.closed_at.is_not(None))
+    result = await session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(closed)))
+    return int(result.rowcount or 0)
 
 
 async def delete_tickets(

@@ -158,7 +158,7 @@ async def running_bot(
         telegram_api_url=emu.base_url,
         database_url=url,
         organizer_ids=[ORGANIZER_ID],
-        helpers_chat_id=HELPERS_CHAT_ID,
+        helpers_chat_id=overrides.pop("helpers_chat_id", HELPERS_CHAT_ID),
         throttle_rate=overrides.pop("throttle_rate", 50.0),
         throttle_burst=overrides.pop("throttle_burst", 100),
         **overrides,

@@ -106,7 +106,9 @@ async def make_helper(bot: BotHarness, uid: int, role: str = users_service.HELPE
 
 async def seed_sample_data(bot: BotHarness) -> None:
     """The demo's topics, counselling schedule (with slots), events and assignments, so forged ids hit
-    real rows; the helper and the organizer are the demo's people."""
+    real rows; the helper and the organizer are the demo's people (and have opened the bot)."""
+    bot.emu.add_user(HELPER_ID, language_code="de")
+    bot.emu.add_user(ORGANIZER_ID, language_code="de")
     await make_helper(bot, HELPER_ID)
     await make_helper(bot, ORGANIZER_ID, users_service.ORGANIZER)
     async with bot.app.sessionmaker() as session:

@@ -10,12 +10,13 @@ from typing import Any
 
 from bot.assignments import service
 from bot.assignments.options import areas
+from bot.claims import Handed
 from bot.clock import FrozenClock
 from bot.i18n import catalogs
 from bot.i18n_tools import first_strong_is_rtl
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb, BoardCb, NewCb, NewStep, ProfileCb
 from handlers.assignments.views import ASSIGNMENT_ERRORS
-from handlers.callbacks import QuestionTakeCb
+from handlers.callbacks import TakeCb, Via
 from storage.models.assignments import Assignment, HelperProfile
 from storage.models.core import User
 from tests.e2e.harness import ORGANIZER_ID, BotHarness, buttons, running_bot, text_of
@@ -27,6 +28,9 @@ DETAILS = "Rathaus Zimmer 12, Familie R. 0151-2345678"
 
 
 def asg(action: str, assignment_id: int) -> str:
+    if action in ("take", "pick"):  # "I'll take it": the one schema of everything handed to a person
+        via = Via.ALERT if action == "take" else Via.LIST
+        return TakeCb(kind=Handed.ASSIGNMENT, item=assignment_id, via=via).pack()
     return AssignmentCb(action=AssignmentAction(action), assignment=assignment_id).pack()
 
 
@@ -400,14 +404,14 @@ async def test_long_lists_come_in_pages(tmp_path: Path) -> None:
         def data_of(message: dict[str, Any], prefix: str) -> list[str]:
             return [d for _, d in buttons(message) if d.startswith(prefix)]
 
-        for uid, prefix in ((501, "asg:pick:"), (ORGANIZER_ID, "asg:view:")):
+        for uid, prefix in ((501, "take:a:"), (ORGANIZER_ID, "asg:view:")):
             first = await bot.say(uid, "/assignments")
             page_one = data_of(first, prefix)
             assert len(page_one) == 8 and BoardCb(page=1).pack() in data_of(first, "asb:")
             second = await tap(bot, uid, first, BoardCb(page=1).pack())
             assert second["message_id"] == first["message_id"]  # the same message, the next page
             shown = page_one + data_of(second, prefix)
-            expected = {asg(prefix.split(":")[1], aid) for aid in ids}
+            expected = {asg("pick" if prefix == "take:a:" else "view", aid) for aid in ids}
             assert len(shown) == 10 and set(shown) == expected, uid
             assert BoardCb(page=0).pack() in data_of(second, "asb:")
         assert bot.emu.violations == []
@@ -462,12 +466,13 @@ async def test_helpers_take_open_questions_from_the_faq_with_the_same_button(tmp
             await session.commit()
         await bot.deliver()
         listing = await bot.say(501, "/assignments")
-        take = QuestionTakeCb(ticket=ticket.id).pack()
+        take = TakeCb(kind=Handed.QUESTION, item=ticket.id, via=Via.LIST).pack()
         assert take in [d for _, d in buttons(listing)]
         mine = await bot.press(501, listing, take)
         assert mine is not None and "✋" not in text_of(mine) and str(ticket.id) in text_of(mine)
+        await bot.deliver()  # the card in the group is edited through the outbox
         relay = bot.emu.messages(HELPERS_CHAT_ID)[0]
-        assert relay["edited"] and buttons(relay) == []  # the relay in the group shows "taken"
+        assert relay["edited"] and "🙋" not in str(buttons(relay))  # the relay in the group shows "taken"
         listing2 = await bot.say(502, "/assignments")
         assert take not in [d for _, d in buttons(listing2)]  # no longer open
         press = bot.emu.user_presses(502, listing2["message_id"], take, check_button=False)

@@ -72,7 +72,7 @@ async def test_book_confirm_venue_ics_mybookings_cancel(db_kind: str, tmp_path: 
 
         topics = await bot.say(uid, "/book")
         assert text_of(topics) == tr(lang, "What is your question about? Please choose a topic.")
-        assert [label for label, _ in buttons(topics)] == ["💼 العمل", "💼 السكن"]
+        assert [label for label, _ in buttons(topics)] == ["💼 العمل", "💼 السكن", tr(lang, "✖ Cancel")]
         days = await tap_label(bot, uid, topics, "العمل")
         tuesday = ar.date(date(2026, 3, 24))
         assert [label for label, _ in buttons(days)][:2] == [tuesday, ar.date(date(2026, 3, 31))]
@@ -140,7 +140,7 @@ async def test_book_confirm_venue_ics_mybookings_cancel(db_kind: str, tmp_path: 
         mine = await bot.say(uid, "/mybookings")
         ask = await tap_label(bot, uid, mine, lead(lang, "❌ Cancel: {when}"))
         assert lead(lang, "Do you really want to cancel this appointment?\n\n{details}") in text_of(ask)
-        done = await tap_label(bot, uid, ask, tr(lang, "Yes, cancel it"))
+        done = await tap_label(bot, uid, ask, tr(lang, "Yes, cancel the appointment"))
         assert text_of(done).startswith(
             lead(lang, "Your appointment on {when} is cancelled. The time is free again for someone else.")
         )
@@ -279,7 +279,7 @@ async def test_reminders_once_in_the_persons_language_and_none_after_cancelling(
         await bot.deliver()
         (reminder_two,) = reminders(bot, 42, "fa")
         ask = await tap_label(bot, 42, reminder_two, tr("fa", "❌ Cancel the appointment"))
-        await tap_label(bot, 42, ask, tr("fa", "Yes, cancel it"))
+        await tap_label(bot, 42, ask, tr("fa", "Yes, cancel the appointment"))
 
         sent_to_42 = len(bot.emu.bot_messages(42))
         clock.set(later[1].starts_at - timedelta(hours=1))

@@ -1,5 +1,6 @@
 """The FAQ chat through the emulator: language of the answer, emergency, greeting, out of scope, browsing,
-👍/👎 and /unanswered, and questions handed to a person (helpers' chat, "I'll take it", answers, /cancel)."""
+👍/👎 and /unanswered, and questions handed to a person (helpers' chat, "I'll take it", answers,
+"withdraw my question")."""
 
 from __future__ import annotations
 
@@ -263,16 +264,21 @@ async def test_handoff_reaches_the_helpers_and_the_reply_reaches_the_asker(
         bot.emu.user_sends(
             ORGANIZER_ID, answer, chat_id=HELPERS_CHAT_ID, reply_to_message_id=relay["message_id"]
         )
+        await bot.settle()
+        await bot.deliver()  # what goes to the group and to the asker goes through the outbox
         ack = await bot.emu.wait_for(HELPERS_CHAT_ID, lambda m: "✅" in text_of(m), timeout=5)
         assert ack["reply_to_message_id"] != relay["message_id"]
-        edited = current(bot, HELPERS_CHAT_ID, relay["message_id"])
-        assert question not in text_of(edited) and labels(edited) == []
+        edited = current(bot, HELPERS_CHAT_ID, relay["message_id"])  # the question stays, "answered"
+        assert question in text_of(edited) and labels(edited) == [
+            tr("de", "👤 Show my first name"),
+            tr("de", "🔒 Close"),
+        ]
 
-        await bot.deliver()
         received = bot.emu.bot_messages(asker)[-1]
         got = text_of(received)
         assert f"[de→uk] {answer}" in got and got.rstrip().count(answer) == 2  # translation and original
-        assert tr("uk", "<i>Translated by machine. The original:</i>\n{original}", original="").strip() in got
+        machine = "<i>Translated by machine from {language}. The original:</i>\n{original}"
+        assert tr("uk", machine, language=tr("uk", "German"), original="").strip() in got
         assert ("uk", "de") in translator.calls and ("de", "uk") in translator.calls
         assert ORGANIZER_ID not in [m["from"]["id"] for m in bot.emu.messages(asker) if m["from_bot"]]
         assert "User9001" not in got
@@ -295,7 +301,8 @@ async def test_take_it_first_helper_wins(db_kind: str, tmp_path: Path) -> None:
         prompt = await bot.say(301, "/ask", timeout=FIRST)
         assert text_of(prompt) == tr(
             "de",
-            "Please write your question in one message. It goes to our volunteers without your name. To stop: /cancel",
+            "What would you like to ask? Please write your question in one message. It goes to our volunteers "
+            "without your name. To stop: /cancel",
         )
         confirmation = await bot.say(301, "Kann mich jemand am Dienstag zum Jobcenter begleiten?")
         assert text_of(confirmation).startswith("✅")
@@ -309,11 +316,12 @@ async def test_take_it_first_helper_wins(db_kind: str, tmp_path: Path) -> None:
         )
         first = bot.emu.user_presses(503, relay["message_id"], take, chat_id=HELPERS_CHAT_ID)
         await bot.emu.wait_until(lambda: first["answered"], what="claim")
+        await bot.deliver()  # the card is edited through the outbox
         taken = current(bot, HELPERS_CHAT_ID, relay["message_id"])
         assert tr(
             "de", "✋ A helper has taken this question. Any helper can still answer by replying."
         ) in text_of(taken)
-        assert labels(taken) == [] and "503" not in text_of(taken)
+        assert "🙋" not in "".join(labels(taken)) and "503" not in text_of(taken)
         late = bot.emu.user_presses(
             ORGANIZER_ID, relay["message_id"], take, chat_id=HELPERS_CHAT_ID, check_button=False
         )
@@ -327,14 +335,21 @@ async def test_take_it_first_helper_wins(db_kind: str, tmp_path: Path) -> None:
             chat_id=HELPERS_CHAT_ID,
             reply_to_message_id=relay["message_id"],
         )
-        await bot.emu.wait_for(HELPERS_CHAT_ID, lambda m: "✅" in text_of(m))
+        await bot.settle()
         await bot.deliver()
+        await bot.emu.wait_for(HELPERS_CHAT_ID, lambda m: "✅" in text_of(m))
         got = text_of(bot.emu.bot_messages(301)[-1])
         assert "Ja, Frau K. kommt mit." in got and "[" not in got
         assert bot.emu.violations == []
 
 
-async def test_cancel_withdraws_the_question(db_kind: str, tmp_path: Path) -> None:
+async def withdraw(bot: BotHarness, uid: int, lang: str, message: dict[str, Any]) -> dict[str, Any] | None:
+    """ "Withdraw my question" under `message`, then "yes"; the bot's answer."""
+    sure = await press_in_place(bot, uid, message, button_data(message, tr(lang, "↩️ Withdraw my question")))
+    return await bot.press(uid, sure, button_data(sure, tr(lang, "↩️ Yes, withdraw it")))
+
+
+async def test_withdraw_button_withdraws_the_question(db_kind: str, tmp_path: Path) -> None:
     async with running_bot(db_kind, tmp_path) as bot:
         bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID])
         await start(bot, ORGANIZER_ID, "de")
@@ -344,12 +359,14 @@ async def test_cancel_withdraws_the_question(db_kind: str, tmp_path: Path) -> No
         assert prompt is not None
         await bot.say(401, "Где можно бесплатно получить юридическую консультацию по убежищу?")
         again = await bot.say(401, "/ask")
-        assert "/cancel" in text_of(again) and "1" in text_of(again)  # one open question at a time
+        assert "1" in text_of(again)  # one open question at a time
+        assert labels(again) == [tr("ru", "↩️ Withdraw my question")]
         relay = await _relay(bot)
         assert "юридическую" in text_of(relay)
 
-        withdrawn = await bot.say(401, "/cancel")
-        assert text_of(withdrawn) == tr("ru", "Done. Your question to a person was withdrawn.")
+        withdrawn = await withdraw(bot, 401, "ru", again)
+        assert withdrawn is not None
+        assert text_of(withdrawn) == tr("ru", "↩️ Your question no. {number} was withdrawn.", number=1)
         await bot.deliver()
         edited = current(bot, HELPERS_CHAT_ID, relay["message_id"])
         assert "юридическую" not in text_of(edited) and labels(edited) == []
@@ -367,6 +384,8 @@ async def test_cancel_withdraws_the_question(db_kind: str, tmp_path: Path) -> No
             chat_id=HELPERS_CHAT_ID,
             reply_to_message_id=relay["message_id"],
         )
+        await bot.settle()
+        await bot.deliver()  # told through the outbox, like every message to the group
         refusal = await bot.emu.wait_for(HELPERS_CHAT_ID, lambda m: m.get("reply_to_message_id") is not None)
         assert text_of(refusal) == tr(
             "de", "This question was withdrawn by the person who asked. Your answer was not passed on."
@@ -376,9 +395,9 @@ async def test_cancel_withdraws_the_question(db_kind: str, tmp_path: Path) -> No
 
         # withdrawn before it left: nothing reaches the helpers at all
         await bot.say(401, "/ask")
-        await bot.say(401, "Noch eine Frage zur Wohnung")
+        confirmation = await bot.say(401, "Noch eine Frage zur Wohnung")
         count = len(bot.emu.bot_messages(HELPERS_CHAT_ID))
-        await bot.say(401, "/cancel")
+        await withdraw(bot, 401, "de", confirmation)  # a German question: answered in German
         await bot.deliver()
         assert len(bot.emu.bot_messages(HELPERS_CHAT_ID)) == count
         assert bot.emu.violations == []

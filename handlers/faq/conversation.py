@@ -1,0 +1,87 @@
+"""The asker's side of a conversation with a person: while their question is open, what they write
+(no command, no dialog in progress) joins it and goes to the helpers, and they are told "added to your
+question no. N"; under a helper's answer they can close the question. Routed before the FAQ's free text.
+"""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.filters import StateFilter
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import tickets
+from bot.claims import Outcome
+from bot.clock import Clock
+from bot.config import Settings
+from bot.faq import conversation
+from bot.faq.handoff import Handoff
+from bot.services.users import Person
+from bot.text import Translator
+from bot.translation.service import MachineTranslator
+from handlers.faq.callbacks import TicketAction, TicketCb
+from handlers.faq.views import reply_to, withdraw_row
+from handlers.kit import KnownUser, alert, edit_keyboard, keyboard, private_flow
+
+flow = private_flow("faq.conversation")
+
+
+async def has_open_question(message: Message, session: AsyncSession, user: Person | None = None) -> bool:
+    return user is not None and await conversation.open_question(session, user.id) is not None
+
+
+@flow.message(F.text, ~F.text.startswith("/"), StateFilter(None), has_open_question)
+async def on_follow_up(
+    message: Message,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    machine_translator: MachineTranslator | None = None,
+) -> None:
+    result = await conversation.follow_up(
+        session, clock, settings, machine_translator, asker_id=user.id, text=message.text or "",
+        source_message_id=message.message_id,
+    )  # fmt: skip
+    if result.outcome == Handoff.ERASED:
+        return  # /deletedata came first and said so
+    if result.outcome != Handoff.ADDED or result.ticket_id is None:
+        await message.answer(
+            tr._("Your question to a person was closed meanwhile. Please send your message again.")
+        )
+        return
+    await message.answer(
+        tr._("✅ Added to your question no. {number}.", number=result.ticket_id),
+        reply_markup=keyboard(withdraw_row(tr, result.ticket_id)),
+        reply_parameters=reply_to(message.message_id),
+    )
+
+
+@flow.callback_query(TicketCb.filter(F.action == TicketAction.CLOSE), KnownUser())
+async def on_close(
+    query: CallbackQuery,
+    callback_data: TicketCb,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+) -> None:
+    """ "My question is answered: close it", under a helper's answer."""
+    result = await tickets.close(session, clock, callback_data.ticket, tickets.ClosedBy.ASKER, user)
+    if isinstance(query.message, Message):
+        await edit_keyboard(query.message, None)
+    if result.outcome == Outcome.OK:
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(
+                tr._(
+                    "✅ Your question no. {number} is closed. Thank you! If you have another question, "
+                    "just write it.",
+                    number=callback_data.ticket,
+                )
+            )
+    elif result.outcome == Outcome.CLOSED:
+        await alert(query, tr._("This question is already closed."))
+    else:
+        await alert(query, tr._("This question no longer exists."))

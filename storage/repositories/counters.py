@@ -1,0 +1,34 @@
+"""Numbers that only grow (table `counters`): one UPDATE … RETURNING per number, so two sessions never get
+the same one, and a number is never given again after its row was deleted."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Counter
+
+
+async def next_value(session: AsyncSession, name: str) -> int:
+    """The next number of counter `name` (1, 2, 3 …). On PostgreSQL the counter's row stays locked until
+    the transaction ends; SQLite serialises writers anyway."""
+    for _attempt in range(3):
+        result = await session.execute(
+            update(Counter)
+            .where(Counter.name == name)
+            .values(value=Counter.value + 1)
+            .returning(Counter.value)
+            .execution_options(synchronize_session=False)
+        )
+        value = result.scalar()
+        if value is not None:
+            return int(value)
+        try:  # a counter nobody used yet (the migration creates the ones it knows)
+            async with session.begin_nested():
+                session.add(Counter(name=name, value=1))
+                await session.flush()
+            return 1
+        except IntegrityError:
+            continue  # created by another session meanwhile: take the next one
+    raise RuntimeError(f"counter {name!r} could not be advanced")
