@@ -35,4 +35,6 @@ echo "== catalogs and FAQ content"
 .venv/bin/python -m bot i18n check | tail -1
 .venv/bin/python -m bot faq check
 echo "== pytest"
-exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# In parallel (pytest-xdist): most tests wait on a bot, a server or a timer, so 4 workers keep a 2-core
+# machine busy. TEST_WORKERS=0 runs everything in this process; options given here come after and win.
+exec .venv/bin/python -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-4}" --dist loadgroup "$@"

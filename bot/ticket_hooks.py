@@ -71,8 +71,14 @@ async def alert_organizers(
     return queued
 
 
-async def _ticket_of(session: AsyncSession, outcome: Outcome) -> tuple[Ticket | None, FrozenClock]:
-    await repo.scrub_outbox_rows(session, [outcome.outbox_id])  # the copy is not needed any more
+async def _ticket_of(
+    session: AsyncSession, outcome: Outcome, *, card: bool = False
+) -> tuple[Ticket | None, FrozenClock]:
+    # The copy of anyone's words is not needed any more; a card keeps what it showed (its state).
+    if card:
+        await repo.keep_payload(session, outcome.outbox_id, tickets.shown_state(outcome.payload))
+    else:
+        await repo.scrub_outbox_rows(session, [outcome.outbox_id])
     ticket_id = tickets.ticket_id_of(outcome.ref)
     ticket = await repo.get_ticket(session, ticket_id) if ticket_id is not None else None
     moment = outcome.recorded_at or (ticket.created_at if ticket is not None else None)
@@ -98,7 +104,7 @@ async def _tell_asker(session: AsyncSession, at: FrozenClock, ticket: Ticket, se
 
 async def relay_outcome(session: AsyncSession, outcome: Outcome) -> None:
     """The card of a ticket."""
-    ticket, at = await _ticket_of(session, outcome)
+    ticket, at = await _ticket_of(session, outcome, card=True)
     if ticket is None:
         return
     if outcome.status == SENT and outcome.telegram_message_id is not None:
@@ -156,9 +162,9 @@ async def answer_outcome(session: AsyncSession, outcome: Outcome) -> None:
     await tickets.notify_group(session, at, ticket.chat_id, notice, key=f"undelivered:{seq}")
 
 
-async def forget(session: AsyncSession, outcome: Outcome) -> None:
-    """Final: the outbox need not keep the words any more."""
-    await repo.scrub_outbox_rows(session, [outcome.outbox_id])
+async def card_edited(session: AsyncSession, outcome: Outcome) -> None:
+    """Final: the outbox keeps what the card shows now, not the question."""
+    await _ticket_of(session, outcome, card=outcome.status == SENT)
 
 
 OUTCOME_HOOKS: dict[str, list[Hook]] = {
@@ -166,6 +172,6 @@ OUTCOME_HOOKS: dict[str, list[Hook]] = {
     tickets.PART_KIND: [part_outcome],
     tickets.FOLLOWUP_KIND: [part_outcome],
     tickets.ANSWER_KIND: [answer_outcome],
-    tickets.CARD_KIND: [forget],
-    tickets.REOPENED_KIND: [forget],
+    tickets.CARD_KIND: [card_edited],
+    tickets.REOPENED_KIND: [card_edited],
 }

@@ -117,6 +117,16 @@ def relay_kind(kind: str) -> str:
 GROUP_KINDS = (*(relay_kind(k) for k in TICKET_KINDS), PART_KIND, FOLLOWUP_KIND, CARD_KIND, REOPENED_KIND)
 
 
+# The rows that put the card into the helpers' chat; once final they keep only what the card showed.
+CARD_KINDS = (*(relay_kind(k) for k in TICKET_KINDS), CARD_KIND, REOPENED_KIND)
+CARD_SHOWS = ("status", "closed_by", "named", "quiet_days")
+
+
+def shown_state(payload: dict[str, object]) -> dict[str, object]:
+    """What a card showed, without the question (kept on its outbox row once sent: `queue_card`)."""
+    return {k: payload.get(k) for k in CARD_SHOWS} if payload else {}
+
+
 def ref(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
 
@@ -194,7 +204,7 @@ async def open_ticket(
                     asker_id=asker_id,
                     text=text,
                     translation=translation,
-                    translation_lang=relay_lang if translation else None,
+                    translation_lang=relay_lang,  # the helpers' language (translated into, or not)
                     chat_id=chat_id,
                     created_at=now,
                     active_at=now,
@@ -279,7 +289,8 @@ def card_payload(ticket: Ticket, *, relay_lang: str | None = None) -> RelayPaylo
     the state (`relay_lang`: the helpers' language, known when the ticket is opened)."""
     parts = pieces(ticket.text or "", ticket.translation)
     first, beside = parts[0]
-    untranslated = ticket.translation is None and ticket.lang != (relay_lang or ticket.translation_lang)
+    helpers_lang = relay_lang or ticket.translation_lang  # None: a ticket from before 0012
+    untranslated = ticket.translation is None and helpers_lang is not None and ticket.lang != helpers_lang
     return RelayPayload(
         ticket=ticket.id,
         lang=ticket.lang,
@@ -367,6 +378,9 @@ async def queue_card(
         "named": ticket.helper_named,
         "quiet_days": quiet_days,
     }
+    shown = await repo.last_shown(session, key, CARD_KINDS)
+    if shown is not None and shown[0] == "sent" and all(shown[1].get(k) == v for k, v in now.items()):
+        return False  # the card shows this already (an edit in between was replaced before it left)
     card = (base or card_payload(ticket)).model_copy(update=now)
     payload = RelayEditPayload(**card.model_dump(), message_id=message_id)
     return await outbox.enqueue(

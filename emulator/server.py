@@ -426,6 +426,16 @@ class BotAPIEmulator:
         """
         return await wait_for_bot_message(self.world, self.call_log, chat_id, predicate, timeout, after)
 
+    async def wait_late_calls(self, timeout: float = 30.0) -> None:
+        """Wait until the calls that an emulated timeout answered are carried out (`timeout_delivers`)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while late := [task for task in self.dispatcher.tasks if not task.done()]:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"emulator: {len(late)} late calls not done within {timeout} s")
+            await asyncio.wait(late, timeout=remaining)
+
     # ------------------------------------------------------------------ faults and limits
 
     def configure_faults(self, **changes: Any) -> dict[str, Any]:

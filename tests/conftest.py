@@ -1,15 +1,34 @@
-"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, a controllable clock."""
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, a controllable clock.
+
+Migrations run once per test session (per xdist worker): into a template SQLite file, copied for each
+test, and into a template PostgreSQL database, cloned for each test with CREATE DATABASE ... TEMPLATE
+(a database of its own: subprocesses get a plain URL, no search_path). Other tests that take `db_kind` run
+on both. End-to-end tests (tests/e2e/) run on SQLite; those marked `pg_e2e` run on PostgreSQL too: one smoke
+test per capability, the races, and what depends on the database (NUL characters, number ranges, deadlocks).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import collections
+import concurrent.futures
+import contextlib
 import os
+import random
+import shutil
+import socket
+import tempfile
+import threading
 import uuid
-from collections.abc import AsyncIterator
+import zlib
+from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.clock import FrozenClock
 from storage.db import create_engine, create_sessionmaker
@@ -17,48 +36,297 @@ from storage.migrate import upgrade
 
 PG_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 DB_KINDS = ["sqlite", "pg"]
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw3" under pytest-xdist, "" without it
+TESTS = Path(__file__).resolve().parent
+T = TypeVar("T")
+
+
+def pg_url_for(database: str, base: str = PG_URL) -> str:
+    return f"{base.rsplit('/', 1)[0]}/{database}"
+
+
+async def _pg_admin(*statements: str) -> None:
+    """Statements that cannot run in a transaction (CREATE/DROP DATABASE), on the server's `test` database."""
+    admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        async with admin.connect() as conn:
+            for statement in statements:
+                await conn.exec_driver_sql(statement)
+    finally:
+        await admin.dispose()
+
+
+class _SqliteTemplate:
+    """The migrated SQLite file of this process, made when the first test needs it."""
+
+    folder: Path | None = None
+    path: Path | None = None
+
+    @classmethod
+    async def get(cls) -> Path:
+        if cls.path is None:
+            cls.folder = cls.folder or Path(tempfile.mkdtemp(prefix=f"hnb-tpl-{WORKER or 'main'}-"))
+            path = cls.folder / "template.sqlite3"
+            path.unlink(missing_ok=True)
+            engine = create_engine(f"sqlite+aiosqlite:///{path}")
+            try:
+                await upgrade(engine)
+            finally:
+                await engine.dispose()  # the last connection checkpoints the WAL into the file
+            cls.path = path
+        return cls.path
+
+    @classmethod
+    def remove(cls) -> None:
+        if cls.folder is not None:
+            shutil.rmtree(cls.folder, ignore_errors=True)
+            cls.folder = cls.path = None
+
+
+class _PgDatabases:
+    """PostgreSQL databases for tests: clones of a template migrated once per process.
+
+    On this server a CREATE DATABASE takes a quarter second and a DROP DATABASE longer (it waits for a
+    checkpoint), so both happen on a thread of their own, with its own event loop: the next clone is made
+    while a test runs, and used ones are dropped behind (drops at the same time share their checkpoints).
+    The template gets no connection after its migration (a database being copied must have none).
+    """
+
+    AHEAD = 2  # clones made ahead of need
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="pg-databases", daemon=True)
+        self.thread.start()
+        self.template: str | None = None
+        self.ahead: collections.deque[concurrent.futures.Future[str]] = collections.deque()
+        self.drops: set[concurrent.futures.Future[None]] = set()
+        self.admin: AsyncEngine | None = None  # used on self.loop only
+        self.migrating = asyncio.Lock()  # used on self.loop only
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    async def _sql(self, statement: str) -> None:
+        if self.admin is None:
+            self.admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        async with self.admin.connect() as conn:
+            await conn.exec_driver_sql(statement)
+
+    async def _template(self) -> str | None:
+        async with self.migrating:
+            if self.template is None:
+                name = f"hnb_tpl_{uuid.uuid4().hex[:12]}"
+                await self._sql(f'CREATE DATABASE "{name}"')
+                engine = create_async_engine(pg_url_for(name), poolclass=NullPool)
+                try:
+                    await upgrade(engine)
+                except BaseException:
+                    await engine.dispose()
+                    await self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    raise
+                await engine.dispose()
+                self.template = name
+            return self.template
+
+    async def _clone(self) -> str:
+        template = await self._template()
+        assert template is not None
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        await self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return name
+
+    async def _drop(self, name: str) -> None:
+        await self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    async def acquire(self) -> str:
+        """A fresh migrated database of its own (its name); give it back with release()."""
+        if self.template is None:  # migrated while the test waits (Alembic runs one migration at a time)
+            await asyncio.wrap_future(self._run(self._template()))
+        future = self.ahead.popleft() if self.ahead else self._run(self._clone())
+        while len(self.ahead) < self.AHEAD:
+            self.ahead.append(self._run(self._clone()))
+        return await asyncio.wrap_future(future)
+
+    def release(self, name: str) -> None:
+        """Drop the database (connections still open are ended) in the background."""
+        future = self._run(self._drop(name))
+        self.drops.add(future)
+        future.add_done_callback(self.drops.discard)
+
+    def close(self) -> None:
+        """Wait for the drops; drop the clones made ahead and the template; stop the thread."""
+        futures = [*self.ahead, *self.drops]
+        self.ahead.clear()
+        concurrent.futures.wait(futures, timeout=120)
+        leftovers = [f.result() for f in futures if f.done() and not f.exception() and f.result()]
+        if self.template is not None:
+            leftovers.append(self.template)
+
+        async def finish() -> None:
+            await asyncio.gather(*(self._drop(n) for n in leftovers), return_exceptions=True)
+            if self.admin is not None:
+                await self.admin.dispose()
+
+        with contextlib.suppress(Exception):
+            self._run(finish()).result(timeout=120)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+_pg_databases: _PgDatabases | None = None
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _pg_databases
+    if _pg_databases is not None:
+        _pg_databases.close()
+        _pg_databases = None
+    _SqliteTemplate.remove()
 
 
 async def make_engine(kind: str, tmp_path: Path) -> tuple[AsyncEngine, str, str | None]:
-    """A fresh, migrated database: a SQLite file, or a PostgreSQL schema of its own (tests may run in parallel)."""
+    """A fresh, migrated database: a copy of the migrated SQLite file, or a PostgreSQL database cloned from
+    the migrated template. Returns (engine, URL, PostgreSQL database to give to drop_pg_database() after)."""
+    global _pg_databases
     if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-        engine = create_engine(url)
-        await upgrade(engine)
-        return engine, url, None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(PG_URL)
-    async with admin.begin() as conn:
-        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    await admin.dispose()
-    engine = create_async_engine(
-        PG_URL, connect_args={"server_settings": {"search_path": schema}}, pool_size=25, max_overflow=10
-    )
-    await upgrade(engine)
-    return engine, PG_URL, schema
+        path = tmp_path / "test.sqlite3"
+        template = await _SqliteTemplate.get()
+        shutil.copyfile(template, path)
+        for suffix in ("-wal", "-shm"):  # normally gone once the template's engine is disposed
+            if Path(f"{template}{suffix}").exists():
+                shutil.copyfile(f"{template}{suffix}", f"{path}{suffix}")
+        url = f"sqlite+aiosqlite:///{path}"
+        return create_engine(url), url, None
+    if _pg_databases is None:
+        _pg_databases = _PgDatabases()
+    database = await _pg_databases.acquire()
+    url = pg_url_for(database)
+    # At most 15 connections: the server allows 100, shared by the parallel workers (and whoever else uses it)
+    return create_async_engine(url, pool_size=10, max_overflow=5), url, database
+
+
+async def drop_pg_database(database: str) -> None:
+    """Give back a database from make_engine: dropped in the background (open connections are ended)."""
+    if _pg_databases is not None:
+        _pg_databases.release(database)
+    else:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 async def drop_schema(schema: str) -> None:
-    admin = create_async_engine(PG_URL)
-    async with admin.begin() as conn:
-        await conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    await admin.dispose()
+    """Drop a schema of the shared `test` database (tests that make their own)."""
+    admin = create_async_engine(PG_URL, poolclass=NullPool)
+    try:
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await admin.dispose()
 
 
-@pytest.fixture(params=DB_KINDS)
+# --- ports -------------------------------------------------------------------------------------------------
+
+# Servers started by tests as subprocesses must be told a port in advance. Under pytest-xdist each worker takes
+# them from a block of its own (below the kernel's ephemeral ports, 32768+), so the workers of a run never hand
+# out the same port; which blocks a run uses depends on its run id, so two runs at once rarely share one, and
+# a port somebody listens on is skipped either way. Without xdist the kernel picks, as before.
+_PORTS_FIRST, _PORTS_END, _PORTS_PER_WORKER = 20_000, 32_000, 150
+_ports: list[int] = []
+
+
+def _worker_ports() -> list[int]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)
+    if not worker.startswith("gw") or not worker[2:].isdigit() or count < 1:
+        return []
+    runs = (_PORTS_END - _PORTS_FIRST) // (_PORTS_PER_WORKER * count)
+    if runs < 1:
+        return []
+    run = zlib.crc32(os.environ.get("PYTEST_XDIST_TESTRUNUID", "").encode()) % runs
+    first = _PORTS_FIRST + (run * count + int(worker[2:])) * _PORTS_PER_WORKER
+    ports = list(range(first, first + _PORTS_PER_WORKER))
+    random.shuffle(ports)
+    return ports
+
+
+def free_port() -> int:
+    """A port nobody listens on (see above)."""
+    if not _ports:
+        _ports.extend(_worker_ports())
+    for _ in range(len(_ports)):
+        port = _ports.pop(0)
+        _ports.append(port)  # round robin: a port comes again only after all the others
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- collection: which database a test runs on, which tests share an xdist worker ---------------------------
+
+
+@pytest.fixture
 def db_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def _kinds(metafunc: pytest.Metafunc) -> list[str]:
+    """End-to-end tests run on SQLite, and on PostgreSQL too when marked pg_e2e; every other test on both."""
+    path = Path(str(metafunc.definition.path))
+    if TESTS / "e2e" in path.parents and metafunc.definition.get_closest_marker("pg_e2e") is None:
+        return ["sqlite"]
+    return DB_KINDS
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_kind" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0]
+        if "db_kind" in ([n.strip() for n in names.split(",")] if isinstance(names, str) else names):
+            return  # the test chose its databases itself
+    params = [pytest.param(k, marks=pytest.mark.pg) if k == "pg" else k for k in _kinds(metafunc)]
+    metafunc.parametrize("db_kind", params, indirect=True)
+
+
+# Tests that must share one xdist worker, by path: the browser tests share one demo process, one Chromium
+# and write the screenshots. (pytest-xdist's own xdist_group marks work through node ids, which pytest 9.2
+# no longer lets a plugin change; so the scheduler groups by path as well.)
+XDIST_GROUPS = {"tests/browser/": "browser"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`: each test on the next free worker, except the groups above (and xdist_group)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class Grouping(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            group = next((g for prefix, g in XDIST_GROUPS.items() if nodeid.startswith(prefix)), None)
+            return group or super()._split_scope(nodeid)
+
+    return Grouping(config, log)
+
+
+# --- fixtures ------------------------------------------------------------------------------------------------
+
+
 @pytest.fixture
 async def engine(db_kind: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    eng, _url, schema = await make_engine(db_kind, tmp_path)
+    eng, _url, database = await make_engine(db_kind, tmp_path)
     try:
         yield eng
     finally:
         await eng.dispose()
-        if schema:
-            await drop_schema(schema)
+        if database:
+            await drop_pg_database(database)
 
 
 @pytest.fixture

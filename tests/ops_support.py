@@ -25,7 +25,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import SUPPORTED_LANGUAGES
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, free_port
 
 # One question per language that the FAQ answers with confidence (fault and multi-process tests).
 LANGS = SUPPORTED_LANGUAGES
@@ -40,12 +40,6 @@ QUESTIONS = {
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

@@ -244,8 +244,14 @@ async def test_release_opens_it_again_with_its_button(session: AsyncSession, clo
     assert await tickets.release(session, clock, HELPER_A) == [ticket.id]
     await session.commit()
     edits = await _kinds(session, ticket.id, tickets.CARD_KIND)
-    # the "taken" edit was not sent yet: replaced by the newer state
-    assert [(e.status, e.payload["status"]) for e in edits] == [("cancelled", "taken"), ("pending", "open")]
+    # the "taken" edit had not left yet: cancelled, and the card still shows "open": nothing to edit
+    assert [(e.status, e.payload["status"]) for e in edits] == [("cancelled", "taken")]
+    await tickets.claim(session, clock, ticket.id, await _person(session, HELPER_A))
+    [taken] = [e for e in await _kinds(session, ticket.id, tickets.CARD_KIND) if e.status == "pending"]
+    await _deliver(session, taken, "sent", 40)
+    assert await tickets.release(session, clock, HELPER_A) == [ticket.id]
+    [opened] = [e for e in await _kinds(session, ticket.id, tickets.CARD_KIND) if e.status == "pending"]
+    assert opened.payload["status"] == "open"  # shown "taken": edited back to open, with its 🙋
     again = await tickets.claim(session, clock, ticket.id, await _person(session, HELPER_B))
     assert again.outcome == Outcome.WON
 

@@ -75,7 +75,7 @@ POSITIVE: dict[Talk, list[str]] = {
     Talk.YES: ["ja", "yes", "نعم", "بله", "так", "да", "aywa", "bale"],
     Talk.NO: ["nein", "no", "لا", "نه", "ні", "нет", "nein danke", "la shukran"],
     Talk.OK: ["ok", "okay", "OK!", "alles klar", "تمام", "ماشي", "باشه", "добре", "хорошо", "mashi", "tamam"],
-    Talk.LIKE: ["👍", "👍🏽👍🏽", "👌", "🙂"],
+    Talk.LIKE: ["👍", "👍🏽👍🏽", "👌", "🙂", "hahaha", "ههههههه", "😂"],
     Talk.EMOJI: ["😢", "🤔🤔"],
 }
 
@@ -145,7 +145,7 @@ def test_at_most_two_fillers() -> None:
     assert recognise("danke so so so") is None
 
 
-def test_the_table_can_be_extended(tmp_path: object) -> None:
+def test_the_table_can_be_extended() -> None:
     table = smalltalk.build({"kinds": {"thanks": {"de": ["vergelts gott"], "emoji": ["🌻"]}}})
     assert table.recognise("Vergelt's Gott!") == Talk.THANKS
     assert table.recognise("🌻") == Talk.THANKS

@@ -8,6 +8,7 @@ import gc
 import json
 import logging
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from bot.ops.leader import FileLeader, PostgresLeader, exactly_once, leadership_
 from bot.ops.telegram import KeepResponseTypes, RetryRequest
 from storage.migrate import upgrade
 from tests.conftest import PG_URL, drop_schema
-from tests.ops_support import PrivateRedis, free_port, metric, parse_metrics
+from tests.ops_support import PrivateRedis, metric, parse_metrics
 
 # --- metrics ---------------------------------------------------------------------------------------------
 
@@ -142,7 +143,7 @@ async def test_leadership_for_picks_the_lock(tmp_path: Path) -> None:
 
 @pytest.mark.pg
 async def test_postgres_leader_lock_failover() -> None:
-    schema = "t_lead_" + free_port().__str__()
+    schema = f"t_lead_{uuid.uuid4().hex[:10]}"
     admin = create_async_engine(PG_URL)
     async with admin.begin() as conn:
         await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
@@ -217,7 +218,7 @@ async def test_exactly_once_runs_only_in_the_leader(tmp_path: Path) -> None:
 
 @pytest.mark.pg
 async def test_processes_starting_at_once_migrate_one_after_the_other() -> None:
-    schema = f"t_mig_{free_port()}"
+    schema = f"t_mig_{uuid.uuid4().hex[:10]}"
     admin = create_async_engine(PG_URL)
     async with admin.begin() as conn:
         await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')

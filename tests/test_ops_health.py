@@ -26,7 +26,7 @@ from bot.ops.health import Health
 from emulator.server import BotAPIEmulator
 from storage.db import create_engine
 from storage.models import User
-from tests.conftest import drop_schema, make_engine
+from tests.conftest import drop_pg_database, make_engine
 from tests.ops_support import free_port, metric, parse_metrics, wait_for
 
 TOKEN = "123456:TEST-health"
@@ -42,7 +42,7 @@ async def production_bot(
 ) -> AsyncIterator[tuple[App, str, BotAPIEmulator]]:
     emu = BotAPIEmulator(chat_per_second=1)
     await emu.start()
-    engine, url, schema = await make_engine(db_kind, tmp_path)
+    engine, url, database = await make_engine(db_kind, tmp_path)
     port = free_port()
     settings = load_settings(
         _env_file=None,
@@ -74,8 +74,8 @@ async def production_bot(
                 await asyncio.wait_for(polling, 5)
         await shutdown(app)
         await emu.stop()
-        if schema:
-            await drop_schema(schema)
+        if database:
+            await drop_pg_database(database)
 
 
 async def get(url: str) -> tuple[int, str, str]:

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from bot.ops import backup as bk
 from bot.ops.restore import restore
 from storage.db import create_engine
+from tests.conftest import drop_pg_database, make_engine
 from tests.ops_support import create_database, drop_database
 from tests.test_ops_backup import populate, snapshot
 
@@ -32,18 +33,15 @@ Lines = list[Any]
 
 @pytest.fixture
 async def live(db_kind: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A live database full of the demo's data; its URL."""
-    if db_kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'live.sqlite3'}"
-        await populate(url)
-        yield url
-        return
-    url = await create_database()
+    """A live database full of the demo's data; its URL. (A copy of the migrated template database.)"""
+    engine, url, database = await make_engine(db_kind, tmp_path)
+    await engine.dispose()
     try:
         await populate(url)
         yield url
     finally:
-        await drop_database(url)
+        if database:
+            await drop_pg_database(database)
 
 
 async def counts(url: str) -> tuple[int, int]:

@@ -179,8 +179,20 @@ async def test_a_long_question_is_relayed_whole_in_marked_parts(
     relayed = " ".join(r.payload["text"] for r in rows)
     assert relayed.split() == words  # nothing cut, nothing lost
     assert all(len(r.payload["text"]) <= tickets.BODY_LIMIT for r in rows)
+    assert not any(r.payload["untranslated"] for r in rows)  # German for German helpers: nothing missing
     stored = await tickets.get(session, ticket.id)
     assert stored is not None and stored.text == question
+    # closed later, the card still shows the question's first part, and no "no translation" note
+    first_part = rows[0].payload["text"]
+    await _deliver(session, rows[0], "sent", 9)
+    await tickets.close(session, clock, ticket.id, tickets.ClosedBy.ASKER, await _person(session, ASKER))
+    [card] = [r for r in await _rows(session, ticket.id) if r.kind == tickets.CARD_KIND]
+    assert (card.payload["status"], card.payload["parts"], card.payload["untranslated"]) == (
+        "closed",
+        2,
+        False,
+    )
+    assert card.payload["text"] == first_part
 
 
 async def test_sent_relay_is_found_by_its_message_and_forgets_its_payload(
@@ -197,7 +209,7 @@ async def test_sent_relay_is_found_by_its_message_and_forgets_its_payload(
     assert await tickets.find_by_relay(session, HELPERS, 78) is None
     assert await tickets.find_by_relay(session, -999, 77) is None
     await session.refresh(relay)
-    assert relay.payload == {}
+    assert relay.payload == {"status": "open", "closed_by": None, "named": False, "quiet_days": None}
 
 
 async def _relay_sent_without_hook(session: AsyncSession, ticket_id: int, message_id: int) -> None:

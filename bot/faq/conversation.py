@@ -174,12 +174,12 @@ async def reply_to_relay(
     prepared = await prepare_answer(
         service, translator, text=text, asker_lang=asker_lang, helpers_lang=settings.default_language
     )
-    current = await tickets.get(session, ticket_id)
-    refused = _refusal(current, helper) if current is not None else (Reply.GONE, GroupNotice.GONE)
-    if refused is not None or current is None:
-        event = refused[1] if refused is not None else GroupNotice.GONE
-        await _tell_group(session, clock, chat_id, event, current, message_id)
-        return ReplyResult(refused[0] if refused is not None else Reply.GONE, current)
+    current = await tickets.get(session, ticket_id)  # as it is now (withdrawn or closed meanwhile?)
+    refused = _refusal(current, helper)
+    if refused is not None:
+        await _tell_group(session, clock, chat_id, refused[1], current, message_id)
+        return ReplyResult(refused[0], current)
+    assert current is not None
     if current.status == tickets.OPEN:  # replying takes an open question (the first wins)
         await tickets.claim(session, clock, ticket_id, helper)
         current = await tickets.get(session, ticket_id) or current
@@ -196,12 +196,13 @@ async def reply_to_relay(
         session, clock, chat_id, GroupNotice.PASSED, current, message_id, translated=translated,
         untranslated=prepared.untranslated,
     )  # fmt: skip
-    return ReplyResult(
-        Reply.SENT, current, added.seq, added.first_answer, translated, prepared.untranslated
-    )
+    return ReplyResult(Reply.SENT, current, added.seq, added.first_answer, translated, prepared.untranslated)
 
 
-def _refusal(ticket: Ticket, helper: Person | None) -> tuple[Reply, GroupNotice] | None:
+def _refusal(ticket: Ticket | None, helper: Person | None) -> tuple[Reply, GroupNotice] | None:
+    """Why a reply is not passed on (what the helper is told), or None."""
+    if ticket is None:
+        return Reply.GONE, GroupNotice.GONE
     if not may_answer(helper):
         return Reply.NOT_ALLOWED, GroupNotice.NOT_HELPER
     if ticket.status == tickets.WITHDRAWN:

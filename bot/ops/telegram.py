@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import warnings
 from typing import Any
 
 from aiogram import Bot
@@ -41,6 +42,9 @@ from pydantic import ValidationError
 from bot.ops import metrics
 
 log = logging.getLogger(__name__)
+# A skipped update (below) is already reported in one WARNING line of ours; aiogram's own warning for the
+# bare update left in its place would print it a second time, outside the log.
+warnings.filterwarnings("ignore", message="Detected unknown update type", category=RuntimeWarning)
 
 
 class RetryRequest(BaseRequestMiddleware):

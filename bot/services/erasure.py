@@ -125,7 +125,7 @@ async def erase(session: AsyncSession, clock: Clock, user_id: int) -> None:
     # The person's row first, like every other write for a person that may race with this one (booking,
     # handing a question over): one lock order, so the two never deadlock; the other one waits, or finds
     # the person gone.
-    await users_repo.lock_user(session, user_id)
+    await users_repo.lock_user(session, user_id, deleting=True)
     for kind in await repo.active_ticket_kinds(session, user_id, tickets.ACTIVE):
         await tickets.withdraw(session, clock, user_id, kind)
     own_tickets = await repo.ticket_ids(session, user_id)

@@ -76,11 +76,11 @@ async def on_skip(
 ) -> None:
     """ "Not this time": nothing is stored; the alert says thank you and how to take it later."""
     result = await claiming.still_open(session, callback_data.assignment, user)
-    if result.assignment is None:
+    if result.item is None:
         await alert(query, tr._(GONE))
     elif result.outcome != Outcome.OK:  # taken or closed: its alert is being edited through the outbox
         await alert(query, tr._(CLOSED))
     else:
         await query.answer()
-        summary = Summary.of(result.assignment, areas(settings.areas_file))
+        summary = Summary.of(result.item, areas(settings.areas_file))
         await show(query, closed_alert_text(tr, summary, AlertEnd.DECLINED))

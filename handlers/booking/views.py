@@ -221,7 +221,9 @@ def cancel_question(tr: Translator, info: SlotInfo, booking_id: int) -> View:
     yes = MyCb(action=MyAction.CANCEL, booking=booking_id)
     keep = MyCb(action=MyAction.KEEP, booking=booking_id)
     no_text = tr._("No, keep the appointment")
-    return text, keyboard(confirm_row(tr, yes, keep, yes_text=tr._("Yes, cancel the appointment"), no_text=no_text))
+    return text, keyboard(
+        confirm_row(tr, yes, keep, yes_text=tr._("Yes, cancel the appointment"), no_text=no_text)
+    )
 
 
 def kept_view(tr: Translator, info: SlotInfo) -> View:

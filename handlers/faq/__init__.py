@@ -1,9 +1,9 @@
 """The FAQ in the chat (free-text questions, browsing by topic, 👍/👎), "ask a person" with its tickets in
 the helpers' chat, and the organizers' /unanswered. Mirrors bot/faq/ and bot/tickets.py.
 
-Sending: replies to the person's own action are sent directly; messages to anyone else (the relay to the
-helpers' chat, a helper's answer to the asker, the edit when the asker withdraws) go through the outbox
-(RENDERERS).
+Sending: replies to the person's own action in their private chat are sent directly; every message to
+anyone else — the helpers' chat (the card and its edits, the asker's later messages, notices), a helper's
+answer to the asker, alerts to helpers and organizers — goes through the outbox (RENDERERS).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from handlers.faq.views import HANDOFF, HANDOFF_LABEL
 from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem
 
-# Routing order: the helpers' chat and taking questions (from /assignments) first, the buttons next, then the "ask a person" dialog; a free-text
-# question (no command, no dialog) last.
+# Routing order: the helpers' chat and "I'll take it" first, the buttons next, then the "ask a person" dialog,
+# then what someone with an open question writes (it joins the question); a free-text question last.
 FLOWS: list[Flow] = [
     tickets.flow,
     take.flow,

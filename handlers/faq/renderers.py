@@ -140,18 +140,22 @@ def render_failed(failed: FailedPayload, tr: Translator) -> Rendered:
 @renders(ClosedPayload)
 def render_closed(closed: ClosedPayload, tr: Translator) -> Rendered:
     if closed.by == tickets.ClosedBy.QUIET and not closed.answered:
-        text = tr._(
-            "Your question no. {number} was closed: in {days} days nobody could answer it. We are "
-            "sorry. You can ask again any time with /ask.",
+        text = tr.n_(
+            "Your question no. {number} was closed: in {n} day nobody could answer it. We are sorry. "
+            "You can ask again any time with /ask.",
+            "Your question no. {number} was closed: in {n} days nobody could answer it. We are sorry. "
+            "You can ask again any time with /ask.",
+            closed.quiet_days or 0,
             number=closed.ticket,
-            days=closed.quiet_days or "?",
         )
     elif closed.by == tickets.ClosedBy.QUIET:
-        text = tr._(
-            "Your question no. {number} was closed after {days} days without messages. If you need "
-            "more help, just write a new question.",
+        text = tr.n_(
+            "Your question no. {number} was closed after {n} day without messages. If you need more "
+            "help, just write a new question.",
+            "Your question no. {number} was closed after {n} days without messages. If you need more "
+            "help, just write a new question.",
+            closed.quiet_days or 0,
             number=closed.ticket,
-            days=closed.quiet_days or "?",
         )
     else:
         text = tr._(

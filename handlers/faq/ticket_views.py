@@ -58,9 +58,10 @@ def _state_line(tr: Translator, card: RelayPayload) -> str:
     if card.closed_by == ClosedBy.ASKER:
         return tr._("🔒 Closed by the person who asked. Replies are no longer passed on.")
     if card.closed_by == ClosedBy.QUIET:
-        return tr._(
-            "🔒 Closed after {days} days without messages. Replies are no longer passed on.",
-            days=card.quiet_days or "?",
+        return tr.n_(
+            "🔒 Closed after {n} day without messages. Replies are no longer passed on.",
+            "🔒 Closed after {n} days without messages. Replies are no longer passed on.",
+            card.quiet_days or 0,
         )
     return tr._("🔒 Closed by the helper. Replies are no longer passed on.")
 
@@ -150,10 +151,11 @@ def notice_text(tr: Translator, notice: NoticePayload) -> str:
     if notice.event == GroupNotice.CLOSED_BY_ASKER:
         return tr._("🔒 The person closed question no. {number}. Thank you!", number=number)
     if notice.event == GroupNotice.CLOSED_QUIET:
-        return tr._(
-            "🔒 Question no. {number} was closed after {days} days without messages. The person was told.",
+        return tr.n_(
+            "🔒 Question no. {number} was closed after {n} day without messages. The person was told.",
+            "🔒 Question no. {number} was closed after {n} days without messages. The person was told.",
+            notice.quiet_days or 0,
             number=number,
-            days=notice.quiet_days or "?",
         )
     if notice.event == GroupNotice.UNDELIVERED:
         return tr._(

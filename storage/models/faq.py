@@ -66,7 +66,7 @@ class Ticket(Base):
     )
     text: Mapped[str | None] = mapped_column(Text)  # cleared when answered or withdrawn
     translation: Mapped[str | None] = mapped_column(Text)  # machine translation for the helpers, ditto
-    translation_lang: Mapped[str | None] = mapped_column(String(5))
+    translation_lang: Mapped[str | None] = mapped_column(String(5))  # the helpers' language
     chat_id: Mapped[int] = mapped_column(BigInteger)  # the helpers' chat it was relayed to
     relay_message_id: Mapped[int | None] = mapped_column(BigInteger)  # known once the relay was sent
     taken_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="SET NULL"))

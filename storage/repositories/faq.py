@@ -256,6 +256,30 @@ async def scrub_outbox_rows(session: AsyncSession, outbox_ids: Sequence[int]) ->
     return int(result.rowcount or 0)
 
 
+async def keep_payload(session: AsyncSession, outbox_id: int, kept: dict[str, object]) -> None:
+    """Replace the payload of a final row by `kept` (what it showed, without anyone's words)."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(payload=kept))
+
+
+async def last_shown(
+    session: AsyncSession, ref: str, kinds: Sequence[str]
+) -> tuple[str, dict[str, object]] | None:
+    """(status, payload) of the newest row of `ref` among `kinds` that was sent or is being sent."""
+    row = (
+        await session.execute(
+            select(OutboxMessage.status, OutboxMessage.payload)
+            .where(
+                OutboxMessage.ref == ref,
+                OutboxMessage.kind.in_(list(kinds)),
+                OutboxMessage.status.in_(("sent", "sending")),
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return (str(row[0]), dict(row[1] or {})) if row is not None else None
+
+
 async def stale_ticket_payload_ids(
     session: AsyncSession, kinds: Sequence[str], limit: int = 500
 ) -> list[int]:

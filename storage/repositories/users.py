@@ -102,11 +102,16 @@ async def claim_invite_from(
     return None if row is None else (str(row[0]), None if row[1] is None else int(row[1]))
 
 
-async def lock_user(session: AsyncSession, user_id: int) -> bool:
+async def lock_user(session: AsyncSession, user_id: int, *, deleting: bool = False) -> bool:
     """Row-lock the person until the end of the transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already
-    serializes writers); False when there is no such person (any more)."""
-    found = await session.scalar(select(User.id).where(User.id == user_id).with_for_update())
-    return found is not None
+    serializes writers); False when there is no such person (any more).
+
+    The lock (FOR NO KEY UPDATE) makes one person's writes wait for each other, but not other people's
+    writes that merely refer to the person (a helper's answer queued for them: a foreign key takes FOR KEY
+    SHARE), so those cannot deadlock with it. `deleting` (the erasure) takes FOR UPDATE, which waits for
+    those too and makes them wait."""
+    lock = select(User.id).where(User.id == user_id).with_for_update(key_share=not deleting)
+    return await session.scalar(lock) is not None
 
 
 async def delete_user(session: AsyncSession, user_id: int) -> None:

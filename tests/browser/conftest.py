@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from typing import Any
 import pytest
 
 from bot.config import ROOT
+from tests.conftest import free_port
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMEDRIVER_PATHS = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
@@ -54,12 +54,6 @@ def _chromium() -> tuple[str, str]:
     return browser, driver
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Demo:
     url: str
@@ -87,7 +81,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """`python -m bot demo` as a subprocess on a free port with its own SQLite file."""
     _chromium()  # no browser: skip before starting anything
     folder = tmp_path_factory.mktemp("demo")
-    port = _free_port()
+    port = free_port()
     log = folder / "demo.log"
     env = {**os.environ, "BOT_TOKEN": "", "LOG_LEVEL": "WARNING"}
     with log.open("wb") as out:

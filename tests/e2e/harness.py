@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
+
+from aiogram import Dispatcher
 
 from bot import wiring
 from bot.app import App, build_app, set_commands, shutdown
 from bot.clock import Clock
 from bot.config import load_settings
 from emulator.server import BotAPIEmulator
-from tests.conftest import drop_schema, make_engine
+from tests.conftest import drop_pg_database, make_engine
 
 TOKEN = "123456:TEST-token"
 ORGANIZER_ID = 9001
@@ -21,11 +23,48 @@ HELPERS_CHAT_ID = -100500
 
 
 class BotHarness:
-    def __init__(self, emu: BotAPIEmulator, app: App, schema: str | None) -> None:
+    def __init__(self, emu: BotAPIEmulator, app: App, database: str | None) -> None:
         self.emu = emu
-        self.app = app
-        self.schema = schema
+        self.database = database
         self._polling: asyncio.Task[None] | None = None
+        self._handling = 0  # updates the dispatcher took and is still handling
+        self._done_signal = asyncio.Event()  # set (and replaced) each time it finishes one
+        self.app = app
+
+    @property
+    def app(self) -> App:
+        return self._app
+
+    @app.setter
+    def app(self, app: App) -> None:
+        """The running bot (a test may restart it with a new App: set it before that one polls)."""
+        self._app = app
+        self._track_updates(app.dp)
+
+    def _track_updates(self, dp: Dispatcher) -> None:
+        """Count the updates in the dispatcher's hands: from the moment the poller takes one (before it asks
+        for the next ones, which confirms this one to the emulator) until its handling, and the answer the
+        handler may return, are done. (Wraps the dispatcher's per-update entry point, which polling calls.)"""
+        process = dp._process_update
+
+        def tracked(*args: Any, **kwargs: Any) -> Coroutine[Any, Any, bool]:
+            self._handling += 1
+
+            async def run() -> bool:
+                try:
+                    return await process(*args, **kwargs)
+                finally:
+                    self._handling -= 1
+                    signal, self._done_signal = self._done_signal, asyncio.Event()
+                    signal.set()
+
+            return run()
+
+        dp._process_update = tracked  # type: ignore[method-assign]
+
+    def idle(self) -> bool:
+        """The bot fetched (and confirmed) every queued update and finished handling each of them."""
+        return self._handling == 0 and not self.emu.pending_updates
 
     # --- talking to the bot as a person -------------------------------------------------------
     def user(self, user_id: int, language_code: str | None = "de") -> None:
@@ -43,15 +82,15 @@ class BotHarness:
     async def press(
         self, user_id: int, message: dict[str, Any], data: str, *, timeout: float = 5.0
     ) -> dict[str, Any] | None:
+        """Press a button and wait until the bot has handled it; its first new message in the chat, or None
+        (the press only edited a message or answered the callback)."""
         chat = message.get("chat_id", user_id)
         last = self.last_id(chat)
         self.emu.user_presses(user_id, message["message_id"], data, chat_id=chat)
-        try:
-            reply = await self.emu.wait_for(chat, timeout=timeout, after=last)
-        except TimeoutError:
-            reply = None
-        await self.settle(0.15)
-        return reply
+        await self.settle(limit=timeout)
+        if not self.emu.bot_messages(chat, after=last):
+            return None
+        return await self.emu.wait_for(chat, timeout=timeout, after=last)
 
     async def press_text(
         self, user_id: int, message: dict[str, Any], label_part: str, **kw: Any
@@ -62,22 +101,22 @@ class BotHarness:
         messages = self.emu.messages(chat_id)
         return max((m["message_id"] for m in messages), default=0)
 
-    def _activity(self) -> tuple[int, int]:
-        stats = self.emu.stats
-        polls = stats["calls_by_method"].get("getUpdates", 0)
-        return stats["calls_total"] - polls, stats["updates_pending"]
+    async def settle(self, seconds: float | None = None, limit: float = 60.0) -> None:
+        """Wait until the bot is idle (see idle()): by then it has sent everything it sends in answer to the
+        updates so far. At most `limit` seconds.
 
-    async def settle(self, seconds: float = 0.3, limit: float = 60.0) -> None:
-        """Wait until every update was fetched and the bot made no call (but polling) for `seconds`."""
+        `seconds` was the quiet period callers used to give (the bot making no call for that long); an exact
+        wait needs none, so it is accepted and ignored.
+        """
+        del seconds
         loop = asyncio.get_running_loop()
-        started = quiet_since = loop.time()
-        seen = self._activity()
-        while loop.time() - quiet_since < seconds and loop.time() - started < limit:
-            await asyncio.sleep(0.05)
-            now = self._activity()
-            if now != seen or now[1]:
-                seen = now
-                quiet_since = loop.time()
+        deadline = loop.time() + limit
+        while not self.idle() and (remaining := deadline - loop.time()) > 0:
+            # Woken when the bot finishes an update. Only the poller's fetching (and confirming) has no signal
+            # here: while nothing is being handled, look again soon.
+            step = 0.01 if self._handling == 0 else 0.5
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._done_signal.wait(), min(remaining, step))
 
     async def run_job(self, name: str) -> None:
         job = next(job for job in wiring.JOBS if job.name == name)
@@ -121,8 +160,8 @@ class BotHarness:
                 await asyncio.wait_for(self._polling, 5)
         await shutdown(self.app)
         await self.emu.stop()
-        if self.schema:
-            await drop_schema(self.schema)
+        if self.database:
+            await drop_pg_database(self.database)
 
 
 def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
@@ -152,7 +191,7 @@ async def running_bot(
 ) -> AsyncIterator[BotHarness]:
     emu = emulator or BotAPIEmulator(host="127.0.0.1", port=0)
     await emu.start()
-    engine, url, schema = await make_engine(db_kind, tmp_path)
+    engine, url, database = await make_engine(db_kind, tmp_path)
     settings = load_settings(
         bot_token=TOKEN,
         telegram_api_url=emu.base_url,
@@ -165,7 +204,7 @@ async def running_bot(
     )
     app = await build_app(settings, TOKEN, clock=clock, engine=engine)
     await set_commands(app.bot, settings)
-    harness = BotHarness(emu, app, schema)
+    harness = BotHarness(emu, app, database)
     harness._polling = asyncio.create_task(
         app.dp.start_polling(app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
     )

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.assignments import service
 from bot.assignments.options import areas
 from bot.claims import Handed
@@ -127,6 +129,7 @@ def chats_mentioning(bot: BotHarness, needle: str) -> set[int]:
 
 
 # --- acceptance: the dialog, and alerts to exactly the matching, unpaused helpers ----------------------------
+@pytest.mark.pg_e2e
 async def test_assign_dialog_alerts_exactly_the_matching_unpaused_helpers(
     db_kind: str, tmp_path: Path
 ) -> None:
@@ -173,6 +176,7 @@ def service_error(code: str) -> str:
 
 
 # --- acceptance: two helpers at once, one wins; details only in the winner's chat ----------------------------
+@pytest.mark.pg_e2e
 async def test_two_helpers_pressing_at_once_one_wins(db_kind: str, tmp_path: Path) -> None:
     async with running_bot(db_kind, tmp_path, clock=FrozenClock(MONDAY)) as bot:
         await add_helpers(

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from icalendar import Calendar
 
 from bot.booking import services
@@ -62,6 +63,7 @@ async def tap_label(bot: BotHarness, user_id: int, msg: dict[str, Any], label: s
     return message(bot, user_id, msg["message_id"])
 
 
+@pytest.mark.pg_e2e
 async def test_book_confirm_venue_ics_mybookings_cancel(db_kind: str, tmp_path: Path) -> None:
     clock = FrozenClock(START)
     async with running_bot(db_kind, tmp_path, clock=clock) as bot:
@@ -161,6 +163,7 @@ def bot_time(moment: datetime) -> str:
     return Translator("de").time(moment)
 
 
+@pytest.mark.pg_e2e
 async def test_twenty_people_press_for_the_last_place_at_once(db_kind: str, tmp_path: Path) -> None:
     clock = FrozenClock(START)
     async with running_bot(db_kind, tmp_path, clock=clock) as bot:

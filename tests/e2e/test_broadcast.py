@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text, update
 
 from bot.broadcast import broadcasts as broadcast_service
@@ -84,6 +85,7 @@ async def count_rows(bot: BotHarness, sql: str) -> int:
 
 
 # --- the acceptance scenario ----------------------------------------------------------------------------
+@pytest.mark.pg_e2e
 async def test_compose_translate_schedule_deliver_report(
     db_kind: str,
     tmp_path: Path,

@@ -29,6 +29,7 @@ from tests.e2e.test_assignments import AREA, add_helpers, alert_of, asg, assignm
 from tests.e2e.test_faq import FIRST, FakeTranslator, labels, make_helper, start, tr
 
 MONDAY = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
+pytestmark = pytest.mark.pg_e2e  # every test here runs on PostgreSQL too (the acceptance of issue 14)
 HELPER, OTHER_HELPER, ASKER = 503, 504, 301
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -91,6 +92,7 @@ def delivered(emu: BotAPIEmulator) -> Counter[int]:
     return Counter({int(chat): n for chat, n in emu.stats["delivered_by_chat"].items()})
 
 
+@pytest.mark.pg_e2e
 async def test_broadcast_2000_within_the_limits_exactly_once(db_kind: str, tmp_path: Path) -> None:
     rate = 250  # the emulator refuses with 429 above this; the worker is configured with the same figure
     emu = BotAPIEmulator(global_per_second=rate, chat_per_second=1, group_per_minute=20)
@@ -141,6 +143,8 @@ async def test_5xx_faults_are_retried_until_delivered(db_kind: str, tmp_path: Pa
         delivery_backoff_seconds=0.05,
         delivery_backoff_max_seconds=0.4,
         delivery_max_attempts=20,
+        delivery_idle_seconds=0.05,  # look for due retries often: the backoffs are short
+        send_rate_per_chat=20,  # the emulator has no per-chat limit here: a retry need not wait 1 s
     ) as bot:
         ids = list(range(30_001, 30_201))
         await add_recipients(bot, ids, "broadcast:3")

@@ -231,6 +231,7 @@ async def _relay(bot: BotHarness) -> dict[str, Any]:
     return relays[-1]
 
 
+@pytest.mark.pg_e2e
 async def test_handoff_reaches_the_helpers_and_the_reply_reaches_the_asker(
     db_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -292,6 +293,7 @@ async def test_handoff_reaches_the_helpers_and_the_reply_reaches_the_asker(
         assert bot.emu.violations == []
 
 
+@pytest.mark.pg_e2e
 async def test_take_it_first_helper_wins(db_kind: str, tmp_path: Path) -> None:
     async with running_bot(db_kind, tmp_path) as bot:
         bot.emu.add_group(HELPERS_CHAT_ID, "Helfer", [ORGANIZER_ID, 502, 503])

@@ -74,6 +74,7 @@ async def test_deep_link_sets_language(db_kind: str, tmp_path: Path) -> None:
         assert text_of(menu) == tr("uk", "What would you like to do?")
 
 
+@pytest.mark.pg_e2e
 async def test_deletedata_erases_the_user(db_kind: str, tmp_path: Path) -> None:
     from sqlalchemy import text
 

@@ -567,6 +567,7 @@ def explain(fuzz: Fuzzer, records: list[logging.LogRecord], violations: list[dic
     return "\n".join(lines)
 
 
+@pytest.mark.pg_e2e
 async def test_fuzz(db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     print(f"fuzz seed {SEED}, {TOTAL} updates on {db_kind} (replay: FUZZ_SEED={SEED})")
     caplog.set_level(logging.WARNING)

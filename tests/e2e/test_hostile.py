@@ -50,6 +50,8 @@ from tests.e2e.hostile_support import (
     valid_defaults,
 )
 
+pytestmark = pytest.mark.pg_e2e  # every test here runs on PostgreSQL too (the acceptance of issue 13)
+
 MEMBER, STRANGER, ASKER = 502, 503, 504  # in the helpers' group: a visitor, one who never talked to the bot
 FIRST = 10.0
 FLOOD_OFF = {"throttle_rate": 10_000.0, "throttle_burst": 10_000}
@@ -333,6 +335,28 @@ async def test_a_press_from_someone_who_blocked_the_bot_is_no_error(
         await bot.settle(0.5)
         async with bot.app.sessionmaker() as session:
             assert await session.scalar(select(Booking.slot_id).where(Booking.user_id == ASKER)) == slot
+        assert bot.emu.violations == []
+    assert problems(caplog.records) == []
+
+
+async def test_not_this_time_on_an_assignment_alert(
+    db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the fuzz test: "Not this time" under an assignment alert raised AttributeError."""
+    caplog.set_level(logging.WARNING)
+    async with running_bot(db_kind, tmp_path, **FLOOD_OFF) as bot:
+        await seed_sample_data(bot)
+        await start(bot, HELPER_ID, "de")
+        await bot.deliver()
+        alerts = [
+            m
+            for m in bot.emu.bot_messages(HELPER_ID)
+            if any(d.startswith("asg:skip:") for _, d in buttons(m))
+        ]
+        assert alerts, [text_of(m) for m in bot.emu.bot_messages(HELPER_ID)]
+        skip = next(d for _, d in buttons(alerts[0]) if d.startswith("asg:skip:"))
+        records = await press_all(bot, [(HELPER_ID, alerts[0], skip), (HELPER_ID, alerts[0], "asg:skip:0")])
+        assert all(r["text"] != de(SOMETHING_WRONG) for r in records)
         assert bot.emu.violations == []
     assert problems(caplog.records) == []
 

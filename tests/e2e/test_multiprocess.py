@@ -66,6 +66,7 @@ def env_for(
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": emu.base_url,
         "DATABASE_URL": db,
+        "DATABASE_POOL_SIZE": "5",  # the shared server's 100 connections serve the tests running alongside
         "REDIS_URL": redis.url,
         "WEBHOOK_URL": proxy.url,
         "WEBHOOK_SECRET": SECRET,

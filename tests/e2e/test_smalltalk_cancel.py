@@ -5,6 +5,8 @@
 - "Ask a person" under such a word asks what to ask; the next message is the question.
 - /cancel ends only the dialog in progress and says which one; an open question to a person stays open
   (it has its own "withdraw" button); with nothing in progress it says so and shows the menu.
+
+All of them run on SQLite and PostgreSQL (the acceptance of issue 14 asks for both).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from tests.e2e.harness import (
     text_of,
 )
 from tests.test_booking_support import COUNSELLOR_ID, person, schedule
+
+pytestmark = pytest.mark.pg_e2e
 
 FIRST = 10.0  # generous for the first answer of a bot (machines under load)
 TAGS = re.compile(r"<[^>]+>")
