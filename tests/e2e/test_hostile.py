@@ -314,6 +314,60 @@ async def test_deleting_data_while_subscribing_or_taking_a_question_ends_cleanly
     assert problems(caplog.records) == []
 
 
+async def walk_to_confirm(bot: BotHarness, uid: int, n: int) -> dict[str, Any]:
+    """/book, the first topic, a day and a time (the n-th combination, so people get different slots), no
+    interpreter, no note: the review with its "Yes, book it" button."""
+    screen = await bot.say(uid, "/book")
+    steps = [BookAction.TOPIC, BookAction.DAY, BookAction.SLOT, BookAction.INTERPRETER, BookAction.REVIEW]
+    for step in steps:
+        choices = [data for _, data in buttons(screen) if data.startswith(f"bk:{step.value}:")]
+        assert choices, (step, buttons(screen))
+        pick = {BookAction.DAY: n % len(choices), BookAction.SLOT: n // 3 % len(choices)}.get(step, 0)
+        if step is BookAction.INTERPRETER:
+            pick = next(i for i, data in enumerate(choices) if data.endswith(f":{languages.NOT_NEEDED}"))
+        pressed = bot.emu.user_presses(uid, screen["message_id"], choices[pick])
+        await bot.emu.wait_until(lambda pressed=pressed: pressed["answered"], 5.0, "step answered")
+        screen = message(bot, uid, screen["message_id"])
+    assert any(data.startswith(f"bk:{BookAction.CONFIRM.value}:") for _, data in buttons(screen))
+    return screen
+
+
+async def test_deleting_data_while_booking_ends_cleanly(
+    db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pressing "Yes, book it" and "yes, delete my data" at the same moment: either the booking was stored
+    first and the erasure removes it with the person (the place is free again), or the erasure came first
+    and the press books for a new person; no traceback, no "something went wrong"."""
+    caplog.set_level(logging.WARNING)
+    async with running_bot(db_kind, tmp_path, **FLOOD_OFF) as bot:
+        await seed_sample_data(bot)
+        people = list(range(7401, 7413))
+        presses = []
+        for n, uid in enumerate(people):
+            await start(bot, uid, "de")
+            review = await walk_to_confirm(bot, uid, n)
+            prompt = await bot.say(uid, "/deletedata")
+            book_it, erase = (uid, review, button_data(review, "✅")), (uid, prompt, "del:1")
+            presses += [book_it, erase] if n % 2 else [erase, book_it]  # either one reaches the bot first
+        slot_of = {uid: BookCb.unpack(data).slot for uid, _, data in presses if data.startswith("bk:")}
+        assert len(set(slot_of.values())) == len(people)  # every person on a slot of their own
+        records = await press_all(bot, presses)
+        await bot.deliver()
+        await bot.settle()
+        assert all(r["text"] != de(SOMETHING_WRONG) for r in records)
+        async with bot.app.sessionmaker() as session:
+            for uid, slot in slot_of.items():
+                on_slot = select(Booking.user_id).where(Booking.slot_id == slot, Booking.status == "booked")
+                holders = (await session.scalars(on_slot)).all()
+                mine = (await session.scalars(select(Booking.id).where(Booking.user_id == uid))).all()
+                if await session.get(User, uid) is None:  # erased, with a booking stored just before
+                    assert mine == [] and holders == []  # the place is free again
+                else:  # the press came after the erasure: a new person, booking anew
+                    assert len(mine) == 1 and holders == [uid]
+        assert bot.emu.violations == []
+    assert problems(caplog.records) == []
+
+
 async def test_a_press_from_someone_who_blocked_the_bot_is_no_error(
     db_kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
