@@ -161,7 +161,9 @@ async def test_postgres_leader_lock_failover() -> None:
         assert first.conn is not None
         pid = (await first.conn.execute(text("SELECT pg_backend_pid()"))).scalar()
         async with admin.connect() as conn:
-            await conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            # with a timeout it waits until that backend has exited (and let go of the lock)
+            ended = await conn.execute(text("SELECT pg_terminate_backend(:p, 5000)"), {"p": pid})
+            assert ended.scalar() is True
         assert await second.ensure() is True
         assert await first.ensure() is False and first.is_leader is False
         assert metrics.value("hnb_scheduler_leader") == 0  # the last word was first's
