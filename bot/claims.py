@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.users import HELPER, Person, has_role
+from bot.users import HELPER, Person, has_role
 from storage.repositories import claims as repo
 
 T = TypeVar("T")

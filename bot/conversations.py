@@ -26,9 +26,9 @@ from bot import tickets
 from bot.claims import Outcome
 from bot.clock import Clock
 from bot.delivery import outbox
-from bot.faq.payloads import AnswerPayload, CardState, PartPayload
 from bot.jobs import JobContext
 from bot.text import clean_text
+from bot.ticket_payloads import AnswerPayload, CardState, PartPayload
 from bot.tickets import ACTIVE, TEXT, ClosedBy, Sender, Ticket, TicketMessage
 from storage.repositories import faq as repo
 

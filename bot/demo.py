@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import users as user_service
 from bot import wiring
 from bot.app import build_app, run_polling
 from bot.clock import Clock
@@ -19,7 +20,6 @@ from bot.config import ROOT, Settings, load_settings
 from bot.faq.service import warm_up
 from bot.logs import setup_logging
 from bot.sample import DemoPeople
-from bot.services import users as user_service
 from emulator.server import BotAPIEmulator
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade

@@ -26,7 +26,7 @@ from bot import tickets
 from bot.clock import Clock, FrozenClock
 from bot.delivery import outbox
 from bot.delivery.hooks import SENT, Hook, Outcome
-from bot.faq.payloads import (
+from bot.ticket_payloads import (
     FailedPayload,
     GroupNotice,
     NoticePayload,
@@ -35,8 +35,8 @@ from bot.faq.payloads import (
     PartPayload,
     RelayPayload,
 )
-from bot.services.users import ORGANIZER
 from bot.tickets import ACTIVE, WITHDRAWN, Ticket
+from bot.users import ORGANIZER
 from storage.repositories import faq as repo
 from storage.repositories import users as users_repo
 

@@ -38,7 +38,8 @@ from bot import claims
 from bot.claims import Outcome
 from bot.clock import Clock
 from bot.delivery import outbox
-from bot.faq.payloads import (
+from bot.text import clean_text, split_parts
+from bot.ticket_payloads import (
     CardState,
     ClosedPayload,
     GroupNotice,
@@ -48,8 +49,7 @@ from bot.faq.payloads import (
     RelayPayload,
     WithdrawnPayload,
 )
-from bot.services.users import HELPER, ORGANIZER, Person, has_role
-from bot.text import clean_text, split_parts
+from bot.users import HELPER, ORGANIZER, Person, has_role
 from storage.models import Ticket, TicketMessage
 from storage.repositories import counters
 from storage.repositories import faq as repo

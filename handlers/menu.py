@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from aiogram.types import BotCommand, InlineKeyboardMarkup
 
-from bot.services.users import ROLE_RANK, VISITOR
 from bot.text import Translator
+from bot.users import ROLE_RANK, VISITOR
 from handlers.callbacks import MenuCb
 from handlers.kit import button, grid, keyboard
 

@@ -18,13 +18,13 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import logs
+from bot import users as user_service
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import normalize_language
 from bot.ops import metrics
 from bot.ops.throttle import Throttle
 from bot.services import erasure
-from bot.services import users as user_service
 from bot.text import Translator
 
 log = logging.getLogger(__name__)

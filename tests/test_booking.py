@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import reminders
+from bot import users as user_service
 from bot.booking import admin, services
 from bot.booking.importer import import_schedule, load_yaml
 from bot.booking.schedule import ScheduleError, parse_rule_spec, sync_slots
@@ -17,7 +18,6 @@ from bot.booking.services import BookingError
 from bot.clock import FrozenClock
 from bot.config import ROOT
 from bot.services import erasure
-from bot.services import users as user_service
 from storage.models import Booking, Slot, Venue
 from storage.repositories.users import tables_referencing_users
 from tests.test_booking_support import COUNSELLOR_ID, outbox_rows, person, schedule, settings, setup, slots

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import users as user_service
 from bot.booking import demo, services
 from bot.cli import main
 from bot.clock import Clock, FrozenClock
 from bot.config import ROOT
 from bot.sample import DemoPeople
-from bot.services import users as user_service
 from storage.models import Counsellor
 from tests.test_booking_support import settings, slots
 

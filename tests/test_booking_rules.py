@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import users as user_service
 from bot.booking import admin, services
 from bot.booking.schedule import ScheduleError
 from bot.booking.services import BookingError, Refusal, WaitlistEntry
 from bot.clock import FrozenClock
-from bot.services import users as user_service
 from tests.test_booking_support import person, settings, setup, slots
 
 CONF = settings()

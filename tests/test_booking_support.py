@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import users as user_service
 from bot.booking.importer import import_schedule
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.render import Renderers
-from bot.services import users as user_service
 from bot.text import Translator
 from handlers.booking import RENDERERS
 from storage.models import OutboxMessage, Slot, User

@@ -8,7 +8,7 @@ import pytest
 from aiogram.filters.callback_data import CallbackData
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.services.users import ROLES
+from bot.users import ROLES
 from handlers.broadcast.callbacks import (
     AudienceCb,
     BroadcastAction,

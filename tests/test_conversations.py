@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import claims, conversations, tickets
+from bot import users as users_service
 from bot.assignments import claiming
 from bot.assignments import service as assignments
 from bot.claims import Outcome
 from bot.clock import FrozenClock
 from bot.conversations import Added
-from bot.services import users as users_service
 from storage.models import OutboxMessage
 from tests.test_assignments import AREAS, TZ, new
 from tests.test_tickets import ASKER, HELPER_A, HELPER_B, HELPERS, _deliver, _open, _people, _person, _rows

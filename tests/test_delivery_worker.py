@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import users as svc
 from bot.clock import FrozenClock
 from bot.config import Settings, load_settings
 from bot.delivery.hooks import Outcome, OutcomeHooks, only_sent
@@ -23,7 +24,6 @@ from bot.delivery.render import Rendered, Renderers
 from bot.delivery.report import delivery_report
 from bot.delivery.sender import Blocked, Permanent, RetryAfter, SendResult, Sent, Transient
 from bot.delivery.worker import DeliveryWorker
-from bot.services import users as svc
 from bot.text import Translator
 from storage.models import OutboxMessage, User
 from storage.repositories import outbox as repo

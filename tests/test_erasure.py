@@ -25,14 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import storage.models  # noqa: F401  (every table)
-from bot import conversations, logs, tickets
+from bot import audit, conversations, logs, tickets
+from bot import users as users_service
 from bot.assignments import profiles
 from bot.booking import services as booking
 from bot.clock import FrozenClock
 from bot.delivery.outbox import enqueue
 from bot.faq import feedback
-from bot.services import audit, erasure
-from bot.services import users as users_service
+from bot.services import erasure
 from storage.base import Base
 from storage.models import (
     Assignment,

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import tickets
+from bot import users as users_service
 from bot.assignments import profiles
 from bot.clock import FrozenClock
 from bot.config import Settings, load_settings
@@ -16,7 +17,6 @@ from bot.faq import conversation, feedback, handoff
 from bot.faq.conversation import Reply
 from bot.faq.handoff import Handoff
 from bot.faq.service import build_service
-from bot.services import users as users_service
 from storage.models import OutboxMessage, User
 
 HELPERS = -100500

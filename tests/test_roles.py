@@ -18,17 +18,17 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot import tickets, wiring
+from bot import audit, tickets, wiring
+from bot import users as users_service
 from bot.assignments import claiming, service
 from bot.assignments.options import Areas
 from bot.assignments.payloads import NoticeEvent, NoticePayload, OutboxKind
 from bot.assignments.status import Outcome, Status
 from bot.cli import main
 from bot.clock import FrozenClock
-from bot.services import audit, erasure, roles
-from bot.services import users as users_service
-from bot.services.users import CONFIG, HELPER, INVITE, ORGANIZER, VISITOR
+from bot.services import erasure, roles
 from bot.text import Translator
+from bot.users import CONFIG, HELPER, INVITE, ORGANIZER, VISITOR
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import downgrade, upgrade
 from storage.models import Assignment, AuditEntry, HelperProfile, OutboxMessage, Ticket, User

@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import users as svc
 from bot.clock import FrozenClock
 from bot.delivery.outbox import enqueue
 from bot.services import erasure
-from bot.services import users as svc
 from storage.base import Base
 from storage.migrate import downgrade, upgrade
 from storage.repositories.users import tables_referencing_users

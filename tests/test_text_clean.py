@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import tickets
+from bot import users as users_service
 from bot.assignments import profiles
 from bot.assignments import service as assignment_service
 from bot.booking import services as booking
 from bot.broadcast import broadcasts, events
 from bot.clock import FrozenClock
 from bot.faq import feedback
-from bot.services import users as users_service
 from bot.text import clean_text
 from storage.models import Booking, BroadcastText, Event, FaqUnanswered, HelperProfile, Ticket
 from tests.test_booking_support import person, settings, setup, slots

@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import conversations, tickets, wiring
+from bot import users as users_service
 from bot.claims import Outcome as Claim
 from bot.clock import FrozenClock
 from bot.delivery.hooks import Outcome
 from bot.faq import feedback
 from bot.services import erasure
-from bot.services import users as users_service
-from bot.services.users import Person
+from bot.users import Person
 from storage.migrate import downgrade, upgrade
 from storage.models import FaqUnanswered, OutboxMessage, Ticket, TicketMessage
 

@@ -28,8 +28,8 @@ from bot.assignments.status import Outcome, Status
 from bot.clock import Clock, FrozenClock
 from bot.delivery import hooks, outbox
 from bot.delivery.reminders import ReminderKind, parent_prefix
-from bot.services.users import HELPER, has_role
 from bot.text import clean_text
+from bot.users import HELPER, has_role
 from storage.models.assignments import Assignment
 from storage.models.core import User
 from storage.repositories import assignments as repo

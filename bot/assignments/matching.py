@@ -16,7 +16,7 @@ from bot.assignments.payloads import AlertPayload, OutboxKind, Summary, alert_ke
 from bot.assignments.profiles import is_paused
 from bot.clock import Clock
 from bot.delivery import outbox
-from bot.services.users import HELPER, ORGANIZER
+from bot.users import HELPER, ORGANIZER
 from storage.models.assignments import Assignment
 from storage.repositories import assignments as repo
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.assignments.options import Areas
 from bot.clock import Clock
 from bot.languages import HELPER_LANGUAGES
-from bot.services.users import HELPER, has_role
 from bot.text import clean_text
+from bot.users import HELPER, has_role
 from storage.models.assignments import HelperProfile
 from storage.models.core import User
 from storage.repositories import assignments as repo

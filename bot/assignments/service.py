@@ -24,8 +24,8 @@ from bot.assignments.payloads import AlertEnd, NoticeEvent, notify
 from bot.assignments.status import CANCELLABLE, Status
 from bot.clock import Clock
 from bot.languages import HELPER_LANGUAGES
-from bot.services.users import HELPER, ORGANIZER, has_role
 from bot.text import clean_text
+from bot.users import HELPER, ORGANIZER, has_role
 from storage.models.assignments import Assignment
 from storage.models.core import User
 from storage.models.faq import Ticket

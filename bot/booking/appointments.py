@@ -33,8 +33,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import outbox
 from bot.delivery.reminders import ReminderKind, key_prefix
-from bot.services.users import choose_language
 from bot.text import clean_text
+from bot.users import choose_language
 from storage.models import Booking, BookingTopic, Counsellor, Slot, User, Venue
 from storage.repositories import booking as repo
 

@@ -64,7 +64,7 @@ from bot.booking.waitlist import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import outbox
-from bot.services.users import ORGANIZER, Person, has_role
+from bot.users import ORGANIZER, Person, has_role
 from storage.models import (
     Booking,
     BookingTopic,

@@ -32,9 +32,9 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.delivery import outbox
 from bot.delivery.report import delivery_report
-from bot.services.users import ROLE_RANK, ROLES
 from bot.text import clean_text, escape
 from bot.translation.service import MachineTranslator
+from bot.users import ROLE_RANK, ROLES
 from storage import db
 from storage.models import Broadcast, BroadcastText, Topic, User
 from storage.repositories import broadcast as repo

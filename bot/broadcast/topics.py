@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
-from bot.services.users import ROLE_RANK, VISITOR
 from bot.text import clean_text
 from bot.translation.service import MachineTranslator
+from bot.users import ROLE_RANK, VISITOR
 from storage import db
 from storage.models import Topic, User
 from storage.repositories import broadcast as repo

@@ -49,8 +49,8 @@ from bot.delivery.sender import (
     Transient,
 )
 from bot.ops import metrics
-from bot.services.users import mark_blocked
 from bot.text import Translator
+from bot.users import mark_blocked
 from storage.repositories import outbox as repo
 
 log = logging.getLogger(__name__)

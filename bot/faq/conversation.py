@@ -31,12 +31,12 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq.handoff import Handoff, HandoffResult, may_answer, translate
 from bot.faq.matcher import DETECT_SURE
-from bot.faq.payloads import GroupNotice, NoticePayload
 from bot.faq.service import FaqService, faq_service
-from bot.services.users import Person
 from bot.text import clean_text
+from bot.ticket_payloads import GroupNotice, NoticePayload
 from bot.tickets import ACTIVE, Ticket
 from bot.translation.service import MachineTranslator
+from bot.users import Person
 from storage.db import release
 from storage.repositories import users as users_repo
 

@@ -33,12 +33,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import outbox
 from bot.faq import feedback
-from bot.faq.payloads import OrganizerEvent, OrganizerPayload, SpeakersPayload
 from bot.faq.service import clean_text
-from bot.services.users import HELPER, Person, has_role
 from bot.ticket_hooks import alert_organizers
+from bot.ticket_payloads import OrganizerEvent, OrganizerPayload, SpeakersPayload
 from bot.tickets import Ticket
 from bot.translation.service import MachineTranslator
+from bot.users import HELPER, Person, has_role
 from storage.db import release
 from storage.repositories import users as users_repo
 

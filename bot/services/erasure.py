@@ -29,10 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from bot import tickets
+from bot.audit import ERASED_SUBJECT, user_subject
 from bot.clock import Clock
 from bot.delivery import outbox
 from bot.logs import user_hash
-from bot.services.audit import ERASED_SUBJECT, user_subject
 from storage.repositories import erasure as repo
 from storage.repositories import users as users_repo
 

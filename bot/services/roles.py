@@ -2,14 +2,14 @@
 
 - `apply_at_start` (bot/app.py): ORGANIZER_IDS as configured now, for everyone it concerns. It promotes the
   listed and demotes those it had made organizers and no longer lists; organizers by invitation are not
-  touched (the rule is `bot.services.users.follow_organizer_ids`, also applied whenever someone writes).
+  touched (the rule is `bot.users.follow_organizer_ids`, also applied whenever someone writes).
 - `staff` lists the helpers and organizers for /helpers; `remove` makes one of them a visitor again.
   Nobody removes themself, and nobody removes an organizer listed in ORGANIZER_IDS (the list would make
   them one again): that is changed in the settings.
 - Whoever stops being a helper gives everything back at once (`step_down`): alerts still queued for them
   are cancelled, assignments they had taken are offered again, questions they had taken are open again in
   the helpers' chat, and their helper profile is deleted.
-Every change of a role writes an audit line (bot.services.audit).
+Every change of a role writes an audit line (bot.audit).
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from bot import tickets
 from bot.assignments import claiming, profiles
 from bot.assignments.options import Areas, areas
 from bot.assignments.payloads import OutboxKind
+from bot.audit import ROLE_REMOVED, audit, user_subject
 from bot.clock import Clock
 from bot.delivery import outbox
 from bot.jobs import JobContext
-from bot.services.audit import ROLE_REMOVED, audit, user_subject
-from bot.services.users import CONFIG, HELPER, ORGANIZER, VISITOR, follow_organizer_ids
+from bot.users import CONFIG, HELPER, ORGANIZER, VISITOR, follow_organizer_ids
 from storage.models.core import User
 from storage.repositories import users as repo
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from bot.assignments.payloads import OutboxKind
 from bot.delivery.render import Renderer
-from bot.services.users import HELPER, ORGANIZER
 from bot.text import N_
+from bot.users import HELPER, ORGANIZER
 from handlers.assignments import alerts, board, create, manage, mine, profile, renderers
 from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem

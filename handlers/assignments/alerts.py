@@ -15,8 +15,8 @@ from bot.assignments.status import Outcome
 from bot.claims import Handed
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import HELPER, Person
 from bot.text import Translator
+from bot.users import HELPER, Person
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
 from handlers.assignments.views import CLOSED, GONE, assignee_keyboard, closed_alert_text, details_text
 from handlers.callbacks import TakeCb, Takes, Via

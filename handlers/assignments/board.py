@@ -18,8 +18,8 @@ from bot.assignments.payloads import Summary
 from bot.claims import Handed
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import HELPER, ORGANIZER, Person, has_role
 from bot.text import N_, Translator
+from bot.users import HELPER, ORGANIZER, Person, has_role
 from handlers.assignments.callbacks import AssignmentAction, BoardCb
 from handlers.assignments.views import act, language_label, one_line
 from handlers.callbacks import MenuCb, TakeCb, Via

@@ -15,8 +15,8 @@ from bot.assignments import service
 from bot.assignments.options import KINDS, areas
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import ORGANIZER, Person
 from bot.text import N_, Translator
+from bot.users import ORGANIZER, Person
 from handlers.assignments.callbacks import NewCb, NewStep
 from handlers.assignments.draft import (
     CHOICE_STEPS,

@@ -11,8 +11,8 @@ from bot.assignments import service
 from bot.assignments.options import areas
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import ORGANIZER, Person
 from bot.text import Translator
+from bot.users import ORGANIZER, Person
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
 from handlers.assignments.views import CLOSED, GONE, act, details_or_refuse, organizer_text
 from handlers.kit import confirm_row, keyboard, private_flow, show

@@ -14,8 +14,8 @@ from bot.assignments.options import areas
 from bot.assignments.status import Outcome
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import HELPER, Person
 from bot.text import N_, Translator
+from bot.users import HELPER, Person
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
 from handlers.assignments.views import NOT_YOURS, assignee_keyboard, details_or_refuse, details_text
 from handlers.kit import (

@@ -19,8 +19,8 @@ from bot.assignments.profiles import HelperProfile
 from bot.clock import Clock
 from bot.config import Settings
 from bot.languages import HELPER_LANGUAGES, is_known, name_in
-from bot.services.users import HELPER, Person
 from bot.text import N_, Translator
+from bot.users import HELPER, Person
 from handlers.assignments.callbacks import ProfileAction, ProfileCb
 from handlers.assignments.views import STALE
 from handlers.callbacks import MenuCb

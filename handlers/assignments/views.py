@@ -13,8 +13,8 @@ from bot.assignments.service import Assignment
 from bot.assignments.status import Status
 from bot.claims import Handed
 from bot.languages import name_in
-from bot.services.users import Person
 from bot.text import N_, Html, Translator, escape
+from bot.users import Person
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
 from handlers.callbacks import TakeCb, Via
 from handlers.kit import alert, button, keyboard

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from bot.booking.payloads import KIND_CANCELLED, KIND_COUNSELLOR, KIND_LAPSED, KIND_OFFER, KIND_REMINDER
 from bot.delivery.render import Renderer
-from bot.services.users import HELPER, ORGANIZER
 from bot.text import N_
+from bot.users import HELPER, ORGANIZER
 from handlers.booking import agenda, book, confirm, mine, note, renderers, slots, waitlist
 from handlers.booking.steps import BOOKING, MOVING
 from handlers.kit import Dialog, Flow

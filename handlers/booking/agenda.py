@@ -14,8 +14,8 @@ from bot.booking import services
 from bot.booking.services import AgendaItem
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import HELPER, Person
 from bot.text import Translator
+from bot.users import HELPER, Person
 from handlers.booking.views import TEXT_LIMIT, interpreter_name, topic_label
 from handlers.callbacks import MenuCb
 from handlers.kit import Flow

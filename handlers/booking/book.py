@@ -19,8 +19,8 @@ from bot.booking import services
 from bot.booking.services import Refusal
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.booking.callbacks import BookAction, BookCb, PageCb
 from handlers.booking.note import leave_note_state
 from handlers.booking.screens import attempt, days_screen, times_screen, topics_screen

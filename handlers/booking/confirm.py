@@ -11,8 +11,8 @@ from bot.booking import services
 from bot.booking.services import BookingError, Refusal
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.booking.callbacks import BookAction, BookCb
 from handlers.booking.note import NoteDraft, leave_note_state
 from handlers.booking.screens import attempt, show_booked, times_again

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.booking import services
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.booking.callbacks import MyAction, MyCb
 from handlers.booking.note import leave_note_state
 from handlers.booking.screens import attempt, days_screen

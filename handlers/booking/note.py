@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.booking import languages, services
 from bot.booking.services import BookingError
 from bot.clock import Clock
-from bot.services.users import Person
 from bot.text import N_, Translator
+from bot.users import Person
 from handlers.booking.callbacks import BookAction, BookCb
 from handlers.booking.screens import attempt
 from handlers.booking.steps import BOOKING, review_view, stop_row

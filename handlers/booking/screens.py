@@ -16,8 +16,8 @@ from bot.booking.ics import appointment_ics
 from bot.booking.services import Booking, BookingError, BookingTopic, SlotInfo
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.booking.steps import days_view, page_from, times_view, topics_view
 from handlers.booking.views import View, booked_text, error_text, limit_view, my_row
 from handlers.kit import alert, keyboard, show

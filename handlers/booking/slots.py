@@ -15,8 +15,8 @@ from bot.booking import admin, services
 from bot.booking.schedule import ScheduleError, parse_date, parse_rule_spec
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import ORGANIZER
 from bot.text import Translator
+from bot.users import ORGANIZER
 from handlers.booking.callbacks import SlotsAction, SlotsCb
 from handlers.booking.slots_views import OVERVIEW_DAYS, View, day_view, home_view, problem, usage
 from handlers.callbacks import MenuCb

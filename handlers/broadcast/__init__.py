@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from bot.broadcast import payloads as kinds
 from bot.delivery.render import Renderer
-from bot.services.users import ORGANIZER
 from bot.text import N_
+from bot.users import ORGANIZER
 from handlers.broadcast import (
     announce,
     compose,

@@ -16,8 +16,8 @@ from bot.broadcast.broadcasts import Problem as BroadcastProblem
 from bot.broadcast.events import Event, EventError, Problem
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.broadcast.callbacks import EvCb, EventAction
 from handlers.broadcast.schedule import send_preview
 from handlers.broadcast.views import ORG, event_head, problem_text

@@ -19,7 +19,7 @@ from aiogram.filters.callback_data import CallbackData
 from pydantic import AfterValidator, Field
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.services.users import ROLES
+from bot.users import ROLES
 from handlers.callbacks import RowId
 
 

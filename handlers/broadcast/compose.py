@@ -17,9 +17,9 @@ from bot.broadcast.broadcasts import Broadcast
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.languages import own_name
-from bot.services.users import ORGANIZER, Person
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
+from bot.users import ORGANIZER, Person
 from handlers.broadcast.callbacks import (
     AudienceCb,
     BroadcastAction,

@@ -21,8 +21,8 @@ from bot.broadcast import topics as topic_service
 from bot.broadcast.events import EventError, Problem
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.broadcast.callbacks import EvCb, EventAction, EventTopicCb, PageCb, Screen
 from handlers.broadcast.drafts import TYPED
 from handlers.broadcast.event_form import EventDraft, NewEvent, start_again, step, summary

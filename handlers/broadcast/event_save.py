@@ -13,9 +13,9 @@ from bot.broadcast.events import EventError, Problem
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.languages import own_name
-from bot.services.users import Person
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
+from bot.users import Person
 from handlers.broadcast.callbacks import EvCb, EventAction
 from handlers.broadcast.event_form import NewEvent, complete, start_again, step, summary
 from handlers.broadcast.views import ORG, card

@@ -12,8 +12,8 @@ from bot.broadcast import events as service
 from bot.broadcast.events import Attend
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.users import ORGANIZER, Person, has_role
 from bot.text import Translator
+from bot.users import ORGANIZER, Person, has_role
 from handlers.broadcast.callbacks import EvCb, EventAction, PageCb, Screen
 from handlers.broadcast.views import ORG, PAGE, attend_button, card, nothing_changed
 from handlers.callbacks import MenuCb

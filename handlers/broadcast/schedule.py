@@ -16,8 +16,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.render import Rendered
 from bot.languages import own_name
-from bot.services.users import Person
 from bot.text import Html, Translator
+from bot.users import Person
 from handlers.broadcast.callbacks import BroadcastAction, BroadcastCb
 from handlers.broadcast.drafts import (
     TYPED,

@@ -14,8 +14,8 @@ from bot.broadcast import topics as topic_service
 from bot.broadcast.subscriptions import Switched
 from bot.broadcast.topics import Topic
 from bot.clock import Clock
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.broadcast.callbacks import PageCb, Screen, SubAction, SubCb
 from handlers.broadcast.views import (
     page_with,

@@ -18,9 +18,9 @@ from bot.broadcast.topics import Topic, TopicError
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.languages import own_name
-from bot.services.users import Person
 from bot.text import N_, Translator
 from bot.translation.service import MachineTranslator
+from bot.users import Person
 from handlers.broadcast.callbacks import PageCb, Screen, TopicAction, TopicCb
 from handlers.broadcast.drafts import TYPED
 from handlers.broadcast.targets import ButtonTarget

@@ -12,9 +12,9 @@ from bot.broadcast import broadcasts as service
 from bot.broadcast.broadcasts import Broadcast, BroadcastError, Problem
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.languages import own_name
-from bot.services.users import Person
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
+from bot.users import Person
 from handlers.broadcast.callbacks import BroadcastAction, BroadcastCb
 from handlers.broadcast.drafts import (
     TYPED,

@@ -15,9 +15,9 @@ from bot.broadcast.broadcasts import Problem
 from bot.broadcast.events import EventView, is_open
 from bot.broadcast.events import Problem as EventProblem
 from bot.broadcast.topics import Topic
-from bot.services.users import HELPER, ORGANIZER, VISITOR
 from bot.text import N_, Html, Translator, escape
 from bot.translation.service import MachineTranslator
+from bot.users import HELPER, ORGANIZER, VISITOR
 from handlers.broadcast.callbacks import EvCb, EventAction, PageCb, Screen, SubAction, SubCb
 from handlers.kit import alert, button, keyboard, label, page_of, pager_row, show_and_answer
 

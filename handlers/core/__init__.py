@@ -11,8 +11,8 @@ what /cancel may end and say, as `dialogs`.
 from __future__ import annotations
 
 from bot.delivery.render import Renderer
-from bot.services.users import ORGANIZER
 from bot.text import N_
+from bot.users import ORGANIZER
 from handlers.core import errors, fallback, help_menu, helpers_admin, language, privacy, roles, start
 from handlers.core.hooks import AfterLanguage
 from handlers.kit import Dialog, Flow

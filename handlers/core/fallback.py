@@ -7,8 +7,8 @@ from __future__ import annotations
 from aiogram import F
 from aiogram.types import CallbackQuery, Message
 
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.kit import Flow, alert
 from handlers.menu import Menu
 

@@ -17,9 +17,9 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.services import users as user_service
-from bot.services.users import Person
+from bot import users as user_service
 from bot.text import N_, Translator
+from bot.users import Person
 from handlers.callbacks import CancelCb, MenuCb
 from handlers.core.onboarding import show_menu
 from handlers.core.views import welcome_text

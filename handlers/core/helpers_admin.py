@@ -25,8 +25,8 @@ from bot.config import Settings
 from bot.languages import name_in
 from bot.services import roles
 from bot.services.roles import Refusal, StaffMember
-from bot.services.users import HELPER, ORGANIZER, Person
 from bot.text import N_, Translator
+from bot.users import HELPER, ORGANIZER, Person
 from handlers.core.callbacks import StaffAction, StaffCb
 from handlers.kit import (
     alert,

@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 
 # A step after the language is chosen for the first time (e.g. the offer of announcement topics):
 # `await hook(message, user, tr, session)`; it answers in the chat itself.

@@ -9,12 +9,12 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import users as user_service
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.languages import own_name
-from bot.services import users as user_service
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.callbacks import LangCb, MenuCb
 from handlers.core.hooks import AfterLanguage
 from handlers.core.onboarding import after_language_chosen, set_chat_commands, show_menu

@@ -10,9 +10,9 @@ from aiogram import Bot
 from aiogram.types import BotCommandScopeChat, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import users as user_service
-from bot.services.users import Person
+from bot import users as user_service
 from bot.text import Translator
+from bot.users import Person
 from handlers.core.hooks import AfterLanguage
 from handlers.core.views import ask_language_text, language_keyboard, welcome_text
 from handlers.menu import Menu

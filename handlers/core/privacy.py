@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import erasure
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.callbacks import MenuCb
 from handlers.core.callbacks import DeleteDataCb
 from handlers.core.views import delete_data_view, privacy_text

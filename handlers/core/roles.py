@@ -8,11 +8,11 @@ from aiogram.types import Message
 from aiogram.utils.deep_linking import create_start_link
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import users as user_service
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import users as user_service
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.core.views import INVITE_TEXTS
 from handlers.kit import Flow
 

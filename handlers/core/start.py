@@ -12,11 +12,11 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import users as user_service
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.services import users as user_service
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.core.hooks import AfterLanguage
 from handlers.core.onboarding import after_language_chosen, ask_language, set_chat_commands
 from handlers.core.views import registered_text

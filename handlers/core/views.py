@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 
+from bot import users as user_service
 from bot.config import SUPPORTED_LANGUAGES
 from bot.languages import own_name
-from bot.services import users as user_service
 from bot.text import N_, Translator
 from handlers.callbacks import LangCb
 from handlers.core.callbacks import DeleteDataCb

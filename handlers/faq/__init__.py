@@ -8,8 +8,8 @@ answer to the asker, alerts to helpers and organizers — goes through the outbo
 
 from __future__ import annotations
 
-from bot.services.users import ORGANIZER
 from bot.text import N_
+from bot.users import ORGANIZER
 from handlers.faq import (
     ask,
     browse,

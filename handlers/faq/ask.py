@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.faq.service import GREETING, SMALLTALK, faq_for
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.faq.views import reader, reply_to, reply_view, smalltalk_view
 from handlers.kit import Flow
 from handlers.menu import Menu

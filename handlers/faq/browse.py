@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.faq.matcher import EMERGENCY_SLUG
 from bot.faq.service import faq_for
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.callbacks import MenuCb
 from handlers.faq.callbacks import FaqAction, FaqCb
 from handlers.faq.views import (

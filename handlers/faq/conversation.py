@@ -16,9 +16,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.faq import conversation
 from bot.faq.handoff import Handoff
-from bot.services.users import Person
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
+from bot.users import Person
 from handlers.faq.callbacks import TicketAction, TicketCb
 from handlers.faq.views import reply_to, withdraw_row
 from handlers.kit import KnownUser, alert, edit_keyboard, keyboard, private_flow

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.faq.service import faq_for
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.faq.callbacks import FaqAction, FaqCb
 from handlers.faq.views import VOTES, has_button, own_question, reader, reply_to, sorry_view, without_votes
 from handlers.kit import Flow, edit_keyboard

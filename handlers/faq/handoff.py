@@ -16,9 +16,9 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import conversation, handoff
 from bot.faq.service import clean_text, faq_for
-from bot.services.users import Person
 from bot.text import N_, Translator
 from bot.translation.service import MachineTranslator
+from bot.users import Person
 from handlers.callbacks import MenuCb
 from handlers.faq.callbacks import FaqAction, FaqCb
 from handlers.faq.views import HANDOFF, handoff_keyboard, handoff_text, own_question, reader, reply_to

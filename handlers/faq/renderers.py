@@ -9,7 +9,9 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot import tickets
 from bot.delivery.render import Rendered, Renderer
-from bot.faq.payloads import (
+from bot.languages import name_in
+from bot.text import Translator
+from bot.ticket_payloads import (
     AnswerPayload,
     ClosedPayload,
     FailedPayload,
@@ -22,8 +24,6 @@ from bot.faq.payloads import (
     SpeakersPayload,
     WithdrawnPayload,
 )
-from bot.languages import name_in
-from bot.text import Translator
 from handlers.callbacks import Via
 from handlers.faq.callbacks import TicketAction, TicketCb
 from handlers.faq.ticket_views import (

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import tickets
 from bot.claims import Handed, Outcome
 from bot.clock import Clock
-from bot.services.users import HELPER, Person
 from bot.text import Translator
+from bot.users import HELPER, Person
 from handlers.callbacks import TakeCb, Takes, Via
 from handlers.kit import Flow, alert, show_and_answer
 

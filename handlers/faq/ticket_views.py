@@ -9,9 +9,9 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.claims import Handed
-from bot.faq.payloads import CardState, GroupNotice, NoticePayload, PartPayload, RelayPayload
 from bot.languages import name_in
 from bot.text import Translator
+from bot.ticket_payloads import CardState, GroupNotice, NoticePayload, PartPayload, RelayPayload
 from bot.tickets import ClosedBy
 from handlers.callbacks import TakeCb, Via
 from handlers.faq.callbacks import TicketAction, TicketCb

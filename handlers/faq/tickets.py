@@ -18,9 +18,9 @@ from bot.claims import Outcome
 from bot.clock import Clock
 from bot.config import Settings
 from bot.faq import conversation
-from bot.services.users import HELPER, Person
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
+from bot.users import HELPER, Person
 from handlers.faq.callbacks import TicketAction, TicketCb
 from handlers.kit import Flow, alert
 

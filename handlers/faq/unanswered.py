@@ -12,8 +12,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.faq import feedback
 from bot.faq.service import faq_for
-from bot.services.users import ORGANIZER
 from bot.text import Translator
+from bot.users import ORGANIZER
 from handlers.faq.callbacks import UnansweredAction, UnansweredCb
 from handlers.faq.views import unanswered_view
 from handlers.kit import Flow, show

@@ -14,8 +14,8 @@ from bot.faq.matcher import EMERGENCY_SLUG
 from bot.faq.service import ANSWER, GREETING, SUGGEST, FaqReply, FaqService, clean_text
 from bot.faq.smalltalk import Talk
 from bot.languages import name_in
-from bot.services.users import Person
 from bot.text import N_, Translator, clip, escape
+from bot.users import Person
 from handlers.callbacks import MenuCb
 from handlers.faq.callbacks import (
     FaqAction,

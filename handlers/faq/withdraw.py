@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.faq import handoff
-from bot.services.users import Person
 from bot.text import Translator
+from bot.users import Person
 from handlers.faq.callbacks import WithdrawAction, WithdrawCb
 from handlers.faq.views import reader, withdraw_confirm_row, withdraw_row
 from handlers.kit import KnownUser, alert, private_flow, show_keyboard

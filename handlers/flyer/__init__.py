@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.services.users import ORGANIZER
 from bot.text import N_
+from bot.users import ORGANIZER
 from handlers.flyer import flyer
 from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem

@@ -12,8 +12,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from bot.config import Settings
 from bot.flyer.content import FlyerError, is_sample
 from bot.flyer.fonts import FlyerFontError
-from bot.services.users import ORGANIZER
 from bot.text import Translator
+from bot.users import ORGANIZER
 from handlers.callbacks import MenuCb
 from handlers.kit import Flow
 

@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 
 import handlers
 import storage.models  # noqa: F401  (every table on the metadata)
+from bot import users as users_service
 from bot import wiring
 from bot.sample import DemoPeople
-from bot.services import users as users_service
 from storage.base import Base
 from storage.models import User
 from tests.e2e.harness import HELPERS_CHAT_ID, ORGANIZER_ID, BotHarness

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
+from bot import users as user_service
 from bot.booking import services
 from bot.booking.importer import import_schedule
 from bot.clock import FrozenClock
 from bot.i18n import catalogs
-from bot.services import users as user_service
 from bot.text import Translator
 from handlers.booking.callbacks import BookAction, BookCb, MyAction, MyCb
 from handlers.booking.views import ERRORS

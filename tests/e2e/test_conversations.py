@@ -309,8 +309,8 @@ async def test_without_translation_helpers_who_speak_the_language_hear_first(
     async with running_bot(db_kind, tmp_path) as bot:
         await setting_up(bot)
         async with bot.app.sessionmaker() as session:
+            from bot import users as users_service
             from bot.assignments import profiles
-            from bot.services import users as users_service
 
             speaker = await users_service.find_user(session, OTHER_HELPER)
             assert speaker is not None

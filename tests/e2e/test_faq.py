@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from bot import users as users_service
 from bot.clock import FrozenClock
 from bot.config import load_settings
 from bot.faq.content import load_content
 from bot.faq.service import build_service
 from bot.i18n import catalogs
-from bot.services import users as users_service
 from storage.models import FaqVote, User
 from tests.e2e.harness import (
     HELPERS_CHAT_ID,

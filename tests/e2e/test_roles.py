@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import audit
 from bot.app import build_app, startup
 from bot.clock import FrozenClock
-from bot.services import audit
 from handlers.core.callbacks import StaffAction, StaffCb
 from storage.models import AuditEntry, OutboxMessage, User
 from tests.e2e.harness import ORGANIZER_ID, TOKEN, BotHarness, buttons, running_bot, text_of

@@ -21,12 +21,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import tickets
+from bot import users as user_service
 from bot.booking.importer import import_schedule
 from bot.clock import FrozenClock
 from bot.config import load_settings
 from bot.faq.service import build_service
 from bot.i18n import catalogs
-from bot.services import users as user_service
 from storage.models import FaqUnanswered
 from tests.e2e.harness import (
     HELPERS_CHAT_ID,

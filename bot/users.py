@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.audit import ROLE_CONFIG, ROLE_INVITE, audit, user_subject
 from bot.clock import Clock
-from bot.services.audit import ROLE_CONFIG, ROLE_INVITE, audit, user_subject
 from storage.models import Invite, User
 from storage.repositories import users as repo
 
