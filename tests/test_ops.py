@@ -443,3 +443,26 @@ def test_what_a_person_wrote_never_reaches_a_log_line() -> None:
     for line in (as_json, as_text):
         assert question not in line and logs.REDACTED in line
     assert json.loads(as_json)["message"] == f"failed on {logs.REDACTED}"
+
+
+async def test_local_isolation_survives_close_while_an_update_runs() -> None:
+    # At shutdown the dispatcher closes the isolation while the last updates may still hold their lock.
+    isolation = guarded.LocalIsolation()
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    order: list[str] = []
+
+    async def update(name: str, pause: float) -> None:
+        async with isolation.lock(key):
+            order.append(f"{name} in")
+            await asyncio.sleep(pause)
+            order.append(f"{name} out")
+
+    first = asyncio.create_task(update("a", 0.05))
+    second = asyncio.create_task(update("b", 0))
+    await asyncio.sleep(0.01)
+    await isolation.close()
+    await asyncio.gather(first, second)
+    assert order == ["a in", "a out", "b in", "b out"]  # still one at a time, and no KeyError
+    async with isolation.lock(key):  # usable again afterwards
+        pass
+    assert isolation._locks == {}

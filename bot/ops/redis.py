@@ -170,10 +170,11 @@ class LocalIsolation(BaseEventIsolation):
             async with lock:
                 yield
         finally:
-            lock, users = self._locks[key]
-            if users <= 1:
+            # close() at shutdown may have dropped the entry while this update still ran
+            held, users = self._locks.get(key, (None, 0))
+            if held is lock and users <= 1:
                 del self._locks[key]
-            else:
+            elif held is lock:
                 self._locks[key] = (lock, users - 1)
 
     async def close(self) -> None:
