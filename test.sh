@@ -5,17 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh test
 scripts/services.sh
-# Browser tests (headless Chromium driven by Selenium) and the flyer's fonts need Debian packages: installed
-# when missing and this runs as root with apt-get; otherwise the browser tests skip themselves.
+# Browser tests (headless Chromium driven by Selenium), the flyer's fonts and the letter reader (Tesseract)
+# need Debian packages: installed when missing and this runs as root with apt-get; otherwise the tests that
+# need them skip themselves.
 debs=()
 command -v chromium >/dev/null 2>&1 || debs+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || debs+=(chromium-driver)
 [ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || debs+=(fonts-noto-core)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || debs+=(fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || debs+=(fonts-noto-color-emoji)
+# Reading letters' photos: Tesseract with its German model.
+command -v tesseract >/dev/null 2>&1 || debs+=(tesseract-ocr)
+[ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/deu.traineddata 2>/dev/null)" ] || debs+=(tesseract-ocr-deu)
 if [ ${#debs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Debian packages for the browser tests and the flyer: ${debs[*]} ..."
+    echo "Installing Debian packages for the browser tests, the flyer and the letter reader: ${debs[*]} ..."
     apt_log="$(mktemp)"
     if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         "${debs[@]}"; } >"$apt_log" 2>&1; then

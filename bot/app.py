@@ -27,10 +27,12 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.delivery.worker import DeliveryWorker
 from bot.jobs import JobContext
+from bot.letters.service import reader_if_available
 from bot.logs import set_hash_key
 from bot.ops import metrics
 from bot.ops.health import HEARTBEAT_SECONDS, Health, add_routes, collect_outbox, start_server
 from bot.ops.leader import AlwaysLeader, Leadership, exactly_once, leadership_for, migration_lock
+from bot.ops.polling import confirm_after_handling
 from bot.ops.telegram import GuardedWebhookHandler, KeepResponseTypes, RetryRequest, TolerantSession
 from bot.ops.throttle import LocalThrottle, RedisThrottle, Throttle
 from bot.services import roles
@@ -203,6 +205,7 @@ async def build_app(
         after_language=hooks.after_language,
         dialogs=wiring.dialogs(),
         redis=redis,
+        letters=reader_if_available(settings.letters_ocr),
     )
     app = App(
         settings, clock, engine, sessionmaker, bot, dp, Health(), translator, redis=redis, redis_guard=guard
@@ -340,7 +343,9 @@ async def run_polling(app: App) -> None:
     await startup(app)
     try:
         await app.bot.delete_webhook(drop_pending_updates=False)
-        # aiogram stops polling on SIGINT/SIGTERM itself; the updates in flight finish first.
+        # aiogram stops polling on SIGINT/SIGTERM itself; the updates in flight finish first. Each update
+        # is confirmed to Telegram only once handled (bot/ops/polling.py): a killed process loses none.
+        confirm_after_handling(app.dp)
         await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
     finally:
         await shutdown(app)

@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     dialog_ttl_hours: int = Field(default=24, ge=1, le=24 * 14)
     invite_ttl_hours: int = Field(default=72, ge=1)
     local_facts_file: Path = ROOT / "sample_data" / "local_facts.yaml"
+    letters_ocr: bool = True  # read photos of letters with Tesseract (off, with one line, when it is missing)
 
     # delivery engine (Telegram's limits)
     send_rate_total: float = Field(default=30.0, gt=0)

@@ -8,9 +8,10 @@ the asker's to the helpers' chat as replies to the card (FOLLOWUP_KIND), a helpe
 (ANSWER_KIND). A message delivered twice (the same update again) is added once: its own message id is
 unique per ticket and sender.
 
-`kind` is "text" today. Media (voice notes, photos, documents, locations) plug in here: a message of
-another kind keeps `source_message_id` and is relayed with copyMessage (its outbox kind and renderer
-beside FOLLOWUP_KIND / ANSWER_KIND), its caption in `text`.
+`kind` is "text", or a voice message, photo, document or location (bot.ticket_media): such a message
+keeps its reference (`source_chat_id`, `source_message_id`) while the ticket is open and is relayed with
+copyMessage (MEDIA_KIND to the helpers, MEDIA_ANSWER_KIND to the asker), its caption in `text` relayed
+after it as the text of the same message.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from bot.clock import Clock
 from bot.delivery import outbox
 from bot.jobs import JobContext
 from bot.text import clean_text
-from bot.ticket_payloads import AnswerPayload, CardState, PartPayload
+from bot.ticket_media import MEDIA_ANSWER_KIND, MEDIA_KIND, queue_copy
+from bot.ticket_payloads import AnswerPayload, CardState, MediaPayload, PartPayload
 from bot.tickets import ACTIVE, TEXT, ClosedBy, Sender, Ticket, TicketMessage
 from storage.repositories import faq as repo
 
@@ -54,6 +56,7 @@ async def _store(
     translation: str | None,
     source_message_id: int | None,
     kind: str,
+    source_chat_id: int | None = None,
 ) -> int | None:
     seq = await repo.next_seq(session, ticket.id, clock.now())
     if seq is None:
@@ -69,10 +72,16 @@ async def _store(
             lang=lang,
             translation=translation,
             source_message_id=source_message_id,
+            source_chat_id=source_chat_id if kind != TEXT else None,
             created_at=clock.now(),
         ),
     )
     return seq
+
+
+async def joined(session: AsyncSession, ticket_id: int, sender: Sender, source_message_id: int) -> bool:
+    """Did this very message of the writer join the ticket already (a second press, the update again)?"""
+    return await repo.has_source_message(session, ticket_id, sender, source_message_id)
 
 
 async def add_from_asker(
@@ -86,10 +95,12 @@ async def add_from_asker(
     helpers_lang: str,
     source_message_id: int | None,
     kind: str = TEXT,
+    source_chat_id: int | None = None,
 ) -> Added | None:
     """The asker's message joins the open ticket and goes to the helpers' chat (with its translation
-    into `helpers_lang` beside it, when there is one). None: the ticket is not open, or the message was
-    added before."""
+    into `helpers_lang` beside it, when there is one); a media message (`kind`, copied from
+    `source_chat_id`) first, then its caption `text` if any. None: the ticket is not open, or the
+    message was added before."""
     if ticket.status not in ACTIVE:
         return None
     text, translation = clean_text(text), clean_text(translation) if translation else None
@@ -98,13 +109,24 @@ async def add_from_asker(
         async with session.begin_nested():
             seq = await _store(
                 session, clock, ticket, Sender.ASKER, text=text, lang=lang, translation=translation,
-                source_message_id=source_message_id, kind=kind,
+                source_message_id=source_message_id, kind=kind, source_chat_id=source_chat_id,
             )  # fmt: skip
             if seq is None:
                 return None
             reply_to = await tickets.relay_message_id(session, ticket)
-            parts = tickets.pieces(text, translation)
+            media = kind != TEXT and source_chat_id is not None and source_message_id is not None
             queued = True
+            if media:
+                assert source_chat_id is not None and source_message_id is not None
+                copy = MediaPayload(
+                    ticket=ticket.id, media=kind, from_chat_id=source_chat_id, message_id=source_message_id,
+                    seq=seq, lang=lang, reply_to=reply_to,
+                )  # fmt: skip
+                queued = await queue_copy(
+                    session, clock, to_chat=ticket.chat_id, outbox_kind=MEDIA_KIND, payload=copy, ref=key,
+                    dedupe_key=f"{key}:msg:{seq}:media", lang=helpers_lang,
+                )  # fmt: skip
+            parts = tickets.pieces(text, translation) if text or not media else []
             for number, (part, beside) in enumerate(parts, start=1):
                 payload = PartPayload(
                     ticket=ticket.id, lang=lang, text=part, translation=beside, seq=seq, part=number,
@@ -140,10 +162,12 @@ async def add_from_helper(
     helper_name: str | None,
     source_message_id: int | None,
     kind: str = TEXT,
+    source_chat_id: int | None = None,
 ) -> Added | None:
     """A helper's reply joins the ticket and goes to the asker: `text` is what the asker reads (a machine
-    translation when `original`, the helper's own words, is given). None: the ticket is not open, its
-    asker is gone, or the reply was added before."""
+    translation when `original`, the helper's own words, is given); a media reply (`kind`, copied from
+    `source_chat_id`) first, then its caption if any. None: the ticket is not open, its asker is gone, or
+    the reply was added before."""
     if ticket.status not in ACTIVE or ticket.asker_id is None:
         return None
     text, original = clean_text(text), clean_text(original) if original else None
@@ -154,12 +178,24 @@ async def add_from_helper(
             seq = await _store(
                 session, clock, ticket, Sender.HELPER, text=original or text, lang=written_in,
                 translation=text if original else None, source_message_id=source_message_id, kind=kind,
+                source_chat_id=source_chat_id,
             )  # fmt: skip
             if seq is None:
                 return None
             first = await repo.mark_answered(session, ticket.id, clock.now())
-            parts = tickets.pieces(text, original)
+            media = kind != TEXT and source_chat_id is not None and source_message_id is not None
+            parts = tickets.pieces(text, original) if text or not media else []
             queued = True
+            if media:
+                assert source_chat_id is not None and source_message_id is not None
+                copy = MediaPayload(
+                    ticket=ticket.id, media=kind, from_chat_id=source_chat_id, message_id=source_message_id,
+                    seq=seq, lang=ticket.lang, helper_name=name, last=not parts,
+                )  # fmt: skip
+                queued = await queue_copy(
+                    session, clock, to_chat=ticket.asker_id, user_id=ticket.asker_id, payload=copy, ref=key,
+                    outbox_kind=MEDIA_ANSWER_KIND, dedupe_key=f"{key}:answer:{seq}:media", lang=ticket.lang,
+                )  # fmt: skip
             for number, (part, beside) in enumerate(parts, start=1):
                 payload = AnswerPayload(
                     ticket=ticket.id, kind=ticket.kind, text=part, original=beside, seq=seq, part=number,
@@ -215,8 +251,10 @@ WORDY_KINDS = (
     *(tickets.relay_kind(k) for k in tickets.TICKET_KINDS),
     tickets.PART_KIND,
     tickets.FOLLOWUP_KIND,
+    MEDIA_KIND,  # the references of media messages
     tickets.CARD_KIND,
     tickets.ANSWER_KIND,
+    MEDIA_ANSWER_KIND,
     tickets.WITHDRAWN_KIND,
     tickets.FAILED_KIND,
     tickets.REOPENED_KIND,

@@ -14,12 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import users as user_service
 from bot import wiring
-from bot.app import build_app, run_polling
+from bot.app import App, build_app, run_polling
 from bot.clock import Clock
 from bot.config import ROOT, Settings, load_settings
 from bot.faq.service import warm_up
 from bot.logs import setup_logging
 from bot.sample import DemoPeople
+from bot.translation.demo import DemoTranslator
 from emulator.server import BotAPIEmulator
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
@@ -29,9 +30,23 @@ log = logging.getLogger(__name__)
 
 DEMO_TOKEN = "100000:DEMO-token-no-real-telegram"
 REFUGEE_ID, HELPER_ID, ORGANIZER_ID = 1001, 2002, 3003
+REFUGEE_FA_ID = 1004  # a second refugee, whose phone is set to Farsi
+REFUGEE_UK_ID = 1005  # a refugee from Ukraine (the sample letters of the page are read for her)
 HELPERS_CHAT_ID = -100200300
 PERSONAS = [
     {"key": "refugee", "user_id": REFUGEE_ID, "label": "Refugee / Geflüchtete", "language_code": "ar"},
+    {
+        "key": "refugee-fa",
+        "user_id": REFUGEE_FA_ID,
+        "label": "Refugee (Farsi) / Geflüchtete (Farsi)",
+        "language_code": "fa",
+    },
+    {
+        "key": "refugee-uk",
+        "user_id": REFUGEE_UK_ID,
+        "label": "Refugee (Ukrainian) / Geflüchtete (Ukrainisch)",
+        "language_code": "uk",
+    },
     {"key": "helper", "user_id": HELPER_ID, "label": "Helper / Helfer*in", "language_code": "de"},
     {"key": "organizer", "user_id": ORGANIZER_ID, "label": "Organizer / Organisation", "language_code": "de"},
     {"key": "staff-group", "chat_id": HELPERS_CHAT_ID, "user_id": HELPER_ID, "label": "Helpers' group"},
@@ -49,6 +64,18 @@ async def seed(session: AsyncSession, clock: Clock, settings: Settings) -> None:
     for seed_capability in wiring.DEMO_SEEDS:
         await seed_capability(session, clock, settings, people)
     await session.commit()
+
+
+def use_demo_translator(app: App) -> bool:
+    """With no real translator configured (TRANSLATOR=none), the demo's stand-in: its output is marked
+    "[DEMO — not a real translation]", so the translated side of a conversation can be seen. A real
+    TRANSLATOR setting is kept. The stand-in exists only here, never in `python -m bot run`."""
+    if app.machine_translator.enabled:
+        return False
+    translator = DemoTranslator()
+    app.machine_translator = translator  # jobs (JobContext) and ...
+    app.dp.workflow_data["machine_translator"] = translator  # ... handlers get it from here
+    return True
 
 
 async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | None = None) -> int:
@@ -77,8 +104,12 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | No
     await upgrade(engine)
     clock = Clock()
     async with create_sessionmaker(engine)() as session:
-        await seed(session, clock, settings)
+        # a --database kept from an earlier run is seeded already
+        if await session.get(User, HELPER_ID) is None:
+            await seed(session, clock, settings)
     app = await build_app(settings, DEMO_TOKEN, clock=clock, engine=engine)
+    if use_demo_translator(app):
+        print("  Translation: demo stand-in, marked [DEMO] (set TRANSLATOR for a real one)", flush=True)
     await warm_up(settings)  # the FAQ and the language models, before the first question
     print(f"\n  Demo chat: {emu.base_url}/   (sample data; no real Telegram; Ctrl+C to stop)\n", flush=True)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,8 @@ DOMAIN_PREFIXES: list[tuple[str, str]] = [
     ("handlers/assignments", "helpers"),
     ("bot/flyer", "flyer"),
     ("handlers/flyer", "flyer"),
+    ("bot/letters", "letters"),
+    ("handlers/letters", "letters"),
 ]
 
 
@@ -74,18 +77,18 @@ def placeholders(text: str) -> set[str]:
         return {"<malformed braces>"}
 
 
-_STRONG_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-_STRONG_LTR = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|<[^>]*>")
 
 
 def first_strong_is_rtl(text: str) -> bool | None:
-    """Direction Telegram will pick: the first strong character outside placeholders (which are isolated)."""
+    """Direction Telegram will pick: the first strong character outside placeholders (which are isolated),
+    by its Unicode bidirectional class (some symbols are strong too: ℹ U+2139 is left to right)."""
     stripped = _PLACEHOLDER.sub("", text)
     for char in stripped:
-        if _STRONG_RTL.match(char):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
             return True
-        if _STRONG_LTR.match(char):
+        if kind == "L":
             return False
     return None
 
@@ -185,7 +188,9 @@ def _one_translation_per_msgid() -> list[str]:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("i18n", help="update or check the translation catalogs")
     parser.add_argument("action", choices=["update", "check"])
-    parser.add_argument("--domain", help="only this domain (core, faq, broadcast, booking, helpers, flyer)")
+    parser.add_argument(
+        "--domain", help="only this domain (core, faq, broadcast, booking, helpers, flyer, letters)"
+    )
     parser.set_defaults(func=run)
 
 

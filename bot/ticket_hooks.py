@@ -6,8 +6,9 @@ truth when one of them could not be delivered for good.
   card is edited at once;
 - the card failed (the bot is not in the helpers' chat, a wrong HELPERS_CHAT_ID): the question is
   withdrawn, the asker is told it could not be passed on, and every organizer is alerted;
-- a part of the question, or a later message of the asker, failed: the asker is told which one, the
-  organizers are alerted;
+- a part of the question, or a later message of the asker (its text, or the copy of a voice message,
+  photo …), failed: the asker is told which one, the organizers are alerted; a copy that arrived is
+  recorded like the text's first part (a helper's reply to it reaches the asker);
 - a helper's reply could not reach the asker (they blocked the bot): the helpers' chat is told.
 
 `alert_organizers` is also what "ask a person" uses when no helpers' chat is configured.
@@ -26,9 +27,11 @@ from bot import tickets
 from bot.clock import Clock, FrozenClock
 from bot.delivery import outbox
 from bot.delivery.hooks import SENT, Hook, Outcome
+from bot.ticket_media import MEDIA_ANSWER_KIND, MEDIA_KIND
 from bot.ticket_payloads import (
     FailedPayload,
     GroupNotice,
+    MediaPayload,
     NoticePayload,
     OrganizerEvent,
     OrganizerPayload,
@@ -141,13 +144,31 @@ async def part_outcome(session: AsyncSession, outcome: Outcome) -> None:
         if outcome.telegram_message_id is not None and part.part == 1 and part.seq > 1:
             await repo.set_message_relay(session, ticket.id, part.seq, outcome.telegram_message_id)
         return
-    log.error("message %s of ticket %s failed: %s", part.seq, ticket.id, outcome.error)
-    await _tell_asker(session, at, ticket, part.seq)
+    await _message_failed(session, at, ticket, part.seq, outcome.error)
+
+
+async def media_outcome(session: AsyncSession, outcome: Outcome) -> None:
+    """The copy of the asker's voice message, photo … in the helpers' chat (its reference goes now)."""
+    ticket, at = await _ticket_of(session, outcome)
+    if ticket is None or not outcome.payload:
+        return
+    copy = MediaPayload.model_validate(outcome.payload)
+    if outcome.status == SENT:
+        if outcome.telegram_message_id is not None:
+            await repo.set_message_relay(session, ticket.id, copy.seq, outcome.telegram_message_id)
+        return
+    await _message_failed(session, at, ticket, copy.seq, outcome.error)
+
+
+async def _message_failed(
+    session: AsyncSession, at: FrozenClock, ticket: Ticket, seq: int, error: str | None
+) -> None:
+    log.error("message %s of ticket %s failed: %s", seq, ticket.id, error)
+    await _tell_asker(session, at, ticket, seq)
     alert = OrganizerPayload(
-        event=OrganizerEvent.MESSAGE_FAILED, ticket=ticket.id, lang=ticket.lang, seq=part.seq,
-        error=outcome.error,
-    )  # fmt: skip
-    await alert_organizers(session, at, alert, key=f"{tickets.ref(ticket.id)}:{part.seq}")
+        event=OrganizerEvent.MESSAGE_FAILED, ticket=ticket.id, lang=ticket.lang, seq=seq, error=error
+    )
+    await alert_organizers(session, at, alert, key=f"{tickets.ref(ticket.id)}:{seq}")
 
 
 async def answer_outcome(session: AsyncSession, outcome: Outcome) -> None:
@@ -171,7 +192,9 @@ OUTCOME_HOOKS: dict[str, list[Hook]] = {
     **{tickets.relay_kind(kind): [relay_outcome] for kind in tickets.TICKET_KINDS},
     tickets.PART_KIND: [part_outcome],
     tickets.FOLLOWUP_KIND: [part_outcome],
+    MEDIA_KIND: [media_outcome],
     tickets.ANSWER_KIND: [answer_outcome],
+    MEDIA_ANSWER_KIND: [answer_outcome],
     tickets.CARD_KIND: [card_edited],
     tickets.REOPENED_KIND: [card_edited],
 }

@@ -12,6 +12,25 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from bot.text import split_parts
+
+BODY_LIMIT = 3400  # characters of a person's words (and their translation) in one relayed message
+
+
+def pieces(text: str, beside: str | None = None) -> list[tuple[str, str | None]]:
+    """A text and what stands beside it (its translation, or the original of a translation), in pieces
+    that fit one message together: both in one when they fit, else each cut into as many parts and
+    paired, so part 2 of the text stands beside part 2 of the other. Nothing is cut off."""
+    if not beside:
+        return [(part, None) for part in split_parts(text, BODY_LIMIT)]
+    if len(text) + len(beside) <= BODY_LIMIT:
+        return [(text, beside)]
+    left, right = split_parts(text, BODY_LIMIT // 2), split_parts(beside, BODY_LIMIT // 2)
+    count = max(len(left), len(right))
+    left += [""] * (count - len(left))
+    right += [""] * (count - len(right))
+    return [(a, b or None) for a, b in zip(left, right, strict=True)]
+
 
 class CardState(StrEnum):
     """What the relay (the ticket's card in the helpers' group) shows."""
@@ -38,6 +57,7 @@ class RelayPayload(BaseModel):
     closed_by: str | None = None  # asker | helper | quiet (bot.tickets.ClosedBy)
     named: bool = False  # the helper who took it shows the person their first name
     quiet_days: int | None = None  # closed after this many quiet days
+    media: str | None = None  # asked with a voice message, photo, … (bot.ticket_media.Media): shown as such
 
 
 class RelayEditPayload(RelayPayload):
@@ -76,6 +96,24 @@ class AnswerPayload(BaseModel):
     untranslated: bool = False  # in another language than the asker's, and no translation available
     helper_name: str | None = None  # only when the helper chose to show it
     last: bool = True  # the last part (it carries the "close" button)
+
+
+class MediaPayload(BaseModel):
+    """`ticket_media` (the asker's voice message, photo, document or location, to the helpers' chat) and
+    `ticket_media_answer` (a helper's, to the asker): copied with copyMessage from the writer's own message;
+    the bot never downloads it. The reference is emptied once the row is final, like every copy of a
+    person's words. Its caption names the ticket (and the language); the writer's own caption goes as text
+    (a `ticket_followup` or `ticket_answer` of the same `seq`), translated like any text."""
+
+    ticket: int
+    media: str  # bot.ticket_media.Media
+    from_chat_id: int
+    message_id: int
+    seq: int = 1
+    lang: str = ""  # the asker's language
+    reply_to: int | None = None  # to the helpers' chat: the card, once it was sent
+    helper_name: str | None = None  # to the asker: only when the helper chose to show it
+    last: bool = True  # to the asker: nothing follows (it carries the "close" button)
 
 
 class WithdrawnPayload(BaseModel):
@@ -136,6 +174,16 @@ class SpeakersPayload(BaseModel):
 
     ticket: int
     lang: str
+
+
+class TakenPayload(BaseModel):
+    """`ticket_taken`: to a helper about a question taken from a private alert or the /assignments list: the
+    pressed alert edited to "yours" (`message_id`, `yours`), another speaker's alert edited to "taken"
+    (`yours` False), or, for a press in a list, a new message "yours" (`message_id` None)."""
+
+    ticket: int
+    yours: bool
+    message_id: int | None = None
 
 
 class OrganizerEvent(StrEnum):

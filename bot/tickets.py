@@ -38,16 +38,20 @@ from bot import claims
 from bot.claims import Outcome
 from bot.clock import Clock
 from bot.delivery import outbox
-from bot.text import clean_text, split_parts
+from bot.text import clean_text
+from bot.ticket_media import MEDIA_KIND, Media, queue_copy
 from bot.ticket_payloads import (
+    BODY_LIMIT,
     CardState,
     ClosedPayload,
     GroupNotice,
+    MediaPayload,
     NoticePayload,
     PartPayload,
     RelayEditPayload,
     RelayPayload,
     WithdrawnPayload,
+    pieces,
 )
 from bot.users import HELPER, ORGANIZER, Person, has_role
 from storage.models import Ticket, TicketMessage
@@ -57,7 +61,9 @@ from storage.repositories import outbox as outbox_repo
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Ticket", "TicketMessage"]  # re-exported for the handlers, which never import storage models
+# Re-exported: the models for the handlers (which never import storage models); the splitting of texts
+# (now in bot.ticket_payloads) for the callers that knew it here.
+__all__ = ["BODY_LIMIT", "Ticket", "TicketMessage", "pieces"]
 
 
 class TicketStatus(StrEnum):
@@ -78,7 +84,7 @@ class Sender(StrEnum):
     HELPER = "helper"
 
 
-TEXT = "text"  # the kind of a ticket message; media (voice, photo, …) will add theirs
+TEXT = "text"  # the kind of a ticket message; media (voice, photo, …): bot.ticket_media.Media
 
 OPEN, TAKEN, CLOSED, WITHDRAWN = (
     TicketStatus.OPEN,
@@ -100,10 +106,10 @@ WITHDRAWN_KIND = "ticket_withdrawn"  # edit of the relay: the asker withdrew
 FAILED_KIND = "ticket_failed"  # to the asker: the helpers' chat could not be reached
 REOPENED_KIND = "ticket_reopened"  # edit of the relay back to open (rows queued by an older version)
 SPEAKERS_KIND = "ticket_speakers"  # to helpers who speak the asker's language (no translation available)
+TAKEN_KIND = "ticket_taken"  # to a helper: "yours" / "taken" on their alert, or "yours" after a list press
 ORGANIZERS_KIND = "ticket_organizers"  # to organizers: a question went nowhere
 RETENTION_DAYS = 90
 STALE_DAYS = 90
-BODY_LIMIT = 3400  # characters of a person's words (and their translation) in one relayed message
 TICKET_KINDS = (QUESTION,)  # kinds of things handed to a person (a question; more may follow)
 
 
@@ -114,7 +120,14 @@ def relay_kind(kind: str) -> str:
 
 # Kinds of the ticket's messages in the helpers' chat a reply to which reaches the asker (not the bot's
 # own notices: a reply to "passed on" is helpers talking to each other).
-GROUP_KINDS = (*(relay_kind(k) for k in TICKET_KINDS), PART_KIND, FOLLOWUP_KIND, CARD_KIND, REOPENED_KIND)
+GROUP_KINDS = (
+    *(relay_kind(k) for k in TICKET_KINDS),
+    PART_KIND,
+    FOLLOWUP_KIND,
+    MEDIA_KIND,
+    CARD_KIND,
+    REOPENED_KIND,
+)
 
 
 # The rows that put the card into the helpers' chat; once final they keep only what the card showed.
@@ -138,21 +151,6 @@ def ticket_id_of(reference: str | None) -> int | None:
         return int(reference.split(":", 1)[1])
     except ValueError:
         return None
-
-
-def pieces(text: str, beside: str | None = None) -> list[tuple[str, str | None]]:
-    """A text and what stands beside it (its translation, or the original of a translation), in pieces
-    that fit one message together: both in one when they fit, else each cut into as many parts and
-    paired, so part 2 of the text stands beside part 2 of the other. Nothing is cut off."""
-    if not beside:
-        return [(part, None) for part in split_parts(text, BODY_LIMIT)]
-    if len(text) + len(beside) <= BODY_LIMIT:
-        return [(text, beside)]
-    left, right = split_parts(text, BODY_LIMIT // 2), split_parts(beside, BODY_LIMIT // 2)
-    count = max(len(left), len(right))
-    left += [""] * (count - len(left))
-    right += [""] * (count - len(right))
-    return [(a, b or None) for a, b in zip(left, right, strict=True)]
 
 
 # --- opening -------------------------------------------------------------------------------------------
@@ -182,8 +180,11 @@ async def open_ticket(
     relay_lang: str,
     translation: str | None = None,
     source_message_id: int | None = None,
+    media: Media | None = None,
+    source_chat_id: int | None = None,
 ) -> Ticket:
-    """Store a ticket with a new number and queue its relay to `chat_id` (rendered in `relay_lang`).
+    """Store a ticket with a new number and queue its relay to `chat_id` (rendered in `relay_lang`). A
+    `media` question (its caption in `text`) is copied from `source_chat_id` after the card.
 
     Raises AlreadyOpen (and leaves nothing behind) when the asker has an active ticket of this kind: the
     database refuses a second one, so two processes cannot both open one; NotQueued (nothing left
@@ -209,6 +210,7 @@ async def open_ticket(
                     created_at=now,
                     active_at=now,
                     last_seq=1,
+                    media=media,
                 ),
             )
             await repo.add_message(
@@ -217,15 +219,16 @@ async def open_ticket(
                     ticket_id=number,
                     seq=1,
                     sender=Sender.ASKER,
-                    kind=TEXT,
+                    kind=media or TEXT,
                     text=text,
                     lang=lang,
                     translation=translation,
                     source_message_id=source_message_id,
+                    source_chat_id=source_chat_id if media else None,
                     created_at=now,
                 ),
             )
-            await _queue_relay(session, clock, ticket, relay_lang)
+            await _queue_relay(session, clock, ticket, relay_lang, source_chat_id, source_message_id)
     except IntegrityError:
         existing = await active_ticket(session, asker_id, kind) if asker_id is not None else None
         if existing is None:
@@ -234,8 +237,11 @@ async def open_ticket(
     return ticket
 
 
-async def _queue_relay(session: AsyncSession, clock: Clock, ticket: Ticket, relay_lang: str) -> None:
-    """The card, then the further parts of a long question (in the order they are sent)."""
+async def _queue_relay(
+    session: AsyncSession, clock: Clock, ticket: Ticket, relay_lang: str, source_chat: int | None,
+    source_message: int | None,
+) -> None:  # fmt: skip
+    """The card, then the further parts of a long question, then the copy of a media question."""
     key = ref(ticket.id)
     parts = pieces(ticket.text or "", ticket.translation)
     untranslated = ticket.translation is None and ticket.lang != relay_lang
@@ -270,6 +276,15 @@ async def _queue_relay(session: AsyncSession, clock: Clock, ticket: Ticket, rela
             ref=key,
             dedupe_key=f"{key}:relay:{number}",
         )
+    if ticket.media and source_chat is not None and source_message is not None:
+        copy = MediaPayload(
+            ticket=ticket.id, media=ticket.media, from_chat_id=source_chat, message_id=source_message,
+            lang=ticket.lang,
+        )  # fmt: skip
+        queued &= await queue_copy(
+            session, clock, to_chat=ticket.chat_id, outbox_kind=MEDIA_KIND, payload=copy, ref=key,
+            dedupe_key=f"{key}:relay:media", lang=relay_lang,
+        )  # fmt: skip
     if not queued:
         raise NotQueued(key)
 
@@ -302,6 +317,7 @@ def card_payload(ticket: Ticket, *, relay_lang: str | None = None) -> RelayPaylo
         untranslated=untranslated,
         closed_by=ticket.closed_by,
         named=ticket.helper_named,
+        media=ticket.media,
     )
 
 
@@ -496,6 +512,7 @@ async def close(
         session, ticket_id, clock.now(), from_statuses=ACTIVE, to_status=CLOSED, closed_by=by
     ):
         return Closed(Outcome.CLOSED, ticket)
+    await repo.forget_media(session, [ticket_id], TEXT)  # the references of its media go with the ticket
     ticket = await repo.get_ticket(session, ticket_id)
     assert ticket is not None
     await queue_card(session, clock, ticket, base=shown, quiet_days=quiet_days)

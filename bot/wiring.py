@@ -20,6 +20,7 @@ import handlers.broadcast as broadcast_ui
 import handlers.core as core_ui
 import handlers.faq as faq_ui
 import handlers.flyer as flyer_ui
+import handlers.letters as letters_ui
 from bot import conversations, reminders, ticket_hooks
 from bot.assignments import claiming as assignment_claiming
 from bot.assignments import demo as assignments_demo
@@ -35,6 +36,7 @@ from bot.delivery import retention as outbox_retention
 from bot.delivery.hooks import OutcomeHooks
 from bot.delivery.render import READY, Renderers, render_ready
 from bot.faq import feedback as faq_feedback
+from bot.faq import freshness as faq_freshness
 from bot.jobs import PeriodicJob
 from bot.sample import DemoPeople
 from handlers.kit import Flow
@@ -49,6 +51,7 @@ FLOWS: list[Flow] = [
     *broadcast_ui.FLOWS,
     *assignments_ui.FLOWS,
     *flyer_ui.FLOWS,
+    *letters_ui.FLOWS,  # a photo of a letter is read before the hand-off offers it to a person
     *faq_ui.FLOWS,
     *core_ui.FALLBACK,
 ]
@@ -62,6 +65,7 @@ JOBS: list[PeriodicJob] = [
     PeriodicJob("assignments_followup", 60, assignment_reminders.followup_job),
     PeriodicJob("reminders", 60, reminders.reminders_job),
     PeriodicJob("faq_retention", 3600, faq_feedback.retention_job),
+    PeriodicJob("faq_stale", 3600, faq_freshness.stale_job),
     PeriodicJob("tickets_retention", 3600, conversations.retention_job),
     PeriodicJob("tickets_quiet", 3600, conversations.quiet_job),
     PeriodicJob("outbox_retention", 3600, outbox_retention.delete_old_rows),

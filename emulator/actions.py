@@ -63,16 +63,20 @@ class UserActions:
         latitude: float = 52.4739,
         longitude: float = 9.8539,
         file_name: str = "document.pdf",
-        data: bytes = b"%PDF-1.4\n% emulator sample\n",
+        data: bytes | None = None,
+        duration: int | None = None,
     ) -> dict[str, Any]:
-        """The user writes to the bot: store the message, queue a `message` update, return its view."""
+        """The user writes to the bot: store the message, queue a `message` update, return its view.
+
+        `data` is the file of a photo, voice note or document (a small stand-in when None); `duration`
+        the length of a voice note in seconds."""
         world = self.world
         user = world.user(user_id)
         if language_code is not None:
             user["language_code"] = language_code
         world.blocked.discard(int(user_id))  # writing to a bot needs it unblocked in the app
         chat = world.chat_for_user(user_id, chat_id)
-        content = self._content(kind, text, latitude, longitude, file_name, data)
+        content = self._content(kind, text, latitude, longitude, file_name, data, duration)
         if caption and kind in ("photo", "document", "voice"):
             content["caption"] = caption
         message: dict[str, Any] = {
@@ -101,7 +105,8 @@ class UserActions:
         latitude: float,
         longitude: float,
         file_name: str,
-        data: bytes,
+        data: bytes | None,
+        duration: int | None,
     ) -> dict[str, Any]:
         """The content fields of a message the user sends, by kind."""
         new_file = self.world.new_file
@@ -130,15 +135,17 @@ class UserActions:
                 }
             }
         elif kind == "photo":
-            record = new_file("photo", "photo.jpg", "image/jpeg", b"\xff\xd8\xff\xe0emulator\xff\xd9")
+            record = new_file("photo", "photo.jpg", "image/jpeg", data or b"\xff\xd8\xff\xe0emulator\xff\xd9")
             content = {"photo": [photo_size_of(record)]}
         elif kind == "voice":
-            record = new_file("voice", "voice.ogg", "audio/ogg", b"OggS\x00emulator")
+            if duration is not None and not 0 <= int(duration) <= 3600:
+                raise ValueError("duration must be 0-3600 seconds")
+            record = new_file("voice", "voice.ogg", "audio/ogg", data or b"OggS\x00emulator")
             content = {
                 "voice": {
                     "file_id": record.file_id,
                     "file_unique_id": record.file_unique_id,
-                    "duration": 3,
+                    "duration": 3 if duration is None else int(duration),
                     "mime_type": "audio/ogg",
                     "file_size": len(record.data),
                 }
@@ -146,7 +153,10 @@ class UserActions:
         elif kind == "location":
             content = {"location": {"latitude": float(latitude), "longitude": float(longitude)}}
         elif kind == "document":
-            record = new_file("document", file_name, "application/octet-stream", data)
+            sample = b"%PDF-1.4\n% emulator sample\n"
+            record = new_file(
+                "document", file_name, "application/octet-stream", sample if data is None else data
+            )
             content = {"document": document_of(record)}
         else:
             raise ValueError(f"unknown kind {kind!r}")

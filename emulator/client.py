@@ -189,6 +189,15 @@ class EmulatorClient:
             params["scope"] = json.dumps(scope)
         return await self._request("GET", "/_emu/commands", params=params)
 
+    async def chat_commands(
+        self, chat_id: int, user_id: int | None = None, language_code: str = ""
+    ) -> list[dict[str, Any]]:
+        """The command menu `user_id` sees in the chat (Telegram's fallbacks by scope and language)."""
+        params = {"chat_id": str(chat_id), "language_code": language_code}
+        if user_id is not None:
+            params["user_id"] = str(user_id)
+        return await self._request("GET", "/_emu/commands", params=params)
+
     async def config(self) -> dict[str, Any]:
         return await self._request("GET", "/_emu/config")
 

@@ -6,6 +6,7 @@ The routes only call BotAPIEmulator's public methods, so in-process and HTTP con
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable
@@ -61,7 +62,8 @@ class Controlled(Protocol):
         latitude: float = 52.4739,
         longitude: float = 9.8539,
         file_name: str = "document.pdf",
-        data: bytes = b"%PDF-1.4\n% emulator sample\n",
+        data: bytes | None = None,
+        duration: int | None = None,
     ) -> dict[str, Any]: ...
     def user_edits(
         self, user_id: int, message_id: int, text: str, chat_id: int | None = None
@@ -86,6 +88,9 @@ class Controlled(Protocol):
         self, language_code: str = "", scope: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]: ...
     def all_commands(self) -> list[dict[str, Any]]: ...
+    def chat_commands(
+        self, chat_id: int, user_id: int | None = None, language_code: str = ""
+    ) -> list[dict[str, Any]]: ...
     def callback(self, query_id: str) -> dict[str, Any] | None: ...
 
 
@@ -209,9 +214,12 @@ class ControlRoutes:
                 "latitude",
                 "longitude",
                 "file_name",
+                "duration",
             )
             if body.get(k) is not None
         }
+        if body.get("data_base64") is not None:  # the page's sample photo and voice note
+            extra["data"] = base64.b64decode(body["data_base64"], validate=True)
         view = self.emu.user_sends(body["user_id"], body.get("text"), body.get("chat_id"), **extra)
         return {"update_id": view.pop("update_id"), "message": view}
 
@@ -282,6 +290,13 @@ class ControlRoutes:
     async def commands(self, request: web.Request) -> Any:
         if request.query.get("all"):
             return self.emu.all_commands()
+        if request.query.get("chat_id"):  # what the page's command menu shows: Telegram's fallbacks
+            user_id = request.query.get("user_id")
+            return self.emu.chat_commands(
+                int(request.query["chat_id"]),
+                int(user_id) if user_id else None,
+                request.query.get("language_code", ""),
+            )
         scope = json.loads(request.query["scope"]) if request.query.get("scope") else None
         return self.emu.commands(request.query.get("language_code", ""), scope)
 

@@ -17,7 +17,7 @@ from emulator.updates import UpdateQueue
 from emulator.validation import ApiSpec, bad_request
 from emulator.world import World, scope_key
 
-__all__ = ["BotMethods", "all_commands", "build_handlers"]
+__all__ = ["BotMethods", "all_commands", "build_handlers", "commands_for_chat"]
 
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _LANG_RE = re.compile(r"[a-z]{2}")
@@ -208,3 +208,27 @@ def all_commands(world: World) -> list[dict[str, Any]]:
         {"scope": json.loads(scope), "language_code": lang, "commands": cmds}
         for (scope, lang), cmds in world.commands.items()
     ]
+
+
+def commands_for_chat(
+    world: World, chat_id: int, user_id: int | None, language_code: str = ""
+) -> list[dict[str, Any]]:
+    """The command menu a user sees in a chat, picked as Telegram picks it: the narrowest scope that has a
+    list, in the user's language before the list without one. (Administrator scopes are left out: the
+    emulator has no administrators.)"""
+    chat_id = int(chat_id)
+    scopes: list[dict[str, Any]] = [{"type": "chat", "chat_id": chat_id}]
+    if chat_id > 0:
+        scopes.append({"type": "all_private_chats"})
+    else:
+        if user_id is not None:
+            scopes.insert(0, {"type": "chat_member", "chat_id": chat_id, "user_id": int(user_id)})
+        scopes.append({"type": "all_group_chats"})
+    scopes.append({"type": "default"})
+    language = (language_code or "").lower()[:2]
+    for scope in scopes:
+        for lang in dict.fromkeys((language, "")):
+            found = world.commands.get((scope_key(scope), lang))
+            if found:
+                return list(found)
+    return []

@@ -68,6 +68,7 @@ _CONTENT_KEYS = (
     "location",
     "sticker",
     "voice",
+    "audio",  # an audio file goes to a person like a voice message (copyMessage)
 )
 
 

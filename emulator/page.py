@@ -2,6 +2,11 @@
 
 The page talks to the emulator only through the control API (/_emu/*); this module serves the page
 and sets up its personas: people who have pressed Start, and the groups they are in.
+
+What a person can do there: write, tap buttons, reply to a message (↩︎; the quote stands above the input),
+send the sample photo of a letter or voice note (static/samples/, made by scripts/make_demo_samples.py) or
+a location (📎), and pick one of the commands the bot set for that chat and language (/). Photos, voice
+notes, documents and locations the bot sends or copies are shown as such.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from emulator.actions import UserActions
 from emulator.calls import CallLog, Dispatcher, Handler
 from emulator.control import ControlRoutes, collect_stats, wait_for_bot_message
 from emulator.faults import FAULT_KINDS, SENDING_METHODS, FaultConfig, FaultPlan
-from emulator.methods import BotMethods, all_commands, build_handlers
+from emulator.methods import BotMethods, all_commands, build_handlers, commands_for_chat
 from emulator.methods_messages import MAX_FILE, MessageMethods
 from emulator.page import add_page_routes, register_personas
 from emulator.updates import UpdateQueue
@@ -283,11 +283,13 @@ class BotAPIEmulator:
         latitude: float = 52.4739,
         longitude: float = 9.8539,
         file_name: str = "document.pdf",
-        data: bytes = b"%PDF-1.4\n% emulator sample\n",
+        data: bytes | None = None,
+        duration: int | None = None,
     ) -> dict[str, Any]:
         """The user writes to the bot: store the message, queue a `message` update, return its view.
 
-        `kind` is text, sticker, photo, voice, location or document.
+        `kind` is text, sticker, photo, voice, location or document; `data` the file's bytes (a small
+        stand-in when None), `duration` a voice note's seconds.
         """
         return self.actions.user_sends(
             user_id,
@@ -301,6 +303,7 @@ class BotAPIEmulator:
             longitude=longitude,
             file_name=file_name,
             data=data,
+            duration=duration,
         )
 
     def user_edits(
@@ -395,6 +398,12 @@ class BotAPIEmulator:
 
     def all_commands(self) -> list[dict[str, Any]]:
         return all_commands(self.world)
+
+    def chat_commands(
+        self, chat_id: int, user_id: int | None = None, language_code: str = ""
+    ) -> list[dict[str, Any]]:
+        """The command menu `user_id` sees in this chat, with Telegram's fallbacks (scope, then language)."""
+        return commands_for_chat(self.world, chat_id, user_id, language_code)
 
     def menu_button(self, chat_id: int | None = None) -> dict[str, Any] | None:
         return self.world.menu_buttons.get(chat_id)

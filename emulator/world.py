@@ -315,7 +315,11 @@ class World:
         if "caption" in message:
             view["caption"] = message["caption"]
         if "reply_to_message" in message:
-            view["reply_to_message_id"] = message["reply_to_message"]["message_id"]
+            replied = message["reply_to_message"]
+            view["reply_to_message_id"] = replied["message_id"]
+            # what the app shows above a reply: the start of the replied message, or what it holds
+            quoted = replied.get("text") or replied.get("caption") or ""
+            view["reply_to_text"] = quoted[:120] or message_kind(replied)
         if "forward_origin" in message:
             view["forwarded"] = True
         document = message.get("document")
@@ -342,6 +346,13 @@ class World:
             view["location"] = dict(message["location"])
         if "sticker" in message:
             view["sticker"] = {"emoji": message["sticker"].get("emoji")}
+        if "voice" in message or "audio" in message:  # the page plays both the same way
+            voice = message.get("voice") or message["audio"]
+            view["voice"] = {
+                "file_id": voice["file_id"],
+                "duration": voice.get("duration", 0),
+                "url": f"/_emu/files/{voice['file_id']}",
+            }
         return view
 
 
@@ -374,7 +385,7 @@ def without_reply(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def message_kind(message: dict[str, Any]) -> str:
-    for key in ("text", "document", "photo", "venue", "location", "sticker", "voice"):
+    for key in ("text", "document", "photo", "venue", "location", "sticker", "voice", "audio"):
         if key in message:
             return key
     return "other"

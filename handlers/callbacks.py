@@ -82,3 +82,20 @@ class CancelCb(CallbackData, prefix="cx"):
     dialog named here when that is still the one in progress."""
 
     dialog: Annotated[str, Field(max_length=48)]
+
+
+class MediaAction(StrEnum):
+    OFFER = "o"  # "send it to a person" under something else (a letter's reading): ask for consent first
+    SEND = "y"  # yes, send my voice message / photo / document / location to a person
+    NO = "n"  # no, do not send it (the ✖ of the consent: like /cancel, for this one question)
+
+
+class MediaCb(CallbackData, prefix="fmd"):
+    """ "Yes, send it" / "No" under the consent question for a voice message, photo … (handlers/faq/media.py);
+    shared because other capabilities offer the hand-off of a media message too (a letter's reading).
+    The message itself is the one the question replies to (Telegram's copy, not the button's word); `ticket`
+    is the question it would join (0: a new question), checked again when pressed."""
+
+    action: MediaAction
+    ticket: RowId = 0
+    lang: str = ""  # the language the person is talked to in about it

@@ -22,6 +22,7 @@ from bot.assignments.payloads import (
     NoticePayload,
     OutboxKind,
     Summary,
+    YoursPayload,
 )
 from bot.assignments.status import Outcome, Status
 from bot.clock import FrozenClock
@@ -33,7 +34,7 @@ from storage.models.assignments import Assignment, HelperProfile
 from storage.models.core import OutboxMessage, User
 
 ALERT, ALERT_EDIT, NOTICE = OutboxKind.ALERT, OutboxKind.ALERT_EDIT, OutboxKind.NOTICE
-REMINDER, FOLLOWUP = OutboxKind.REMINDER, OutboxKind.FOLLOWUP
+REMINDER, FOLLOWUP, YOURS = OutboxKind.REMINDER, OutboxKind.FOLLOWUP, OutboxKind.YOURS
 AREAS = Areas(names={"north": "Nord", "south": "Süd"})
 SETTINGS = load_settings(_env_file=None, assignment_reminder_hours=24)
 TZ = ZoneInfo("Europe/Berlin")
@@ -222,6 +223,7 @@ def test_every_outbox_kind_renders_also_after_the_helper_was_erased() -> None:
         NOTICE: [{"event": event.value, "a": a, "count": 2, "wide": True} for event in NoticeEvent],
         REMINDER: [{"a": a, "to": "organizer"}, {"a": a, "to": "helper", "helper": 3}],  # the first: erased
         FOLLOWUP: [{"a": a}],
+        YOURS: [{"a": a}],
     }
     assert set(RENDERERS) == set(OutboxKind) == set(payloads)
     for lang in ("de", "fa"):
@@ -232,6 +234,11 @@ def test_every_outbox_kind_renders_also_after_the_helper_was_erased() -> None:
                 assert rendered.params["parse_mode"] == "HTML"
     notice = RENDERERS[NOTICE]({"event": "done", "a": a, "helper": 3, "note": "ok"}, Translator("de"))
     assert "tg://user?id=3" in notice.params["text"] and notice.params["reply_markup"]
+    # "it's yours": the assignee's buttons, the address and contact behind the first one
+    yours = RENDERERS[YOURS](YoursPayload(assignment=summary).dump(), Translator("de"))
+    rows = yours.params["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"] for b in rows[0]] == ["asg:det:7"]
+    assert {"asg:done:7", "asg:note:7", "asg:back:7"} == {b["callback_data"] for row in rows[1:] for b in row}
 
 
 # --- claiming ----------------------------------------------------------------------------------------
@@ -247,29 +254,59 @@ async def test_first_claim_wins_and_only_the_winner_sees_details(
 
     first = await claiming.claim(session, clock, aid, winner, AREAS, pressed=(10, sent[10]))
     second = await claiming.claim(session, clock, aid, loser, AREAS)
-    again = await claiming.claim(session, clock, aid, winner, AREAS)
+    again = await claiming.claim(session, clock, aid, winner, AREAS, pressed=(10, sent[10]))  # double press
     forged = await claiming.claim(session, clock, aid, visitor, AREAS)
     await session.commit()
-    assert first.outcome == Outcome.WON and first.details and "Rathaus" in first.details
-    assert (second.outcome, second.details) == (Outcome.TAKEN, None)
+    assert (first.outcome, second.outcome) == (Outcome.WON, Outcome.TAKEN)
     assert (again.outcome, forged.outcome) == (Outcome.MINE, Outcome.REFUSED)
     assert (await claiming.claim(session, clock, 999, loser, AREAS)).outcome == Outcome.GONE
 
-    assert (await service.details_for(session, aid, winner))[1] == first.details
-    assert (await service.details_for(session, aid, organizer))[1] == first.details
+    details = (await service.details_for(session, aid, winner))[1]
+    assert details and "Rathaus" in details
+    assert (await service.details_for(session, aid, organizer))[1] == details
     for other in (loser, visitor):
         with pytest.raises(service.NotAllowed):
             await service.details_for(session, aid, other)
 
-    # the loser's alert is edited to "taken"; the winner's pressed alert is left to the handler
+    # every alert is edited through the outbox, the pressed one too ("yours"); the double press added none
     edits = await outbox_rows(session, ALERT_EDIT)
-    assert [(e.chat_id, e.payload["message_id"], e.payload["why"]) for e in edits] == [
-        (11, sent[11], "taken")
+    assert sorted((e.chat_id, e.payload["message_id"], e.payload["why"]) for e in edits) == [
+        (10, sent[10], "mine"),
+        (11, sent[11], "taken"),
     ]
-    assert edits[0].method == "editMessageText"
+    assert {e.method for e in edits} == {"editMessageText"}
+    # the winner is told once, in their own chat, without the address and contact
+    (yours,) = await outbox_rows(session, YOURS)
+    assert (yours.chat_id, yours.user_id, yours.payload["a"]["id"]) == (10, 10, aid)
     notices = await outbox_rows(session, NOTICE)
     assert [(n.chat_id, n.payload["event"], n.payload["helper"]) for n in notices] == [(ORG, "claimed", 10)]
-    assert "Rathaus" not in str([n.payload for n in notices])
+    queued = str([row.payload for row in await outbox_rows(session)])
+    assert "Rathaus" not in queued and "0151" not in queued  # the details are never queued
+
+
+async def test_a_pressed_alert_the_outbox_no_longer_knows_is_edited_once(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    """An alert whose row the retention job deleted, or one the delivery engine has not recorded as sent
+    yet: the pressed message itself is edited, and the sent-hook of a late one adds no second edit."""
+    organizer = await setup_team(session, clock)
+    aid = (await service.create(session, clock, organizer, new(), AREAS, TZ)).assignment.id
+    rows = {r.chat_id: r for r in await outbox_rows(session, ALERT)}
+    rows[10].status = "sending"  # sent by Telegram as message 88, its outcome not recorded yet
+    await session.commit()
+    winner = await session.get(User, 10)
+    assert winner is not None
+    assert (await claiming.claim(session, clock, aid, winner, AREAS, pressed=(10, 88))).outcome == Outcome.WON
+    outcome = hooks.Outcome(
+        outbox_id=rows[10].id, chat_id=10, user_id=10, kind=ALERT, ref=rows[10].ref,
+        dedupe_key=rows[10].dedupe_key, payload=rows[10].payload, lang=None, status=hooks.SENT,
+        telegram_message_id=88,
+    )  # fmt: skip
+    for hook in claiming.OUTCOME_HOOKS[ALERT]:
+        await hook(session, outcome)
+    await session.commit()
+    edits = await outbox_rows(session, ALERT_EDIT)
+    assert [(e.chat_id, e.payload["message_id"], e.payload["why"]) for e in edits] == [(10, 88, "mine")]
 
 
 async def test_pending_alerts_are_withdrawn_and_late_ones_edited_when_sent(
@@ -345,20 +382,55 @@ async def test_concurrent_claims_one_winner(
 async def test_not_this_time_changes_nothing(session: AsyncSession, clock: FrozenClock) -> None:
     organizer = await setup_team(session, clock)
     aid = (await service.create(session, clock, organizer, new(), AREAS, TZ)).assignment.id
-    helper, visitor = await session.get(User, 11), await session.get(User, 15)
-    assert helper and visitor
-    assert (await claiming.still_open(session, aid, helper)).outcome == Outcome.OK
-    assert (await claiming.still_open(session, aid, visitor)).outcome == Outcome.REFUSED
+    sent = await mark_sent(session, ALERT)
+    helper, visitor, winner = (
+        await session.get(User, 11),
+        await session.get(User, 15),
+        await session.get(User, 10),
+    )
+    assert helper and visitor and winner
+    pressed = (11, sent[11])
+    assert (await claiming.decline(session, clock, aid, helper, AREAS, pressed)).outcome == Outcome.OK
+    assert (
+        await claiming.decline(session, clock, aid, helper, AREAS, pressed)
+    ).outcome == Outcome.OK  # twice
+    assert (await claiming.decline(session, clock, aid, visitor, AREAS, (15, 1))).outcome == Outcome.REFUSED
     assert (await session.get(Assignment, aid)).status == "open"  # type: ignore[union-attr]
+    (declined,) = await outbox_rows(session, ALERT_EDIT)  # the alert says so, through the outbox, once
+    assert (declined.chat_id, declined.payload["message_id"], declined.payload["why"]) == (
+        11,
+        sent[11],
+        "declined",
+    )
+    # taken before that edit left: it is replaced by "taken"
+    assert (await claiming.claim(session, clock, aid, winner, AREAS)).outcome == Outcome.WON
+    assert (await claiming.decline(session, clock, aid, helper, AREAS, pressed)).outcome == Outcome.TAKEN
+    edits = {(e.chat_id, e.payload["why"]): e.status for e in await outbox_rows(session, ALERT_EDIT)}
+    assert edits == {(11, "declined"): "cancelled", (11, "taken"): "pending", (10, "mine"): "pending"}
 
 
 # --- after the claim ---------------------------------------------------------------------------------
-async def test_pressing_take_again_gives_the_assignee_the_details_again(
+async def test_pressing_take_again_tells_the_assignee_nothing_twice(
     session: AsyncSession, clock: FrozenClock
 ) -> None:
     _org, helper, aid = await _taken(session, clock)
     again = await claiming.claim(session, clock, aid, helper, AREAS)
-    assert again.outcome == Outcome.MINE and again.details and "Rathaus" in again.details
+    assert (again.outcome, again.details) == (Outcome.MINE, None)
+    assert len(await outbox_rows(session, YOURS)) == 1
+
+
+async def test_an_unsent_yours_is_withdrawn_when_the_assignment_is_handed_back_or_cancelled(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    organizer, helper, aid = await _taken(session, clock)
+    assert await claiming.hand_back(session, clock, aid, helper, AREAS) == Outcome.OK
+    other = await session.get(User, 11)
+    assert other is not None
+    assert (await claiming.claim(session, clock, aid, other, AREAS)).outcome == Outcome.WON  # round 2
+    assert await service.cancel(session, clock, aid, organizer, AREAS)
+    await session.commit()
+    rows = [(r.chat_id, r.payload["a"]["round"], r.status) for r in await outbox_rows(session, YOURS)]
+    assert rows == [(10, 1, "cancelled"), (11, 2, "cancelled")]
 
 
 async def remind(session: AsyncSession, clock: FrozenClock) -> int:

@@ -8,15 +8,17 @@ from aiogram.filters.callback_data import CallbackData
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.faq.content import CATEGORIES, MAX_SLUG, load_topics
-from handlers.callbacks import CancelCb, LangCb, MenuCb
+from handlers.callbacks import CancelCb, LangCb, MediaAction, MediaCb, MenuCb
 from handlers.core.callbacks import DeleteDataCb
 from handlers.faq.callbacks import (
     FaqAction,
     FaqCb,
     TicketAction,
     TicketCb,
+    TopicAction,
     UnansweredAction,
     UnansweredCb,
+    UnansweredTopicCb,
     WithdrawAction,
     WithdrawCb,
 )
@@ -29,10 +31,16 @@ def widest() -> list[CallbackData]:
     return [
         *(FaqCb(action=a, key=LONGEST_KEY, lang="uk", kept=BIGGEST_ID) for a in FaqAction),
         *(UnansweredCb(action=a, row=BIGGEST_ID, page=99_999) for a in UnansweredAction),
+        *(
+            UnansweredTopicCb(action=a, row=BIGGEST_ID, page=99_999, topic="x" * MAX_SLUG, topic_page=99)
+            for a in TopicAction
+        ),
         *(TicketCb(action=a, ticket=BIGGEST_ID) for a in TicketAction),
         *(LangCb(code=code) for code in SUPPORTED_LANGUAGES),
         MenuCb(action="subscribe"),
         *(WithdrawCb(action=a, ticket=BIGGEST_ID, lang="uk") for a in WithdrawAction),
+        *(MediaCb(action=a, ticket=BIGGEST_ID, lang="uk") for a in MediaAction),
+        MenuCb(action="book-papers"),  # "Book counselling on papers" under a photo (handlers/faq/media.py)
         CancelCb(dialog="x" * 48),  # the longest dialog name it takes (bot.wiring.dialogs() are shorter)
         DeleteDataCb(confirm=True),
         DeleteDataCb(confirm=False),

@@ -556,3 +556,28 @@ async def test_a_kind_without_renderer_fails_and_is_never_sent_raw(
     await drain(worker(sessionmaker, sender, clock))
     assert sender.calls == []
     assert [r.status for r in await rows(sessionmaker)] == ["failed"]
+
+
+async def test_messages_about_one_thing_to_one_chat_leave_in_the_order_queued(
+    sessionmaker: SM, clock: FrozenClock
+) -> None:
+    """A ticket's messages to the helpers' group: the first fails (5xx) and waits for its retry, the later
+    one of the same chat and ref waits for it; other refs go on; a reminder due tomorrow holds nothing back."""
+    await add_users(sessionmaker, clock, [1])
+    group = -1001
+    for text, ref in (("first", "ticket:7"), ("second", "ticket:7"), ("other", "ticket:8")):
+        await queue(sessionmaker, clock, [group], ref=ref, users=False, data={"text": text})
+    await queue(
+        sessionmaker, clock, [1], ref="booking:3", not_before_in=timedelta(days=1), data={"text": "24h"}
+    )
+    await queue(sessionmaker, clock, [1], ref="booking:3", data={"text": "moved"})
+    sender = FakeSender({group: [Transient("Bad Gateway")]})
+    w = worker(sessionmaker, sender, clock, delivery_backoff_seconds=5)
+    await drain(w)
+    sent = lambda: [p["text"] for _, p, _ in sender.calls]  # noqa: E731
+    assert sorted(sent()) == ["first", "moved", "other"]  # "first" refused; "second" waits for it
+    clock.advance(timedelta(seconds=5))
+    await drain(w)
+    assert [t for t in sent() if t in ("first", "second")] == ["first", "first", "second"]
+    assert w.stats["held_for_order"] >= 1
+    assert (await statuses(sessionmaker)) == Counter({"sent": 4, "pending": 1})  # the 24h reminder

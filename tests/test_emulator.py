@@ -6,6 +6,7 @@ Most tests drive it with aiogram's real Bot over HTTP, the path the end-to-end t
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 from collections.abc import AsyncIterator
@@ -26,6 +27,8 @@ from aiogram.exceptions import (
 )
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -229,6 +232,31 @@ async def test_set_my_commands_rules_and_storage(emu: BotAPIEmulator, bot: Bot) 
         await bot.set_my_commands([BotCommand(command=f"c{i}", description="x") for i in range(101)])
     await bot.delete_my_commands(language_code="de")
     assert emu.commands("de") == []
+
+
+async def test_command_menu_follows_telegrams_scopes_and_languages(emu: BotAPIEmulator, bot: Bot) -> None:
+    """What the page's "/" menu shows: the narrowest scope with a list, the user's language first."""
+    emu.add_user(USER, "ar")
+    emu.add_group(GROUP, "Helfer", [USER])
+    assert emu.chat_commands(USER, USER, "ar") == []
+    await bot.set_my_commands([BotCommand(command="start", description="Start")])
+    await bot.set_my_commands([BotCommand(command="start", description="ابدأ")], language_code="ar")
+    assert emu.chat_commands(USER, USER, "ar")[0]["description"] == "ابدأ"
+    assert emu.chat_commands(USER, USER, "de")[0]["description"] == "Start"  # no German list: the default
+    assert emu.chat_commands(USER, USER, "ar-SA")[0]["description"] == "ابدأ"  # a regional code
+    await bot.set_my_commands(
+        [BotCommand(command="assignments", description="Einsätze")], scope=BotCommandScopeChat(chat_id=USER)
+    )
+    assert [c["command"] for c in emu.chat_commands(USER, USER, "ar")] == [
+        "assignments"
+    ]  # chat before language
+    await bot.set_my_commands(
+        [BotCommand(command="group", description="Gruppe")], scope=BotCommandScopeAllGroupChats()
+    )
+    assert [c["command"] for c in emu.chat_commands(GROUP, USER, "ar")] == ["group"]
+    assert [c["command"] for c in emu.chat_commands(OTHER, OTHER, "")] == ["start"]  # another private chat
+    async with EmulatorClient(emu.base_url) as control:
+        assert await control.chat_commands(USER, USER, "ar") == emu.chat_commands(USER, USER, "ar")
 
 
 # ---------------------------------------------------------------- updates
@@ -563,6 +591,42 @@ async def test_user_kinds_produce_valid_updates(emu: BotAPIEmulator, bot: Bot) -
     assert updates[-1].edited_message is not None and updates[-1].edited_message.text == "Hallo!"
 
 
+async def test_sent_files_voice_views_and_reply_quotes(emu: BotAPIEmulator, bot: Bot) -> None:
+    """What the page shows: the photo and voice note a user sends (their own bytes), the voice note copied
+    by the bot with its duration, and the start of the message a reply quotes."""
+    photo_bytes, voice_bytes = b"\xff\xd8\xff\xe0 letter", b"OggS\x00 sample voice"
+    async with EmulatorClient(emu.base_url) as control:
+        await control.add_user(USER, "ar")
+        photo = await control.user_sends(
+            USER, None, kind="photo", data_base64=base64.b64encode(photo_bytes).decode(), caption="رسالة"
+        )
+        voice = await control.user_sends(
+            USER, None, kind="voice", data_base64=base64.b64encode(voice_bytes).decode(), duration=7
+        )
+        assert await control.file_bytes(photo["photo"]["url"]) == photo_bytes
+        assert await control.file_bytes(voice["voice"]["url"]) == voice_bytes
+        with pytest.raises(Exception, match="400"):
+            await control.user_sends(USER, None, kind="photo", data_base64="not base64!")
+        with pytest.raises(Exception, match="400"):
+            await control.user_sends(USER, None, kind="voice", duration=-1)
+    assert voice["voice"]["duration"] == 7 and photo["text"] == "رسالة"
+    updates = await bot.get_updates(timeout=0)
+    assert updates[1].message is not None and updates[1].message.voice is not None
+    assert updates[1].message.voice.duration == 7
+    emu.add_group(GROUP, "Helfer", [OTHER])
+    copied = await bot.copy_message(GROUP, USER, voice["message_id"])
+    seen = emu.messages(GROUP)[-1]
+    assert seen["message_id"] == copied.message_id and seen["kind"] == "voice"
+    assert seen["voice"]["duration"] == 7 and seen["voice"]["url"] == voice["voice"]["url"]
+    card = await bot.send_message(GROUP, "❓ Frage Nr. 1\n\nWo ist die Beratung?")
+    reply = emu.user_sends(OTHER, "Im Rathaus.", GROUP, reply_to_message_id=card.message_id)
+    assert reply["reply_to_message_id"] == card.message_id
+    assert reply["reply_to_text"] == "❓ Frage Nr. 1\n\nWo ist die Beratung?"
+    to_voice = emu.user_sends(OTHER, "Danke", GROUP, reply_to_message_id=copied.message_id)
+    assert to_voice["reply_to_text"] == "voice"  # no text: what the message holds
+    assert emu.violations == []
+
+
 async def test_raw_update_and_legacy_params(emu: BotAPIEmulator, bot: Bot, http: ClientSession) -> None:
     update_id = emu.push_update(
         {
@@ -633,8 +697,13 @@ async def test_chat_page_is_served_with_personas() -> None:
         async with http.get(emu.base_url + "/") as resp:
             page = await resp.text()
         assert resp.status == 200
-        for marker in ('id="persona"', 'id="text"', 'id="send"', "no real Telegram"):
+        for marker in ('id="persona"', 'id="text"', 'id="send"', "no real Telegram", 'id="open-commands"'):
             assert marker in page
+        for sample in ("letter.jpg", "voice.ogg"):  # the files the page sends as a photo and a voice note
+            async with http.get(f"{emu.base_url}/static/samples/{sample}") as resp:
+                body = await resp.read()
+            assert resp.status == 200 and 1000 < len(body) < 40_000, sample
+            assert body.startswith(b"\xff\xd8" if sample.endswith(".jpg") else b"OggS"), sample
         async with http.get(emu.base_url + "/_emu/config") as resp:
             config = await resp.json()
         assert [p["key"] for p in config["personas"]] == ["refugee", "staff"]

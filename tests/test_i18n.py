@@ -38,6 +38,10 @@ def test_checker_catches_placeholder_mismatch_and_ltr_start() -> None:
     assert first_strong_is_rtl("{time} موعدك") is True  # the placeholder is isolated, Arabic decides
     assert first_strong_is_rtl("/menu اضغط") is False
     assert first_strong_is_rtl("✅ 12") is None
+    # some symbols are strong left-to-right characters: ℹ (U+2139), 🆕, 🆘 (squared letters)
+    assert first_strong_is_rtl("ℹ️ من نحن") is False
+    assert first_strong_is_rtl("🆘 أرقام الطوارئ") is False
+    assert first_strong_is_rtl("\u200fℹ️ من نحن") is True  # a right-to-left mark first fixes it
 
 
 @pytest.mark.parametrize(

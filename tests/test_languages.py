@@ -22,6 +22,8 @@ PER_LANGUAGE_CONTENT = {
     "bot/faq/matcher.py": "emergency and greeting words",
     "bot/faq/normalize.py": "stop words",
     "bot/translation/service.py": "our codes as a translation backend spells them",
+    "bot/translation/demo.py": "the demo conversation's sample phrases",
+    "bot/faq/offtopic.py": "words of questions we do not answer",
 }
 
 

@@ -26,6 +26,7 @@ SHELL = {
     "bot.demo",
     "bot.__main__",
     "bot.ops.telegram",  # aiogram's request middleware: retries and response types
+    "bot.ops.polling",  # aiogram's long polling, confirming an update once handled
     "bot.ops.redis",  # aiogram's FSM storage with a degraded mode
 }
 # Handlers shared by every capability (not a capability themselves).

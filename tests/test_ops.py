@@ -39,6 +39,7 @@ EXPOSED = {
     "hnb_updates_duplicate_total": "counter",
     "hnb_handler_seconds": "histogram",
     "hnb_faq_questions_total": "counter",
+    "hnb_letters_total": "counter",
     "hnb_deliveries_total": "counter",
     "hnb_telegram_429_total": "counter",
     "hnb_telegram_retries_total": "counter",

@@ -111,6 +111,7 @@ async def test_open_queues_an_anonymous_relay(session: AsyncSession, clock: Froz
         "closed_by": None,
         "named": False,
         "quiet_days": None,
+        "media": None,  # a text question (bot.ticket_media for voice messages, photos …)
     }
     assert str(ASKER) not in str(relay.payload)
     assert await tickets.active_ticket(session, ASKER) is not None

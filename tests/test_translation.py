@@ -251,3 +251,98 @@ async def test_private_texts_are_not_cached(sessionmaker, clock) -> None:  # typ
     await translator.translate("Deutschkurs am Montag", "de", "ar")
     async with sessionmaker() as session:
         assert (await session.execute(sql("SELECT COUNT(*) FROM translation_cache"))).scalar() == 1
+
+
+# ---------------------------------------------------------------- the demo's stand-in (python -m bot demo)
+
+
+async def test_demo_translator_is_plainly_marked() -> None:
+    from bot.i18n import catalogs
+    from bot.i18n_tools import first_strong_is_rtl
+    from bot.translation.demo import DEMO_MARKER, PHRASES, DemoTranslator
+
+    demo = DemoTranslator()
+    question = PHRASES[0]
+    got = await demo.translate(question["ar"], "ar", "de", private=True)
+    assert got == f"[DEMO — keine echte Übersetzung]\n{question['de']}"
+    # its phrase table does not care for spacing or the closing mark
+    spaced = "  " + question["ar"].replace(" ", "  ").rstrip("؟") + " "
+    assert (await demo.translate(spaced, "ar", "de")) == got
+    # anything else comes back unchanged under the marker, in the reader's language
+    unknown = await demo.translate("Wann ist der Deutschkurs?", "de", "fa")
+    assert unknown is not None
+    marker, _, rest = unknown.partition("\n")
+    assert marker == catalogs().gettext("fa", DEMO_MARKER) != DEMO_MARKER
+    assert first_strong_is_rtl(marker) and rest == "Wann ist der Deutschkurs?"
+    assert await demo.translate("Hallo", "de", "de") == "Hallo"  # nothing to translate, nothing marked
+    for lang in ("de", "ar", "fa", "uk", "en", "ru"):
+        assert catalogs().gettext(lang, DEMO_MARKER).startswith("[")
+        for row in PHRASES:
+            assert row[lang].strip(), (lang, row)  # every sample phrase in every language
+
+
+def test_only_the_demo_uses_the_demo_translator() -> None:
+    """The stand-in must never answer a real person: no module but the demo's shell imports it."""
+    import ast
+
+    from bot.config import ROOT
+
+    users = set()
+    for folder in ("bot", "handlers", "storage", "console"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                names = (
+                    [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else []
+                )
+                if any(n == "bot.translation.demo" or n.endswith("translation.demo") for n in names):
+                    users.add(path.relative_to(ROOT).as_posix())
+                if isinstance(node, ast.ImportFrom) and node.module == "bot.translation":
+                    assert all(a.name != "demo" for a in node.names), path
+    assert users == {"bot/demo.py"}
+
+
+async def test_an_app_without_the_demo_has_no_demo_translator(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import build_app
+    from bot.demo import use_demo_translator
+    from bot.translation.demo import DemoTranslator
+
+    settings = load_settings(
+        _env_file=None,
+        bot_token="123:abc",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.sqlite3'}",
+        redis_url=None,
+    )
+    app = await build_app(settings, "123:abc")
+    try:
+        assert isinstance(app.machine_translator, NoTranslator)
+        assert app.dp.workflow_data["machine_translator"] is app.machine_translator
+        assert app.job_context().machine_translator is app.machine_translator
+        # the demo's shell swaps in the stand-in, for handlers and jobs alike
+        assert use_demo_translator(app)
+        assert isinstance(app.machine_translator, DemoTranslator)
+        assert app.dp.workflow_data["machine_translator"] is app.machine_translator
+        assert app.job_context().machine_translator is app.machine_translator
+    finally:
+        await app.bot.session.close()
+        await app.engine.dispose()
+    # a real translator configured: the demo keeps it
+    real = load_settings(
+        _env_file=None,
+        bot_token="123:abc",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.sqlite3'}",
+        redis_url=None,
+        translator="mymemory",
+    )
+    app = await build_app(real, "123:abc")
+    try:
+        assert not use_demo_translator(app)
+        assert isinstance(app.machine_translator, CachedTranslator)
+        assert app.dp.workflow_data["machine_translator"] is app.machine_translator
+    finally:
+        await app.bot.session.close()
+        await app.engine.dispose()

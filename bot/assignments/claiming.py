@@ -2,9 +2,12 @@
 
 The claim is the one claim of everything handed to a person (bot.claims, the same as a question's): of
 two helpers pressing "I'll take it" at the same moment exactly one changes the row, on SQLite and
-PostgreSQL alike. On top of it, the assignment's own rules: the others' alerts are edited to "taken"
-through the outbox (an alert still on its way when the claim happened is edited as soon as the delivery
-engine reports it sent: `alert_sent`), the organizer is told, and the winner gets the details.
+PostgreSQL alike. On top of it, the assignment's own rules, all through the outbox and so queued in the
+claim's own transaction (said only once it is committed; a 429 or a restart delays them, never loses them):
+every alert is edited, the pressed one included ("yours" for the winner, "taken" for the others; one still
+on its way is edited as soon as the delivery engine reports it sent: `alert_sent`), the organizer is told,
+and the winner gets "it's yours" with a button for the address and contact (the details are never queued).
+Dedupe keys per alert message and per round (bot.assignments.payloads) make a double press harmless.
 """
 
 from __future__ import annotations
@@ -21,8 +24,12 @@ from bot.assignments.payloads import (
     NoticeEvent,
     OutboxKind,
     Summary,
+    YoursPayload,
+    declined_key,
+    edit_key,
     notify,
     ref,
+    yours_key,
 )
 from bot.assignments.status import Outcome, Status
 from bot.clock import Clock, FrozenClock
@@ -33,6 +40,7 @@ from bot.users import HELPER, has_role
 from storage.models.assignments import Assignment
 from storage.models.core import User
 from storage.repositories import assignments as repo
+from storage.repositories import outbox as outbox_repo
 
 NOTE_MAX = 300  # characters of the helper's note when closing an assignment
 
@@ -41,7 +49,8 @@ NOTE_MAX = 300  # characters of the helper's note when closing an assignment
 TAKEABLE = claims.Takeable(
     Assignment, taker="assignee_id", taken_at="claimed_at", extra={"returned_by": None}
 )
-ClaimResult = claims.ClaimResult[Assignment]  # `details` only for the assignee; never logged, never queued
+ClaimResult = claims.ClaimResult[Assignment]
+Pressed = tuple[int, int]  # (chat, message) of the alert a helper pressed
 
 
 async def claim(
@@ -51,18 +60,26 @@ async def claim(
     user: User,
     areas: Areas,
     *,
-    pressed: tuple[int, int] | None = None,
+    pressed: Pressed | None = None,
 ) -> ClaimResult:
-    """`user` takes the assignment if nobody did before. `pressed`: (chat, message) of the alert used,
-    which the caller edits itself. The assignee (WON, or MINE when pressed again) gets the details."""
+    """`user` takes the assignment if nobody did before. `pressed`: (chat, message) of the alert used; it
+    is edited through the outbox with the others (also an alert the outbox no longer knows). Only the WON
+    press queues anything: pressing again (MINE) finds it all queued already."""
     result = await claims.claim(session, TAKEABLE, assignment_id, user, clock.now())
     assignment = result.item
-    if assignment is None or result.outcome not in (Outcome.WON, Outcome.MINE):
+    if assignment is None or result.outcome != Outcome.WON:
         return result
-    details = await repo.get_details(session, assignment.id)
-    if result.outcome == Outcome.MINE:
-        return ClaimResult(Outcome.MINE, assignment, details)
-    await withdraw_alerts(session, clock, assignment, areas, AlertEnd.TAKEN, winner=user.id, keep=pressed)
+    await withdraw_alerts(session, clock, assignment, areas, AlertEnd.TAKEN, winner=user.id, pressed=pressed)
+    await outbox.enqueue(
+        session,
+        clock,
+        chat_id=user.id,  # the helper's own chat, whatever chat the button was in
+        user_id=user.id,
+        kind=OutboxKind.YOURS,
+        data=YoursPayload(assignment=Summary.of(assignment, areas)).dump(),
+        ref=ref(assignment.id),
+        dedupe_key=yours_key(assignment.id, assignment.round),
+    )
     if assignment.created_by != user.id:
         await notify(
             session,
@@ -74,17 +91,37 @@ async def claim(
             key=f"claimed:{assignment.round}",
             helper=user.id,
         )
-    return ClaimResult(Outcome.WON, assignment, details)
+    return result
 
 
-async def still_open(session: AsyncSession, assignment_id: int, user: User) -> ClaimResult:
-    """For "Not this time": OK while the assignment is open; nothing is stored about saying no."""
+async def decline(
+    session: AsyncSession, clock: Clock, assignment_id: int, user: User, areas: Areas, pressed: Pressed | None
+) -> ClaimResult:
+    """ "Not this time": OK while the assignment is open, and the pressed alert is edited to say so
+    (through the outbox); nothing is stored about saying no."""
     if not has_role(user, HELPER):
         return ClaimResult(Outcome.REFUSED)
     assignment = await repo.get_assignment(session, assignment_id)
     if assignment is None:
         return ClaimResult(Outcome.GONE)
-    return ClaimResult(Outcome.OK if assignment.status == Status.OPEN else Outcome.TAKEN, assignment)
+    if assignment.status != Status.OPEN:  # taken or closed: its alert is being edited through the outbox
+        return ClaimResult(Outcome.TAKEN, assignment)
+    if pressed is not None:
+        chat_id, message_id = pressed
+        await outbox.enqueue(
+            session,
+            clock,
+            chat_id=chat_id,
+            user_id=user.id,
+            kind=OutboxKind.ALERT_EDIT,
+            method="editMessageText",
+            data=AlertEditPayload(
+                assignment=Summary.of(assignment, areas), message_id=message_id, why=AlertEnd.DECLINED
+            ).dump(),
+            ref=ref(assignment.id),
+            dedupe_key=declined_key(assignment.id, chat_id, message_id),
+        )
+    return ClaimResult(Outcome.OK, assignment)
 
 
 async def withdraw_alerts(
@@ -95,28 +132,30 @@ async def withdraw_alerts(
     why: AlertEnd,
     *,
     winner: int | None = None,
-    keep: tuple[int, int] | None = None,
+    pressed: Pressed | None = None,
 ) -> int:
-    """Cancel alerts not sent yet; queue an edit of every sent one ("taken" / "cancelled"). Edits queued."""
+    """Cancel alerts not sent yet and "not this time" edits not sent yet (superseded); queue an edit of
+    every sent alert ("taken" / "cancelled"; "yours" for the winner's) and of the `pressed` one. Edits
+    queued."""
     await outbox.cancel(session, key_prefix=f"assign:{assignment.id}:alert:")
+    await outbox.cancel(session, key_prefix=f"assign:{assignment.id}:declined:")
     summary = Summary.of(assignment, areas)
     queued = 0
-    for row in await repo.alert_rows(session, ref(assignment.id), OutboxKind.ALERT):
+    for row in await outbox_repo.rows_of(session, ref(assignment.id), OutboxKind.ALERT):
         if row.status != hooks.SENT or row.telegram_message_id is None:
             continue
-        if keep is not None and (row.chat_id, row.telegram_message_id) == keep:
-            continue
         queued += await _queue_edit(
-            session, clock, row.id, row.chat_id, row.user_id, row.telegram_message_id, summary,
+            session, clock, row.chat_id, row.user_id, row.telegram_message_id, summary,
             AlertEnd.MINE if winner is not None and row.user_id == winner else why,
         )  # fmt: skip
+    if pressed is not None and winner is not None:  # an alert whose outbox row is gone (or still sending)
+        queued += await _queue_edit(session, clock, pressed[0], winner, pressed[1], summary, AlertEnd.MINE)
     return queued
 
 
 async def _queue_edit(
     session: AsyncSession,
     clock: Clock,
-    alert_id: int,
     chat_id: int,
     user_id: int | None,
     message_id: int,
@@ -132,7 +171,7 @@ async def _queue_edit(
         method="editMessageText",
         data=AlertEditPayload(assignment=summary, message_id=message_id, why=why).dump(),
         ref=ref(summary.id),
-        dedupe_key=f"assign:{summary.id}:edit:{alert_id}",
+        dedupe_key=edit_key(summary.id, chat_id, message_id),
     )
 
 
@@ -153,15 +192,16 @@ async def alert_sent(session: AsyncSession, sent: hooks.Outcome) -> None:
     # The hook has no clock: the moment the round ended comes from the application's clock already.
     moment = assignment.done_at or assignment.claimed_at or assignment.offered_at
     await _queue_edit(
-        session, FrozenClock(moment), sent.outbox_id, sent.chat_id, sent.user_id, sent.telegram_message_id,
-        summary, why,
-    )  # fmt: skip
+        session, FrozenClock(moment), sent.chat_id, sent.user_id, sent.telegram_message_id, summary, why
+    )
 
 
 async def cancel_followups(session: AsyncSession, assignment_id: int) -> None:
-    """Withdraw reminders and the "done?" question that were queued but not sent."""
+    """Withdraw reminders, the "done?" question and an "it's yours" that were queued but not sent (the
+    assignment was handed back, done or cancelled before they left)."""
     await outbox.cancel(session, key_prefix=parent_prefix(ReminderKind.ASSIGNMENT, assignment_id))
     await outbox.cancel(session, key_prefix=f"assign:{assignment_id}:followup:")
+    await outbox.cancel(session, key_prefix=f"assign:{assignment_id}:yours:")
 
 
 async def hand_back(

@@ -1,7 +1,9 @@
 """What assignments put into the outbox: the message kinds, one typed payload per kind, keys, and the
 summary every message shows.
 
-The summary holds no personal data (no address, no contact, no names); the details are never queued.
+The summary holds no personal data (no address, no contact, no names); the details are never queued: the
+winner's "it's yours" (`YoursPayload`) carries a button that shows them at the moment it is pressed, to the
+assignee only (bot.assignments.service.details_for).
 Services build the payloads; renderers (handlers/assignments/renderers.py) parse them again with
 `Model.model_validate(row.payload)`. The JSON keys are the ones rows were always stored with (`a`,
 `lang`, `desc`, `at`), so rows queued by an older version still render.
@@ -24,7 +26,8 @@ from storage.models.assignments import Assignment
 
 class OutboxKind(StrEnum):
     ALERT = "assignment_alert"  # "new assignment", with "I'll take it" / "Not this time"
-    ALERT_EDIT = "assignment_taken"  # an alert edited to "taken" / "cancelled"
+    ALERT_EDIT = "assignment_taken"  # an alert edited to "taken" / "yours" / "cancelled" / "not this time"
+    YOURS = "assignment_yours"  # to the helper who took it: "it's yours", with their buttons
     NOTICE = "assignment_notice"  # to the organizer (claimed, widened, handed back, done) or the assignee
     REMINDER = "assignment_reminder"  # the day before, to the assignee and the organizer
     FOLLOWUP = "assignment_followup"  # after the date: "done?"
@@ -47,7 +50,7 @@ class AlertEnd(StrEnum):
     TAKEN = "taken"  # by another helper
     MINE = "mine"  # by the reader
     CANCELLED = "cancelled"
-    DECLINED = "declined"  # the reader said "not this time" (edited by the handler, never queued)
+    DECLINED = "declined"  # the reader said "not this time"
 
 
 class Recipient(StrEnum):
@@ -101,6 +104,12 @@ class AlertEditPayload(Payload):
     why: AlertEnd
 
 
+class YoursPayload(Payload):
+    """The winner of a claim is told, once per round; the address and contact stay behind a button."""
+
+    assignment: Summary = Field(alias="a")
+
+
 class NoticePayload(Payload):
     event: NoticeEvent
     assignment: Summary = Field(alias="a")
@@ -130,6 +139,22 @@ def ref(assignment_id: int) -> str:
 def alert_key(assignment_id: int, helper_id: int, round_: int) -> str:
     """One alert per helper and round (a handed-back assignment is offered again in a new round)."""
     return f"assign:{assignment_id}:alert:{helper_id}:{round_}"
+
+
+def edit_key(assignment_id: int, chat_id: int, message_id: int) -> str:
+    """One "taken" / "yours" / "cancelled" edit per alert message: keyed by the message, not by the outbox
+    row, so the pressed alert, the sweep over sent alerts and the sent-hook of a late one never queue two."""
+    return f"assign:{assignment_id}:edit:{chat_id}:{message_id}"
+
+
+def declined_key(assignment_id: int, chat_id: int, message_id: int) -> str:
+    """One "not this time" edit per alert message (a double press queues one)."""
+    return f"assign:{assignment_id}:declined:{chat_id}:{message_id}"
+
+
+def yours_key(assignment_id: int, round_: int) -> str:
+    """One "it's yours" per assignment and round: a double press, a redelivered update never queue two."""
+    return f"assign:{assignment_id}:yours:{round_}"
 
 
 async def notify(

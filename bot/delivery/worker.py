@@ -12,6 +12,9 @@ Row life: pending → sending (claimed: claimed_by/claimed_at) → sent | blocke
 - 403: the user blocked the bot: the row is `blocked`, the user inactive; rows for inactive users are
   marked `blocked` when they come due, without a call;
 - 400 and other refusals: `failed` with Telegram's description.
+Order: rows with the same chat and ref (a ticket's messages to the helpers' group, a conversation's
+replies to one person) leave in the order they were queued: a later one is not claimed while an earlier
+one is on its way, also while that one waits for a retry (`first_on_the_way`).
 The final state is committed right after each call, so a crash can only repeat the one message whose call
 was in flight (at-least-once between the call and the commit; Telegram has no idempotency key).
 See docs/delivery.md.
@@ -74,6 +77,10 @@ INACTIVE = "recipient inactive (blocked the bot)"
 MAX_INLINE_WAIT = 0.25  # a row whose chat is free within this many seconds is claimed and waits in memory
 MAX_RETRY_AFTER_IN_MEMORY = 5  # 429s for one message before it goes back to the queue
 MAX_GROUP_COMMIT = 100  # outcomes committed in one transaction at most
+# An earlier row of the same chat and ref holds a later one back while it is on its way: being sent, being
+# retried, or due within this horizon (waiting for its chat's limit, a 429 pause). One scheduled further
+# ahead (a reminder for next week) holds nothing back.
+ORDER_HORIZON = timedelta(minutes=10)
 
 
 @dataclass(slots=True)
@@ -129,6 +136,7 @@ class DeliveryWorker:
         self.backoff_max = settings.delivery_backoff_max_seconds
         self.claim_timeout = timedelta(seconds=settings.delivery_claim_timeout_seconds)
         self.idle_seconds = settings.delivery_idle_seconds
+        self.hold_step = timedelta(seconds=settings.delivery_idle_seconds)  # a row held for order looks again
         # a longer 429 pause sends the messages back to the queue instead of holding them
         self.max_pause_in_memory = min(30.0, settings.delivery_claim_timeout_seconds / 2)
         self.stats: Counter[str] = Counter()
@@ -244,11 +252,21 @@ class DeliveryWorker:
                 self.batch_size,
                 skip_locked=dialect == "postgresql",
             )
+            # messages about one thing (ref) to one chat leave in the order they were queued
+            first = await repo.first_on_the_way(
+                session, {(r.chat_id, r.ref) for r in rows if r.ref}, now + ORDER_HORIZON
+            )
             ahead: Counter[int] = Counter()
             for row in rows:
                 stale = row.status == repo.SENDING
                 if row.user_active is False:
                     closed.append((row, BLOCKED, INACTIVE))
+                    continue
+                head = first.get((row.chat_id, row.ref)) if row.ref else None
+                if head is not None and head.id < row.id:  # an earlier one is on its way: after it
+                    later = head.not_before if head.status == repo.PENDING else now + self.hold_step
+                    await repo.defer(session, row.id, max(later, now))  # out of the way of the others
+                    self.stats["held_for_order"] += 1
                     continue
                 if stale and row.attempts + 1 >= self.max_attempts:
                     closed.append((row, FAILED, f"gave up after {row.attempts + 1} attempts (worker lost)"))

@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.clock import Clock
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContentError, check_content, load_content
 from bot.faq.detect import SUPPORTED
+from bot.faq.freshness import STALE_MONTHS, stale_answers, stale_facts, warnings
 from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts, LocalFactsError
 
@@ -75,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
     return int(args.func(args))
 
 
-def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
+def run_check(args: argparse.Namespace, out: TextIO | None = None, clock: Clock | None = None) -> int:
+    """Problems fail (exit code 1); answers and facts not checked for STALE_MONTHS months are warnings."""
     out = out or sys.stdout
     try:
         facts = LocalFacts.load(_facts_path(args))
@@ -88,6 +91,12 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if problems:
         print(f"{len(problems)} problem(s)", file=out)
         return 1
+    today = (clock or Clock()).now().date()
+    stale = warnings(stale_answers(load_content(Path(args.faq_dir)), today), stale_facts(facts, today))
+    for line in stale:
+        print(line, file=out)
+    if stale:
+        print(f"{len(stale)} warning(s): not checked for {STALE_MONTHS} months", file=out)
     if facts.is_sample:
         print("note: the local facts are SAMPLE values", file=out)
     print("FAQ content OK", file=out)

@@ -18,7 +18,7 @@ import yaml
 from bot.faq.detect import SUPPORTED
 from bot.i18n import commands_left_to_right
 from bot.languages import is_rtl
-from bot.local_facts import LocalFacts
+from bot.local_facts import LocalFacts, parse_month
 from bot.text import isolate
 
 DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent.parent / "locales" / "faq"
@@ -38,7 +38,9 @@ CATEGORIES = frozenset(
     }
 )
 ACTIONS = frozenset({"book", "subscribe", "events", "privacy", "handoff"})
-ENTRY_FIELDS = ("slug", "title", "answer", "questions", "keywords")
+ENTRY_FIELDS = ("slug", "checked", "title", "answer", "questions", "keywords")
+# `checked: 2026-11`: the month an answer was last checked against the facts (issue 15: facts with a
+# date); `python -m bot faq check` warns when it is older than bot.faq.freshness.STALE_MONTHS.
 MAX_TITLE = 60
 MAX_ANSWER = 1200
 # A slug rides in button data (at most 64 bytes with the action, the language and a number): kept short,
@@ -73,6 +75,7 @@ class FaqEntry:
     questions: tuple[str, ...]
     keywords: tuple[str, ...]
     action: str | None = None
+    checked: str | None = None  # "YYYY-MM", None when missing or malformed (then it counts as stale)
 
 
 @dataclass
@@ -138,6 +141,7 @@ def _entry_from_raw(item: Any, lang: str, topic: Topic) -> FaqEntry | None:
         questions=_str_list(item.get("questions")),
         keywords=_str_list(item.get("keywords")),
         action=topic.action,
+        checked=parse_month(item.get("checked")),
     )
 
 
@@ -216,6 +220,9 @@ def _check_entry(item: Any, lang: str, index: int, facts: LocalFacts, known_slug
         return problems
     if slug not in known_slugs:
         problems.append(f"{where}: unknown slug (not in topics.yaml)")
+    checked = item.get("checked")
+    if checked is not None and parse_month(checked) is None:
+        problems.append(f"{where}: checked must be the month the answer was last checked, like 2026-11")
 
     title = item.get("title")
     if title is not None and not isinstance(title, str):

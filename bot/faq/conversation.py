@@ -33,8 +33,9 @@ from bot.faq.handoff import Handoff, HandoffResult, may_answer, translate
 from bot.faq.matcher import DETECT_SURE
 from bot.faq.service import FaqService, faq_service
 from bot.text import clean_text
+from bot.ticket_media import Media
 from bot.ticket_payloads import GroupNotice, NoticePayload
-from bot.tickets import ACTIVE, Ticket
+from bot.tickets import ACTIVE, TEXT, Ticket
 from bot.translation.service import MachineTranslator
 from bot.users import Person
 from storage.db import release
@@ -55,16 +56,20 @@ async def follow_up(
     asker_id: int,
     text: str,
     source_message_id: int | None,
+    media: Media | None = None,
+    source_chat_id: int | None = None,
 ) -> HandoffResult:
     """The asker's message joins their open question: ADDED (with its number), or READY when there is no
-    open question (any more: the text is then a new question), ERASED when the person is gone."""
+    open question (any more: the text is then a new question), ERASED when the person is gone. A `media`
+    message (copied from `source_chat_id`, with the person's consent: bot.faq.media) has its caption in
+    `text`."""
     ticket = await open_question(session, asker_id)
     if ticket is None:
         return HandoffResult(Handoff.READY)
     ticket_id = ticket.id
     text = clean_text(text)
     service = await faq_service(settings)
-    lang = service.answer_language(text, ticket.lang)  # the language of this very message
+    lang = service.answer_language(text, ticket.lang) if text else ticket.lang  # of this very message
     helpers_lang = settings.default_language
     await release(session)  # the translator may take seconds
     translation = await translate(translator, text, lang, helpers_lang)
@@ -76,7 +81,7 @@ async def follow_up(
         return HandoffResult(Handoff.READY)
     added = await conversations.add_from_asker(
         session, clock, current, text=text, lang=lang, translation=translation, helpers_lang=helpers_lang,
-        source_message_id=source_message_id,
+        source_message_id=source_message_id, kind=media or TEXT, source_chat_id=source_chat_id,
     )  # fmt: skip
     return HandoffResult(Handoff.ADDED, ticket_id, added.seq if added else None)
 
@@ -157,10 +162,18 @@ async def reply_to_relay(
     relay_message_id: int,
     text: str,
     message_id: int,
+    media: Media | None = None,
+    named_ticket: int | None = None,
 ) -> ReplyResult:
     """A reply in the helpers' chat (message `message_id`) to message `relay_message_id`: when that is one
-    of a ticket's messages, the helper's reply for the asker. What became of it is said in the group."""
+    of a ticket's messages, the helper's reply for the asker. What became of it is said in the group. A
+    `media` reply (a voice message, a photo …) is copied to the asker; `text` is its caption.
+    `named_ticket`: the number the replied message shows in its head (handlers/faq/reply_target.py), for a
+    message whose id the outbox has not recorded (yet)."""
     ticket = await tickets.find_by_relay(session, chat_id, relay_message_id)
+    if ticket is None and named_ticket is not None:  # sent, not yet recorded (or sent twice at a crash)
+        by_head = await tickets.get(session, named_ticket)
+        ticket = by_head if by_head is not None and by_head.chat_id == chat_id else None
     if ticket is None:
         return ReplyResult(Reply.IGNORED)  # a reply to some other bot message: ignored on purpose
     refused = _refusal(ticket, helper)
@@ -171,9 +184,12 @@ async def reply_to_relay(
     ticket_id, asker_lang = ticket.id, ticket.lang
     await release(session)  # the translator may take seconds
     service = await faq_service(settings)
-    prepared = await prepare_answer(
-        service, translator, text=text, asker_lang=asker_lang, helpers_lang=settings.default_language
-    )
+    if media is not None and not clean_text(text):  # nothing to read: the copy alone
+        prepared = Prepared("", None, settings.default_language, False)
+    else:
+        prepared = await prepare_answer(
+            service, translator, text=text, asker_lang=asker_lang, helpers_lang=settings.default_language
+        )
     current = await tickets.get(session, ticket_id)  # as it is now (withdrawn or closed meanwhile?)
     refused = _refusal(current, helper)
     if refused is not None:
@@ -187,7 +203,8 @@ async def reply_to_relay(
     added = await conversations.add_from_helper(
         session, clock, current, text=prepared.text, original=prepared.original,
         written_in=prepared.written_in, untranslated=prepared.untranslated,
-        helper_name=helper_name if named else None, source_message_id=message_id,
+        helper_name=helper_name if named else None, source_message_id=message_id, kind=media or TEXT,
+        source_chat_id=chat_id if media else None,
     )  # fmt: skip
     if added is None:  # passed on before (the same update again)
         return ReplyResult(Reply.SENT, current)

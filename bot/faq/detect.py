@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bot.faq.normalize import fold
+from bot.faq.translit import FUNCTION_WORDS, GROUP, TRANSLIT_LANGUAGES, has_arabizi_digit, key, romanize
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector as LinguaDetector
@@ -54,7 +55,7 @@ _WORD_CUES_RAW: dict[str, str] = {
     "en": "the is where how what when my can do does you for with need have get please there which who "
     "why i im an of and at are any hello",
     "uk": "де як що чи та але коли куди хто треба можна також якщо немає нема щоб тут скільки який яка яку "
-    "які ласка мене мені ваш наш вже",
+    "які ласка мене мені ваш наш вже шо шось шоб тіки",
     "ru": "где как что и или когда куда кто нужно надо можно тоже если нет чтобы здесь сколько какой какая "
     "какие пожалуйста меня мне уже это",
     # Standard Arabic plus the Levantine, Iraqi, Gulf and Egyptian question words and verbs.
@@ -91,6 +92,36 @@ _VOCAB_WEIGHT: dict[str, float] = {"latin": 0.7, "cyrillic": 0.7, "arabic": 0.4}
 _CUE_CAP = 8.0
 _LINGUA_CAP = 4.0
 _LINGUA_WEIGHT = 0.5
+# Latin text in another language (bot/faq/translit.py): per word, a function word of the language, a word
+# whose key is in the language's FAQ vocabulary, or a digit used as a letter (Arabizi) is evidence; German
+# and English words (cues, FAQ vocabulary) are evidence against. Keys shorter than these say too little.
+_TRANSLIT_FUNCTION = 1.0
+_TRANSLIT_KEY = 0.7
+_TRANSLIT_SHORT_KEY = 0.3  # a key of two letters (many words share it)
+_TRANSLIT_DIGIT = 1.5
+_TRANSLIT_MIN_KEY = {"abjad": 3, "cyrillic": 4}
+_TRANSLIT_NATIVE = 1.0  # a German or English word
+_TRANSLIT_MIN = 1.5  # evidence a transliterated language needs at least ...
+_TRANSLIT_LEAD = 1.0  # ... and its lead over German and English
+# Ukrainian on a Russian layout ("дытыны"): the words' keys, more frequent in Ukrainian than Russian.
+_RU_LAYOUT_LETTERS = frozenset("ыэъ")
+_RU_LAYOUT_WEIGHT = 1.0
+_CYRILLIC_KEY_WEIGHT = 0.5
+# Ukrainian words that Russian does not have, in the letters both share ("де", "шо", "робота", "прийом"):
+# Ukrainians write Russian words all the time (surzhyk), Russians do not write these, so one of them
+# outweighs a sentence of Russian words.
+_UK_ONLY = frozenset(
+    "де шо шоб шось чи коли треба тре нема робота роботу роботи прийом прийому шукаю шукати дитина "
+    "дитини дитину дитячий дитячу допомога допомогу допомоги житло мене його яка який яку якщо щоб ще "
+    "вже можна хто що як але або чому куди ласка дякую маю тиждень".split()
+)
+_UK_ONLY_WEIGHT = 3.5
+# Spellings Russian never uses and Ukrainian typed on a Russian layout does: "чы", "жы", "кы" (Russian
+# writes и after these) and э inside a word ("рэпэтытор", "вэлосыпэд"; Russian: е).
+_RU_LAYOUT_SPELLING = re.compile(r"[гкхжчшщ]ы|(?<=[а-яё])э")
+_RU_LAYOUT_SPELLING_WEIGHT = 2.0
+_RU_LAYOUT_SPELLING_CAP = 4.0
+_TRANSLIT_RATIO = 0.5  # weight of the word frequencies between ar/fa and uk/ru in Latin letters
 _TO_ARABIC_LETTERS = str.maketrans("یک", "يك")
 _TO_PERSIAN_LETTERS = str.maketrans("يكى", "یکی")
 _WORD = re.compile(r"[\w'’ʼ]+")
@@ -162,6 +193,7 @@ class LanguageDetector:
         self.high_accuracy = high_accuracy
         self._lingua: LinguaDetector | None = None
         self._vocab: dict[str, tuple[dict[str, int], int]] = {}
+        self._keys: dict[str, tuple[dict[str, int], int]] = {}
 
     def learn_vocabulary(self, texts: Mapping[str, Iterable[str]]) -> None:
         """Word counts per language from clean text in that language (the FAQ's answers and titles)."""
@@ -174,6 +206,83 @@ class LanguageDetector:
                     counts[wf] = counts.get(wf, 0) + 1
             vocab[lang] = (counts, max(1, sum(counts.values())))
         self._vocab = vocab
+        # The same words as keys (bot/faq/translit.py), to recognise them typed in Latin letters.
+        keyed: dict[str, tuple[dict[str, int], int]] = {}
+        for lang in TRANSLIT_LANGUAGES:
+            if lang in vocab:
+                counts = {}
+                for w, n in vocab[lang][0].items():
+                    k = key(romanize(w), lang)
+                    if k:
+                        counts[k] = counts.get(k, 0) + n
+                keyed[lang] = (counts, vocab[lang][1])
+        self._keys = keyed
+
+    def _key_ratio(self, words: Sequence[str], a: str, b: str) -> float:
+        """Log-odds that keyed words are `a` rather than `b` (same spelling rules), from how often each
+        language's FAQ uses them: the Russian entries know a few Ukrainian words too, but rarely."""
+        (ca, na), (cb, nb) = self._keys[a], self._keys[b]
+        total = 0.0
+        for w in words:
+            k = key(romanize(fold(w)), a)
+            if len(k) < _TRANSLIT_MIN_KEY[GROUP[a]] - 1:
+                continue
+            x, y = ca.get(k, 0), cb.get(k, 0)
+            if x or y:
+                ev = math.log((x + 0.5) / na) - math.log((y + 0.5) / nb)
+                total += max(-_VOCAB_WORD_CAP, min(_VOCAB_WORD_CAP, ev))
+        return total
+
+    def _translit_scores(self, words: Sequence[str]) -> dict[str, float] | None:
+        """Probabilities when Latin words are a transliterated language (Arabizi, Finglish, Ukrainian or
+        Russian in Latin letters), else None (German or English)."""
+        evidence = {lang: 0.0 for lang in self._keys if lang in self.languages}
+        if not evidence:
+            return None
+        native = {lang: 0.0 for lang in ("de", "en")}
+        for raw in words:
+            w = fold(raw)
+            if not w.isascii():
+                continue
+            for lang in native:
+                if w in _WORD_CUES[lang] or (len(w) >= 3 and w in self._vocab.get(lang, ({}, 0))[0]):
+                    native[lang] += _TRANSLIT_NATIVE
+            for lang in evidence:
+                if w in FUNCTION_WORDS[lang]:
+                    evidence[lang] += _TRANSLIT_FUNCTION
+                    continue
+                k = key(w, lang)
+                if k in self._keys[lang][0]:
+                    short = len(k) < _TRANSLIT_MIN_KEY[GROUP[lang]]
+                    evidence[lang] += (
+                        _TRANSLIT_SHORT_KEY if short and len(k) >= 2 else 0.0 if short else _TRANSLIT_KEY
+                    )
+            if "ar" in evidence and has_arabizi_digit(w):
+                evidence["ar"] += _TRANSLIT_DIGIT
+        # The two languages of one script share many words: how often each uses them tells them apart.
+        for a, b in (("ar", "fa"), ("uk", "ru")):
+            if a in evidence and b in evidence and (evidence[a] or evidence[b]):
+                ratio = _TRANSLIT_RATIO * self._key_ratio(words, a, b)
+                # It tells which language of the pair, not whether the pair: at most the pair's own evidence.
+                evidence[a if ratio > 0 else b] += min(abs(ratio), max(evidence[a], evidence[b]))
+        best = max(evidence, key=lambda k: evidence[k])
+        if evidence[best] < _TRANSLIT_MIN or evidence[best] < max(native.values()) + _TRANSLIT_LEAD:
+            return None
+        # A softmax over all the evidence: the runner-up (often the other Cyrillic language) sets the
+        # confidence, so an unclear case lets the answer follow the reader's own language.
+        # Languages without any evidence take no share.
+        everything = {**evidence, **{k: v for k, v in native.items() if k in self.languages}}
+        top = max(everything.values())
+        weights = {k: math.exp(v - top) if v > 0 else 0.0 for k, v in everything.items()}
+        total = sum(weights.values())
+        return {k: v / total for k, v in weights.items()}
+
+    def _russian_layout(self, words: Sequence[str]) -> float:
+        """Evidence (log-odds for Ukrainian) that Russian letters spell Ukrainian words ("дытыны"): how
+        often the Ukrainian and the Russian FAQ use the words, compared as keys (и ы і are one letter)."""
+        if "uk" not in self._keys or "ru" not in self._keys:
+            return 0.0
+        return _RU_LAYOUT_WEIGHT * self._key_ratio(words, "uk", "ru")
 
     def _vocab_evidence(self, words: Sequence[str], a: str, b: str, script: str) -> float:
         if a not in self._vocab or b not in self._vocab:
@@ -234,14 +343,32 @@ class LanguageDetector:
         pair = tuple(lang for lang in SCRIPT_LANGUAGES[script] if lang in self.languages)
         if not pair:
             return {}
-        if len(pair) == 1:
-            return {pair[0]: 1.0}
         # Only the words of the chosen script: German terms must not pull an Arabic sentence to German.
         own = [w for w in words if _word_script(w) == script]
+        if script == "latin":
+            translit = self._translit_scores(own)
+            if translit is not None:
+                return translit
+        if len(pair) == 1:
+            return {pair[0]: 1.0}
         own_text = " ".join(own)
         a, b = pair
         cue = 0.0
-        for ch in own_text.casefold():
+        letters = own_text.casefold()
+        if script == "cyrillic":
+            layout = self._russian_layout(own)
+            spelling = len(_RU_LAYOUT_SPELLING.findall(letters))
+            if spelling:
+                cue += min(_RU_LAYOUT_SPELLING_CAP, _RU_LAYOUT_SPELLING_WEIGHT * spelling)
+                layout = max(layout, 0.0)
+            cue += _UK_ONLY_WEIGHT * sum(fold(w) in _UK_ONLY for w in own)
+            if (layout > 0 or spelling) and _RU_LAYOUT_LETTERS & set(letters):
+                # Ukrainian words in Russian letters: the letters tell the keyboard only
+                letters = "".join(ch for ch in letters if ch not in _RU_LAYOUT_LETTERS)
+                cue += layout
+            else:  # surzhyk and the like: how often each FAQ uses the words, at a lower weight
+                cue += _CYRILLIC_KEY_WEIGHT * layout
+        for ch in letters:
             cue += _LETTER_CUES[a].get(ch, 0.0) - _LETTER_CUES[b].get(ch, 0.0)
         if script == "arabic":
             letters = set(own_text)

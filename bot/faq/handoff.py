@@ -32,14 +32,17 @@ from bot.assignments import matching
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import outbox
+from bot.delivery.hooks import SENT
 from bot.faq import feedback
 from bot.faq.service import clean_text
 from bot.ticket_hooks import alert_organizers
-from bot.ticket_payloads import OrganizerEvent, OrganizerPayload, SpeakersPayload
+from bot.ticket_media import Media
+from bot.ticket_payloads import OrganizerEvent, OrganizerPayload, SpeakersPayload, TakenPayload
 from bot.tickets import Ticket
 from bot.translation.service import MachineTranslator
 from bot.users import HELPER, Person, has_role
 from storage.db import release
+from storage.repositories import outbox as outbox_repo
 from storage.repositories import users as users_repo
 
 log = logging.getLogger(__name__)
@@ -107,10 +110,13 @@ async def hand_over(
     lang: str,
     unanswered_id: int | None = None,
     source_message_id: int | None = None,
+    media: Media | None = None,
+    source_chat_id: int | None = None,
 ) -> HandoffResult:
     """Open a question ticket for the helpers (translated into their language when possible). The whole
     question goes, however long (in marked parts). With one open already: ALREADY_OPEN (the caller adds
-    the text to it: bot.faq.conversation.follow_up)."""
+    the text to it: bot.faq.conversation.follow_up). A `media` question (a voice message, a photo …,
+    asked with the person's consent: bot.faq.media) is copied from `source_chat_id`; `text` is its caption."""
     allowed = await check(session, settings, asker_id, clock=clock, lang=lang)
     if allowed.outcome != Handoff.READY:
         return allowed
@@ -134,6 +140,8 @@ async def hand_over(
             relay_lang=settings.default_language,
             translation=translation,
             source_message_id=source_message_id,
+            media=media,
+            source_chat_id=source_chat_id,
         )
     except tickets.AlreadyOpen as exc:  # a double tap, or another process, was quicker
         return HandoffResult(Handoff.ALREADY_OPEN, exc.ticket_id)
@@ -142,8 +150,8 @@ async def hand_over(
         return HandoffResult(Handoff.NOT_SENT)
     if unanswered_id:
         await feedback.link_to_ticket(session, unanswered_id, ticket.id, text)
-    if translation is None and lang != settings.default_language:
-        await alert_speakers(session, clock, ticket)
+    if (translation is None or media is not None) and lang != settings.default_language:
+        await alert_speakers(session, clock, ticket)  # a voice message is never translated
     return HandoffResult(Handoff.OPENED, ticket.id)
 
 
@@ -163,6 +171,36 @@ async def alert_speakers(session: AsyncSession, clock: Clock, ticket: Ticket) ->
             ref=tickets.ref(ticket.id),
             dedupe_key=f"{tickets.ref(ticket.id)}:speakers:{helper}",
         )
+    return queued
+
+
+async def queue_taken(
+    session: AsyncSession, clock: Clock, ticket: Ticket, winner: int, pressed: tuple[int, int] | None
+) -> int:
+    """After a won claim: every sent speakers' alert says "taken" (the winner's "yours"), the pressed one
+    included (`pressed`: chat and message of a private alert; None for a press in the /assignments list,
+    which gets a new "yours" message instead). Through the outbox, in the claim's transaction."""
+    key = tickets.ref(ticket.id)
+    alerts = {
+        (row.chat_id, row.telegram_message_id)
+        for row in await outbox_repo.rows_of(session, key, tickets.SPEAKERS_KIND)
+        if row.status == SENT and row.telegram_message_id is not None
+    }
+    if pressed is not None:
+        alerts.add(pressed)  # its row may be gone (retention) or not recorded as sent yet
+    queued = 0
+    for chat_id, message_id in sorted(alerts):
+        payload = TakenPayload(ticket=ticket.id, yours=chat_id == winner, message_id=message_id)
+        queued += await outbox.enqueue(
+            session, clock, chat_id=chat_id, user_id=chat_id, kind=tickets.TAKEN_KIND,
+            data=payload.model_dump(mode="json"), ref=key, dedupe_key=f"{key}:taken:{chat_id}:{message_id}",
+        )  # fmt: skip
+    if pressed is None:
+        payload = TakenPayload(ticket=ticket.id, yours=True)
+        queued += await outbox.enqueue(
+            session, clock, chat_id=winner, user_id=winner, kind=tickets.TAKEN_KIND,
+            data=payload.model_dump(mode="json"), ref=key, dedupe_key=f"{key}:yours:{winner}",
+        )  # fmt: skip
     return queued
 
 

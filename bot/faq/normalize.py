@@ -187,16 +187,20 @@ _STOPWORDS_RAW: dict[str, str] = {
     "de": "ich du sie er es wir ihr mein meine meinen meiner mich mir uns der die das den dem des ein eine "
     "einen einem einer und oder aber ist sind bin bist war hat habe hast haben kann konnen muss mussen "
     "will mochte wie was wer mit von zu zum zur fur auf an in im am bei nach aus auch noch nicht kein "
-    "keine bitte hallo gibt es da man so sehr mal denn ja nein",
+    "keine bitte hallo gibt es da man so sehr mal denn ja nein nich nix ne",
     "en": "i you he she it we they me my mine our your the a an and or but is are am was be been do does "
     "did have has can could would should will how what who with of to for on at in by from also not no "
     "please hello there this that any some get me",
     "ar": "ال انا أنا انت انتي هو هي نحن في من الى إلى على عن و او أو هل ما ماذا شو ايش هذا هذه ذلك لي لو يا "
-    "ممكن بدي اريد أريد عندي كيف اللي الي مع بس كمان",
+    "ممكن بدي اريد أريد عندي كيف اللي الي مع بس كمان "
+    # Levantine, Iraqi, Gulf, Egyptian and Sudanese glue words (want, what, where, now, this, of).
+    "بدك بدنا عايز عاوز عايزة ابغى ابغي ابي داير دايرة شنو شلون وين فين ازاي ليش ليه هسه هسي هلق الحين "
+    "دا دي ده كدا كده هيك اكو ماكو تبع بتاع",
     "fa": "من تو او ما شما آنها از به در با که را رو این آن اون هم یا و هست است هستم بود برای تا اگر "
-    "چی چه یک یه می خیلی لطفا سلام",
+    "چی چه یک یه می خیلی لطفا سلام "
+    "مه ره استم اس",  # Dari: "I", the object marker, "I am", "is"
     "uk": "я ти він вона ми ви вони мене мені мій моя мої в у на з із зі до від за по для та і й а але чи "
-    "що це як є бути будь ласка це ж же би б дуже ще вже",
+    "що це як є бути будь ласка це ж же би б дуже ще вже шо шоб",
     "ru": "я ты он она мы вы они меня мне мой моя мои в во на с со к ко до от за по для и а но или ли что "
     "это как есть быть пожалуйста ж же бы б очень еще уже",
 }
@@ -211,3 +215,16 @@ def content_tokens(tokens: Iterable[str], stopwords: frozenset[str] = ALL_STOPWO
     tokens = list(tokens)
     kept = [t for t in tokens if t not in stopwords]
     return kept or tokens
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Edit distance at most 1 (one letter changed, added or left out): a typo of a long word."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]

@@ -1,7 +1,8 @@
 """The FAQ as the chat uses it: one question in, one decision out (greeting, answer, suggestions, unknown).
 
 Rules:
-- danger or violence gets the `emergency` answer first, whatever else matched (the matcher flags it);
+- an emergency (bot/faq/emergency.py: danger, violence, suicide, a medical emergency, fire, a cry for help) is
+  checked first and gets the `emergency` answer, numbers first, whatever else the message is;
 - small talk (thanks, ok, goodbye, yes/no, emoji: bot/faq/smalltalk.py) is no question: it is answered
   in the reader's language, never matched, never kept for the organizers;
 - a greeting gets the menu, not an answer;
@@ -29,10 +30,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import text as text_tools
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.faq import feedback, smalltalk
+from bot.faq import emergency, feedback, smalltalk
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
-from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult, is_danger
-from bot.faq.normalize import tokenize
+from bot.faq.examples import LiveExamples
+from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult
 from bot.faq.smalltalk import Talk
 from bot.local_facts import LocalFacts
 from bot.ops import metrics
@@ -86,9 +87,10 @@ class FaqService:
 
     def __init__(self, content: FaqContent, facts: LocalFacts, default_lang: str = "de") -> None:
         self.content = content
-        self.facts = facts
+        self.facts = emergency.with_numbers(facts)  # the emergency numbers are never a bare placeholder
         self.default_lang = default_lang
         self.matcher = FaqMatcher(content, default_lang=default_lang)
+        self.examples = LiveExamples()  # the example questions from the database this matcher knows
 
     # --- content -------------------------------------------------------------------------------------
     def entry(self, slug: str, lang: str) -> FaqEntry | None:
@@ -125,10 +127,37 @@ class FaqService:
     def small_talk(self, text: str) -> Talk | None:
         """The kind of small talk `text` is, or None; never for a message that speaks of danger."""
         talk = smalltalk.recognise(text)
-        return talk if talk is not None and not is_danger(tokenize(text)) else None
+        return talk if talk is not None and not emergency.is_emergency(text) else None
+
+    def emergency_reply(self, text: str, user_lang: str | None, hit: emergency.Hit) -> FaqReply:
+        """The emergency answer (the numbers first; the handler adds "ask a person"), with the closest other
+        topics below it. A cry alone ("hilfe!!!", "sa3dooni", 🆘) says little about a language: it is
+        answered in the reader's language; anything else like a question (its own language when sure)."""
+        result = self.matcher.match(text, user_lang=user_lang)
+        lang = result.answer_lang
+        if hit.kind == emergency.Kind.CRY:
+            lang = next((x for x in (user_lang, hit.lang) if x in SUPPORTED_LANGUAGES), lang)
+        lang = lang if lang in SUPPORTED_LANGUAGES else self.default_lang
+        reply = FaqReply(kind=UNKNOWN, lang=lang, question_lang=result.question_lang, match=result)
+        entry = self.entry(EMERGENCY_SLUG, lang)
+        reply.suggestions = [
+            other
+            for slug, score in result.top
+            if slug != EMERGENCY_SLUG and score >= SUGGEST_FLOOR
+            for other in [self.entry(slug, lang)]
+            if other is not None
+        ][:MAX_SUGGESTIONS]  # below the numbers: "допомога" alone may also mean the benefit
+        if entry is not None:  # (a content without the entry: "ask a person" is still offered)
+            reply.kind, reply.entry, reply.lang = ANSWER, entry, entry.lang
+            reply.answer = self.answer_text(entry)
+            reply.emergency = True
+        return reply
 
     def decide(self, text: str, user_lang: str | None) -> FaqReply:
         """What to do with a question (no database: `ask` adds the record for the organizers)."""
+        hit = emergency.find(text)  # first: before small talk, greetings and matching
+        if hit is not None:
+            return self.emergency_reply(text, user_lang, hit)
         talk = self.small_talk(text)
         if talk is not None:  # in the reader's language: "ok" or 👍 tell nothing about a language
             lang = user_lang if user_lang in SUPPORTED_LANGUAGES else self.default_lang
@@ -157,7 +186,9 @@ class FaqService:
                 reply.lang = entry.lang
                 reply.answer = self.answer_text(entry)
                 reply.emergency = result.is_emergency
-                reply.suggestions = others if result.is_emergency else []
+                # Emergency: the closest topics too; a question about two topics: the other one as well.
+                also = [e for e in (self.entry(s, lang) for s in result.also) if e is not None]
+                reply.suggestions = others if result.is_emergency else also[:MAX_SUGGESTIONS]
                 return reply
         reply.suggestions = others
         reply.kind = SUGGEST if others else UNKNOWN
@@ -173,6 +204,7 @@ class FaqService:
     ) -> FaqReply:
         """`user_id`: the asker (a kept question is linked to them for erasure; default: the update's sender)."""
         text = clean_text(text)
+        await self.examples.refresh(session, self)  # example questions from /unanswered, new since the last
         reply = self.decide(text, user_lang)
         metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting / smalltalk
         if reply.kind in (SUGGEST, UNKNOWN) and any(ch.isalpha() for ch in text):

@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from bot.faq.matcher import GREETINGS
-from bot.faq.normalize import tokenize
+from bot.faq.normalize import tokenize, within_one_edit
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent.parent / "locales" / "smalltalk.yaml"
 MAX_FILLERS = 2  # "thank you so much" (so, much) is small talk; a third extra word makes it a message
@@ -69,19 +69,6 @@ def emoji_in(text: str) -> list[str]:
     return [ch for ch in _EMOJI_PARTS.sub("", unicodedata.normalize("NFC", text)) if is_emoji(ch)]
 
 
-def _within_one(a: str, b: str) -> bool:
-    """Edit distance at most 1 (one letter changed, added or left out)."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long[i]:
-        i += 1
-    return short[i:] == long[i + 1 :]
-
-
 @dataclass(frozen=True)
 class Table:
     """The phrases (normalised word tuples) of each kind, the fillers and the emoji, read-only."""
@@ -97,7 +84,7 @@ class Table:
         """The word as the table spells it: itself, or the one known word it is one letter off."""
         if word in self.vocabulary or word in self.fillers or len(word) < FUZZY_MIN:
             return word
-        close = sorted(w for w in self.vocabulary if len(w) >= FUZZY_MIN - 1 and _within_one(word, w))
+        close = sorted(w for w in self.vocabulary if len(w) >= FUZZY_MIN - 1 and within_one_edit(word, w))
         return close[0] if close else word
 
     def recognise(self, text: str) -> Talk | None:

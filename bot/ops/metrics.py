@@ -75,6 +75,12 @@ FAQ_QUESTIONS = Counter(
     ("outcome",),
     registry=REGISTRY,
 )
+LETTERS = Counter(
+    "hnb_letters_total",
+    "Photos of letters read, by the sender's kind (unknown, unreadable) and whether a date was found.",
+    ("kind", "deadline"),
+    registry=REGISTRY,
+)
 DELIVERIES = Counter(
     "hnb_deliveries_total",
     "Outbox deliveries by result (sent, blocked, failed, retried, ...).",

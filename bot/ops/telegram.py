@@ -28,12 +28,13 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
+    TelegramBadRequest,
     TelegramEntityTooLarge,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, GetUpdates, Response, TelegramMethod
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
@@ -45,6 +46,9 @@ log = logging.getLogger(__name__)
 # A skipped update (below) is already reported in one WARNING line of ours; aiogram's own warning for the
 # bare update left in its place would print it a second time, outside the log.
 warnings.filterwarnings("ignore", message="Detected unknown update type", category=RuntimeWarning)
+
+
+QUERY_TOO_OLD = "query is too old"  # Telegram's answer to a late or second answerCallbackQuery
 
 
 class RetryRequest(BaseRequestMiddleware):
@@ -75,6 +79,15 @@ class RetryRequest(BaseRequestMiddleware):
                 if attempt >= self.retries or isinstance(exc, TelegramEntityTooLarge):
                     raise
                 delay, reason = self.backoff * 2**attempt, "network"
+            except TelegramBadRequest as exc:
+                if isinstance(method, AnswerCallbackQuery) and QUERY_TOO_OLD in exc.message:
+                    # A press handled late (a backlog) or again (its update re-sent after a crash: it was
+                    # answered before): the spinner is gone anyway. Raising would drop what it asks for.
+                    log.info(
+                        "answer to a button press too late (%s); the press is still handled", exc.message
+                    )
+                    return True
+                raise
             attempt += 1
             metrics.RETRIES.labels(reason).inc()
             log.warning(

@@ -7,7 +7,8 @@ checks on both engines that after `erase` a dump of every table and key has no t
 What happens, in one transaction (`erase`):
 - their open questions are withdrawn: a relay still queued never leaves, a sent one is edited in the
   helpers' chat to say "withdrawn" (its 🙋 button goes), and a helper's reply is told so; the
-  conversations of all their questions (ticket_messages) are deleted;
+  conversations of all their questions (ticket_messages, with the references of their voice messages and
+  photos) are deleted, and copies of them still queued never leave;
 - every outbox copy of their questions and of the answers is emptied (relays carry no user id), every
   message to them is deleted, and notices to organizers about them lose their id and their note;
 - their kept FAQ questions are deleted (linked by their keyed hash or by their ticket);
@@ -61,11 +62,23 @@ TABLES: dict[str, Rule] = {
         ANONYMISED, "withdrawn if open; asker, text and translation cleared", ("asker_id", "taken_by")
     ),
     "ticket_messages": Rule(
-        DELETED, "the conversations of their questions (what they and the helpers wrote)", ("ticket_id",)
+        DELETED,
+        "the conversations of their questions: what they and the helpers wrote, and the references (chat and "
+        "message id) of the voice messages, photos … copied between them (the files are never stored)",
+        ("ticket_id",),
     ),
-    "counters": Rule(NOT_PERSONAL, "the last number given (to tickets): never given again"),
+    "counters": Rule(
+        NOT_PERSONAL,
+        "the last number given (to tickets): never given again; the FAQ examples' version, the month of "
+        "the last stale-facts message",
+    ),
     "faq_votes": Rule(NOT_PERSONAL, "answer, language, vote and day, nothing about who"),
     "faq_unanswered": Rule(DELETED, "their kept questions", ("asker_hash", "ticket_id")),
+    "faq_examples": Rule(
+        NOT_PERSONAL,
+        "example questions organizers chose from /unanswered: the text only, no user id, hash or link to the "
+        "kept question (organizers are asked to choose none with personal details)",
+    ),
     "helper_profiles": Rule(DELETED, "their languages, areas and note", ("user_id",)),
     "assignments": Rule(
         ANONYMISED,

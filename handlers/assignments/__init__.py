@@ -2,9 +2,12 @@
 buttons, /assignments (helpers: theirs, the open ones and open questions; organizers: the overview), the
 organizers' view and cancel, and /profile. Mirrors bot/assignments/.
 
-Sending: replies to a person's own press are sent directly; alerts, their edits, notices, reminders and
-"done?" go through the outbox (RENDERERS). The periodic jobs are `bot.assignments.escalation.escalation_job`,
-`bot.assignments.reminders.followup_job` and `bot.reminders.reminders_job` (listed in bot/wiring.py).
+Sending: the answer to a press (its toast) and the screens of a person's own dialog (lists, details, the
+hand-back and done confirmations) are sent directly; every message that results from the claim or reaches
+a helper on its own — alerts, their edits ("taken", "yours", "cancelled", "not this time"), "it's yours",
+notices, reminders and "done?" — goes through the outbox (RENDERERS). The periodic jobs are
+`bot.assignments.escalation.escalation_job`, `bot.assignments.reminders.followup_job` and
+`bot.reminders.reminders_job` (listed in bot/wiring.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ FLOWS: list[Flow] = [
 RENDERERS: dict[str, Renderer] = {
     OutboxKind.ALERT: renderers.render_alert,
     OutboxKind.ALERT_EDIT: renderers.render_alert_edit,
+    OutboxKind.YOURS: renderers.render_yours,
     OutboxKind.NOTICE: renderers.render_notice,
     OutboxKind.REMINDER: renderers.render_reminder,
     OutboxKind.FOLLOWUP: renderers.render_followup,

@@ -1,16 +1,17 @@
 """The alert's buttons, and "I'll take it" on the /assignments list (the one callback schema of everything
 handed to a person, handlers.callbacks.TakeCb): the first claim wins (bot.claims, the same claim as a
-question's); the winner gets the address and contact in their own chat."""
+question's). Only the toast answers the press directly; the alert's edit and the winner's "it's yours" (with
+the button for the address and contact) are queued by the claim in its transaction and sent by the outbox.
+"""
 
 from __future__ import annotations
 
-from aiogram import Bot, F
+from aiogram import F
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assignments import claiming
 from bot.assignments.options import areas
-from bot.assignments.payloads import AlertEnd, Summary
 from bot.assignments.status import Outcome
 from bot.claims import Handed
 from bot.clock import Clock
@@ -18,12 +19,18 @@ from bot.config import Settings
 from bot.text import Translator
 from bot.users import HELPER, Person
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb
-from handlers.assignments.views import CLOSED, GONE, assignee_keyboard, closed_alert_text, details_text
+from handlers.assignments.views import CLOSED, GONE
 from handlers.callbacks import TakeCb, Takes, Via
-from handlers.kit import alert, private_flow, show
+from handlers.kit import alert, private_flow
 
 flow = private_flow("assignments.alerts")
 HELPER_ONLY = {"role": HELPER}
+
+
+def pressed_alert(query: CallbackQuery) -> claiming.Pressed | None:
+    """(chat, message) of the alert the button is on, for its edit through the outbox."""
+    message = query.message
+    return (message.chat.id, message.message_id) if isinstance(message, Message) else None
 
 
 @flow.callback_query(Takes(Handed.ASSIGNMENT), flags=HELPER_ONLY)
@@ -35,26 +42,14 @@ async def on_take(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    bot: Bot,
 ) -> None:
-    from_alert = take.via == Via.ALERT
-    message = query.message if from_alert and isinstance(query.message, Message) else None
-    pressed = (message.chat.id, message.message_id) if message is not None else None
-    known = areas(settings.areas_file)
-    result = await claiming.claim(session, clock, take.item, user, known, pressed=pressed)
-    assignment = result.item
-    if result.outcome in (Outcome.WON, Outcome.MINE) and assignment is not None:
+    pressed = pressed_alert(query) if take.via == Via.ALERT else None  # a list is not an alert to edit
+    result = await claiming.claim(
+        session, clock, take.item, user, areas(settings.areas_file), pressed=pressed
+    )
+    if result.outcome in (Outcome.WON, Outcome.MINE) and result.item is not None:
+        # the claim and its messages are committed before this answer (CommitBeforeRequest)
         await query.answer(tr._("✅ It's yours. Thank you!"))
-        # Only the winner's pressed alert is edited here; every other alert of the assignment is edited
-        # through the outbox (claiming.withdraw_alerts), so no message is edited twice.
-        if result.outcome == Outcome.WON and message is not None:
-            await show(query, closed_alert_text(tr, Summary.of(assignment, known), AlertEnd.MINE))
-        # to the helper's own private chat, whatever chat the button was in
-        await bot.send_message(
-            user.id,
-            details_text(tr, assignment, result.details, known),
-            reply_markup=assignee_keyboard(tr, assignment.id),
-        )
     elif result.outcome == Outcome.TAKEN:
         await alert(
             query, tr._("Sorry, someone else was quicker: this assignment is already taken. Thank you!")
@@ -72,15 +67,18 @@ async def on_skip(
     user: Person,
     tr: Translator,
     session: AsyncSession,
+    clock: Clock,
     settings: Settings,
 ) -> None:
-    """ "Not this time": nothing is stored; the alert says thank you and how to take it later."""
-    result = await claiming.still_open(session, callback_data.assignment, user)
+    """ "Not this time": nothing is stored; the alert is edited (through the outbox) to say thank you and
+    how to take it later."""
+    known = areas(settings.areas_file)
+    result = await claiming.decline(
+        session, clock, callback_data.assignment, user, known, pressed_alert(query)
+    )
     if result.item is None:
         await alert(query, tr._(GONE))
     elif result.outcome != Outcome.OK:  # taken or closed: its alert is being edited through the outbox
         await alert(query, tr._(CLOSED))
     else:
         await query.answer()
-        summary = Summary.of(result.item, areas(settings.areas_file))
-        await show(query, closed_alert_text(tr, summary, AlertEnd.DECLINED))

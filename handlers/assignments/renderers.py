@@ -11,6 +11,7 @@ from bot.assignments.payloads import (
     NoticePayload,
     Recipient,
     ReminderPayload,
+    YoursPayload,
 )
 from bot.delivery.render import Rendered
 from bot.text import Translator
@@ -18,11 +19,13 @@ from handlers.assignments.callbacks import AssignmentAction
 from handlers.assignments.views import (
     act,
     alert_keyboard,
+    assignee_keyboard,
     closed_alert_text,
     done_row,
     open_keyboard,
     person_link,
     summary_text,
+    yours_head,
 )
 from handlers.kit import html_edit, html_message, keyboard, renders
 
@@ -47,6 +50,20 @@ def render_alert(payload: AlertPayload, tr: Translator) -> Rendered:
 @renders(AlertEditPayload)
 def render_alert_edit(payload: AlertEditPayload, tr: Translator) -> Rendered:
     return html_edit(payload.message_id, closed_alert_text(tr, payload.assignment, payload.why))
+
+
+@renders(YoursPayload)
+def render_yours(payload: YoursPayload, tr: Translator) -> Rendered:
+    """To the helper who took it. The address and contact are not in the outbox: the button shows them."""
+    summary = payload.assignment
+    text = "\n\n".join(
+        [
+            yours_head(tr, summary.id),
+            summary_text(tr, summary),
+            tr._("🔒 The address and contact are only for you: tap the button below."),
+        ]
+    )
+    return html_message(text, assignee_keyboard(tr, summary.id, with_details=True))
 
 
 def _notice_lines(tr: Translator, payload: NoticePayload) -> list[str]:

@@ -132,9 +132,15 @@ def done_row(tr: Translator, assignment_id: int) -> list[InlineKeyboardButton]:
     ]
 
 
-def assignee_keyboard(tr: Translator, assignment_id: int) -> InlineKeyboardMarkup | None:
+def assignee_keyboard(
+    tr: Translator, assignment_id: int, *, with_details: bool = False
+) -> InlineKeyboardMarkup | None:
+    """The assignee's buttons; `with_details`: also the one that shows the address and contact."""
+    details = [act(tr._("🔒 Address and contact"), AssignmentAction.DETAILS, assignment_id)]
     return keyboard(
-        done_row(tr, assignment_id), [act(tr._("↩️ Hand back"), AssignmentAction.HAND_BACK, assignment_id)]
+        details if with_details else None,
+        done_row(tr, assignment_id),
+        [act(tr._("↩️ Hand back"), AssignmentAction.HAND_BACK, assignment_id)],
     )
 
 
@@ -143,10 +149,14 @@ def open_keyboard(tr: Translator, assignment_id: int) -> InlineKeyboardMarkup | 
     return keyboard([act(tr._("🔎 Open"), AssignmentAction.VIEW, assignment_id)])
 
 
+def yours_head(tr: Translator, number: int) -> str:
+    return tr._("✅ <b>Assignment no. {number} is yours.</b> Thank you!", number=number)
+
+
 def details_text(tr: Translator, assignment: Assignment, details: str | None, known: Areas) -> str:
     """The assignee's view: everything, including the address and contact."""
     parts = [
-        tr._("✅ <b>Assignment no. {number} is yours.</b> Thank you!", number=assignment.id),
+        yours_head(tr, assignment.id),
         summary_text(tr, Summary.of(assignment, known)),
         tr._("🔒 <b>Address and contact</b> (only for you):"),
         tr.insert(details) if details else tr._("None were given. Please ask the organizer."),

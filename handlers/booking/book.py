@@ -65,9 +65,36 @@ async def cmd_book(
 
 
 @flow.message(DEEP_LINK, PRIVATE)
+@flow.callback_query(MenuCb.filter(F.action.startswith("book-")), KnownUser())
 async def deep_link(
-    message: Message,
-    command: CommandObject,
+    event: Message | CallbackQuery,
+    user: Person,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    state: FSMContext,
+    command: CommandObject | None = None,
+    callback_data: MenuCb | None = None,
+) -> None:
+    """A topic's link (or a "book-<topic key>" button elsewhere, e.g. under a letter's reading) opens its
+    days; /start book (or an unknown topic) the list of topics."""
+    asked = command.args if command else callback_data.action if callback_data else ""
+    key = (asked or "").removeprefix("book").removeprefix("-")
+    topic = await services.topic_by_key(session, key) if key else None
+    if topic is not None:
+        text, markup = await days_screen(session, clock, settings, tr, topic, moving=0)
+    else:
+        text, markup = await topics_screen(session, clock, settings, user, tr)
+    screen = await reply(event, text, markup)
+    if screen is not None:
+        await BOOKING.mark(state, screen.message_id)
+
+
+@flow.callback_query(MenuCb.filter(F.action.regexp(r"^book-[\w-]+$")), KnownUser())
+async def on_book_topic(
+    query: CallbackQuery,
+    callback_data: MenuCb,
     user: Person,
     tr: Translator,
     session: AsyncSession,
@@ -75,15 +102,17 @@ async def deep_link(
     settings: Settings,
     state: FSMContext,
 ) -> None:
-    """A topic's link opens its days; /start book (or an unknown topic) the list of topics."""
-    key = (command.args or "").removeprefix("book").removeprefix("-")
-    topic = await services.topic_by_key(session, key) if key else None
+    """ "Book counselling on …" offered by another capability (under a photo of a letter: papers), like the
+    deep link: the topic's days as a new screen; the list of topics when there is no such topic."""
+    await leave_note_state(state)
+    topic = await services.topic_by_key(session, callback_data.action.removeprefix("book-"))
     if topic is not None:
         text, markup = await days_screen(session, clock, settings, tr, topic, moving=0)
     else:
         text, markup = await topics_screen(session, clock, settings, user, tr)
-    screen = await message.answer(text, reply_markup=markup)
-    await BOOKING.mark(state, screen.message_id)
+    screen = await reply(query, text, markup)
+    if screen is not None:
+        await BOOKING.mark(state, screen.message_id)
 
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.TOPICS), KnownUser())

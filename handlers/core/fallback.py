@@ -1,6 +1,7 @@
-"""What nobody else handled: unknown commands, stickers, voice notes, photos, groups, edited messages,
-old or forged buttons. Routed last. Every case gets a short answer in the reader's language, or is
-ignored on purpose."""
+"""What nobody else handled: unknown commands, stickers, videos, groups, edited messages, old or forged
+buttons; a voice message, photo, document or location in the middle of a typed step (otherwise it goes to a
+person with the sender's consent: handlers/faq/media.py). Routed last. Every case gets a short answer in
+the reader's language, or is ignored on purpose."""
 
 from __future__ import annotations
 
@@ -38,9 +39,24 @@ async def unknown_command(message: Message, user: Person, tr: Translator, menu: 
     )
 
 
-@flow.message(F.voice | F.video_note | F.audio)
-async def voice(message: Message, tr: Translator) -> None:
-    await message.answer(tr._("I cannot listen to voice messages. Please write your question as text."))
+@flow.message(F.voice | F.audio | F.photo | F.document | F.location | F.venue)
+async def media_in_a_step(message: Message, tr: Translator) -> None:
+    """A dialog waits for a typed answer: the media is not taken as that answer, and not sent anywhere."""
+    await message.answer(
+        tr._(
+            "Please answer this step first, or end it with /cancel. Then you can send your voice message, "
+            "photo or file to a person from our team."
+        )
+    )
+
+
+@flow.message(F.video_note | F.video)
+async def video(message: Message, tr: Translator) -> None:
+    await message.answer(
+        tr._(
+            "I cannot pass on videos. Please send a voice message or a photo, or write your question as text."
+        )
+    )
 
 
 @flow.message(F.sticker | F.animation)
@@ -51,18 +67,8 @@ async def sticker(message: Message, user: Person, tr: Translator, menu: Menu) ->
     )
 
 
-@flow.message(F.photo | F.document | F.video)
-async def media(message: Message, tr: Translator) -> None:
-    await message.answer(
-        tr._(
-            "I cannot read pictures or files. Please write your question as text. For a letter from an "
-            "authority you can ask a person or book a counselling appointment."
-        )
-    )
-
-
-@flow.message(F.location | F.venue | F.contact)
-async def location(message: Message, tr: Translator) -> None:
+@flow.message(F.contact)
+async def contact(message: Message, tr: Translator) -> None:
     await message.answer(
         tr._("Thank you, but I do not need your location or contacts. Please write your question as text.")
     )

@@ -16,6 +16,7 @@ from handlers.faq import (
     conversation,
     feedback,
     handoff,
+    media,
     take,
     tickets,
     unanswered,
@@ -26,8 +27,9 @@ from handlers.faq.views import HANDOFF, HANDOFF_LABEL
 from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem
 
-# Routing order: the helpers' chat and "I'll take it" first, the buttons next, then the "ask a person" dialog,
-# then what someone with an open question writes (it joins the question); a free-text question last.
+# Routing order: the helpers' chat and "I'll take it" first, the buttons next, then a voice message or photo
+# (before the "ask a person" dialog, whose question it may be), then that dialog, then what someone with an
+# open question writes (it joins the question); a free-text question last.
 FLOWS: list[Flow] = [
     tickets.flow,
     take.flow,
@@ -35,6 +37,7 @@ FLOWS: list[Flow] = [
     feedback.flow,
     unanswered.flow,
     withdraw.flow,
+    media.flow,
     handoff.flow,
     conversation.flow,
     ask.flow,
@@ -51,8 +54,9 @@ COMMANDS: list[CommandInfo] = [
     CommandInfo("unanswered", N_("Questions the bot could not answer"), role=ORGANIZER, order=61),
 ]
 
-# What /cancel ends (and says): the question being typed for a person. An open question is withdrawn
-# with its own button ("Withdraw my question", withdraw.py), never by /cancel.
-DIALOGS: list[Dialog] = [handoff.ASKING]
+# What /cancel ends (and says): the question being typed for a person, the consent to send a voice message
+# or photo to a person. An open question is withdrawn with its own button ("Withdraw my question",
+# withdraw.py), never by /cancel.
+DIALOGS: list[Dialog] = [handoff.ASKING, media.MEDIA]
 
 __all__ = ["COMMANDS", "DIALOGS", "FLOWS", "MENU", "RENDERERS"]

@@ -14,14 +14,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.faq import emergency
 from bot.faq.service import GREETING, SMALLTALK, faq_for
 from bot.text import Translator
 from bot.users import Person
-from handlers.faq.views import reader, reply_to, reply_view, smalltalk_view
+from handlers.faq.views import answer_html, reader, reply_to, reply_view, smalltalk_view
 from handlers.kit import Flow
 from handlers.menu import Menu
 
 flow = Flow("faq.ask")
+
+
+async def emergency_first(
+    message: Message, user: Person, tr: Translator, session: AsyncSession, settings: Settings
+) -> None:
+    """Text that goes to a person (an open question, the "ask a person" dialog) and speaks of an emergency
+    gets the numbers first as well: a helper may answer late. Nothing for any other text."""
+    text = message.text or ""
+    hit = emergency.find(text)
+    if hit is None:
+        return
+    reply = (await faq_for(settings, session)).emergency_reply(text, user.language or tr.lang, hit)
+    if reply.entry is not None and reply.answer is not None:
+        await message.answer(
+            answer_html(reply.entry, reply.answer), reply_parameters=reply_to(message.message_id)
+        )
 
 
 @flow.message(F.chat.type == "private", F.text, ~F.text.startswith("/"), StateFilter(None))

@@ -45,6 +45,23 @@ class UnansweredCb(CallbackData, prefix="fqu"):
     page: Annotated[int, Field(ge=0, le=99_999)] = 0
 
 
+class TopicAction(StrEnum):
+    LIST = "ls"  # the topics to choose from (a page of them)
+    ASSIGN = "as"  # "this belongs to topic X": an example question of X (bot/faq/examples.py)
+    NOT_QUESTION = "nq"  # "not a question": off the list
+
+
+class UnansweredTopicCb(CallbackData, prefix="fqt"):
+    """A kept question of /unanswered: its topic, or "not a question" (handlers/faq/unanswered.py). Its own
+    schema, so the list's buttons already sent (`fqu`) keep working."""
+
+    action: TopicAction
+    row: RowId  # the kept question
+    page: Annotated[int, Field(ge=0, le=99_999)] = 0  # the page of the list to go back to
+    topic: str = ""  # ASSIGN: the topic's slug (at most 32 characters, bot.faq.content.MAX_SLUG)
+    topic_page: Annotated[int, Field(ge=0, le=99)] = 0  # LIST: the page of topics
+
+
 class TicketAction(StrEnum):
     """The buttons of a ticket ("I'll take it" is the one schema of everything handed to a person,
     handlers.callbacks.TakeCb; older relays' `tk:take:<n>` still work through it)."""

@@ -19,6 +19,7 @@ from bot.faq.handoff import Handoff
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
 from bot.users import Person
+from handlers.faq.ask import emergency_first
 from handlers.faq.callbacks import TicketAction, TicketCb
 from handlers.faq.views import reply_to, withdraw_row
 from handlers.kit import KnownUser, alert, edit_keyboard, keyboard, private_flow
@@ -40,6 +41,7 @@ async def on_follow_up(
     settings: Settings,
     machine_translator: MachineTranslator | None = None,
 ) -> None:
+    await emergency_first(message, user, tr, session, settings)  # the numbers first, then the helpers
     result = await conversation.follow_up(
         session, clock, settings, machine_translator, asker_id=user.id, text=message.text or "",
         source_message_id=message.message_id,

@@ -20,6 +20,7 @@ from bot.text import N_, Translator
 from bot.translation.service import MachineTranslator
 from bot.users import Person
 from handlers.callbacks import MenuCb
+from handlers.faq.ask import emergency_first
 from handlers.faq.callbacks import FaqAction, FaqCb
 from handlers.faq.views import HANDOFF, handoff_keyboard, handoff_text, own_question, reader, reply_to
 from handlers.kit import Dialog, Draft, Flow, KnownUser
@@ -162,6 +163,7 @@ async def on_handoff_text(
     state: FSMContext,
     machine_translator: MachineTranslator | None = None,
 ) -> None:
+    await emergency_first(message, user, tr, session, settings)  # the numbers first, then the helpers
     draft = await AskDraft.load(state)
     await AskDraft.clear(state)
     question = clean_text(message.text or "", None)  # whole, however long: relayed in marked parts

@@ -1,7 +1,8 @@
 """Outbox renderers of tickets: everything that reaches people who did not act themselves — in the helpers'
-chat the card and its edits, the parts of a long question, the asker's later messages and the notices;
-to the asker the helpers' replies, "closed" and "could not be passed on"; to helpers who speak the
-question's language an alert; to organizers the alarm when a question went nowhere."""
+chat the card and its edits, the parts of a long question, the asker's later messages (voice messages,
+photos, documents and locations as copies: copyMessage) and the notices; to the asker the helpers' replies
+(copies too), "closed" and "could not be passed on"; to helpers who speak the question's language an
+alert; to organizers the alarm when a question went nowhere."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot import tickets
 from bot.delivery.render import Rendered, Renderer
+from bot.faq.freshness import STALE_KIND
+from bot.faq.payloads import StaleItem, StalePayload
 from bot.languages import name_in
 from bot.text import Translator
+from bot.ticket_media import CAPTIONED, COPY, MEDIA_ANSWER_KIND, MEDIA_KIND, media_of
 from bot.ticket_payloads import (
     AnswerPayload,
     ClosedPayload,
     FailedPayload,
+    MediaPayload,
     NoticePayload,
     OrganizerEvent,
     OrganizerPayload,
@@ -22,12 +27,14 @@ from bot.ticket_payloads import (
     RelayEditPayload,
     RelayPayload,
     SpeakersPayload,
+    TakenPayload,
     WithdrawnPayload,
 )
 from handlers.callbacks import Via
 from handlers.faq.callbacks import TicketAction, TicketCb
 from handlers.faq.ticket_views import (
     card_keyboard,
+    media_caption,
     notice_text,
     part_mark,
     part_text,
@@ -68,6 +75,24 @@ def render_part(part: PartPayload, tr: Translator) -> Rendered:
     return html_message(part_text(tr, part), None, **_reply_to(part.reply_to))
 
 
+def _copy(copy: MediaPayload, caption: str, markup: InlineKeyboardMarkup | None = None) -> Rendered:
+    """copyMessage of the writer's own message: the file stays where it is, the bot never downloads it.
+    A location cannot carry a caption (its heading is then the message it replies to, or none)."""
+    params: dict[str, object] = {"from_chat_id": copy.from_chat_id, "message_id": copy.message_id}
+    media = media_of(copy.media)
+    if media in CAPTIONED and caption:
+        params["caption"] = caption
+    if markup is not None:
+        params["reply_markup"] = markup.model_dump(exclude_none=True)
+    return Rendered(COPY, {**params, **_reply_to(copy.reply_to)})
+
+
+@renders(MediaPayload)
+def render_media(copy: MediaPayload, tr: Translator) -> Rendered:
+    """The asker's voice message, photo … in the helpers' chat, captioned with the question's number."""
+    return _copy(copy, media_caption(tr, copy))
+
+
 @renders(NoticePayload)
 def render_notice(notice: NoticePayload, tr: Translator) -> Rendered:
     return html_message(notice_text(tr, notice), None, **_reply_to(notice.reply_to))
@@ -83,14 +108,7 @@ def close_keyboard(tr: Translator, ticket_id: int) -> InlineKeyboardMarkup | Non
 
 @renders(AnswerPayload)
 def render_answer(answer: AnswerPayload, tr: Translator) -> Rendered:
-    if answer.helper_name:
-        head = tr._(
-            "💬 <b>Answer from {name} to your question no. {number}</b>",
-            name=answer.helper_name,
-            number=answer.ticket,
-        )
-    else:
-        head = tr._("💬 <b>Answer to your question no. {number}</b>", number=answer.ticket)
+    head = _answer_head(tr, answer.ticket, answer.helper_name)
     parts = [head + part_mark(tr, answer.part, answer.parts), tr.insert(answer.text)]
     language = name_in(answer.written_in, tr._) if answer.written_in else ""
     if answer.original and language:
@@ -117,6 +135,23 @@ def render_answer(answer: AnswerPayload, tr: Translator) -> Rendered:
         return html_message("\n\n".join(parts))
     parts.append(tr._("To reply, just write here. When your question is answered, you can close it."))
     return html_message("\n\n".join(parts), close_keyboard(tr, answer.ticket))
+
+
+def _answer_head(tr: Translator, ticket: int, helper_name: str | None) -> str:
+    if helper_name:
+        return tr._(
+            "💬 <b>Answer from {name} to your question no. {number}</b>", name=helper_name, number=ticket
+        )
+    return tr._("💬 <b>Answer to your question no. {number}</b>", number=ticket)
+
+
+@renders(MediaPayload)
+def render_media_answer(copy: MediaPayload, tr: Translator) -> Rendered:
+    """A helper's voice message, photo … to the asker (the helper's caption follows as an answer)."""
+    parts = [_answer_head(tr, copy.ticket, copy.helper_name)]
+    if copy.last:
+        parts.append(tr._("To reply, just write here. When your question is answered, you can close it."))
+    return _copy(copy, "\n\n".join(parts), close_keyboard(tr, copy.ticket) if copy.last else None)
 
 
 @renders(FailedPayload)
@@ -168,6 +203,19 @@ def render_closed(closed: ClosedPayload, tr: Translator) -> Rendered:
 # --- helpers who speak the language, organizers ---------------------------------------------------------
 
 
+@renders(TakenPayload)
+def render_taken(taken: TakenPayload, tr: Translator) -> Rendered:
+    if taken.yours:
+        text = tr._(
+            "🙋 Question no. {number} is yours. Please answer it in the helpers' group: reply to the question "
+            "there. Your name is not shown to the person.",
+            number=taken.ticket,
+        )
+    else:
+        text = tr._("✅ Question no. {number} was taken by another helper. Thank you!", number=taken.ticket)
+    return html_message(text) if taken.message_id is None else html_edit(taken.message_id, text)
+
+
 @renders(SpeakersPayload)
 def render_speakers(alert: SpeakersPayload, tr: Translator) -> Rendered:
     text = tr._(
@@ -210,17 +258,60 @@ def render_organizers(alert: OrganizerPayload, tr: Translator) -> Rendered:
     return html_message(text)
 
 
+# --- organizers: facts to check (bot/faq/freshness.py) ----------------------------------------------------
+
+STALE_LINES = 60  # at most this many lines: the message stays far below Telegram's 4,096 characters
+
+
+def _stale_line(tr: Translator, item: StaleItem) -> str:
+    if item.langs:
+        languages = ", ".join(item.langs)
+        if item.checked is None:
+            return tr._("• {name} ({languages}): no month", name=item.name, languages=languages)
+        return tr._(
+            "• {name} ({languages}): checked {month}", name=item.name, languages=languages, month=item.checked
+        )
+    if item.checked is None:
+        return tr._("• {name}: no month", name=item.name)
+    return tr._("• {name}: checked {month}", name=item.name, month=item.checked)
+
+
+@renders(StalePayload)
+def render_stale(stale: StalePayload, tr: Translator) -> Rendered:
+    lines = [
+        tr._("<b>FAQ: facts to check</b>"),
+        tr._(
+            "Not checked for {months} months or more. Please check them against official sources, correct "
+            "the text where needed and set the month in “checked” (locales/faq, the local facts file).",
+            months=stale.months,
+        ),
+    ]
+    items: list[str] = []
+    if stale.answers:
+        items += ["", tr._("Answers:"), *(_stale_line(tr, a) for a in stale.answers)]
+    if stale.facts:
+        items += ["", tr._("Local facts:"), *(_stale_line(tr, f) for f in stale.facts)]
+    if len(items) > STALE_LINES:
+        more = len(items) - STALE_LINES
+        items = [*items[:STALE_LINES], tr.n_("… and {n} more line", "… and {n} more lines", more)]
+    return html_message("\n".join([*lines, *items]))
+
+
 RENDERERS: dict[str, Renderer] = {
+    STALE_KIND: render_stale,
     **{tickets.relay_kind(kind): render_relay for kind in tickets.TICKET_KINDS},
     tickets.CARD_KIND: render_card,
     tickets.REOPENED_KIND: render_card,
     tickets.WITHDRAWN_KIND: render_withdrawn,
     tickets.PART_KIND: render_part,
     tickets.FOLLOWUP_KIND: render_part,
+    MEDIA_KIND: render_media,
+    MEDIA_ANSWER_KIND: render_media_answer,
     tickets.NOTICE_KIND: render_notice,
     tickets.ANSWER_KIND: render_answer,
     tickets.FAILED_KIND: render_failed,
     tickets.CLOSED_KIND: render_closed,
     tickets.SPEAKERS_KIND: render_speakers,
+    tickets.TAKEN_KIND: render_taken,
     tickets.ORGANIZERS_KIND: render_organizers,
 }

@@ -1,8 +1,9 @@
 """ "I'll take it" on a question, wherever it is shown — the card in the helpers' group, the /assignments
 list, the private alert to helpers who speak its language — with the one callback schema of everything
 handed to a person (handlers.callbacks.TakeCb) and the one claim (bot.claims, via bot.tickets.claim):
-the first wins. The card in the group then shows "taken" (edited through the outbox); the helper answers
-there, by replying to it."""
+the first wins. The card in the group then shows "taken", the helpers' private alerts "taken" (the winner's
+"yours"), all edited through the outbox in the claim's transaction; the helper answers in the group, by
+replying to the question."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import tickets
 from bot.claims import Handed, Outcome
 from bot.clock import Clock
+from bot.faq import handoff
 from bot.text import Translator
 from bot.users import HELPER, Person
 from handlers.callbacks import TakeCb, Takes, Via
-from handlers.kit import Flow, alert, show_and_answer
+from handlers.kit import Flow, alert
 
 flow = Flow("faq.take")
 
@@ -42,17 +44,12 @@ async def on_take(
     elif result.outcome in (Outcome.WON, Outcome.MINE) and in_group:
         await query.answer(tr._("Thank you! Please answer by replying to the question."))
     elif result.outcome in (Outcome.WON, Outcome.MINE):
-        yours = tr._(
-            "🙋 Question no. {number} is yours. Please answer it in the helpers' group: reply to the question "
-            "there. Your name is not shown to the person.",
-            number=ticket.id,
+        if result.outcome == Outcome.WON:  # the alerts' "yours" / "taken" leave through the outbox
+            pressed = (message.chat.id, message.message_id) if take.via == Via.ALERT and message else None
+            await handoff.queue_taken(session, clock, ticket, user.id, pressed)
+        await query.answer(
+            tr._("It's yours. Please answer by replying to the question in the helpers' group.")
         )
-        if take.via == Via.ALERT:
-            await show_and_answer(query, yours)  # the alert becomes the note
-        else:
-            await query.answer()
-            if message is not None:
-                await message.answer(yours)
     elif result.outcome == Outcome.TAKEN and in_group:
         await alert(query, tr._("Someone else has already taken this question."))
     elif result.outcome == Outcome.TAKEN:

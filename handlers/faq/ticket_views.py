@@ -1,7 +1,7 @@
 """What the helpers' chat shows of a ticket: the card (the question, its language, the machine translation
 beside it, and its state: open, taken, answered, closed, withdrawn), the further parts of a long question,
-the asker's later messages, and the notices. The helpers' chat speaks the configured default language.
-Never the asker's name or id.
+the asker's later messages (and the captions of their voice messages, photos … copied there), and the
+notices. The helpers' chat speaks the configured default language. Never the asker's name or id.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.claims import Handed
 from bot.languages import name_in
-from bot.text import Translator
-from bot.ticket_payloads import CardState, GroupNotice, NoticePayload, PartPayload, RelayPayload
+from bot.text import N_, Translator
+from bot.ticket_media import Media, media_of
+from bot.ticket_payloads import CardState, GroupNotice, MediaPayload, NoticePayload, PartPayload, RelayPayload
 from bot.tickets import ClosedBy
 from handlers.callbacks import TakeCb, Via
 from handlers.faq.callbacks import TicketAction, TicketCb
@@ -20,6 +21,20 @@ from handlers.kit import button, keyboard
 
 def language(tr: Translator, lang: str) -> str:
     return name_in(lang, tr._)
+
+
+# What a message of a conversation is when it is no text (shown where the text would be)
+MEDIA_LABELS: dict[Media, str] = {
+    Media.VOICE: N_("🎤 [voice message]"),
+    Media.PHOTO: N_("🖼 [photo]"),
+    Media.DOCUMENT: N_("📄 [document]"),
+    Media.LOCATION: N_("📍 [location]"),
+}
+
+
+def media_label(tr: Translator, kind: str | None) -> str:
+    media = media_of(kind)
+    return tr._(MEDIA_LABELS[media]) if media is not None else ""
 
 
 def part_mark(tr: Translator, part: int, parts: int) -> str:
@@ -71,6 +86,8 @@ def relay_text(tr: Translator, card: RelayPayload) -> str:
         "❓ <b>Question no. {number}</b> · {language}", number=card.ticket, language=language(tr, card.lang)
     )
     parts = [head + part_mark(tr, card.part, card.parts)]
+    if card.media and card.part == 1:
+        parts.append(tr._("{media} · sent below this message", media=media_label(tr, card.media)))
     parts += words(tr, card.text, card.translation, card.lang, card.untranslated)
     parts.append(_state_line(tr, card))
     if card.named and card.status in (CardState.TAKEN, CardState.ANSWERED):
@@ -105,26 +122,34 @@ def withdrawn_text(tr: Translator, ticket_id: int, lang: str) -> str:
     )
 
 
+def asker_head(tr: Translator, ticket: int, seq: int, lang: str) -> str:
+    """Whose message it is in the helpers' chat: the question (seq 1), or a later message of the asker."""
+    if seq <= 1:
+        return tr._(
+            "❓ <b>Question no. {number}</b> · {language}", number=ticket, language=language(tr, lang)
+        )
+    return tr._(
+        "💬 <b>Question no. {number}</b> · message {seq} from the person · {language}",
+        number=ticket,
+        seq=seq,
+        language=language(tr, lang),
+    )
+
+
 def part_text(tr: Translator, part: PartPayload) -> str:
     """A further part of the question (seq 1), or a later message of the asker."""
-    if part.seq <= 1:
-        head = tr._(
-            "❓ <b>Question no. {number}</b> · {language}",
-            number=part.ticket,
-            language=language(tr, part.lang),
-        )
-    else:
-        head = tr._(
-            "💬 <b>Question no. {number}</b> · message {seq} from the person · {language}",
-            number=part.ticket,
-            seq=part.seq,
-            language=language(tr, part.lang),
-        )
+    head = asker_head(tr, part.ticket, part.seq, part.lang)
     shown = [head + part_mark(tr, part.part, part.parts)]
     shown += words(tr, part.text, part.translation, part.lang, part.untranslated)
     if part.seq > 1 and part.part == part.parts:
         shown.append(tr._("↩️ Reply to this message to answer."))
     return "\n\n".join(shown)
+
+
+def media_caption(tr: Translator, copy: MediaPayload) -> str:
+    """The caption of the asker's voice message, photo … copied into the helpers' chat: whose, which."""
+    head = asker_head(tr, copy.ticket, copy.seq, copy.lang)
+    return "\n\n".join([head, media_label(tr, copy.media), tr._("↩️ Reply to this message to answer.")])
 
 
 def notice_text(tr: Translator, notice: NoticePayload) -> str:

@@ -1,6 +1,8 @@
 """Tickets in the helpers' chat: a helper's reply to any of a ticket's messages there (the card, a part of
-the question, a later message of the asker) goes to the asker, and the card's buttons of the helper who
-took it: show or hide their first name, close the conversation. "I'll take it" is handlers/faq/take.py.
+the question, a later message of the asker, the copy of their voice message or photo) goes to the asker —
+a text, or a voice message, photo, document or location (copied, with no consent step) — and the card's
+buttons of the helper who took it: show or hide their first name, close the conversation. "I'll take it"
+is handlers/faq/take.py.
 
 Nothing is sent to the group from here directly: what the group is told (passed on, refused, closed)
 and every edit of the card go through the outbox (bot.faq.conversation, bot.tickets), within the group's
@@ -22,6 +24,8 @@ from bot.text import Translator
 from bot.translation.service import MachineTranslator
 from bot.users import HELPER, Person
 from handlers.faq.callbacks import TicketAction, TicketCb
+from handlers.faq.media import SENDABLE, media_in
+from handlers.faq.reply_target import named_ticket
 from handlers.kit import Flow, alert
 
 flow = Flow("faq.tickets")
@@ -75,8 +79,7 @@ async def on_close(
 @flow.message(
     F.chat.type.in_({"group", "supergroup"}),
     F.reply_to_message,
-    F.text,
-    ~F.text.startswith("/"),
+    (F.text & ~F.text.startswith("/")) | SENDABLE,
     in_helpers_chat,
     flags={"group": True},
 )
@@ -92,6 +95,7 @@ async def on_helper_reply(
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
         return  # people talking to each other
+    found = media_in(message) if message.text is None else None
     await conversation.reply_to_relay(
         session,
         clock,
@@ -101,6 +105,8 @@ async def on_helper_reply(
         helper_name=message.from_user.first_name if message.from_user else None,
         chat_id=message.chat.id,
         relay_message_id=replied.message_id,
-        text=message.text or "",
+        text=message.text or (found.caption if found else ""),
         message_id=message.message_id,
+        media=found.media if found else None,
+        named_ticket=named_ticket(replied, settings.default_language),
     )

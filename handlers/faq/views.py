@@ -20,8 +20,10 @@ from handlers.callbacks import MenuCb
 from handlers.faq.callbacks import (
     FaqAction,
     FaqCb,
+    TopicAction,
     UnansweredAction,
     UnansweredCb,
+    UnansweredTopicCb,
     WithdrawAction,
     WithdrawCb,
 )
@@ -133,8 +135,9 @@ def answer_keyboard(
     )
     return keyboard(
         action,
-        *[[topic_button(other, FaqAction.SUGGESTED)] for other in suggestions or []],
+        # (the emergency answer) a person right under the numbers, before any other topic
         [handoff_button(rtr, lang)] if offer_handoff and entry.action != HANDOFF else None,
+        *[[topic_button(other, FaqAction.SUGGESTED)] for other in suggestions or []],
         [
             button(emoji, FaqCb(action=vote, key=entry.slug, lang=lang))
             for emoji, vote in zip(("👍", "👎"), VOTES, strict=True)
@@ -310,12 +313,19 @@ def unanswered_view(
         page.total,
     )
     parts = [f"<b>{title}</b>", *(_kept_question(service, tr, row) for row in page.rows)]
-    done = [
-        button(
-            tr._("✅ Done #{id}", id=row.id),
-            UnansweredCb(action=UnansweredAction.DONE, row=row.id, page=page.page),
-        )
+    # Per question: done, or its topic / "not a question" (handlers/faq/unanswered.py).
+    actions = [
+        [
+            button(
+                tr._("✅ Done #{id}", id=row.id),
+                UnansweredCb(action=UnansweredAction.DONE, row=row.id, page=page.page),
+            ),
+            button(
+                tr._("🏷 Topic #{id}", id=row.id),
+                UnansweredTopicCb(action=TopicAction.LIST, row=row.id, page=page.page),
+            ),
+        ]
         for row in page.rows
     ]
     pager = pager_row(tr, page.page, page.pages, lambda p: UnansweredCb(action=UnansweredAction.PAGE, page=p))
-    return "\n\n".join(parts), keyboard(*grid(done, 2), pager)
+    return "\n\n".join(parts), keyboard(*actions, pager)

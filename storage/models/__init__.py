@@ -23,6 +23,7 @@ from storage.models.broadcast import (
 )
 from storage.models.core import AuditEntry, Counter, Invite, OutboxMessage, User
 from storage.models.faq import FaqUnanswered, FaqVote, Ticket, TicketMessage
+from storage.models.faq_examples import FaqExample
 
 __all__ = [
     "Assignment",
@@ -38,6 +39,7 @@ __all__ = [
     "Counter",
     "Event",
     "EventText",
+    "FaqExample",
     "FaqUnanswered",
     "FaqVote",
     "HelperProfile",

@@ -80,6 +80,8 @@ class Ticket(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # of ticket_messages
     card_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # edits of the relay
     helper_named: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What a question was asked with, when not text: voice | photo | document | location (0013_ticket_media)
+    media: Mapped[str | None] = mapped_column(String(16))
 
 
 class TicketMessage(Base):
@@ -87,8 +89,10 @@ class TicketMessage(Base):
     helpers' replies, in order. Kept while the ticket is open (nothing is lost between asker and helper);
     deleted a day after it closed (bot.tickets.purge), at once when withdrawn, and on /deletedata.
 
-    `kind` is "text" today; media (voice, photo, document, location) relayed with copyMessage will add
-    their kinds and keep `source_message_id` (the message to copy; `text` is then the caption).
+    `kind` is "text", or the media relayed with copyMessage (voice, photo, document, location: bot.ticket_media)
+    whose reference (`source_chat_id`, `source_message_id`: the message to copy; `text` is then its caption)
+    is kept only while the ticket is open: cleared when it closes, deleted with the row otherwise. The bot
+    never downloads or stores the file itself.
     """
 
     __tablename__ = "ticket_messages"
@@ -107,6 +111,7 @@ class TicketMessage(Base):
     lang: Mapped[str | None] = mapped_column(String(5))  # the language it was written in, as far as known
     translation: Mapped[str | None] = mapped_column(Text)  # by machine, for the other side
     source_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the writer's own message
+    source_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # its chat (media; 0013_ticket_media)
     relay_message_id: Mapped[int | None] = mapped_column(BigInteger)  # its copy's first part, once sent
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

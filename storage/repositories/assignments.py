@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.assignments import Assignment, AssignmentDetails, HelperProfile
-from storage.models.core import OutboxMessage, User
+from storage.models.core import User
 from storage.models.faq import Ticket
 from storage.repositories.claims import update_if
 
@@ -261,15 +261,6 @@ async def created_and_done_since(
 
 
 # --- the alerts of an assignment in the outbox ----------------------------------------------------
-async def alert_rows(session: AsyncSession, ref: str, kind: str) -> Sequence[OutboxMessage]:
-    result = await session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.ref == ref, OutboxMessage.kind == kind)
-        .order_by(OutboxMessage.id)
-    )
-    return result.all()
-
-
 # --- questions handed over by the FAQ (tickets), listed to helpers beside the assignments ---------------
 async def open_tickets(session: AsyncSession, status: str, limit: int) -> Sequence[Ticket]:
     """Tickets still waiting for a helper whose relay reached the helpers' chat, oldest first."""

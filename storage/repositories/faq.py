@@ -201,6 +201,35 @@ async def set_message_relay(session: AsyncSession, ticket_id: int, seq: int, mes
     )
 
 
+async def has_source_message(
+    session: AsyncSession, ticket_id: int, sender: str, source_message_id: int
+) -> bool:
+    """Did the writer's own message `source_message_id` join the ticket already?"""
+    found = await session.scalar(
+        select(TicketMessage.id)
+        .where(
+            TicketMessage.ticket_id == ticket_id,
+            TicketMessage.sender == sender,
+            TicketMessage.source_message_id == source_message_id,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def forget_media(session: AsyncSession, ticket_ids: Sequence[int], text_kind: str) -> int:
+    """Clear the references (chat and message id) of the media messages of these tickets."""
+    if not ticket_ids:
+        return 0
+    result = await session.execute(
+        update(TicketMessage)
+        .where(TicketMessage.ticket_id.in_(list(ticket_ids)), TicketMessage.kind != text_kind)
+        .values(source_message_id=None, source_chat_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
 async def delete_messages(session: AsyncSession, ticket_ids: Sequence[int]) -> int:
     if not ticket_ids:
         return 0

@@ -133,6 +133,41 @@ async def due_candidates(
     return (await session.execute(stmt)).all()
 
 
+async def first_on_the_way(
+    session: AsyncSession, pairs: set[tuple[int, str]], horizon: datetime
+) -> dict[tuple[int, str], Row[Any]]:
+    """Per (chat, ref) of `pairs`: the oldest row still on its way — being sent, being retried, or pending
+    and due before `horizon` — as (id, status, not_before), so later rows of the same pair can wait for it
+    (order within a pair). A grouped query over the refs' rows (the ref index), then those rows."""
+    if not pairs:
+        return {}
+    on_the_way = or_(
+        OutboxMessage.status == SENDING,
+        and_(
+            OutboxMessage.status == PENDING,
+            or_(OutboxMessage.attempts > 0, OutboxMessage.not_before <= horizon),
+        ),
+    )
+    firsts = (
+        select(func.min(OutboxMessage.id))
+        .where(
+            OutboxMessage.ref.in_(sorted({ref for _, ref in pairs})),
+            OutboxMessage.chat_id.in_(sorted({chat for chat, _ in pairs})),
+            on_the_way,
+        )
+        .group_by(OutboxMessage.chat_id, OutboxMessage.ref)
+    )
+    stmt = select(
+        OutboxMessage.id,
+        OutboxMessage.chat_id,
+        OutboxMessage.ref,
+        OutboxMessage.status,
+        OutboxMessage.not_before,
+    ).where(OutboxMessage.id.in_(firsts))
+    rows = (await session.execute(stmt)).all()
+    return {(row.chat_id, row.ref): row for row in rows if (row.chat_id, row.ref) in pairs}
+
+
 async def mark_claimed(
     session: AsyncSession, ids: Sequence[int], worker_id: str, now: datetime, *, count_attempt: bool = False
 ) -> None:
@@ -290,3 +325,13 @@ async def delete_finished_before(session: AsyncSession, cutoff: datetime) -> int
         )
     )
     return int(result.rowcount or 0)
+
+
+async def rows_of(session: AsyncSession, ref: str, kind: str) -> Sequence[OutboxMessage]:
+    """Every row of one kind about one thing (its `ref`), oldest first: e.g. the alerts sent about it."""
+    result = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.ref == ref, OutboxMessage.kind == kind)
+        .order_by(OutboxMessage.id)
+    )
+    return result.all()

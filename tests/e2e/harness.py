@@ -14,6 +14,7 @@ from bot import wiring
 from bot.app import App, build_app, set_commands, shutdown
 from bot.clock import Clock
 from bot.config import load_settings
+from bot.faq.service import warm_up
 from emulator.server import BotAPIEmulator
 from tests.conftest import drop_pg_database, make_engine
 
@@ -204,6 +205,9 @@ async def running_bot(
     )
     app = await build_app(settings, TOKEN, clock=clock, engine=engine)
     await set_commands(app.bot, settings)
+    # as `python -m bot run` does before polling: the FAQ and the language models are built once per
+    # process (seconds on a busy machine), so a test's first question does not wait for them
+    await warm_up(settings)
     harness = BotHarness(emu, app, database)
     harness._polling = asyncio.create_task(
         app.dp.start_polling(app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1)

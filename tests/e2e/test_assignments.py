@@ -1,5 +1,6 @@
 """Assignments through the real bot and the Bot API emulator: /assign, alerts, the first claim wins, details
-only for the winner, reminders and "done?" on a controlled clock, escalation, hand back, forged buttons."""
+only for the winner, reminders and "done?" on a controlled clock, escalation, hand back, forged buttons, and a
+claim whose messages meet a 429 (all of them go through the outbox)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.claims import Handed
 from bot.clock import FrozenClock
 from bot.i18n import catalogs
 from bot.i18n_tools import first_strong_is_rtl
+from bot.text import Translator
 from handlers.assignments.callbacks import AssignmentAction, AssignmentCb, BoardCb, NewCb, NewStep, ProfileCb
 from handlers.assignments.views import ASSIGNMENT_ERRORS
 from handlers.callbacks import TakeCb, Via
@@ -195,17 +197,28 @@ async def test_two_helpers_pressing_at_once_one_wins(db_kind: str, tmp_path: Pat
         winner = found.assignee_id
         assert found.status == "taken" and winner in (501, 502)
         loser = 502 if winner == 501 else 501
-        assert chats_mentioning(bot, "Rathaus Zimmer 12") == {winner}
+        winner_lang = "de" if winner == 501 else "uk"
+        assert presses[winner]["text"] == tr(winner_lang, "✅ It's yours. Thank you!")
         assert presses[loser]["show_alert"] and presses[loser]["text"] == tr(
             "uk", "Sorry, someone else was quicker: this assignment is already taken. Thank you!"
         )
+        assert len(bot.emu.bot_messages(winner)) == 1  # only the toast answered the press directly
 
-        await bot.deliver()  # the other alerts are edited to "taken", the organizer is told
+        await bot.deliver()  # every alert is edited, the winner told, the organizer too
         for uid, lang in ((loser, "uk" if loser == 502 else "de"), (503, "ar")):
             other = bot.emu.messages(uid)[0]
             assert other["edited"] and buttons(other) == []
             assert tr(lang, "✋ Already taken by another helper. Thank you!") in text_of(other)
-        assert buttons(bot.emu.messages(winner)[0]) == []  # the winner's alert, edited by the handler
+        pressed, yours = bot.emu.bot_messages(winner)
+        assert pressed["edited"] and buttons(pressed) == []
+        assert tr(winner_lang, "✅ You took this assignment. Address and contact: /assignments") in text_of(
+            pressed
+        )
+        assert DETAILS not in text_of(yours)  # the address and contact: only on the winner's own press
+        assert chats_mentioning(bot, "Rathaus Zimmer 12") == set()
+        shown = await bot.press(winner, yours, asg("det", aid))
+        assert shown is not None and DETAILS in text_of(shown)
+        assert chats_mentioning(bot, "Rathaus Zimmer 12") == {winner}
         third = bot.emu.messages(503)[0]
         assert any(
             tr("de", "✅ Assignment no. {number} has been taken.").format(number=aid) in t
@@ -321,9 +334,65 @@ async def test_non_helpers_cannot_see_or_claim_even_with_forged_buttons(db_kind:
         await bot.settle()
         found = await assignment(bot, aid)
         assert (found.status, found.assignee_id) == ("taken", 501)
-        assert chats_mentioning(bot, "Rathaus Zimmer 12") == {501}
+        await bot.deliver()
+        assert chats_mentioning(bot, "Rathaus Zimmer 12") == set()  # only the assignee's press shows them
         async with bot.app.sessionmaker() as session:
             assert await session.get(HelperProfile, 700) is None
+        assert bot.emu.violations == []
+
+
+# --- a 429 on the claim's messages: they wait in the outbox, then arrive once ---------------------------------
+@pytest.mark.pg_e2e
+async def test_a_take_meeting_429_still_edits_the_alert_and_tells_the_winner_once(
+    db_kind: str, tmp_path: Path
+) -> None:
+    clock = FrozenClock(MONDAY)
+    # a claim timeout of 5 s keeps a 429's pause in memory under 3 s: the row goes back to the outbox at once
+    async with running_bot(db_kind, tmp_path, clock=clock, delivery_claim_timeout_seconds=5) as bot:
+        await add_helpers(bot, (501, "fa", ["fa"], [AREA]), (502, "de", ["fa"], [AREA]))
+        bot.user(ORGANIZER_ID)
+        aid = await create(bot)
+        assert await bot.deliver() == 2
+        alert = alert_of(bot, 501, aid)
+        bot.emu.configure_faults(
+            fault_ratio=1.0, fault_kinds=["429"], fault_methods=["editMessageText"], fault_retry_after=3
+        )
+        take = asg("take", aid)
+        presses = [bot.emu.user_presses(501, alert["message_id"], take) for _ in range(2)]  # a double press
+        await bot.emu.wait_until(lambda: all(p["answered"] for p in presses), 10, "both presses answered")
+        await bot.settle()
+        assert [p["text"] for p in presses] == [tr("fa", "✅ It's yours. Thank you!")] * 2
+
+        await bot.deliver()  # the organizer's notice goes out; both edits meet 429 and wait
+        assert bot.emu.stats["responses_429"] >= 2
+        assert not bot.emu.messages(501)[0]["edited"] and not bot.emu.messages(502)[0]["edited"]
+        # "it's yours" is about the same assignment in the same chat: it keeps its place after the edit
+        assert len(bot.emu.bot_messages(501)) == 1
+
+        bot.emu.configure_faults(fault_ratio=0.0)
+        assert await bot.deliver() == 0  # not before retry_after
+        clock.advance(timedelta(seconds=5))
+        assert await bot.deliver() == 3  # both edits, then "it's yours"
+        pressed, yours = bot.emu.bot_messages(501)
+        assert pressed["edited"] and buttons(pressed) == []
+        assert tr("fa", "✅ You took this assignment. Address and contact: /assignments") in text_of(pressed)
+        head = Translator("fa")._("✅ <b>Assignment no. {number} is yours.</b> Thank you!", number=aid)
+        assert text_of(yours).startswith(plain(head))
+        assert asg("det", aid) in [d for _, d in buttons(yours)]
+        other = bot.emu.messages(502)[0]
+        assert other["edited"] and tr("de", "✋ Already taken by another helper. Thank you!") in text_of(
+            other
+        )
+        claimed = tr("de", "✅ Assignment no. {number} has been taken.").format(number=aid)
+        assert sum(claimed in t for t in texts(bot, ORGANIZER_ID)) == 1
+
+        # pressed again later (a stale screen): still nothing twice
+        stale = bot.emu.user_presses(501, pressed["message_id"], take, check_button=False)
+        await bot.emu.wait_until(lambda: stale["answered"], 5, "stale press answered")
+        assert stale["text"] == tr("fa", "✅ It's yours. Thank you!")
+        clock.advance(timedelta(minutes=1))
+        assert await bot.deliver() == 0
+        assert len(bot.emu.bot_messages(501)) == 2
         assert bot.emu.violations == []
 
 
@@ -361,7 +430,10 @@ async def test_hand_back_removes_the_details_and_offers_it_again(tmp_path: Path)
         bot.user(ORGANIZER_ID)
         aid = await create(bot)
         await bot.deliver()
-        details = await bot.press(501, alert_of(bot, 501, aid), asg("take", aid))
+        assert await bot.press(501, alert_of(bot, 501, aid), asg("take", aid)) is None  # a toast only
+        await bot.deliver()
+        yours = bot.emu.bot_messages(501)[-1]
+        details = await bot.press(501, yours, asg("det", aid))
         assert details is not None and DETAILS in text_of(details)
         confirm = await tap(bot, 501, details, asg("back", aid))
         assert asg("backok", aid) in [d for _, d in buttons(confirm)]
@@ -380,8 +452,20 @@ async def test_organizer_overview_and_cancel(tmp_path: Path) -> None:
         await add_helpers(bot, (501, "ru", ["fa"], [AREA]))
         bot.user(ORGANIZER_ID)
         aid = await create(bot)
-        await create(bot, minute=None, day=5)
+        second = await create(bot, minute=None, day=5)
         await bot.deliver()
+        # "Not this time" (pressed twice): the alert is edited once, through the outbox
+        skipped = alert_of(bot, 501, second)
+        presses = [bot.emu.user_presses(501, skipped["message_id"], asg("skip", second)) for _ in range(2)]
+        await bot.emu.wait_until(lambda: all(p["answered"] for p in presses), 5, "skips answered")
+        await bot.settle()
+        assert await bot.deliver() == 1
+        skipped = next(m for m in bot.emu.messages(501) if m["message_id"] == skipped["message_id"])
+        assert skipped["edited"] and buttons(skipped) == []
+        assert tr(
+            "ru", "👌 Not this time. Thank you! While it is open, you can still take it under /assignments."
+        ) in (text_of(skipped))
+        assert (await assignment(bot, second)).status == "open"
         overview = await bot.say(ORGANIZER_ID, "/assignments")
         assert tr("de", "Open: {open} · Taken: {taken} · Done: {done} · Cancelled: {cancelled}").format(
             open=2, taken=0, done=0, cancelled=0
@@ -472,9 +556,10 @@ async def test_helpers_take_open_questions_from_the_faq_with_the_same_button(tmp
         listing = await bot.say(501, "/assignments")
         take = TakeCb(kind=Handed.QUESTION, item=ticket.id, via=Via.LIST).pack()
         assert take in [d for _, d in buttons(listing)]
-        mine = await bot.press(501, listing, take)
-        assert mine is not None and "✋" not in text_of(mine) and str(ticket.id) in text_of(mine)
-        await bot.deliver()  # the card in the group is edited through the outbox
+        await bot.press(501, listing, take)
+        await bot.deliver()  # "yours" to the helper and the card in the group, through the outbox
+        mine = bot.emu.bot_messages(501)[-1]
+        assert "✋" not in text_of(mine) and str(ticket.id) in text_of(mine) and "🙋" in text_of(mine)
         relay = bot.emu.messages(HELPERS_CHAT_ID)[0]
         assert relay["edited"] and "🙋" not in str(buttons(relay))  # the relay in the group shows "taken"
         listing2 = await bot.say(502, "/assignments")

@@ -330,6 +330,9 @@ async def test_without_translation_helpers_who_speak_the_language_hear_first(
         await bot.press(OTHER_HELPER, alert, button_data(alert, "🙋"))
         await bot.deliver()
         assert "🙋" not in "".join(labels(current(bot, HELPERS_CHAT_ID, card["message_id"])))
+        # the pressed alert says "yours" (edited through the outbox), without its button
+        yours = current(bot, OTHER_HELPER, alert["message_id"])
+        assert yours["edited"] and text_of(yours).startswith("🙋") and not labels(yours)
         # a German reply: the asker is told it is in German (no translation available)
         bot.emu.user_sends(
             OTHER_HELPER, "Die Volkshochschule bietet kostenlose Kurse an.", chat_id=HELPERS_CHAT_ID,

@@ -1,0 +1,344 @@
+"""The index of one language's FAQ entries: TF-IDF over character n-grams and word stems, an inverted
+index in flat arrays, and re-ranking with the best single example question (see bot/faq/matcher.py for the
+method). The same index serves the native script and, built over keys (bot/faq/translit.py), the Latin
+spellings of a language."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
+from operator import add, mul
+
+from bot.faq.content import FaqEntry
+from bot.faq.normalize import STOPWORDS, content_tokens, stem, tokenize
+
+NGRAM_SIZES = (3, 4, 5)
+ANSWER_WEIGHT = 0.25  # the answer text explains, the questions ask: answers count a quarter
+W_CHAR = 0.35  # cosine with the whole entry, character n-grams
+W_WORD = 0.25  # cosine with the whole entry, word stems
+W_BEST = 0.40  # cosine with the best single example (question, keyword or title), character n-grams
+RERANK = 8  # candidates re-ranked with their best example
+# Postings read per question and index, rarest features first: bounds the latency on a large FAQ and
+# hardly bites on a small one (the real FAQ stays below them for 99% of questions).
+CHAR_BUDGET = 1500
+WORD_BUDGET = 600
+EXAMPLE_BUDGET = 2000
+ANCHOR_SIMILARITY = 0.6  # Dice similarity of character trigrams for a misspelt keyword
+
+
+# --- features ------------------------------------------------------------------------------------
+
+
+def char_ngrams(tokens: Iterable[str]) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for tok in tokens:
+        padded = f" {tok} "
+        size = len(padded)
+        for n in NGRAM_SIZES:
+            if n > size:
+                break
+            for i in range(size - n + 1):
+                g = padded[i : i + n]
+                counts[g] = counts.get(g, 0.0) + 1.0
+    return counts
+
+
+def word_stems(tokens: Iterable[str]) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for tok in tokens:
+        s = stem(tok)
+        counts[s] = counts.get(s, 0.0) + 1.0
+    return counts
+
+
+def script_of_token(token: str) -> str:
+    """Rough script class of a normalised token: 'arabic', 'cyrillic', 'latin' or 'digits'."""
+    for ch in token:
+        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f":
+            return "arabic"
+        if "\u0400" <= ch <= "\u052f":
+            return "cyrillic"
+        if ch.isalpha():
+            return "latin"
+    return "digits"
+
+
+def _trigrams(token: str) -> frozenset[str]:
+    padded = f" {token} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2.0 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def _sublinear(tf: float) -> float:
+    return 1.0 + math.log(tf) if tf > 1.0 else tf
+
+
+def _idf(n_docs: int, df: int) -> float:
+    # BM25's idf: features in (almost) every entry weigh (almost) nothing.
+    return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+class _Postings:
+    """Inverted index in flat arrays: feature id -> (document numbers, weights). Compact (8 bytes per
+    posting, no Python object per posting) so that a large FAQ does not cost the bot its memory budget."""
+
+    __slots__ = ("count", "ids", "start", "weights")
+
+    def __init__(self, n_features: int, docs: Sequence[dict[int, float]]) -> None:
+        lists: dict[int, list[tuple[int, float]]] = {}
+        for d, vec in enumerate(docs):
+            for fid, w in vec.items():
+                lists.setdefault(fid, []).append((d, w))
+        self.start = array("I", bytes(4 * n_features))
+        self.count = array("I", bytes(4 * n_features))
+        self.ids = array("I")
+        self.weights = array("f")
+        for fid in sorted(lists):
+            pairs = lists[fid]
+            self.start[fid] = len(self.ids)
+            self.count[fid] = len(pairs)
+            self.ids.extend(d for d, _ in pairs)
+            self.weights.extend(w for _, w in pairs)
+
+    def accumulate(
+        self, query: list[tuple[int, float]], budget: int, size: int, touched: set[int] | None = None
+    ) -> list[float]:
+        """Dot products of the query with all `size` documents (0.0 where nothing is shared); the numbers
+        of the documents touched are added to `touched`. `query` is sorted by idf, rarest first; once
+        `budget` postings are read the remaining (common, low-weight) features are skipped, which bounds
+        the time on a large FAQ and changes nothing on a small one."""
+        acc = [0.0] * size
+        read = 0
+        count, start, ids, weights = self.count, self.start, self.ids, self.weights
+        for fid, qw in query:
+            n = count[fid]
+            if not n:
+                continue
+            if read + n > budget and read:
+                break
+            s = start[fid]
+            docs = ids[s : s + n]
+            for d, w in zip(docs, weights[s : s + n], strict=True):
+                acc[d] += qw * w
+            if touched is not None:
+                touched.update(docs)
+            read += n
+        return acc
+
+
+def _weigh(counts: dict[int, float], idf: array[float]) -> dict[int, float]:
+    vec = {fid: _sublinear(tf) * idf[fid] for fid, tf in counts.items() if idf[fid] > 0.0}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {fid: v / norm for fid, v in vec.items()} if norm else {}
+
+
+Tokenizer = Callable[[str], list[str]]
+
+
+class LanguageIndex:
+    """Everything needed to rank the entries of one language. `tokenizer` turns a text into the index's
+    tokens (default: normalised words; for the Latin spellings: keys, bot/faq/translit.py)."""
+
+    def __init__(
+        self,
+        lang: str,
+        entries: Sequence[FaqEntry],
+        tokenizer: Tokenizer = tokenize,
+        stopwords: frozenset[str] | None = None,
+        script: str | None = None,
+        anchor_min: int = 3,
+        substring_min: int = 3,
+    ) -> None:
+        self.lang = lang
+        self.slugs = [e.slug for e in entries]
+        self.number = {slug: i for i, slug in enumerate(self.slugs)}
+        self.stopwords = STOPWORDS.get(lang, frozenset()) if stopwords is None else stopwords
+        stop = self.stopwords
+        # One id per feature string; word stems are kept apart from n-grams by a prefix.
+        table: dict[str, int] = {}
+        intern = table.setdefault
+
+        def ids(counts: dict[str, float], prefix: str = "") -> dict[int, float]:
+            return {intern(prefix + f, len(table)): tf for f, tf in counts.items()}
+
+        char_docs: list[dict[int, float]] = []
+        word_docs: list[dict[int, float]] = []
+        example_docs: list[dict[int, float]] = []
+        example_entry: list[int] = []
+        anchors: list[frozenset[str]] = []
+        for number, e in enumerate(entries):
+            cd: dict[int, float] = {}
+            wd: dict[int, float] = {}
+            for text in (e.title, *e.questions, *e.keywords):
+                toks = content_tokens(tokenizer(text), stop)
+                c = ids(char_ngrams(toks))
+                if c:
+                    example_docs.append(c)
+                    example_entry.append(number)
+                for k, v in c.items():
+                    cd[k] = cd.get(k, 0.0) + v
+                for k, v in ids(word_stems(toks), "\x00").items():
+                    wd[k] = wd.get(k, 0.0) + v
+            answer_toks = content_tokens(tokenizer(e.answer_template), stop)
+            for k, v in ids(char_ngrams(answer_toks)).items():
+                cd[k] = cd.get(k, 0.0) + ANSWER_WEIGHT * v
+            for k, v in ids(word_stems(answer_toks), "\x00").items():
+                wd[k] = wd.get(k, 0.0) + ANSWER_WEIGHT * v
+            char_docs.append(cd)
+            word_docs.append(wd)
+            anchor = {t for text in (e.title, *e.keywords) for t in content_tokens(tokenizer(text), stop)}
+            anchors.append(
+                frozenset(t for t in anchor if len(t) >= anchor_min or any(ch.isdigit() for ch in t))
+            )
+
+        n_features = len(table)
+        df = array("I", bytes(4 * n_features))
+        for doc in (*char_docs, *word_docs):
+            for fid in doc:
+                df[fid] += 1
+        n = len(entries)
+        self.idf = array("f", (_idf(n, d) if d else 0.0 for d in df))
+        self.max_char_idf = max((self.idf[i] for f, i in table.items() if f[:1] != "\x00"), default=1.0)
+        self.max_word_idf = max((self.idf[i] for f, i in table.items() if f[:1] == "\x00"), default=1.0)
+        self.table = table
+        self.chars = _Postings(n_features, [_weigh(d, self.idf) for d in char_docs])
+        self.words = _Postings(n_features, [_weigh(d, self.idf) for d in word_docs])
+        self.examples = _Postings(n_features, [_weigh(d, self.idf) for d in example_docs])
+        self.example_entry = array("I", example_entry)
+        self.example_range: list[tuple[int, int]] = [(0, 0)] * n
+        for x, number in enumerate(example_entry):
+            lo, hi = self.example_range[number]
+            self.example_range[number] = (lo if hi else x, x + 1)
+        self.anchors = anchors
+        self.anchor_stems = [frozenset(stem(t) for t in a) for a in anchors]
+        # Trigrams of the longer anchors, once: the typo check compares every question word with them.
+        # (Keys of Latin spellings are short: there, anchors of 2 letters and parts of 3 count.)
+        self.partial_min = anchor_min + 1
+        # A keyword inside a longer word names the topic ("Bus" in "Schulbus"); Arabic and Persian keys of
+        # three consonants are inside too many other keys ("mkn" in "nmknm"): there it takes four.
+        self.substring_min = substring_min
+        self.anchor_grams = [
+            tuple((t, _trigrams(t)) for t in a if len(t) >= self.partial_min) for a in anchors
+        ]
+        # The script this language is written in: another language's question is looked up here only
+        # when it contains words in this script (German terms are in every language's keywords, but the
+        # German entries know them as well).
+        written = Counter(script_of_token(t) for e in entries for t in tokenizer(" ".join(e.questions)))
+        written.pop("digits", None)
+        self.script = script or (written.most_common(1)[0][0] if written else "latin")
+
+    def _query(self, counts: dict[str, float], prefix: str, unknown_idf: float) -> list[tuple[int, float]]:
+        """(feature id, weight) of the question, rarest first. Features unknown here still count in the
+        norm: a question about something else entirely ("weather tomorrow") must not look like a perfect
+        match of its one known word."""
+        known: list[tuple[float, int, float]] = []
+        norm = 0.0
+        for f, tf in counts.items():
+            fid = self.table.get(prefix + f)
+            idf = self.idf[fid] if fid is not None else unknown_idf
+            w = _sublinear(tf) * idf
+            norm += w * w
+            if fid is not None and idf > 0.0:
+                known.append((idf, fid, w))
+        if not norm:
+            return []
+        norm = math.sqrt(norm)
+        known.sort(reverse=True)
+        return [(fid, w / norm) for _, fid, w in known]
+
+    def anchoring(self, slug: str, tokens: Sequence[str]) -> frozenset[str]:
+        """The words of the question that name the topic: words of the entry's keywords or title, allowing
+        for typos, inflection and compounds. A question that shares only everyday words with an example
+        question ("morgen", "heute") is not enough for a confident answer at a modest score."""
+        i = self.number[slug]
+        anchors, stems = self.anchors[i], self.anchor_stems[i]
+        found: set[str] = set()
+        for tok in content_tokens(tokens, self.stopwords):
+            if tok in anchors or stem(tok) in stems:
+                found.add(tok)
+                continue
+            if len(tok) < self.partial_min:
+                continue
+            grams = _trigrams(tok)
+            for a, a_grams in self.anchor_grams[i]:
+                if (
+                    (a in tok and len(a) >= self.substring_min)
+                    or (len(tok) >= 5 and tok in a)
+                    or _dice(grams, a_grams) >= ANCHOR_SIMILARITY
+                ):
+                    found.add(tok)
+                    break
+        return frozenset(found)
+
+    def best_example(self, slug: str, tokens: Sequence[str]) -> float:
+        """Cosine (character n-grams) of the question with the entry's closest single example question."""
+        i = self.number.get(slug)
+        if i is None:
+            return 0.0
+        lo, hi = self.example_range[i]
+        if hi <= lo:
+            return 0.0
+        qc = self._query(char_ngrams(content_tokens(tokens, self.stopwords)), "", self.max_char_idf)
+        sims = self.examples.accumulate(qc, EXAMPLE_BUDGET, len(self.example_entry))
+        return max(sims[lo:hi])
+
+    def knows(self, slug: str, token: str) -> bool:
+        """Whether the entry's own texts (examples, keywords, title or answer) use the word (its stem)."""
+        fid = self.table.get("\x00" + stem(token))
+        number = self.number.get(slug)
+        if fid is None or number is None:
+            return False
+        start = self.words.start[fid]
+        return number in self.words.ids[start : start + self.words.count[fid]]
+
+    def known_share(self, tokens: Sequence[str]) -> float:
+        """The share of the question's content words that the entries know: as a stem, or by most of their
+        character 4-grams (a compound of known parts, "Sozialberatung", is known too)."""
+        toks = content_tokens(tokens, self.stopwords)
+        if not toks:
+            return 0.0
+        table = self.table
+        known = 0
+        for t in toks:
+            if "\x00" + stem(t) in table:
+                known += 1
+                continue
+            padded = f" {t} "
+            grams = [padded[i : i + 4] for i in range(len(padded) - 3)]
+            known += bool(grams) and 2 * sum(g in table for g in grams) >= len(grams)
+        return known / len(toks)
+
+    def rank(self, tokens: Sequence[str], effort: float = 1.0) -> list[tuple[str, float]]:
+        """(slug, score) best first, for the best entries that share anything with the question."""
+        toks = content_tokens(tokens, self.stopwords)
+        qc = self._query(char_ngrams(toks), "", self.max_char_idf)
+        qw = self._query(word_stems(toks), "\x00", self.max_word_idf)
+        if not qc and not qw:
+            return []
+        n = len(self.slugs)
+        touched: set[int] = set()
+        sc = self.chars.accumulate(qc, int(CHAR_BUDGET * effort), n, touched)
+        sw = self.words.accumulate(qw, int(WORD_BUDGET * effort), n, touched)
+        if not touched:
+            return []
+        # Element-wise W_CHAR * sc + W_WORD * sw without a Python-level loop; candidates among the touched.
+        coarse = list(map(add, map(mul, sc, repeat(W_CHAR)), map(mul, sw, repeat(W_WORD))))
+        best = heapq.nlargest(RERANK, touched, key=coarse.__getitem__)
+        # The best single example of each candidate: a near-paraphrase of one example question is strong
+        # evidence even when the entry as a whole is broad. An entry's examples are numbered contiguously.
+        sims = self.examples.accumulate(qc, int(EXAMPLE_BUDGET * effort), len(self.example_entry))
+        ranked: list[tuple[str, float]] = []
+        for i in best:
+            if coarse[i] <= 0.0:
+                break
+            lo, hi = self.example_range[i]
+            ranked.append((self.slugs[i], coarse[i] + W_BEST * (max(sims[lo:hi]) if hi > lo else 0.0)))
+        ranked.sort(key=lambda kv: kv[1], reverse=True)
+        return ranked

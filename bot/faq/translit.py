@@ -1,0 +1,236 @@
+"""Arabic, Farsi, Ukrainian and Russian typed in Latin letters (or Ukrainian on a Russian layout), folded
+to one comparable form: a *key*.
+
+People without the keyboard of their language write it the way it sounds: Arabizi with digits for the
+letters Latin lacks ("bdi a7jez maw3ed": 7 = ح, 3 = ع, 5 = خ, 2 = ء, 6 = ط, 9 = ق/ص), Finglish ("mikham
+vaght begiram"), Ukrainian and Russian in Latin letters ("kursy nimetskoi movy", "nuzhen vrach"), or
+Ukrainian with Russian letters ("потрибен ликар для дытыны": и ы э for і и е). There is no single
+spelling to convert back to, so both sides are folded instead: the native example questions are
+romanised (`romanize`) and every Latin spelling is reduced to a key (`key`) in which the usual variants
+coincide. The matcher indexes the keys of each language's entries beside the native ones.
+
+- Arabic and Farsi (`abjad`): the native script writes no short vowels, so the key keeps consonants only;
+  long vowels and the glides و ي, alef and hamza are dropped on both sides, letters that the Latin
+  spellings do not tell apart share one class (ت ط t; س ص ث s; د ض d; ز ظ ذ z; ح ه h; ق غ q), doubled
+  letters count once, and the Arabic article is dropped. Arabic keeps ع as "3" (Arabizi writes it);
+  Farsi drops it (Finglish does not).
+- Ukrainian and Russian (`cyrillic`): all i-like letters (і и ы ї й, i y j) become "i", е э become "e",
+  г х g h kh x become "h", ш щ sh sch shch become "S", ж zh "J", ч ch "C", ц ts c "c", soft signs and
+  apostrophes go, doubled letters count once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from bot.faq.normalize import STOPWORDS, fold
+
+TRANSLIT_LANGUAGES: tuple[str, ...] = ("ar", "fa", "uk", "ru")
+GROUP: dict[str, str] = {"ar": "abjad", "fa": "abjad", "uk": "cyrillic", "ru": "cyrillic"}
+
+# --- native script -> Latin -------------------------------------------------------------------------
+# Applied to text folded by bot.faq.normalize (one yeh ي, one kaf ك, ة -> ه, no hamza seat, no marks).
+_ARABIC_LATIN: dict[str, str] = {
+    "ا": "a", "ب": "b", "پ": "p", "ت": "t", "ث": "th", "ج": "j", "چ": "ch", "ح": "7", "خ": "kh",
+    "د": "d", "ذ": "dh", "ر": "r", "ز": "z", "ژ": "zh", "س": "s", "ش": "sh", "ص": "s", "ض": "d",
+    "ط": "t", "ظ": "z", "ع": "3", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "گ": "g", "ل": "l",
+    "م": "m", "ن": "n", "ه": "h", "و": "w", "ي": "y", "ء": "",
+}  # fmt: skip
+_CYRILLIC_LATIN: dict[str, str] = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ё": "e", "ж": "zh",
+    "з": "z", "и": "y", "і": "i", "ї": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch",
+    "ш": "sh", "щ": "shch", "ь": "", "ъ": "", "ы": "y", "э": "e", "ю": "iu", "я": "ia",
+}  # fmt: skip
+_ARABIC_ARTICLE = re.compile("^(?:وال|فال|بال|كال|لل|ال)(?=..)")
+
+
+def _is_arabic(token: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in token)
+
+
+def _is_cyrillic(token: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in token)
+
+
+def romanize(token: str) -> str:
+    """A normalised native token in Latin letters ("" for other scripts' letters)."""
+    if _is_arabic(token):
+        token = _ARABIC_ARTICLE.sub("", token)
+        if len(token) > 2 and token.endswith("ه"):  # final heh: the vowel -e/-a (Persian), ta marbuta
+            token = token[:-1]
+        return "".join(_ARABIC_LATIN.get(ch, ch if ch.isascii() else "") for ch in token)
+    if _is_cyrillic(token):
+        return "".join(_CYRILLIC_LATIN.get(ch, ch if ch.isascii() else "") for ch in token)
+    return token
+
+
+# --- Latin -> key ---------------------------------------------------------------------------------------
+# Order matters: longer spellings first.
+_ABJAD_RULES: tuple[tuple[str, str], ...] = (
+    ("3'", "q"), ("sh", "c"), ("ch", "c"), ("kh", "x"), ("gh", "q"), ("th", "t"), ("dh", "d"), ("dj", "j"),
+    ("zh", "j"), ("ou", "u"), ("ee", "i"), ("oo", "u"),
+)  # fmt: skip
+# Single letters and Arabizi digits. Vowels, glides, alef and hamza map to "" (dropped).
+_ABJAD_LETTERS: dict[str, str] = {
+    "a": "", "e": "", "i": "", "o": "", "u": "", "y": "", "w": "", "v": "", "2": "",
+    "b": "b", "p": "b", "t": "t", "6": "t", "j": "j", "h": "h", "7": "h", "x": "x", "5": "x",
+    "d": "d", "r": "r", "z": "z", "s": "s", "9": "q", "c": "c", "q": "q", "8": "q", "f": "f",
+    "k": "k", "g": "g", "l": "l", "m": "m", "n": "n", "3": "3",
+}  # fmt: skip
+_CYRILLIC_RULES: tuple[tuple[str, str], ...] = (
+    ("shch", "S"), ("sch", "S"), ("shh", "S"), ("sh", "S"), ("zh", "J"), ("tch", "C"), ("ch", "C"),
+    ("kh", "h"), ("ts", "c"), ("tz", "c"),
+)  # fmt: skip
+_CYRILLIC_LETTERS: dict[str, str] = {
+    "y": "i", "j": "i", "g": "h", "x": "h", "w": "v", "q": "k",
+    "š": "S", "ž": "J", "č": "C", "ï": "i", "é": "e",
+}  # fmt: skip
+_ARTICLES = frozenset({"el", "al", "il", "l"})
+_LATIN_ARTICLE = re.compile(r"^(?:el|al|il)(?=[a-z0-9']{3})")
+_REPEATS = re.compile(r"(.)\1+")
+_FINAL_VOWEL_H = re.compile(r"(?<=[aeiou])h$")
+
+
+@lru_cache(maxsize=65536)
+def key(token: str, lang: str) -> str:
+    """The key of a Latin (or romanised) token for `lang`'s spelling rules."""
+    token = token.lower()
+    if GROUP.get(lang) == "abjad":
+        if lang == "ar":
+            if token in _ARTICLES:  # the article written apart: "el iqame"
+                return ""
+            token = _LATIN_ARTICLE.sub("", token)
+        token = _FINAL_VOWEL_H.sub("", token)  # "madraseh", "khaneh": the final vowel
+        for a, b in _ABJAD_RULES:
+            token = token.replace(a, b)
+        out = "".join(_ABJAD_LETTERS.get(ch, "") for ch in token)
+        if lang == "fa":
+            out = out.replace("3", "")  # Finglish writes no ع
+        else:
+            out = out.replace("g", "q")  # Gulf/Iraqi "g" for ق; غ and ق share "q" anyway
+        return _REPEATS.sub(r"\1", out)
+    for a, b in _CYRILLIC_RULES:
+        token = token.replace(a, b)
+    token = "".join(_CYRILLIC_LETTERS.get(ch, ch) for ch in token if ch.isalpha())
+    # After y/j -> i: "ye", "ie" and є are one "e"; "yi", ї are one "i" (the repeat below).
+    return _REPEATS.sub(r"\1", token.replace("ie", "e"))
+
+
+_WORD = re.compile(r"[\w']+")
+
+
+def latin_tokens(text: str) -> list[str]:
+    """Latin words of a text, folded (case, accents) but otherwise as typed: digits stay inside words
+    ("a7jez") and the apostrophe of "3'" is kept."""
+    out: list[str] = []
+    for raw in _WORD.findall(text.replace("’", "'").replace("_", " ")):
+        word = fold(raw.replace("'", "\x00")).replace("\x00", "'")
+        if word.isascii() and any(ch.isalpha() for ch in word):
+            out.append(word.strip("'"))
+    return out
+
+
+def keys(tokens: Iterable[str], lang: str) -> list[str]:
+    """Keys of tokens in any script (native tokens are romanised first); empty keys are left out."""
+    out: list[str] = []
+    for tok in tokens:
+        k = key(romanize(tok), lang)
+        if k:
+            out.append(k)
+    return out
+
+
+# Arabizi letters with two readings across dialects: "2" is hamza, or ق spoken as hamza (Levantine and
+# Egyptian "sha2a" = شقة); "g" is ق (Gulf, Iraqi, Sudanese) or ج (Egyptian "gamb" = جنب).
+_ARABIZI_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<=[a-z])2"), "q"),
+    (re.compile(r"(?<![3'])g(?!h)"), "j"),
+)
+_INNER = re.compile(r"(?<=[a-z])2|(?<![3'])g(?!h)")
+
+
+def query_keys(tokens: Iterable[str], lang: str) -> list[str]:
+    """Keys of a question's tokens; for Arabic, a word whose letters have a second dialect reading adds
+    that reading's key as well (the index holds one spelling, the question may mean either)."""
+    out: list[str] = []
+    for tok in tokens:
+        k = key(romanize(tok), lang)
+        if k:
+            out.append(k)
+        if lang == "ar" and tok.isascii() and _INNER.search(tok):
+            variant = tok
+            for pattern, letter in _ARABIZI_READINGS:
+                variant = pattern.sub(letter, variant)
+            other = key(variant, lang)
+            if other and other != k:
+                out.append(other)
+    return out
+
+
+# --- function words of the transliterated languages --------------------------------------------------
+# Frequent words that mark a language in Latin letters (the way people type them, several spellings).
+# They tell the detector the language; as keys they are the stopwords of the Latin index.
+FUNCTION_WORDS_RAW: dict[str, str] = {
+    "ar": "ana enta enti inta inti ente bdi badi baddi bidi biddi bde bady shu sho shou chou esh eish aish "
+    "shlon shlonak shloon wen wein wayn weyn fen fein feen kif keef kaif keif kef leh lesh laish leish lish "
+    "ezay izay ezzay 3ayez 3ayz 3ayza 3ayzah 3awez 3awz 3awza abi abgha abga ab8a abgha fi fe fih fiha mish "
+    "msh mesh mu mo 3ndi 3andi 3ndy 3indi 3ndk 3andak ma3 ma3i ma3ak ma3kon ma3kom 3la 3ala 3al 3a el il "
+    "hal hay hada hadi hatha hedha hek hik kteer ktir kter kthir shi shy shay mumkin momken mumken mn min "
+    "lal lel bel bil bl wl wel wa ya3ni inshallah yalla hon hun hena hina hnak hal2 hala2 halla hlq lissa "
+    "ba3d ba3den bas kaman kamen 3shan 3ashan law lw akeed tayeb eih shno shinu shino aku maku akoo makoo "
+    "shgad gedesh adesh 2desh amta emta imta meta mata mtan wenak feen bta3 taba3 tab3 tb3 tabi3 mal mali "
+    "7ag 7agi dayer dayir dair zol zoul hasa hesi wallah wallahi ejani ejatni jani 2lghi 2dar b2dar b2dr "
+    "bade 2olli 7ada 7ad wa7ed sho3'l sheghl shoghl shughul la lil",
+    "fa": "man to ma shoma oon un in ye yek yeki che chi chie chiye chera chetor chetori chejoori chand "
+    "chande cheghadr koja kojast kojas key kei ki kodam kodom kodum kodoom ba az be bara baraye baray "
+    "barayeh dar tu too ro ra ham hamin ya va ke ast hast hastam hastim nist nistam bud shod mishe mishod "
+    "nemishe mitunam mitoonam mitoonim mitavanam mikham mikhaam mikhastam mikhay mikhaym mikhaid mikhaham "
+    "mikhahim mikhahad mikhad darid daram darin nadaram nadarim konam konid konin kon kardam bekonam "
+    "begiram migiram begirim bedam bedid bayad bayd lotfan mamnoon mamnun merci mersi kheili kheyli khaili "
+    "khayli khob khub khoob chizi kasi inja unja oonja alan emrooz emruz farda mekhayum mekhaum mekhaim "
+    "kuja kujas chitor chitur mitanam metanam mitana nemifahmam nemidonam nemidunam midonam bokonam "
+    "mikhastim mikhaim mitonam mituni mitoonid komakam dare omade mikonam nemikonam mikonid mikonim mikone "
+    "mikonan konim",
+    "uk": "ya ty vin vona vony mene meni mii moia moya moi de yak iak jak shcho scho chy ale koly kudy khto "
+    "hto treba potribno potriben potribna potribni mozhna mozhu takozh yakshcho nemaie nemaye nema shchob "
+    "tut skilky yakyi yakyy yaka yaku yaki buty bud laska dyakuyu dyakuiu diakuiu dlia dlya vid pro tse "
+    "tsei tsia vzhe shche chomu choho chogo yakyj mistse robyty otrymaty mozhe khochu chy ye vy vas vam "
+    "zi iz",
+    "ru": "ya ty on ona oni menya mne moy moi moya gde kak chto shto chtoby kogda kuda kto nuzhno nuzhen "
+    "nuzhna nado mozhno mogu tozhe esli net zdes skolko kakoy kakoi kakaya kakie pozhaluysta pozhaluista "
+    "spasibo dlya ot eto uzhe eshe esche eshche rebenka rebenok detey hochu hotim mozhet vy vas vam so",
+}
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split()) for lang, words in FUNCTION_WORDS_RAW.items()
+}
+# Arabizi: a digit used as a letter, inside a word ("a7jez", "3ndi", "5alas"), not a level like "B1".
+ARABIZI_DIGIT = re.compile(r"(?:[a-z][235679]|[235679][a-z])")
+LEVEL = re.compile(r"^[abc][12]$")
+
+
+def has_arabizi_digit(word: str) -> bool:
+    return bool(ARABIZI_DIGIT.search(word)) and not LEVEL.match(word)
+
+
+# Glue words, per language: the stopwords of the Latin index (as keys, with the native stopwords' keys).
+_STOPWORDS_RAW: dict[str, str] = {
+    "ar": "ana enta inta bdi badi baddi biddi shu sho esh wen wein kif keef leh lesh ezay fi fe mish msh "
+    "ma3 3la 3ala 3al el il hal hay hada hek shi mumkin momken mn min lal lel bel bil w wa ya3ni hon hena "
+    "bas kaman 3shan law eih shno shinu aku maku amta emta imta meta mata bta3 taba3 mal 7ag abi abgha "
+    "3ayez 3awez",
+    "fa": "man to ma shoma in ye yek che chi koja ba az be bara baraye dar ro ra ham ya va ke ast hast "
+    "hastam nist mishe mikham mikhaham daram darid konam konid bayad lotfan kheili inja",
+    "uk": "ya ty mene meni moia de yak shcho chy ta ale koly khto treba potribno potriben potribna mozhna "
+    "tut yaki yakyi dlia vid pro tse vzhe shche i u v z na do zi iz ne",
+    "ru": "ya mne menya gde kak chto shto kogda kto nuzhno nuzhen nado mozhno zdes dlya ot eto uzhe i v na "
+    "s k u iz ne",
+}
+
+
+def key_stopwords(lang: str) -> frozenset[str]:
+    """Stopwords of `lang`'s Latin index: keys of its native stopwords and of its Latin glue words."""
+    native = keys(STOPWORDS.get(lang, frozenset()), lang)
+    return frozenset(native) | frozenset(keys(_STOPWORDS_RAW.get(lang, "").split(), lang))

@@ -1,0 +1,118 @@
+"""Reading the text of a letter's photo with Tesseract, on this server, in memory.
+
+The photo is never written to disk by us and never kept: pytesseract hands the prepared image to the
+`tesseract` program through a temporary file that it deletes at once. Preparation, because phone photos
+are skewed, shadowed and soft:
+- grey, the long side scaled to about 2,000 pixels (Tesseract reads body text best at 25–35 px per line);
+- uneven light (a shadow, a lamp) divided out by a heavily blurred copy of the page;
+- the skew (up to ±10°) found on a small copy by the rotation that makes the text lines sharpest.
+Without the `tesseract` program the feature is off (`available()` says why, once, at start-up).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from dataclasses import dataclass
+
+from PIL import Image, ImageFilter, ImageMath, ImageOps
+
+LANGUAGE = "deu"
+TARGET_LONG_SIDE = 2000
+MAX_PIXELS = 40_000_000  # a larger "photo" is refused before it is decoded (decompression bombs)
+SKEW_LIMIT = 10.0
+# Tesseract's OpenMP threads fight over two cores with the bot and each other: one thread is two to three
+# times faster here (measured, bench/bench_letters.py). Only tesseract, which we start, reads this.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+class UnreadableImage(Exception):
+    """Not an image we can open (broken, not an image, far too large)."""
+
+
+@dataclass(frozen=True)
+class OcrStatus:
+    ok: bool
+    reason: str = ""
+
+
+def available() -> OcrStatus:
+    if shutil.which("tesseract") is None:
+        return OcrStatus(False, "the tesseract program is not installed (Debian: tesseract-ocr)")
+    try:
+        import pytesseract
+
+        languages = pytesseract.get_languages(config="")
+    except Exception as exc:  # a broken install: the feature stays off, the bot runs
+        return OcrStatus(False, f"tesseract does not run: {type(exc).__name__}")
+    if LANGUAGE not in languages:
+        return OcrStatus(False, "German for tesseract is not installed (Debian: tesseract-ocr-deu)")
+    return OcrStatus(True)
+
+
+def open_image(data: bytes) -> Image.Image:
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise UnreadableImage("too large")
+            image = ImageOps.exif_transpose(probe)
+            image.load()
+    except UnreadableImage:
+        raise
+    except Exception as exc:
+        raise UnreadableImage(type(exc).__name__) from exc
+    return image
+
+
+def _even_light(grey: Image.Image) -> Image.Image:
+    background = grey.filter(ImageFilter.BoxBlur(max(grey.size) // 40 or 1))
+    # page / background: paper becomes white everywhere, ink stays dark, whatever the shadow
+    flat = ImageMath.lambda_eval(
+        lambda a: a["convert"](a["min"](a["page"] * 255 / (a["light"] + 1), 255), "L"),
+        page=grey,
+        light=background,
+    )
+    return ImageOps.autocontrast(flat, cutoff=1)
+
+
+def _sharpness(binary: Image.Image) -> float:
+    # Text lines that run straight make some rows all ink and some all paper: a high variance of row sums.
+    width, height = binary.size
+    data = binary.tobytes()
+    rows = [data[y * width : (y + 1) * width].count(0) for y in range(height)]
+    mean = sum(rows) / height
+    return sum((r - mean) ** 2 for r in rows) / height
+
+
+def find_skew(grey: Image.Image) -> float:
+    small = grey.copy()
+    small.thumbnail((700, 700))
+    binary = small.point(lambda v: 0 if v < 140 else 255, mode="L")
+
+    def score(angle: float) -> float:
+        turned = binary.rotate(angle, resample=Image.Resampling.NEAREST, expand=False, fillcolor=255)
+        return _sharpness(turned)
+
+    best = max((a / 1.0 for a in range(-int(SKEW_LIMIT), int(SKEW_LIMIT) + 1)), key=score)
+    return max((best + step / 4 for step in range(-3, 4)), key=score)
+
+
+def prepare(image: Image.Image) -> Image.Image:
+    grey = ImageOps.grayscale(image)
+    scale = TARGET_LONG_SIDE / max(grey.size)
+    if abs(scale - 1) > 0.1:
+        grey = grey.resize((round(grey.width * scale), round(grey.height * scale)), Image.Resampling.LANCZOS)
+    grey = _even_light(grey)
+    angle = find_skew(grey)
+    if abs(angle) >= 0.5:
+        grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    return grey
+
+
+def recognise(data: bytes) -> str:
+    """The letter's text (may be empty). Blocking and CPU-bound: call it in a worker thread."""
+    import pytesseract
+
+    prepared = prepare(open_image(data))
+    return str(pytesseract.image_to_string(prepared, lang=LANGUAGE, config="--oem 1 --psm 3"))

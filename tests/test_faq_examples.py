@@ -1,0 +1,165 @@
+"""The loop from /unanswered closes (issue 15, point 7): a kept question becomes an example question of a
+topic (text only, nothing personal), the matcher of every process uses it before its next question, "not a
+question" takes it off the list, and small talk never reaches the list. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import FrozenClock
+from bot.config import load_settings
+from bot.faq import examples, feedback
+from bot.faq.content import FaqContent, load_content
+from bot.faq.examples import Assigned, with_examples
+from bot.faq.service import ANSWER, SMALLTALK, FaqService
+from bot.local_facts import LocalFacts
+from storage.models import FaqExample, FaqUnanswered
+from storage.repositories import faq_examples as repo
+
+# A question no topic of locales/faq knows, in words no entry has: only its example can answer it.
+QUESTION = "wo kann man hier schildkröten füttern"
+TOPIC = "events"
+
+
+@pytest.fixture(scope="module")
+def content() -> FaqContent:
+    return load_content()
+
+
+def new_service(content: FaqContent) -> FaqService:
+    """A process of its own (not the shared service of bot.faq.service, which other tests use)."""
+    settings = load_settings(_env_file=None)
+    return FaqService(content, LocalFacts.load(settings.local_facts_file), settings.default_language)
+
+
+async def kept(session: AsyncSession, clock: FrozenClock, text: str = QUESTION, lang: str = "de") -> int:
+    row = await feedback.keep_unanswered(
+        session, clock, text=text, lang=lang, reason=feedback.NO_MATCH, user_id=4711
+    )
+    await session.commit()
+    return row.id
+
+
+async def test_a_kept_question_becomes_an_example_of_the_topic(
+    session: AsyncSession, clock: FrozenClock, content: FaqContent
+) -> None:
+    row_id = await kept(session, clock)
+    assert await examples.assign_topic(session, clock, row_id, TOPIC, content) == Assigned.ADDED
+    await session.commit()
+    stored = (await session.scalars(select(FaqExample))).all()
+    assert [(e.slug, e.lang, e.text) for e in stored] == [(TOPIC, "de", QUESTION)]
+    # Nothing that links it to a person: the columns are the topic, language, text and time, no more.
+    assert {c.name for c in inspect(FaqExample).columns} == {"id", "slug", "lang", "text", "created_at"}
+    row = await session.get(FaqUnanswered, row_id)
+    assert row is not None and row.status == feedback.DONE
+    assert (await feedback.unanswered_page(session, 0)).total == 0
+    assert await repo.version(session) == 1
+
+    # pressed again (or by a second organizer): nothing more happens
+    assert await examples.assign_topic(session, clock, row_id, TOPIC, content) == Assigned.GONE
+    assert await repo.version(session) == 1
+
+
+async def test_the_same_example_twice_is_stored_once(
+    session: AsyncSession, clock: FrozenClock, content: FaqContent
+) -> None:
+    first, second = await kept(session, clock), await kept(session, clock)
+    assert await examples.assign_topic(session, clock, first, TOPIC, content) == Assigned.ADDED
+    assert await examples.assign_topic(session, clock, second, TOPIC, content) == Assigned.KNOWN
+    await session.commit()
+    assert await session.scalar(select(func.count()).select_from(FaqExample)) == 1
+    assert (await feedback.unanswered_page(session, 0)).total == 0  # both done
+
+
+async def test_an_unknown_topic_or_question_changes_nothing(
+    session: AsyncSession, clock: FrozenClock, content: FaqContent
+) -> None:
+    row_id = await kept(session, clock)
+    assert (
+        await examples.assign_topic(session, clock, row_id, "no-such-topic", content)
+        == Assigned.UNKNOWN_TOPIC
+    )
+    assert await examples.assign_topic(session, clock, row_id + 100, TOPIC, content) == Assigned.GONE
+    await session.commit()
+    assert await session.scalar(select(func.count()).select_from(FaqExample)) == 0
+    assert (await feedback.unanswered_page(session, 0)).total == 1
+    assert await repo.version(session) == 0
+
+
+async def test_not_a_question_takes_it_off_the_list(session: AsyncSession, clock: FrozenClock) -> None:
+    row_id = await kept(session, clock, "asdf jklö")
+    other = await kept(session, clock, "noch eine frage")
+    assert await examples.dismiss(session, row_id) is True
+    assert await examples.dismiss(session, row_id) is False  # gone already
+    await session.commit()
+    page = await feedback.unanswered_page(session, 0)
+    assert [r.id for r in page.rows] == [other]
+    assert await session.get(FaqUnanswered, row_id) is None
+    assert await session.scalar(select(func.count()).select_from(FaqExample)) == 0
+
+
+def test_examples_join_their_entry_in_their_language_only(content: FaqContent) -> None:
+    merged = with_examples(content, [("de", TOPIC, QUESTION), ("xx", TOPIC, "?"), ("de", "nope", "?")])
+    assert merged.entries["de"][TOPIC].questions[-1] == QUESTION
+    assert merged.entries["en"][TOPIC].questions == content.entries["en"][TOPIC].questions
+    assert content.entries["de"][TOPIC].questions[-1] != QUESTION  # the original is untouched
+
+
+async def test_every_process_uses_a_new_example_before_its_next_question(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FrozenClock, content: FaqContent
+) -> None:
+    one, two = new_service(content), new_service(content)  # two processes, each with its own matcher
+    async with sessionmaker() as session:
+        before = await two.ask(session, clock, QUESTION, "de")
+        await session.commit()
+        assert before.kind != ANSWER or before.entry is None or before.entry.slug != TOPIC
+        assert before.unanswered_id is not None  # kept for the organizers
+
+    async with sessionmaker() as session:  # process one: the organizer says which topic
+        outcome = await examples.assign_topic(session, clock, before.unanswered_id, TOPIC, one.content)
+        assert outcome == Assigned.ADDED
+        await session.commit()
+
+    async with sessionmaker() as session:  # process two, no restart: the next question gets the topic
+        after = await two.ask(session, clock, QUESTION, "de")
+        await session.commit()
+    assert after.kind == ANSWER and after.entry is not None and after.entry.slug == TOPIC
+    assert after.entry.lang == "de" and after.unanswered_id is None
+    assert two.examples.count == 1
+
+    async with sessionmaker() as session:  # nothing changed since: no rebuild, one read of the counter
+        matcher = two.matcher
+        assert await two.examples.refresh(session, two) is False
+        assert two.matcher is matcher
+
+
+SMALL_TALK = [
+    "danke",
+    "Danke schön!",
+    "ok",
+    "👍",
+    "tschüss",
+    "спасибо",
+    "дякую",
+    "شكرا",
+    "مرسی",
+    "thanks",
+    "ок",
+]
+
+
+@pytest.fixture(scope="module")
+def service(content: FaqContent) -> FaqService:
+    return new_service(content)
+
+
+@pytest.mark.parametrize("text", SMALL_TALK)
+async def test_small_talk_never_reaches_unanswered(
+    session: AsyncSession, clock: FrozenClock, text: str, service: FaqService
+) -> None:
+    reply = await service.ask(session, clock, text, "de")
+    await session.commit()
+    assert reply.kind == SMALLTALK and reply.unanswered_id is None
+    assert await session.scalar(select(func.count()).select_from(FaqUnanswered)) == 0
