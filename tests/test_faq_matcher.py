@@ -302,3 +302,11 @@ def test_cli_match_as_a_process() -> None:
     )
     line = json.loads(proc.stdout)
     assert line["lang"] == "ar" and line["slug"] == "school"
+
+
+def test_one_latin_word_is_answered_in_the_readers_language(matcher: FaqMatcher) -> None:
+    # lingua is sure "asdfghjkl" is English; an Arabic reader who typed it still reads Arabic
+    assert matcher.match("asdfghjkl 🤷", user_lang="ar").answer_lang == "ar"
+    assert matcher.match("Kita?", user_lang="fa").answer_lang == "fa"
+    assert matcher.match("سكن", user_lang="de").answer_lang == "ar"  # another script says enough
+    assert matcher.match("Where is your office?", user_lang="ar").answer_lang == "en"

@@ -161,6 +161,14 @@ class _Query:
         return self.tokens if view == NATIVE else self.keys(lang)
 
 
+def tells_language(tokens: Sequence[str]) -> bool:
+    """Whether a text says enough to answer in its language rather than the reader's own. One word in
+    Latin letters does not: "asdfghjkl", "hmm", "Kita" are no sign that an Arabic reader wants English or
+    German (lingua is sure of many of them). Another script is a sign on its own."""
+    words = [t for t in tokens if script_of_token(t) != "digits"]
+    return len(words) >= 2 or any(script_of_token(w) in ("arabic", "cyrillic") for w in words)
+
+
 class FaqMatcher:
     """Built once from the content (about two seconds for the real FAQ); `match` only reads, so one
     matcher serves every update and thread."""
@@ -334,7 +342,12 @@ class FaqMatcher:
             lang_conf = 1.0
         else:
             q_lang, lang_conf = self.detector.detect(text)
-        if q_lang is not None and lang_conf >= DETECT_SURE and q_lang in SUPPORTED:
+        if (
+            q_lang is not None
+            and lang_conf >= DETECT_SURE
+            and q_lang in SUPPORTED
+            and (forced_lang is not None or tells_language(tokens))
+        ):
             answer_lang = q_lang
         elif user_lang in SUPPORTED:
             answer_lang = str(user_lang)

@@ -33,7 +33,8 @@ from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import emergency, feedback, smalltalk
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
 from bot.faq.examples import LiveExamples
-from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult
+from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult, tells_language
+from bot.faq.normalize import tokenize
 from bot.faq.smalltalk import Talk
 from bot.local_facts import LocalFacts
 from bot.ops import metrics
@@ -114,7 +115,7 @@ class FaqService:
     def answer_language(self, text: str, user_lang: str | None) -> str:
         """The language to talk to someone who wrote `text`: the text's own when sure, else theirs."""
         lang, confidence = self.matcher.detector.detect(text)
-        if lang in SUPPORTED_LANGUAGES and confidence >= DETECT_SURE:
+        if lang in SUPPORTED_LANGUAGES and confidence >= DETECT_SURE and tells_language(tokenize(text)):
             return str(lang)
         if user_lang in SUPPORTED_LANGUAGES:
             return str(user_lang)

@@ -151,6 +151,14 @@ def test_refugee_and_helper_hold_a_conversation(phone: ConversationPage, screens
         "✅ Your question no. {number} is closed. Thank you! If you have another question, just write it.",
     )
     page.bot_message(lambda m: page.text_of(m).startswith(closed), "closed", seen)
+    # The group learns it through the outbox, after the refugee: the card's edit, then the notice (one
+    # ticket's messages leave in order). Waited for here, or the next test's /_emu/reset would come first
+    # and the late edit would target a card the emulator has forgotten ("message to edit not found").
+    page.choose("staff-group")
+    by_asker = tr("de", "🔒 Closed by the person who asked. Replies are no longer passed on.")
+    page.bot_message(lambda m: by_asker in page.text_of(m), "the card says: closed by the person who asked")
+    notice = before_placeholder("de", "🔒 The person closed question no. {number}. Thank you!")
+    page.bot_message(lambda m: page.text_of(m).startswith(notice), "the group is told it was closed")
     assert page.demo.control("/_emu/violations") == []
 
 

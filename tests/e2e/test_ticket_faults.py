@@ -6,8 +6,8 @@ FAQ cannot answer, press "Ask a person" under the reply, and write one or two fo
 the cards in the helpers' group (half with 🙋 first, the others by simply replying) and answer one or two
 times, by replying to the card or to the asker's follow-up. The emulator answers 10 % of the bot's calls
 that send or change something (sendMessage, editMessageText, answerCallbackQuery, …; getUpdates is left
-alone, aiogram's polling backoff would only slow the run) with 429 (retry_after 1), 500 or 502, for the
-whole run. Such a refused call was not carried out, so it cannot double a message.
+alone, aiogram's polling backoff would only slow the run) with 429 (retry_after 1; one in five) or 500/502, for
+the whole run. Such a refused call was not carried out, so it cannot double a message.
 
 Checked from the emulator's view of the chats:
 - every asker message (question and follow-ups) is in the helpers' group, in the order written;
@@ -17,8 +17,9 @@ Checked from the emulator's view of the chats:
   calls under way (DELIVERY_CONCURRENCY). Their number, counted in the database right after the kill,
   bounds the duplicates.
 The figures (messages, faults injected, rows in flight at the kill, duplicates, follow-ups that do not
-reply to their card because they were queued before the card was sent) are printed. About 80 s a database
-on a busy 2-core machine (45 s without faults: the 429s' one-second pauses of every send cost the most).
+reply to their card because they were queued before the card was sent) are printed. About a minute on a
+busy 2-core machine (45 s without faults: the 429s' one-second pauses of every send cost the most), on
+SQLite; the outbox's own fault tests and the multi-process tests cover PostgreSQL.
 """
 
 from __future__ import annotations
@@ -355,7 +356,8 @@ async def test_200_conversations_under_faults_and_a_kill_lose_nothing(db_kind: s
     sessionmaker = create_sessionmaker(engine)
     emu = BotAPIEmulator(
         fault_ratio=0.1,
-        fault_kinds=["429", "500", "502"],
+        # one refusal in five a 429 (2% of calls), the rest 500/502: each 429 pauses every send for a second
+        fault_kinds=["429", "500", "502", "500", "502"],
         fault_retry_after=1,
         fault_methods=FAULT_METHODS,
         seed=14,
