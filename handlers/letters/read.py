@@ -60,6 +60,9 @@ async def on_photo(
     except (UnreadableImage, TelegramBadRequest, TimeoutError) as exc:
         log.info("letter photo not read: %s", type(exc).__name__)
         reading = Reading(sender=None, written=None, readable=False)
+    except Exception as exc:  # Tesseract failing on a server: the person still gets an answer, not silence
+        log.warning("letter reading failed: %s", type(exc).__name__)
+        reading = Reading(sender=None, written=None, readable=False)
     text = reading_text(tr, reading, today)
     markup = reading_markup(tr, reading)
     try:

@@ -136,3 +136,21 @@ async def test_a_photo_that_is_no_letter_gets_a_tip_and_a_person(db_kind: str, t
         de = Translator("de")
         assert de._("📄 I could not read this photo.") in text_of(answer)
         assert de._(PERSON_LABEL) in [label for label, _ in buttons(answer)]
+
+
+async def test_a_failing_reader_still_answers(
+    db_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tesseract breaking on a server (removed, crashing): the person gets the "could not read" answer
+    from bot.letters import ocr
+
+    def broken(data: bytes) -> str:
+        raise RuntimeError("tesseract crashed")
+
+    monkeypatch.setattr(ocr, "recognise", broken)
+    photo, _ = photo_of(Sender.JOBCENTER)
+    async with running_bot(db_kind, tmp_path) as bot:
+        bot.user(7004, "fa")
+        await bot.say(7004, "/start")
+        answer = await read_photo(bot, 7004, photo)
+        assert Translator("fa")._("📄 I could not read this photo.") in text_of(answer)
