@@ -34,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from bot.faq.normalize import tokenize, within_one_edit
+from bot.faq.normalize import script_of_token, tokenize, within_one_edit
 from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent.parent / "locales" / "emergency.yaml"
@@ -106,12 +106,9 @@ def squeeze(token: str) -> str:
 
 
 def script(token: str) -> str:
-    for ch in token:
-        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f":
-            return "arabic"
-        if "\u0400" <= ch <= "\u052f":
-            return "cyrillic"
-    return "latin"
+    """'arabic', 'cyrillic' or 'latin' (digits count as Latin here: "112", "3" of Arabizi)."""
+    kind = script_of_token(token)
+    return "latin" if kind == "digits" else kind
 
 
 def native_key(token: str) -> str:

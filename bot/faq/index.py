@@ -14,7 +14,7 @@ from itertools import repeat
 from operator import add, mul
 
 from bot.faq.content import FaqEntry
-from bot.faq.normalize import STOPWORDS, content_tokens, stem, tokenize
+from bot.faq.normalize import STOPWORDS, content_tokens, script_of_token, stem, tokenize
 
 NGRAM_SIZES = (3, 4, 5)
 ANSWER_WEIGHT = 0.25  # the answer text explains, the questions ask: answers count a quarter
@@ -53,18 +53,6 @@ def word_stems(tokens: Iterable[str]) -> dict[str, float]:
         s = stem(tok)
         counts[s] = counts.get(s, 0.0) + 1.0
     return counts
-
-
-def script_of_token(token: str) -> str:
-    """Rough script class of a normalised token: 'arabic', 'cyrillic', 'latin' or 'digits'."""
-    for ch in token:
-        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f":
-            return "arabic"
-        if "\u0400" <= ch <= "\u052f":
-            return "cyrillic"
-        if ch.isalpha():
-            return "latin"
-    return "digits"
 
 
 def _trigrams(token: str) -> frozenset[str]:

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from bot.faq.content import PLACEHOLDER, FaqContent, FaqEntry
 from bot.faq.detect import SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
-from bot.faq.index import LanguageIndex, script_of_token
-from bot.faq.normalize import fold, tokenize
+from bot.faq.index import LanguageIndex
+from bot.faq.normalize import fold, script_of_token, tokenize
 from bot.faq.offtopic import off_topic
 from bot.faq.translit import GROUP, TRANSLIT_LANGUAGES, key_stopwords, keys, latin_tokens, query_keys
 

@@ -228,3 +228,15 @@ def within_one_edit(a: str, b: str) -> bool:
     while i < len(short) and short[i] == long[i]:
         i += 1
     return short[i:] == long[i + 1 :]
+
+
+def script_of_token(token: str) -> str:
+    """Rough script class of a normalised token: 'arabic', 'cyrillic', 'latin' or 'digits'."""
+    for ch in token:
+        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f":
+            return "arabic"
+        if "\u0400" <= ch <= "\u052f":
+            return "cyrillic"
+        if ch.isalpha():
+            return "latin"
+    return "digits"

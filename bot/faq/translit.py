@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot.faq.normalize import STOPWORDS, fold
+from bot.faq.normalize import STOPWORDS, fold, script_of_token
 
 TRANSLIT_LANGUAGES: tuple[str, ...] = ("ar", "fa", "uk", "ru")
 GROUP: dict[str, str] = {"ar": "abjad", "fa": "abjad", "uk": "cyrillic", "ru": "cyrillic"}
@@ -47,22 +47,14 @@ _CYRILLIC_LATIN: dict[str, str] = {
 _ARABIC_ARTICLE = re.compile("^(?:وال|فال|بال|كال|لل|ال)(?=..)")
 
 
-def _is_arabic(token: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in token)
-
-
-def _is_cyrillic(token: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in token)
-
-
 def romanize(token: str) -> str:
     """A normalised native token in Latin letters ("" for other scripts' letters)."""
-    if _is_arabic(token):
+    if script_of_token(token) == "arabic":
         token = _ARABIC_ARTICLE.sub("", token)
         if len(token) > 2 and token.endswith("ه"):  # final heh: the vowel -e/-a (Persian), ta marbuta
             token = token[:-1]
         return "".join(_ARABIC_LATIN.get(ch, ch if ch.isascii() else "") for ch in token)
-    if _is_cyrillic(token):
+    if script_of_token(token) == "cyrillic":
         return "".join(_CYRILLIC_LATIN.get(ch, ch if ch.isascii() else "") for ch in token)
     return token
 
