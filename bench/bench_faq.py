@@ -11,12 +11,15 @@
   language detection rate (and, with --high-accuracy, the same for lingua's high-accuracy mode);
 - quality per language and per way of writing (native, transliterated, dialect, learner, Russian
   keyboard, one word, two topics) on the development set (tests/data/faq_devset.yaml, tuned on) and the
-  held-out set (tests/data/faq_heldout.yaml, never tuned on), through `FaqService.decide` as the chat
+  held-out set (tests/data/faq_heldout.yaml) and the blind set (tests/data/faq_blind.yaml), through `FaqService.decide` as the chat
   sees it, against the targets of issue 15 (tests/faq_quality.py);
 - emergencies found on tests/data/emergency_set.yaml (when the file exists), and ordinary questions
   flagged as emergencies.
 
 `--quality-only` skips the timing and memory parts.
+
+It reads the FAQ of the repository (locales/faq), not a bot's database: the figures are those of the
+content under version control (`python -m bot faq export` brings a database's changes back into it).
 """
 
 from __future__ import annotations
@@ -138,10 +141,23 @@ def ways_of_writing(content: FaqContent) -> None:
     service = FaqService(content, LocalFacts.load())
     for title, path in (
         ("development set (tests/data/faq_devset.yaml, tuned on)", faq_quality.DEVSET),
-        ("held-out set (tests/data/faq_heldout.yaml, never tuned on)", faq_quality.HELDOUT),
+        (
+            "held-out set (tests/data/faq_heldout.yaml; its misses were read while tuning)",
+            faq_quality.HELDOUT,
+        ),
+        ("blind set (tests/data/faq_blind.yaml, written after tuning, never tuned on)", faq_quality.BLIND),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))
+    spellings = []
+    for lang in ("ar", "fa"):
+        agree, total = faq_quality.spelling_agreement(lang)
+        shared = faq_quality.key_sharing(content, lang)
+        spellings.append(f"{lang} {agree / total:.1%} ({agree}/{total}), {shared:.2f} other words per key")
+    print(
+        "Latin spellings with their native word's key (tests/data/translit_pairs.yaml): "
+        + "; ".join(spellings)
+    )
     emergencies(service)
 
 

@@ -109,6 +109,20 @@ class Result:
     rss_mb: float = 0.0
     bot_cpu: float = 0.0  # % of one core during the closed loop
     emulator_cpu: float = 0.0
+    machine_cpu: float = 0.0  # the whole machine during the closed loop, % of one core
+    startup_cpu: float = 0.0  # CPU seconds of the bot from its start to its first answer
+    startup_seconds: float = 0.0
+    memory_rss_mb: float = 0.0  # after the memory phase (--memory-questions questions)
+    memory_peak_mb: float = 0.0  # the highest RSS since the start (VmHWM), after that phase
+    memory_questions: int = 0
+
+    @property
+    def cpu_ms(self) -> float:
+        """The bot's CPU time per update in the closed loop, ms."""
+        return self.bot_cpu * 10 / self.saturated.rate if self.saturated.rate else float("nan")
+
+
+STALL = 5.0  # seconds without an answer that end the memory phase
 
 
 class Driver:
@@ -126,11 +140,14 @@ class Driver:
         self.refill = False  # closed loop: send the next question when an answer arrives
         self.idle = asyncio.Event()
         self.webhook: WebhookPoster | None = None
+        self.budget: int | None = None  # questions left to send (None: no limit)
         emu.on_reply = self._on_reply
 
     def ask(self) -> bool:
-        if not self.free:
+        if not self.free or self.budget == 0:
             return False
+        if self.budget is not None:
+            self.budget -= 1
         uid = self.free.popleft()
         lang = LANGS[uid % len(LANGS)]
         text = self.rng.choice(self.questions[lang])
@@ -150,7 +167,7 @@ class Driver:
             self.phase.latencies.append(at - sent)
         if self.refill:
             self.ask()
-        if not self.outstanding:
+        if not self.outstanding and self.budget in (None, 0):
             self.idle.set()
 
     async def drain(self, timeout: float = 30.0) -> int:
@@ -177,6 +194,28 @@ class Driver:
         phase.seconds = time.perf_counter() - started
         self.phase = None
         phase.unanswered = await self.drain()
+        return phase
+
+    async def ask_many(self, count: int, window: int, timeout: float = 300.0) -> Phase:
+        """`count` questions, `window` outstanding at a time, each from the next person in line (all
+        different people while there are more people than questions)."""
+        phase = Phase()
+        self.phase = phase
+        self.budget, self.refill = count, True
+        started = time.perf_counter()
+        self.idle.clear()
+        for _ in range(min(window, count)):
+            self.ask()
+        # until all are answered, or no answer came for STALL seconds (a question the bot leaves
+        # unanswered, e.g. small talk it meets with silence, must not hold the phase for `timeout`)
+        deadline, answered = started + timeout, -1
+        while not self.idle.is_set() and phase.answered > answered and time.perf_counter() < deadline:
+            answered = phase.answered
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.idle.wait(), STALL)
+        phase.seconds = time.perf_counter() - started
+        self.phase, self.budget = None, None
+        phase.unanswered = await self.drain(timeout=1.0)
         return phase
 
     async def fixed_rate(self, rate: float, seconds: float) -> Phase:
@@ -312,17 +351,28 @@ class CpuMeter:
         self.me = psutil.Process()
         self.started = time.perf_counter()
         self.before = (sum(self._cpu(p) for p in self.bots), self._cpu(self.me))
+        self.machine_before = self._machine()
 
     @staticmethod
     def _cpu(proc: Any) -> float:
         times = proc.cpu_times()
         return float(times.user + times.system)
 
-    def stop(self) -> tuple[float, float]:
+    @staticmethod
+    def _machine() -> float:
+        """CPU seconds all processes of the machine have used (every core together)."""
+        import psutil
+
+        times = psutil.cpu_times()
+        return float(times.user + times.nice + times.system + times.irq + times.softirq + times.steal)
+
+    def stop(self) -> tuple[float, float, float]:
+        """(bots, emulator, whole machine), each in % of one core."""
         elapsed = time.perf_counter() - self.started
         bots = sum(self._cpu(p) for p in self.bots) - self.before[0]
         me = self._cpu(self.me) - self.before[1]
-        return bots / elapsed * 100, me / elapsed * 100
+        machine = self._machine() - self.machine_before
+        return bots / elapsed * 100, me / elapsed * 100, machine / elapsed * 100
 
 
 def rss_mb(pid: int) -> float:
@@ -330,6 +380,27 @@ def rss_mb(pid: int) -> float:
         import psutil
 
         return float(psutil.Process(pid).memory_info().rss) / 2**20
+    except Exception:
+        return 0.0
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The highest resident size the process has had (VmHWM), MiB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        import psutil
+
+        times = psutil.Process(pid).cpu_times()
+        return float(times.user + times.system)
     except Exception:
         return 0.0
 
@@ -371,6 +442,7 @@ async def run_bot(
     for uid in users:
         emu.add_user(uid, language_code=LANGS[uid % len(LANGS)], first_name=f"P{uid}")
     procs = []
+    spawned = time.perf_counter()
     for spawn in spawns:
         handle = spawn.log.open("w")
         procs.append(
@@ -392,11 +464,18 @@ async def run_bot(
         driver.ask()
         if await driver.drain(timeout=120):
             raise RuntimeError(f"{name}: no answer within 120 s; see {spawns[0].log}")
+        startup_seconds = time.perf_counter() - spawned
+        startup_cpu = sum(cpu_seconds(p.pid) for p in procs) / len(procs)
+        memory = Phase()
+        if args.memory_questions:  # what a process holds after that many questions, each from someone else
+            memory = await driver.ask_many(args.memory_questions, args.memory_window)
+        memory_rss = sum(rss_mb(p.pid) for p in procs)
+        memory_peak = sum(peak_rss_mb(p.pid) for p in procs)
         await driver.closed_loop(args.window, args.warmup, record=False)  # warm-up
         spies = [await start_profiler(args, name, p.pid, s.log) for p, s in zip(procs, spawns, strict=True)]
         cpu = CpuMeter([p.pid for p in procs])
         saturated = await driver.closed_loop(args.window, args.seconds)
-        bot_cpu, emulator_cpu = cpu.stop()
+        bot_cpu, emulator_cpu, machine_cpu = cpu.stop()
         for spy in spies:
             if spy is not None:
                 await spy.wait()
@@ -405,7 +484,7 @@ async def run_bot(
         for rate in args.rates:
             fixed[rate] = await driver.fixed_rate(rate, args.seconds)
             await asyncio.sleep(0.5)
-        memory = sum(rss_mb(p.pid) for p in procs)
+        rss_after = sum(rss_mb(p.pid) for p in procs)
     finally:
         emu.on_reply = None
         if driver.webhook is not None:
@@ -424,7 +503,20 @@ async def run_bot(
     violations = len(emu.violations)
     if violations:
         print(f"  ! {name}: {violations} Bot API violations, e.g. {emu.violations[:1]}", file=sys.stderr)
-    return Result(name, saturated, fixed, memory, bot_cpu, emulator_cpu)
+    return Result(
+        name,
+        saturated,
+        fixed,
+        rss_after,
+        bot_cpu,
+        emulator_cpu,
+        machine_cpu,
+        startup_cpu,
+        startup_seconds,
+        memory_rss,
+        memory_peak,
+        memory.answered,
+    )
 
 
 async def start_profiler(
@@ -466,7 +558,7 @@ def bot_env(url: str) -> dict[str, str]:
     }
 
 
-def print_table(results: list[Result], args: argparse.Namespace) -> None:
+def print_table(results: list[Result], args: argparse.Namespace, load: tuple[float, float]) -> None:
     echo = next((r for r in results if r.name.startswith("echo")), None)
     print()
     print(
@@ -479,15 +571,18 @@ def print_table(results: list[Result], args: argparse.Namespace) -> None:
     )
     print()
     print(
-        "| bot | updates/s | p50 ms | p99 ms | vs echo | CPU bot / emulator | bot CPU ms per update | RSS MB |"
+        "| bot | updates/s | p50 ms | p99 ms | vs echo | CPU bot / emulator / others | bot CPU ms per update "
+        "| vs echo by CPU | RSS MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         ratio = "100%" if r is echo else (f"{r.saturated.rate / echo.saturated.rate:.0%}" if echo else "—")
-        per_update = r.bot_cpu * 10 / r.saturated.rate if r.saturated.rate else float("nan")
+        by_cpu = "100%" if r is echo else (f"{echo.cpu_ms / r.cpu_ms:.0%}" if echo else "—")
+        others = max(0.0, r.machine_cpu - r.bot_cpu - r.emulator_cpu)
         print(
             f"| {r.name} | {r.saturated.rate:,.0f} | {r.saturated.pct(0.5):,.0f} | {r.saturated.pct(0.99):,.0f} | "
-            f"{ratio} | {r.bot_cpu:.0f}% / {r.emulator_cpu:.0f}% | {per_update:.1f} | {r.rss_mb:.0f} |"
+            f"{ratio} | {r.bot_cpu:.0f}% / {r.emulator_cpu:.0f}% / {others:.0f}% | {r.cpu_ms:.2f} | {by_cpu} | "
+            f"{r.rss_mb:.0f} |"
         )
     print()
     print(
@@ -506,6 +601,70 @@ def print_table(results: list[Result], args: argparse.Namespace) -> None:
             cells.append(cell)
         print(f"| {r.name} | " + " | ".join(cells) + " |")
     print()
+    print(
+        f"Start-up and memory (each process: CPU time and wall time from its start to its first answer; resident "
+        f"size after {args.memory_questions:,} questions from as many people in six languages, "
+        f"{args.memory_window} at a time, and the highest it had been):"
+    )
+    print()
+    print("| bot | start-up CPU s | start-up wall s | RSS MiB after the questions | peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r.name} | {r.startup_cpu:.1f} | {r.startup_seconds:.1f} | {r.memory_rss_mb:.0f} "
+            f"({r.memory_questions:,} answered) | {r.memory_peak_mb:.0f} |"
+        )
+    print()
+    print_bars(results, args, load)
+
+
+def print_bars(results: list[Result], args: argparse.Namespace, load: tuple[float, float]) -> None:
+    """The figures issue 18 sets bars for, from this run."""
+    echo = next((r for r in results if r.name.startswith("echo")), None)
+    by_name = {r.name: r for r in results}
+    sqlite, pg = by_name.get("FAQ bot, SQLite"), by_name.get("FAQ bot, PostgreSQL")
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    print("Bars of issue 18 (this run):")
+    for label, r, bar in (("PostgreSQL", pg, 2.0), ("SQLite", sqlite, 2.5)):
+        if r is not None:
+            print(
+                f"- CPU per FAQ update, {label}: {r.cpu_ms:.2f} ms (at most {bar}: {mark(r.cpu_ms <= bar)})"
+            )
+    if echo is not None:
+        for label, r in (("PostgreSQL", pg), ("SQLite", sqlite)):
+            if r is None:
+                continue
+            rate = r.saturated.rate / echo.saturated.rate
+            by_cpu = echo.cpu_ms / r.cpu_ms
+            print(
+                f"- share of the echo bot's updates per second, {label}: {rate:.0%} measured, {by_cpu:.0%} by CPU "
+                f"time per update (at least 35%: {mark(min(rate, by_cpu) >= 0.35)} by the lower, "
+                f"{mark(max(rate, by_cpu) >= 0.35)} by the higher)"
+            )
+    if pg is not None and 200.0 in pg.fixed:
+        phase = pg.fixed[200.0]
+        p99 = phase.pct(0.99)
+        print(
+            f"- p99 at 200 updates/s, one process on PostgreSQL: {p99:,.0f} ms, {phase.rate:.0f}/s answered, "
+            f"{phase.unanswered} unanswered (under 50 ms: {mark(p99 < 50 and not phase.unanswered)})"
+        )
+    for label, r in (("SQLite", sqlite), ("PostgreSQL", pg)):
+        if r is not None and r.memory_questions:
+            print(
+                f"- resident memory of python -m bot run after {r.memory_questions:,} questions, {label}: "
+                f"{r.memory_rss_mb:.0f} MiB, peak {r.memory_peak_mb:.0f} MiB (at most 150: "
+                f"{mark(r.memory_rss_mb <= 150)}; the peak {mark(r.memory_peak_mb <= 150)})"
+            )
+    others = [max(0.0, r.machine_cpu - r.bot_cpu - r.emulator_cpu) for r in results]
+    print(
+        f"- the machine: load average {load[0]:.1f} at the start and {load[1]:.1f} at the end; other processes "
+        f"used {min(others):.0f}–{max(others):.0f}% of one core (of {100 * (os.cpu_count() or 1)}%) during "
+        "the closed loops. On a busy machine the updates per second fall for every bot, and CPU time per update "
+        "grows too (shared caches): compare the ratios of one run."
+    )
 
 
 def free_port() -> int:
@@ -546,6 +705,7 @@ async def main(args: argparse.Namespace) -> int:
     await emu.start()
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     results: list[Result] = []
+    load_before = os.getloadavg()[0]
     users_per_run = max(args.users, args.window * 2, int(max(args.rates) * 3))
     bot_cmd = [sys.executable, "-m", "bot", "run"]
     try:
@@ -572,7 +732,7 @@ async def main(args: argparse.Namespace) -> int:
             results += await run_webhook_processes(args, emu, questions, workdir, base_env, bot_cmd, first)
     finally:
         await emu.stop()
-    print_table(results, args)
+    print_table(results, args, (load_before, os.getloadavg()[0]))
     print(f"(logs in {workdir})")
     return 0
 
@@ -646,6 +806,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--processes", type=int, default=2, help="webhook processes in the scale-out row (1: skip the row)"
     )
+    parser.add_argument(
+        "--memory-questions",
+        type=int,
+        default=1000,
+        help="questions from as many people before the resident size is read (0: skip)",
+    )
+    parser.add_argument("--memory-window", type=int, default=20, help="outstanding at a time in that phase")
     parser.add_argument("--profile", action="store_true", help="py-spy the bots during the closed loop")
     return parser.parse_args(argv)
 

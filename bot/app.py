@@ -25,7 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import wiring
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.delivery.limits import ChatPacer
+from bot.delivery.replies import OutboxReplies
 from bot.delivery.worker import DeliveryWorker
+from bot.faq import facts as facts_store
+from bot.faq import store as faq_store
 from bot.jobs import JobContext
 from bot.letters.service import reader_if_available
 from bot.logs import set_hash_key
@@ -38,6 +42,8 @@ from bot.ops.throttle import LocalThrottle, RedisThrottle, Throttle
 from bot.services import roles
 from bot.text import Translator
 from bot.translation.service import MachineTranslator, get_machine_translator
+from console.app import mount as mount_console
+from console.web import ConsoleContext
 from handlers.middlewares import (
     ChatScopeMiddleware,
     CommitBeforeRequest,
@@ -126,7 +132,8 @@ def inline_pure_filters(router: Router) -> int:
     """
     changed = 0
     for observer in router.observers.values():
-        for handler in observer.handlers:
+        # the observer's own handler holds the router-level filters (`Flow.filter`, e.g. private chats only)
+        for handler in (observer._handler, *observer.handlers):
             for item in handler.filters or ():
                 if item.awaitable or not (item.magic is not None or isinstance(item.callback, State)):
                     continue
@@ -154,7 +161,10 @@ async def build_app(
     sessionmaker = create_sessionmaker(engine)
     bot = build_bot(settings, token)
     bot.session.middleware(CommitBeforeRequest())
-    bot.session.middleware(RetryRequest(retries=settings.telegram_retries))
+    # direct replies: a 429 waits in its chat alone, and a reply still refused goes to the outbox
+    pacer = ChatPacer(settings.send_rate_per_chat, settings.send_rate_per_group_minute)
+    replies = OutboxReplies(sessionmaker, clock)
+    bot.session.middleware(RetryRequest(retries=settings.telegram_retries, pacer=pacer, queue=replies))
     bot.session.middleware(KeepResponseTypes())
     redis = guard = None
     seen: Any = MemorySeen()
@@ -175,19 +185,20 @@ async def build_app(
         throttle = RedisThrottle(
             redis, guard, redis_prefix(token), settings.throttle_rate, settings.throttle_burst
         )
-        dp = Dispatcher(storage=storage, events_isolation=events_isolation)
+        dp = Dispatcher(storage=storage, events_isolation=events_isolation, disable_fsm=True)
     else:
         from bot.ops.redis import LocalIsolation
 
         # one update per chat at a time, in the order they came (as Redis' isolation does across
         # processes): a person's quick messages to a helper join their question in the order written
-        dp = Dispatcher(storage=MemoryStorage(), events_isolation=LocalIsolation())
+        dp = Dispatcher(storage=MemoryStorage(), events_isolation=LocalIsolation(), disable_fsm=True)
     dp.update.outer_middleware(UpdateMetrics())
     dp.update.outer_middleware(UpdateDedup(seen))
+    # a flood is dropped on arrival, before the chat's lock (aiogram's FSM middleware, registered here
+    # instead of first: disable_fsm above) and before the database
+    dp.update.outer_middleware(ThrottleMiddleware(throttle, sessionmaker, settings))
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(ContextMiddleware(sessionmaker, settings, clock))
-    flood_guard = ThrottleMiddleware(throttle)
-    dp.message.outer_middleware(flood_guard)
-    dp.callback_query.outer_middleware(flood_guard)
     dp.message.middleware(RoleMiddleware())
     dp.callback_query.middleware(RoleMiddleware())
     dp.message.middleware(ChatScopeMiddleware())
@@ -206,6 +217,7 @@ async def build_app(
         dialogs=wiring.dialogs(),
         redis=redis,
         letters=reader_if_available(settings.letters_ocr),
+        pacer=pacer,
     )
     app = App(
         settings, clock, engine, sessionmaker, bot, dp, Health(), translator, redis=redis, redis_guard=guard
@@ -271,6 +283,9 @@ async def startup(app: App) -> None:
         await upgrade(app.engine)
         # ORGANIZER_IDS may have changed since the last start: promote and demote (one process at a time)
         await roles.apply_at_start(app.job_context())
+        # the FAQ content's first install: locales/faq into a database without it (one process only)
+        await faq_store.import_at_start(app.sessionmaker, app.clock)
+        await facts_store.import_at_start(app.sessionmaker, app.clock, app.settings.local_facts_file)
     await set_commands(app.bot, app.settings)
     app.leader = leader = leadership_for(app.engine, app.settings.database_url)
     if app.settings.scheduler_enabled:
@@ -285,7 +300,14 @@ async def startup(app: App) -> None:
     if app.settings.metrics_port and not (
         app.settings.webhook_url and app.settings.metrics_port == app.settings.webhook_port
     ):
-        runner = await start_server(app.health, app.settings.metrics_host, app.settings.metrics_port)
+        # when polling, this is also where the organizers' console is served (with a webhook: its app)
+        polling_console = app.settings.console_url and not app.settings.webhook_url
+        runner = await start_server(
+            app.health,
+            app.settings.metrics_host,
+            app.settings.metrics_port,
+            extra=console_mounter(app) if polling_console else None,
+        )
         app.on_shutdown.append(runner.cleanup)
 
 
@@ -351,6 +373,21 @@ async def run_polling(app: App) -> None:
         await shutdown(app)
 
 
+def console_context(app: App) -> ConsoleContext:
+    """What the organizers' console works with: the parts the bot's handlers and jobs get."""
+    return ConsoleContext(app.settings, app.clock, app.sessionmaker, app.machine_translator, redis=app.redis)
+
+
+def console_mounter(app: App) -> Callable[[web.Application], None]:
+    """Adds the console under /console to a web app before it starts (made then: the demo replaces the
+    machine translator after build_app)."""
+
+    def add(web_app: web.Application) -> None:
+        mount_console(web_app, console_context(app))
+
+    return add
+
+
 def webhook_app(app: App) -> web.Application:
     from aiogram.webhook.aiohttp_server import setup_application
 
@@ -359,6 +396,8 @@ def webhook_app(app: App) -> web.Application:
         web_app, path=app.settings.webhook_path
     )
     add_routes(web_app, app.health)  # /healthz and /metrics
+    if app.settings.console_url:
+        console_mounter(app)(web_app)  # the organizers' console under /console
     setup_application(web_app, app.dp, bot=app.bot)
     return web_app
 

@@ -15,6 +15,7 @@ from bot.logs import setup_logging
 COMMAND_MODULES = [
     "bot.i18n_tools",
     "bot.faq.cli",
+    "bot.faq.facts_cli",
     "bot.booking.cli",
     "bot.flyer.cli",
     "bot.ops.cli",
@@ -28,6 +29,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     token = settings.require_token()
+    settings.require_console_server()
     setup_logging(settings.log_level, settings.log_format)
 
     async def main() -> None:

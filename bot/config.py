@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -50,6 +51,9 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
+    # The organizers' web console (console/): the address its login links start with, as browsers reach this
+    # bot's web server (webhook port, or METRICS_PORT when polling), e.g. https://bot.example.org. Unset: off.
+    console_url: str | None = None
 
     translator: Literal["none", "google", "deepl", "libretranslate", "mymemory"] = "none"
     translator_api_key: str | None = None
@@ -160,6 +164,17 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("console_url")
+    @classmethod
+    def _check_console_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("must be the console's base address, e.g. https://bot.example.org (no ?query)")
+        # the routes live under /console: a base given with it still works
+        return value.strip().rstrip("/").removesuffix("/console")
+
     @field_validator("database_url")
     @classmethod
     def _check_db(cls, value: str) -> str:
@@ -196,6 +211,14 @@ class Settings(BaseSettings):
                 "configuration error: BOT_TOKEN: missing or malformed (expected 123456:ABC... from @BotFather)"
             )
         return token
+
+    def require_console_server(self) -> None:
+        """`python -m bot run` serves the console on the webhook's port, or on METRICS_PORT when polling."""
+        if self.console_url and not self.webhook_url and not self.metrics_port:
+            raise ConfigError(
+                "configuration error: CONSOLE_URL: when polling, the console is served on METRICS_PORT: "
+                "set METRICS_PORT (and METRICS_HOST) too"
+            )
 
 
 def _one_line(exc: ValidationError) -> str:

@@ -8,13 +8,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import console_login, wiring
 from bot import users as user_service
-from bot import wiring
-from bot.app import App, build_app, run_polling
+from bot.app import App, build_app, console_mounter, run_polling
 from bot.clock import Clock
 from bot.config import ROOT, Settings, load_settings
 from bot.faq.service import warm_up
@@ -33,6 +35,7 @@ REFUGEE_ID, HELPER_ID, ORGANIZER_ID = 1001, 2002, 3003
 REFUGEE_FA_ID = 1004  # a second refugee, whose phone is set to Farsi
 REFUGEE_UK_ID = 1005  # a refugee from Ukraine (the sample letters of the page are read for her)
 HELPERS_CHAT_ID = -100200300
+DEMO_LINK_TTL = timedelta(hours=24)
 PERSONAS = [
     {"key": "refugee", "user_id": REFUGEE_ID, "label": "Refugee / Geflüchtete", "language_code": "ar"},
     {
@@ -78,6 +81,25 @@ def use_demo_translator(app: App) -> bool:
     return True
 
 
+async def demo_login_link(app: App) -> str:
+    """A one-time login link to the console for the demo organizer, valid for a day (in the chat, /console
+    gives a new one for 10 minutes, as in production)."""
+    async with app.sessionmaker() as session:
+        organizer = await user_service.find_user(session, ORGANIZER_ID)
+        assert organizer is not None
+        token = await console_login.create_link(session, app.clock, organizer, ttl=DEMO_LINK_TTL)
+        await session.commit()
+    link = console_login.login_url(app.settings, token)
+    assert link is not None
+    return link
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
 async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | None = None) -> int:
     db_path = Path(database) if database else ROOT / "data" / "demo.sqlite3"
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,14 +107,14 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | No
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 Path(f"{db_path}{suffix}").unlink()
-    emu = BotAPIEmulator(host=host, port=port, serve_page=True, personas=PERSONAS)
-    await emu.start()
-    emu.add_user(HELPER_ID, language_code="de", first_name="Helper")
-    emu.add_user(ORGANIZER_ID, language_code="de", first_name="Organizer")
-    emu.add_group(HELPERS_CHAT_ID, "Helfer*innen (demo)", [HELPER_ID, ORGANIZER_ID])
+    # One web server for everything: the emulator (Bot API and chat page) and the organizers' console,
+    # which needs the bot built before the server starts; so the port is known first.
+    port = port or free_port(host)
+    base_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     settings = load_settings(
         bot_token=DEMO_TOKEN,
-        telegram_api_url=emu.base_url,
+        telegram_api_url=base_url,
+        console_url=base_url,
         database_url=f"sqlite+aiosqlite:///{db_path}",
         organizer_ids=[ORGANIZER_ID],
         helpers_chat_id=HELPERS_CHAT_ID,
@@ -110,8 +132,19 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | No
     app = await build_app(settings, DEMO_TOKEN, clock=clock, engine=engine)
     if use_demo_translator(app):
         print("  Translation: demo stand-in, marked [DEMO] (set TRANSLATOR for a real one)", flush=True)
+    emu = BotAPIEmulator(host=host, port=port, serve_page=True, personas=PERSONAS, mount=console_mounter(app))
+    await emu.start()
+    emu.add_user(HELPER_ID, language_code="de", first_name="Helper")
+    emu.add_user(ORGANIZER_ID, language_code="de", first_name="Organizer")
+    emu.add_group(HELPERS_CHAT_ID, "Helfer*innen (demo)", [HELPER_ID, ORGANIZER_ID])
     await warm_up(settings)  # the FAQ and the language models, before the first question
-    print(f"\n  Demo chat: {emu.base_url}/   (sample data; no real Telegram; Ctrl+C to stop)\n", flush=True)
+    link = await demo_login_link(app)
+    print(
+        f"\n  Demo chat: {emu.base_url}/   (sample data; no real Telegram; Ctrl+C to stop)\n"
+        f"  Console:   {link}\n"
+        "             (organizer 3003; one use, for 24 hours; /console in the chat gives a new one)\n",
+        flush=True,
+    )
     try:
         await run_polling(app)
     finally:

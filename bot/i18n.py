@@ -41,9 +41,29 @@ def normalize_language(code: str | None, default: str) -> str:
     return base if base in SUPPORTED_LANGUAGES else default
 
 
+# Domains with a reader of their own, not merged into what the bot says: the organizers' web console
+# (German and English only; console/i18n.py loads it with `load_domain`).
+SEPARATE_DOMAINS: dict[str, tuple[str, ...]] = {"console": ("de", "en")}
+
+
+def load_domain(lang: str, domain: str, path: Path = LOCALES_DIR) -> Translations:
+    """One domain's catalog of one language (empty when it has none: message ids are English)."""
+    po_path = path / lang / "LC_MESSAGES" / f"{domain}.po"
+    if not po_path.exists():
+        return Translations()
+    with po_path.open("rb") as fp:
+        catalog = read_po(fp, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(fp=buf, domain=domain)
+
+
 def _load_language(lang_dir: Path) -> Translations:
     merged: Translations | None = None
     for po_path in sorted((lang_dir / "LC_MESSAGES").glob("*.po")):
+        if po_path.stem in SEPARATE_DOMAINS:
+            continue
         with po_path.open("rb") as fp:
             catalog = read_po(fp, locale=lang_dir.name)
         if is_rtl(lang_dir.name):

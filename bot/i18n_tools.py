@@ -19,11 +19,13 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from bot.config import ROOT, SUPPORTED_LANGUAGES
-from bot.i18n import LOCALES_DIR
+from bot.i18n import LOCALES_DIR, SEPARATE_DOMAINS
 from bot.languages import RTL_LANGUAGES
 
 KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
-SOURCE_DIRS = ("bot", "handlers")  # emulator/ stands in for Telegram: it has no UI strings
+SOURCE_DIRS = ("bot", "handlers", "console")  # emulator/ stands in for Telegram: it has no UI strings
+# Jinja2 templates of the web console: `_("...")` / `n_(...)` calls, read with Jinja2's own extractor.
+TEMPLATE_DIRS = ("console/templates",)
 # Files of a capability go to its domain; everything else is "core".
 DOMAIN_PREFIXES: list[tuple[str, str]] = [
     ("bot/faq/", "faq"),
@@ -39,7 +41,14 @@ DOMAIN_PREFIXES: list[tuple[str, str]] = [
     ("handlers/flyer", "flyer"),
     ("bot/letters", "letters"),
     ("handlers/letters", "letters"),
+    ("bot/local_facts", "facts"),  # opening hours in the reader's language, what a fact may hold
+    ("console/", "console"),  # the organizers' web console: German and English only (SEPARATE_DOMAINS)
 ]
+
+
+def languages_of(domain: str) -> tuple[str, ...]:
+    """The languages a domain is translated into: all six, or those of a separate domain (the console)."""
+    return SEPARATE_DOMAINS.get(domain, SUPPORTED_LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,16 @@ def extract_messages(root: Path = ROOT) -> list[Message]:
                 if not msg or (isinstance(msg, tuple) and not msg[0]):
                     continue
                 found.append(Message(msg, domain_of(rel), (rel, lineno)))
+    for folder in TEMPLATE_DIRS:
+        for path in sorted((root / folder).rglob("*.html")):
+            rel = path.relative_to(root).as_posix()
+            # silent=false: a template Jinja2 cannot parse fails here instead of losing its strings
+            messages = extract_from_file(
+                "jinja2.ext:babel_extract", str(path), keywords=KEYWORDS, options={"silent": "false"}
+            )
+            for lineno, msg, _comments, _ctx in messages:
+                if msg and not (isinstance(msg, tuple) and not msg[0]):
+                    found.append(Message(msg, domain_of(rel), (rel, lineno)))
     return found
 
 
@@ -102,7 +121,7 @@ def update_catalogs(root: Path = ROOT, only: str | None = None) -> dict[str, int
     counts = {}
     for domain, messages in by_domain.items():
         counts[domain] = len({m.msgid for m in messages})
-        for lang in SUPPORTED_LANGUAGES:
+        for lang in languages_of(domain):
             path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
             old = _read(path, lang)
             new = Catalog(locale=lang, domain=domain, project="helfernetz-bot", fuzzy=False)
@@ -138,7 +157,7 @@ def check_catalogs(root: Path = ROOT) -> list[str]:
     messages = extract_messages(root)
     catalogs: dict[tuple[str, str], Catalog | None] = {}
     for message in messages:
-        for lang in SUPPORTED_LANGUAGES:
+        for lang in languages_of(message.domain):
             key = (lang, message.domain)
             if key not in catalogs:
                 catalogs[key] = _read(LOCALES_DIR / lang / "LC_MESSAGES" / f"{message.domain}.po", lang)
@@ -167,11 +186,14 @@ def check_catalogs(root: Path = ROOT) -> list[str]:
 
 def _one_translation_per_msgid() -> list[str]:
     """All domains of a language merge into one catalog, so a message id kept in two domains with two
-    translations would show whichever loaded last: each message id has one translation per language."""
+    translations would show whichever loaded last: each message id has one translation per language.
+    (A separate domain, the console's, is read on its own and may say things its own way.)"""
     problems: list[str] = []
     for lang in SUPPORTED_LANGUAGES:
         seen: dict[str, tuple[str, object]] = {}
         for path in sorted((LOCALES_DIR / lang / "LC_MESSAGES").glob("*.po")):
+            if path.stem in SEPARATE_DOMAINS:
+                continue
             catalog = _read(path, lang)
             for entry in catalog or ():
                 if not entry.id:
@@ -189,7 +211,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("i18n", help="update or check the translation catalogs")
     parser.add_argument("action", choices=["update", "check"])
     parser.add_argument(
-        "--domain", help="only this domain (core, faq, broadcast, booking, helpers, flyer, letters)"
+        "--domain",
+        help="only this domain (core, faq, broadcast, booking, helpers, flyer, letters, facts, console)",
     )
     parser.set_defaults(func=run)
 

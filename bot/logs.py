@@ -62,6 +62,12 @@ def current_user_hash() -> str | None:
     return context[1] if context is not None else None
 
 
+def current_update_id() -> int | None:
+    """The id of the update being handled in this task, if any."""
+    context = _CONTEXT.get()
+    return context[0] if context is not None else None
+
+
 def unbind(token: Token[_Context | None]) -> None:
     _CONTEXT.reset(token)
 

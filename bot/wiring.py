@@ -21,7 +21,7 @@ import handlers.core as core_ui
 import handlers.faq as faq_ui
 import handlers.flyer as flyer_ui
 import handlers.letters as letters_ui
-from bot import conversations, reminders, ticket_hooks
+from bot import console_login, conversations, reminders, ticket_hooks
 from bot.assignments import claiming as assignment_claiming
 from bot.assignments import demo as assignments_demo
 from bot.assignments import escalation as assignment_escalation
@@ -37,6 +37,9 @@ from bot.delivery.hooks import OutcomeHooks
 from bot.delivery.render import READY, Renderers, render_ready
 from bot.faq import feedback as faq_feedback
 from bot.faq import freshness as faq_freshness
+from bot.faq import inbox as faq_inbox
+from bot.faq import stats as faq_stats
+from bot.figures import demo as figures_demo
 from bot.jobs import PeriodicJob
 from bot.sample import DemoPeople
 from handlers.kit import Flow
@@ -66,9 +69,11 @@ JOBS: list[PeriodicJob] = [
     PeriodicJob("reminders", 60, reminders.reminders_job),
     PeriodicJob("faq_retention", 3600, faq_feedback.retention_job),
     PeriodicJob("faq_stale", 3600, faq_freshness.stale_job),
+    PeriodicJob("faq_stats_retention", 3600, faq_stats.retention_job),
     PeriodicJob("tickets_retention", 3600, conversations.retention_job),
     PeriodicJob("tickets_quiet", 3600, conversations.quiet_job),
     PeriodicJob("outbox_retention", 3600, outbox_retention.delete_old_rows),
+    PeriodicJob("console_cleanup", 3600, console_login.cleanup_job),
 ]
 
 
@@ -86,7 +91,9 @@ def renderers() -> Renderers:
 
 def outcome_hooks() -> OutcomeHooks:
     """What capabilities learn of their sent messages (alert message ids, relays, answers)."""
-    return OutcomeHooks({**assignment_claiming.OUTCOME_HOOKS, **ticket_hooks.OUTCOME_HOOKS})
+    return OutcomeHooks(
+        {**assignment_claiming.OUTCOME_HOOKS, **ticket_hooks.OUTCOME_HOOKS, **faq_inbox.OUTCOME_HOOKS}
+    )
 
 
 def menu() -> Menu:
@@ -121,4 +128,9 @@ class Hooks:
 
 
 DemoSeed = Callable[[AsyncSession, Clock, Settings, DemoPeople], Awaitable[None]]
-DEMO_SEEDS: list[DemoSeed] = [booking_demo.seed, assignments_demo.seed, broadcast_demo.seed]
+DEMO_SEEDS: list[DemoSeed] = [
+    booking_demo.seed,
+    assignments_demo.seed,
+    broadcast_demo.seed,
+    figures_demo.seed,
+]

@@ -66,9 +66,11 @@ class BotAPIEmulator:
         webhook_backoff: float = 0.2,
         webhook_timeout: float = 30.0,
         spec: ApiSpec | None = None,
+        mount: Callable[[web.Application], None] | None = None,
         **faults: Any,
     ) -> None:
         self.host = host
+        self.mount = mount  # more routes on this server (the demo's organizers' console), added at start
         self.port = port
         self.token = token  # the token the demo and tests should give aiogram; any valid one works
         self.personas: list[dict[str, Any]] = [dict(p) for p in personas or ()]
@@ -154,6 +156,8 @@ class BotAPIEmulator:
         ControlRoutes(self).add_to(app)
         if self.serve_page:
             add_page_routes(app)
+        if self.mount is not None:
+            self.mount(app)
         # handler_cancellation: a dropped long poll must not linger; access_log off for benchmarks
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
         await self._runner.setup()

@@ -25,7 +25,7 @@ from bot.i18n import normalize_language
 from bot.ops import metrics
 from bot.ops.throttle import Throttle
 from bot.services import erasure
-from bot.text import Translator
+from bot.text import N_, Translator
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -64,10 +64,7 @@ class ContextMiddleware(BaseMiddleware):
                 else:  # in groups we only look people up, we never register them
                     user = await user_service.find_user(session, tg_user.id)
             data["user"] = user
-            lang = (user.language if user else None) or normalize_language(
-                tg_user.language_code if tg_user else None, self.settings.default_language
-            )
-            data["tr"] = Translator(lang, self.settings.tz)
+            data["tr"] = Translator(reader_language(user, tg_user, self.settings), self.settings.tz)
             await session.commit()  # the user row is settled; do not hold the database while handling
             token = CURRENT_SESSION.set(session)
             try:
@@ -122,26 +119,57 @@ class CommitBeforeRequest(BaseRequestMiddleware):
 
 
 class ThrottleMiddleware(BaseMiddleware):
-    """A flood is dropped before any handler work, after one polite warning (bot.ops.throttle)."""
+    """Outer middleware on every update, before the chat's lock and the database session: a flood of
+    messages or presses is dropped on arrival, after one polite warning in the person's language
+    (bot.ops.throttle, which counts a message at the time it was written). Counted after the lock, the
+    replies' own pace (a chat takes one message a second) refilled the bucket while the flood waited, and a
+    flood of 20 was answered in full."""
 
-    def __init__(self, throttle: Throttle) -> None:
+    def __init__(
+        self, throttle: Throttle, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> None:
         self.throttle = throttle
+        self.sessionmaker = sessionmaker
+        self.settings = settings
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
-        if tg_user is None:
+        if not isinstance(event, Update) or tg_user is None:
             return await handler(event, data)
-        allowed, warn = await self.throttle(tg_user.id)
+        query, message = event.callback_query, event.message
+        if query is None and message is None:
+            return await handler(event, data)
+        # a message counts when it was written (never later than now), a tap when it comes
+        written = min(message.date.timestamp(), time.time()) if message is not None else None
+        allowed, warn = await self.throttle(tg_user.id, written)
         if allowed:
             return await handler(event, data)
+        data["throttled_update"] = True
         log.info("throttled user update", extra={"user_hash": hash_user(tg_user.id)})
-        tr: Translator = data["tr"]
-        text = tr._("You are sending messages very fast. Please wait a moment.")
-        if isinstance(event, CallbackQuery):
-            await event.answer(text if warn else None)
-        elif isinstance(event, Message) and warn and event.chat.type == "private":
-            await event.answer(text)
+        try:
+            if query is not None:
+                await query.answer((await self._translator(tg_user))._(FLOOD) if warn else None)
+            elif message is not None and warn and message.chat.type == "private":
+                await message.answer((await self._translator(tg_user))._(FLOOD))
+        except TelegramAPIError as exc:  # a warning is no loss; the flood is dropped all the same
+            log.info("flood warning not sent: %s", type(exc).__name__)
         return None
+
+    async def _translator(self, tg_user: User) -> Translator:
+        """The person's language, read only for the one warning (no session is open yet)."""
+        async with self.sessionmaker() as session:
+            user = await user_service.find_user(session, tg_user.id)
+        return Translator(reader_language(user, tg_user, self.settings), self.settings.tz)
+
+
+FLOOD = N_("You are sending messages very fast. Please wait a moment.")
+
+
+def reader_language(user: user_service.Person | None, tg_user: User | None, settings: Settings) -> str:
+    """The language a person reads: the one they chose, else their Telegram app's, else the default."""
+    return (user.language if user else None) or normalize_language(
+        tg_user.language_code if tg_user else None, settings.default_language
+    )
 
 
 class RoleMiddleware(BaseMiddleware):
@@ -223,7 +251,13 @@ class UpdateMetrics(BaseMiddleware):
         result = "error"
         try:
             response = await handler(event, data)
-            result = "duplicate" if data.get("duplicate_update") else "ok"
+            result = (
+                "duplicate"
+                if data.get("duplicate_update")
+                else "throttled"
+                if data.get("throttled_update")
+                else "ok"
+            )
             return response
         finally:
             metrics.HANDLER_SECONDS.labels(kind).observe(time.perf_counter() - started)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -12,7 +13,19 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # One connection per process: every transaction takes SQLite's write lock (BEGIN IMMEDIATE below),
+        # so a second connection would only wait in SQLite's busy handler, which sleeps in steps of up to
+        # 100 ms; waiting for the pool's one connection is a plain asyncio wait, in order. Other processes
+        # still meet the busy timeout. (An in-memory database has one connection already: StaticPool.)
+        in_memory = make_url(url).database in (None, "", ":memory:")
+        pool: dict[str, Any] = (
+            {}
+            if in_memory
+            else {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool
+        )
         _tune_sqlite(engine)
         return engine
     return create_async_engine(

@@ -318,12 +318,55 @@ async def test_rules_typed_by_organizers(session: AsyncSession, clock: FrozenClo
     ):
         with pytest.raises(ScheduleError):
             parse_rule_spec(bad.split())
-    with pytest.raises(ScheduleError, match="unknown topic"):
+    with pytest.raises(ScheduleError, match="Unknown topic") as unknown:
         await admin.add_rule(session, clock, CONF, parse_rule_spec("weekly tue 10:00-11:00 dancing".split()))
+    assert (
+        unknown.value.values["value"] == "dancing"
+    )  # for the organizer's language (tr._(message, **values))
     with pytest.raises(ScheduleError, match="past"):
         await admin.add_rule(
             session, clock, CONF, parse_rule_spec("date 2026-03-01 10:00-11:00 work".split())
         )
+
+
+async def test_overlapping_rules_are_refused(session: AsyncSession, clock: FrozenClock) -> None:
+    """/slots date for a date a weekly rule already covers gave "10:00 10:00 10:30 10:30" (issue 17)."""
+    await setup(session, clock, CONF)
+    weekly, _ = await admin.add_rule(
+        session, clock, CONF, parse_rule_spec("weekly Do 14:00-16:00 housing".split())
+    )
+    weekly_id = weekly.id
+    await session.commit()
+    thursday = "2026-04-02"  # a Thursday after the frozen clock's today
+    for clash in (
+        f"date {thursday} 15:00-17:00 housing",  # the same offer again, half an hour overlapping
+        "weekly Do 13:00-14:30 housing",
+    ):
+        with pytest.raises(ScheduleError, match=f"rule #{weekly_id}"):
+            await admin.add_rule(session, clock, CONF, parse_rule_spec(clash.split()))
+        await session.rollback()
+    # next to it, or another topic at the same time, is fine
+    await admin.add_rule(session, clock, CONF, parse_rule_spec("weekly Do 16:00-17:00 housing".split()))
+    await admin.add_rule(session, clock, CONF, parse_rule_spec(f"date {thursday} 14:00-15:00 work".split()))
+    await session.commit()
+    # a paused rule does not clash, but it cannot be resumed into a clash
+    await admin.set_rule_active(session, clock, CONF, weekly_id, False)
+    second, _ = await admin.add_rule(
+        session, clock, CONF, parse_rule_spec("weekly Do 14:00-15:00 housing".split())
+    )
+    second_id = second.id
+    await session.commit()
+    with pytest.raises(ScheduleError, match=f"rule #{second_id}"):
+        await admin.set_rule_active(session, clock, CONF, weekly_id, True)
+
+
+async def test_a_topic_can_be_named_in_any_language(session: AsyncSession, clock: FrozenClock) -> None:
+    await setup(session, clock, CONF)
+    topics = {t.key: t for t in await services.bookable_topics(session)}
+    german_name = topics["housing"].names["de"]
+    spec = parse_rule_spec(["weekly", "Mo", "10:00-11:00", german_name.lower()])
+    rule, _ = await admin.add_rule(session, clock, CONF, spec)
+    assert rule.topic_id == topics["housing"].id
 
 
 async def test_changed_rule_moves_empty_slots_and_keeps_booked_ones(

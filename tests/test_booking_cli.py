@@ -52,7 +52,7 @@ def test_slots_cli(
     assert main(["slots", "pause", rule_id]) == 0
     assert "paused" in capsys.readouterr().out
     assert main(["slots", "rule", "weekly", "mon", "09:00-10:00", "general"]) == 1  # two venues: which?
-    assert "say which venue" in capsys.readouterr().out
+    assert "Please say where: venue=" in capsys.readouterr().out
 
 
 async def test_demo_sample_schedule_links_the_demo_counsellors(session: AsyncSession) -> None:

@@ -9,6 +9,7 @@ from aiogram.filters.callback_data import CallbackData
 from bot import languages
 from bot.booking.languages import NOT_NEEDED
 from handlers.booking.callbacks import (
+    AttendCb,
     BookAction,
     BookCb,
     MyAction,
@@ -34,6 +35,7 @@ LARGEST: list[CallbackData] = [
     WaitCb(action=longest(WaitAction), topic=BIG, entry=BIG, slot=BIG, lang=LONGEST_LANG),
     PageCb(of=longest(BookAction), page=999, topic=BIG, booking=BIG, day="20991231"),
     SlotsCb(action=longest(SlotsAction), rule=BIG, slot=BIG, day="2099-12-31", on=True, page=999),
+    AttendCb(booking=BIG, came=False),
 ]
 
 
@@ -54,6 +56,7 @@ def test_every_button_fits_in_64_bytes(data: CallbackData) -> None:
         (WaitCb, "wl:take:0:99999999999:1:"),
         (PageCb, "bkp:t:1000:1:0:"),
         (SlotsCb, "sl:cxx:0:2147483648::0:0"),
+        (AttendCb, "ba:2147483648:1"),
         (BookCb, "bk:d:1:0:0:2026-03-24:"),  # not a day code
         (BookCb, "bk:zz:0:0:0::"),  # no such action
     ],

@@ -1,6 +1,7 @@
 """The error handler never logs SQL parameters or what a person wrote (issue 13): a database error whose
 parameters carry a note is logged as its class, a short code and the statement's first keyword, with the
-stack but without the message (SQLite and PostgreSQL raise real errors here)."""
+stack but without the message (SQLite and PostgreSQL raise real errors here). Expected answers of the Bot
+API are one line without a traceback and without an apology (issue 18)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,26 @@ import logging
 from datetime import UTC, datetime
 
 import pytest
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import ErrorEvent, Update
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.ops.telegram import ReplyQueued
 from handlers.core.errors import on_error
 
 SECRET = "Notiz: Frau Samadi, Tel 0151 2345678"
+PERSON = 4_711_008
+SEND = SendMessage(chat_id=PERSON, text="Antwort")
+EDIT = EditMessageText(chat_id=PERSON, message_id=3, text="Antwort")
 INSERT = text(
     "INSERT INTO faq_unanswered (id, text, lang, reason, status, created_at) "
     "VALUES (:id, :text, 'de', 'no_match', 'open', :at)"
@@ -62,3 +75,45 @@ async def test_other_errors_keep_their_traceback(caplog: pytest.LogCaptureFixtur
     with caplog.at_level(logging.DEBUG):
         await on_error(ErrorEvent(update=Update(update_id=43), exception=KeyError("slot")))
     assert "KeyError" in caplog.text and caplog.records[-1].exc_info is not None
+
+
+# --- expected answers of the Bot API (issue 18) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exception", "level"),
+    [
+        (TelegramRetryAfter(SEND, "Too Many Requests: retry after 35", retry_after=35), logging.WARNING),
+        (TelegramServerError(SEND, "Bad Gateway"), logging.WARNING),
+        (TelegramNetworkError(SEND, "Request timeout error"), logging.WARNING),
+        (ReplyQueued(SEND, "429", 35), logging.WARNING),
+        (TelegramForbiddenError(SEND, "Forbidden: bot was blocked by the user"), logging.INFO),
+        (
+            TelegramBadRequest(EDIT, "Bad Request: message is not modified: specified new message content"),
+            logging.INFO,
+        ),
+    ],
+)
+async def test_expected_bot_api_answers_are_one_line_without_traceback_or_apology(
+    exception: Exception, level: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    sent: list[str] = []
+
+    class Tr:
+        def _(self, msgid: str, **values: object) -> str:
+            sent.append(msgid)
+            return msgid
+
+    with caplog.at_level(logging.DEBUG, logger="handlers.core.errors"):
+        await on_error(ErrorEvent(update=Update(update_id=44), exception=exception), tr=Tr())
+    [record] = caplog.records
+    assert record.levelno == level and record.exc_info is None and "44" in record.getMessage()
+    assert str(PERSON) not in record.getMessage()  # the chat id is a person's id
+    assert sent == []  # no apology: it would only meet the same answer
+
+
+async def test_a_bad_request_that_is_a_bug_keeps_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    error = TelegramBadRequest(SEND, "Bad Request: can't parse entities")
+    with caplog.at_level(logging.DEBUG):
+        await on_error(ErrorEvent(update=Update(update_id=45), exception=error))
+    assert caplog.records[-1].levelno == logging.ERROR and caplog.records[-1].exc_info is not None

@@ -118,7 +118,7 @@ def broken_dir(tmp_path: Path) -> Path:
             "entries": [
                 _entry("alpha", answer="سلام، كلاس زبان آلماني"),  # Arabic kaf/yeh in Persian
                 _entry("beta", answer="سلام", title=""),  # empty title
-                _entry("gamma", answer="سلام <b>دوست</b>"),  # HTML
+                _entry("gamma", answer="سلام <b>دوست</b> <script>x</script>"),  # HTML Telegram refuses
             ],
         },
     )
@@ -143,7 +143,7 @@ def test_checker_catches_broken_content(broken_dir: Path, facts: LocalFacts) -> 
         "ar.yaml: gamma: keywords is missing or empty",
         "fa.yaml: alpha: answer uses Arabic letters",
         "fa.yaml: beta: title is missing or empty",
-        "fa.yaml: gamma: answer contains HTML",
+        "fa.yaml: gamma: answer: <script> is not allowed",
         "uk.yaml: missing",
     ]
     for problem in expected:

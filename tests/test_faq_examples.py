@@ -8,15 +8,17 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import users
 from bot.clock import FrozenClock
 from bot.config import load_settings
 from bot.faq import examples, feedback
 from bot.faq.content import FaqContent, load_content
-from bot.faq.examples import Assigned, with_examples
+from bot.faq.examples import Assigned
+from bot.faq.live import with_examples
 from bot.faq.service import ANSWER, SMALLTALK, FaqService
+from bot.faq.version import content_version
 from bot.local_facts import LocalFacts
 from storage.models import FaqExample, FaqUnanswered
-from storage.repositories import faq_examples as repo
 
 # A question no topic of locales/faq knows, in words no entry has: only its example can answer it.
 QUESTION = "wo kann man hier schildkröten füttern"
@@ -35,6 +37,7 @@ def new_service(content: FaqContent) -> FaqService:
 
 
 async def kept(session: AsyncSession, clock: FrozenClock, text: str = QUESTION, lang: str = "de") -> int:
+    await users.ensure_user(session, 4711, clock, organizer_ids=[])  # the asker (kept while open)
     row = await feedback.keep_unanswered(
         session, clock, text=text, lang=lang, reason=feedback.NO_MATCH, user_id=4711
     )
@@ -55,11 +58,11 @@ async def test_a_kept_question_becomes_an_example_of_the_topic(
     row = await session.get(FaqUnanswered, row_id)
     assert row is not None and row.status == feedback.DONE
     assert (await feedback.unanswered_page(session, 0)).total == 0
-    assert await repo.version(session) == 1
+    assert await content_version(session) == 1
 
     # pressed again (or by a second organizer): nothing more happens
     assert await examples.assign_topic(session, clock, row_id, TOPIC, content) == Assigned.GONE
-    assert await repo.version(session) == 1
+    assert await content_version(session) == 1
 
 
 async def test_the_same_example_twice_is_stored_once(
@@ -85,7 +88,7 @@ async def test_an_unknown_topic_or_question_changes_nothing(
     await session.commit()
     assert await session.scalar(select(func.count()).select_from(FaqExample)) == 0
     assert (await feedback.unanswered_page(session, 0)).total == 1
-    assert await repo.version(session) == 0
+    assert await content_version(session) == 0
 
 
 async def test_not_a_question_takes_it_off_the_list(session: AsyncSession, clock: FrozenClock) -> None:
@@ -127,11 +130,11 @@ async def test_every_process_uses_a_new_example_before_its_next_question(
         await session.commit()
     assert after.kind == ANSWER and after.entry is not None and after.entry.slug == TOPIC
     assert after.entry.lang == "de" and after.unanswered_id is None
-    assert two.examples.count == 1
+    assert two.live.count == 1
 
     async with sessionmaker() as session:  # nothing changed since: no rebuild, one read of the counter
         matcher = two.matcher
-        assert await two.examples.refresh(session, two) is False
+        assert await two.live.refresh(session, two) is False
         assert two.matcher is matcher
 
 

@@ -4,12 +4,18 @@ that merely contains "danke" or "ok" is not; danger always comes first."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bot.config import load_settings
 from bot.faq import smalltalk
+from bot.faq.normalize import within_one_edit
 from bot.faq.service import GREETING, SMALLTALK, FaqService, build_service
 from bot.faq.smalltalk import Talk, recognise
+
+TESTSET = Path(__file__).resolve().parent / "data" / "faq_testset.yaml"
 
 POSITIVE: dict[Talk, list[str]] = {
     Talk.THANKS: [
@@ -151,6 +157,37 @@ def test_the_table_can_be_extended() -> None:
     assert table.recognise("🌻") == Talk.THANKS
     assert table.recognise("danke") is None  # only what the table holds (and the matcher's greetings)
     assert table.recognise("hallo") == Talk.GREETING
+
+
+def test_a_word_one_letter_off_is_found_as_by_comparing_with_every_word() -> None:
+    """The one-edit lookup (smalltalk._OneEdit) finds the same known word as comparing the word with every
+    word of the table would: for every letter changed, added or left out of each known word, and for every
+    word of the FAQ test questions."""
+    table = smalltalk.table()
+    long_words = [w for w in table.vocabulary if len(w) >= smalltalk.FUZZY_MIN - 1]
+
+    def by_comparing(word: str) -> str:
+        if word in table.vocabulary or word in table.fillers or len(word) < smalltalk.FUZZY_MIN:
+            return word
+        close = sorted(w for w in long_words if within_one_edit(word, w))
+        return close[0] if close else word
+
+    letters = sorted({ch for w in long_words for ch in w})
+    every = sorted(long_words)
+    tried = {w[:i] + w[i + 1 :] for w in every[::3] for i in range(len(w))}  # a letter left out
+    tried |= {
+        w[:i] + letters[(i * 7 + len(w)) % len(letters)] + w[i + 1 :]
+        for w in every[1::3]
+        for i in range(len(w))
+    }
+    tried |= {
+        w[:i] + letters[(i * 5 + len(w)) % len(letters)] + w[i:] for w in every[2::3] for i in range(len(w))
+    }
+    testset = yaml.safe_load(TESTSET.read_text(encoding="utf-8"))["questions"]
+    tried |= {w for q in testset[::4] for w in smalltalk.words(str(q["text"]))}
+    changed = {w for w in tried if by_comparing(w) != w}
+    assert len(changed) > 100  # the check compares real typos, not only words that stay as they are
+    assert {w: table.canonical(w) for w in tried} == {w: by_comparing(w) for w in tried}
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,18 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_settings
-from bot.faq.normalize import tokenize
+from bot.faq.normalize import tokenize, with_compound_heads
+from bot.faq.offtopic import off_topic
 from bot.faq.service import ANSWER, FaqService, build_service
-from bot.faq.translit import has_arabizi_digit, key, keys, latin_tokens, query_keys, romanize
+from bot.faq.translit import (
+    has_arabizi_digit,
+    key,
+    key_stemmer,
+    keys,
+    latin_tokens,
+    query_keys,
+    romanize,
+)
 from tests import faq_quality
 
 
@@ -50,7 +59,7 @@ def test_ukrainian_typed_on_a_russian_layout_has_the_keys_of_ukrainian() -> None
 def test_keys_fold_the_usual_spelling_variants() -> None:
     assert key("dytyny", "uk") == key("dityni", "uk") == key("djtjnj", "uk")
     assert key("shcho", "uk") == key("scho", "uk")
-    assert key("maw3ed", "ar") == key("mau3ad", "ar")  # vowels and glides do not count in Arabic
+    assert key("maw3ed", "ar") == key("mau3ad", "ar")  # vowels do not count, nor w before a consonant
     assert key("khune", "fa") == key("xoone", "fa")
     assert key("vaght", "fa") == key("vaqt", "fa")  # Finglish gh and q are one letter (ق غ)
 
@@ -65,6 +74,90 @@ def test_romanize_and_arabizi_digits() -> None:
 def test_egyptian_and_levantine_readings_of_2_and_g() -> None:
     # "sha2a" is شقة (ق spoken as hamza); the question also gets that reading's key
     assert key(romanize("شقه"), "ar") in query_keys(["sha2a"], "ar")
+
+
+def test_a_letter_of_two_latin_letters_does_not_join_the_next() -> None:
+    # ش ه is "sh" and "h", not "ch" (چ); ك ه is "k" and "h", not "kh" (خ)
+    assert keys(tokenize("شهرداری"), "fa") == keys(["shahrdari"], "fa")
+    assert keys(tokenize("كهربا"), "ar") == keys(["kahraba"], "ar")
+
+
+def test_waw_and_yeh_before_a_written_vowel_are_consonants() -> None:
+    # کرایه (rent) keeps its ی and no longer shares the key of کار (work); پیدا has the vowel i
+    assert [key("keraye", "fa")] == keys(tokenize("کرایه"), "fa") != [key("kar", "fa")]
+    assert keys(tokenize("سيارة"), "ar") == keys(["sayara"], "ar") == keys(["siyara"], "ar")
+    assert keys(tokenize("پیدا"), "fa") == keys(["peyda"], "fa")
+
+
+def test_persian_letters_read_the_persian_way() -> None:
+    assert keys(tokenize("مریض"), "fa") == keys(["mariz"], "fa")  # ض is "z"
+    assert keys(tokenize("ثبت"), "fa") == keys(["sabt"], "fa")  # ث is "s"
+    assert keys(tokenize("آلمانی"), "fa") == keys(["almani"], "fa")  # no Arabic article
+    assert keys(tokenize("برای"), "fa") == keys(["baraye"], "fa")  # the ezafe
+
+
+def test_english_spellings_and_second_arabizi_readings() -> None:
+    assert keys(["doctor"], "ar") == keys(tokenize("دكتور"), "ar")  # c is k
+    assert keys(["telephone"], "fa") == keys(tokenize("تلفن"), "fa")  # ph is f
+    assert keys(tokenize("تذكرة"), "ar") == keys(["tazkara"], "ar")  # ذ spoken z
+    assert keys(tokenize("قطار"), "ar")[0] in query_keys(["2etar"], "ar")  # 2 = ق, first letter too
+    assert keys(tokenize("مصاري"), "ar")[0] in query_keys(["ma9ari"], "ar")  # 9 = ص
+
+
+def test_latin_spellings_get_the_key_of_their_native_word() -> None:
+    # measured 3 Dec 2026: ar 96.5%, fa 97.6% (93.5% and 93.7% before the rules above)
+    for lang in ("ar", "fa"):
+        agree, total = faq_quality.spelling_agreement(lang)
+        assert total >= 300 and agree / total >= 0.95, f"{lang}: {agree}/{total}"
+
+
+def test_few_words_of_the_faq_share_a_key(service: FaqService) -> None:
+    # measured 3 Dec 2026: ar 1.16, fa 0.58 other words per word's key (1.64 and 0.90 before: keys
+    # without consonantal و ی, with "dh" as d and ش ه read as چ)
+    for lang, most in (("ar", 1.4), ("fa", 0.75)):
+        assert faq_quality.key_sharing(service.matcher.content, lang) <= most, lang
+
+
+def test_key_stems_drop_possessive_endings() -> None:
+    fa, ar = key_stemmer("fa"), key_stemmer("ar")
+    assert fa(key("komakam", "fa")) == fa(key("komak", "fa"))  # my help
+    assert ar(key("shahadti", "ar")) == ar(keys(tokenize("شهادة"), "ar")[0])  # my certificate
+
+
+def test_a_german_compound_also_names_its_last_part() -> None:
+    known = {"schrank", "sofa", "kinderarzt", "arzt", "hof"}
+    assert with_compound_heads(["kuhlschrank", "sofa"], known) == ["kuhlschrank", "schrank", "sofa"]
+    assert with_compound_heads(["kinderarzt"], known) == ["kinderarzt"]  # known as it is
+    assert with_compound_heads(["bahnhof"], known) == ["bahnhof"]  # "hof" is too short to tell
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Gibt es bei euch eine Kinderzahnärztin?", "doctor"),  # Zahnärztin -> Ärztin
+        ("donbale khoone hastam komak konid", "housing-search"),  # "khoone" names the topic, "komak" not
+        ("baraye bachem kita peyda nemikonam", "kita"),
+    ],
+)
+def test_the_topic_the_question_names_wins_a_close_call(service: FaqService, text: str, slug: str) -> None:
+    reply = service.decide(text, user_lang=None)
+    assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == slug
+
+
+def test_off_topic_kinds() -> None:
+    def never(word: str) -> bool:
+        return False
+
+    for text in ("Was ist die Hauptstadt von Kanada?", "yak pryhotuvaty varenyky", "Який курс долара?"):
+        assert off_topic(tokenize(text), "x", never), text
+    # a phone alone is no shopping; a course that costs euros is no exchange rate
+    for text in ("Wie bekomme ich eure Infos aufs Handy?", "курс німецької мови за 100 євро"):
+        assert not off_topic(tokenize(text), "x", never), text
+
+
+def test_a_function_word_of_one_language_is_no_evidence_for_another(service: FaqService) -> None:
+    # "yak" is як (Ukrainian how) and, as a key, also یک (Persian one)
+    assert service.detect("yak zapysatysia do likaria")[0] == "uk"
 
 
 # --- the issue's six examples ------------------------------------------------------------------------------
@@ -179,15 +272,12 @@ def test_a_single_topic_answer_offers_no_unrelated_topic(service: FaqService) ->
 
 # --- quality on questions the bot has never seen --------------------------------------------------------------
 
-# Targets the held-out set misses at the last measurement (bench/bench_faq.py prints the figures): strict
-# xfail, so a fix that reaches a target makes this list shrink. Each keeps a floor against regressions.
-# Measured 3 Dec 2026 (after the off-topic check, bot/faq/offtopic.py): ar translit 77.8% (21/27), fa
-# translit 81.5% (22/27), de native 85.2% (23/27; 88.9% before); the floors are these figures.
-MISSED: dict[tuple[str, str], float] = {
-    ("ar", "translit"): 21 / 27,
-    ("fa", "translit"): 22 / 27,
-    ("de", "native"): 23 / 27,
-}
+# Every target of issue 15 is met on the held-out set (bench/bench_faq.py prints the figures). Measured
+# 3 Dec 2026, after the spelling rules of bot/faq/translit.py were checked on tests/data/translit_pairs.yaml,
+# German compounds and synonyms, the named-topic ranking (bot/faq/matcher.py) and the off-topic kinds:
+# ar translit 88.9% (24/27; was 77.8%), fa translit 88.9% (24/27; was 81.5%), de native 100% (27/27; was
+# 85.2%), out of scope accepted 0% (0/48; was 6.2%), language identified 99.2% (504/508; was 98.8%). The
+# tests below hold the targets themselves as the floor.
 
 
 @pytest.fixture(scope="module")
@@ -209,15 +299,7 @@ TARGET_CELLS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("lang", "way"),
-    [
-        pytest.param(*cell, marks=pytest.mark.xfail(strict=True, reason="target missed, see MISSED"))
-        if cell in MISSED
-        else cell
-        for cell in TARGET_CELLS
-    ],
-)
+@pytest.mark.parametrize(("lang", "way"), TARGET_CELLS)
 def test_heldout_top1_reaches_the_target(
     heldout: dict[tuple[str, str], faq_quality.Cell], lang: str, way: str
 ) -> None:
@@ -226,30 +308,27 @@ def test_heldout_top1_reaches_the_target(
     assert cell.top1_rate >= faq_quality.TOP1_TARGETS[way], f"{lang} {way}: {cell.top1_rate:.1%}"
 
 
-@pytest.mark.parametrize(("lang", "way"), list(MISSED))
-def test_heldout_missed_targets_do_not_fall_further(
-    heldout: dict[tuple[str, str], faq_quality.Cell], lang: str, way: str
-) -> None:
-    assert heldout[lang, way].top1_rate >= MISSED[lang, way]
-
-
 def test_heldout_language_is_identified(heldout: dict[tuple[str, str], faq_quality.Cell]) -> None:
     named = faq_quality.Cell()
     for (_, way), cell in heldout.items():
         if way not in faq_quality.NO_LANGUAGE:
             named.add(cell)
-    # target 99%, missed: measured 98.8% (502/508; was 98.2% before Ukrainian-only words and Russian-layout
-    # spellings counted for Ukrainian); a floor at today's figure
-    assert named.lang_rate >= 502 / 508
+    assert named.lang_rate >= faq_quality.LANGUAGE_MIN, f"{named.lang_ok}/{named.rows}"
 
 
 def test_heldout_out_of_scope_accepted(heldout: dict[tuple[str, str], faq_quality.Cell]) -> None:
     everything = faq_quality.Cell()
     for cell in heldout.values():
         everything.add(cell)
-    # target at most 5%, missed: measured 6.2% (3/48; 16.7% before bot/faq/offtopic.py and the anchoring
-    # of good scores); a ceiling at today's figure
-    assert everything.accepted_rate <= 3 / 48
+    assert everything.accepted_rate <= faq_quality.OUT_OF_SCOPE_MAX, (
+        f"{everything.accepted}/{everything.out_of_scope}"
+    )
+
+
+def test_devset_meets_every_target(service: FaqService) -> None:
+    # the development set is tuned on: it must meet the targets too (the held-out set is the measure)
+    cells = faq_quality.evaluate(service, faq_quality.load(faq_quality.DEVSET))
+    assert faq_quality.missed_targets(cells) == []
 
 
 def test_heldout_every_way_is_covered(heldout: dict[tuple[str, str], faq_quality.Cell]) -> None:
@@ -257,3 +336,14 @@ def test_heldout_every_way_is_covered(heldout: dict[tuple[str, str], faq_quality
     assert ways == set(faq_quality.WAYS)
     for lang in faq_quality.MAIN_LANGUAGES:
         assert heldout[lang, "two-topics"].questions >= 25 and heldout[lang, "one-word"].questions >= 25
+
+
+def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
+    """ "Q41061" (a marker, a case number) once turned into letters and drew a Ukrainian question to a topic."""
+    assert latin_tokens("a7jez maw3ed hal2 3ndi Q41061 AZ1234567 30159 B1") == [
+        "a7jez", "maw3ed", "hal2", "3ndi", "b1"
+    ]  # fmt: skip
+    service = build_service(load_settings())
+    plain = service.matcher.match("як оновити айфон до нової версії", user_lang="uk")
+    marked = service.matcher.match("як оновити айфон до нової версії (Q41061)", user_lang="uk")
+    assert plain.slug is None and marked.slug is None

@@ -24,6 +24,7 @@ PER_LANGUAGE_CONTENT = {
     "bot/translation/service.py": "our codes as a translation backend spells them",
     "bot/translation/demo.py": "the demo conversation's sample phrases",
     "bot/faq/offtopic.py": "words of questions we do not answer",
+    "bot/figures/demo.py": "the demo figures' share of questions per language",
 }
 
 

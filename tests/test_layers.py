@@ -5,6 +5,9 @@
 - handlers/ never import storage models or SQL, and never commit: the middleware owns the unit of work;
 - handlers/<capability>/ never imports another capability's handlers;
 - the emulator stands in for Telegram: it imports nothing of the bot;
+- the web console (console/) calls bot/ services: never aiogram, handlers/, storage/ or the emulator, and
+  its pages never commit or run SQL (console/web.py, the request helper, owns the commit); no service
+  imports the console (only the shell mounts it);
 - no import cycles between modules, and size limits that keep files readable.
 """
 
@@ -17,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "handlers", "storage", "emulator")
+PACKAGES = ("bot", "handlers", "storage", "emulator", "console")
 # The application shell: it puts the parts together, so it may import aiogram and handlers/.
 SHELL = {
     "bot.app",
@@ -31,7 +34,7 @@ SHELL = {
 }
 # Handlers shared by every capability (not a capability themselves).
 HANDLER_COMMONS = ("handlers.kit", "handlers.menu", "handlers.callbacks", "handlers.middlewares")
-MAX_LINES = {"handlers": 400, "bot": 600, "storage": 600, "emulator": 600}
+MAX_LINES = {"handlers": 400, "bot": 600, "storage": 600, "emulator": 600, "console": 600}
 
 
 def modules() -> Iterator[tuple[str, Path]]:
@@ -86,8 +89,19 @@ def broken_rules(name: str, imported: set[str]) -> list[str]:
             "sqlalchemy.delete",
         ):
             problems.append(f"{name} (a handler) writes SQL with {target}")
-        if under(name, "emulator") and under(target, "bot", "handlers", "storage"):
+        if under(name, "emulator") and under(target, "bot", "handlers", "storage", "console"):
             problems.append(f"{name} (the emulator) imports {target}")
+        if under(name, "console") and under(target, "aiogram", "handlers", "storage", "emulator"):
+            problems.append(f"{name} (the console) imports {target}")
+        if under(name, "bot") and name not in SHELL and under(target, "console"):
+            problems.append(f"{name} (a service) imports the console: {target}")
+        page_sql = under(target, "sqlalchemy.sql", "sqlalchemy.orm") or target in (
+            "sqlalchemy.select",
+            "sqlalchemy.update",
+            "sqlalchemy.delete",
+        )
+        if under(name, "console.pages") and page_sql:
+            problems.append(f"{name} (a console page) writes SQL with {target}")
         if under(name, "handlers") and under(target, "handlers") and target.count(".") >= 1:
             mine, theirs = name.split(".")[:2], target.split(".")[:2]
             shared = under(target, *HANDLER_COMMONS) or under(name, *HANDLER_COMMONS)
@@ -108,6 +122,13 @@ def test_the_rule_check_catches_what_it_should() -> None:
     assert broken_rules("handlers.booking.book", {"storage.models"})
     assert broken_rules("handlers.booking.book", {"handlers.faq.views"})
     assert broken_rules("emulator.server", {"bot.config"})
+    assert broken_rules("console.pages.faq", {"storage.models"})
+    assert broken_rules("console.web", {"aiogram.types"})
+    assert broken_rules("console.pages.faq", {"handlers.kit"})
+    assert broken_rules("console.pages.faq", {"sqlalchemy.select"})
+    assert broken_rules("bot.faq.service", {"console.web"})
+    assert not broken_rules("console.pages.faq", {"bot.faq", "console.web", "aiohttp.web", "bot.text.N_"})
+    assert not broken_rules("bot.app", {"console.app"})
     assert not broken_rules(
         "handlers.booking.book", {"handlers.booking.views", "handlers.kit", "bot.booking"}
     )
@@ -129,6 +150,13 @@ class CommitFinder(ast.NodeVisitor):
     "name", sorted(n for n in ALL if under(n, "handlers") and n != "handlers.middlewares")
 )
 def test_handlers_never_commit_or_run_sql(name: str) -> None:
+    finder = CommitFinder()
+    finder.visit(ast.parse(ALL[name].read_text(encoding="utf-8")))
+    assert finder.found == [], f"{name}: commit/rollback/SQL at lines {finder.found}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in ALL if under(n, "console.pages")))
+def test_console_pages_never_commit_or_run_sql(name: str) -> None:
     finder = CommitFinder()
     finder.visit(ast.parse(ALL[name].read_text(encoding="utf-8")))
     assert finder.found == [], f"{name}: commit/rollback/SQL at lines {finder.found}"

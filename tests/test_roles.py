@@ -334,12 +334,14 @@ async def test_erasure_unlinks_the_person_from_audit_lines(session: AsyncSession
 
 async def test_audit_values_are_kept_short(session: AsyncSession, clock: FrozenClock) -> None:
     later = FrozenClock(datetime(2026, 3, 24, tzinfo=UTC))
-    await audit.audit(session, clock, None, "role.config", "user:1", "x" * 500, None)
+    # the subject is an id (64 characters); before/after hold up to a whole edited answer
+    await audit.audit(session, clock, None, "role.config", "user:" + "1" * 100, "x" * 20_000, None)
     await audit.audit(session, later, 7, "role.removed", "user:2", "a", "b")
     await session.commit()
     newest, oldest = await audit.latest(session, 10)
     assert (newest.actor_id, newest.subject, newest.at) == (7, "user:2", later.now())
-    assert oldest.before == "x" * audit.TEXT_MAX and oldest.after is None
+    assert oldest.before == "x" * audit.VALUE_MAX and oldest.after is None
+    assert len(oldest.subject) == audit.TEXT_MAX
 
 
 # --- the migration ------------------------------------------------------------------------------------------

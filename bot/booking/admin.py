@@ -22,21 +22,28 @@ from bot.booking.schedule import (
     ScheduleError,
     SyncResult,
     day_bounds,
+    refuse_clash,
     sync_slots,
 )
 from bot.clock import Clock
 from bot.config import Settings
-from bot.text import clean_text
+from bot.text import N_, clean_text
 from storage.models import BookingTopic, Closure, Counsellor, ScheduleRule, Slot, Venue
 from storage.repositories import booking as repo
 
 
 async def resolve_topic(session: AsyncSession, key: str) -> BookingTopic:
+    """A topic by its key or by its name in any language ("housing", "Wohnen", "السكن")."""
     topic = await repo.topic_by_key(session, key)
-    if topic is None:
-        known = ", ".join(t.key for t in await repo.topics(session, only_active=False)) or "-"
-        raise ScheduleError(f"unknown topic {key!r} (known: {known})")
-    return topic
+    if topic is not None:
+        return topic
+    topics = await repo.topics(session, only_active=False)
+    wanted = key.casefold()
+    for candidate in topics:
+        if wanted in (name.casefold() for name in (candidate.names or {}).values()):
+            return candidate
+    known = ", ".join(t.key for t in topics) or "-"
+    raise ScheduleError(N_("Unknown topic “{value}”. Known: {known}."), value=key, known=known)
 
 
 async def resolve_venue(session: AsyncSession, key: str | None) -> Venue:
@@ -44,13 +51,12 @@ async def resolve_venue(session: AsyncSession, key: str | None) -> Venue:
         venues = list(await repo.venues(session))
         if len(venues) == 1:
             return venues[0]
-        raise ScheduleError(
-            "say which venue: venue=<key> (known: " + (", ".join(v.key for v in venues) or "-") + ")"
-        )
+        known = ", ".join(v.key for v in venues) or "-"
+        raise ScheduleError(N_("Please say where: venue=… (known: {known})."), known=known)
     venue = await repo.venue_by_key(session, key)
     if venue is None:
         known = ", ".join(v.key for v in await repo.venues(session)) or "-"
-        raise ScheduleError(f"unknown venue {key!r} (known: {known})")
+        raise ScheduleError(N_("Unknown venue “{value}”. Known: {known}."), value=key, known=known)
     return venue
 
 
@@ -60,7 +66,7 @@ async def resolve_counsellor(session: AsyncSession, key: str | None) -> Counsell
     counsellor = await repo.counsellor_by_key(session, key)
     if counsellor is None:
         known = ", ".join(c.key for c in await repo.counsellors(session)) or "-"
-        raise ScheduleError(f"unknown counsellor {key!r} (known: {known})")
+        raise ScheduleError(N_("Unknown counsellor “{value}”. Known: {known}."), value=key, known=known)
     return counsellor
 
 
@@ -72,7 +78,7 @@ async def add_rule(
     counsellor = await resolve_counsellor(session, spec.counsellor)
     if spec.kind == ONCE and spec.on_date is not None:
         if spec.on_date < clock.now().astimezone(settings.tz).date():
-            raise ScheduleError(f"{spec.on_date.isoformat()} is in the past")
+            raise ScheduleError(N_("{day} is in the past."), day=spec.on_date.strftime("%d.%m.%Y"))
     rule = ScheduleRule(
         key=key,
         kind=spec.kind,
@@ -88,6 +94,7 @@ async def add_rule(
         active=True,
         created_at=clock.now(),
     )
+    refuse_clash(rule, await repo.rules(session, only_active=True))
     session.add(rule)
     await session.flush()
     return rule, await sync_slots(session, clock, settings)
@@ -99,7 +106,9 @@ async def set_rule_active(
     """Pause (no new bookings on its slots; booked appointments stay) or resume a rule."""
     rule = await session.get(ScheduleRule, rule_id) if services.known_id(rule_id) else None
     if rule is None:
-        raise ScheduleError(f"no rule #{rule_id}")
+        raise ScheduleError(N_("There is no rule #{number}."), number=rule_id)
+    if active and not rule.active:
+        refuse_clash(rule, await repo.rules(session, only_active=True))
     rule.active = active
     await session.flush()
     return rule, await sync_slots(session, clock, settings)
@@ -138,7 +147,7 @@ async def add_closure(
     each person. Returns the closure and how many bookings were cancelled. `sync=False`: the caller
     syncs the slots afterwards (several closures at once)."""
     if on_date < clock.now().astimezone(settings.tz).date():
-        raise ScheduleError(f"{on_date.isoformat()} is in the past")
+        raise ScheduleError(N_("{day} is in the past."), day=on_date.strftime("%d.%m.%Y"))
     topic = await resolve_topic(session, topic_key) if topic_key else None
     venue = await resolve_venue(session, venue_key) if venue_key else None
     closure = await repo.find_closure(
@@ -178,9 +187,9 @@ async def cancel_slot(
     elsewhere (a held offer on this slot goes back in line) are offered to those waiting."""
     slot = await repo.lock_slot(session, slot_id) if services.known_id(slot_id) else None
     if slot is None:
-        raise ScheduleError(f"no slot #{slot_id}")
+        raise ScheduleError(N_("There is no slot #{number}."), number=slot_id)
     if slot.starts_at <= clock.now():
-        raise ScheduleError(f"slot #{slot_id} has started already")
+        raise ScheduleError(N_("Slot #{number} has already begun."), number=slot_id)
     slot.status = CANCELLED
     await session.flush()
     cancelled = await services.cancel_bookings_of_slots(session, clock, [slot.id])
@@ -230,6 +239,15 @@ async def day_slots(session: AsyncSession, clock: Clock, settings: Settings, day
         DaySlot(await services.slot_info(session, slot), taken, slot.status == OPEN and slot.starts_at > now)
         for slot, taken in await repo.slots_between(session, first, last, now)
     ]
+
+
+async def known_keys(session: AsyncSession) -> dict[str, list[str]]:
+    """The keys an organizer can type in /slots: topics, venues, counsellors."""
+    return {
+        "topics": [t.key for t in await repo.topics(session, only_active=False)],
+        "venues": [v.key for v in await repo.venues(session)],
+        "counsellors": [c.key for c in await repo.counsellors(session)],
+    }
 
 
 async def schedule(session: AsyncSession, clock: Clock, settings: Settings) -> dict[str, list]:  # type: ignore[type-arg]

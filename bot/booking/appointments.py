@@ -72,6 +72,7 @@ class Refusal(StrEnum):
     HAS_FREE = "has_free"  # the topic has free times (no waitlist)
     NO_TOPIC = "no_topic"  # unknown or inactive topic
     TOO_LONG = "too_long"  # a note over NOTE_MAX characters (info: length, limit)
+    NOT_YET = "not_yet"  # the appointment has not begun (whether the person came is said after)
 
 
 class BookingError(Exception):

@@ -23,6 +23,7 @@ from bot.booking.schedule import (
     parse_date,
     parse_time,
     parse_weekday,
+    refuse_clash,
     sync_slots,
 )
 from bot.clock import Clock
@@ -155,6 +156,9 @@ async def import_schedule(
         await _rule(session, clock, settings, item, f"dates[{position}]", ONCE)
         report.rules += 1
     await session.flush()
+    active_rules = await repo.rules(session, only_active=True)
+    for rule in active_rules:
+        refuse_clash(rule, active_rules)
 
     today = clock.now().astimezone(settings.tz).date()
     for position, item in enumerate(_items(raw, "closures")):

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.text import N_
 from storage.models import Closure, ScheduleRule
 from storage.repositories import booking as repo
 
@@ -60,13 +61,22 @@ WEEKDAY_SHORT = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 
 class ScheduleError(ValueError):
-    """A schedule entry an organizer typed or imported is not valid (message says why)."""
+    """A schedule entry an organizer typed or imported is not valid.
+
+    `message` is an English text with {placeholders}, marked N_() where an organizer reads it in the bot, so
+    the chat shows it in their language (`tr._(error.message, **error.values)`); str() is the English, for
+    the command line and the schedule file's import."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        self.message = message
+        self.values = {name: str(value) for name, value in values.items()}
+        super().__init__(message.format(**self.values) if self.values else message)
 
 
 def parse_weekday(value: object) -> int:
     key = str(value).strip().lower().rstrip(".")
     if key not in WEEKDAYS:
-        raise ScheduleError(f"unknown weekday {value!r} (use mon..sun or Mo..So)")
+        raise ScheduleError(N_("Unknown weekday “{value}”: write Mo, Di, Mi, Do, Fr, Sa or So."), value=value)
     return WEEKDAYS[key]
 
 
@@ -78,17 +88,17 @@ def parse_time(value: object) -> time:
             return time(value // 60, value % 60)
     match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", str(value).strip())
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ScheduleError(f"not a time of day: {value!r} (use HH:MM)")
+        raise ScheduleError(N_("“{value}” is not a time of day: write it like 09:30."), value=value)
     return time(int(match.group(1)), int(match.group(2)))
 
 
 def parse_time_range(value: str) -> tuple[time, time]:
     parts = re.split(r"\s*[-–]\s*", value.strip())
     if len(parts) != 2:
-        raise ScheduleError(f"not a time range: {value!r} (use HH:MM-HH:MM)")
+        raise ScheduleError(N_("“{value}” is not a time range: write it like 10:00-12:00."), value=value)
     start, end = parse_time(parts[0]), parse_time(parts[1])
     if end <= start:
-        raise ScheduleError(f"the end of {value!r} must be after its start")
+        raise ScheduleError(N_("In “{value}” the end must come after the start."), value=value)
     return start, end
 
 
@@ -104,7 +114,7 @@ def parse_date(value: object) -> date:
             return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
         return date.fromisoformat(text)
     except ValueError:
-        raise ScheduleError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+        raise ScheduleError(N_("“{value}” is not a date: write it like 24.12.2026."), value=value) from None
 
 
 @dataclass(frozen=True)
@@ -126,21 +136,20 @@ class RuleSpec:
 def parse_rule_spec(words: Sequence[str]) -> RuleSpec:
     """`weekly <weekday> <HH:MM-HH:MM> <topic> [key=value ...]` or `date <YYYY-MM-DD> <...> <topic> [...]`."""
     if len(words) < 4:
-        raise ScheduleError(
-            "write: weekly <weekday> <HH:MM-HH:MM> <topic> [venue=…] [counsellor=…] [every=30] [capacity=1]"
-            " or: date <YYYY-MM-DD> <HH:MM-HH:MM> <topic> [...]"
-        )
+        raise ScheduleError(N_("Something is missing: the day, the times and the topic."))
     kind_word, when, hours, topic, *rest = words
     kind = {"weekly": WEEKLY, "woche": WEEKLY, "date": ONCE, "datum": ONCE, "once": ONCE}.get(
         kind_word.lower()
     )
     if kind is None:
-        raise ScheduleError(f"unknown kind {kind_word!r} (weekly or date)")
+        raise ScheduleError(N_("“{value}”: begin with weekly or date."), value=kind_word)
     options: dict[str, str] = {}
     for word in rest:
         key, sep, value = word.partition("=")
         if not sep or key not in ("venue", "counsellor", "every", "capacity"):
-            raise ScheduleError(f"unknown option {word!r} (venue=, counsellor=, every=, capacity=)")
+            raise ScheduleError(
+                N_("Unknown option “{value}”: use venue=, counsellor=, every= or capacity=."), value=word
+            )
         options[key] = value
     start, end = parse_time_range(hours)
     return RuleSpec(
@@ -161,9 +170,9 @@ def _positive(value: str, name: str, low: int, high: int) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise ScheduleError(f"{name} must be a number") from None
+        raise ScheduleError(N_("{name}= must be a number."), name=name) from None
     if not low <= number <= high:
-        raise ScheduleError(f"{name} must be between {low} and {high}")
+        raise ScheduleError(N_("{name}= must be between {low} and {high}."), name=name, low=low, high=high)
     return number
 
 
@@ -191,6 +200,47 @@ def rule_applies(rule: ScheduleRule, day: date) -> bool:
     if rule.kind == ONCE:
         return rule.on_date == day
     return rule.weekday == day.weekday()
+
+
+def _may_share_a_day(a: ScheduleRule, b: ScheduleRule) -> bool:
+    if max(a.valid_from or date.min, b.valid_from or date.min) > min(
+        a.valid_until or date.max, b.valid_until or date.max
+    ):
+        return False
+    if a.kind == ONCE and b.kind == ONCE:
+        return a.on_date == b.on_date
+    if a.kind == ONCE or b.kind == ONCE:
+        once, weekly = (a, b) if a.kind == ONCE else (b, a)
+        return once.on_date is not None and rule_applies(weekly, once.on_date)
+    return a.weekday == b.weekday
+
+
+def clashes(a: ScheduleRule, b: ScheduleRule) -> bool:
+    """Two rules would give overlapping slots: the same counsellor at once, or the same topic in the same
+    venue at once (a date already covered by a weekly rule, typed again). Refused wherever rules come from
+    (/slots, the console, the schedule file), so a person never sees "10:00 10:00 10:30 10:30"."""
+    if a.id is not None and a.id == b.id:
+        return False
+    same_counsellor = a.counsellor_id is not None and a.counsellor_id == b.counsellor_id
+    same_offer = a.topic_id == b.topic_id and a.venue_id == b.venue_id
+    return (
+        (same_counsellor or same_offer)
+        and a.start_time < b.end_time
+        and b.start_time < a.end_time
+        and _may_share_a_day(a, b)
+    )
+
+
+def refuse_clash(rule: ScheduleRule, others: Iterable[ScheduleRule]) -> None:
+    """ScheduleError naming the first active rule `rule` clashes with."""
+    for other in others:
+        if other.active and other is not rule and clashes(rule, other):
+            raise ScheduleError(
+                N_("This overlaps rule #{number} ({start}–{end}). Pause or change that rule first."),
+                number=other.id,
+                start=other.start_time.strftime("%H:%M"),
+                end=other.end_time.strftime("%H:%M"),
+            )
 
 
 def is_closed(rule: ScheduleRule, day: date, closures: Iterable[Closure]) -> bool:

@@ -124,6 +124,7 @@ __all__ = [
     "join_waitlist",
     "leave_waitlist",
     "offer_free_places",
+    "record_attendance",
     "remember_language",
     "reschedule",
     "slot_info",
@@ -330,3 +331,26 @@ async def agenda(
         return [], False
     rows = await repo.agenda(session, first, last, None if everything else counsellor_ids)
     return [AgendaItem(b, await slot_info(session, s)) for b, s in rows], bool(counsellor_ids) or everything
+
+
+async def record_attendance(
+    session: AsyncSession, clock: Clock, user: Person, *, booking_id: int, came: bool
+) -> AgendaItem:
+    """A counsellor of the appointment, or an organizer, says whether the person came (the no-shows of the
+    console's figures). Only for a booked appointment that has begun; said again, the last word counts.
+    Someone else's appointment is "not found", as a forged button would be."""
+    booking = await repo.get_booking(session, booking_id) if known_id(booking_id) else None
+    slot = await repo.get_slot(session, booking.slot_id) if booking is not None else None
+    if booking is None or slot is None:
+        raise BookingError(Refusal.NOT_FOUND)
+    if not has_role(user, ORGANIZER) and slot.counsellor_id not in await repo.counsellor_ids_of_user(
+        session, user.id
+    ):
+        raise BookingError(Refusal.NOT_FOUND)
+    if booking.status != BookingStatus.BOOKED:
+        raise BookingError(Refusal.CANCELLED)
+    if slot.starts_at > clock.now():
+        raise BookingError(Refusal.NOT_YET)
+    booking.attended = came
+    await session.flush()
+    return AgendaItem(booking, await slot_info(session, slot))

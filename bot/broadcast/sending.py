@@ -228,7 +228,10 @@ async def finish_sent(session: AsyncSession, clock: Clock, settings: Settings) -
         result = await report(session, broadcast.id)
         if not result["done"]:
             continue
-        if not await repo.move_state(session, broadcast.id, [SENDING], DONE, finished_at=clock.now()):
+        totals = {key: int(result[key]) for key in ("delivered", "blocked", "failed")}  # kept for the figures
+        if not await repo.move_state(
+            session, broadcast.id, [SENDING], DONE, finished_at=clock.now(), **totals
+        ):
             continue
         finished.append(broadcast.id)
         if broadcast.created_by is None:

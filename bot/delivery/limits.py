@@ -214,6 +214,10 @@ class Limiter:
             else:
                 await self._sleep(wait)
 
+    def reserve(self, chat_id: int) -> Permit:
+        """Count a send that goes now whatever the limits say (ChatPacer: a reply to a chat not known busy)."""
+        return self._reserve(chat_id, self._time())
+
     def _reserve(self, chat_id: int, now: float) -> Permit:
         if self.total is not None:
             self.total.start()
@@ -247,3 +251,70 @@ class Limiter:
         for table in (self._chats, self._groups):
             for chat_id in [c for c, w in table.items() if w.idle(now)]:
                 del table[chat_id]
+
+
+class ChatPacer:
+    """The bot's direct replies (sent while an update is handled), chat by chat.
+
+    A 429 pauses its chat alone for `retry_after`: other chats never wait. For `hot_seconds` after a 429 the
+    chat's messages are also paced at its rate (`chat_per_second`, groups also `group_per_minute`), so a
+    flood of replies stops meeting 429 instead of meeting one per message. Quiet chats are not paced: two
+    messages in a row to a person leave at once, as Telegram allows short bursts. Every send is counted (a
+    few bytes per chat, forgotten when idle), so a sender that paces itself (`ready`: a broadcast preview)
+    knows when the chat's last message left.
+    """
+
+    def __init__(
+        self,
+        chat_per_second: float = 1.0,
+        group_per_minute: float | None = 20.0,
+        *,
+        hot_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.limiter = Limiter(None, chat_per_second, group_per_minute, clock=clock, sleep=sleep)
+        self.hot_seconds = hot_seconds
+        self._time = clock
+        self._sleep = sleep
+        self._paused: dict[int, float] = {}  # chat → no send before this moment (429)
+        self._hot: dict[int, float] = {}  # chat → paced until this moment
+        self._pauses = 0
+
+    def pause(self, chat_id: int, seconds: float) -> None:
+        """Telegram answered 429 for this chat: no send to it for `seconds`, then paced for a while."""
+        now = self._time()
+        until = now + max(0.0, seconds)
+        self._paused[chat_id] = max(self._paused.get(chat_id, -INF), until)
+        self._hot[chat_id] = max(self._hot.get(chat_id, -INF), until + self.hot_seconds)
+        self._pauses += 1
+        if self._pauses % 256 == 0:
+            for table in (self._paused, self._hot):
+                for chat in [c for c, t in table.items() if t <= now]:
+                    del table[chat]
+
+    def paused_for(self, chat_id: int) -> float:
+        return max(0.0, self._paused.get(chat_id, -INF) - self._time())
+
+    def hot(self, chat_id: int) -> bool:
+        return self._hot.get(chat_id, -INF) > self._time()
+
+    async def acquire(self, chat_id: int) -> Permit:
+        """Wait for the chat's pause, and for its rate while it is hot; the send is counted from now."""
+        while (wait := self.paused_for(chat_id)) > EPSILON:
+            await self._sleep(wait)
+        if self.hot(chat_id):
+            return await self.limiter.acquire(chat_id)
+        return self.limiter.reserve(chat_id)
+
+    def release(self, permit: Permit) -> None:
+        self.limiter.release(permit)
+
+    def ready_in(self, chat_id: int) -> float:
+        """Seconds until one more message to this chat keeps its pause and its rate."""
+        return max(self.paused_for(chat_id), self.limiter.chat_ready_in(chat_id))
+
+    async def ready(self, chat_id: int) -> None:
+        """Wait until one more message to this chat keeps its rate (for a sender that sends several)."""
+        while (wait := self.ready_in(chat_id)) > EPSILON:
+            await self._sleep(wait)

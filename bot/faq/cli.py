@@ -1,4 +1,8 @@
-"""`python -m bot faq check` and `python -m bot faq match` (the same matcher the chat uses).
+"""`python -m bot faq check|match|import|export`.
+
+`check` and `match` (the same matcher the chat uses) read locales/faq, the repository's content; the bot
+answers from the database, which `import` fills from the files (the first install; later only what the
+database lacks, or everything with --replace) and `export` writes back to them for version control.
 
 The main CLI calls `register(subparsers)` and then `args.func(args)`, which returns the exit code.
 """
@@ -6,6 +10,7 @@ The main CLI calls `register(subparsers)` and then `args.func(args)`, which retu
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -40,7 +45,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         description="Check the FAQ content (locales/faq) or match questions against it, as the chat does.",
     )
     faq.set_defaults(func=lambda args: _usage(faq))
-    sub = faq.add_subparsers(dest="faq_command", metavar="{check,match}")
+    sub = faq.add_subparsers(dest="faq_command", metavar="{check,match,import,export}")
 
     check = sub.add_parser("check", help="validate locales/faq (exit code 1 on problems)")
     check.add_argument(
@@ -65,6 +70,24 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--faq-dir", type=Path, default=DEFAULT_FAQ_DIR, help="folder with topics.yaml and <lang>.yaml"
     )
     match.set_defaults(func=run_match)
+
+    load = sub.add_parser(
+        "import",
+        help="load locales/faq into the database (first install; adds what the database lacks)",
+        description="Add the topics and languages of the files that the database lacks; keep what "
+        "organizers changed in the console (--replace: overwrite it with the files).",
+    )
+    load.add_argument("--faq-dir", type=Path, default=DEFAULT_FAQ_DIR, help="folder to read")
+    load.add_argument(
+        "--replace", action="store_true", help="overwrite the database's entries with the files'"
+    )
+    load.set_defaults(func=run_import)
+
+    dump = sub.add_parser("export", help="write the database's FAQ content as topics.yaml and <lang>.yaml")
+    dump.add_argument(
+        "--faq-dir", type=Path, default=DEFAULT_FAQ_DIR, help="folder to write (default locales/faq)"
+    )
+    dump.set_defaults(func=run_export)
     return faq
 
 
@@ -100,6 +123,65 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None, clock: Clock 
     if facts.is_sample:
         print("note: the local facts are SAMPLE values", file=out)
     print("FAQ content OK", file=out)
+    return 0
+
+
+async def _with_database(work: Any, database_url: str | None) -> Any:
+    """Run `work(session)` on the configured database (migrated first) and commit."""
+    from bot.config import load_settings
+    from bot.ops.leader import migration_lock
+    from storage.db import create_engine, create_sessionmaker
+    from storage.migrate import upgrade
+
+    engine = create_engine(database_url or load_settings().database_url)
+    try:
+        async with migration_lock(engine):  # a bot starting meanwhile waits, as for a migration
+            await upgrade(engine)
+            async with create_sessionmaker(engine)() as session:
+                result = await work(session)
+                await session.commit()
+        return result
+    finally:
+        await engine.dispose()
+
+
+def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from bot.faq import store
+
+    out = out or sys.stdout
+    faq_dir = Path(args.faq_dir)
+
+    async def work(session: Any) -> store.Imported:
+        return await store.import_yaml(session, Clock(), faq_dir, replace=args.replace)
+
+    try:
+        result = asyncio.run(_with_database(work, getattr(args, "database_url", None)))
+    except FaqContentError as exc:
+        print(f"faq: {exc}", file=out)
+        return 1
+    print(
+        f"{result.topics} topic(s) and {result.entries} entries added, {result.replaced} replaced "
+        f"(running bots use them before their next question)",
+        file=out,
+    )
+    return 0
+
+
+def run_export(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from bot.faq import store
+
+    out = out or sys.stdout
+    faq_dir = Path(args.faq_dir)
+
+    async def work(session: Any) -> list[Path]:
+        return await store.export_yaml(session, faq_dir)
+
+    written = asyncio.run(_with_database(work, getattr(args, "database_url", None)))
+    if not written:
+        print("the database has no FAQ content: nothing written (python -m bot faq import)", file=out)
+        return 1
+    for path in written:
+        print(f"wrote {path}", file=out)
     return 0
 
 

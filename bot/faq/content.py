@@ -1,7 +1,14 @@
 """FAQ content: `locales/faq/topics.yaml` (slug, category, action) plus one YAML file per language.
 
-`load_content` reads what is there for the bot (lenient: a broken entry is skipped, so one typo does not
-take the FAQ down); `check_content` is strict and lists every problem for `python -m bot faq check`.
+`load_content` reads what is there (lenient: a broken entry is skipped, so one typo does not take the FAQ
+down); `check_content` is strict and lists every problem for `python -m bot faq check`.
+
+The running bot reads the content from the database (bot/faq/store.py, bot/faq/live.py); these files are
+its seed (`python -m bot faq import`) and the copy under version control (`python -m bot faq export`).
+`faq check`, `faq match` and bench/bench_faq.py read the files: the repository's content.
+
+An answer is Telegram HTML (bot/telegram_html.py: <b>, <i>, <a href> …; a bare `&` or `<` is text) with
+`{placeholders}` of the local facts; a title is plain text.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from bot.faq.detect import SUPPORTED
 from bot.i18n import commands_left_to_right
 from bot.languages import is_rtl
 from bot.local_facts import LocalFacts, parse_month
-from bot.text import isolate
+from bot.telegram_html import normalize, plain_text
+from bot.telegram_html import problems as html_problems
+from bot.text import N_, Translator, escape, isolate
 
 DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent.parent / "locales" / "faq"
 
@@ -39,6 +48,8 @@ CATEGORIES = frozenset(
 )
 ACTIONS = frozenset({"book", "subscribe", "events", "privacy", "handoff"})
 ENTRY_FIELDS = ("slug", "checked", "title", "answer", "questions", "keywords")
+OPTIONAL_FIELDS = ("review",)  # `review: machine`: a machine translation nobody has reviewed yet
+MACHINE = "machine"
 # `checked: 2026-11`: the month an answer was last checked against the facts (issue 15: facts with a
 # date); `python -m bot faq check` warns when it is older than bot.faq.freshness.STALE_MONTHS.
 MAX_TITLE = 60
@@ -51,7 +62,7 @@ MIN_QUESTIONS, MAX_QUESTIONS = 6, 10
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>")
 # Arabic yeh, kaf and alef maqsura: Persian text uses ی and ک (DESIGN: "Right-to-left and scripts").
-_ARABIC_ONLY_LETTERS = frozenset("يكى")
+ARABIC_ONLY_LETTERS = frozenset("يكى")
 
 
 class FaqContentError(ValueError):
@@ -76,6 +87,12 @@ class FaqEntry:
     keywords: tuple[str, ...]
     action: str | None = None
     checked: str | None = None  # "YYYY-MM", None when missing or malformed (then it counts as stale)
+    machine: bool = False  # a machine translation, to be reviewed by a person
+
+    @property
+    def answer_plain(self) -> str:
+        """The answer's visible words (no tags), for the matcher."""
+        return plain_text(self.answer_template)
 
 
 @dataclass
@@ -137,11 +154,12 @@ def _entry_from_raw(item: Any, lang: str, topic: Topic) -> FaqEntry | None:
         lang=lang,
         category=topic.category,
         title=title.strip(),
-        answer_template=answer.strip(),
+        answer_template=normalize(answer.strip()),
         questions=_str_list(item.get("questions")),
         keywords=_str_list(item.get("keywords")),
         action=topic.action,
         checked=parse_month(item.get("checked")),
+        machine=item.get("review") == MACHINE,
     )
 
 
@@ -175,11 +193,10 @@ def placeholders(text: str) -> set[str]:
 
 
 def render_answer(entry: FaqEntry, facts: LocalFacts, lang: str | None = None) -> str:
-    """The answer as plain text with the placeholders filled from the local facts in `lang` (default: the
-    entry's language). In a right-to-left language every filled value is wrapped in Unicode isolates, so an
-    address or a time does not scramble the line, and commands get a left-to-right mark ("/book").
-    Not HTML-escaped: the handler escapes when it renders. An unknown placeholder stays visible as `{name}`
-    (`faq check` reports it)."""
+    """The answer as Telegram HTML with the placeholders filled from the local facts in `lang` (default: the
+    entry's language), each value escaped. In a right-to-left language every filled value is wrapped in
+    Unicode isolates, so an address or a time does not scramble the line, and commands get a left-to-right
+    mark ("/book"). An unknown placeholder stays visible as `{name}` (`faq check` reports it)."""
     lang = lang or entry.lang
     rtl = is_rtl(lang)
 
@@ -187,13 +204,24 @@ def render_answer(entry: FaqEntry, facts: LocalFacts, lang: str | None = None) -
         value = facts.get(match.group(1), lang)
         if value is None:
             return match.group(0)
-        return isolate(value) if rtl else value
+        return escape(isolate(value) if rtl else value)
 
     template = commands_left_to_right(entry.answer_template) if rtl else entry.answer_template
     return PLACEHOLDER.sub(fill, template)
 
 
-def _first_letter_is_rtl(text: str) -> bool:
+# Below an answer that is a machine translation nobody has reviewed yet (the console's pre-fill).
+MACHINE_NOTE = N_("🤖 Machine translation. Mistakes are possible.")
+
+
+def answer_message(entry: FaqEntry, answer: str) -> str:
+    """The message that answers with `entry` (Telegram HTML): its title, the answer (`render_answer`), and
+    under a machine translation nobody has reviewed a note that says so, in the entry's language."""
+    note = f"\n\n<i>{Translator(entry.lang)._(MACHINE_NOTE)}</i>" if entry.machine else ""
+    return f"<b>{escape(entry.title)}</b>\n\n{answer}{note}"
+
+
+def first_letter_is_rtl(text: str) -> bool:
     for ch in text:
         if ch.isspace() or ch in "•-–—*·":
             continue
@@ -210,7 +238,7 @@ def _check_entry(item: Any, lang: str, index: int, facts: LocalFacts, known_slug
         where = f"{lang}.yaml: {slug}"
     problems: list[str] = []
     for key in item:
-        if key not in ENTRY_FIELDS:
+        if key not in ENTRY_FIELDS and key not in OPTIONAL_FIELDS:
             problems.append(f"{where}: unknown field '{key}'")
     for key in ENTRY_FIELDS:
         value = item.get(key)
@@ -241,21 +269,22 @@ def _check_entry(item: Any, lang: str, index: int, facts: LocalFacts, known_slug
         for name in unknown:
             problems.append(f"{where}: unknown placeholder {{{name}}}")
         entry = FaqEntry(slug, lang, "", str(title or ""), answer.strip(), (), ())
-        length = len(render_answer(entry, facts, lang))
+        length = len(plain_text(render_answer(entry, facts, lang)))
         if length > MAX_ANSWER:
             problems.append(
                 f"{where}: answer has {length} characters after filling placeholders (max {MAX_ANSWER})"
             )
-        if is_rtl(lang) and not _first_letter_is_rtl(answer):
+        if is_rtl(lang) and not first_letter_is_rtl(plain_text(answer)):
             problems.append(
                 f"{where}: answer must begin with right-to-left text (not a number, placeholder or Latin word)"
             )
-        for name, text in (("title", title), ("answer", answer)):
-            if isinstance(text, str) and _HTML_TAG.search(text):
-                problems.append(f"{where}: {name} contains HTML; plain text only")
+        if isinstance(title, str) and _HTML_TAG.search(title):
+            problems.append(f"{where}: title contains HTML; plain text only")
+        for problem in html_problems(normalize(answer)):
+            problems.append(f"{where}: answer: {problem}")
         if lang == "fa":
             for name, text in (("title", title), ("answer", answer)):
-                bad = sorted(set(text) & _ARABIC_ONLY_LETTERS) if isinstance(text, str) else []
+                bad = sorted(set(text) & ARABIC_ONLY_LETTERS) if isinstance(text, str) else []
                 if bad:
                     problems.append(f"{where}: {name} uses Arabic letters {' '.join(bad)} (Persian uses ی ک)")
 

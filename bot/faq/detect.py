@@ -177,6 +177,13 @@ def dominant_script(words: Sequence[str]) -> str | None:
     return max(counts, key=lambda k: counts[k])
 
 
+def _claimed_elsewhere(word: str, pair: tuple[frozenset[str], ...]) -> bool:
+    """Whether a Latin word is a function word of a language outside `pair` (and of none in it)."""
+    return not any(word in words for words in pair) and any(
+        word in words for words in FUNCTION_WORDS.values()
+    )
+
+
 def _logit(p: float) -> float:
     p = min(max(p, 1e-4), 1 - 1e-4)
     return math.log(p / (1 - p))
@@ -212,22 +219,24 @@ class LanguageDetector:
             if lang in vocab:
                 counts = {}
                 for w, n in vocab[lang][0].items():
-                    k = key(romanize(w), lang)
+                    k = key(romanize(w, lang), lang)
                     if k:
                         counts[k] = counts.get(k, 0) + n
                 keyed[lang] = (counts, vocab[lang][1])
         self._keys = keyed
 
     def _key_ratio(self, words: Sequence[str], a: str, b: str) -> float:
-        """Log-odds that keyed words are `a` rather than `b` (same spelling rules), from how often each
-        language's FAQ uses them: the Russian entries know a few Ukrainian words too, but rarely."""
+        """Log-odds that keyed words are `a` rather than `b` (each by its own spelling rules: Arabic drops
+        the article "al", Persian keeps it), from how often each language's FAQ uses them: the Russian
+        entries know a few Ukrainian words too, but rarely."""
         (ca, na), (cb, nb) = self._keys[a], self._keys[b]
         total = 0.0
         for w in words:
-            k = key(romanize(fold(w)), a)
-            if len(k) < _TRANSLIT_MIN_KEY[GROUP[a]] - 1:
+            wf = fold(w)
+            ka, kb = key(romanize(wf, a), a), key(romanize(wf, b), b)
+            if len(ka) < _TRANSLIT_MIN_KEY[GROUP[a]] - 1:
                 continue
-            x, y = ca.get(k, 0), cb.get(k, 0)
+            x, y = ca.get(ka, 0), cb.get(kb, 0)
             if x or y:
                 ev = math.log((x + 0.5) / na) - math.log((y + 0.5) / nb)
                 total += max(-_VOCAB_WORD_CAP, min(_VOCAB_WORD_CAP, ev))
@@ -247,10 +256,12 @@ class LanguageDetector:
             for lang in native:
                 if w in _WORD_CUES[lang] or (len(w) >= 3 and w in self._vocab.get(lang, ({}, 0))[0]):
                     native[lang] += _TRANSLIT_NATIVE
-            for lang in evidence:
-                if w in FUNCTION_WORDS[lang]:
-                    evidence[lang] += _TRANSLIT_FUNCTION
-                    continue
+            # A function word of one language ("yak" = як) is no evidence for another whose key it
+            # happens to share ("yk" = یک): function words are chosen, key matches are loose.
+            claimed = [lang for lang in evidence if w in FUNCTION_WORDS[lang]]
+            for lang in claimed:
+                evidence[lang] += _TRANSLIT_FUNCTION
+            for lang in evidence if not claimed else ():
                 k = key(w, lang)
                 if k in self._keys[lang][0]:
                     short = len(k) < _TRANSLIT_MIN_KEY[GROUP[lang]]
@@ -262,7 +273,9 @@ class LanguageDetector:
         # The two languages of one script share many words: how often each uses them tells them apart.
         for a, b in (("ar", "fa"), ("uk", "ru")):
             if a in evidence and b in evidence and (evidence[a] or evidence[b]):
-                ratio = _TRANSLIT_RATIO * self._key_ratio(words, a, b)
+                pair = (FUNCTION_WORDS[a], FUNCTION_WORDS[b])
+                own = [w for w in words if not _claimed_elsewhere(fold(w), pair)]
+                ratio = _TRANSLIT_RATIO * self._key_ratio(own, a, b)
                 # It tells which language of the pair, not whether the pair: at most the pair's own evidence.
                 evidence[a if ratio > 0 else b] += min(abs(ratio), max(evidence[a], evidence[b]))
         best = max(evidence, key=lambda k: evidence[k])

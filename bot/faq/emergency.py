@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -438,10 +438,4 @@ def with_numbers(facts: LocalFacts, shipped: Path = DEFAULT_FACTS_FILE) -> Local
     if not missing or facts.path == shipped:
         return facts
     defaults = LocalFacts.load(shipped)
-    taken = [name for name in missing if name in defaults.values]
-    values = {**facts.values, **{name: defaults.values[name] for name in taken}}
-    checked = getattr(facts, "checked", None)  # the month each fact was checked, where the format has it
-    if isinstance(checked, Mapping):
-        dates = {**checked, **{name: getattr(defaults, "checked", {}).get(name) for name in taken}}
-        return replace(facts, values=values, checked=dates)
-    return replace(facts, values=values)
+    return facts.with_facts(defaults.facts[name] for name in missing if name in defaults.facts)

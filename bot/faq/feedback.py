@@ -1,10 +1,12 @@
 """Feedback on the FAQ: 👍/👎 votes and the questions kept for the organizers (/unanswered).
 
 Privacy: a vote is (answer, language, vote, day), nothing about who voted. A kept question is (text,
-language, reason, time) without the user id; it is linked to a ticket only when the person asked for a
-person. Kept questions are deleted RETENTION_DAYS after they were asked, whether done or not, and at once
-when their asker erases their data: for that a kept question carries the asker's keyed hash (the one log
-lines carry, bot.logs.user_hash), which cannot be turned back into the id without the bot's token.
+language, reason, time) and, while it is open, its asker's id, so that an organizer can answer them
+through the bot (the console's inbox, bot/faq/inbox.py); the id is cleared as soon as the question is
+answered, given a topic or done. It is linked to a ticket only when the person asked for a person. Kept
+questions are deleted RETENTION_DAYS after they were asked, whether done or not, and at once when their
+asker erases their data: for that a kept question also carries the asker's keyed hash (the one log lines
+carry, bot.logs.user_hash), which finds rows kept without an id (a 👎 on an old answer, rows from before).
 """
 
 from __future__ import annotations
@@ -38,11 +40,12 @@ class Reason(StrEnum):
 
 class Status(StrEnum):
     OPEN = "open"
-    DONE = "done"  # an organizer marked it as done
+    DONE = "done"  # an organizer marked it as done (or gave it a topic)
+    ANSWERED = "answered"  # an organizer answered its asker through the bot (bot/faq/inbox.py)
 
 
 NO_MATCH, DOWNVOTE = Reason.NO_MATCH, Reason.DOWNVOTE
-OPEN, DONE = Status.OPEN, Status.DONE
+OPEN, DONE, ANSWERED = Status.OPEN, Status.DONE, Status.ANSWERED
 RETENTION_DAYS = 90
 PAGE_SIZE = 5
 
@@ -62,8 +65,9 @@ async def keep_unanswered(
     slug: str | None = None,
     user_id: int | None = None,
 ) -> FaqUnanswered:
-    """Keep a question for the organizers. `user_id`: its asker; by default the sender of the update being
-    handled (questions are only ever kept while handling the asker's own message or 👎)."""
+    """Keep a question for the organizers. `user_id`: its asker (kept with the open question, so they can
+    be answered); without it only the keyed hash of the sender of the update being handled (questions are
+    only ever kept while handling the asker's own message or 👎)."""
     asker = user_hash(user_id) if user_id is not None else current_user_hash()
     return await repo.add_unanswered(
         session,
@@ -75,6 +79,7 @@ async def keep_unanswered(
             status=OPEN,
             created_at=clock.now(),
             asker_hash=asker,
+            asker_id=user_id,
         ),
     )
 

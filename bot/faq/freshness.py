@@ -20,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import outbox
+from bot.faq import facts as facts_store
 from bot.faq.content import FaqContent, load_content
 from bot.faq.payloads import StaleItem, StalePayload
 from bot.faq.service import loaded_service
+from bot.faq.store import load_db_content
 from bot.jobs import JobContext
 from bot.local_facts import LocalFacts, LocalFactsError
 from bot.users import ORGANIZER
@@ -64,9 +66,9 @@ def stale_answers(content: FaqContent, today: date, months: int = STALE_MONTHS) 
 
 def stale_facts(facts: LocalFacts, today: date, months: int = STALE_MONTHS) -> list[StaleItem]:
     return [
-        StaleItem(name=name, checked=facts.checked.get(name))
-        for name in facts.values
-        if is_stale(facts.checked.get(name), today, months)
+        StaleItem(name=name, checked=fact.checked)
+        for name, fact in facts.facts.items()
+        if is_stale(fact.checked, today, months)
     ]
 
 
@@ -150,6 +152,8 @@ async def stale_job(ctx: JobContext) -> None:
         except (LocalFactsError, ValueError, OSError):
             log.exception("faq stale check: could not read the FAQ or the local facts")
             return
+        facts = await facts_store.load(session) or facts  # the organizers' facts, once in the database
+        content = await load_db_content(session) or content  # and their answers (bot/faq/store.py)
         queued = await send_monthly(session, ctx.clock, ctx.settings, content, facts)
         await session.commit()
     if queued:

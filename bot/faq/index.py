@@ -10,6 +10,7 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from itertools import repeat
 from operator import add, mul
 
@@ -47,21 +48,18 @@ def char_ngrams(tokens: Iterable[str]) -> dict[str, float]:
     return counts
 
 
-def word_stems(tokens: Iterable[str]) -> dict[str, float]:
+def word_stems(tokens: Iterable[str], stemmer: Callable[[str], str] = stem) -> dict[str, float]:
     counts: dict[str, float] = {}
     for tok in tokens:
-        s = stem(tok)
+        s = stemmer(tok)
         counts[s] = counts.get(s, 0.0) + 1.0
     return counts
 
 
+@lru_cache(maxsize=16384)
 def _trigrams(token: str) -> frozenset[str]:
     padded = f" {token} "
     return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
-
-
-def _dice(a: frozenset[str], b: frozenset[str]) -> float:
-    return 2.0 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def _sublinear(tf: float) -> float:
@@ -132,7 +130,8 @@ Tokenizer = Callable[[str], list[str]]
 
 class LanguageIndex:
     """Everything needed to rank the entries of one language. `tokenizer` turns a text into the index's
-    tokens (default: normalised words; for the Latin spellings: keys, bot/faq/translit.py)."""
+    tokens (default: normalised words; for the Latin spellings: keys, bot/faq/translit.py) and `stemmer`
+    one token into its stem."""
 
     def __init__(
         self,
@@ -143,8 +142,10 @@ class LanguageIndex:
         script: str | None = None,
         anchor_min: int = 3,
         substring_min: int = 3,
+        stemmer: Callable[[str], str] = stem,
     ) -> None:
         self.lang = lang
+        self.stem = stemmer
         self.slugs = [e.slug for e in entries]
         self.number = {slug: i for i, slug in enumerate(self.slugs)}
         self.stopwords = STOPWORDS.get(lang, frozenset()) if stopwords is None else stopwords
@@ -172,12 +173,12 @@ class LanguageIndex:
                     example_entry.append(number)
                 for k, v in c.items():
                     cd[k] = cd.get(k, 0.0) + v
-                for k, v in ids(word_stems(toks), "\x00").items():
+                for k, v in ids(word_stems(toks, stemmer), "\x00").items():
                     wd[k] = wd.get(k, 0.0) + v
-            answer_toks = content_tokens(tokenizer(e.answer_template), stop)
+            answer_toks = content_tokens(tokenizer(e.answer_plain), stop)
             for k, v in ids(char_ngrams(answer_toks)).items():
                 cd[k] = cd.get(k, 0.0) + ANSWER_WEIGHT * v
-            for k, v in ids(word_stems(answer_toks), "\x00").items():
+            for k, v in ids(word_stems(answer_toks, stemmer), "\x00").items():
                 wd[k] = wd.get(k, 0.0) + ANSWER_WEIGHT * v
             char_docs.append(cd)
             word_docs.append(wd)
@@ -205,7 +206,7 @@ class LanguageIndex:
             lo, hi = self.example_range[number]
             self.example_range[number] = (lo if hi else x, x + 1)
         self.anchors = anchors
-        self.anchor_stems = [frozenset(stem(t) for t in a) for a in anchors]
+        self.anchor_stems = [frozenset(stemmer(t) for t in a) for a in anchors]
         # Trigrams of the longer anchors, once: the typo check compares every question word with them.
         # (Keys of Latin spellings are short: there, anchors of 2 letters and parts of 3 count.)
         self.partial_min = anchor_min + 1
@@ -249,17 +250,23 @@ class LanguageIndex:
         anchors, stems = self.anchors[i], self.anchor_stems[i]
         found: set[str] = set()
         for tok in content_tokens(tokens, self.stopwords):
-            if tok in anchors or stem(tok) in stems:
+            if tok in anchors or self.stem(tok) in stems:
                 found.add(tok)
                 continue
             if len(tok) < self.partial_min:
                 continue
             grams = _trigrams(tok)
+            n = len(grams)
             for a, a_grams in self.anchor_grams[i]:
+                # (Dice similarity; the sizes alone rule most anchors out: 2 * min >= 0.6 * sum.)
+                both = n + len(a_grams)
                 if (
                     (a in tok and len(a) >= self.substring_min)
                     or (len(tok) >= 5 and tok in a)
-                    or _dice(grams, a_grams) >= ANCHOR_SIMILARITY
+                    or (
+                        2 * min(n, len(a_grams)) >= ANCHOR_SIMILARITY * both
+                        and 2 * len(grams & a_grams) >= ANCHOR_SIMILARITY * both
+                    )
                 ):
                     found.add(tok)
                     break
@@ -279,7 +286,7 @@ class LanguageIndex:
 
     def knows(self, slug: str, token: str) -> bool:
         """Whether the entry's own texts (examples, keywords, title or answer) use the word (its stem)."""
-        fid = self.table.get("\x00" + stem(token))
+        fid = self.table.get("\x00" + self.stem(token))
         number = self.number.get(slug)
         if fid is None or number is None:
             return False
@@ -295,7 +302,7 @@ class LanguageIndex:
         table = self.table
         known = 0
         for t in toks:
-            if "\x00" + stem(t) in table:
+            if "\x00" + self.stem(t) in table:
                 known += 1
                 continue
             padded = f" {t} "
@@ -307,7 +314,7 @@ class LanguageIndex:
         """(slug, score) best first, for the best entries that share anything with the question."""
         toks = content_tokens(tokens, self.stopwords)
         qc = self._query(char_ngrams(toks), "", self.max_char_idf)
-        qw = self._query(word_stems(toks), "\x00", self.max_word_idf)
+        qw = self._query(word_stems(toks, self.stem), "\x00", self.max_word_idf)
         if not qc and not qw:
             return []
         n = len(self.slugs)

@@ -9,8 +9,11 @@ Method (no training, no heavy dependencies):
 - two TF-IDF spaces: character n-grams (3-5, inside words, with word boundaries: robust to typos,
   inflection, transliteration and missing spaces) and light word stems (precise on content words);
 - an inverted index, so a question touches only the entries that share a feature with it;
+- a long German word the FAQ does not know also counts as its known last part ("Kühlschrank" as
+  "Schrank": bot/faq/normalize.with_compound_heads);
 - candidates are re-ranked with their best single example (a near-paraphrase of one example question
-  is strong evidence even when the entry as a whole is broad);
+  is strong evidence even when the entry as a whole is broad); a close topic the question names goes
+  before one it does not name, and a runner-up it does not name is no rival for the margin;
 - confidence from the score and its margin to the next topic (below a high score the question must also
   name the topic, or nearly repeat one of its example questions; at a modest score it must use mostly
   words the FAQ knows; a question about the weather, shopping, sport or the day's news, bot/faq/offtopic.py,
@@ -31,9 +34,17 @@ from bot.faq.content import PLACEHOLDER, FaqContent, FaqEntry
 from bot.faq.detect import SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
 from bot.faq.index import LanguageIndex
-from bot.faq.normalize import fold, script_of_token, tokenize
+from bot.faq.normalize import ALL_STOPWORDS, HEAD_MIN, fold, script_of_token, tokenize, with_compound_heads
 from bot.faq.offtopic import off_topic
-from bot.faq.translit import GROUP, TRANSLIT_LANGUAGES, key_stopwords, keys, latin_tokens, query_keys
+from bot.faq.translit import (
+    GROUP,
+    TRANSLIT_LANGUAGES,
+    key_stemmer,
+    key_stopwords,
+    keys,
+    latin_tokens,
+    query_keys,
+)
 
 # --- tunables -------------------------------------------------------------------------------------
 # Chosen on the content's own example questions (each third held out in turn), a hand-written list of
@@ -54,6 +65,10 @@ ALSO_RATIO = 0.4
 ALSO_CLOSE = 0.6
 ALSO_CANDIDATES = 4
 ALSO_MAX = 2
+# A topic the question names, within this share of a best topic it does not name, is put first (and then
+# competes only with the other topics the question names): short Latin keys ("xn" = خانه) weigh little
+# beside everyday verbs shared with some example question ("peyda nemikonam").
+NAMED_RATIO = 0.75
 NATIVE, LATIN = "native", "latin"  # the two views of a language's entries
 
 
@@ -148,6 +163,7 @@ class _Query:
         self.tokens = tokens
         self.scripts = {script_of_token(t) for t in tokens}
         self._keys: dict[str, list[str]] = {}
+        self.named: dict[tuple[str, str, str], frozenset[str]] = {}  # (view, lang, slug) -> anchoring
 
     def keys(self, lang: str) -> list[str]:
         if lang not in self._keys:
@@ -185,7 +201,7 @@ class FaqMatcher:
         self.detector.learn_vocabulary(
             {
                 lang: [
-                    " ".join((PLACEHOLDER.sub(" ", e.answer_template), e.title, *e.questions, *e.keywords))
+                    " ".join((PLACEHOLDER.sub(" ", e.answer_plain), e.title, *e.questions, *e.keywords))
                     for e in entries.values()
                 ]
                 for lang, entries in content.entries.items()
@@ -207,10 +223,22 @@ class FaqMatcher:
                 script="latin",
                 anchor_min=2,
                 substring_min=4 if GROUP.get(lang) == "abjad" else 3,
+                stemmer=key_stemmer(lang),
             )
             for lang, entries in content.entries.items()
             if entries and lang in TRANSLIT_LANGUAGES
         }
+        # Words of the Latin-script entries' examples, keywords and titles: the known last parts of
+        # compounds ("Kühlschrank" -> "schrank", bot.faq.normalize.with_compound_heads).
+        self.heads = frozenset(
+            t
+            for lang, entries in content.entries.items()
+            if lang in self.indexes and self.indexes[lang].script == "latin"
+            for e in entries.values()
+            for text in (e.title, *e.questions, *e.keywords)
+            for t in tokenize(text)
+            if len(t) >= HEAD_MIN and t not in ALL_STOPWORDS
+        )
 
     @property
     def languages(self) -> list[str]:
@@ -230,9 +258,10 @@ class FaqMatcher:
         into: dict[str, _Hit],
         effort: float = 1.0,
     ) -> list[tuple[str, _Hit]]:
-        """Merge the ranking of each (view, language) into `into`: slug -> best hit; all hits, best first.
-        A native index is asked only about questions with words in its script ("112" anywhere); a Latin one
-        reads keys of any script."""
+        """Merge the ranking of each (view, language) into `into`: slug -> best hit; all hits, best first
+        (a close topic the question names before one it does not, `_named_first`). A native index is
+        asked only about questions with words in its script ("112" anywhere); a Latin one reads keys of
+        any script."""
         only_digits = query.scripts == {"digits"}
         for view, lang in views:
             index = (self.indexes if view == NATIVE else self.latin).get(lang)
@@ -242,15 +271,49 @@ class FaqMatcher:
                 score *= factor
                 if score > into.get(slug, (0.0, "", ""))[0]:
                     into[slug] = (score, lang, view)
-        return sorted(into.items(), key=lambda kv: kv[1][0], reverse=True)
+        return self._named_first(sorted(into.items(), key=lambda kv: kv[1][0], reverse=True), query)
+
+    def _anchoring(self, slug: str, view: str, lang: str, query: _Query) -> frozenset[str]:
+        """The words of the question that name the topic in one view (asked several times per question)."""
+        found = query.named.get((view, lang, slug))
+        if found is None:
+            found = self._index(view, lang).anchoring(slug, query.for_view(view, lang))
+            query.named[view, lang, slug] = found
+        return found
+
+    def _named(self, slug: str, hit: _Hit, query: _Query) -> bool:
+        return bool(self._anchoring(slug, hit[2], hit[1], query))
+
+    def _named_first(self, ranked: list[tuple[str, _Hit]], query: _Query) -> list[tuple[str, _Hit]]:
+        """The ranking with the best topic the question names first, when the best topic is not named,
+        scores below ANCHOR_ALWAYS and the named one is within NAMED_RATIO of it (and reaches THRESHOLD:
+        below it nothing is answered anyway)."""
+        if len(ranked) < 2 or not THRESHOLD <= ranked[0][1][0] < ANCHOR_ALWAYS:
+            return ranked
+        floor = max(NAMED_RATIO * ranked[0][1][0], THRESHOLD)
+        if ranked[1][1][0] < floor or self._named(*ranked[0], query):
+            return ranked
+        for i, (slug, hit) in enumerate(ranked[1:ALSO_CANDIDATES], start=1):
+            if hit[0] < floor:
+                break
+            if self._named(slug, hit, query):
+                return [ranked[i], *ranked[:i], *ranked[i + 1 :]]
+        return ranked
 
     def _confident(self, ranked: list[tuple[str, _Hit]], query: _Query, primary: str | None) -> bool:
         if not ranked:
             return False
         slug, (s1, lang, view) = ranked[0]
-        s2 = ranked[1][1][0] if len(ranked) > 1 else 0.0
-        if s1 < THRESHOLD or (s1 - s2 < MARGIN and s1 < SURE):
+        if s1 < THRESHOLD:
             return False
+        s2 = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        if s1 - s2 < MARGIN and s1 < SURE:
+            # A close runner-up the question does not name is no rival (nor one put behind by `_named_first`).
+            if not self._named(slug, ranked[0][1], query):
+                return False
+            rivals = [hit[0] for s, hit in ranked[1:ALSO_CANDIDATES] if self._named(s, hit, query)]
+            if s1 - max(rivals, default=0.0) < MARGIN:
+                return False
         if off_topic(query.tokens, slug, self._knows(slug, lang, query)):
             return False
         # At a modest score the question must name the topic. The best score may come from another
@@ -273,7 +336,7 @@ class FaqMatcher:
             # just filed under the topic, bot/faq/examples.py, is one).
             return (
                 s1 >= ANCHOR_ALWAYS
-                or any(self._index(v, lg).anchoring(slug, query.for_view(v, lg)) for v, lg in views)
+                or any(self._anchoring(slug, v, lg, query) for v, lg in views)
                 or self._index(view, lang).best_example(slug, query.for_view(view, lang)) >= EXAMPLE_SURE
             )
         # A question in its own script made mostly of words the FAQ never uses: one shared word is no
@@ -285,7 +348,7 @@ class FaqMatcher:
             index, tokens = self._index(v, lg), query.for_view(v, lg)
             if v == NATIVE and index.known_share(tokens) < KNOWN_SHARE:
                 continue
-            if index.anchoring(slug, tokens):
+            if self._anchoring(slug, v, lg, query):
                 return True
         return False
 
@@ -318,12 +381,12 @@ class FaqMatcher:
         best score and anchored by a word that does not anchor the best topic (or, closer still, by other
         words than the best topic)."""
         slug, (s1, lang, view) = ranked[0]
-        named = self._index(view, lang).anchoring(slug, query.for_view(view, lang))
+        named = self._anchoring(slug, view, lang, query)
         found: list[str] = []
         for other, (score, lang2, view2) in ranked[1:ALSO_CANDIDATES]:
             if score < max(ALSO_RATIO * s1, THRESHOLD) or len(found) >= ALSO_MAX:
                 break
-            own = self._index(view2, lang2).anchoring(other, query.for_view(view2, lang2))
+            own = self._anchoring(other, view2, lang2, query)
             # A word of its own; or, close to the best, other words than the best one's.
             if own - named or (own and own != named and score >= ALSO_CLOSE * s1):
                 found.append(other)
@@ -360,7 +423,7 @@ class FaqMatcher:
         ranked: list[tuple[str, _Hit]] = []
         confident = False
         if tokens and not greeting:
-            query = _Query(text, tokens)
+            query = _Query(text, with_compound_heads(tokens, self.heads))
             primary = q_lang if q_lang in self.indexes and lang_conf >= 0.5 else None
             scores: dict[str, _Hit] = {}
             if primary is not None:

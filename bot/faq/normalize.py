@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 # --- Arabic script -------------------------------------------------------------------------------
 
@@ -228,6 +228,26 @@ def within_one_edit(a: str, b: str) -> bool:
     while i < len(short) and short[i] == long[i]:
         i += 1
     return short[i:] == long[i + 1 :]
+
+
+COMPOUND_MIN = 7  # letters of a word worth splitting ...
+HEAD_MIN = 4  # ... of its last part ...
+MODIFIER_MIN = 3  # ... and of what comes before
+
+
+def with_compound_heads(tokens: Iterable[str], known: Container[str]) -> list[str]:
+    """The tokens, each long Latin word the FAQ does not know followed by its longest known last part:
+    a German compound names its kind last ("Kühlschrank" is a Schrank, "Frauenarzt" an Arzt)."""
+    out: list[str] = []
+    for tok in tokens:
+        out.append(tok)
+        if len(tok) < COMPOUND_MIN or tok in known or not (tok.isascii() and tok.isalpha()):
+            continue
+        for i in range(MODIFIER_MIN, len(tok) - HEAD_MIN + 1):
+            if tok[i:] in known:
+                out.append(tok[i:])
+                break
+    return out
 
 
 def script_of_token(token: str) -> str:

@@ -3,6 +3,8 @@ stores `model_dump(mode="json")`; new fields get defaults, so rows queued by an 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 
@@ -21,3 +23,15 @@ class StalePayload(BaseModel):
     months: int
     answers: list[StaleItem] = Field(default_factory=list)
     facts: list[StaleItem] = Field(default_factory=list)
+
+
+class InboxAnswerPayload(BaseModel):
+    """`faq_inbox_answer`: an organizer's answer (console inbox, bot/faq/inbox.py) to someone whose question
+    the bot could not answer, in the asker's language. The payload is emptied once the row is final."""
+
+    text: str  # what the asker reads: the organizer's words, or their machine translation (`original` set)
+    written_in: str  # the language the organizer wrote in
+    original: str | None = None  # the organizer's own words when `text` is a machine translation
+    untranslated: bool = False  # `text` is in `written_in`, another language: no translation was available
+    question: str = ""  # the asker's question, shortened, so they know what is answered
+    asked_at: datetime | None = None

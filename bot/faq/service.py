@@ -9,11 +9,12 @@ Rules:
 - a confident match is answered in the question's language when that is supported and detected with
   confidence, else in the reader's language (the matcher decides `answer_lang`);
 - below the confidence threshold the closest topics (score at least SUGGEST_FLOOR, at most three) are
-  offered, and the question is kept for the organizers (without the user id); with no topic close enough
-  the bot says it does not know (an out-of-scope question never gets a random answer).
+  offered, and the question is kept for the organizers (its asker's id only while it is open); with no
+  topic close enough the bot says it does not know (an out-of-scope question never gets a random answer).
 
 The content, the matcher and the local facts are built once per process (a few seconds: built in a worker
-thread at start-up, see `warm_up`) and shared, read-only.
+thread at start-up, see `warm_up`) and shared, read-only; the content comes from the database and is built
+again when it changes (bot/faq/live.py: one primary-key read per update to notice).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from enum import StrEnum
 from pathlib import Path
 
@@ -30,14 +32,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import text as text_tools
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.faq import emergency, feedback, smalltalk
+from bot.faq import emergency, feedback, smalltalk, stats
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
-from bot.faq.examples import LiveExamples
+from bot.faq.live import LiveContent
 from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult, tells_language
 from bot.faq.normalize import tokenize
 from bot.faq.smalltalk import Talk
 from bot.local_facts import LocalFacts
 from bot.ops import metrics
+from bot.text import DEFAULT_TZ
 from storage.db import release
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,7 @@ class FaqReply:
     lang: str  # the language to reply in
     question_lang: str | None = None
     entry: FaqEntry | None = None
-    answer: str | None = None  # plain text, placeholders filled (the handler escapes it)
+    answer: str | None = None  # Telegram HTML, placeholders filled (values escaped): bot.faq.content
     suggestions: list[FaqEntry] = field(default_factory=list)
     emergency: bool = False
     unanswered_id: int | None = None
@@ -86,12 +89,15 @@ class FaqReply:
 class FaqService:
     """Content + matcher + local facts, read-only after construction (shared by all updates)."""
 
-    def __init__(self, content: FaqContent, facts: LocalFacts, default_lang: str = "de") -> None:
+    def __init__(
+        self, content: FaqContent, facts: LocalFacts, default_lang: str = "de", tz: tzinfo = DEFAULT_TZ
+    ) -> None:
         self.content = content
+        self.tz = tz  # the zone whose days the question counts use (bot.faq.stats)
         self.facts = emergency.with_numbers(facts)  # the emergency numbers are never a bare placeholder
         self.default_lang = default_lang
         self.matcher = FaqMatcher(content, default_lang=default_lang)
-        self.examples = LiveExamples()  # the example questions from the database this matcher knows
+        self.live = LiveContent(content, self.facts)  # the version of the database's content we answer from
 
     # --- content -------------------------------------------------------------------------------------
     def entry(self, slug: str, lang: str) -> FaqEntry | None:
@@ -205,9 +211,10 @@ class FaqService:
     ) -> FaqReply:
         """`user_id`: the asker (a kept question is linked to them for erasure; default: the update's sender)."""
         text = clean_text(text)
-        await self.examples.refresh(session, self)  # example questions from /unanswered, new since the last
+        await self.live.refresh(session, self)  # the content changed (console, /unanswered) since the last?
         reply = self.decide(text, user_lang)
         metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting / smalltalk
+        await self._count(session, clock, reply)
         if reply.kind in (SUGGEST, UNKNOWN) and any(ch.isalpha() for ch in text):
             row = await feedback.keep_unanswered(
                 session,
@@ -220,6 +227,22 @@ class FaqService:
             reply.unanswered_id = row.id
         return reply
 
+    async def _count(self, session: AsyncSession, clock: Clock, reply: FaqReply) -> None:
+        """The question in the figures (bot.faq.stats): greetings and small talk are no questions."""
+        if reply.kind not in (ANSWER, SUGGEST, UNKNOWN):
+            return
+        outcome = stats.Outcome.EMERGENCY if reply.emergency else stats.Outcome(reply.kind)
+        slug = reply.entry.slug if reply.kind == ANSWER and reply.entry is not None else None
+        await stats.count(
+            session,
+            clock,
+            self.tz,
+            lang=reply.question_lang,
+            fallback_lang=reply.lang,
+            outcome=outcome,
+            slug=slug,
+        )
+
     async def vote(
         self,
         session: AsyncSession,
@@ -229,10 +252,11 @@ class FaqService:
         helpful: bool,
         question: str | None,
         reader_lang: str,
+        user_id: int | None = None,
     ) -> int | None:
         """👍/👎 on an answer. A 👎 on the answer to a question keeps the question for the organizers (in
         the question's own language when sure, else the reader's); the kept row's id, so "ask a person"
-        can be linked to it."""
+        can be linked to it. `user_id`: the voter, kept with the question so an organizer can answer them."""
         await feedback.vote(session, clock, slug=entry.slug, lang=entry.lang, helpful=helpful)
         if helpful or not question:
             return None
@@ -243,6 +267,7 @@ class FaqService:
             lang=self.answer_language(question, reader_lang),
             reason=feedback.DOWNVOTE,
             slug=entry.slug,
+            user_id=user_id,
         )
         return kept.id
 
@@ -267,7 +292,7 @@ def build_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> FaqSer
         service = _SERVICES.get(key)
         if service is None:
             facts = LocalFacts.load(settings.local_facts_file)
-            service = FaqService(load_content(faq_dir), facts, settings.default_language)
+            service = FaqService(load_content(faq_dir), facts, settings.default_language, settings.tz)
             service.matcher.detector.warm_up()
             _SERVICES[key] = service
             log.info("FAQ loaded: %d languages", len(service.content.entries))
@@ -288,12 +313,14 @@ async def faq_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> Fa
 
 
 async def faq_for(settings: Settings, session: AsyncSession) -> FaqService:
-    """The shared service for an update. When it must still be built (first use: seconds), what the update
-    did so far is committed and its connection given back first, so no write lock waits on the loading."""
+    """The shared service for an update, with the database's current FAQ content. When it must still be
+    built (first use: seconds), what the update did so far is committed and its connection given back
+    first, so no write lock waits on the loading."""
     service = loaded_service(settings)
     if service is None:
         await release(session)
         service = await faq_service(settings)
+    await service.live.refresh(session, service)
     return service
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from bot.faq.matcher import GREETINGS
-from bot.faq.normalize import tokenize, within_one_edit
+from bot.faq.normalize import tokenize
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent.parent / "locales" / "smalltalk.yaml"
 MAX_FILLERS = 2  # "thank you so much" (so, much) is small talk; a third extra word makes it a message
@@ -81,18 +81,29 @@ class Table:
     vocabulary: frozenset[str]  # every word of every phrase
 
     def canonical(self, word: str) -> str:
-        """The word as the table spells it: itself, or the one known word it is one letter off."""
+        """The word as the table spells it: itself, or the one known word it is one letter off (the first
+        in alphabetical order when several are)."""
         if word in self.vocabulary or word in self.fillers or len(word) < FUZZY_MIN:
             return word
-        close = sorted(w for w in self.vocabulary if len(w) >= FUZZY_MIN - 1 and within_one_edit(word, w))
-        return close[0] if close else word
+        close = self._near.get(word)
+        return min(close) if close else word
+
+    @functools.cached_property
+    def _near(self) -> _OneEdit:
+        return _OneEdit(w for w in self.vocabulary if len(w) >= FUZZY_MIN - 1)
 
     def recognise(self, text: str) -> Talk | None:
         if len(text) > MAX_CHARS:
             return None
-        tokens = [self.canonical(w) for w in words(text)]
-        if len(tokens) > MAX_WORDS:
+        found_words = words(text)
+        if len(found_words) > MAX_WORDS:
             return None
+        tokens: list[str] = []
+        for word in found_words:
+            token = self.canonical(word)
+            if token not in self.vocabulary and token not in self.fillers:
+                return None  # a word of no phrase and no filler: a message, not small talk (cheap exit)
+            tokens.append(token)
         found = {self.emoji.get(ch, Talk.EMOJI) for ch in emoji_in(text)}
         if tokens:
             kinds = self._segment(tokens)
@@ -129,6 +140,32 @@ class Table:
     def _rank(self, option: tuple[int, int, frozenset[Talk]]) -> tuple[int, int, int]:
         fillers, phrases, kinds = option
         return fillers, phrases, min((self.order.index(k) for k in kinds), default=len(self.order))
+
+
+class _OneEdit:
+    """The words of a list one letter off a given word (changed, added or left out: `within_one_edit`),
+    found by lookups instead of comparing with every word: small talk is checked for every question."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words: set[str] = set()
+        self.changed: dict[tuple[int, str], set[str]] = {}  # (position, word without it) -> words
+        self.shorter: dict[str, set[str]] = {}  # a word with one letter left out -> words
+        for word in words:
+            self.words.add(word)
+            for i in range(len(word)):
+                rest = word[:i] + word[i + 1 :]
+                self.changed.setdefault((i, rest), set()).add(word)
+                self.shorter.setdefault(rest, set()).add(word)
+
+    def get(self, word: str) -> set[str]:
+        found = set(self.shorter.get(word, ()))  # a letter added to `word`
+        for i in range(len(word)):
+            rest = word[:i] + word[i + 1 :]
+            found.update(self.changed.get((i, rest), ()))  # a letter changed
+            if rest in self.words:  # a letter of `word` left out
+                found.add(rest)
+        found.discard(word)
+        return found
 
 
 def _items(value: object) -> Iterable[str]:

@@ -10,10 +10,13 @@ romanised (`romanize`) and every Latin spelling is reduced to a key (`key`) in w
 coincide. The matcher indexes the keys of each language's entries beside the native ones.
 
 - Arabic and Farsi (`abjad`): the native script writes no short vowels, so the key keeps consonants only;
-  long vowels and the glides و ي, alef and hamza are dropped on both sides, letters that the Latin
-  spellings do not tell apart share one class (ت ط t; س ص ث s; د ض d; ز ظ ذ z; ح ه h; ق غ q), doubled
-  letters count once, and the Arabic article is dropped. Arabic keeps ع as "3" (Arabizi writes it);
-  Farsi drops it (Finglish does not).
+  vowels, alef and hamza are dropped on both sides, and و ي too unless a written vowel follows them
+  ("keraye" = کرایه keeps its y, "peyda" = پیدا does not). Letters that the Latin spellings do not tell
+  apart share one class (ت ط t; س ص s; د ض d; ز ظ ذ z; ح ه h; ق غ q; Arabic ث t, Persian ث s and ض ظ z),
+  doubled letters count once, and the Arabic article is dropped. Arabic keeps ع as "3" (Arabizi writes
+  it); Farsi drops it (Finglish does not). A lone Latin "c" is k or s ("doctor", "police"), "ph" is f.
+  Digraphs are read in one pass, and native letters never join into one ("س ه" is not "sh").
+  tests/data/translit_pairs.yaml (spellings people type, per native word) measures the rules.
 - Ukrainian and Russian (`cyrillic`): all i-like letters (і и ы ї й, i y j) become "i", е э become "e",
   г х g h kh x become "h", ш щ sh sch shch become "S", ж zh "J", ч ch "C", ц ts c "c", soft signs and
   apostrophes go, doubled letters count once.
@@ -22,7 +25,7 @@ coincide. The matcher indexes the keys of each language's entries beside the nat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from bot.faq.normalize import STOPWORDS, fold, script_of_token
@@ -38,6 +41,13 @@ _ARABIC_LATIN: dict[str, str] = {
     "ط": "t", "ظ": "z", "ع": "3", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "گ": "g", "ل": "l",
     "م": "m", "ن": "n", "ه": "h", "و": "w", "ي": "y", "ء": "",
 }  # fmt: skip
+# Letters Persian speaks otherwise: ث س ص are "s", ذ ز ض ظ are "z" ("sabt", "mariz"). Arabic dialects say
+# ذ as "z" too ("tazkara", "ustaz").
+_PERSIAN_LATIN: dict[str, str] = {**_ARABIC_LATIN, "ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
+_ARABIC_LATIN["ذ"] = "z"
+# A letter spelt with two Latin letters must not join the next letter into another spelling: س ه is "s-h",
+# not "sh" = ش (the key drops "-").
+_JOINS = frozenset("sctkdgz")
 _CYRILLIC_LATIN: dict[str, str] = {
     "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ё": "e", "ж": "zh",
     "з": "z", "и": "y", "і": "i", "ї": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
@@ -47,29 +57,49 @@ _CYRILLIC_LATIN: dict[str, str] = {
 _ARABIC_ARTICLE = re.compile("^(?:وال|فال|بال|كال|لل|ال)(?=..)")
 
 
-def romanize(token: str) -> str:
-    """A normalised native token in Latin letters ("" for other scripts' letters)."""
+def romanize(token: str, lang: str | None = None) -> str:
+    """A normalised native token in Latin letters ("" for other scripts' letters), as close as the letters
+    allow to what people type: `lang` picks Persian readings (no article: آلمانی is "almani"; ض is "z")."""
     if script_of_token(token) == "arabic":
-        token = _ARABIC_ARTICLE.sub("", token)
-        if len(token) > 2 and token.endswith("ه"):  # final heh: the vowel -e/-a (Persian), ta marbuta
-            token = token[:-1]
-        return "".join(_ARABIC_LATIN.get(ch, ch if ch.isascii() else "") for ch in token)
+        if lang != "fa":
+            token = _ARABIC_ARTICLE.sub("", token)
+        else:
+            token = token.replace("خوا", "خا")  # the silent و of خواستن, خواهر: "mikham", "khahar"
+        # Final heh: the vowel -e/-a (Persian), ta marbuta (Arabic). ("-gah" keeps no h either: the key
+        # drops a final h after a vowel, as "madraseh" is typed.)
+        vowel = len(token) > 2 and token.endswith("ه")
+        letters = _PERSIAN_LATIN if lang == "fa" else _ARABIC_LATIN
+        parts: list[str] = []
+        for ch in token[: -1 if vowel else None]:
+            part = letters.get(ch, ch if ch.isascii() else "")
+            if part[:1] == "h" and parts and parts[-1][-1:] in _JOINS:
+                parts.append("-")
+            parts.append(part)
+        latin = "".join(parts) + ("e" if vowel else "")
+        if lang == "fa" and latin[-2:] in ("ay", "wy"):
+            latin += "e"  # "برای", "روی" are written "baraye", "ruye": the ezafe makes ی a consonant
+        # A word-initial ي (and in Persian و) is a consonant, followed by a vowel the script leaves out.
+        if latin[:1] == "y" or (latin[:1] == "w" and lang == "fa"):
+            latin = latin[0] + "a" + latin[1:]
+        return latin
     if script_of_token(token) == "cyrillic":
         return "".join(_CYRILLIC_LATIN.get(ch, ch if ch.isascii() else "") for ch in token)
     return token
 
 
 # --- Latin -> key ---------------------------------------------------------------------------------------
-# Order matters: longer spellings first.
+# Spellings of one letter, read in one pass (the longest first, see `_one_pass`).
 _ABJAD_RULES: tuple[tuple[str, str], ...] = (
-    ("3'", "q"), ("sh", "c"), ("ch", "c"), ("kh", "x"), ("gh", "q"), ("th", "t"), ("dh", "d"), ("dj", "j"),
-    ("zh", "j"), ("ou", "u"), ("ee", "i"), ("oo", "u"),
+    ("3'", "q"), ("9'", "d"), ("6'", "z"), ("sh", "c"), ("ch", "c"), ("kh", "x"), ("gh", "q"), ("th", "t"),
+    ("dh", "z"), ("dj", "j"), ("zh", "j"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("ee", "i"), ("oo", "u"),
+    # a "c" of its own is English or German: "k" ("doctor", "camp"), "s" before e and i ("police")
+    ("ce", "se"), ("ci", "si"), ("c", "k"),
 )  # fmt: skip
 # Single letters and Arabizi digits. Vowels, glides, alef and hamza map to "" (dropped).
 _ABJAD_LETTERS: dict[str, str] = {
     "a": "", "e": "", "i": "", "o": "", "u": "", "y": "", "w": "", "v": "", "2": "",
     "b": "b", "p": "b", "t": "t", "6": "t", "j": "j", "h": "h", "7": "h", "x": "x", "5": "x",
-    "d": "d", "r": "r", "z": "z", "s": "s", "9": "q", "c": "c", "q": "q", "8": "q", "f": "f",
+    "d": "d", "r": "r", "z": "z", "s": "s", "9": "s", "c": "c", "q": "q", "8": "q", "f": "f",
     "k": "k", "g": "g", "l": "l", "m": "m", "n": "n", "3": "3",
 }  # fmt: skip
 _CYRILLIC_RULES: tuple[tuple[str, str], ...] = (
@@ -80,10 +110,54 @@ _CYRILLIC_LETTERS: dict[str, str] = {
     "y": "i", "j": "i", "g": "h", "x": "h", "w": "v", "q": "k",
     "š": "S", "ž": "J", "č": "C", "ï": "i", "é": "e",
 }  # fmt: skip
+
+
+def _one_pass(rules: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    """All the rules' spellings replaced in one left-to-right pass: a replacement never joins the next
+    letter into another spelling (ش "sh" before ه "h" is "c" and "h", not "ch" = چ)."""
+    table = dict(rules)
+    pattern = re.compile("|".join(re.escape(a) for a in sorted(table, key=len, reverse=True)))
+    return lambda token: pattern.sub(lambda m: table[m.group()], token)
+
+
+_ABJAD_DIGRAPHS = _one_pass(_ABJAD_RULES)
+_CYRILLIC_DIGRAPHS = _one_pass(_CYRILLIC_RULES)
 _ARTICLES = frozenset({"el", "al", "il", "l"})
 _LATIN_ARTICLE = re.compile(r"^(?:el|al|il)(?=[a-z0-9']{3})")
 _REPEATS = re.compile(r"(.)\1+")
 _FINAL_VOWEL_H = re.compile(r"(?<=[aeiou])h$")
+
+
+_VOWELS = frozenset("aeiou")
+_GLIDES = {"y": "y", "w": "w", "v": "w", "i": "y", "u": "w", "o": "w"}
+
+
+def _abjad_consonants(token: str, initial_w: bool) -> str:
+    """The consonants of a token (digraphs replaced). و and ي are consonants before a vowel the native
+    script writes too, alef or the final -e (ـه): "keraye", "sayara", "biad" = بیاد, "mawad"; otherwise
+    vowels ("peyda", "beit", "khune", and "tayeb": the short vowel after ي is not written). So are i u o
+    of a Latin spelling. A hamza ("2") between does not count. A word-initial w is dropped in Arabic: it is
+    often the conjunction "and", written on the word."""
+    out: list[str] = []
+    last = len(token) - 1
+    for i, ch in enumerate(token):
+        glide = _GLIDES.get(ch)
+        if glide is not None:
+            if (ch in "iuo" and i == 0) or (i == 0 and glide == "w" and not initial_w):
+                continue
+            j = i + 1
+            while j <= last and token[j] == "2":
+                j += 1
+            # Before a vowel the script writes: alef, or the final -e (ـه); a short vowel would not show.
+            if (
+                j <= last
+                and (token[j] == "a" or (token[j] == "e" and j == last) or (i == 0 and token[j] in _VOWELS))
+                and (ch in "ywv" or token[i - 1] not in _VOWELS)
+            ):
+                out.append(glide)
+            continue
+        out.append(_ABJAD_LETTERS.get(ch, ""))
+    return "".join(out)
 
 
 @lru_cache(maxsize=65536)
@@ -96,16 +170,16 @@ def key(token: str, lang: str) -> str:
                 return ""
             token = _LATIN_ARTICLE.sub("", token)
         token = _FINAL_VOWEL_H.sub("", token)  # "madraseh", "khaneh": the final vowel
-        for a, b in _ABJAD_RULES:
-            token = token.replace(a, b)
-        out = "".join(_ABJAD_LETTERS.get(ch, "") for ch in token)
+        if lang == "fa":
+            token = token.replace("khw", "kh")  # the silent و of خواستن
+        out = _abjad_consonants(_ABJAD_DIGRAPHS(token), initial_w=lang == "fa")
         if lang == "fa":
             out = out.replace("3", "")  # Finglish writes no ع
         else:
             out = out.replace("g", "q")  # Gulf/Iraqi "g" for ق; غ and ق share "q" anyway
+        # Doubled letters count once, also across a short vowel the script does not write ("mutatawe3").
         return _REPEATS.sub(r"\1", out)
-    for a, b in _CYRILLIC_RULES:
-        token = token.replace(a, b)
+    token = _CYRILLIC_DIGRAPHS(token)
     token = "".join(_CYRILLIC_LETTERS.get(ch, ch) for ch in token if ch.isalpha())
     # After y/j -> i: "ye", "ie" and є are one "e"; "yi", ї are one "i" (the repeat below).
     return _REPEATS.sub(r"\1", token.replace("ie", "e"))
@@ -120,28 +194,66 @@ def latin_tokens(text: str) -> list[str]:
     out: list[str] = []
     for raw in _WORD.findall(text.replace("’", "'").replace("_", " ")):
         word = fold(raw.replace("'", "\x00")).replace("\x00", "'")
-        if word.isascii() and any(ch.isalpha() for ch in word):
+        if word.isascii() and any(ch.isalpha() for ch in word) and not _CODE.search(word):
             out.append(word.strip("'"))
     return out
+
+
+# A code or a number with a letter, not a word: "Q41061", "AZ1234567" (a case number), "30159". Arabizi
+# writes a letter as one digit, rarely two side by side ("a7jez", "hal2", "3a2le").
+_CODE = re.compile(r"\d{3}")
 
 
 def keys(tokens: Iterable[str], lang: str) -> list[str]:
     """Keys of tokens in any script (native tokens are romanised first); empty keys are left out."""
     out: list[str] = []
     for tok in tokens:
-        k = key(romanize(tok), lang)
+        k = key(romanize(tok, lang), lang)
         if k:
             out.append(k)
     return out
 
 
+# --- stems of keys ------------------------------------------------------------------------------------
+# Endings, as keys, that inflect a word without changing what it is about: possessive and plural endings
+# of Arabic and Persian ("komakam", "shahadti", "khunehamun": my help, my certificate, our houses; the
+# consonant that is left of them) and the case and verb endings of Ukrainian and Russian. Crude, like
+# bot.faq.normalize.stem: stems only have to agree most of the time.
+_KEY_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "ar": ("km", "kn", "hm", "hn", "tk", "th", "tn", "k", "h", "n", "t"),
+    "fa": ("mn", "tn", "cn", "hm", "m", "t", "c", "h"),
+    "uk": ("iami", "ami", "oho", "omu", "emu", "imi", "iah", "ah", "oiu", "eiu", "iv", "ov", "ev", "ti",
+           "sia", "s", "t", "a", "ia", "u", "iu", "i", "e", "o"),
+}  # fmt: skip
+_KEY_SUFFIXES["ru"] = _KEY_SUFFIXES["uk"]
+_KEY_STEM_MIN = 3
+_KEY_STEM_MAX = {"abjad": 6, "cyrillic": 7}  # like bot.faq.normalize.stem, which keeps 7 or 8 letters
+
+
+def key_stemmer(lang: str) -> Callable[[str], str]:
+    """The stem of a key of `lang` (one ending taken off, the rest at least three letters)."""
+    suffixes = _KEY_SUFFIXES.get(lang, ())
+    least, most = _KEY_STEM_MIN, _KEY_STEM_MAX[GROUP.get(lang, "cyrillic")]
+
+    @lru_cache(maxsize=65536)
+    def stem_key(k: str) -> str:
+        for s in suffixes:
+            if k.endswith(s) and len(k) - len(s) >= least:
+                return k[: -len(s)][:most]
+        return k[:most]
+
+    return stem_key
+
+
 # Arabizi letters with two readings across dialects: "2" is hamza, or ق spoken as hamza (Levantine and
-# Egyptian "sha2a" = شقة); "g" is ق (Gulf, Iraqi, Sudanese) or ج (Egyptian "gamb" = جنب).
+# Egyptian "sha2a" = شقة, "2etar" = قطار); "g" is ق (Gulf, Iraqi, Sudanese) or ج (Egyptian "gamb" = جنب);
+# "9" is ص, or ق (North Africa).
 _ARABIZI_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<=[a-z])2"), "q"),
+    (re.compile(r"(?<=[a-z])2|2(?=[a-z])"), "q"),
     (re.compile(r"(?<![3'])g(?!h)"), "j"),
+    (re.compile(r"9(?!')"), "q"),
 )
-_INNER = re.compile(r"(?<=[a-z])2|(?<![3'])g(?!h)")
+_INNER = re.compile(r"(?<=[a-z])2|2(?=[a-z])|(?<![3'])g(?!h)|9(?!')")
 
 
 def query_keys(tokens: Iterable[str], lang: str) -> list[str]:
@@ -149,7 +261,7 @@ def query_keys(tokens: Iterable[str], lang: str) -> list[str]:
     that reading's key as well (the index holds one spelling, the question may mean either)."""
     out: list[str] = []
     for tok in tokens:
-        k = key(romanize(tok), lang)
+        k = key(romanize(tok, lang), lang)
         if k:
             out.append(k)
         if lang == "ar" and tok.isascii() and _INNER.search(tok):

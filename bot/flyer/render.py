@@ -22,11 +22,14 @@ from pathlib import Path
 import qrcode
 from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.faq import facts as facts_store
 from bot.flyer.content import FlyerContent, FlyerError, LanguageCode, build_content
 from bot.flyer.fonts import FlyerFonts, find_fonts
 from bot.local_facts import LocalFacts, LocalFactsError
+from storage.db import release
 
 __all__ = ["Flyer", "FlyerError", "association_name", "make_flyer", "qr_matrix", "render_pdf", "render_png"]
 
@@ -276,6 +279,15 @@ def association_name(settings: Settings) -> str:
     return name
 
 
+async def association_name_now(session: AsyncSession, settings: Settings) -> str:
+    """The association's name as organizers last saved it (the database: bot/faq/facts.py), else from the
+    facts file. The session's transaction ends here: nothing waits on it while the flyer is drawn."""
+    facts = await facts_store.load(session)
+    await release(session)
+    name = facts.get("association_name", settings.default_language) if facts is not None else None
+    return name or association_name(settings)
+
+
 def make_flyer(
     username: str,
     settings: Settings,
@@ -284,10 +296,12 @@ def make_flyer(
     fonts: FlyerFonts | None = None,
     fonts_dirs: Sequence[str | Path] = (),
     png: bool = True,
+    title: str | None = None,
 ) -> Flyer:
-    """PDF and PNG of the flyer for the bot `username` (CPU work: run it in a thread from async code)."""
+    """PDF and PNG of the flyer for the bot `username` (CPU work: run it in a thread from async code);
+    `title`: the association's name (default: from the facts file)."""
     content = build_content(
-        username, title=association_name(settings), lang=settings.default_language, sample=sample
+        username, title=title or association_name(settings), lang=settings.default_language, sample=sample
     )
     pdf = render_pdf(content, fonts or find_fonts(fonts_dirs))
     return Flyer(content=content, pdf=pdf, png=render_png(pdf) if png else None)

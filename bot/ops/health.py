@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -163,10 +164,15 @@ def add_routes(web_app: web.Application, health: Health) -> None:
     web_app.router.add_get("/metrics", metrics_view)
 
 
-async def start_server(health: Health, host: str, port: int) -> web.AppRunner:
-    """/healthz and /metrics on a server of their own; returns the runner (cleanup() stops it)."""
+async def start_server(
+    health: Health, host: str, port: int, *, extra: Callable[[web.Application], None] | None = None
+) -> web.AppRunner:
+    """/healthz and /metrics on a server of their own; returns the runner (cleanup() stops it). `extra`
+    adds more before it starts: the organizers' console when polling (bot/app.py)."""
     web_app = web.Application()
     add_routes(web_app, health)
+    if extra is not None:
+        extra(web_app)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

@@ -1,12 +1,21 @@
-"""Retries for the bot's direct Bot API calls (the replies handlers send while an update is handled).
+"""Direct Bot API calls (the replies handlers send while an update is handled): retries, per-chat pacing,
+and the outbox for a reply that cannot go out now.
 
 Messages that leave on their own go through the outbox and its delivery worker, which has its own
-retries. A handler's reply has no row to come back to, so without a retry a 5xx, a timeout or a 429 from
-Telegram would lose it: this request middleware tries again.
+retries. A handler's reply has no row to come back to, so without this a 5xx, a timeout or a 429 from
+Telegram would lose it:
 
-- 429 Too Many Requests: waits `retry_after` (at most `max_wait` seconds), then tries again;
+- 429 Too Many Requests: the chat alone waits its `retry_after` (bot.delivery.limits.ChatPacer; other chats
+  go on), and its messages are paced at the chat's rate for a while, so a flood of replies meets one 429
+  instead of one per message;
 - 5xx, timeouts and connection errors: tries again after 0.5 s, 1 s, 2 s ...;
-- at most `retries` further attempts; then the error goes to the handler as before;
+- at most `retries` further attempts; a 429 longer than `max_wait` is not waited for;
+- a reply Telegram still refuses (429, 5xx) or that cannot reach it at all becomes an outbox row (kind
+  READY, rendered as it was; bot/delivery/replies.py) that the delivery worker sends when the chat is
+  free, and the handler stops with `ReplyQueued` (handlers/core/errors.py: one WARNING line, no apology).
+  Only calls Telegram surely did not carry out are queued, so a queued reply is never sent twice: after a
+  timeout the reply may have arrived, and it is not queued. Only new messages are queued: a late edit
+  could undo a newer one;
 - getUpdates is left alone (aiogram's polling has its own backoff).
 
 A timeout may hide a call that Telegram did carry out, so a retried reply can, rarely, arrive twice (the
@@ -21,13 +30,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import warnings
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn, Protocol
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramEntityTooLarge,
     TelegramNetworkError,
@@ -37,7 +49,7 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, Response, TelegramMethod
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-from aiohttp import web
+from aiohttp import ClientConnectorError, web
 from pydantic import ValidationError
 
 from bot.ops import metrics
@@ -50,35 +62,162 @@ warnings.filterwarnings("ignore", message="Detected unknown update type", catego
 
 QUERY_TOO_OLD = "query is too old"  # Telegram's answer to a late or second answerCallbackQuery
 
+# Calls that put a message into a chat: Telegram's per-chat limits count these.
+SENDS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendAnimation",
+        "sendAudio",
+        "sendVoice",
+        "sendVideoNote",
+        "sendSticker",
+        "sendLocation",
+        "sendVenue",
+        "sendContact",
+        "sendPoll",
+        "sendDice",
+        "sendMediaGroup",
+        "copyMessage",
+        "copyMessages",
+        "forwardMessage",
+        "forwardMessages",
+    }
+)
+# Of those, what the outbox may send later: one new message (an upload cannot be stored, see json_params).
+QUEUEABLE = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendAnimation",
+        "sendAudio",
+        "sendVoice",
+        "sendLocation",
+        "sendVenue",
+        "sendContact",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+
+# (method, chat_id, params without chat_id, seconds until it may go) → whether it is in the outbox now
+# (bot.delivery.replies.OutboxReplies)
+QueueReply = Callable[[str, int, dict[str, Any], float], Awaitable[bool]]
+
+
+def chat_of(method: TelegramMethod[Any]) -> int | None:
+    """The chat a sending call writes to (None: not a send, or a @channel name)."""
+    if method.__api_method__ not in SENDS:
+        return None
+    chat_id = getattr(method, "chat_id", None)
+    return chat_id if isinstance(chat_id, int) and not isinstance(chat_id, bool) else None
+
+
+def json_params(bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:
+    """The call's parameters as aiogram sends them (the bot's defaults such as parse_mode filled in), as
+    JSON values; None when the call uploads a file (its bytes cannot wait in the outbox)."""
+    files: dict[str, Any] = {}
+    params: dict[str, Any] = {}
+    for key, value in method.model_dump(warnings=False).items():
+        prepared = bot.session.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+        if prepared is not None:
+            params[key] = prepared
+    # through JSON and back: enums (parse_mode) become their plain values, as they would on the wire
+    return None if files else json.loads(bot.session.json_dumps(params))
+
+
+def never_reached(exc: TelegramNetworkError) -> bool:
+    """The connection was refused or could not be made: Telegram never saw the call (a timeout may hide one
+    that it carried out)."""
+    return isinstance(exc.__cause__, ClientConnectorError)
+
+
+class Pacer(Protocol):
+    """Per-chat waits of direct replies (bot.delivery.limits.ChatPacer)."""
+
+    def paused_for(self, chat_id: int) -> float: ...
+
+    def pause(self, chat_id: int, seconds: float) -> None: ...
+
+    async def acquire(self, chat_id: int) -> Any: ...
+
+    def release(self, permit: Any) -> None: ...
+
+
+class ReplyQueued(TelegramAPIError):
+    """The reply Telegram refused for now is in the outbox and goes out when its chat is free. Raised so the
+    handler stops as on any failed send; the error handler logs one WARNING line and apologises to nobody
+    (the reply is coming)."""
+
+    def __init__(self, method: TelegramMethod[Any], reason: str, delay: float) -> None:
+        super().__init__(method=method, message=f"{reason}: queued in the outbox, due in {delay:.0f} s")
+        self.reason = reason
+        self.delay = delay
+
 
 class RetryRequest(BaseRequestMiddleware):
-    def __init__(self, retries: int = 3, backoff: float = 0.5, max_wait: float = 30.0) -> None:
+    def __init__(
+        self,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_wait: float = 10.0,
+        *,
+        pacer: Pacer | None = None,
+        queue: QueueReply | None = None,
+    ) -> None:
         self.retries = retries
         self.backoff = backoff
-        self.max_wait = max_wait
+        self.max_wait = max_wait  # a longer 429 is not waited for: the reply goes to the outbox
+        self.pacer = pacer
+        self.queue = queue
 
     async def __call__(
         self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
     ) -> Any:
         if isinstance(method, GetUpdates):
             return await make_request(bot, method)
+        pacer = self.pacer
+        chat_id = chat_of(method) if pacer is not None else None  # a send, paced per chat
         attempt = 0
         while True:
+            if (
+                chat_id is not None
+                and pacer is not None
+                and (paused := pacer.paused_for(chat_id)) > self.max_wait
+            ):
+                # the chat is refused for long: do not hold the update that long
+                await self._give_up(bot, method, None, "429", paused)
             try:
-                return await make_request(bot, method)
+                if chat_id is None or pacer is None:
+                    return await make_request(bot, method)
+                permit = await pacer.acquire(chat_id)  # its pause, and its pace while it is busy
+                try:
+                    return await make_request(bot, method)
+                finally:
+                    pacer.release(permit)
             except TelegramRetryAfter as exc:
                 metrics.rate_limited("bot")
+                if chat_id is not None and pacer is not None:
+                    pacer.pause(chat_id, exc.retry_after)  # its next attempt waits in the pacer, alone
                 if attempt >= self.retries or exc.retry_after > self.max_wait:
-                    raise
-                delay, reason = float(exc.retry_after), "429"
-            except TelegramServerError:
-                if attempt >= self.retries:
-                    raise
+                    await self._give_up(bot, method, exc, "429", exc.retry_after)
+                delay, reason = (0.0 if chat_id is not None else float(exc.retry_after)), "429"
+            except TelegramServerError as exc:
                 delay, reason = self.backoff * 2**attempt, "5xx"
+                if attempt >= self.retries:
+                    await self._give_up(bot, method, exc, reason, delay)
             except TelegramNetworkError as exc:
-                if attempt >= self.retries or isinstance(exc, TelegramEntityTooLarge):
-                    raise
                 delay, reason = self.backoff * 2**attempt, "network"
+                if isinstance(exc, TelegramEntityTooLarge):
+                    raise
+                if attempt >= self.retries:
+                    if never_reached(exc):
+                        await self._give_up(bot, method, exc, reason, delay)
+                    raise
             except TelegramBadRequest as exc:
                 if isinstance(method, AnswerCallbackQuery) and QUERY_TOO_OLD in exc.message:
                     # A press handled late (a backlog) or again (its update re-sent after a crash: it was
@@ -90,15 +229,42 @@ class RetryRequest(BaseRequestMiddleware):
                 raise
             attempt += 1
             metrics.RETRIES.labels(reason).inc()
-            log.warning(
-                "Bot API %s failed (%s); trying again in %.1f s (%d/%d)",
+            # expected under load: only giving up is worth a WARNING (the error handler's one line)
+            log.info(
+                "Bot API %s failed (%s); trying again (%d/%d)",
                 method.__api_method__,
                 reason,
-                delay,
                 attempt,
                 self.retries,
             )
-            await asyncio.sleep(delay)
+            if delay:
+                await asyncio.sleep(delay)
+
+    async def _give_up(
+        self, bot: Bot, method: TelegramMethod[Any], exc: TelegramAPIError | None, reason: str, delay: float
+    ) -> NoReturn:
+        """Queue the reply in the outbox (ReplyQueued) when it may wait there, else raise what Telegram said."""
+        name = method.__api_method__
+        chat_id = chat_of(method)
+        params = json_params(bot, method) if self.queue is not None and name in QUEUEABLE else None
+        if params is not None and chat_id is not None and self.queue is not None:
+            params.pop("chat_id", None)
+            if isinstance(params.get("reply_parameters"), dict):
+                # sent later, it still goes if the message it answers was deleted meanwhile
+                params["reply_parameters"]["allow_sending_without_reply"] = True
+            try:
+                queued = await self.queue(name, chat_id, params, delay)
+            except Exception as error:  # the database away too: the reply is lost, as before
+                log.warning("could not queue a refused %s in the outbox: %s", name, type(error).__name__)
+                queued = False
+            if queued:
+                raise ReplyQueued(method, reason, delay) from exc
+        if exc is None:
+            wait = max(1, math.ceil(delay))
+            raise TelegramRetryAfter(
+                method=method, message="Too Many Requests (chat paused)", retry_after=wait
+            )
+        raise exc
 
 
 class KeepResponseTypes(BaseRequestMiddleware):

@@ -11,7 +11,7 @@ What happens, in one transaction (`erase`):
   photos) are deleted, and copies of them still queued never leave;
 - every outbox copy of their questions and of the answers is emptied (relays carry no user id), every
   message to them is deleted, and notices to organizers about them lose their id and their note;
-- their kept FAQ questions are deleted (linked by their keyed hash or by their ticket);
+- their kept FAQ questions are deleted (linked by their id while open, their keyed hash or their ticket);
 - their tickets stay as numbers without asker or text, their done notes and staff labels go;
 - audit lines stay (what happened, when) without them: actor NULL, their subject "user:erased";
 - then their user row: foreign keys delete (ON DELETE CASCADE) or unlink (SET NULL) the rest.
@@ -69,15 +69,33 @@ TABLES: dict[str, Rule] = {
     ),
     "counters": Rule(
         NOT_PERSONAL,
-        "the last number given (to tickets): never given again; the FAQ examples' version, the month of "
+        "the last number given (to tickets): never given again; the FAQ content's version, the month of "
         "the last stale-facts message",
     ),
     "faq_votes": Rule(NOT_PERSONAL, "answer, language, vote and day, nothing about who"),
-    "faq_unanswered": Rule(DELETED, "their kept questions", ("asker_hash", "ticket_id")),
+    "faq_stats": Rule(
+        NOT_PERSONAL, "counts of questions per day, language, topic and outcome: no text, no id, no hash"
+    ),
+    "faq_unanswered": Rule(
+        DELETED,
+        "their kept questions (with the id kept while one is open, so an organizer can answer it)",
+        ("asker_id", "asker_hash", "ticket_id"),
+    ),
+    "faq_topics": Rule(
+        ANONYMISED, "the FAQ's public content stays; who changed it last is unlinked", ("updated_by",)
+    ),
+    "faq_entries": Rule(
+        ANONYMISED, "the FAQ's public content stays; who changed it last is unlinked", ("updated_by",)
+    ),
     "faq_examples": Rule(
         NOT_PERSONAL,
         "example questions organizers chose from /unanswered: the text only, no user id, hash or link to the "
         "kept question (organizers are asked to choose none with personal details)",
+    ),
+    "local_facts": Rule(
+        ANONYMISED,
+        "the association's addresses, hours and numbers stay; the organizer who last changed one is unlinked",
+        ("updated_by",),
     ),
     "helper_profiles": Rule(DELETED, "their languages, areas and note", ("user_id",)),
     "assignments": Rule(
@@ -102,6 +120,8 @@ TABLES: dict[str, Rule] = {
     "broadcasts": Rule(ANONYMISED, "what organizers sent stays; who created it is unlinked", ("created_by",)),
     "broadcast_texts": Rule(NOT_PERSONAL, "what organizers sent, per language"),
     "translation_cache": Rule(NOT_PERSONAL, "translations of public texts only (private ones bypass it)"),
+    "console_logins": Rule(DELETED, "their login links to the web console (hashes only)", ("user_id",)),
+    "console_sessions": Rule(DELETED, "their web console sessions (hashes only)", ("user_id",)),
     "audit_log": Rule(
         ANONYMISED,
         "what happened and when stays; who did it is unlinked and a subject naming them becomes user:erased",
@@ -142,7 +162,7 @@ async def erase(session: AsyncSession, clock: Clock, user_id: int) -> None:
     for kind in await repo.active_ticket_kinds(session, user_id, tickets.ACTIVE):
         await tickets.withdraw(session, clock, user_id, kind)
     own_tickets = await repo.ticket_ids(session, user_id)
-    await repo.delete_unanswered(session, user_hash(user_id), own_tickets)
+    await repo.delete_unanswered(session, user_id, user_hash(user_id), own_tickets)
     await repo.delete_ticket_messages(session, own_tickets)
     for ticket_id in own_tickets:  # still queued copies of their words never leave (a closed one's)
         for what in ("card", "msg", "relay"):  # the card's edits, later messages, the question's parts

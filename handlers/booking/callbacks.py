@@ -107,3 +107,10 @@ class SlotsCb(CallbackData, prefix="sl"):
     day: IsoDay = ""
     on: bool = False
     page: Page = 0
+
+
+class AttendCb(CallbackData, prefix="ba"):
+    """/agenda: a counsellor or organizer says whether the person of `booking` came (the figures' no-shows)."""
+
+    booking: RowId
+    came: bool

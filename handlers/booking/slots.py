@@ -88,7 +88,7 @@ async def cmd_slots(
             text, markup = day_view(tr, day, await admin.day_slots(session, clock, settings, day), 0)
             await message.answer(text, reply_markup=markup)
         else:  # "help", or anything else
-            await message.answer(usage(tr))
+            await message.answer(usage(tr, await admin.known_keys(session)))
     except ScheduleError as error:
         await message.answer(problem(tr, error))
 
@@ -113,8 +113,8 @@ async def on_home(
 
 
 @flow.callback_query(SlotsCb.filter(F.action == SlotsAction.HELP), flags=ORG)
-async def on_help(query: CallbackQuery, tr: Translator) -> None:
-    await reply(query, usage(tr))
+async def on_help(query: CallbackQuery, tr: Translator, session: AsyncSession) -> None:
+    await reply(query, usage(tr, await admin.known_keys(session)))
 
 
 @flow.callback_query(SlotsCb.filter(F.action == SlotsAction.CLOSE), flags=ORG)

@@ -22,11 +22,22 @@ OVERVIEW_DAYS = 14
 Names = dict[str, dict[int, str]]
 
 
-def usage(tr: Translator) -> str:
+def usage(tr: Translator, known: dict[str, list[str]]) -> str:
+    """The help, with the keys this schedule knows (so its examples can be copied and changed)."""
+    keys = tr._(
+        "Known here: topics {topics}; venues {venues}; counsellors {counsellors}.",
+        topics=", ".join(known["topics"]) or "–",
+        venues=", ".join(known["venues"]) or "–",
+        counsellors=", ".join(known["counsellors"]) or "–",
+    )
+    return help_text(tr) + "\n\n" + keys
+
+
+def help_text(tr: Translator) -> str:
     return tr._(
         "<b>How to change the schedule</b>\n\n"
         "Weekly hours:\n<code>/slots weekly tue 10:00-12:00 work venue=KEY counsellor=KEY every=30 capacity=1</code>\n\n"
-        "One extra date:\n<code>/slots date 2026-05-07 14:00-16:00 housing</code>\n\n"
+        "One extra date:\n<code>/slots date 2026-05-07 14:00-16:00 housing venue=KEY</code>\n\n"
         "Closed day (bookings on it are cancelled, the people are told):\n"
         "<code>/slots close 2026-12-24 Christmas Eve</code>\n"
         "Open it again: <code>/slots open 2026-12-24</code>\n\n"
@@ -38,7 +49,10 @@ def usage(tr: Translator) -> str:
 
 
 def problem(tr: Translator, error: ScheduleError) -> str:
-    return tr._("That did not work: {problem}\n\n/slots help shows how to write it.", problem=str(error))
+    return tr._(
+        "That did not work: {problem}\n\n/slots help shows how to write it.",
+        problem=tr._(error.message, **error.values),
+    )
 
 
 def rule_text(tr: Translator, rule: ScheduleRule, names: Names) -> str:

@@ -40,6 +40,7 @@ ERRORS = {
     Refusal.EXPIRED: N_("This offer is no longer valid. The time was kept for you only for a while."),
     Refusal.HAS_FREE: N_("There are free times for this topic. Please choose one."),
     Refusal.NO_TOPIC: N_("This topic is not available any more. Please choose another one."),
+    Refusal.NOT_YET: N_("This appointment has not begun yet."),
 }
 # Refusals after which the free times are shown again.
 SLOT_LOST = frozenset({Refusal.TAKEN, Refusal.GONE, Refusal.TOO_LATE})

@@ -10,6 +10,7 @@ event reminders. Mirrors bot/broadcast/ (the rules live there); bot/wiring.py li
 - compose.py     /broadcast: topic, audience, text (and photo)
 - translate.py   the texts per language: typed, machine-translated, or the original
 - schedule.py    preview, send now or later, confirm, discard
+- preview.py     the preview: one message per language with readers, paced at the chat's rate
 - planned.py     /broadcasts: planned ones, cancel, send a held one now
 - topics.py      /topics: names in every language, new topics, hide / show
 - callbacks.py, views.py, renderers.py: buttons, texts and keyboards, outbox renderers

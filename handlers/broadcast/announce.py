@@ -16,10 +16,11 @@ from bot.broadcast.broadcasts import Problem as BroadcastProblem
 from bot.broadcast.events import Event, EventError, Problem
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.delivery.limits import ChatPacer
 from bot.text import Translator
 from bot.users import Person
 from handlers.broadcast.callbacks import EvCb, EventAction
-from handlers.broadcast.schedule import send_preview
+from handlers.broadcast.preview import send_preview
 from handlers.broadcast.views import ORG, event_head, problem_text
 from handlers.kit import Flow, alert
 
@@ -41,6 +42,7 @@ async def on_announce(
     clock: Clock,
     state: FSMContext,
     bot: Bot,
+    pacer: ChatPacer,
 ) -> None:
     try:
         event, texts = await event_service.announceable(session, clock, callback_data.event)
@@ -71,4 +73,4 @@ async def on_announce(
         return
     await query.answer()
     await state.clear()
-    await send_preview(bot, user.id, tr, session, settings, broadcast)
+    await send_preview(bot, user.id, tr, session, settings, broadcast, pacer)

@@ -1,11 +1,9 @@
-"""A draft's preview per language with the number of recipients → send now, or at a typed date and time →
-confirm; or discard it."""
+"""A draft's preview (preview.py) → send now, or at a typed date and time → confirm; or discard it."""
 
 from __future__ import annotations
 
 from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
-from aiogram.methods import SendMessage, SendPhoto
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,8 +12,7 @@ from bot.broadcast import dates, sending
 from bot.broadcast.broadcasts import Broadcast, BroadcastError
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.render import Rendered
-from bot.languages import own_name
+from bot.delivery.limits import ChatPacer
 from bot.text import Html, Translator
 from bot.users import Person
 from handlers.broadcast.callbacks import BroadcastAction, BroadcastCb
@@ -27,52 +24,12 @@ from handlers.broadcast.drafts import (
     discard_row,
     sending_text,
 )
-from handlers.broadcast.renderers import broadcast_message
-from handlers.broadcast.views import ORG, date_problem_text, problem_text
+from handlers.broadcast.preview import send_preview
+from handlers.broadcast.views import ORG, date_problem_text
 from handlers.kit import button, keyboard, reply, show_and_answer, show_keyboard
 
 flow = compose_flow("broadcast.schedule")
 Action = BroadcastAction
-
-
-async def _send(bot: Bot, chat_id: int, rendered: Rendered) -> None:
-    if rendered.method == "sendPhoto":
-        await bot(SendPhoto(chat_id=chat_id, **rendered.params))
-    else:
-        await bot(SendMessage(chat_id=chat_id, **rendered.params))
-
-
-async def send_preview(
-    bot: Bot, chat_id: int, tr: Translator, session: AsyncSession, settings: Settings, broadcast: Broadcast
-) -> None:
-    """Each audience language exactly as its readers will get it, then the count and the next step."""
-    try:
-        previews, total = await sending.previews(session, settings, broadcast)
-    except BroadcastError as error:
-        await bot.send_message(chat_id, problem_text(tr, error.code))
-        return
-    for preview in previews:
-        message = preview.message
-        language = own_name(message.lang)
-        await bot.send_message(
-            chat_id,
-            tr._("👁 Preview for {language} (recipients now: {n}):", language=language, n=preview.recipients),
-        )
-        if message.photo_ahead:
-            await bot.send_photo(chat_id, message.photo_ahead)
-        await _send(bot, chat_id, broadcast_message(message.payload, Translator(message.lang, settings.tz)))
-    bid = broadcast.id
-    markup = keyboard(
-        [
-            button(tr._("📤 Send now"), BroadcastCb(action=Action.NOW, broadcast=bid)),
-            button(tr._("🕒 Send later"), BroadcastCb(action=Action.WHEN, broadcast=bid)),
-        ],
-        [button(tr._("✏️ Change texts"), BroadcastCb(action=Action.OVERVIEW, broadcast=bid))],
-        discard_row(tr, bid),
-    )
-    await bot.send_message(
-        chat_id, tr._("Recipients now: {n}. Send now or later?", n=total), reply_markup=markup
-    )
 
 
 @flow.callback_query(BroadcastCb.filter(F.action == Action.PREVIEW), flags=ORG)
@@ -85,10 +42,11 @@ async def on_preview(
     settings: Settings,
     state: FSMContext,
     bot: Bot,
+    pacer: ChatPacer,
 ) -> None:
     await query.answer()
     await state.clear()
-    await send_preview(bot, user.id, tr, session, settings, broadcast)
+    await send_preview(bot, user.id, tr, session, settings, broadcast, pacer)
 
 
 async def _confirm_screen(

@@ -1,5 +1,5 @@
 """The core flows: /start and its links, the language, /menu, /help, /cancel, privacy and erasure, helper
-invitations and removal (/helpers), the fallback for everything nobody handled, and the error handler.
+invitations and removal (/helpers), the login link to the web console (/console), the fallback for everything nobody handled, and the error handler.
 
 Exports for bot/wiring.py: FLOWS (routed first; other capabilities' deep links go before them),
 FALLBACK (routed last), ERRORS (the error handler), MENU, COMMANDS and RENDERERS (none: the core queues
@@ -13,12 +13,30 @@ from __future__ import annotations
 from bot.delivery.render import Renderer
 from bot.text import N_
 from bot.users import ORGANIZER
-from handlers.core import errors, fallback, help_menu, helpers_admin, language, privacy, roles, start
+from handlers.core import (
+    console,
+    errors,
+    fallback,
+    help_menu,
+    helpers_admin,
+    language,
+    privacy,
+    roles,
+    start,
+)
 from handlers.core.hooks import AfterLanguage
 from handlers.kit import Dialog, Flow
 from handlers.menu import CommandInfo, MenuItem
 
-FLOWS: list[Flow] = [start.flow, language.flow, help_menu.flow, privacy.flow, roles.flow, helpers_admin.flow]
+FLOWS: list[Flow] = [
+    start.flow,
+    language.flow,
+    help_menu.flow,
+    privacy.flow,
+    roles.flow,
+    helpers_admin.flow,
+    console.flow,
+]
 FALLBACK: list[Flow] = [fallback.flow]
 ERRORS: list[Flow] = [errors.flow]
 RENDERERS: dict[str, Renderer] = {}
@@ -35,6 +53,7 @@ COMMANDS: list[CommandInfo] = [
     CommandInfo("help", N_("What this bot can do"), order=3),
     CommandInfo("helpers", N_("Helpers and organizers: list, remove"), role=ORGANIZER, order=60),
     CommandInfo("invite", N_("Invite a helper (or: /invite organizer)"), role=ORGANIZER, order=60),
+    CommandInfo("console", N_("Web console: a login link"), role=ORGANIZER, order=61),
     CommandInfo("language", N_("Change language"), order=90),
     CommandInfo("privacy", N_("What we store about you"), order=91),
     CommandInfo("deletedata", N_("Delete all your data"), order=92),

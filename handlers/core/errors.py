@@ -1,5 +1,10 @@
 """The last safety net: log the exception with the update id, tell the person in their language.
 
+Expected answers of the Bot API are no bugs and get one line without a traceback, and no apology (it could
+only meet the same answer): a 403 (the person blocked the bot) and 400 "message is not modified" (a
+button pressed twice) at INFO; 429, 5xx, timeouts and a reply queued in the outbox instead
+(bot.ops.telegram) at WARNING. Every other exception keeps its traceback at ERROR.
+
 A database error's message carries the statement's parameters (a person's id, their note, their question):
 it is logged as its class, the driver's error class, SQLAlchemy's code and the statement's first keyword,
 with the stack but without any message.
@@ -7,14 +12,23 @@ with the stack but without any message.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from typing import Any
 
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import ErrorEvent
 from sqlalchemy.exc import StatementError
 
+from bot.ops.telegram import ReplyQueued
 from bot.text import Translator
 from handlers.kit import Flow
 
@@ -29,6 +43,14 @@ async def on_error(event: ErrorEvent, **data: Any) -> bool:
         # The person blocked the bot (or never opened it, or the bot left the group) while this update was
         # handled: there is nobody to tell, and it is no bug.
         log.info("update %s: the chat cannot be written to any more", update.update_id)
+        return True
+    expected = expected_answer(event.exception)
+    if expected is not None:
+        level = logging.INFO if isinstance(event.exception, TelegramBadRequest) else logging.WARNING
+        log.log(level, "update %s: %s", update.update_id, expected)
+        if update.callback_query is not None:  # the spinner on the button stops
+            with contextlib.suppress(TelegramAPIError):
+                await update.callback_query.answer()
         return True
     db_error = database_error(event.exception)
     if db_error is None:
@@ -59,6 +81,25 @@ async def on_error(event: ErrorEvent, **data: Any) -> bool:
     except TelegramAPIError:
         log.warning("could not tell the user about the error in update %s", update.update_id)
     return True
+
+
+NOT_MODIFIED = "message is not modified"
+
+
+def expected_answer(exc: BaseException) -> str | None:
+    """One line for a Bot API answer that is no bug (without chat ids or texts), else None."""
+    if not isinstance(exc, TelegramAPIError):
+        return None
+    method = exc.method.__api_method__ if exc.method is not None else "?"
+    if isinstance(exc, ReplyQueued):
+        return f"Telegram refused {method} ({exc.reason}); queued in the outbox, due in {exc.delay:.0f} s"
+    if isinstance(exc, TelegramRetryAfter):
+        return f"Telegram refused {method} with 429 (retry after {exc.retry_after} s); not sent"
+    if isinstance(exc, (TelegramServerError, TelegramNetworkError)):
+        return f"Telegram did not carry out {method} ({type(exc).__name__}); not sent"
+    if isinstance(exc, TelegramBadRequest) and NOT_MODIFIED in exc.message:
+        return f"{method}: the message was not modified (it showed this already)"
+    return None
 
 
 def database_error(exc: BaseException) -> StatementError | None:

@@ -56,7 +56,9 @@ def privacy_text(tr: Translator) -> str:
         "• your Telegram number (id), your language, your role and when you started;\n"
         "• what you do in the bot yourself: appointments, subscriptions, questions to a person.\n\n"
         "We do not store your name or your phone number. Questions that the bot could not answer are kept "
-        "without your id for at most 90 days, so we can improve the answers.\n\n"
+        "for at most 90 days, so we can improve the answers. Until someone from our team has dealt with such "
+        "a question, your id is kept with it, so they can answer you here in the bot; then the id is "
+        "removed.\n\n"
         "Why: so that the bot answers in your language and reminds you of your appointments.\n"
         "How long: until you delete it. With /deletedata everything is deleted at once."
     )

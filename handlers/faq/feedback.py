@@ -39,7 +39,15 @@ async def on_vote(
         return
     helpful = callback_data.action == FaqAction.UP
     question, question_id = own_question(message, user)
-    kept = await service.vote(session, clock, entry, helpful=helpful, question=question, reader_lang=rtr.lang)
+    kept = await service.vote(
+        session,
+        clock,
+        entry,
+        helpful=helpful,
+        question=question,
+        reader_lang=rtr.lang,
+        user_id=user.id if user is not None and question else None,
+    )
     await edit_keyboard(message, without_votes(message.reply_markup))
     if helpful:
         await query.answer(rtr._("Thank you for your feedback!"))

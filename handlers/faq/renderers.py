@@ -11,7 +11,8 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import tickets
 from bot.delivery.render import Rendered, Renderer
 from bot.faq.freshness import STALE_KIND
-from bot.faq.payloads import StaleItem, StalePayload
+from bot.faq.inbox import ANSWER_KIND as INBOX_ANSWER_KIND
+from bot.faq.payloads import InboxAnswerPayload, StaleItem, StalePayload
 from bot.languages import name_in
 from bot.text import Translator
 from bot.ticket_media import CAPTIONED, COPY, MEDIA_ANSWER_KIND, MEDIA_KIND, media_of
@@ -297,8 +298,51 @@ def render_stale(stale: StalePayload, tr: Translator) -> Rendered:
     return html_message("\n".join([*lines, *items]))
 
 
+# --- askers answered by an organizer from the console's inbox (bot/faq/inbox.py) --------------------------
+
+
+@renders(InboxAnswerPayload)
+def render_inbox_answer(answer: InboxAnswerPayload, tr: Translator) -> Rendered:
+    """Their question (shortened), the answer in their language, and honestly how it got there: translated
+    by machine (with the original), or not translated at all."""
+    parts = [tr._("💬 <b>An answer to your question</b>")]
+    if answer.question and answer.asked_at is not None:
+        parts.append(
+            tr._(
+                "You asked on {date}:\n<i>{question}</i>",
+                date=tr.date(answer.asked_at),
+                question=answer.question,
+            )
+        )
+    parts.append(tr.insert(answer.text))
+    language = name_in(answer.written_in, tr._)
+    if answer.original:
+        parts.append(
+            tr._(
+                "<i>Translated by machine from {language}. The original:</i>\n{original}",
+                language=language,
+                original=answer.original,
+            )
+        )
+    elif answer.untranslated:
+        parts.append(
+            tr._(
+                "ℹ️ This answer is in another language: {language}. No machine translation was available.",
+                language=language,
+            )
+        )
+    parts.append(
+        tr._(
+            "A person from our team wrote this answer, because the bot could not answer your question. If "
+            "you have more questions, just write them here, or ask a person with /ask."
+        )
+    )
+    return html_message("\n\n".join(parts))
+
+
 RENDERERS: dict[str, Renderer] = {
     STALE_KIND: render_stale,
+    INBOX_ANSWER_KIND: render_inbox_answer,
     **{tickets.relay_kind(kind): render_relay for kind in tickets.TICKET_KINDS},
     tickets.CARD_KIND: render_card,
     tickets.REOPENED_KIND: render_card,

@@ -8,13 +8,13 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, R
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import feedback, smalltalk
-from bot.faq.content import FaqEntry
+from bot.faq.content import FaqEntry, answer_message
 from bot.faq.handoff import Handoff, HandoffResult
 from bot.faq.matcher import EMERGENCY_SLUG
 from bot.faq.service import ANSWER, GREETING, SUGGEST, FaqReply, FaqService, clean_text
 from bot.faq.smalltalk import Talk
 from bot.languages import name_in
-from bot.text import N_, Translator, clip, escape
+from bot.text import N_, Translator, clip
 from bot.users import Person
 from handlers.callbacks import MenuCb
 from handlers.faq.callbacks import (
@@ -108,7 +108,7 @@ def without_votes(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup |
 
 
 def answer_html(entry: FaqEntry, answer: str) -> str:
-    return f"<b>{escape(entry.title)}</b>\n\n{escape(answer)}"
+    return answer_message(entry, answer)
 
 
 def handoff_button(rtr: Translator, lang: str, kept: int | None = None) -> InlineKeyboardButton:

@@ -8,6 +8,7 @@ import logging
 from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.flyer.content import FlyerError, is_sample
@@ -23,7 +24,9 @@ flow = Flow("flyer.flyer")
 
 @flow.message(Command("flyer"), F.chat.type == "private", flags={"role": ORGANIZER})
 @flow.callback_query(MenuCb.filter(F.action == "flyer"), flags={"role": ORGANIZER})
-async def cmd_flyer(event: Message | CallbackQuery, tr: Translator, settings: Settings, bot: Bot) -> None:
+async def cmd_flyer(
+    event: Message | CallbackQuery, tr: Translator, settings: Settings, bot: Bot, session: AsyncSession
+) -> None:
     if isinstance(event, CallbackQuery):
         await event.answer()
         if not isinstance(event.message, Message):
@@ -37,9 +40,13 @@ async def cmd_flyer(event: Message | CallbackQuery, tr: Translator, settings: Se
         log.warning("flyer: getMe returned no username")
         return
     try:
-        from bot.flyer.render import make_flyer  # PDF and QR libraries only load when a flyer is asked for
+        # PDF and QR libraries only load when a flyer is asked for
+        from bot.flyer.render import association_name_now, make_flyer
 
-        flyer = await asyncio.to_thread(make_flyer, me.username, settings, sample=is_sample(me.username))
+        title = await association_name_now(session, settings)  # as the organizers last saved it
+        flyer = await asyncio.to_thread(
+            make_flyer, me.username, settings, sample=is_sample(me.username), title=title
+        )
     except FlyerFontError as exc:
         log.warning("%s", exc)
         await message.answer(

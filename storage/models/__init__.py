@@ -21,9 +21,13 @@ from storage.models.broadcast import (
     Topic,
     TranslationCache,
 )
+from storage.models.console import ConsoleLogin, ConsoleSession
 from storage.models.core import AuditEntry, Counter, Invite, OutboxMessage, User
 from storage.models.faq import FaqUnanswered, FaqVote, Ticket, TicketMessage
+from storage.models.faq_content import FaqEntryRow, FaqTopicRow
 from storage.models.faq_examples import FaqExample
+from storage.models.faq_stats import FaqStat
+from storage.models.local_facts import LocalFactRow
 
 __all__ = [
     "Assignment",
@@ -35,15 +39,21 @@ __all__ = [
     "Broadcast",
     "BroadcastText",
     "Closure",
+    "ConsoleLogin",
+    "ConsoleSession",
     "Counsellor",
     "Counter",
     "Event",
     "EventText",
+    "FaqEntryRow",
     "FaqExample",
+    "FaqStat",
+    "FaqTopicRow",
     "FaqUnanswered",
     "FaqVote",
     "HelperProfile",
     "Invite",
+    "LocalFactRow",
     "OutboxMessage",
     "ScheduleRule",
     "Slot",

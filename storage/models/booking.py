@@ -167,6 +167,8 @@ class Booking(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by: Mapped[str | None] = mapped_column(String(12))  # person | organizer
+    # Did the person come? True, False (a no-show), None: nobody said (/agenda; 0017_faq_stats)
+    attended: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class WaitlistEntry(Base):

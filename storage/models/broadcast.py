@@ -116,6 +116,10 @@ class Broadcast(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recipients: Mapped[int | None] = mapped_column(Integer)
+    # Delivery totals, kept when it is done (its outbox rows go after OUTBOX_RETENTION_DAYS; 0017_faq_stats)
+    delivered: Mapped[int | None] = mapped_column(Integer)
+    blocked: Mapped[int | None] = mapped_column(Integer)
+    failed: Mapped[int | None] = mapped_column(Integer)
 
 
 class BroadcastText(Base):

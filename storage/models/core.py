@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime
@@ -57,8 +57,9 @@ class AuditEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # None: the bot itself (config)
     action: Mapped[str] = mapped_column(String(32))  # e.g. "role.removed"
     subject: Mapped[str] = mapped_column(String(64), index=True)  # e.g. "user:123"
-    before: Mapped[str | None] = mapped_column(String(64))
-    after: Mapped[str | None] = mapped_column(String(64))
+    # what it was and became: a role, or a whole edited answer from the console (bot.audit.VALUE_MAX)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
 
 
 class OutboxMessage(Base):

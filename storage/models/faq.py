@@ -1,7 +1,8 @@
 """FAQ feedback (votes, unanswered questions) and tickets (a question handed to a person).
 
-Privacy: votes carry no user id at all; unanswered questions carry none either (only a link to the ticket
-when the person asked for a person, and the asker's keyed hash, so that their erasure deletes them). A
+Privacy: votes carry no user id at all; unanswered questions carry their asker's id only while they are
+open (so an organizer can answer them), a link to the ticket when the person asked for a person, and the
+asker's keyed hash, so that their erasure deletes them. A
 ticket keeps its asker's id (to relay the answer); on erasure it is withdrawn and anonymised; its question
 text and its conversation (ticket_messages) are deleted at once when withdrawn, a day after it closed.
 """
@@ -132,9 +133,12 @@ class FaqVote(Base):
 class FaqUnanswered(Base):
     """A question the bot could not answer well (no confident match, or a 👎), kept for organizers.
 
-    No user id; `ticket_id` links it to the question to a person when the asker asked for one, and
-    `asker_hash` (bot.logs.user_hash of the asker) lets the asker's erasure find it. Deleted after the
-    retention period (see bot.faq.feedback).
+    `asker_id` is the asker while the question is open, so that an organizer can answer them through the
+    bot (the console's inbox, bot.faq.inbox); it is cleared when the question is answered, given a topic
+    or done, and the row goes with the person (ON DELETE CASCADE, migration 0019_unanswered_reply).
+    `ticket_id` links it to the question to a person when the asker asked for one, and `asker_hash`
+    (bot.logs.user_hash of the asker) lets the asker's erasure find rows kept before the id was. Deleted
+    after the retention period (see bot.faq.feedback).
     """
 
     __tablename__ = "faq_unanswered"
@@ -150,3 +154,6 @@ class FaqUnanswered(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ticket_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tickets.id", ondelete="SET NULL"))
     asker_hash: Mapped[str | None] = mapped_column(String(16), index=True)
+    asker_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )  # only while open (0019_unanswered_reply)

@@ -16,10 +16,13 @@ async def add(session: AsyncSession, entry: AuditEntry) -> AuditEntry:
     return entry
 
 
-async def latest(session: AsyncSession, limit: int, *, subject: str | None = None) -> Sequence[AuditEntry]:
+async def latest(
+    session: AsyncSession, limit: int, *, subject: str | None = None, offset: int = 0
+) -> Sequence[AuditEntry]:
     """The newest lines first (of one subject, when given)."""
     stmt = select(AuditEntry)
     if subject is not None:
         stmt = stmt.where(AuditEntry.subject == subject)
-    result = await session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+    stmt = stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).offset(offset).limit(limit)
+    result = await session.scalars(stmt)
     return result.all()

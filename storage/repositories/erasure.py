@@ -49,9 +49,11 @@ async def delete_ticket_messages(session: AsyncSession, ticket_ids: Sequence[int
     return int(result.rowcount or 0)
 
 
-async def delete_unanswered(session: AsyncSession, asker_hash: str, ticket_ids: Sequence[int]) -> int:
-    """Kept questions of one asker: by their keyed hash, or by the tickets they became."""
-    linked = [FaqUnanswered.asker_hash == asker_hash]
+async def delete_unanswered(
+    session: AsyncSession, asker_id: int, asker_hash: str, ticket_ids: Sequence[int]
+) -> int:
+    """Kept questions of one asker: by their id (while open), their keyed hash, or the tickets they became."""
+    linked = [FaqUnanswered.asker_id == asker_id, FaqUnanswered.asker_hash == asker_hash]
     if ticket_ids:
         linked.append(FaqUnanswered.ticket_id.in_(list(ticket_ids)))
     result = await session.execute(delete(FaqUnanswered).where(or_(*linked)))

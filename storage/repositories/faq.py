@@ -387,7 +387,7 @@ async def set_unanswered_status(
     result = await session.execute(
         update(FaqUnanswered)
         .where(FaqUnanswered.id == row_id, FaqUnanswered.status == from_status)
-        .values(status=to_status, done_at=now)
+        .values(status=to_status, done_at=now, asker_id=None)  # the asker's id only while it is open
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)

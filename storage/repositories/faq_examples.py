@@ -10,17 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FaqUnanswered
 from storage.models.faq_examples import FaqExample
-from storage.repositories import counters
-
-VERSION = "faq_examples"  # counters: grows with every change of faq_examples
-
-
-async def version(session: AsyncSession) -> int:
-    return await counters.current_value(session, VERSION)
-
-
-async def bump_version(session: AsyncSession) -> int:
-    return await counters.next_value(session, VERSION)
 
 
 async def all_examples(session: AsyncSession) -> Sequence[FaqExample]:

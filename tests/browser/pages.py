@@ -4,6 +4,8 @@ browser tests: write, tap, reply to a message, send a sample photo or voice note
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 import yaml
 
 from bot.config import ROOT
+from bot.demo import ORGANIZER_ID
 from bot.i18n import catalogs
 from tests.browser.conftest import Demo
 
@@ -220,3 +223,38 @@ class ConversationPage(ChatPage):
                 "const d = document.documentElement; return d.scrollWidth <= d.clientWidth + 1;"
             )
         )
+
+
+CONSOLE_LINK = re.compile(r"https?://[^\s\"\\]+/console/login\?t=[\w-]+")
+
+
+def login_link(demo: Demo) -> str:
+    """/console from the organizer in the demo chat: the one-time link the bot answers with."""
+    chat = f"/_emu/chats/{ORGANIZER_ID}/messages"
+    seen = len(demo.control(chat))
+    demo.control("/_emu/message", {"user_id": ORGANIZER_ID, "text": "/console"})
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        for message in demo.control(chat)[seen:]:
+            found = CONSOLE_LINK.search(json.dumps(message, ensure_ascii=False))
+            if found:
+                return found.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no login link from /console:\n{demo.log_tail(15)}")
+
+
+def console_login(driver: Any, demo: Demo) -> None:
+    """The organizer logged in to the console in this tab, as a person does: /console in the bot, the link,
+    the "Log in" button. Nothing to do when the browser's session cookie (kept between tests) still holds."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{demo.url}/console")
+    if driver.find_elements(By.CSS_SELECTOR, "form.logout"):
+        return
+    driver.get(login_link(demo))
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").send_keys(Keys.ENTER)
+    WebDriverWait(driver, TIMEOUT, poll_frequency=0.1).until(
+        lambda d: d.current_url.rstrip("/").endswith("/console")
+    )

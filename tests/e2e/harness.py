@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from aiogram import Dispatcher
+from aiohttp import web
 
 from bot import wiring
-from bot.app import App, build_app, set_commands, shutdown
+from bot.app import App, build_app, console_mounter, set_commands, shutdown
 from bot.clock import Clock
 from bot.config import load_settings
 from bot.faq.service import warm_up
+from bot.ops.polling import confirm_after_handling as confirm_updates_after_handling
 from emulator.server import BotAPIEmulator
-from tests.conftest import drop_pg_database, make_engine
+from tests.conftest import drop_pg_database, free_port, make_engine
 
 TOKEN = "123456:TEST-token"
 ORGANIZER_ID = 9001
@@ -31,6 +33,8 @@ class BotHarness:
         self._handling = 0  # updates the dispatcher took and is still handling
         self._done_signal = asyncio.Event()  # set (and replaced) each time it finishes one
         self.app = app
+        self.console_url: str | None = None  # running_bot(..., console=True)
+        self.console_runner: web.AppRunner | None = None
 
     @property
     def app(self) -> App:
@@ -154,6 +158,8 @@ class BotHarness:
         return handled
 
     async def stop(self) -> None:
+        if self.console_runner is not None:
+            await self.console_runner.cleanup()
         if self._polling is not None:
             with contextlib.suppress(RuntimeError):  # polling may have stopped already
                 await self.app.dp.stop_polling()
@@ -188,11 +194,19 @@ async def running_bot(
     *,
     clock: Clock | None = None,
     emulator: BotAPIEmulator | None = None,
+    console: bool = False,
+    confirm_after_handling: bool = False,
     **overrides: Any,
 ) -> AsyncIterator[BotHarness]:
+    """`console=True`: the organizers' console is served on a free port too (`harness.console_url`, which
+    is also CONSOLE_URL, so /console sends links to it). `confirm_after_handling=True`: poll as
+    `python -m bot run` does (an update is confirmed once handled, bot/ops/polling.py: new ones come in only
+    while the oldest is not stuck); aiogram's own polling, the default here, takes them in at once."""
     emu = emulator or BotAPIEmulator(host="127.0.0.1", port=0)
     await emu.start()
     engine, url, database = await make_engine(db_kind, tmp_path)
+    if console:
+        overrides.setdefault("console_url", f"http://127.0.0.1:{free_port()}")
     settings = load_settings(
         bot_token=TOKEN,
         telegram_api_url=emu.base_url,
@@ -208,7 +222,12 @@ async def running_bot(
     # as `python -m bot run` does before polling: the FAQ and the language models are built once per
     # process (seconds on a busy machine), so a test's first question does not wait for them
     await warm_up(settings)
+    if confirm_after_handling:
+        confirm_updates_after_handling(app.dp)
     harness = BotHarness(emu, app, database)
+    if console:
+        harness.console_url = str(settings.console_url)
+        harness.console_runner = await serve_console(app)
     harness._polling = asyncio.create_task(
         app.dp.start_polling(app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
     )
@@ -216,6 +235,18 @@ async def running_bot(
         yield harness
     finally:
         await harness.stop()
+
+
+async def serve_console(app: App) -> web.AppRunner:
+    """The console of this bot on its own little server, at the port of CONSOLE_URL."""
+    assert app.settings.console_url is not None
+    port = int(app.settings.console_url.rsplit(":", 1)[1])
+    web_app = web.Application()
+    console_mounter(app)(web_app)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
 
 
 def text_of(message: dict[str, Any]) -> str:

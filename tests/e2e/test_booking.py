@@ -389,7 +389,9 @@ async def test_agenda_for_counsellors_and_schedule_for_organizers(tmp_path: Path
         closed = await bot.say(ORGANIZER_ID, "/slots close 2026-03-24 Feiertag")
         assert text_of(closed).endswith("Abgesagte Buchungen: 1 (die Personen bekommen Bescheid).")
         wrong = await bot.say(ORGANIZER_ID, "/slots weekly someday 10:00-11:00 work")
-        assert text_of(wrong).startswith("Das hat nicht geklappt")
+        assert text_of(wrong).startswith("Das hat nicht geklappt: Unbekannter Wochentag „someday“")
+        again = await bot.say(ORGANIZER_ID, "/slots weekly Do 14:30-15:30 Wohnen")  # the topic's German name
+        assert "überschneidet sich mit Regel #" in text_of(again), text_of(again)  # not a second 14:30
         await bot.deliver()
         told = await bot.emu.wait_for(60, timeout=5)
         assert text_of(told).startswith("😔")

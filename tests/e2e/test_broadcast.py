@@ -175,10 +175,15 @@ async def test_compose_translate_schedule_deliver_report(
         }
         assert any(text_of(m).startswith(f"[ar] {german}") and note["ar"] in text_of(m) for m in previews)
         assert any(text_of(m).startswith(f"[fa] {german}") and note["fa"] in text_of(m) for m in previews)
-        assert any(text_of(m) == ukrainian for m in previews)  # typed: no note
-        assert any(text_of(m) == german for m in previews)
-        headers = [m for m in previews if text_of(m).startswith("👁")]
-        assert len(headers) == 4
+        # one message per language, as its readers get it, with its label below (issue 18)
+
+        def label(lang: str) -> str:
+            return say_("de", "👁 Preview for {language} (recipients now: {n})", language=own_name(lang), n=1)
+
+        assert any(text_of(m) == f"{ukrainian}\n\n{label('uk')}" for m in previews)  # typed: no note
+        assert any(text_of(m) == f"{german}\n\n{label('de')}" for m in previews)
+        assert any(text_of(m).endswith(label("ar")) for m in previews)
+        assert len(previews) == 5 and sum("👁" in text_of(m) for m in previews) == 4
 
         # schedules: a past moment is refused, then today 18:00 Berlin
         ask = await bot.press(org, summary, button_data(summary, "🕒"))

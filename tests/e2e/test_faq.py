@@ -19,7 +19,7 @@ from bot.config import load_settings
 from bot.faq.content import load_content
 from bot.faq.service import build_service
 from bot.i18n import catalogs
-from storage.models import FaqVote, User
+from storage.models import FaqUnanswered, FaqVote, User
 from tests.e2e.harness import (
     HELPERS_CHAT_ID,
     ORGANIZER_ID,
@@ -196,6 +196,8 @@ async def test_thumbs_down_shows_up_in_unanswered(db_kind: str, tmp_path: Path) 
         assert question in text and "👎" in text
         async with bot.app.sessionmaker() as session:
             assert await session.scalar(select(func.count()).select_from(FaqVote)) == 1
+            kept = (await session.scalars(select(FaqUnanswered))).all()
+            assert [(r.reason, r.asker_id) for r in kept] == [("downvote", 205)]  # answerable from the inbox
 
         refused = await bot.say(205, "/unanswered")
         assert question not in text_of(refused)

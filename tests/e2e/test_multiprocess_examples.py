@@ -144,7 +144,7 @@ async def test_a_topic_given_through_one_process_is_used_by_the_other(tmp_path: 
         assert again["text"].startswith(title), again["text"]
         assert went_to(mark) == {two}
         assert emu.violations == []
-        assert "faq matcher rebuilt with 1 example" in procs[1].log.read_text()
+        assert "1 example question(s)" in procs[1].log.read_text()
     finally:
         for proc in procs:
             await proc.stop()

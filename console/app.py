@@ -1,0 +1,80 @@
+"""Mounting the console on an aiohttp application, under /console.
+
+`PAGES` is the one explicit list of page modules (nothing registers itself on import): each module has
+`ROUTES` (console.web.get/post) and, if it belongs in the menu, `NAV` (a console.web.NavItem). `mount`
+wraps every route with the one request helper (console.web.serve), so no page can skip the login, the
+role check, the CSRF check or the commit rule. How to add a page: console/pages/__init__.py.
+
+Where it is mounted (the bot's own web server, one process): the webhook app (bot/app.py `webhook_app`),
+the health/metrics server when polling (bot/ops/health.py `start_server`), the demo's web server
+(bot/demo.py) and the e2e harness (tests/e2e/harness.py `running_bot(..., console=True)`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from bot.languages import is_rtl
+from console.i18n import LANGUAGE_NAMES, LANGUAGES, ConsoleTranslator
+from console.pages import audit, facts, faq, figures, home, inbox, login
+from console.web import PREFIX, ConsoleContext, NavItem, nav_of, secured, serve
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+# The console's pages, in no particular order (the menu is sorted by NavItem.order).
+PAGES: list[ModuleType] = [home, login, audit, inbox, facts, figures, faq]
+
+
+def text_attrs(lang: str) -> Markup:
+    """`lang` and `dir` of a block in a bot language: `<div {{ text_attrs("fa") }}>` is right to left."""
+    return Markup('lang="{}" dir="{}"').format(lang, "rtl" if is_rtl(lang) else "ltr")
+
+
+def environments(ctx: ConsoleContext) -> dict[str, Environment]:
+    """One Jinja2 environment per UI language (templates compiled once each; `_` bound to the language)."""
+    envs: dict[str, Environment] = {}
+    for lang in LANGUAGES:
+        tr = ConsoleTranslator(lang, ctx.settings.tz)
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,  # a misspelt variable fails the test, not the organizer's eyes
+            auto_reload=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.globals.update(
+            tr=tr, _=tr._, n_=tr.n_, languages=LANGUAGE_NAMES, prefix=PREFIX, text_attrs=text_attrs
+        )
+        envs[lang] = env
+    return envs
+
+
+def mount(web_app: web.Application, ctx: ConsoleContext, pages: list[ModuleType] | None = None) -> None:
+    """Add the console under /console to `web_app` (before it starts)."""
+    pages = PAGES if pages is None else pages
+    ctx.templates = environments(ctx)
+    ctx.nav = nav_of([page.NAV for page in pages if getattr(page, "NAV", None) is not None])
+    for page in pages:
+        ctx.audit_labels.update(getattr(page, "AUDIT_ACTIONS", {}))
+    console = web.Application(middlewares=[secured])
+    seen: set[tuple[str, str]] = set()
+    for page in pages:
+        for route in page.ROUTES:
+            key = (route.method, route.path)
+            if key in seen:
+                raise ValueError(f"console: two pages claim {route.method} {PREFIX}{route.path}")
+            seen.add(key)
+            console.router.add_route(route.method, route.path, serve(ctx, route))
+    console.router.add_static("/static", STATIC, name="static")
+    web_app.add_subapp(PREFIX, console)
+
+
+__all__ = ["PAGES", "ConsoleContext", "NavItem", "mount"]
