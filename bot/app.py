@@ -373,17 +373,24 @@ async def run_polling(app: App) -> None:
         await shutdown(app)
 
 
-def console_context(app: App) -> ConsoleContext:
+def console_context(app: App, *, sample_data: bool = False) -> ConsoleContext:
     """What the organizers' console works with: the parts the bot's handlers and jobs get."""
-    return ConsoleContext(app.settings, app.clock, app.sessionmaker, app.machine_translator, redis=app.redis)
+    return ConsoleContext(
+        app.settings,
+        app.clock,
+        app.sessionmaker,
+        app.machine_translator,
+        redis=app.redis,
+        sample_data=sample_data,
+    )
 
 
-def console_mounter(app: App) -> Callable[[web.Application], None]:
+def console_mounter(app: App, *, sample_data: bool = False) -> Callable[[web.Application], None]:
     """Adds the console under /console to a web app before it starts (made then: the demo replaces the
-    machine translator after build_app)."""
+    machine translator after build_app). `sample_data`: every page says so (the demo)."""
 
     def add(web_app: web.Application) -> None:
-        mount_console(web_app, console_context(app))
+        mount_console(web_app, console_context(app, sample_data=sample_data))
 
     return add
 

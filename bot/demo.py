@@ -132,7 +132,9 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | No
     app = await build_app(settings, DEMO_TOKEN, clock=clock, engine=engine)
     if use_demo_translator(app):
         print("  Translation: demo stand-in, marked [DEMO] (set TRANSLATOR for a real one)", flush=True)
-    emu = BotAPIEmulator(host=host, port=port, serve_page=True, personas=PERSONAS, mount=console_mounter(app))
+    emu = BotAPIEmulator(
+        host=host, port=port, serve_page=True, personas=PERSONAS, mount=console_mounter(app, sample_data=True)
+    )
     await emu.start()
     emu.add_user(HELPER_ID, language_code="de", first_name="Helper")
     emu.add_user(ORGANIZER_ID, language_code="de", first_name="Organizer")

@@ -51,7 +51,13 @@ def environments(ctx: ConsoleContext) -> dict[str, Environment]:
             lstrip_blocks=True,
         )
         env.globals.update(
-            tr=tr, _=tr._, n_=tr.n_, languages=LANGUAGE_NAMES, prefix=PREFIX, text_attrs=text_attrs
+            tr=tr,
+            _=tr._,
+            n_=tr.n_,
+            languages=LANGUAGE_NAMES,
+            prefix=PREFIX,
+            text_attrs=text_attrs,
+            sample_data=ctx.sample_data,
         )
         envs[lang] = env
     return envs

@@ -55,6 +55,7 @@ class ConsoleContext:
     sessionmaker: async_sessionmaker[AsyncSession]
     machine_translator: MachineTranslator | None = None
     redis: Any = None  # redis.asyncio.Redis when REDIS_URL is set (None without)
+    sample_data: bool = False  # the demo: every page says that its names and figures are made up
     # filled in by console.app.mount: one Jinja2 environment per UI language, the menu
     templates: dict[str, Environment] = field(default_factory=dict)
     nav: list[NavItem] = field(default_factory=list)

@@ -55,6 +55,7 @@ def test_an_organizer_changes_the_counselling_hours_and_the_bot_answers_with_the
     facts = FactsPage(driver, demo)
     facts.login()
     facts.open_facts()
+    assert "Beispieldaten" in facts.css(".sample-banner").text  # the demo says its data is made up
     card = facts.css("#fact-counselling_hours")
     assert "SAMPLE" in card.text and "Di 10:00–12:00; Do 14:00–16:00" in card.text
 
