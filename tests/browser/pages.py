@@ -258,3 +258,51 @@ def console_login(driver: Any, demo: Demo) -> None:
     WebDriverWait(driver, TIMEOUT, poll_frequency=0.1).until(
         lambda d: d.current_url.rstrip("/").endswith("/console")
     )
+
+
+class Tabs:
+    """The chat page in one tab, the console in another: each keeps its state while the other is used."""
+
+    def __init__(self, driver: Any, demo: Demo) -> None:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import Select, WebDriverWait
+
+        self.driver, self.demo, self.By, self.Select = driver, demo, By, Select
+        self.wait = WebDriverWait(driver, 20, poll_frequency=0.1)
+        self.chat = ChatPage(driver, demo)
+        self.chat_tab = driver.current_window_handle
+        driver.switch_to.new_window("tab")
+        self.console_tab = driver.current_window_handle
+
+    def to_chat(self) -> ChatPage:
+        self.driver.switch_to.window(self.chat_tab)
+        return self.chat
+
+    def to_console(self) -> None:
+        self.driver.switch_to.window(self.console_tab)
+
+    def close(self) -> None:
+        self.driver.switch_to.window(self.console_tab)
+        self.driver.close()
+        self.driver.switch_to.window(self.chat_tab)
+
+    def ask(self, text: str) -> str:
+        """The refugee of the open chat asks in the chat; the bot's reply."""
+        chat = self.to_chat()
+        seen = len(chat.messages("bot"))
+        chat.send(text)
+        return chat.text_of(chat.bot_message(lambda m: True, f"the reply to {text!r}", seen))
+
+    def login(self) -> None:
+        self.to_console()
+        console_login(self.driver, self.demo)
+
+
+def start_in(tabs: Tabs, persona: str, lang: str) -> None:
+    """The chat of `persona`, started in `lang`: the bot's menu shown."""
+    chat = tabs.to_chat()
+    chat.open(persona)
+    seen = len(chat.messages("bot"))
+    chat.send(f"/start lang-{lang}")
+    chat.bot_text(tr(lang, "What would you like to do?"), f"the menu in {lang}", seen)
+    chat.settle(0.5)

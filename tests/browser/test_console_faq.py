@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Demo
-from tests.browser.pages import faq_entry, tr
-from tests.browser.test_console_inbox import Tabs
+from tests.browser.pages import Tabs, faq_entry, start_in
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +40,7 @@ def tabs(driver: Any, demo: Demo) -> Iterator[Tabs]:
 
 
 def start_in_arabic(tabs: Tabs) -> None:
-    chat = tabs.to_chat()
-    chat.open("refugee")
-    seen = len(chat.messages("bot"))
-    chat.send("/start lang-ar")
-    chat.bot_text(tr("ar", "What would you like to do?"), "the Arabic menu", seen)
-    chat.settle(0.5)
+    start_in(tabs, "refugee", "ar")
 
 
 def arabic_card(tabs: Tabs) -> Any:

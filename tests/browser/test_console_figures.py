@@ -15,8 +15,7 @@ import pytest
 
 from bot.figures.tables import from_csv
 from tests.browser.conftest import Demo
-from tests.browser.pages import faq_entry, tr
-from tests.browser.test_console_inbox import Tabs
+from tests.browser.pages import Tabs, faq_entry, tr
 
 pytestmark = pytest.mark.browser
 

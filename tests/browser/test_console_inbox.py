@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Demo
-from tests.browser.pages import ChatPage, console_login, faq_entry, tr
+from tests.browser.pages import Tabs, faq_entry, start_in, tr
 
 pytestmark = pytest.mark.browser
 
@@ -31,42 +31,8 @@ ANSWER = "Angeln ist am Altwarmbüchener See mit Angelschein erlaubt. Fragen Sie
 LAPTOP = {"width": 1100, "height": 1000, "deviceScaleFactor": 1, "mobile": False}
 
 
-class Tabs:
-    """The chat page in one tab, the console in another: each keeps its state while the other is used."""
-
-    def __init__(self, driver: Any, demo: Demo) -> None:
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import Select, WebDriverWait
-
-        self.driver, self.demo, self.By, self.Select = driver, demo, By, Select
-        self.wait = WebDriverWait(driver, 20, poll_frequency=0.1)
-        self.chat = ChatPage(driver, demo)
-        self.chat_tab = driver.current_window_handle
-        driver.switch_to.new_window("tab")
-        self.console_tab = driver.current_window_handle
-
-    def to_chat(self) -> ChatPage:
-        self.driver.switch_to.window(self.chat_tab)
-        return self.chat
-
-    def to_console(self) -> None:
-        self.driver.switch_to.window(self.console_tab)
-
-    def close(self) -> None:
-        self.driver.switch_to.window(self.console_tab)
-        self.driver.close()
-        self.driver.switch_to.window(self.chat_tab)
-
-    def ask(self, text: str) -> str:
-        """The Farsi refugee asks in the chat; the bot's reply."""
-        chat = self.to_chat()
-        seen = len(chat.messages("bot"))
-        chat.send(text)
-        return chat.text_of(chat.bot_message(lambda m: True, f"the reply to {text!r}", seen))
-
-    def login(self) -> None:
-        self.to_console()
-        console_login(self.driver, self.demo)
+class InboxTabs(Tabs):
+    """The two tabs, with the inbox's own steps."""
 
     def inbox_group(self, question: str) -> Any:
         """The inbox, freshly loaded: the group that holds `question`."""
@@ -97,8 +63,8 @@ class Tabs:
 
 
 @pytest.fixture
-def tabs(driver: Any, demo: Demo) -> Iterator[Tabs]:
-    opened = Tabs(driver, demo)
+def tabs(driver: Any, demo: Demo) -> Iterator[InboxTabs]:
+    opened = InboxTabs(driver, demo)
     try:
         yield opened
     finally:
@@ -106,16 +72,11 @@ def tabs(driver: Any, demo: Demo) -> Iterator[Tabs]:
 
 
 def start_in_farsi(tabs: Tabs) -> None:
-    chat = tabs.to_chat()
-    chat.open("refugee-fa")
-    seen = len(chat.messages("bot"))
-    chat.send("/start lang-fa")
-    chat.bot_text(tr("fa", "What would you like to do?"), "the Farsi menu", seen)
-    chat.settle(0.5)
+    start_in(tabs, "refugee-fa", "fa")
 
 
 def test_a_farsi_question_becomes_an_example_and_the_bot_answers_it(
-    tabs: Tabs, driver: Any, screenshot_dir: Path
+    tabs: InboxTabs, driver: Any, screenshot_dir: Path
 ) -> None:
     title = faq_entry("fa", TOPIC)["title"]
     start_in_farsi(tabs)
@@ -145,7 +106,7 @@ def test_a_farsi_question_becomes_an_example_and_the_bot_answers_it(
     assert again.startswith(title), again
 
 
-def test_an_organizer_answers_from_the_inbox_and_the_asker_reads_it_in_farsi(tabs: Tabs) -> None:
+def test_an_organizer_answers_from_the_inbox_and_the_asker_reads_it_in_farsi(tabs: InboxTabs) -> None:
     start_in_farsi(tabs)
     question = "برای ماهیگیری مجوز لازم است؟"  # "is a permit needed for fishing?": no topic knows it
     tabs.ask(question)
