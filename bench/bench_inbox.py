@@ -1,6 +1,6 @@
 """The console's inbox with many open questions: the time of one page of groups (bot.faq.inbox.inbox_page:
-the queries and the grouping by similarity; not the HTML), for a process's first page, an unchanged inbox,
-after a group was dealt with, and after a new question came in.
+the queries and the grouping by similarity; not the HTML), for grouping them all (done once when a process
+starts), an unchanged inbox, after a group was dealt with, and after a new question came in.
 
 Prints figures; it does not pass or fail. The questions are the FAQ development set's (tests/data/
 faq_devset.yaml, six languages and the Latin spellings), repeated with a word or two of another question
@@ -115,10 +115,10 @@ async def main() -> None:
         sizes = sorted((g.count for g in first.groups), reverse=True)
         print(f"inbox, {args.questions:,} open questions on {args.db} (times of inbox_page: query, grouping)")
         print(f"  groups: {first.total_groups:,} (largest {sizes[:5]} on the first page)")
-        print(f"  first page of a process (every question's words read): {cold:.0f} ms")
+        print(f"  grouping all (a process does it once, when it starts: console WARM_UP): {cold:.0f} ms")
         print(f"  unchanged since the last page: median {statistics.median(unchanged):.0f} ms ({RUNS} runs)")
         print(f"  after a group was dealt with: median {statistics.median(closed):.0f} ms")
-        print(f"  after a new question came in (grouped again): median {statistics.median(regrouped):.0f} ms")
+        print(f"  after a new question came in (placed into the kept groups): median {statistics.median(regrouped):.0f} ms")
     finally:
         await engine.dispose()
         if database:

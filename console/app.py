@@ -1,7 +1,8 @@
 """Mounting the console on an aiohttp application, under /console.
 
 `PAGES` is the one explicit list of page modules (nothing registers itself on import): each module has
-`ROUTES` (console.web.get/post) and, if it belongs in the menu, `NAV` (a console.web.NavItem). `mount`
+`ROUTES` (console.web.get/post), if it belongs in the menu `NAV` (a console.web.NavItem), and if it has
+work to do before its first request `WARM_UP` (run in the background once the server starts). `mount`
 wraps every route with the one request helper (console.web.serve), so no page can skip the login, the
 role check, the CSRF check or the commit rule. How to add a page: console/pages/__init__.py.
 
@@ -12,6 +13,9 @@ the health/metrics server when polling (bot/ops/health.py `start_server`), the d
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import ModuleType
 
@@ -22,8 +26,9 @@ from markupsafe import Markup
 from bot.languages import is_rtl
 from console.i18n import LANGUAGE_NAMES, LANGUAGES, ConsoleTranslator
 from console.pages import audit, facts, faq, figures, home, inbox, login
-from console.web import PREFIX, ConsoleContext, NavItem, nav_of, secured, serve
+from console.web import PREFIX, ConsoleContext, NavItem, WarmUp, nav_of, secured, serve
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
@@ -80,7 +85,29 @@ def mount(web_app: web.Application, ctx: ConsoleContext, pages: list[ModuleType]
             seen.add(key)
             console.router.add_route(route.method, route.path, serve(ctx, route))
     console.router.add_static("/static", STATIC, name="static")
+    warm_ups = [page.WARM_UP for page in pages if getattr(page, "WARM_UP", None) is not None]
+    if warm_ups:
+        console.cleanup_ctx.append(lambda _app: warming_up(ctx, warm_ups))
     web_app.add_subapp(PREFIX, console)
+
+
+async def warming_up(ctx: ConsoleContext, warm_ups: list[WarmUp]) -> AsyncIterator[None]:
+    """The pages' warm-ups, one after the other in the background while the server runs (a failure is
+    logged: the page then does the work on its first request)."""
+
+    async def run() -> None:
+        for warm_up in warm_ups:
+            try:
+                await warm_up(ctx)
+            except Exception:
+                log.warning(
+                    "console: a warm-up failed; its page does the work when first opened", exc_info=True
+                )
+
+    task = asyncio.create_task(run())
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 __all__ = ["PAGES", "ConsoleContext", "NavItem", "mount"]

@@ -62,6 +62,9 @@ class ConsoleContext:
     audit_labels: dict[str, str] = field(default_factory=dict)  # action → message id (pages' AUDIT_ACTIONS)
 
 
+WarmUp = Callable[[ConsoleContext], Awaitable[None]]  # a page's work before its first request (its WARM_UP)
+
+
 @dataclass(frozen=True)
 class NavItem:
     """A page in the menu and on the home page (a message id, translated when shown)."""

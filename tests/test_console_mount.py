@@ -3,14 +3,24 @@ all without CONSOLE_URL; `python -m bot run` refuses a CONSOLE_URL it could not 
 
 from __future__ import annotations
 
+import asyncio
+from types import SimpleNamespace
+
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_app, console_mounter, shutdown, webhook_app
+from bot.clock import Clock
 from bot.config import ConfigError, load_settings
+from bot.faq import feedback, inbox
 from bot.ops.health import start_server
+from console.app import mount
+from console.pages import inbox as inbox_page
+from console.web import ConsoleContext
+from storage.db import create_sessionmaker
 from tests.conftest import free_port
 
 TOKEN = "123456:TEST-token"
@@ -65,3 +75,32 @@ def test_run_needs_a_server_for_the_console() -> None:
     assert (
         load_settings(console_url="https://bot.example.org/console/").console_url == "https://bot.example.org"
     )
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"], indirect=True)
+async def test_the_inbox_is_grouped_when_the_server_starts_and_a_failed_warm_up_is_only_logged(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session:
+        await feedback.keep_unanswered(
+            session, Clock(), text="Wo kann ich Schildkröten füttern?", lang="de", reason=feedback.NO_MATCH
+        )
+        await session.commit()
+    inbox._LAST.clear()
+
+    async def broken(ctx: ConsoleContext) -> None:
+        raise RuntimeError("warm-up broke")
+
+    ctx = ConsoleContext(settings=load_settings(bot_token=TOKEN), clock=Clock(), sessionmaker=sessionmaker)
+    web_app = web.Application()
+    mount(web_app, ctx, pages=[inbox_page, SimpleNamespace(ROUTES=[], WARM_UP=broken)])
+    async with TestClient(TestServer(web_app)) as client:
+        for _ in range(200):  # the warm-up runs in the background once the server has started
+            if inbox._LAST:
+                break
+            await asyncio.sleep(0.01)
+        assert inbox._LAST and [g.count for g in inbox._LAST[0].groups] == [1]
+        assert (await client.get("/console/inbox")).status == 401  # still served
+    assert "a warm-up failed" in caplog.text
+    await engine.dispose()

@@ -123,6 +123,42 @@ async def test_the_inbox_lists_groups_with_languages_and_counts_a_page_at_a_time
     assert second.groups[0].reachable == 0  # kept without an asker's id
 
 
+async def test_new_questions_join_the_kept_groups_as_a_full_grouping_would_place_them(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    await keep(session, clock, TURTLES[0], "de", 501)
+    await keep(session, clock, SWIM[0], "de", 502)
+    await keep(session, clock, TURTLES_FA[0], "fa", 503)
+    first = await inbox.open_groups(session)
+    grouper = inbox._LAST[0].grouper
+    assert [g.count for g in first] == [1, 1, 1]
+    await keep(session, clock, TURTLES[1], "de", 504)  # joins the turtles, which become the newest group
+    await keep(session, clock, "Wo ist das Jobcenter?", "de", 505)  # a new group
+    dismissed = (await inbox.open_groups(session))[2]  # the Farsi turtles
+    await inbox.dismiss(session, clock, ids=dismissed.ids, actor_id=None)
+    await session.commit()
+    await keep(session, clock, SWIM[1], "de", 506)
+    placed = await inbox.open_groups(session)
+    assert inbox._LAST[0].grouper is grouper  # placed into the kept groups, not grouped anew
+    texts = [[q.text for q in g.questions] for g in placed]
+    assert texts == [[SWIM[1], SWIM[0]], ["Wo ist das Jobcenter?"], [TURTLES[1], TURTLES[0]]]
+    inbox._LAST.clear()
+    assert [[q.text for q in g.questions] for g in await inbox.open_groups(session)] == texts
+    assert inbox._LAST[0].grouper is not grouper
+
+
+async def test_a_question_stored_late_with_an_earlier_time_is_not_missed(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    await keep(session, clock, TURTLES[0], "de", 501)
+    await keep(session, clock, SWIM[0], "de", 502, minutes=10)
+    assert [g.count for g in await inbox.open_groups(session)] == [1, 1]
+    # another process stored this one with its time from before the newest known (its commit came later)
+    await keep(session, clock, TURTLES[1], "de", 503, minutes=-5)
+    groups = await inbox.open_groups(session)
+    assert [[q.text for q in g.questions] for g in groups] == [[SWIM[0]], [TURTLES[1], TURTLES[0]]]
+
+
 # --- answer the askers -----------------------------------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ from bot.faq import editing, examples, feedback
 from bot.faq import facts as stored_facts
 from bot.faq.content import FaqContent
 from bot.faq.examples import Assigned
-from bot.faq.grouping import group_texts
+from bot.faq.grouping import Grouper, features
 from bot.faq.payloads import InboxAnswerPayload
 from bot.faq.service import faq_for
 from bot.faq.store import load_db_content
@@ -111,47 +111,95 @@ class InboxPage:
     total_questions: int
 
 
-def group_questions(questions: Sequence[Question]) -> list[Group]:
-    """Alike questions together; `questions` newest first, groups newest first."""
-    return [
-        Group(tuple(questions[i] for i in members)) for members in group_texts([q.text for q in questions])
-    ]
-
-
 @dataclass(frozen=True)
 class _Grouped:
     database: str
-    fingerprint: tuple[object, ...]
+    fingerprint: repo.Fingerprint
     keys: frozenset[tuple[int, datetime]]  # (id, created_at) of the questions grouped
-    groups: list[Group]
+    grouper: Grouper  # goes on placing new questions (shared by this entry and the one that follows it)
+    members: list[list[Question]]  # by the grouper's group number, newest first; empty once all are done
+    groups: list[Group]  # the groups with open questions, newest first
 
 
 _LAST: list[_Grouped] = []  # this process's last grouping (one entry)
+ADD_ONE_BY_ONE = 500  # new questions placed into the kept groups; more than this: all are grouped again
+
+
+def _current(database: str) -> _Grouped | None:
+    return _LAST[0] if _LAST and _LAST[0].database == database else None
+
+
+def _groups(members: list[list[Question]]) -> list[Group]:
+    groups = [Group(tuple(qs)) for qs in members if qs]
+    groups.sort(key=lambda g: (g.newest, g.questions[0].id), reverse=True)
+    return groups
+
+
+def _regroup(database: str, fingerprint: repo.Fingerprint, rows: Sequence[repo.OpenRow]) -> _Grouped:
+    questions = [Question(*row) for row in rows]
+    feats = [features(q.text) for q in questions]
+    grouper = Grouper(feats)
+    members = [[questions[i] for i in numbers] for numbers in grouper.group_batch(feats)]
+    keys = frozenset((q.id, q.created_at) for q in questions)
+    return _Grouped(database, fingerprint, keys, grouper, members, _groups(members))
+
+
+def _update(
+    last: _Grouped,
+    fingerprint: tuple[object, ...],
+    keys: set[tuple[int, datetime]],
+    new: Sequence[repo.OpenRow],
+) -> _Grouped:
+    """`last` without the questions done since, and with the new ones placed into its groups."""
+    ids = {row_id for row_id, _created in keys}
+    members = [[q for q in qs if q.id in ids] if qs else qs for qs in last.members]
+    for row in reversed(new):  # oldest first: the newest ends up heading its group
+        question = Question(*row)
+        number, started = last.grouper.add(features(question.text))
+        if started:
+            members.append([question])
+        else:
+            members[number] = sorted(
+                [question, *members[number]], key=lambda q: (q.created_at, q.id), reverse=True
+            )
+    kept = frozenset(key for key in keys if key in last.keys) | {(row.id, row.created_at) for row in new}
+    return _Grouped(last.database, fingerprint, kept, last.grouper, members, _groups(members))
 
 
 async def open_groups(session: AsyncSession) -> list[Group]:
-    """The open questions grouped. Reading and grouping 10,000 takes a while, so the last result is kept:
-    while the open questions stay the same (one aggregate query tells: bench/bench_inbox.py) it is used as
-    it is; when some were closed (their ids and times tell, no text is read), the groups lose them and keep
-    their shape; when a question came in, all are read and grouped again. A kept question's text never
-    changes, and an id and time are never given twice, so a question known by them is known entirely."""
+    """The open questions grouped. Reading and grouping 10,000 takes a while (bench/bench_inbox.py), so the
+    last result is kept: while the open questions stay the same (one aggregate query tells) it is used as it
+    is; new questions (those since the newest known) are read and placed into the kept groups; when the
+    count and the ids' sum then do not add up (some were done, or one came in late), the open questions' ids
+    and times tell which (no text is read). A kept question's text never changes, and an id and time are
+    never given twice, so a question known by them is known entirely."""
     database = session.bind.url.render_as_string(hide_password=True) if session.bind is not None else ""
     fingerprint = await repo.fingerprint(session, feedback.OPEN)
-    last = _LAST[0] if _LAST and _LAST[0].database == database else None
+    last = _current(database)
     if last is not None and last.fingerprint == fingerprint:
         return last.groups
     if last is not None:
-        keys = await repo.open_keys(session, feedback.OPEN, MAX_OPEN)
-        if keys <= last.keys:  # only fewer: no text needs reading
-            ids = {row_id for row_id, _created in keys}
-            kept = (tuple(q for q in g.questions if q.id in ids) for g in last.groups)
-            groups = [Group(qs) for qs in kept if qs]
-            _LAST[:] = [_Grouped(database, fingerprint, frozenset(keys), groups)]
-            return groups
-    rows = await repo.open_rows(session, feedback.OPEN, MAX_OPEN)
-    groups = group_questions([Question(*row) for row in rows])
-    _LAST[:] = [_Grouped(database, fingerprint, frozenset((r.id, r.created_at) for r in rows), groups)]
-    return groups
+        since = max((created for _id, created in last.keys), default=None)
+        recent = await repo.open_rows_since(session, since, feedback.OPEN, ADD_ONE_BY_ONE + 1)
+        new = [row for row in recent if (row.id, row.created_at) not in last.keys]
+        keys = set(last.keys) | {(row.id, row.created_at) for row in new}
+        if (fingerprint.count, fingerprint.id_sum or 0) != (len(keys), sum(row_id for row_id, _ in keys)):
+            keys = await repo.open_keys(session, feedback.OPEN, MAX_OPEN)
+            new_ids = [row_id for row_id, _created in keys - last.keys]
+            new = await repo.open_rows_by_id(session, new_ids, feedback.OPEN) if new_ids else []
+        # Nothing is awaited from here on; another page of this process may have moved on meanwhile.
+        if len(new) <= ADD_ONE_BY_ONE and _current(database) is last:
+            _LAST[:] = [_update(last, fingerprint, keys, new)]
+            return _LAST[0].groups
+    grouped = _regroup(database, fingerprint, await repo.open_rows(session, feedback.OPEN, MAX_OPEN))
+    _LAST[:] = [grouped]
+    return grouped.groups
+
+
+async def warm_up(session: AsyncSession) -> None:
+    """Group the open questions once, when the process starts, so the first inbox page does not wait."""
+    groups = await open_groups(session)
+    log.info("inbox: %d open question(s) in %d group(s)", sum(g.count for g in groups), len(groups))
 
 
 async def inbox_page(session: AsyncSession, page: int = 0, per_page: int = PAGE_GROUPS) -> InboxPage:

@@ -22,21 +22,32 @@ class OpenRow(NamedTuple):
     reachable: bool  # the asker's id is known (the id itself is not read for a listing)
 
 
+_OPEN_ROW = (
+    FaqUnanswered.id,
+    FaqUnanswered.text,
+    FaqUnanswered.lang,
+    FaqUnanswered.reason,
+    FaqUnanswered.slug,
+    FaqUnanswered.created_at,
+    FaqUnanswered.asker_id.is_not(None),
+)
+_NEWEST_FIRST = (FaqUnanswered.created_at.desc(), FaqUnanswered.id.desc())
+
+
 async def open_rows(session: AsyncSession, status: str, limit: int) -> list[OpenRow]:
     """Kept questions with `status`, newest first (at most `limit`)."""
     rows = await session.execute(
-        select(
-            FaqUnanswered.id,
-            FaqUnanswered.text,
-            FaqUnanswered.lang,
-            FaqUnanswered.reason,
-            FaqUnanswered.slug,
-            FaqUnanswered.created_at,
-            FaqUnanswered.asker_id.is_not(None),
-        )
-        .where(FaqUnanswered.status == status)
-        .order_by(FaqUnanswered.created_at.desc(), FaqUnanswered.id.desc())
-        .limit(limit)
+        select(*_OPEN_ROW).where(FaqUnanswered.status == status).order_by(*_NEWEST_FIRST).limit(limit)
+    )
+    return [OpenRow(*row) for row in rows.all()]
+
+
+async def open_rows_by_id(session: AsyncSession, ids: Sequence[int], status: str) -> list[OpenRow]:
+    """These kept questions, those still with `status`, newest first."""
+    rows = await session.execute(
+        select(*_OPEN_ROW)
+        .where(FaqUnanswered.id.in_(list(ids)), FaqUnanswered.status == status)
+        .order_by(*_NEWEST_FIRST)
     )
     return [OpenRow(*row) for row in rows.all()]
 
@@ -46,15 +57,25 @@ async def open_keys(session: AsyncSession, status: str, limit: int) -> set[tuple
     rows = await session.execute(
         select(FaqUnanswered.id, FaqUnanswered.created_at)
         .where(FaqUnanswered.status == status)
-        .order_by(FaqUnanswered.created_at.desc(), FaqUnanswered.id.desc())
+        .order_by(*_NEWEST_FIRST)
         .limit(limit)
     )
     return {(int(row_id), created) for row_id, created in rows.all()}
 
 
-async def fingerprint(session: AsyncSession, status: str) -> tuple[object, ...]:
-    """What changes whenever the kept questions with `status` change (one aggregate row, no texts read):
-    their count, ids, newest time, texts' total length and first and last text."""
+class Fingerprint(NamedTuple):
+    """What changes whenever the kept questions with a status change (one aggregate row, no texts read)."""
+
+    count: int
+    id_sum: int | None
+    max_id: int | None
+    newest: datetime | None
+    text_length: int | None
+    first_text: str | None
+    last_text: str | None
+
+
+async def fingerprint(session: AsyncSession, status: str) -> Fingerprint:
     row = (
         await session.execute(
             select(
@@ -68,7 +89,19 @@ async def fingerprint(session: AsyncSession, status: str) -> tuple[object, ...]:
             ).where(FaqUnanswered.status == status)
         )
     ).one()
-    return tuple(row)
+    count, id_sum, *rest = row
+    return Fingerprint(int(count), None if id_sum is None else int(id_sum), *rest)
+
+
+async def open_rows_since(
+    session: AsyncSession, since: datetime | None, status: str, limit: int
+) -> list[OpenRow]:
+    """Kept questions with `status` from `since` on (all without it), newest first, at most `limit`."""
+    query = select(*_OPEN_ROW).where(FaqUnanswered.status == status)
+    if since is not None:
+        query = query.where(FaqUnanswered.created_at >= since)
+    rows = await session.execute(query.order_by(*_NEWEST_FIRST).limit(limit))
+    return [OpenRow(*row) for row in rows.all()]
 
 
 async def rows_with_status(session: AsyncSession, ids: Sequence[int], status: str) -> Sequence[FaqUnanswered]:
