@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080, help="port of the web chat page (default 8080)")
     demo.add_argument(
-        "--database", default=None, help="SQLite file (default: data/demo.sqlite3, fresh each start)"
+        "--database",
+        default=None,
+        help="SQLite file (default: data/demo.sqlite3, fresh each start) or a database URL",
     )
     demo.set_defaults(func=_cmd_demo)
 

@@ -102,12 +102,16 @@ def free_port(host: str) -> int:
 
 
 async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | None = None) -> int:
-    db_path = Path(database) if database else ROOT / "data" / "demo.sqlite3"
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    if database is None:  # the demo starts fresh each time
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                Path(f"{db_path}{suffix}").unlink()
+    if database and "://" in database:  # a database URL (the browser tests run the demo on PostgreSQL too)
+        database_url = database
+    else:
+        db_path = Path(database) if database else ROOT / "data" / "demo.sqlite3"
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        if database is None:  # the demo starts fresh each time
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(f"{db_path}{suffix}").unlink()
+        database_url = f"sqlite+aiosqlite:///{db_path}"
     # One web server for everything: the emulator (Bot API and chat page) and the organizers' console,
     # which needs the bot built before the server starts; so the port is known first.
     port = port or free_port(host)
@@ -116,7 +120,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | No
         bot_token=DEMO_TOKEN,
         telegram_api_url=base_url,
         console_url=base_url,
-        database_url=f"sqlite+aiosqlite:///{db_path}",
+        database_url=database_url,
         organizer_ids=[ORGANIZER_ID],
         helpers_chat_id=HELPERS_CHAT_ID,
         webhook_url=None,

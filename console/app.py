@@ -25,7 +25,19 @@ from markupsafe import Markup
 
 from bot.languages import is_rtl
 from console.i18n import LANGUAGE_NAMES, LANGUAGES, ConsoleTranslator
-from console.pages import audit, facts, faq, figures, home, inbox, login
+from console.pages import (
+    audit,
+    broadcasts,
+    events,
+    facts,
+    faq,
+    figures,
+    helpers,
+    home,
+    inbox,
+    login,
+    schedule,
+)
 from console.web import PREFIX, ConsoleContext, NavItem, WarmUp, nav_of, secured, serve
 
 log = logging.getLogger(__name__)
@@ -34,7 +46,19 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 # The console's pages, in no particular order (the menu is sorted by NavItem.order).
-PAGES: list[ModuleType] = [home, login, audit, inbox, facts, figures, faq]
+PAGES: list[ModuleType] = [
+    home,
+    login,
+    audit,
+    inbox,
+    facts,
+    figures,
+    faq,
+    schedule,
+    events,
+    broadcasts,
+    helpers,
+]
 
 
 def text_attrs(lang: str) -> Markup:

@@ -45,7 +45,7 @@ def pg_url_for(database: str, base: str = PG_URL) -> str:
     return f"{base.rsplit('/', 1)[0]}/{database}"
 
 
-async def _pg_admin(*statements: str) -> None:
+async def pg_admin(*statements: str) -> None:
     """Statements that cannot run in a transaction (CREATE/DROP DATABASE), on the server's `test` database."""
     admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
@@ -211,7 +211,7 @@ async def drop_pg_database(database: str) -> None:
     if _pg_databases is not None:
         _pg_databases.release(database)
     else:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 async def drop_schema(schema: str) -> None:

@@ -7,6 +7,7 @@ tests are skipped with a message that says what to install (test.sh installs the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 import pytest
 
 from bot.config import ROOT
-from tests.conftest import free_port
+from tests.conftest import pg_admin, free_port, pg_url_for
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMEDRIVER_PATHS = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
@@ -76,26 +78,14 @@ class Demo:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """`python -m bot demo` as a subprocess on a free port with its own SQLite file."""
-    _chromium()  # no browser: skip before starting anything
-    folder = tmp_path_factory.mktemp("demo")
+def _start_demo(folder: Path, database: str) -> Iterator[Demo]:
+    """`python -m bot demo` as a subprocess on a free port, on `database` (a SQLite file or a database URL)."""
     port = free_port()
     log = folder / "demo.log"
     env = {**os.environ, "BOT_TOKEN": "", "LOG_LEVEL": "WARNING"}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "demo",
-                "--port",
-                str(port),
-                "--database",
-                str(folder / "demo.sqlite3"),
-            ],
+            [sys.executable, "-m", "bot", "demo", "--port", str(port), "--database", database],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -122,6 +112,32 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The demo on its own SQLite file (as `python -m bot demo` runs for anyone)."""
+    _chromium()  # no browser: skip before starting anything
+    folder = tmp_path_factory.mktemp("demo")
+    yield from _start_demo(folder, str(folder / "demo.sqlite3"))
+
+
+@pytest.fixture(scope="session")
+def demo_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The same demo on a fresh PostgreSQL database of its own (started when a test first asks for it)."""
+    _chromium()
+    name = f"browser_demo_{uuid.uuid4().hex[:10]}"
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield from _start_demo(tmp_path_factory.mktemp("demo_pg"), pg_url_for(name))
+    finally:
+        asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def any_demo(request: pytest.FixtureRequest) -> Demo:
+    """The demo on SQLite, then on PostgreSQL: for the console tests that must hold on both."""
+    return request.getfixturevalue("demo" if request.param == "sqlite" else "demo_pg")
 
 
 @pytest.fixture(scope="session")

@@ -31,8 +31,8 @@ WIDE = {"width": 1600, "height": 1900, "deviceScaleFactor": 1, "mobile": False}
 
 
 @pytest.fixture
-def tabs(driver: Any, demo: Demo) -> Iterator[Tabs]:
-    opened = Tabs(driver, demo)
+def tabs(driver: Any, any_demo: Demo) -> Iterator[Tabs]:
+    opened = Tabs(driver, any_demo)
     try:
         yield opened
     finally:
