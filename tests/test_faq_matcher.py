@@ -102,6 +102,25 @@ def test_own_out_of_scope_questions(matcher: FaqMatcher) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        # "turtle" (لاک پشت) sounds like Pashto (پشتو) in Latin keys: no interpreter for feeding turtles ...
+        ("کجا میتوانم لاک پشت غذا بدهم", None),
+        ("لاک پشت ها رو کجا غذا بدم؟", None),
+        ("مترجم پشتو میخواهم", "interpreter"),  # ... while Pashto itself still asks for one
+        # the accusative ending, with tanween or without, is no part of the word
+        ("كيف أجد سكناً مناسباً لعائلتي؟", "housing-search"),
+        ("كيف اجد سكنا مناسبا لعائلتي", "housing-search"),
+    ],
+)
+def test_arabic_script_questions_are_named_in_their_own_words(
+    matcher: FaqMatcher, text: str, slug: str | None
+) -> None:
+    result = matcher.match(text)
+    assert (result.slug if result.confident else None) == slug, result
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Mein Mann schlägt mich",

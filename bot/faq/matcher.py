@@ -329,6 +329,16 @@ class FaqMatcher:
             views.append((NATIVE, str(primary)))
         if primary in self.latin and "latin" in query.scripts and (LATIN, primary) != (view, lang):
             views.append((LATIN, str(primary)))
+        if (
+            view == LATIN
+            and GROUP.get(str(primary)) != "cyrillic"  # (Ukrainian typed with Russian letters needs the keys)
+            and "latin" not in query.scripts
+            and own is not None
+            and own.script in query.scripts
+        ):
+            # Written in Arabic script, the question names a topic with its own words: a Latin sound key
+            # alone is too loose ("لاک پشت", turtle, sounds like "پشتو", Pashto, and is no interpreter).
+            views = [(v, lg) for v, lg in views if v != LATIN]
         if s1 >= ANCHORED_ONLY:
             # A good score still needs one word that names the topic, unless it is very high: everyday
             # words shared with an example question ("tomorrow", "how") are no answer ("weather tomorrow").

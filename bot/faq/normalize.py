@@ -165,6 +165,10 @@ def stem(token: str) -> str:
             if token.endswith(s) and len(token) - len(s) >= 3:
                 token = token[: -len(s)]
                 break
+        else:
+            # The seat of the accusative ending, with its tanween ("سكناً") or, as most type it, without.
+            if token.endswith("ا") and len(token) >= 4:
+                token = token[:-1]
         return token
     if _CYRILLIC.match(token):
         for s in _CYR_SUFFIXES:
