@@ -1,14 +1,20 @@
 """The engine factory (storage/db.py): SQLite gets one pooled connection per process, an in-memory
-database the one connection it has."""
+database the one connection it has. Migrations (storage/migrate.py): Alembic is loaded only when there is
+something to migrate."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config import ROOT
 from storage.db import create_engine, create_sessionmaker
+from storage.migrate import database_heads, file_heads, upgrade
 
 
 async def test_an_in_memory_sqlite_database_still_opens() -> None:
@@ -37,5 +43,40 @@ async def test_sqlite_writers_of_one_process_take_turns_on_its_one_connection(tm
         assert engine.pool.size() == 1  # type: ignore[attr-defined]
         async with sessionmaker() as session:
             assert (await session.execute(text("select count(*) from t"))).scalar_one() == 20
+    finally:
+        await engine.dispose()
+
+
+async def test_an_up_to_date_database_is_started_without_loading_alembic(engine: AsyncEngine) -> None:
+    """The usual restart: the database is at the files' heads, so the bot process never imports Alembic."""
+    assert await database_heads(engine) == file_heads()  # (the fixture's database is migrated)
+    url = engine.url.render_as_string(hide_password=False)
+    await engine.dispose()
+    probe = (
+        "import asyncio, sys\n"
+        "from storage.db import create_engine\n"
+        "from storage.migrate import upgrade\n"
+        "engine = create_engine(sys.argv[1])\n"
+        "asyncio.run(upgrade(engine))\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", probe, url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+async def test_a_new_database_is_migrated_to_the_heads(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'new.sqlite3'}")
+    try:
+        assert await database_heads(engine) == frozenset()
+        await upgrade(engine)
+        assert await database_heads(engine) == file_heads()
     finally:
         await engine.dispose()

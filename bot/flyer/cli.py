@@ -12,7 +12,6 @@ from aiohttp import ClientError, ClientSession, ClientTimeout
 from bot.config import ROOT, TELEGRAM_API_DEFAULT, Settings, load_settings
 from bot.flyer.content import SAMPLE_BOT_USERNAME, FlyerError, is_sample, normalize_username
 from bot.flyer.fonts import FlyerFontError
-from bot.flyer.render import make_flyer
 
 DEFAULT_OUT = ROOT / "data" / "flyer"
 
@@ -81,6 +80,8 @@ def _cmd_flyer(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
         username = resolve_username(args.bot_username, settings)
+        from bot.flyer.render import make_flyer  # the PDF and QR libraries only when a flyer is made
+
         flyer = make_flyer(username, settings, sample=is_sample(username), fonts_dirs=args.fonts_dir)
     except (FlyerError, FlyerFontError) as exc:
         print(exc, file=sys.stderr)
