@@ -316,10 +316,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: the order within each rank stays as collected
 
 
-# Tests that must share one xdist worker, by path: the browser tests share one demo process, one Chromium
-# and write the screenshots. (pytest-xdist's own xdist_group marks work through node ids, which pytest 9.2
-# no longer lets a plugin change; so the scheduler groups by path as well.)
-XDIST_GROUPS = {"tests/browser/": "browser"}
+# Tests that must share one xdist worker, by path. A browser test module runs whole on one worker (its
+# tests go on from each other's state in the demo); the modules spread over the workers, each worker
+# starting its own demo and Chromium when it first needs them (one worker for all of them made the suite
+# wait minutes for the last browser test). (pytest-xdist's own xdist_group marks work through node ids,
+# which pytest 9.2 no longer lets a plugin change; so the scheduler groups by path.)
+WHOLE_MODULES = ("tests/browser/",)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -331,8 +333,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class Grouping(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            group = next((g for prefix, g in XDIST_GROUPS.items() if nodeid.startswith(prefix)), None)
-            return group or super()._split_scope(nodeid)
+            if nodeid.startswith(WHOLE_MODULES):
+                return nodeid.split("::", 1)[0]
+            return super()._split_scope(nodeid)
 
     return Grouping(config, log)
 
