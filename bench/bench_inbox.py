@@ -118,7 +118,9 @@ async def main() -> None:
         print(f"  grouping all (a process does it once, when it starts: console WARM_UP): {cold:.0f} ms")
         print(f"  unchanged since the last page: median {statistics.median(unchanged):.0f} ms ({RUNS} runs)")
         print(f"  after a group was dealt with: median {statistics.median(closed):.0f} ms")
-        print(f"  after a new question came in (placed into the kept groups): median {statistics.median(regrouped):.0f} ms")
+        print(
+            f"  after a new question came in (placed into the kept groups): median {statistics.median(regrouped):.0f} ms"
+        )
     finally:
         await engine.dispose()
         if database:

@@ -39,6 +39,7 @@ class Outcome(StrEnum):
     OK = "ok"
     NOT_YOURS = "not_yours"
     TOO_LATE = "too_late"  # the appointment has begun: no handing back any more
+    TOO_EARLY = "too_early"  # its day has not come yet: not done before it happened
 
 
 class Handed(StrEnum):

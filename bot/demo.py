@@ -35,6 +35,7 @@ DEMO_TOKEN = "100000:DEMO-token-no-real-telegram"
 REFUGEE_ID, HELPER_ID, ORGANIZER_ID = 1001, 2002, 3003
 REFUGEE_FA_ID = 1004  # a second refugee, whose phone is set to Farsi
 REFUGEE_UK_ID = 1005  # a refugee from Ukraine (the sample letters of the page are read for her)
+NEWCOMER_ID = 1006  # someone new, not in the database yet: opens an invitation link (the helpers page's test)
 HELPERS_CHAT_ID = -100200300
 DEMO_LINK_TTL = timedelta(hours=24)
 PERSONAS = [
@@ -53,6 +54,7 @@ PERSONAS = [
     },
     {"key": "helper", "user_id": HELPER_ID, "label": "Helper / Helfer*in", "language_code": "de"},
     {"key": "organizer", "user_id": ORGANIZER_ID, "label": "Organizer / Organisation", "language_code": "de"},
+    {"key": "newcomer", "user_id": NEWCOMER_ID, "label": "Someone new / Neue Person", "language_code": "de"},
     {"key": "staff-group", "chat_id": HELPERS_CHAT_ID, "user_id": HELPER_ID, "label": "Helpers' group"},
 ]
 

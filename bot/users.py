@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,6 +96,45 @@ async def create_invite(
         expires_at=now + timedelta(hours=ttl_hours),
     )
     return await repo.add_invite(session, invite)
+
+
+def invite_link(bot_username: str, code: str) -> str:
+    """The deep link of an invite, as /invite gives it (aiogram's create_start_link: t.me/<bot>?start=<code>)."""
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+class InviteState(StrEnum):
+    VALID = "valid"
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def invite_state(invite: Invite, now: datetime) -> InviteState:
+    """A revoked invite expired at its own creation time (`revoke_invite`): no real one is made that way."""
+    if invite.used_at is not None:
+        return InviteState.USED
+    if invite.expires_at <= invite.created_at:
+        return InviteState.REVOKED
+    if invite.expires_at <= now:
+        return InviteState.EXPIRED
+    return InviteState.VALID
+
+
+INVITES_PER_PAGE = 50
+
+
+async def invites_page(session: AsyncSession, page: int) -> tuple[list[Invite], bool]:
+    """Invites, newest first, one page (1-based) at a time; and whether there is a next page."""
+    offset = (max(page, 1) - 1) * INVITES_PER_PAGE
+    rows = list(await repo.invites_newest_first(session, INVITES_PER_PAGE + 1, offset))
+    return rows[:INVITES_PER_PAGE], len(rows) > INVITES_PER_PAGE
+
+
+async def revoke_invite(session: AsyncSession, code: str, clock: Clock) -> bool:
+    """An unused, unexpired invite stops working at once: the bot then refuses it exactly like an expired
+    one (redeem_invite finds it expired). False when it was used, expired or revoked already, or unknown."""
+    return await repo.expire_invite_now(session, code, clock.now())
 
 
 async def redeem_invite(session: AsyncSession, user: User, code: str, clock: Clock) -> str | None:

@@ -40,6 +40,7 @@ SETTINGS = load_settings(_env_file=None, assignment_reminder_hours=24)
 TZ = ZoneInfo("Europe/Berlin")
 ORG = 1
 THURSDAY = date(2026, 3, 26)  # the clock fixture stands on Monday 2026-03-23 09:00 UTC
+ON_THURSDAY = datetime(2026, 3, 26, 10, 0, tzinfo=UTC)  # the day of the assignments of `new()`, after 09:00
 
 
 async def add_user(
@@ -507,9 +508,12 @@ async def test_done_with_a_note_closes_it_and_tells_the_organizer(
     _org, helper, aid = await _taken(session, clock)
     other = await session.get(User, 11)
     assert other is not None
-    assert await claiming.mark_done(session, clock, aid, other, AREAS) == Outcome.NOT_YOURS
-    assert await claiming.mark_done(session, clock, aid, helper, AREAS, "  Alles   erledigt ") == Outcome.OK
-    assert await claiming.mark_done(session, clock, aid, helper, AREAS) == Outcome.CLOSED
+    clock.set(ON_THURSDAY)
+    assert await claiming.mark_done(session, clock, aid, other, AREAS, TZ) == Outcome.NOT_YOURS
+    assert (
+        await claiming.mark_done(session, clock, aid, helper, AREAS, TZ, "  Alles   erledigt ") == Outcome.OK
+    )
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS, TZ) == Outcome.CLOSED
     await session.commit()
     assignment = await session.get(Assignment, aid)
     assert assignment and (assignment.status, assignment.done_note) == ("done", "Alles erledigt")
@@ -525,16 +529,66 @@ async def test_only_the_assignee_may_close_it_and_write_a_note(
     organizer, helper, aid = await _taken(session, clock)
     other = await session.get(User, 11)
     assert other is not None
-    assert await claiming.may_close(session, aid, helper) == Outcome.OK
-    assert await claiming.may_close(session, aid, other) == Outcome.NOT_YOURS
-    assert await claiming.may_close(session, aid, organizer) == Outcome.NOT_YOURS
-    assert await claiming.may_close(session, 424242, helper) == Outcome.GONE
+    clock.set(ON_THURSDAY)
+    assert await claiming.may_close(session, clock, aid, helper, TZ) == Outcome.OK
+    assert await claiming.may_close(session, clock, aid, other, TZ) == Outcome.NOT_YOURS
+    assert await claiming.may_close(session, clock, aid, organizer, TZ) == Outcome.NOT_YOURS
+    assert await claiming.may_close(session, clock, 424242, helper, TZ) == Outcome.GONE
     assignment = await service.get(session, aid)
     assert assignment is not None
     assert service.is_assignee(assignment, helper) and not service.is_assignee(assignment, other)
-    assert await claiming.mark_done(session, clock, aid, helper, AREAS, "x" * 400) == Outcome.OK
-    assert await claiming.may_close(session, aid, helper) == Outcome.NOT_YOURS  # closed already
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS, TZ, "x" * 400) == Outcome.OK
+    assert await claiming.may_close(session, clock, aid, helper, TZ) == Outcome.NOT_YOURS  # closed already
     assert len((await session.get(Assignment, aid)).done_note or "") == claiming.NOTE_MAX  # type: ignore[union-attr]
+
+
+async def test_done_only_from_the_assignments_day_on_in_the_configured_zone(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    _org, helper, aid = await _taken(session, clock)  # Thursday 09:00 Berlin (08:00 UTC)
+    clock.set(datetime(2026, 3, 25, 22, 59, tzinfo=UTC))  # Wednesday 23:59 in Berlin
+    assert await claiming.may_close(session, clock, aid, helper, TZ) == Outcome.TOO_EARLY
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS, TZ, "schon?") == Outcome.TOO_EARLY
+    assignment = await session.get(Assignment, aid)
+    assert assignment and (assignment.status, assignment.done_at, assignment.done_note) == (
+        "taken",
+        None,
+        None,
+    )
+    assert [n for n in await outbox_rows(session, NOTICE) if n.payload["event"] == "done"] == []
+    other = await session.get(User, 11)
+    assert other is not None  # someone else's assignment is still "not yours", whatever the day
+    assert await claiming.may_close(session, clock, aid, other, TZ) == Outcome.NOT_YOURS
+    clock.set(datetime(2026, 3, 25, 23, 0, tzinfo=UTC))  # Thursday 00:00 in Berlin, before its hour
+    assert await claiming.may_close(session, clock, aid, helper, TZ) == Outcome.OK
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS, TZ) == Outcome.OK
+
+
+async def test_a_flexible_assignment_can_be_done_at_any_time(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    _org, helper, aid = await _taken(session, clock, day=None, minute=None)
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS, TZ) == Outcome.OK
+
+
+async def test_an_organizer_reopens_a_taken_assignment_and_its_helper_is_told(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    organizer, helper, aid = await _taken(session, clock)
+    other = await session.get(User, 11)
+    assert other is not None
+    assert await claiming.reopen(session, clock, aid, other, AREAS) == Outcome.REFUSED
+    assert await claiming.reopen(session, clock, aid, organizer, AREAS) == Outcome.OK
+    assert await claiming.reopen(session, clock, aid, organizer, AREAS) == Outcome.NOT_YOURS  # open now
+    assert await claiming.reopen(session, clock, 424242, organizer, AREAS) == Outcome.GONE
+    await session.commit()
+    assignment = await session.get(Assignment, aid)
+    assert assignment and (assignment.status, assignment.round, assignment.assignee_id) == ("open", 2, None)
+    told = {(n.chat_id, n.payload["event"]) for n in await outbox_rows(session, NOTICE)}
+    assert (helper.id, "taken_back") in told and (organizer.id, "reopened_by") in told
+    round2 = {r.chat_id for r in await outbox_rows(session, ALERT) if r.payload["a"]["round"] == 2}
+    assert helper.id not in round2 and 11 in round2
+    assert await claiming.may_close(session, clock, aid, helper, TZ) == Outcome.NOT_YOURS
 
 
 async def test_hand_back_offers_it_again_without_the_returner(
@@ -630,7 +684,8 @@ async def test_cancel_edits_alerts_and_tells_the_assignee(session: AsyncSession,
 
 async def test_done_assignments_cannot_be_cancelled(session: AsyncSession, clock: FrozenClock) -> None:
     organizer, helper, aid = await _taken(session, clock)
-    assert await claiming.mark_done(session, clock, aid, helper, AREAS) == Outcome.OK
+    clock.set(ON_THURSDAY)
+    assert await claiming.mark_done(session, clock, aid, helper, AREAS, TZ) == Outcome.OK
     assert not await service.cancel(session, clock, aid, organizer, AREAS)
     assert (await session.get(Assignment, aid)).status == Status.DONE  # type: ignore[union-attr]
 
@@ -643,7 +698,7 @@ async def test_overview_counts_per_month(session: AsyncSession, clock: FrozenClo
     old = (await service.create(session, clock, organizer, new(day=None, minute=None), AREAS, TZ)).assignment
     await claiming.claim(session, clock, old.id, helper, AREAS)
     clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-    await claiming.mark_done(session, clock, old.id, helper, AREAS)
+    await claiming.mark_done(session, clock, old.id, helper, AREAS, TZ)
     clock.set(datetime(2026, 3, 23, 9, 0, tzinfo=UTC))
     await service.create(session, clock, organizer, new(), AREAS, TZ)
     taken = (await service.create(session, clock, organizer, new(), AREAS, TZ)).assignment

@@ -166,6 +166,7 @@ def test_every_kind_of_the_capability_has_a_renderer() -> None:
         kinds.BROADCAST_HELD,
         kinds.EVENT_REMINDER,
         kinds.EVENT_CANCELLED,
+        kinds.EVENT_CHANGED,
     }
     photo = RENDERERS[kinds.BROADCAST_PHOTO]({"broadcast_id": 7, "photo": "PHOTO"}, Translator("de"))
     assert (photo.method, photo.params) == ("sendPhoto", {"photo": "PHOTO"})

@@ -33,7 +33,13 @@ SHELL = {
     "bot.ops.redis",  # aiogram's FSM storage with a degraded mode
 }
 # Handlers shared by every capability (not a capability themselves).
-HANDLER_COMMONS = ("handlers.kit", "handlers.menu", "handlers.callbacks", "handlers.middlewares")
+HANDLER_COMMONS = (
+    "handlers.kit",
+    "handlers.menu",
+    "handlers.callbacks",
+    "handlers.middlewares",
+    "handlers.when",  # asking for a date and time: /broadcast, /newevent, /assign
+)
 MAX_LINES = {"handlers": 400, "bot": 600, "storage": 600, "emulator": 600, "console": 600}
 
 

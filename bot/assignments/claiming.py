@@ -12,6 +12,9 @@ Dedupe keys per alert message and per round (bot.assignments.payloads) make a do
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import claims
@@ -36,7 +39,7 @@ from bot.clock import Clock, FrozenClock
 from bot.delivery import hooks, outbox
 from bot.delivery.reminders import ReminderKind, parent_prefix
 from bot.text import clean_text
-from bot.users import HELPER, has_role
+from bot.users import HELPER, ORGANIZER, has_role
 from storage.models.assignments import Assignment
 from storage.models.core import User
 from storage.repositories import assignments as repo
@@ -231,7 +234,36 @@ async def release_all(session: AsyncSession, clock: Clock, helper_id: int, areas
     ]
 
 
+async def reopen(
+    session: AsyncSession, clock: Clock, assignment_id: int, organizer: User, areas: Areas
+) -> Outcome:
+    """An organizer takes a taken assignment back from its helper (they cannot go after all, or do not
+    answer): open again in a new round, offered to the others (not to them), the helper told that it is no
+    longer theirs, its organizer told as after a hand back. OK; NOT_YOURS when it is not taken (any more);
+    GONE; REFUSED when `organizer` is not one."""
+    if not has_role(organizer, ORGANIZER):
+        return Outcome.REFUSED
+    assignment = await repo.get_assignment(session, assignment_id)
+    if assignment is None:
+        return Outcome.GONE
+    helper_id = assignment.assignee_id
+    if assignment.status != Status.TAKEN or helper_id is None:
+        return Outcome.NOT_YOURS
+    if not await _offer_again(
+        session, clock, assignment_id, helper_id, areas, NoticeEvent.REOPENED_BY_ORGANIZER
+    ):
+        return Outcome.NOT_YOURS
+    reopened = await repo.get_assignment(session, assignment_id)
+    assert reopened is not None
+    await notify(
+        session, clock, helper_id, NoticeEvent.TAKEN_BACK, reopened, areas, key=f"takenback:{reopened.round}"
+    )
+    return Outcome.OK
+
+
 RELEASE_LIMIT = 10_000  # more than anyone takes; the list is only bounded to keep the query bounded
+# The dedupe key of the organizer's notice per way back to open (one notice per round).
+_NOTICE_KEYS = {NoticeEvent.HANDED_BACK: "handback", NoticeEvent.REOPENED_BY_ORGANIZER: "reopenedby"}
 
 
 async def _offer_again(
@@ -247,7 +279,8 @@ async def _offer_again(
     alerted, widened = 0, False
     if assignment.starts_at is None or assignment.starts_at > clock.now():
         alerted, widened = await offer_round(session, clock, assignment, areas)
-    handed_back = event == NoticeEvent.HANDED_BACK  # by themselves: the organizer may write to them
+    # by themselves, or taken back by an organizer: the organizer may write to them
+    handed_back = event in (NoticeEvent.HANDED_BACK, NoticeEvent.REOPENED_BY_ORGANIZER)
     await notify(
         session,
         clock,
@@ -255,7 +288,7 @@ async def _offer_again(
         event,
         assignment,
         areas,
-        key=f"{'handback' if handed_back else 'removed'}:{assignment.round}",
+        key=f"{_NOTICE_KEYS.get(event, 'removed')}:{assignment.round}",
         helper=helper_id if handed_back else None,
         count=alerted,
         wide=widened,
@@ -263,24 +296,45 @@ async def _offer_again(
     return True
 
 
-async def may_close(session: AsyncSession, assignment_id: int, user: User) -> Outcome:
-    """Whether `user` may close the assignment now (and so write a note for it): only its assignee,
-    while it is taken. OK, NOT_YOURS or GONE."""
+def its_day_has_come(assignment: Assignment, now: datetime, tz: ZoneInfo) -> bool:
+    """An assignment can be done from its day on (in the configured zone), never before it happened; a
+    flexible one (no date) at any time."""
+    if assignment.starts_at is None:
+        return True
+    return assignment.starts_at.astimezone(tz).date() <= now.astimezone(tz).date()
+
+
+async def may_close(
+    session: AsyncSession, clock: Clock, assignment_id: int, user: User, tz: ZoneInfo
+) -> Outcome:
+    """Whether `user` may close the assignment now (and so write a note for it): only its assignee, while it
+    is taken, from its day on. OK, NOT_YOURS, GONE or TOO_EARLY."""
     assignment = await repo.get_assignment(session, assignment_id)
     if assignment is None:
         return Outcome.GONE
     if assignment.status != Status.TAKEN or assignment.assignee_id != user.id:
         return Outcome.NOT_YOURS
+    if not its_day_has_come(assignment, clock.now(), tz):
+        return Outcome.TOO_EARLY
     return Outcome.OK
 
 
 async def mark_done(
-    session: AsyncSession, clock: Clock, assignment_id: int, user: User, areas: Areas, note: str | None = None
+    session: AsyncSession,
+    clock: Clock,
+    assignment_id: int,
+    user: User,
+    areas: Areas,
+    tz: ZoneInfo,
+    note: str | None = None,
 ) -> Outcome:
-    """The assignee closes the assignment, with an optional short note for the organizer. OK; CLOSED when
-    they had closed it already; NOT_YOURS or GONE."""
+    """The assignee closes the assignment, with an optional short note for the organizer, from its day on
+    (`may_close`). OK; CLOSED when they had closed it already; NOT_YOURS, GONE or TOO_EARLY."""
     note = " ".join(clean_text(note or "").split())[:NOTE_MAX] or None
-    if not await repo.mark_done(session, assignment_id, user.id, clock.now(), note):
+    allowed = await may_close(session, clock, assignment_id, user, tz)
+    if allowed == Outcome.TOO_EARLY:
+        return allowed
+    if allowed != Outcome.OK or not await repo.mark_done(session, assignment_id, user.id, clock.now(), note):
         assignment = await repo.get_assignment(session, assignment_id)
         if assignment is None:
             return Outcome.GONE

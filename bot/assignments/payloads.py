@@ -39,7 +39,9 @@ class NoticeEvent(StrEnum):
     NOBODY = "nobody"
     HANDED_BACK = "handed_back"
     HELPER_REMOVED = "helper_removed"  # an organizer removed its helper: open again
-    REOPENED = "reopened"
+    REOPENED = "reopened"  # its helper erased their data: open again
+    REOPENED_BY_ORGANIZER = "reopened_by"  # to its organizer: an organizer took it back from its helper
+    TAKEN_BACK = "taken_back"  # to that helper: it is no longer theirs
     DONE = "done"
     CANCELLED = "cancelled"
 

@@ -261,3 +261,63 @@ async def schedule(session: AsyncSession, clock: Clock, settings: Settings) -> d
         ],
         "closures": list(await repo.closures(session, today, today + timedelta(days=366))),
     }
+
+
+async def remove_closure(session: AsyncSession, clock: Clock, settings: Settings, closure_id: int) -> Closure:
+    """Take away one closed day (of one topic or venue, or all): its times can be booked again."""
+    closure = await session.get(Closure, closure_id) if services.known_id(closure_id) else None
+    if closure is None:
+        raise ScheduleError(N_("There is no closed day #{number}."), number=closure_id)
+    await session.delete(closure)
+    await session.flush()
+    await sync_slots(session, clock, settings)
+    await services.offer_free_places(session, clock, settings)
+    return closure
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """One week of the schedule as the console shows it (Monday `first` to Sunday)."""
+
+    first: date
+    topics: dict[int, BookingTopic]
+    venues: dict[int, Venue]
+    counsellors: dict[int, Counsellor]
+    weekly: list[ScheduleRule]  # every weekly rule, paused ones too
+    dates: list[ScheduleRule]  # one-off dates from this week (or today, if later) on
+    closures: list[Closure]  # closed days from this week (or today, if later) on
+    slots: list[DaySlot]  # the week's slots, any status, with their taken places
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range(7)]
+
+
+async def week_plan(session: AsyncSession, clock: Clock, settings: Settings, first: date) -> WeekPlan:
+    """The rules, closed days and slots of the week that begins on `first` (a Monday)."""
+    today = clock.now().astimezone(settings.tz).date()
+    since = min(first, today)
+    last = first + timedelta(days=6)
+    topics = {t.id: t for t in await repo.topics(session, only_active=False)}
+    venues = {v.id: v for v in await repo.venues(session)}
+    counsellors = {c.id: c for c in await repo.counsellors(session)}  # loaded once: slot_info finds them
+    rules = list(await repo.rules(session))
+    start, end = day_bounds(first, settings.tz)[0], day_bounds(last, settings.tz)[1]
+    now = clock.now()
+    slots = [
+        DaySlot(await services.slot_info(session, slot), taken, slot.status == OPEN and slot.starts_at > now)
+        for slot, taken in await repo.slots_between(session, start, end, now)
+    ]
+    return WeekPlan(
+        first=first,
+        topics=topics,
+        venues=venues,
+        counsellors=counsellors,
+        weekly=[r for r in rules if r.kind == WEEKLY],
+        dates=sorted(
+            (r for r in rules if r.kind == ONCE and r.on_date and r.on_date >= since),
+            key=lambda r: (r.on_date, r.start_time),
+        ),
+        closures=list(await repo.closures(session, since, max(last, today + timedelta(days=366)))),
+        slots=slots,
+    )

@@ -34,9 +34,10 @@ from bot.config import Settings
 from bot.delivery import outbox
 from bot.delivery.reminders import ReminderKind, key_prefix
 from bot.text import clean_text
-from bot.users import choose_language
+from bot.users import ORGANIZER, choose_language
 from storage.models import Booking, BookingTopic, Counsellor, Slot, User, Venue
 from storage.repositories import booking as repo
+from storage.repositories import users as users_repo
 
 log = logging.getLogger(__name__)
 
@@ -197,11 +198,12 @@ async def book(
     language: str | None = None,
     replacing: int | None = None,
     claiming_entry: int | None = None,
+    notify: bool = True,
 ) -> Booking:
     """Book a place, or raise BookingError. `interpreter`: a language code, "-" or None for none;
     `language`: the one the person uses now (kept when they have not chosen one); `replacing`: a
     booking being moved (not counted in the limit); `claiming_entry`: a waitlist offer whose hold this
-    booking takes over."""
+    booking takes over; `notify=False`: the caller tells the counsellor (a move is one notice)."""
     now = clock.now()
     interpreter = languages.chosen(interpreter)
     note = clean_note(note)
@@ -231,8 +233,8 @@ async def book(
         ),
     )
     await remember_language(session, clock, user_id, language)
-    info = await slot_info(session, slot)
-    await _notify_counsellor(session, clock, booking, info, CounsellorNews.NEW)
+    if notify:
+        await _notify_counsellor(session, clock, booking, await slot_info(session, slot), CounsellorNews.NEW)
     log.info("booking %s made for slot %s", booking.id, slot_id)  # no note, no person in the logs
     return booking
 
@@ -248,32 +250,81 @@ def appointment(info: SlotInfo) -> dict[str, Any]:
     ).model_dump()
 
 
-async def _notify_counsellor(
-    session: AsyncSession, clock: Clock, booking: Booking, info: SlotInfo, event: CounsellorNews
-) -> None:
+async def news_recipients(session: AsyncSession, info: SlotInfo) -> tuple[list[int], bool]:
+    """Who hears of the bookings of a slot: its counsellor; when it has none who can be written to (none
+    named, not linked to the bot, or blocked it), every organizer, so a booking never goes unnoticed.
+    Second value: whether it is the organizers (the slot has nobody)."""
     counsellor = info.counsellor
-    if counsellor is None or counsellor.user_id is None:
-        return
-    user = await session.get(User, counsellor.user_id)
-    if user is None or not user.is_active:
-        return
+    if counsellor is not None and counsellor.user_id is not None:
+        user = await session.get(User, counsellor.user_id)
+        if user is not None and user.is_active:
+            return [user.id], False
+    staff = await users_repo.staff(session, [ORGANIZER])
+    return [user.id for user, _profile in staff if user.is_active], True
+
+
+def counsellor_news_key(booking_id: int) -> str:
+    """The start of the outbox key of every notice about a booking to those who hear of bookings."""
+    return f"bookingc:{booking_id}:"
+
+
+async def _notify_counsellor(
+    session: AsyncSession,
+    clock: Clock,
+    booking: Booking,
+    info: SlotInfo,
+    event: CounsellorNews,
+    *,
+    moved_from: datetime | None = None,
+) -> None:
+    recipients, unassigned = await news_recipients(session, info)
+    if not recipients or (unassigned and booking.cancelled_by == CancelledBy.ORGANIZER):
+        return  # (the organizers know of what they cancelled themselves)
     if event == CounsellorNews.CANCELLED:
         # told of a booking that is gone before the news left? then neither message is needed
-        if await outbox.cancel(session, key_prefix=f"bookingc:{booking.id}:{CounsellorNews.NEW}"):
+        if await outbox.cancel(session, key_prefix=f"{counsellor_news_key(booking.id)}{CounsellorNews.NEW}"):
             return
-    # no note and nothing about the person: the agenda shows what the counselling needs
+    # nothing about the person; the note only with a move (the counsellor knows the booking, and what
+    # it is about helps them see which one moved)
     notice = CounsellorNotice(
-        **appointment(info), booking_id=booking.id, event=event, interpreter=booking.interpreter
+        **appointment(info),
+        booking_id=booking.id,
+        event=event,
+        interpreter=booking.interpreter,
+        unassigned=unassigned,
+        moved_from=moved_from,
+        note=booking.note if event == CounsellorNews.MOVED else None,
     )
-    await outbox.enqueue(
-        session,
-        clock,
-        chat_id=user.id,
-        user_id=user.id,
-        kind=KIND_COUNSELLOR,
-        data=notice.data(),
-        dedupe_key=f"bookingc:{booking.id}:{event}",
-    )
+    for user_id in recipients:
+        key = f"{counsellor_news_key(booking.id)}{event}" + (f":{user_id}" if unassigned else "")
+        await outbox.enqueue(
+            session,
+            clock,
+            chat_id=user_id,
+            user_id=user_id,
+            kind=KIND_COUNSELLOR,
+            data=notice.data(),
+            dedupe_key=key,
+        )
+
+
+async def tell_of_move(
+    session: AsyncSession, clock: Clock, old: Booking, old_info: SlotInfo, new: Booking, new_info: SlotInfo
+) -> None:
+    """A moved booking, as the people who hear of bookings see it: one "moved from … to …" notice with
+    the note when the same people hear of both times; a "new" one alone when they had not yet been told
+    of the old time (its news is withdrawn); else "cancelled" to the old and "new" to the new."""
+    before, _ = await news_recipients(session, old_info)
+    after, _ = await news_recipients(session, new_info)
+    withdrawn = await outbox.cancel(session, key_prefix=f"{counsellor_news_key(old.id)}{CounsellorNews.NEW}")
+    if not withdrawn and before == after:
+        await _notify_counsellor(
+            session, clock, new, new_info, CounsellorNews.MOVED, moved_from=old_info.slot.starts_at
+        )
+        return
+    if not withdrawn:
+        await _notify_counsellor(session, clock, old, old_info, CounsellorNews.CANCELLED)
+    await _notify_counsellor(session, clock, new, new_info, CounsellorNews.NEW)
 
 
 async def get_own_booking(
@@ -298,12 +349,20 @@ async def active_future(session: AsyncSession, clock: Clock, booking: Booking) -
 
 
 async def cancel_booking(
-    session: AsyncSession, clock: Clock, booking: Booking, info: SlotInfo, *, by: CancelledBy
+    session: AsyncSession,
+    clock: Clock,
+    booking: Booking,
+    info: SlotInfo,
+    *,
+    by: CancelledBy,
+    notify: bool = True,
 ) -> None:
-    """The place is free at once, the reminders are withdrawn, the counsellor is told."""
+    """The place is free at once, the reminders are withdrawn, the counsellor is told (unless `notify` is
+    False: a move, told as one notice)."""
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = clock.now()
     booking.cancelled_by = by
     await outbox.cancel(session, key_prefix=key_prefix(ReminderKind.BOOKING, str(booking.id)))
     await session.flush()
-    await _notify_counsellor(session, clock, booking, info, CounsellorNews.CANCELLED)
+    if notify:
+        await _notify_counsellor(session, clock, booking, info, CounsellorNews.CANCELLED)

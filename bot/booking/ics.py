@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from icalendar import Calendar, Event, vGeo
@@ -21,11 +22,62 @@ def appointment_ics(
     geo: tuple[float, float] | None = None,
 ) -> bytes:
     """The calendar file; times are written in UTC (every calendar shows them in the phone's zone)."""
+    calendar = _calendar()
+    calendar.add_component(_event(uid, starts_at, ends_at, stamp, summary, location, description, geo))
+    return calendar.to_ical()
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One appointment of a calendar with many (the organizers' export of the upcoming bookings)."""
+
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    location: str
+    description: str = ""
+
+
+def calendar_ics(entries: list[CalendarEntry], *, stamp: datetime, name: str) -> bytes:
+    """A calendar file with every entry (a calendar app imports or subscribes to it)."""
+    calendar = _calendar()
+    calendar.add("x-wr-calname", name)
+    for entry in entries:
+        calendar.add_component(
+            _event(
+                entry.uid,
+                entry.starts_at,
+                entry.ends_at,
+                stamp,
+                entry.summary,
+                entry.location,
+                entry.description,
+                None,
+            )
+        )
+    return calendar.to_ical()
+
+
+def _calendar() -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    return calendar
+
+
+def _event(
+    uid: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    stamp: datetime,
+    summary: str,
+    location: str,
+    description: str,
+    geo: tuple[float, float] | None,
+) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -39,5 +91,4 @@ def appointment_ics(
         event.add("geo", vGeo(geo))
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return event

@@ -23,6 +23,7 @@ KIND_LAPSED = "waitlist_lapsed"
 class CounsellorNews(StrEnum):
     NEW = "new"
     CANCELLED = "cancelled"
+    MOVED = "moved"  # a reschedule: one notice, "moved from … to …"
 
 
 class Payload(BaseModel):
@@ -49,11 +50,20 @@ class Reminder(Appointment):
 
 
 class CounsellorNotice(Appointment):
-    """`booking_counsellor`: to the counsellor; no note and nothing about the person."""
+    """`booking_counsellor`: to the counsellor, or to every organizer when the slot has nobody
+    (`unassigned`); nothing about the person, and the note only with a move."""
 
     booking_id: int
     event: CounsellorNews
     interpreter: str | None = None
+    unassigned: bool = False
+    moved_from: datetime | None = None  # a move: the time it had before
+    note: str | None = None  # a move: the person's note, so the counsellor knows which booking it is
+
+    def data(self) -> dict[str, Any]:
+        """Without the move's and the organizers' fields when unused (the row holds no empty note)."""
+        unused = {name for name in ("unassigned", "moved_from", "note") if not getattr(self, name)}
+        return self.model_dump(mode="json", exclude=unused)
 
 
 class CancelledByAssociation(Appointment):

@@ -9,7 +9,7 @@ produces no slot; an ambiguous one (autumn) takes its first occurrence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -163,6 +163,25 @@ def parse_rule_spec(words: Sequence[str]) -> RuleSpec:
         counsellor=options.get("counsellor"),
         every=_positive(options.get("every", "30"), "every", 5, 480),
         capacity=_positive(options.get("capacity", "1"), "capacity", 1, 100),
+    )
+
+
+def rule_spec_from_form(kind: str, fields: Mapping[str, str]) -> RuleSpec:
+    """A rule from a form's fields (the console: weekday 1-7 or a name, day, start, end, topic, venue,
+    counsellor, every, capacity), with the same checks and messages as a typed /slots command."""
+    rule_kind = ONCE if kind == ONCE else WEEKLY
+    start, end = parse_time_range(f"{fields.get('start', '')}-{fields.get('end', '')}")
+    return RuleSpec(
+        kind=rule_kind,
+        weekday=parse_weekday(fields.get("weekday", "")) if rule_kind == WEEKLY else None,
+        on_date=parse_date(fields.get("day", "")) if rule_kind == ONCE else None,
+        start=start,
+        end=end,
+        topic=fields.get("topic", "").strip(),
+        venue=fields.get("venue", "").strip() or None,
+        counsellor=fields.get("counsellor", "").strip() or None,
+        every=_positive(fields.get("every", "").strip() or "30", "every", 5, 480),
+        capacity=_positive(fields.get("capacity", "").strip() or "1", "capacity", 1, 100),
     )
 
 

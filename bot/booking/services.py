@@ -37,6 +37,7 @@ from bot.booking.appointments import (
     local_day,
     remember_language,
     slot_info,
+    tell_of_move,
     topic_name,
     typed_note,
     window,
@@ -233,7 +234,8 @@ async def reschedule(
     slot_id: int,
 ) -> Booking:
     """Move a booking to another slot in one transaction: the new place is booked first (same checks
-    as a new booking), then the old one is cancelled. Interpreter and note move along."""
+    as a new booking), then the old one is cancelled. Interpreter and note move along; the counsellor
+    gets one notice ("moved from … to …", with the note)."""
     old = await get_own_booking(session, user_id, booking_id, lock=True)
     old_info = await active_future(session, clock, old)
     if old.slot_id == slot_id:
@@ -248,8 +250,10 @@ async def reschedule(
             interpreter=old.interpreter,
             note=old.note,
             replacing=old.id,
+            notify=False,
         )
-        await cancel_booking(session, clock, old, old_info, by=CancelledBy.PERSON)
+        await cancel_booking(session, clock, old, old_info, by=CancelledBy.PERSON, notify=False)
+        await tell_of_move(session, clock, old, old_info, new, await booking_info(session, new))
         await offer_free_places(session, clock, settings, topic_id=old_info.topic.id)
     return new
 

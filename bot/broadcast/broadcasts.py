@@ -16,6 +16,7 @@ is in sending.py.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -114,6 +115,12 @@ async def get_draft(session: AsyncSession, broadcast_id: int, user: User) -> Bro
     if broadcast is None or broadcast.state != DRAFT or broadcast.created_by != user.id:
         return None
     return broadcast
+
+
+async def draft_of(session: AsyncSession, user: User) -> Broadcast | None:
+    """The organizer's draft being composed, if any (one at a time: create_draft drops older ones)."""
+    drafts = await repo.broadcasts_in_state(session, [DRAFT], limit=200)
+    return next((b for b in drafts if b.created_by == user.id), None)
 
 
 async def _active_topic(session: AsyncSession, topic_id: int) -> Topic:
@@ -291,6 +298,92 @@ async def machine_translate(
     return results
 
 
+# --- every language at once (the web console) ------------------------------------------------------------
+def set_audience(broadcast: Broadcast, langs: Collection[str], chosen_roles: Collection[str]) -> None:
+    """The audience's languages and roles in one step (at least one of each)."""
+    picked_langs = [lang for lang in SUPPORTED_LANGUAGES if lang in langs]
+    picked_roles = [role for role in ROLES if role in chosen_roles]
+    if not picked_langs or not picked_roles:
+        raise BroadcastError(Problem.AUDIENCE)
+    broadcast.languages = None if len(picked_langs) == len(SUPPORTED_LANGUAGES) else picked_langs
+    broadcast.roles = None if len(picked_roles) == len(ROLES) else picked_roles
+
+
+@dataclass(frozen=True)
+class TypedText:
+    """One language's text as the organizer typed it (Telegram HTML), checked."""
+
+    lang: str
+    html: str  # normalized: a bare & or < escaped
+    length: int  # as Telegram counts it
+    problem: Problem | None = None  # EMPTY (the original), TOO_LONG
+    html_problem: text_tools.HtmlProblem | None = None  # what Telegram would refuse
+    looks_like: str | None = None  # the language it seems to be in, when not its own (a warning only)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and self.html_problem is None
+
+
+def check_typed(lang: str, text: str, *, original: bool = False) -> TypedText:
+    """A typed text checked as Telegram will take it; an empty box is fine except for the original."""
+    html = text_tools.typed_html(clean_text(text))
+    length = text_tools.visible_length(html)
+    if not text_tools.plain_text(html).strip():
+        return TypedText(lang, "", 0, Problem.EMPTY if original else None)
+    return TypedText(
+        lang,
+        html,
+        length,
+        Problem.TOO_LONG if length > text_tools.MAX_TEXT else None,
+        text_tools.html_problem(html),
+        text_tools.looks_like(html, lang),
+    )
+
+
+async def save_texts(
+    session: AsyncSession,
+    broadcast: Broadcast,
+    source_lang: str,
+    typed: dict[str, str],
+    reviewed: Collection[str] = (),
+) -> dict[str, TypedText]:
+    """The texts of every language at once: `source_lang` is the original, an empty box gets the original.
+    Nothing is written when a text breaks a rule (see each TypedText). A machine translation stays marked
+    until it is changed or its language is in `reviewed`; when the original changed, the unchanged machine
+    translations of the earlier one go (as with set_original)."""
+    if broadcast.state != DRAFT:
+        raise BroadcastError(Problem.NOT_DRAFT)
+    if source_lang not in SUPPORTED_LANGUAGES:
+        raise BroadcastError(Problem.LANGUAGE)
+    checked = {
+        lang: check_typed(lang, typed.get(lang, ""), original=lang == source_lang)
+        for lang in SUPPORTED_LANGUAGES
+    }
+    if not all(c.ok for c in checked.values()):
+        return checked
+    stored = await repo.broadcast_texts(session, broadcast.id)
+    old_source = stored.get(broadcast.source_lang) if broadcast.source_lang else None
+    new_original = old_source is None or old_source.text != checked[source_lang].html
+    for lang, text in checked.items():
+        row = stored.get(lang)
+        machine = (
+            lang != source_lang
+            and row is not None
+            and row.machine
+            and row.text == text.html
+            and lang not in reviewed
+        )
+        if not text.html or (machine and new_original):
+            if row is not None:
+                await repo.delete_broadcast_text(session, broadcast.id, lang)
+            continue
+        if row is None or row.text != text.html or row.machine != machine:
+            await repo.put_broadcast_text(session, broadcast.id, lang, text.html, machine=machine)
+    broadcast.source_lang = source_lang
+    return checked
+
+
 # --- audience -------------------------------------------------------------------------------------------
 async def recipients(
     session: AsyncSession, broadcast: Broadcast, settings: Settings
@@ -342,12 +435,20 @@ def propose_time(broadcast: Broadcast, at: datetime | None, clock: Clock) -> Non
     broadcast.scheduled_at = at
 
 
-def propose_typed_time(broadcast: Broadcast, text: str, clock: Clock, tz: ZoneInfo) -> datetime:
-    """The moment the organizer typed ("24.03.2026 18:00" in the zone `tz`), remembered until they
-    confirm; refused when it cannot be read or has passed."""
-    at = dates.parse_datetime(text, tz)
-    if at is None:
-        raise BroadcastError(Problem.UNREADABLE)
+def local_moment(value: str, tz: ZoneInfo) -> datetime:
+    """A date-time field's value ("2026-12-04T09:00", seconds optional) in the zone `tz`, as UTC."""
+    try:
+        naive = datetime.fromisoformat(value.strip())
+        if naive.tzinfo is not None:
+            raise ValueError(value)
+        return dates.local_moment(naive.date(), naive.time().replace(microsecond=0), tz)
+    except ValueError:  # not a date-time, or a wall-clock time that does not exist (clocks go forward)
+        raise BroadcastError(Problem.UNREADABLE) from None
+
+
+def propose_local_time(broadcast: Broadcast, value: str, clock: Clock, tz: ZoneInfo) -> datetime:
+    """The moment chosen in a date-time field, remembered until confirmed; refused when past."""
+    at = local_moment(value, tz)
     propose_time(broadcast, at, clock)
     return at
 
@@ -394,6 +495,18 @@ async def get_planned(session: AsyncSession, broadcast_id: int) -> Broadcast | N
 async def release(session: AsyncSession, clock: Clock, broadcast_id: int) -> bool:
     """A held broadcast goes out now after all (the organizer decided)."""
     return await repo.move_state(session, broadcast_id, [HELD], SCHEDULED, scheduled_at=clock.now())
+
+
+async def hold_planned(session: AsyncSession, broadcast_id: int) -> bool:
+    """An organizer stops a scheduled broadcast until they decide (send now, another time, or cancel)."""
+    return await repo.move_state(session, broadcast_id, [SCHEDULED], HELD)
+
+
+async def resume_held(session: AsyncSession, clock: Clock, broadcast_id: int, at: datetime) -> None:
+    """A held broadcast goes out at `at` (in the future) after all."""
+    check_time(at, clock.now())
+    if not await repo.move_state(session, broadcast_id, [HELD], SCHEDULED, scheduled_at=at):
+        raise BroadcastError(Problem.NOT_HELD)
 
 
 async def planned(session: AsyncSession) -> list[Broadcast]:

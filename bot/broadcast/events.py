@@ -1,6 +1,7 @@
 """Events: created by organizers, listed for everybody in their language, attended within capacity.
 
-"I'll come" records attendance; its reminder is queued by bot/reminders.py when it is due (the source is
+"I'll come" records attendance for a number of people (a family of four takes four places: the capacity
+counts people); its reminder is queued by bot/reminders.py when it is due (the source is
 bot/broadcast/event_reminders.py). "I can't come" removes the attendance and withdraws a reminder not sent
 yet. Cancelling an event withdraws every reminder and tells the people who said they would come.
 """
@@ -37,6 +38,8 @@ MAX_TITLE = 120
 MAX_BODY = 2000
 MAX_VENUE = 200
 MAX_CAPACITY = 10_000
+MAX_PARTY = 6  # people one registration may bring (a family); the bot offers 1 … this many
+MAX_NAME = 64
 LIST_LIMIT = 8  # events per page of /events
 NO_BODY = ("-", "–")  # typed for "no description"
 
@@ -54,6 +57,8 @@ class Problem(StrEnum):
     TOPIC = "topic"
     LANGUAGE = "language"
     CLOSED = "closed"  # cancelled, started or gone
+    PEOPLE = "people"  # a registration for fewer than 1 or more than MAX_PARTY people
+    BELOW_TAKEN = "below_taken"  # a capacity smaller than the people registered already
 
 
 class EventError(Exception):
@@ -67,7 +72,8 @@ class EventError(Exception):
 class Attend(StrEnum):
     OK = "ok"
     ALREADY = "already"
-    FULL = "full"
+    FULL = "full"  # no place free at all
+    TOO_MANY = "too_many"  # places free, but fewer than the people registering
     CLOSED = "closed"  # cancelled, started or gone
 
 
@@ -79,8 +85,9 @@ class EventView:
     title: str
     body: str
     machine: bool
-    taken: int
+    taken: int  # people registered (a family of four counts four)
     attending: bool
+    people: int = 0  # how many this reader registered (0: not registered)
 
     @property
     def id(self) -> int:
@@ -88,8 +95,17 @@ class EventView:
 
     @property
     def free(self) -> int | None:
-        cap = self.event.capacity
-        return None if cap is None else max(cap - self.taken, 0)
+        return free_places(self.event, self.taken)
+
+
+def free_places(event: Event, taken: int) -> int | None:
+    """Places still free when `taken` people are registered (None: no limit)."""
+    return None if event.capacity is None else max(event.capacity - taken, 0)
+
+
+def party_choices(free: int | None) -> range:
+    """How many people a registration may say come: 1 … MAX_PARTY, no more than the places free."""
+    return range(1, (MAX_PARTY if free is None else min(MAX_PARTY, free)) + 1)
 
 
 def localized(event: Event, texts: dict[str, EventText], lang: str) -> tuple[str, str, bool]:
@@ -139,6 +155,12 @@ def _capacity(capacity: int | None) -> int | None:
     return capacity
 
 
+def check_text(title: str, body: str) -> None:
+    """Title and description in one language (a translation is held to the same rules)."""
+    _title(title)
+    _body(body)
+
+
 def check_details(
     *,
     title: str,
@@ -174,13 +196,6 @@ def typed_body(text: str) -> str:
 
 def typed_venue(text: str) -> str:
     return _venue(_typed(text))
-
-
-def typed_start(text: str, now: datetime, tz: ZoneInfo) -> datetime:
-    start = dates.parse_datetime(text, tz)
-    if start is None:
-        raise EventError(Problem.UNREADABLE)
-    return _start(start, now)
 
 
 def typed_end(text: str, start: datetime, tz: ZoneInfo) -> datetime:
@@ -296,8 +311,8 @@ async def view(session: AsyncSession, event: Event, lang: str, user_id: int | No
     texts = await repo.event_texts(session, event.id)
     title, body, machine = localized(event, texts, lang)
     taken = await repo.attendee_count(session, event.id)
-    attending = user_id is not None and await repo.get_attendance(session, event.id, user_id) is not None
-    return EventView(event, title, body, machine, taken, attending)
+    mine = await repo.get_attendance(session, event.id, user_id) if user_id is not None else None
+    return EventView(event, title, body, machine, taken, mine is not None, mine.people if mine else 0)
 
 
 @dataclass(frozen=True)
@@ -319,13 +334,33 @@ async def upcoming(
     events = list(await repo.upcoming_events(session, now, (page + 1) * size))[page * size :]
     ids = [e.id for e in events]
     taken = await repo.attendee_counts(session, ids)
-    mine = await repo.attending_event_ids(session, user_id, ids) if user_id is not None else set()
+    mine = await repo.party_sizes(session, user_id, ids) if user_id is not None else {}
     views = []
     for event in events:
         texts = await repo.event_texts(session, event.id)
         title, body, machine = localized(event, texts, lang)
-        views.append(EventView(event, title, body, machine, taken.get(event.id, 0), event.id in mine))
+        views.append(
+            EventView(
+                event, title, body, machine, taken.get(event.id, 0), event.id in mine, mine.get(event.id, 0)
+            )
+        )
     return EventPage(views, page, pages, total)
+
+
+async def registered_events(
+    session: AsyncSession, clock: Clock, lang: str, user_id: int, limit: int = LIST_LIMIT
+) -> list[EventView]:
+    """ "My events": the next events this person registered for, with how many people they said come."""
+    events = await repo.events_attended(session, user_id, clock.now(), limit)
+    ids = [e.id for e in events]
+    taken, mine = await repo.attendee_counts(session, ids), await repo.party_sizes(session, user_id, ids)
+    views = []
+    for event in events:
+        title, body, machine = localized(event, await repo.event_texts(session, event.id), lang)
+        views.append(
+            EventView(event, title, body, machine, taken.get(event.id, 0), True, mine.get(event.id, 1))
+        )
+    return views
 
 
 def is_open(event: Event, now: datetime) -> bool:
@@ -364,25 +399,58 @@ def reminder_id(attendance: Attendance) -> str:
     return f"{attendance.event_id}.{attendance.reminder_key or attendance.user_id}"
 
 
+def check_people(people: int) -> int:
+    if not 1 <= people <= MAX_PARTY:
+        raise EventError(Problem.PEOPLE)
+    return people
+
+
 async def attend(
-    session: AsyncSession, clock: Clock, settings: Settings, event_id: int, user: User
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    event_id: int,
+    user: User,
+    *,
+    people: int = 1,
+    first_name: str | None = None,
 ) -> tuple[Attend, Event | None]:
-    """Record that the user comes, within capacity (the event row is locked, so two last places cannot
-    both be taken). The reminder comes from bot/reminders.py (bot/broadcast/event_reminders.py)."""
+    """Record that the user comes with `people` people in all (themselves included), within capacity: the
+    capacity counts people, so a family of four takes four places or is refused (FULL: none free,
+    TOO_MANY: fewer free; `places_free` says how many). The event row is locked, so two registrations
+    cannot both take the last places. The reminder comes from bot/reminders.py
+    (bot/broadcast/event_reminders.py). `first_name`: as Telegram gave it, for the attendance list."""
+    check_people(people)
     now = clock.now()
     event = await repo.get_event(session, event_id, for_update=True)
     if event is None or not is_open(event, now):
         return Attend.CLOSED, event
     if await repo.get_attendance(session, event_id, user.id) is not None:
         return Attend.ALREADY, event
-    if event.capacity is not None and await repo.attendee_count(session, event_id) >= event.capacity:
-        return Attend.FULL, event
+    if event.capacity is not None:
+        free = free_places(event, await repo.attendee_count(session, event_id)) or 0
+        if free < people:
+            return (Attend.FULL if free == 0 else Attend.TOO_MANY), event
     # A fresh token per attendance: after "I can't come" and "I'll come" again, a new reminder.
     token = secrets.token_hex(4)
+    name = clean_text(" ".join((first_name or "").split()), MAX_NAME) or None
     await repo.add_attendance(
-        session, Attendance(event_id=event_id, user_id=user.id, created_at=now, reminder_key=token)
+        session,
+        Attendance(
+            event_id=event_id,
+            user_id=user.id,
+            created_at=now,
+            reminder_key=token,
+            people=people,
+            first_name=name,
+        ),
     )
     return Attend.OK, event
+
+
+async def places_free(session: AsyncSession, event: Event) -> int | None:
+    """The places still free now (None: no limit)."""
+    return free_places(event, await repo.attendee_count(session, event.id))
 
 
 async def unattend(session: AsyncSession, event_id: int, user: User) -> bool:

@@ -18,6 +18,7 @@ BROADCAST_REPORT = "broadcast_report"  # to the organizer: delivered, blocked, f
 BROADCAST_HELD = "broadcast_held"  # to the organizer: overdue, send now or cancel?
 EVENT_REMINDER = "event_reminder"  # before the event, to everybody who said they will come
 EVENT_CANCELLED = "event_cancelled"  # the event is cancelled, to everybody who said they will come
+EVENT_CHANGED = "event_changed"  # its date, time or place changed, to everybody who said they will come
 
 
 def _alias(name: str, old: str) -> Any:
@@ -84,6 +85,10 @@ class EventReminderPayload(Payload):
     venue: str = ""
     starts_at: datetime = Field(validation_alias=_alias("starts_at", "starts"))
     ends_at: datetime = Field(validation_alias=_alias("ends_at", "ends"))
+
+
+class EventChangedPayload(EventReminderPayload):
+    """The event's new date, time and place (the console changed them)."""
 
 
 class EventCancelledPayload(Payload):

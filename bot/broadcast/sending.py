@@ -8,6 +8,7 @@ Dedupe key f"broadcast:{id}:{user_id}", ref f"broadcast:{id}", lang = the recipi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast import texts as text_tools
 from bot.broadcast import topics as topic_service
 from bot.broadcast.broadcasts import (
+    CANCELLED,
     DONE,
     HELD,
     HELD_KIND,
@@ -47,8 +49,12 @@ from bot.broadcast.payloads import BroadcastPayload, BroadcastPhotoPayload, Coun
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import outbox
+from bot.delivery.report import COLUMNS as report_columns
+from bot.delivery.report import KEYS as REPORT_KEYS
+from bot.delivery.report import UNKNOWN_LANGUAGE
 from storage.models import User
 from storage.repositories import broadcast as repo
+from storage.repositories import outbox as outbox_repo
 
 
 @dataclass(frozen=True)
@@ -261,3 +267,43 @@ async def finish_sent(session: AsyncSession, clock: Clock, settings: Settings) -
 
 def _counts(row: dict[str, Any]) -> Counts:
     return Counts(**{key: int(row.get(key, 0)) for key in REPORT_COLUMNS})
+
+
+# --- the history (the web console) ------------------------------------------------------------------------
+HISTORY_STATES = (SCHEDULED, SENDING, DONE, HELD, CANCELLED)
+
+
+async def history(
+    session: AsyncSession, states: Sequence[str], *, page: int, per_page: int
+) -> list[Broadcast]:
+    """A page of the broadcasts in `states` (never drafts), the latest first."""
+    wanted = [state for state in states if state in HISTORY_STATES]
+    return list(await repo.list_broadcasts(session, wanted, offset=page * per_page, limit=per_page))
+
+
+async def counts_by_state(session: AsyncSession) -> dict[str, int]:
+    counts = await repo.count_by_state(session)
+    return {state: counts.get(state, 0) for state in HISTORY_STATES}
+
+
+async def reports(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The delivery report (as `report`) of several broadcasts in one query: id -> report."""
+    refs = {ref(broadcast_id): broadcast_id for broadcast_id in broadcast_ids}
+    found = {broadcast_id: _empty_report(ref(broadcast_id)) for broadcast_id in broadcast_ids}
+    for row_ref, status, lang, count in await outbox_repo.counts_by_ref_status_and_language(
+        session, list(refs)
+    ):
+        result = found[refs[row_ref]]
+        column = report_columns.get(status, "failed")
+        per_lang = result["by_language"].setdefault(lang or UNKNOWN_LANGUAGE, dict.fromkeys(REPORT_KEYS, 0))
+        for bucket in (result, per_lang):
+            bucket[column] += int(count)
+            bucket["total"] += int(count)
+    for result in found.values():
+        result["done"] = result["pending"] == 0
+        result["by_language"] = dict(sorted(result["by_language"].items()))
+    return found
+
+
+def _empty_report(reference: str) -> dict[str, Any]:
+    return {"ref": reference, **dict.fromkeys(REPORT_KEYS, 0), "done": True, "by_language": {}}

@@ -1,9 +1,15 @@
-"""Broadcast and event texts are Telegram HTML: helpers to measure them and to turn them into plain text."""
+"""Broadcast and event texts are Telegram HTML: helpers to measure them, to turn them into plain text, to
+check a text typed as HTML (the web console), and to tell whether a text is in the language it is labelled
+with."""
 
 from __future__ import annotations
 
 import html
 import re
+from functools import cache
+
+from bot import telegram_html
+from bot.faq.detect import SCRIPT_LANGUAGES, LanguageDetector
 
 # A broadcast is at most 4096 characters after entity parsing; keep room for the machine-translation note
 # and a little growth in translation.
@@ -27,3 +33,53 @@ def visible_length(fragment: str) -> int:
 
 def fits_caption(fragment: str) -> bool:
     return visible_length(fragment) <= MAX_CAPTION - NOTE_RESERVE
+
+
+# --- texts typed as HTML (the web console) ------------------------------------------------------------------
+def typed_html(text: str) -> str:
+    """A text typed as Telegram HTML (not taken from a Telegram message): a `&` or `<` that starts no
+    entity or tag is escaped, as Telegram would show it ("Mo & Di")."""
+    return telegram_html.normalize(text.replace("\r\n", "\n").strip())
+
+
+def html_problem(fragment: str) -> telegram_html.Problem | None:
+    """What Telegram would refuse in a typed text (the first problem), or None."""
+    found = telegram_html.problems(fragment)
+    return found[0] if found else None
+
+
+def for_browser(fragment: str) -> str:
+    """The text as a web page shows it: Telegram's formatting only; a text with problems as plain text."""
+    if html_problem(fragment) is None:
+        return telegram_html.to_browser(fragment)
+    return html.escape(fragment, quote=False)
+
+
+# --- is the text in the language it is labelled with? -------------------------------------------------------
+# Within one script (ar/fa, uk/ru, de/en) only a confident guess on a few words is a warning: names and
+# German terms ("Jobcenter", "Kita") say little. Another script is always one.
+MISMATCH_CONFIDENCE = 0.9
+MISMATCH_MIN_WORDS = 3
+_SCRIPT = {lang: script for script, pair in SCRIPT_LANGUAGES.items() for lang in pair}
+
+
+@cache
+def _language_detector() -> LanguageDetector:
+    return LanguageDetector()  # lingua's models are shared by every detector of the process
+
+
+def looks_like(fragment: str, label: str) -> str | None:
+    """The language a text seems to be written in when that is not `label` (an Arabic text in the Farsi
+    box: "ar"); None when it fits or is too short to tell."""
+    visible = plain_text(fragment)
+    lang, confidence = _language_detector().detect(visible)
+    if lang is None or lang == label:
+        return None
+    if _SCRIPT.get(lang) != _SCRIPT.get(label):
+        return lang
+    if confidence >= MISMATCH_CONFIDENCE and len(visible.split()) >= MISMATCH_MIN_WORDS:
+        return lang
+    return None
+
+
+HtmlProblem = telegram_html.Problem

@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from bot import tickets
 from bot.audit import ERASED_SUBJECT, user_subject
+from bot.booking.appointments import counsellor_news_key
 from bot.clock import Clock
 from bot.delivery import outbox
 from bot.logs import user_hash
@@ -173,6 +174,7 @@ async def erase(session: AsyncSession, clock: Clock, user_id: int) -> None:
     await repo.anonymise_tickets(session, user_id)
     await tickets.release(session, clock, user_id)  # questions they had taken as a helper: open again
     await _forget_mentions(session, user_id)
+    await _forget_booking_notes(session, user_id)
     await repo.delete_outbox_to(session, user_id)
     await repo.clear_done_notes(session, user_id)
     await repo.delete_counsellors(session, user_id)
@@ -199,6 +201,16 @@ async def _forget_mentions(session: AsyncSession, user_id: int) -> None:
             row.dedupe_key = ":".join(
                 f"erased{row.id}" if part == str(user_id) else part for part in row.dedupe_key.split(":")
             )
+    await session.flush()
+
+
+async def _forget_booking_notes(session: AsyncSession, user_id: int) -> None:
+    """A notice about the person's booking still to go to those who hear of bookings ("moved", which
+    carries the note): it goes without the note."""
+    prefixes = [counsellor_news_key(booking_id) for booking_id in await repo.booking_ids(session, user_id)]
+    for row in await repo.outbox_with_key_prefixes(session, prefixes):
+        if row.payload and row.payload.get("note"):
+            row.payload = {**row.payload, "note": None}
     await session.flush()
 
 

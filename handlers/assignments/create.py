@@ -1,8 +1,11 @@
 """/assign (organizers): kind → language → area → day → time with buttons (the choices ride in the callback
-data), then the description and the private details as text (a typed draft in FSM data), a preview, and
-"send to helpers". The service checks every choice again and alerts the matching helpers."""
+data; the day and the time can also be typed, "Fr 10:30", read by bot/broadcast/dates.py), then the
+description and the private details as text (a typed draft in FSM data), a preview, and "send to helpers".
+The service checks every choice again and alerts the matching helpers."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from aiogram import Bot, F
 from aiogram.filters import Command
@@ -13,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assignments import service
 from bot.assignments.options import KINDS, areas
+from bot.broadcast import dates
+from bot.broadcast.dates import DateError, DateProblem
 from bot.clock import Clock
 from bot.config import Settings
 from bot.text import N_, Translator
@@ -41,12 +46,14 @@ from handlers.kit import (
     show,
     show_and_answer,
 )
+from handlers.when import problem_text
 
 flow = private_flow("assignments.create")
 ORGANIZER_ONLY = {"role": ORGANIZER}
 
 
 class NewStates(StatesGroup):
+    when = State()  # the day or the time may be typed
     description = State()
     details = State()
     confirm = State()
@@ -85,6 +92,9 @@ async def on_choice(
     await query.answer()
     screen = next_screen(tr, callback_data, known, clock, settings)
     if screen is not None:
+        if callback_data.step in (NewStep.AREA, NewStep.DAY):  # the next answer may be typed
+            await state.set_state(NewStates.when)
+            await AssignDraft.of(callback_data).save(state)
         await show(query, *screen)
         return
     # a time, or a flexible date: on to the texts
@@ -92,6 +102,51 @@ async def on_choice(
     await state.set_state(NewStates.description)
     await draft.save(state)
     await show(query, draft_text(tr, draft, settings, tr._(DESCRIPTION_PROMPT)))
+
+
+@flow.message(NewStates.when, F.text, ~F.text.startswith("/"), flags=ORGANIZER_ONLY)
+async def on_when_text(
+    message: Message, tr: Translator, clock: Clock, settings: Settings, state: FSMContext
+) -> None:
+    """A typed day ("Freitag", "12.12.") leads to its times; a day and time ("Fr 10:30", or "10:30"
+    for the day already chosen) to the description."""
+    draft = await AssignDraft.load(state)
+    if draft is None or not draft.kind:  # the dialog expired
+        await state.clear()
+        await message.answer(tr._(STALE))
+        return
+    now, tz = clock.now(), settings.tz
+    try:
+        found = dates.read(message.text or "", now, tz, base_day=draft.day)
+        if isinstance(found, datetime):  # "in 2 Stunden"
+            at: datetime | None = found
+        else:
+            at = dates.local_moment(found.day, found.at, tz) if found.at else None
+    except DateError as error:
+        await message.answer(problem_text(tr, error.problem))
+        return
+    day = found.day if isinstance(found, dates.When) else found.astimezone(tz).date()
+    if (at is not None and at <= now) or day < now.astimezone(tz).date():
+        await message.answer(problem_text(tr, DateProblem.PAST))
+        return
+    if day not in service.bookable_days(now, tz):
+        await message.answer(tr._("Please choose a day within the next {n} days.", n=service.DAYS_AHEAD))
+        return
+    chosen = NewCb(step=NewStep.DAY, kind=draft.kind, language=draft.language, area=draft.area)
+    chosen = chosen.model_copy(update={"day": int(day.strftime("%Y%m%d"))})
+    if at is None:  # a day: its times
+        screen = next_screen(tr, chosen, areas(settings.areas_file), clock, settings)
+        await AssignDraft.of(chosen).save(state)
+        if screen is not None:
+            await message.answer(screen[0], reply_markup=screen[1])
+        return
+    local = at.astimezone(tz)
+    draft = AssignDraft.of(
+        chosen.model_copy(update={"step": NewStep.TIME, "minute": local.hour * 60 + local.minute})
+    )
+    await state.set_state(NewStates.description)
+    await draft.save(state)
+    await message.answer(draft_text(tr, draft, settings, tr._(DESCRIPTION_PROMPT)))
 
 
 @flow.message(NewStates.description, F.text, ~F.text.startswith("/"), flags=ORGANIZER_ONLY)

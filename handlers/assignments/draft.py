@@ -15,8 +15,12 @@ from bot.text import N_, Html, Translator
 from handlers.assignments.callbacks import NewCb, NewStep
 from handlers.assignments.views import kind_label, language_label
 from handlers.kit import Draft, button, cancel_row, grid, keyboard
+from handlers.when import day_label, examples
 
 CHOICE_STEPS = (NewStep.KIND, NewStep.LANGUAGE, NewStep.AREA, NewStep.DAY, NewStep.TIME)
+QUICK_DAYS = 7  # today (when there is still time), tomorrow, and the weekdays after
+# The start times offered as buttons (minutes of the day); any other is typed ("10:45").
+QUICK_TIMES = tuple(hour * 60 for hour in range(8, 19))  # 08:00 to 18:00
 
 DESCRIPTION_PROMPT = N_(
     "Describe in one or two sentences what is needed, for example “appointment at the immigration office, "
@@ -130,17 +134,22 @@ def next_screen(
         options.append((tr._(ANY_AREA), {"area": ANY}))
         question, markup = tr._("Where?"), _choices(cb, NewStep.AREA, 2, tr, options)
     elif cb.step == NewStep.AREA:
-        days = service.bookable_days(clock.now(), settings.tz)
-        options = [(tr.date(day), {"day": int(day.strftime("%Y%m%d"))}) for day in days]
+        # today, tomorrow and the weekdays of this week as buttons; a later day is typed
+        today = clock.now().astimezone(settings.tz).date()
+        days = service.bookable_days(clock.now(), settings.tz)[:QUICK_DAYS]
+        options = [(day_label(tr, day, today), {"day": int(day.strftime("%Y%m%d"))}) for day in days]
         options.append((tr._("🗓 Flexible date"), {"flexible": True}))
-        question, markup = tr._("Which day?"), _choices(cb, NewStep.DAY, 2, tr, options)
+        question = "\n\n".join([tr._("Which day? Tap one, or write the day and time."), examples(tr)])
+        markup = _choices(cb, NewStep.DAY, 2, tr, options)
     elif cb.step == NewStep.DAY and draft.day is not None and not cb.flexible:
-        minutes = service.time_choices(draft.day, clock.now(), settings.tz)
+        now = clock.now()
+        minutes = [m for m in QUICK_TIMES if service.local_start(draft.day, m, settings.tz) > now]
         options = [
             (tr.time(service.local_start(draft.day, minute, settings.tz)), {"minute": minute})
             for minute in minutes
         ]
-        question, markup = tr._("At what time?"), _choices(cb, NewStep.TIME, 4, tr, options)
+        question = tr._("At what time? Tap one, or write it, like 10:30.")
+        markup = _choices(cb, NewStep.TIME, 4, tr, options)
     else:
         return None
     return draft_text(tr, draft, settings, question), markup

@@ -39,6 +39,8 @@ class DoneStates(StatesGroup):
 
 
 DONE_NOTE = Dialog.of(DoneStates, N_("OK. The assignment is still open."))
+# "Done" only from the assignment's day on (bot.assignments.claiming.may_close).
+TOO_EARLY = N_("This assignment is not due yet. You can mark it as done from its day on.")
 
 
 class DoneNote(Draft):
@@ -119,9 +121,11 @@ async def on_done(
     settings: Settings,
 ) -> None:
     number = callback_data.assignment
-    outcome = await claiming.mark_done(session, clock, number, user, areas(settings.areas_file))
+    outcome = await claiming.mark_done(session, clock, number, user, areas(settings.areas_file), settings.tz)
     if outcome in (Outcome.OK, Outcome.CLOSED):
         await show_and_answer(query, done_text(tr, number))
+    elif outcome == Outcome.TOO_EARLY:
+        await alert(query, tr._(TOO_EARLY))
     else:
         await alert(query, tr._(NOT_YOURS))
 
@@ -133,11 +137,14 @@ async def on_note_ask(
     user: Person,
     tr: Translator,
     session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    if await claiming.may_close(session, callback_data.assignment, user) != Outcome.OK:
-        await alert(query, tr._(NOT_YOURS))
+    allowed = await claiming.may_close(session, clock, callback_data.assignment, user, settings.tz)
+    if allowed != Outcome.OK:
+        await alert(query, tr._(TOO_EARLY if allowed == Outcome.TOO_EARLY else NOT_YOURS))
         return
     await query.answer()
     await DoneNote(assignment=callback_data.assignment).begin(state, DoneStates.note)
@@ -160,8 +167,12 @@ async def on_note(
     draft = await DoneNote.load(state)
     await DoneNote.clear(state)
     number = draft.assignment if draft else 0
-    outcome = await claiming.mark_done(session, clock, number, user, areas(settings.areas_file), message.text)
+    outcome = await claiming.mark_done(
+        session, clock, number, user, areas(settings.areas_file), settings.tz, message.text
+    )
     if outcome in (Outcome.OK, Outcome.CLOSED):
         await message.answer(done_text(tr, number))
+    elif outcome == Outcome.TOO_EARLY:
+        await message.answer(tr._(TOO_EARLY))
     else:
         await message.answer(tr._(NOT_YOURS))

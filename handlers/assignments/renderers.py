@@ -87,8 +87,25 @@ def _notice_lines(tr: Translator, payload: NoticePayload) -> list[str]:
                 number=number,
             )
         ]
-    if event in (NoticeEvent.HANDED_BACK, NoticeEvent.REOPENED, NoticeEvent.HELPER_REMOVED):
+    if event == NoticeEvent.TAKEN_BACK:
+        return [
+            tr._(
+                "↩️ The organizers have taken assignment no. {number} back: it is no longer yours, and you "
+                "do not need to go. Thank you!",
+                number=number,
+            )
+        ]
+    if event in (
+        NoticeEvent.HANDED_BACK,
+        NoticeEvent.REOPENED,
+        NoticeEvent.HELPER_REMOVED,
+        NoticeEvent.REOPENED_BY_ORGANIZER,
+    ):
         reasons = {
+            NoticeEvent.REOPENED_BY_ORGANIZER: tr._(
+                "↩️ An organizer took assignment no. {number} back from its helper, so it is open again.",
+                number=number,
+            ),
             NoticeEvent.HANDED_BACK: tr._(
                 "↩️ Assignment no. {number} was handed back and is open again.", number=number
             ),
@@ -126,11 +143,16 @@ def _notice_lines(tr: Translator, payload: NoticePayload) -> list[str]:
 @renders(NoticePayload)
 def render_notice(payload: NoticePayload, tr: Translator) -> Rendered:
     parts = _notice_lines(tr, payload)
-    if payload.event in (NoticeEvent.CLAIMED, NoticeEvent.DONE, NoticeEvent.HANDED_BACK):
+    if payload.event in (
+        NoticeEvent.CLAIMED,
+        NoticeEvent.DONE,
+        NoticeEvent.HANDED_BACK,
+        NoticeEvent.REOPENED_BY_ORGANIZER,
+    ):
         parts.append(person_link(tr, payload.helper, tr._("💬 Write to the helper")))
     parts.append(summary_text(tr, payload.assignment))
     text = "\n\n".join(x for x in parts if x)
-    if payload.event == NoticeEvent.CANCELLED:  # sent to the assignee, who has nothing to open
+    if payload.event in (NoticeEvent.CANCELLED, NoticeEvent.TAKEN_BACK):  # to the helper: nothing to open
         return html_message(text)
     return html_message(text, open_keyboard(tr, payload.assignment.id))
 

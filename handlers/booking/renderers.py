@@ -42,16 +42,24 @@ def render_reminder(payload: Reminder, tr: Translator) -> Rendered:
 
 @renders(CounsellorNotice)
 def render_counsellor(payload: CounsellorNotice, tr: Translator) -> Rendered:
-    new = payload.event == CounsellorNews.NEW
-    title = (
-        tr._("🆕 <b>New counselling appointment</b>")
-        if new
-        else tr._("❌ <b>Counselling appointment cancelled</b>")
-    )
+    if payload.event == CounsellorNews.MOVED and payload.moved_from is not None:
+        title = tr._(
+            "🔁 <b>Counselling appointment moved</b>\nfrom {old}\nto {new}",
+            old=tr.datetime(payload.moved_from),
+            new=tr.datetime(payload.starts_at),
+        )
+    elif payload.event == CounsellorNews.CANCELLED:
+        title = tr._("❌ <b>Counselling appointment cancelled</b>")
+    else:
+        title = tr._("🆕 <b>New counselling appointment</b>")
     lines = [title, "", _brief(tr, payload)]
     language = interpreter_name(tr, payload.interpreter, for_staff=True)
-    if language and new:
+    if language and payload.event != CounsellorNews.CANCELLED:
         lines.append(tr._("🗣 Interpreter: {language}", language=language))
+    if payload.note:
+        lines.append(tr._("📝 Note: {note}", note=payload.note))
+    if payload.unassigned and payload.event != CounsellorNews.CANCELLED:
+        lines += ["", tr._("⚠️ Nobody counsels at this time yet. Please find a counsellor for it.")]
     lines += ["", tr._("All appointments: /agenda")]
     return html_message("\n".join(lines))
 

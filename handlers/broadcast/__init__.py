@@ -4,10 +4,12 @@ event reminders. Mirrors bot/broadcast/ (the rules live there); bot/wiring.py li
 
 - subscribe.py   /subscribe, the offer after the language is chosen, "stop news" under a broadcast
 - events.py      /events a page at a time, "I'll come" / "I can't come", cancelling an event
-- event_new.py   /newevent, one typed answer at a time (the dialog's state: event_form.py)
+- event_new.py   /newevent, one typed answer or quick pick at a time (the dialog's state: event_form.py)
+- event_steps.py its questions in order, "⬅️ Back", and "✏️" from the summary back to the summary
 - event_save.py  the summary of a new event: its language, discard, save
 - announce.py    an event announced in one step (a ready broadcast draft)
 - compose.py     /broadcast: topic, audience, text (and photo)
+- menu_entry.py  the organizers' menu button that starts the same as /broadcast
 - translate.py   the texts per language: typed, machine-translated, or the original
 - schedule.py    preview, send now or later, confirm, discard
 - preview.py     the preview: one message per language with readers, paced at the chat's rate
@@ -29,6 +31,7 @@ from handlers.broadcast import (
     event_new,
     event_save,
     events,
+    menu_entry,
     planned,
     renderers,
     schedule,
@@ -49,6 +52,7 @@ FLOWS: list[Flow] = [
     event_save.flow,
     announce.flow,
     compose.flow,
+    menu_entry.flow,
     translate.flow,
     schedule.flow,
     planned.flow,
@@ -62,6 +66,7 @@ RENDERERS: dict[str, Renderer] = {
     kinds.BROADCAST_HELD: renderers.render_held,
     kinds.EVENT_REMINDER: renderers.render_reminder,
     kinds.EVENT_CANCELLED: renderers.render_cancelled,
+    kinds.EVENT_CHANGED: renderers.render_changed,
 }
 
 # What /cancel ends (and says): typing a broadcast, /newevent, a topic's name.
@@ -70,11 +75,13 @@ DIALOGS: list[Dialog] = [COMPOSING, NEW_EVENT, topics.NAMING]
 MENU: list[MenuItem] = [
     MenuItem("subscribe", N_("🔔 News"), order=20),
     MenuItem("events", N_("📅 Events"), order=21),
+    MenuItem(menu_entry.MENU_ACTION, N_("📣 Send news"), role=ORGANIZER, order=60),
 ]
 
 COMMANDS: list[CommandInfo] = [
     CommandInfo("subscribe", N_("Choose which news you get"), order=20),
     CommandInfo("events", N_("Upcoming events"), order=21),
+    CommandInfo("myevents", N_("Events you registered for"), order=22),
     CommandInfo("newevent", N_("Create an event"), role=ORGANIZER, order=62),
     CommandInfo("broadcast", N_("Send news to subscribers"), role=ORGANIZER, order=63),
     CommandInfo("broadcasts", N_("Planned broadcasts"), role=ORGANIZER, order=64),

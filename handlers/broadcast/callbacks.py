@@ -18,6 +18,7 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import AfterValidator, Field
 
+from bot.broadcast.events import MAX_PARTY
 from bot.config import SUPPORTED_LANGUAGES
 from bot.users import ROLES
 from handlers.callbacks import RowId
@@ -133,6 +134,15 @@ class EvCb(CallbackData, prefix="ev"):
     action: EventAction
     event: RowId = 0
     lang: Language = ""
+
+
+class EvPeopleCb(CallbackData, prefix="evp"):
+    """How many people come with a registration (after "I'll come"); 0 is "back". `under`: 1 when asked
+    under a broadcast or reminder (only the buttons change there), 0 on an event card."""
+
+    event: RowId
+    people: Annotated[int, Field(ge=0, le=MAX_PARTY)]
+    under: Annotated[int, Field(ge=0, le=1)] = 0
 
 
 class EventTopicCb(CallbackData, prefix="evt"):

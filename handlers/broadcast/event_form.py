@@ -5,7 +5,9 @@ event_save.py (the summary's buttons)."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
@@ -15,7 +17,8 @@ from bot.languages import own_name
 from bot.text import N_, Translator
 from handlers.broadcast.callbacks import EvCb, EventAction
 from handlers.broadcast.views import card_text
-from handlers.kit import Dialog, Draft, button, keyboard
+from handlers.kit import Dialog, Draft, button, grid, keyboard
+from handlers.when import Minute
 
 
 class NewEvent(StatesGroup):
@@ -32,6 +35,41 @@ class NewEvent(StatesGroup):
 NEW_EVENT = Dialog.of(NewEvent, N_("The event was discarded."))
 
 
+class EventField(StrEnum):
+    """A detail of the new event, in the order the dialog asks for them."""
+
+    TITLE = "title"
+    BODY = "body"
+    START = "start"
+    END = "end"
+    VENUE = "venue"
+    TOPIC = "topic"
+    CAPACITY = "cap"
+
+
+class StepAction(StrEnum):
+    BACK = "back"  # "⬅️ Back" under a question: the one before (or the summary, when editing)
+    EDIT = "edit"  # "✏️ …" on the summary: ask for this detail again
+    PICK = "pick"  # a quick pick for the start or the end
+
+
+class EventStepCb(CallbackData, prefix="evn"):
+    action: StepAction
+    field: EventField
+    at: Minute = 0  # the picked moment (PICK)
+
+
+# The summary's "✏️" buttons: what each changes.
+EDITS = (
+    (EventField.TITLE, N_("✏️ Title")),
+    (EventField.BODY, N_("✏️ Description")),
+    (EventField.START, N_("✏️ Start")),
+    (EventField.END, N_("✏️ End")),
+    (EventField.VENUE, N_("✏️ Place")),
+    (EventField.CAPACITY, N_("✏️ Places")),
+)
+
+
 class EventDraft(Draft):
     lang: str
     title: str = ""
@@ -41,6 +79,12 @@ class EventDraft(Draft):
     venue: str = ""
     topic_id: int | None = None
     capacity: int | None = None
+
+
+class EventEditing(Draft):
+    """Kept while one detail is asked again from the summary: its answer leads back there."""
+
+    field: EventField
 
 
 class EventDetails(BaseModel):
@@ -86,10 +130,12 @@ async def complete(message: Message, state: FSMContext, tr: Translator) -> Event
 
 
 async def summary(message: Message, tr: Translator, state: FSMContext) -> None:
-    """The event as it will be saved, with Save / Change the language / Discard."""
+    """The event as it will be saved, with Save / ✏️ per detail / Change the language / Discard."""
     details = await complete(message, state, tr)
     if details is None:
         return
+    await state.update_data({EventEditing.key(): None})
+    await state.set_state(NewEvent.confirm)
     text = "\n\n".join(
         [
             tr._("Please check the event:"),
@@ -97,8 +143,10 @@ async def summary(message: Message, tr: Translator, state: FSMContext) -> None:
             tr._("Language of title and text: {language}", language=own_name(details.lang)),
         ]
     )
+    edits = [button(tr._(text), EventStepCb(action=StepAction.EDIT, field=field)) for field, text in EDITS]
     markup = keyboard(
         [button(tr._("✅ Save"), EvCb(action=EventAction.SAVE))],
+        *grid(edits, 2),
         [button(tr._("🗣 Change the language"), EvCb(action=EventAction.LANGUAGE))],
         [button(tr._("✖️ Discard"), EvCb(action=EventAction.DROP))],
     )

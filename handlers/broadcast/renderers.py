@@ -11,6 +11,7 @@ from bot.broadcast.payloads import (
     BroadcastPayload,
     BroadcastPhotoPayload,
     EventCancelledPayload,
+    EventChangedPayload,
     EventReminderPayload,
     HeldPayload,
     ReportPayload,
@@ -120,6 +121,21 @@ def render_reminder(reminder: EventReminderPayload, tr: Translator) -> Rendered:
         lines.append(machine_note(tr))
     markup = keyboard(
         [button(tr._("❌ I can't come"), EvCb(action=EventAction.NO_UNDER, event=reminder.event_id))]
+    )
+    return html_message("\n".join(lines), markup)
+
+
+@renders(EventChangedPayload)
+def render_changed(notice: EventChangedPayload, tr: Translator) -> Rendered:
+    lines = [
+        tr._("🔄 Changed: {title}. The new date and place:", title=notice.title),
+        when_line(tr, notice.starts_at, notice.ends_at),
+        tr._("📍 {venue}", venue=notice.venue),
+    ]
+    if notice.machine:
+        lines.append(machine_note(tr))
+    markup = keyboard(
+        [button(tr._("❌ I can't come"), EvCb(action=EventAction.NO_UNDER, event=notice.event_id))]
     )
     return html_message("\n".join(lines), markup)
 

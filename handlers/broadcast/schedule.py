@@ -1,15 +1,18 @@
-"""A draft's preview (preview.py) → send now, or at a typed date and time → confirm; or discard it."""
+"""A draft's preview (preview.py) → send now, or at a time picked from quick buttons or typed ("morgen 9 Uhr",
+read by bot/broadcast/dates.py) → confirm; or discard it."""
 
 from __future__ import annotations
 
 from aiogram import Bot, F
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcast import broadcasts as service
 from bot.broadcast import dates, sending
-from bot.broadcast.broadcasts import Broadcast, BroadcastError
+from bot.broadcast.broadcasts import Broadcast
+from bot.broadcast.dates import DateError
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.limits import ChatPacer
@@ -25,11 +28,20 @@ from handlers.broadcast.drafts import (
     sending_text,
 )
 from handlers.broadcast.preview import send_preview
-from handlers.broadcast.views import ORG, date_problem_text
+from handlers.broadcast.views import ORG
+from handlers.callbacks import RowId
 from handlers.kit import button, keyboard, reply, show_and_answer, show_keyboard
+from handlers.when import Minute, examples, from_minute, pick_rows, problem_text
 
 flow = compose_flow("broadcast.schedule")
 Action = BroadcastAction
+
+
+class WhenPickCb(CallbackData, prefix="bcw"):
+    """A quick pick for the time of a draft ("Tomorrow 9:00"): the draft and the moment."""
+
+    broadcast: RowId
+    at: Minute
 
 
 @flow.callback_query(BroadcastCb.filter(F.action == Action.PREVIEW), flags=ORG)
@@ -99,14 +111,32 @@ async def on_when(
     state: FSMContext,
 ) -> None:
     await ask(state, Compose.when, broadcast)
-    await reply(
-        query,
-        tr._(
-            "When should it go out? Write date and time like this: {example} (time in {zone}).",
-            example=dates.example(clock.now(), settings.tz),
-            zone=settings.timezone,
-        ),
+    now = clock.now()
+    picks = pick_rows(
+        tr,
+        dates.quick_picks(now, settings.tz),
+        now,
+        lambda minute: WhenPickCb(broadcast=broadcast.id, at=minute),
     )
+    text = "\n".join(
+        [
+            tr._("When should it go out? Tap a time or write one (time in {zone}).", zone=settings.timezone),
+            examples(tr),
+        ]
+    )
+    await reply(query, text, keyboard(*picks, discard_row(tr, broadcast.id)))
+
+
+async def _proposed(
+    event: CallbackQuery | Message,
+    broadcast: Broadcast,
+    tr: Translator,
+    session: AsyncSession,
+    settings: Settings,
+    state: FSMContext,
+) -> None:
+    await state.clear()
+    await reply(event, *await _confirm_screen(tr, session, settings, broadcast))
 
 
 @flow.message(Compose.when, *TYPED, F.text, flags=ORG)
@@ -120,13 +150,29 @@ async def on_when_text(
     state: FSMContext,
 ) -> None:
     try:
-        service.propose_typed_time(broadcast, message.text or "", clock, settings.tz)
-    except BroadcastError as error:
-        await message.answer(date_problem_text(tr, error.code, dates.example(clock.now(), settings.tz)))
+        at = dates.moment(message.text or "", clock.now(), settings.tz)
+    except DateError as error:
+        await message.answer(problem_text(tr, error.problem))
         return
-    await state.clear()
-    text, markup = await _confirm_screen(tr, session, settings, broadcast)
-    await message.answer(text, reply_markup=markup)
+    service.propose_time(broadcast, at, clock)
+    await _proposed(message, broadcast, tr, session, settings, state)
+
+
+@flow.callback_query(WhenPickCb.filter(), flags=ORG)
+async def on_when_pick(
+    query: CallbackQuery,
+    callback_data: WhenPickCb,
+    broadcast: Broadcast,
+    tr: Translator,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    state: FSMContext,
+) -> None:
+    # a pick shown a while ago may have passed: the service refuses it (Refusals shows why)
+    service.propose_time(broadcast, from_minute(callback_data.at), clock)
+    await show_keyboard(query, None)
+    await _proposed(query, broadcast, tr, session, settings, state)
 
 
 @flow.callback_query(BroadcastCb.filter(F.action == Action.CONFIRM), flags=ORG)

@@ -12,13 +12,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.broadcast import texts as text_tools
 from bot.broadcast import topics as topic_service
 from bot.broadcast.broadcasts import Problem
-from bot.broadcast.events import EventView, is_open
-from bot.broadcast.events import Problem as EventProblem
+from bot.broadcast.events import EventView, is_open, party_choices
 from bot.broadcast.topics import Topic
 from bot.text import N_, Html, Translator, escape
 from bot.translation.service import MachineTranslator
 from bot.users import HELPER, ORGANIZER, VISITOR
-from handlers.broadcast.callbacks import EvCb, EventAction, PageCb, Screen, SubAction, SubCb
+from handlers.broadcast.callbacks import EvCb, EventAction, EvPeopleCb, PageCb, Screen, SubAction, SubCb
 from handlers.kit import alert, button, keyboard, label, page_of, pager_row, show_and_answer
 
 PAGE = 8  # items per page of every list that can grow
@@ -115,6 +114,7 @@ def card_text(
     taken: int = 0,
     attending: bool = False,
     organizer: bool = False,
+    people: int = 1,
 ) -> str:
     lines = [*event_head(tr, event, title, body), ""]
     if event.capacity is not None:
@@ -126,7 +126,15 @@ def card_text(
         )
     if organizer:
         lines.append(tr._("Registered: {n}", n=taken))
-    if attending:
+    if attending and people > 1:
+        lines.append(
+            tr.n_(
+                "✅ You are registered: {n} person. We will remind you before it starts.",
+                "✅ You are registered: {n} people. We will remind you before it starts.",
+                people,
+            )
+        )
+    elif attending:
         lines.append(tr._("✅ You are registered. We will remind you before it starts."))
     if machine:
         lines.append(machine_note(tr))
@@ -146,6 +154,7 @@ def card(
         taken=view.taken,
         attending=view.attending,
         organizer=organizer,
+        people=view.people,
     )
     answer = None
     if view.attending:
@@ -159,6 +168,23 @@ def card(
             button(tr._("🗑 Cancel event"), EvCb(action=EventAction.CANCEL, event=view.id)),
         ]
     return text, keyboard(answer, manage)
+
+
+def party_rows(
+    tr: Translator, event_id: int, free: int | None, *, under: bool
+) -> list[list[InlineKeyboardButton]]:
+    """The question after "I'll come": 1 … 6 people (no more than the places free), and "back"."""
+    flag = 1 if under else 0
+    numbers = [button(str(n), EvPeopleCb(event=event_id, people=n, under=flag)) for n in party_choices(free)]
+    return [
+        numbers[:3],
+        numbers[3:],
+        [button(tr._("⬅️ Back"), EvPeopleCb(event=event_id, people=0, under=flag))],
+    ]
+
+
+def party_question(tr: Translator) -> str:
+    return tr._("How many people are coming, you included?")
 
 
 def attend_button(tr: Translator, event_id: int, attending: bool) -> InlineKeyboardButton:
@@ -186,24 +212,6 @@ def problem_text(tr: Translator, code: Problem) -> str:
     if code is Problem.AUDIENCE:
         return tr._("Please switch on at least one language and one role.")
     return tr._("This broadcast cannot be changed any more. Start a new one with /broadcast.")
-
-
-def unreadable_date_text(tr: Translator, example: str) -> str:
-    return tr._("I could not read this date. Please write it like this: {example}", example=example)
-
-
-def past_date_text(tr: Translator, example: str) -> str:
-    return tr._(
-        "This moment has already passed. Please write a date and time in the future, like {example}.",
-        example=example,
-    )
-
-
-def date_problem_text(tr: Translator, code: Problem | EventProblem, example: str) -> str:
-    """A typed date that cannot be read, or has passed."""
-    if code in (Problem.UNREADABLE, EventProblem.UNREADABLE):
-        return unreadable_date_text(tr, example)
-    return past_date_text(tr, example)
 
 
 async def nothing_changed(query: CallbackQuery, tr: Translator) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.assignments import Assignment, AssignmentDetails, HelperProfile
@@ -54,6 +54,55 @@ async def helpers_with_profiles(
         .order_by(User.id)
     )
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+def _helpers_where(helper_role: str, organizer_role: str) -> ColumnElement[bool]:
+    """Helpers, and organizers who made a helper profile (they get alerts too)."""
+    return or_(
+        User.role == helper_role, and_(User.role == organizer_role, HelperProfile.user_id.is_not(None))
+    )
+
+
+async def count_helpers(session: AsyncSession, helper_role: str, organizer_role: str) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(User)
+        .outerjoin(HelperProfile, HelperProfile.user_id == User.id)
+        .where(_helpers_where(helper_role, organizer_role))
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+async def helpers_with_counts(
+    session: AsyncSession, helper_role: str, organizer_role: str, limit: int, offset: int
+) -> Sequence[tuple[User, HelperProfile | None, int, int, datetime | None, datetime | None]]:
+    """One page of helpers (also those who blocked the bot), by id: (user, profile, taken now, done,
+    last taken at, last done at), counted in one grouped query."""
+    stats = (
+        select(
+            Assignment.assignee_id.label("uid"),
+            func.sum(case((Assignment.status == TAKEN, 1), else_=0)).label("taken"),
+            func.sum(case((Assignment.status == DONE, 1), else_=0)).label("done"),
+            func.max(Assignment.claimed_at).label("claimed"),
+            func.max(Assignment.done_at).label("finished"),
+        )
+        .where(Assignment.assignee_id.is_not(None))
+        .group_by(Assignment.assignee_id)
+        .subquery()
+    )
+    stmt = (
+        select(User, HelperProfile, stats.c.taken, stats.c.done, stats.c.claimed, stats.c.finished)
+        .outerjoin(HelperProfile, HelperProfile.user_id == User.id)
+        .outerjoin(stats, stats.c.uid == User.id)
+        .where(_helpers_where(helper_role, organizer_role))
+        .order_by(User.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        (row[0], row[1], int(row[2] or 0), int(row[3] or 0), row[4], row[5])
+        for row in (await session.execute(stmt)).all()
+    ]
 
 
 # --- assignments ----------------------------------------------------------------------------------

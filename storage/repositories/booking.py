@@ -418,3 +418,50 @@ async def offers_on_slots(session: AsyncSession, slot_ids: Iterable[int]) -> Seq
         and_(WaitlistEntry.offered_slot_id.in_(ids), WaitlistEntry.status == OFFERED)
     )
     return (await session.scalars(stmt)).all()
+
+
+# --- the organizers' list of bookings (the console) -----------------------------------------------------
+
+
+def _bookings_where(now: datetime, *, upcoming: bool, topic_id: int | None, status: str | None) -> list[Any]:
+    """Filters of the bookings list; `status`: booked, cancelled, came, no_show or unrecorded (past, booked,
+    nobody said whether the person came)."""
+    where: list[Any] = [Slot.starts_at >= now if upcoming else Slot.starts_at < now]
+    if topic_id is not None:
+        where.append(Slot.topic_id == topic_id)
+    if status in (BOOKED, CANCELLED):
+        where.append(Booking.status == status)
+    elif status in ("came", "no_show", "unrecorded"):
+        attended = {"came": Booking.attended.is_(True), "no_show": Booking.attended.is_(False)}
+        where += [Booking.status == BOOKED, attended.get(status, Booking.attended.is_(None))]
+    return where
+
+
+async def bookings_list(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    upcoming: bool,
+    topic_id: int | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[tuple[Booking, Slot, str | None]], int]:
+    """One page of bookings with their slot and the person's language (upcoming: soonest first; past:
+    latest first), and how many match in all."""
+    where = _bookings_where(now, upcoming=upcoming, topic_id=topic_id, status=status)
+    order = (Slot.starts_at, Booking.id) if upcoming else (Slot.starts_at.desc(), Booking.id.desc())
+    stmt = (
+        select(Booking, Slot, User.language)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(User, User.id == Booking.user_id)
+        .where(*where)
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = [(b, s, lang) for b, s, lang in (await session.execute(stmt)).all()]
+    total = await session.scalar(
+        select(func.count()).select_from(Booking).join(Slot, Slot.id == Booking.slot_id).where(*where)
+    )
+    return rows, int(total or 0)

@@ -131,9 +131,53 @@ async def upcoming_events(session: AsyncSession, now: datetime, limit: int) -> S
     return (await session.scalars(stmt)).all()
 
 
+async def events_attended(session: AsyncSession, user_id: int, now: datetime, limit: int) -> Sequence[Event]:
+    """The events not cancelled and not over that this person registered for, soonest first."""
+    stmt = (
+        select(Event)
+        .join(Attendance, Attendance.event_id == Event.id)
+        .where(Attendance.user_id == user_id, Event.cancelled_at.is_(None), Event.ends_at > now)
+        .order_by(Event.starts_at, Event.id)
+        .limit(limit)
+    )
+    return (await session.scalars(stmt)).all()
+
+
 async def count_upcoming_events(session: AsyncSession, now: datetime) -> int:
     stmt = select(func.count()).select_from(Event).where(Event.cancelled_at.is_(None), Event.ends_at > now)
     return int((await session.scalar(stmt)) or 0)
+
+
+def _over(now: datetime, past: bool):  # type: ignore[no-untyped-def]
+    return Event.ends_at <= now if past else Event.ends_at > now
+
+
+async def events_page(
+    session: AsyncSession, now: datetime, *, past: bool, limit: int, offset: int
+) -> Sequence[Event]:
+    """Events not over yet (soonest first, cancelled ones too) or over (latest first): the console's lists."""
+    order = (Event.starts_at.desc(), Event.id.desc()) if past else (Event.starts_at, Event.id)
+    stmt = select(Event).where(_over(now, past)).order_by(*order).limit(limit).offset(offset)
+    return (await session.scalars(stmt)).all()
+
+
+async def count_events(session: AsyncSession, now: datetime, *, past: bool) -> int:
+    stmt = select(func.count()).select_from(Event).where(_over(now, past))
+    return int((await session.scalar(stmt)) or 0)
+
+
+async def texts_of_events(session: AsyncSession, event_ids: Sequence[int], lang: str) -> dict[int, EventText]:
+    """Event id → its text in `lang` (for the events that have one)."""
+    if not event_ids:
+        return {}
+    rows = await session.scalars(
+        select(EventText).where(EventText.event_id.in_(list(event_ids)), EventText.lang == lang)
+    )
+    return {row.event_id: row for row in rows.all()}
+
+
+async def delete_event_text(session: AsyncSession, event_id: int, lang: str) -> None:
+    await session.execute(delete(EventText).where(EventText.event_id == event_id, EventText.lang == lang))
 
 
 async def event_texts(session: AsyncSession, event_id: int) -> dict[str, EventText]:
@@ -153,11 +197,25 @@ async def put_event_text(
 
 
 async def attendee_count(session: AsyncSession, event_id: int) -> int:
-    stmt = select(func.count()).select_from(Attendance).where(Attendance.event_id == event_id)
+    """The people registered (a family of four counts four)."""
+    stmt = select(func.coalesce(func.sum(Attendance.people), 0)).where(Attendance.event_id == event_id)
     return int((await session.scalar(stmt)) or 0)
 
 
 async def attendee_counts(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, int]:
+    """Event id → the people registered."""
+    if not event_ids:
+        return {}
+    rows = await session.execute(
+        select(Attendance.event_id, func.sum(Attendance.people))
+        .where(Attendance.event_id.in_(list(event_ids)))
+        .group_by(Attendance.event_id)
+    )
+    return {int(eid): int(n or 0) for eid, n in rows.all()}
+
+
+async def registration_counts(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, int]:
+    """Event id → the registrations (a family is one)."""
     if not event_ids:
         return {}
     rows = await session.execute(
@@ -168,15 +226,27 @@ async def attendee_counts(session: AsyncSession, event_ids: Sequence[int]) -> di
     return {int(eid): int(n) for eid, n in rows.all()}
 
 
-async def attending_event_ids(session: AsyncSession, user_id: int, event_ids: Sequence[int]) -> set[int]:
+async def party_sizes(session: AsyncSession, user_id: int, event_ids: Sequence[int]) -> dict[int, int]:
+    """Event id → how many people this person registered, for the events they come to."""
     if not event_ids:
-        return set()
-    rows = await session.scalars(
-        select(Attendance.event_id).where(
+        return {}
+    rows = await session.execute(
+        select(Attendance.event_id, Attendance.people).where(
             Attendance.user_id == user_id, Attendance.event_id.in_(list(event_ids))
         )
     )
-    return set(rows.all())
+    return {int(eid): int(n) for eid, n in rows.all()}
+
+
+async def attendance_list(session: AsyncSession, event_id: int) -> list[tuple[Attendance, str | None]]:
+    """The registrations of an event in the order they came, with each person's language."""
+    rows = await session.execute(
+        select(Attendance, User.language)
+        .join(User, User.id == Attendance.user_id)
+        .where(Attendance.event_id == event_id)
+        .order_by(Attendance.created_at, Attendance.user_id)
+    )
+    return [(attendance, lang) for attendance, lang in rows.all()]
 
 
 async def get_attendance(session: AsyncSession, event_id: int, user_id: int) -> Attendance | None:
@@ -267,6 +337,26 @@ async def broadcasts_in_state(
         .limit(limit)
     )
     return (await session.scalars(stmt)).all()
+
+
+async def list_broadcasts(
+    session: AsyncSession, states: Iterable[str], *, offset: int, limit: int
+) -> Sequence[Broadcast]:
+    """Broadcasts in these states, the latest (by planned time, else creation) first: a page of them."""
+    moment = func.coalesce(Broadcast.scheduled_at, Broadcast.created_at)
+    stmt = (
+        select(Broadcast)
+        .where(Broadcast.state.in_(list(states)))
+        .order_by(moment.desc(), Broadcast.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def count_by_state(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(Broadcast.state, func.count()).group_by(Broadcast.state))
+    return {str(state): int(n) for state, n in rows.all()}
 
 
 async def due_broadcast_ids(session: AsyncSession, now: datetime) -> list[int]:

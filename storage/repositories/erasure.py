@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     Assignment,
     AuditEntry,
+    Booking,
     Counsellor,
     FaqUnanswered,
     OutboxMessage,
@@ -91,6 +92,18 @@ async def outbox_mentioning(session: AsyncSession, ref_prefix: str, needle: str)
         )
     )
     return [row for row in result.all() if row.payload]
+
+
+async def booking_ids(session: AsyncSession, user_id: int) -> list[int]:
+    return list((await session.scalars(select(Booking.id).where(Booking.user_id == user_id))).all())
+
+
+async def outbox_with_key_prefixes(session: AsyncSession, prefixes: Sequence[str]) -> list[OutboxMessage]:
+    """Outbox rows whose dedupe key starts with one of `prefixes`, whatever their state."""
+    if not prefixes:
+        return []
+    starts = [OutboxMessage.dedupe_key.startswith(prefix, autoescape=True) for prefix in prefixes]
+    return list((await session.scalars(select(OutboxMessage).where(or_(*starts)))).all())
 
 
 async def clear_done_notes(session: AsyncSession, assignee_id: int) -> int:

@@ -300,6 +300,21 @@ async def counts_by_status_and_language(session: AsyncSession, ref: str) -> Sequ
     return (await session.execute(stmt)).all()
 
 
+async def counts_by_ref_status_and_language(session: AsyncSession, refs: Sequence[str]) -> Sequence[Row[Any]]:
+    """(ref, status, language, count) of the rows of several references at once (a page of reports)."""
+    if not refs:
+        return []
+    lang = func.coalesce(OutboxMessage.lang, User.language).label("lang")
+    stmt = (
+        select(OutboxMessage.ref, OutboxMessage.status, lang, func.count().label("n"))
+        .select_from(OutboxMessage)
+        .outerjoin(User, _recipient_join())
+        .where(OutboxMessage.ref.in_(list(refs)))
+        .group_by(OutboxMessage.ref, OutboxMessage.status, lang)
+    )
+    return (await session.execute(stmt)).all()
+
+
 async def sent_message_id(session: AsyncSession, dedupe_key: str) -> int | None:
     """Telegram's message id of a sent row (to edit or delete the message later)."""
     return await session.scalar(

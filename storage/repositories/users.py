@@ -102,6 +102,28 @@ async def claim_invite_from(
     return None if row is None else (str(row[0]), None if row[1] is None else int(row[1]))
 
 
+async def invites_newest_first(session: AsyncSession, limit: int, offset: int = 0) -> Sequence[Invite]:
+    result = await session.scalars(
+        select(Invite).order_by(Invite.created_at.desc(), Invite.code).limit(limit).offset(offset)
+    )
+    return result.all()
+
+
+async def get_invite(session: AsyncSession, code: str) -> Invite | None:
+    return await session.get(Invite, code, populate_existing=True)
+
+
+async def expire_invite_now(session: AsyncSession, code: str, now: datetime) -> bool:
+    """An unused invite that has not expired yet expires at its own creation time (no new column: a link
+    that expired when it was made is a revoked one); True when this call changed it."""
+    result = await session.execute(
+        update(Invite)
+        .where(Invite.code == code, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(expires_at=Invite.created_at)
+    )
+    return bool(result.rowcount)
+
+
 async def lock_user(session: AsyncSession, user_id: int, *, deleting: bool = False) -> bool:
     """Row-lock the person until the end of the transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already
     serializes writers); False when there is no such person (any more).

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from bot.config import ROOT
-from tests.conftest import pg_admin, free_port, pg_url_for
+from tests.conftest import free_port, pg_admin, pg_url_for
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMEDRIVER_PATHS = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
@@ -168,6 +168,18 @@ def driver(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
         yield chrome
     finally:
         chrome.quit()
+
+
+@pytest.fixture
+def tabs(driver: Any, any_demo: Demo) -> Iterator[Any]:
+    """The chat page and the console in two tabs of one browser, on the demo on SQLite and on PostgreSQL."""
+    from tests.browser.pages import Tabs  # (pages.py imports this module's Demo)
+
+    opened = Tabs(driver, any_demo)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 @pytest.fixture

@@ -228,19 +228,24 @@ class ConversationPage(ChatPage):
 CONSOLE_LINK = re.compile(r"https?://[^\s\"\\]+/console/login\?t=[\w-]+")
 
 
-def login_link(demo: Demo) -> str:
-    """/console from the organizer in the demo chat: the one-time link the bot answers with."""
+def link_from_the_bot(demo: Demo, command: str, link: re.Pattern[str]) -> str:
+    """`command` from the organizer in the demo chat: the first link matching `link` the bot answers with."""
     chat = f"/_emu/chats/{ORGANIZER_ID}/messages"
     seen = len(demo.control(chat))
-    demo.control("/_emu/message", {"user_id": ORGANIZER_ID, "text": "/console"})
+    demo.control("/_emu/message", {"user_id": ORGANIZER_ID, "text": command})
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         for message in demo.control(chat)[seen:]:
-            found = CONSOLE_LINK.search(json.dumps(message, ensure_ascii=False))
+            found = link.search(json.dumps(message, ensure_ascii=False))
             if found:
                 return found.group(0)
         time.sleep(0.2)
-    raise AssertionError(f"no login link from /console:\n{demo.log_tail(15)}")
+    raise AssertionError(f"no link from {command}:\n{demo.log_tail(15)}")
+
+
+def login_link(demo: Demo) -> str:
+    """/console from the organizer in the demo chat: the one-time link the bot answers with."""
+    return link_from_the_bot(demo, "/console", CONSOLE_LINK)
 
 
 def console_login(driver: Any, demo: Demo) -> None:

@@ -12,13 +12,11 @@ A screenshot of the editor with the Arabic answer goes into docs/screenshots/con
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Demo
 from tests.browser.pages import Tabs, faq_entry, start_in
 
 pytestmark = pytest.mark.browser
@@ -28,15 +26,6 @@ NEW_ANSWER = "مجموعة الخياطة تلتقي الآن كل يوم سبت
 SHOWN = "مجموعة الخياطة تلتقي الآن كل يوم سبت. الماكينات والقماش مجانية. تعالوا متى شئتم."
 EVIL = "مرحبا <script>window.pwned = 1</script> <b>مفتوح"
 WIDE = {"width": 1600, "height": 1900, "deviceScaleFactor": 1, "mobile": False}
-
-
-@pytest.fixture
-def tabs(driver: Any, any_demo: Demo) -> Iterator[Tabs]:
-    opened = Tabs(driver, any_demo)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def start_in_arabic(tabs: Tabs) -> None:

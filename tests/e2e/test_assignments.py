@@ -278,6 +278,30 @@ async def test_reminder_and_followup_come_at_the_right_times(db_kind: str, tmp_p
         assert bot.emu.violations == []
 
 
+# --- "done" only from the assignment's day on: the helper is told so in their language ------------------------
+async def test_done_before_its_day_is_refused_in_the_helpers_language(db_kind: str, tmp_path: Path) -> None:
+    clock = FrozenClock(MONDAY)
+    async with running_bot(db_kind, tmp_path, clock=clock) as bot:
+        await add_helpers(bot, (501, "uk", ["fa"], [AREA]))
+        bot.user(ORGANIZER_ID)
+        aid = await create(bot)  # Thursday 09:00 Berlin
+        await bot.deliver()
+        await bot.press(501, alert_of(bot, 501, aid), asg("take", aid))
+        await bot.deliver()
+        yours = next(
+            m for m in reversed(bot.emu.bot_messages(501)) if asg("done", aid) in str(m["reply_markup"])
+        )
+        for action in ("done", "note"):
+            press = bot.emu.user_presses(501, yours["message_id"], asg(action, aid))
+            await bot.emu.wait_until(lambda p=press: p["answered"], 5, action)
+            too_early = "This assignment is not due yet. You can mark it as done from its day on."
+            assert press["show_alert"] and press["text"] == tr("uk", too_early), action
+        assert (await assignment(bot, aid)).status == "taken"
+        clock.set(datetime(2026, 3, 26, 6, 0, tzinfo=UTC))  # Thursday 07:00 in Berlin: its day
+        await bot.press(501, yours, asg("done", aid))
+        assert (await assignment(bot, aid)).status == "done"
+
+
 # --- acceptance: a non-helper cannot see or claim, also not with forged buttons ---------------------------------
 async def test_non_helpers_cannot_see_or_claim_even_with_forged_buttons(db_kind: str, tmp_path: Path) -> None:
     async with running_bot(db_kind, tmp_path, clock=FrozenClock(MONDAY)) as bot:

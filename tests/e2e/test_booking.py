@@ -138,6 +138,12 @@ async def test_book_confirm_venue_ics_mybookings_cancel(db_kind: str, tmp_path: 
         async with bot.app.sessionmaker() as session:
             ((moved, _info),) = await services.upcoming(session, clock, uid)
             assert (moved.interpreter, moved.note) == ("ar", "رسالة من مكتب العمل <b>")
+        # the counsellor hears of the move as one notice, with the note (issue 17)
+        await bot.deliver()
+        moved_news = await bot.emu.wait_for(COUNSELLOR_ID, timeout=5)
+        moved_title = "🔁 <b>Counselling appointment moved</b>\nfrom {old}\nto {new}"
+        assert text_of(moved_news).startswith(lead("de", moved_title))
+        assert "مكتب" in text_of(moved_news)
 
         mine = await bot.say(uid, "/mybookings")
         ask = await tap_label(bot, uid, mine, lead(lang, "❌ Cancel: {when}"))

@@ -187,12 +187,11 @@ async def test_compose_translate_schedule_deliver_report(
 
         # schedules: a past moment is refused, then today 18:00 Berlin
         ask = await bot.press(org, summary, button_data(summary, "🕒"))
-        assert ask is not None and "24.03.2026 18:00" in text_of(ask)
+        assert ask is not None and "morgen 9 Uhr" in text_of(ask)  # examples, and quick picks
+        assert button_data(ask, say_("de", "Tomorrow {time}", time="09:00"))
         refused = await bot.say(org, "22.03.2026 18:00")
         assert text_of(refused) == say_(
-            "de",
-            "This moment has already passed. Please write a date and time in the future, like {example}.",
-            example="24.03.2026 18:00",
+            "de", "This moment has already passed. Please choose a time in the future."
         )
         confirm = await bot.say(org, "23.03.2026 18:00")
         assert "#" in text_of(confirm)
