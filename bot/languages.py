@@ -82,3 +82,10 @@ def name_in(code: str, gettext: Callable[[str], str]) -> str:
         return gettext(OTHER_NAME)
     language = BY_CODE.get(code)
     return gettext(language.name) if language else code
+
+
+def both_names(code: str, gettext: Callable[[str], str]) -> str:
+    """The language named in the reader's language and in itself, so that scripts one cannot read are
+    still told apart: "Arabisch (العربية)" for a German reader; once when the two are the same."""
+    name, own = name_in(code, gettext), own_name(code)
+    return name if name == own else f"{name} ({own})"

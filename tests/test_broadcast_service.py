@@ -817,3 +817,31 @@ async def test_topic_names_typed_and_machine_translated(session: AsyncSession, c
     assert topic is not None and not translator.held_transaction
     assert topic.names["fa"] == "[fa] Näh café & co" and topic.names["ar"] == "مقهى الخياطة"
     assert tp.missing_languages(topic) == ["ru"]  # no translation came
+
+
+async def test_each_text_is_taken_in_the_language_it_is_written_in(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    """A Ukrainian original typed by a German organizer is Ukrainian; an Arabic text given as Farsi is told."""
+    organizer = await add_user(session, clock, 1, role="organizer")
+    draft = await bc.create_draft(session, clock, organizer)
+    await bc.set_topic(session, draft, await topic_id(session, "events"))
+    source = await bc.set_original(
+        session, draft, "Шановні родини, у суботу о десятій ми разом з дітьми робимо вироби.", "de"
+    )
+    assert source == draft.source_lang == "uk"
+    seen = await bc.set_translation(
+        session,
+        draft,
+        "fa",
+        "أيتها العائلات العزيزة، يوم السبت في الساعة العاشرة نصنع أشياء جميلة مع الأطفال.",
+    )
+    assert seen == "ar"
+    fits = await bc.set_translation(
+        session,
+        draft,
+        "ar",
+        "أيتها العائلات العزيزة، يوم السبت في الساعة العاشرة نصنع أشياء جميلة مع الأطفال.",
+    )
+    assert fits is None
+    assert await bc.set_original(session, draft, "Liebe Familien, am Samstag basteln wir.", "uk") == "de"

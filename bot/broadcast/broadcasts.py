@@ -172,10 +172,13 @@ def check_text(html: str) -> None:
 
 async def set_original(
     session: AsyncSession, broadcast: Broadcast, html: str, lang: str, photo_file_id: str | None = None
-) -> None:
-    """The organizer's own text (and optionally photo). Translations made from an earlier original go."""
+) -> str:
+    """The organizer's own text (and optionally photo); its language is the one it is written in where
+    that can be told, else `lang` (the organizer's). Translations made from an earlier original go.
+    Returns the original's language."""
     html = clean_text(html)
     check_text(html)
+    lang = text_tools.looks_like(html, lang) or lang
     old = await repo.broadcast_texts(session, broadcast.id)
     for text_lang, row in old.items():
         if row.machine or text_lang == broadcast.source_lang:
@@ -184,6 +187,7 @@ async def set_original(
     if photo_file_id:
         broadcast.photo_file_id = photo_file_id
     await repo.put_broadcast_text(session, broadcast.id, lang, html, machine=False)
+    return lang
 
 
 def set_photo(broadcast: Broadcast, file_id: str | None) -> None:
@@ -209,12 +213,15 @@ async def set_source_language(session: AsyncSession, broadcast: Broadcast, lang:
 
 async def set_translation(
     session: AsyncSession, broadcast: Broadcast, lang: str, html: str, *, machine: bool = False
-) -> None:
+) -> str | None:
+    """Store the text for `lang`; the language it seems to be written in when that is another one (an
+    Arabic text given as Farsi: "ar"), for a warning; None when it fits."""
     if lang not in SUPPORTED_LANGUAGES or lang == broadcast.source_lang:
         raise BroadcastError(Problem.LANGUAGE)
     html = clean_text(html)
     check_text(html)
     await repo.put_broadcast_text(session, broadcast.id, lang, html, machine=machine)
+    return None if machine else text_tools.looks_like(html, lang)
 
 
 async def use_original(session: AsyncSession, broadcast: Broadcast, lang: str) -> None:

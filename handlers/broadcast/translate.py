@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast import broadcasts as service
 from bot.broadcast.broadcasts import Broadcast, BroadcastError, Problem
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.languages import own_name
+from bot.languages import both_names
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
 from bot.users import Person
@@ -45,12 +45,12 @@ async def overview(
     source = broadcast.source_lang or settings.default_language
     lines = [
         await title(tr, session, broadcast),
-        tr._("Original language: {language}", language=own_name(source)),
+        tr._("Original language: {language}", language=both_names(source, tr._)),
         "",
         tr._("Texts for the audience (recipients now):"),
     ]
     for lang in service.languages(broadcast):
-        name, n = own_name(lang), counts.get(lang, 0)
+        name, n = both_names(lang, tr._), counts.get(lang, 0)
         row = all_texts.get(lang)
         if lang == source:
             lines.append(tr._("• {language} ({n}): the original", language=name, n=n))
@@ -67,13 +67,13 @@ async def overview(
             tr._(
                 "No machine translation is set up. These languages get the original text unless you type a "
                 "translation: {languages}",
-                languages=", ".join(own_name(lang) for lang in missing),
+                languages=", ".join(both_names(lang, tr._) for lang in missing),
             ),
         ]
     lines += ["", tr._("Tap a language to type its translation or to choose machine translation.")]
     bid = broadcast.id
     others = [
-        button("✍️ " + own_name(lang), BroadcastCb(action=Action.TRANSLATE, broadcast=bid, lang=lang))
+        button("✍️ " + both_names(lang, tr._), BroadcastCb(action=Action.TRANSLATE, broadcast=bid, lang=lang))
         for lang in service.languages(broadcast)
         if lang != source
     ]
@@ -137,7 +137,7 @@ async def on_language(
         return
     await ask(state, Compose.translation, broadcast, lang)
     current = (await service.texts(session, broadcast)).get(lang)
-    lines = [tr._("Translation for {language}: type it now as a message.", language=own_name(lang))]
+    lines = [tr._("Translation for {language}: type it now as a message.", language=both_names(lang, tr._))]
     if current is not None:
         lines += ["", tr._("Current text:"), current.text]
     bid = broadcast.id
@@ -172,9 +172,17 @@ async def on_translation_text(
         await state.clear()
         await message.answer(problem_text(tr, Problem.NOT_DRAFT))
         return
-    await service.set_translation(session, broadcast, form.lang, message.html_text)
+    seen = await service.set_translation(session, broadcast, form.lang, message.html_text)
     await state.clear()
-    await message.answer(tr._("Saved: the translation for {language}.", language=own_name(form.lang)))
+    saved = tr._("Saved: the translation for {language}.", language=both_names(form.lang, tr._))
+    if seen is not None:
+        saved += "\n\n" + tr._(
+            "⚠️ This text looks like {seen}, not {language}. If that is a mistake, tap {language} below and "
+            "send the right text.",
+            seen=both_names(seen, tr._),
+            language=both_names(form.lang, tr._),
+        )
+    await message.answer(saved)
     text, markup = await overview(tr, session, settings, broadcast, machine_translator)
     await message.answer(text, reply_markup=markup)
 
@@ -205,7 +213,7 @@ async def on_machine(
         await bot.send_message(user.id, problem_text(tr, error.code))
         return
     for lang, html in results.items():
-        name = own_name(lang)
+        name = both_names(lang, tr._)
         if html is None:
             await bot.send_message(
                 user.id,
@@ -237,7 +245,9 @@ async def on_machine(
 @flow.callback_query(BroadcastCb.filter(F.action == Action.SOURCE), flags=ORG)
 async def on_source_ask(query: CallbackQuery, broadcast: Broadcast, tr: Translator) -> None:
     choices = [
-        button(own_name(code), BroadcastCb(action=Action.SOURCE_SET, broadcast=broadcast.id, lang=code))
+        button(
+            both_names(code, tr._), BroadcastCb(action=Action.SOURCE_SET, broadcast=broadcast.id, lang=code)
+        )
         for code in SUPPORTED_LANGUAGES
     ]
     markup = keyboard(*grid(choices, 3), discard_row(tr, broadcast.id))

@@ -15,7 +15,7 @@ from bot.broadcast import events as event_service
 from bot.broadcast import topics as topic_service
 from bot.broadcast.texts import plain_text
 from bot.clock import FrozenClock
-from bot.languages import own_name
+from bot.languages import both_names, own_name
 from bot.text import Translator
 from storage.models import Attendance, Broadcast, OutboxMessage, Subscription, User
 from tests.e2e.harness import ORGANIZER_ID, BotHarness, button_data, buttons, running_bot, text_of
@@ -27,6 +27,11 @@ START = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Berlin
 def say_(lang: str, msgid: str, **values: Any) -> str:
     """What a reader sees: the catalog string filled like the bot fills it, without the HTML tags."""
     return plain_text(Translator(lang)._(msgid, **values))
+
+
+def de_name(lang: str) -> str:
+    """A language as the German organizer's compose screens name it: "Arabisch (العربية)"."""
+    return both_names(lang, Translator("de")._)
 
 
 def template(lang: str, msgid: str) -> str:
@@ -131,17 +136,29 @@ async def test_compose_translate_schedule_deliver_report(
         overview = await bot.say(org, german)
         assert say_("de", "Original language: {language}", language="Deutsch") in text_of(overview)
         assert say_(
-            "de", "• {language} ({n}): no translation, gets the original", language="العربية", n=1
+            "de", "• {language} ({n}): no translation, gets the original", language=de_name("ar"), n=1
         ) in text_of(overview)
 
-        # types the Ukrainian text
+        # an Arabic text typed as the Ukrainian one is kept with a warning that names both languages
+        await bot.press(org, overview, button_data(overview, "Українська"))
+        wrong = await bot.say(org, "احتفال صيفي يوم السبت الساعة الثالثة في بيت الجماعة. الجميع مدعوون!")
+        assert say_(
+            "de",
+            "⚠️ This text looks like {seen}, not {language}. If that is a mistake, tap {language} below and "
+            "send the right text.",
+            seen=de_name("ar"),
+            language=de_name("uk"),
+        ) in text_of(wrong)
+        overview = await next_message(bot, org, "📣", wrong["message_id"])
+
+        # types the right Ukrainian text
         prompt = await bot.press(org, overview, button_data(overview, "Українська"))
         assert prompt is not None
         ukrainian = "Літнє свято в суботу о 15:00 у громадському домі. Запрошуємо всіх!"
         saved = await bot.say(org, ukrainian)
-        assert text_of(saved) == say_("de", "Saved: the translation for {language}.", language="Українська")
+        assert text_of(saved) == say_("de", "Saved: the translation for {language}.", language=de_name("uk"))
         overview = await next_message(bot, org, "📣", saved["message_id"])
-        assert say_("de", "• {language} ({n}): translation typed ✓", language="Українська", n=1) in text_of(
+        assert say_("de", "• {language} ({n}): translation typed ✓", language=de_name("uk"), n=1) in text_of(
             overview
         )
 
@@ -157,7 +174,7 @@ async def test_compose_translate_schedule_deliver_report(
             ("de", "ar", german),
             ("de", "fa", german),
         }
-        for lang in (own_name("ar"), own_name("fa")):
+        for lang in (de_name("ar"), de_name("fa")):
             assert say_("de", "• {language} ({n}): machine translation 🤖", language=lang, n=1) in text_of(
                 overview
             )
@@ -687,7 +704,7 @@ async def test_photo_broadcasts_with_short_and_long_text(db_kind: str, tmp_path:
 
         overview = await compose_until_overview(bot, "Veranstaltungen", photo_with_caption)
         # translator none: the organizer is told which languages get the original
-        missing = ", ".join(own_name(lang) for lang in ("ar", "fa", "uk", "en", "ru"))
+        missing = ", ".join(de_name(lang) for lang in ("ar", "fa", "uk", "en", "ru"))
         assert say_(
             "de",
             "No machine translation is set up. These languages get the original text unless you type a "
