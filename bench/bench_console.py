@@ -83,6 +83,15 @@ PAGES = [
     "/console/figures?days=30",
     "/console/figures?days=90",
     "/console/figures.csv?days=90",
+    "/console/schedule",
+    "/console/schedule/bookings",
+    "/console/schedule/bookings?when=past",
+    "/console/events",
+    "/console/broadcasts",
+    "/console/broadcasts/new",
+    "/console/helpers",
+    "/console/helpers/invites",
+    "/console/helpers/board",
 ]
 ORGANIZER_ID = 9_000_001
 PEOPLE = 2_000

@@ -17,7 +17,7 @@
 2. **Routes**: the module ends with `ROUTES = [get("/faq", topics), post("/faq/{slug}", save)]` (paths under
    /console) and, to appear in the menu and on the home page, `NAV = NavItem(N_("FAQ"), "/faq", order=10,
    description=N_("Answers in six languages"))` (`from bot.text import N_`). Order: faq 10, facts 20,
-   inbox 30, figures 40, audit 90.
+   inbox 30, figures 40, schedule 50, events 60, broadcasts 70, helpers 80, audit 90.
 3. **Register** it in the one list `PAGES` in console/app.py (nothing registers itself on import).
 4. **Template** `console/templates/faq/list.html` (or `faq.html`): `{% extends "base.html" %}`, content in
    `{% block content %}`, the title in `{% block title %}`. Every text as `{{ _("English text {n}", n=x) }}`
