@@ -226,6 +226,11 @@ def serve(ctx: ConsoleContext, route: Route) -> Callable[[web.Request], Awaitabl
                 page = Page(request, ctx, session, tr, current)
                 response = await _run(page, route)
                 await session.commit()
+            except web.HTTPNotFound:
+                await session.rollback()
+                # a topic, event or broadcast that does not exist (any more): a page that says so, not
+                # aiohttp's bare text
+                response = page.render("refused.html", status=404, reason="missing")
             except web.HTTPException as exc:
                 if exc.status < 400:
                     await session.commit()

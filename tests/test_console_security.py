@@ -294,3 +294,18 @@ async def test_every_answer_carries_the_security_headers(console: ConsoleTest) -
         assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"], path
         assert answer.headers["Referrer-Policy"] == "no-referrer"
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_something_that_does_not_exist_gets_a_page_that_says_so(
+    sessionmaker: object, clock: object
+) -> None:
+    test = await start_console(sessionmaker, clock)  # type: ignore[arg-type]
+    try:
+        browser = await test.login()
+        for path in ("/console/events/99999", "/console/faq/no-such-topic"):
+            answer = await browser.get(path)
+            assert answer.status == 404, path
+            html = await answer.text()
+            assert "<h1>Nicht gefunden</h1>" in html and 'href="/console"' in html, path
+    finally:
+        await test.close()
