@@ -86,7 +86,6 @@ class Reminder(StrEnum):
 @dataclass(frozen=True)
 class Registration:
     user_id: int
-    first_name: str | None
     lang: str
     people: int
     registered_at: datetime
@@ -120,7 +119,6 @@ async def attendees(
         registrations.append(
             Registration(
                 user_id=attendance.user_id,
-                first_name=attendance.first_name,
                 lang=lang or settings.default_language,
                 people=attendance.people,
                 registered_at=attendance.created_at,

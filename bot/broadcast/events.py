@@ -39,7 +39,6 @@ MAX_BODY = 2000
 MAX_VENUE = 200
 MAX_CAPACITY = 10_000
 MAX_PARTY = 6  # people one registration may bring (a family); the bot offers 1 … this many
-MAX_NAME = 64
 LIST_LIMIT = 8  # events per page of /events
 NO_BODY = ("-", "–")  # typed for "no description"
 
@@ -413,13 +412,12 @@ async def attend(
     user: User,
     *,
     people: int = 1,
-    first_name: str | None = None,
 ) -> tuple[Attend, Event | None]:
     """Record that the user comes with `people` people in all (themselves included), within capacity: the
     capacity counts people, so a family of four takes four places or is refused (FULL: none free,
     TOO_MANY: fewer free; `places_free` says how many). The event row is locked, so two registrations
     cannot both take the last places. The reminder comes from bot/reminders.py
-    (bot/broadcast/event_reminders.py). `first_name`: as Telegram gave it, for the attendance list."""
+    (bot/broadcast/event_reminders.py). No name is kept (the organizers' list numbers the registrations)."""
     check_people(people)
     now = clock.now()
     event = await repo.get_event(session, event_id, for_update=True)
@@ -433,7 +431,6 @@ async def attend(
             return (Attend.FULL if free == 0 else Attend.TOO_MANY), event
     # A fresh token per attendance: after "I can't come" and "I'll come" again, a new reminder.
     token = secrets.token_hex(4)
-    name = clean_text(" ".join((first_name or "").split()), MAX_NAME) or None
     await repo.add_attendance(
         session,
         Attendance(
@@ -442,7 +439,6 @@ async def attend(
             created_at=now,
             reminder_key=token,
             people=people,
-            first_name=name,
         ),
     )
     return Attend.OK, event

@@ -233,9 +233,7 @@ async def on_attend(
         return
     view = await service.view(session, event, tr.lang, user.id)
     if view.attending or len(service.party_choices(free)) == 1:
-        result, _event = await service.attend(
-            session, clock, settings, event.id, user, first_name=_first_name(query)
-        )
+        result, _event = await service.attend(session, clock, settings, event.id, user)
         if not await _refused(query, tr, result, free):
             await _registered(
                 query, session, clock, user, tr, event.id, under=under, result=result, people=1, asked=False
@@ -276,7 +274,6 @@ async def on_people(
         callback_data.event,
         user,
         people=callback_data.people,
-        first_name=_first_name(query),
     )
     free = await service.places_free(session, event) if event is not None else None
     if await _refused(query, tr, result, free):
@@ -302,10 +299,6 @@ async def on_people(
         result=result,
         people=callback_data.people,
     )
-
-
-def _first_name(query: CallbackQuery) -> str | None:
-    return query.from_user.first_name if query.from_user else None
 
 
 @flow.callback_query(EvCb.filter(F.action.in_({Action.NO, Action.NO_UNDER})), KnownUser())

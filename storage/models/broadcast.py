@@ -95,8 +95,6 @@ class Attendance(Base):
     reminder_key: Mapped[str | None] = mapped_column(String(128))
     # How many people come with this registration (a family takes its places; 0020_event_party).
     people: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    # The first name Telegram gave when they registered: the organizers' attendance list names them.
-    first_name: Mapped[str | None] = mapped_column(String(64))
 
 
 class Broadcast(Base):

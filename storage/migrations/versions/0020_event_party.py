@@ -1,7 +1,6 @@
 """A registration for an event says how many people come (a family, issue 17): attendances.people, not null,
-1 for every registration made before (each counted one person); and attendances.first_name, the first name
-Telegram gave when the person registered, so the organizers' attendance list can name them (nullable: not
-known for earlier registrations; it goes with the registration).
+1 for every registration made before (each counted one person). (No name is stored: the organizers'
+attendance list numbers the registrations.)
 
 Revision ID: 0020_event_party
 Revises: 0019_unanswered_reply
@@ -22,10 +21,8 @@ def upgrade() -> None:
     # The server default fills the rows already there (on SQLite the batch copies the table).
     with op.batch_alter_table("attendances") as batch:
         batch.add_column(sa.Column("people", sa.Integer(), nullable=False, server_default="1"))
-        batch.add_column(sa.Column("first_name", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("attendances") as batch:
-        batch.drop_column("first_name")
         batch.drop_column("people")
