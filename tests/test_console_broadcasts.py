@@ -320,6 +320,7 @@ async def test_the_history_pages_and_keeps_the_totals_of_old_broadcasts(console:
     client = await console.login()
     first = await client.text("/console/broadcasts?state=sent")
     assert first.count('class="bc-item"') == 20 and 'rel="next"' in first
+    assert 'href="/console/broadcasts?state=sent&amp;page=2" rel="next"' in first  # the filter goes along
     assert first.count('class="bc-kept" data-delivered="2" data-blocked="1" data-failed="0"') == 20
     second = await client.text("/console/broadcasts?state=sent&page=2")
     assert second.count('class="bc-item"') == 1 and 'rel="prev"' in second

@@ -68,38 +68,25 @@ async def update_event(
     event.title, event.body, event.venue = title, body, venue
     event.starts_at, event.ends_at, event.capacity = starts_at, ends_at, capacity
     await session.flush()
-    told = await _tell_attendees(session, clock, settings, event) if moved else 0
-    return Updated(event, before, told)
-
-
-async def _tell_attendees(session: AsyncSession, clock: Clock, settings: Settings, event: Event) -> int:
-    """The new date, time and place, to everybody registered, in their language; how many were told."""
-    texts = await repo.event_texts(session, event.id)
-    change = secrets.token_hex(4)  # each change is told once, a later one again
     told = 0
-    for user_id, lang in await repo.attendees(session, event.id, settings.default_language):
-        title, _body, machine = events.localized(event, texts, lang)
-        payload = EventChangedPayload(
-            event_id=event.id,
-            title=title,
-            machine=machine,
-            venue=event.venue,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
-        )
-        if await outbox.enqueue(
+    if moved:  # the new date, time and place, to everybody registered; each change told once
+        told = await events.tell_attendees(
             session,
             clock,
-            chat_id=user_id,
-            user_id=user_id,
+            settings,
+            event,
             kind=kinds.EVENT_CHANGED,
-            lang=lang,
-            ref=f"event:{event.id}",
-            dedupe_key=f"event-changed:{event.id}:{user_id}:{change}",
-            data=payload.data(),
-        ):
-            told += 1
-    return told
+            key=f"event-changed:{event.id}:{secrets.token_hex(4)}",
+            payload=lambda title, machine: EventChangedPayload(
+                event_id=event.id,
+                title=title,
+                machine=machine,
+                venue=event.venue,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+            ),
+        )
+    return Updated(event, before, told)
 
 
 def summary(event: Event) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast import dates
 from bot.broadcast import payloads as kinds
 from bot.broadcast import topics as topic_service
-from bot.broadcast.payloads import EventCancelledPayload
+from bot.broadcast.payloads import EventCancelledPayload, Payload
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.delivery import outbox
@@ -467,22 +468,46 @@ async def cancel_event(session: AsyncSession, clock: Clock, settings: Settings, 
         return None
     event.cancelled_at = now
     await outbox.cancel(session, key_prefix=parent_prefix(ReminderKind.EVENT, event_id))
-    texts = await repo.event_texts(session, event_id)
+    return await tell_attendees(
+        session,
+        clock,
+        settings,
+        event,
+        kind=kinds.EVENT_CANCELLED,
+        key=f"event-cancelled:{event_id}",
+        payload=lambda title, machine: EventCancelledPayload(
+            event_id=event_id, title=title, machine=machine, starts_at=event.starts_at
+        ),
+    )
+
+
+async def tell_attendees(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    event: Event,
+    *,
+    kind: str,
+    key: str,
+    payload: Callable[[str, bool], Payload],
+) -> int:
+    """A message about the event to everybody registered, each in their language (`payload` gets the title
+    in it and whether that is a machine translation); `key` and the person's id make its dedupe key. How
+    many were told."""
+    texts = await repo.event_texts(session, event.id)
     told = 0
-    for user_id, lang in await repo.attendees(session, event_id, settings.default_language):
+    for user_id, lang in await repo.attendees(session, event.id, settings.default_language):
         title, _body, machine = localized(event, texts, lang)
         if await outbox.enqueue(
             session,
             clock,
             chat_id=user_id,
             user_id=user_id,
-            kind=kinds.EVENT_CANCELLED,
+            kind=kind,
             lang=lang,
-            ref=f"event:{event_id}",
-            dedupe_key=f"event-cancelled:{event_id}:{user_id}",
-            data=EventCancelledPayload(
-                event_id=event_id, title=title, machine=machine, starts_at=event.starts_at
-            ).data(),
+            ref=f"event:{event.id}",
+            dedupe_key=f"{key}:{user_id}",
+            data=payload(title, machine).data(),
         ):
             told += 1
     return told

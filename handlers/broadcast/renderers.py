@@ -110,34 +110,25 @@ def render_held(held: HeldPayload, tr: Translator) -> Rendered:
     return html_message(text, markup)
 
 
-@renders(EventReminderPayload)
-def render_reminder(reminder: EventReminderPayload, tr: Translator) -> Rendered:
-    lines = [
-        tr._("⏰ Reminder: {title}", title=reminder.title),
-        when_line(tr, reminder.starts_at, reminder.ends_at),
-        tr._("📍 {venue}", venue=reminder.venue),
-    ]
-    if reminder.machine:
-        lines.append(machine_note(tr))
-    markup = keyboard(
-        [button(tr._("❌ I can't come"), EvCb(action=EventAction.NO_UNDER, event=reminder.event_id))]
-    )
-    return html_message("\n".join(lines), markup)
-
-
-@renders(EventChangedPayload)
-def render_changed(notice: EventChangedPayload, tr: Translator) -> Rendered:
-    lines = [
-        tr._("🔄 Changed: {title}. The new date and place:", title=notice.title),
-        when_line(tr, notice.starts_at, notice.ends_at),
-        tr._("📍 {venue}", venue=notice.venue),
-    ]
+def _event_notice(tr: Translator, heading: str, notice: EventReminderPayload) -> Rendered:
+    """A reminder or a change: the heading, when and where, and "I can't come"."""
+    lines = [heading, when_line(tr, notice.starts_at, notice.ends_at), tr._("📍 {venue}", venue=notice.venue)]
     if notice.machine:
         lines.append(machine_note(tr))
     markup = keyboard(
         [button(tr._("❌ I can't come"), EvCb(action=EventAction.NO_UNDER, event=notice.event_id))]
     )
     return html_message("\n".join(lines), markup)
+
+
+@renders(EventReminderPayload)
+def render_reminder(reminder: EventReminderPayload, tr: Translator) -> Rendered:
+    return _event_notice(tr, tr._("⏰ Reminder: {title}", title=reminder.title), reminder)
+
+
+@renders(EventChangedPayload)
+def render_changed(notice: EventChangedPayload, tr: Translator) -> Rendered:
+    return _event_notice(tr, tr._("🔄 Changed: {title}. The new date and place:", title=notice.title), notice)
 
 
 @renders(EventCancelledPayload)
