@@ -65,7 +65,10 @@ class ContextMiddleware(BaseMiddleware):
                     user = await user_service.find_user(session, tg_user.id)
             data["user"] = user
             data["tr"] = Translator(reader_language(user, tg_user, self.settings), self.settings.tz)
-            await session.commit()  # the user row is settled; do not hold the database while handling
+            # No commit here: the handler's first reads join this transaction (one BEGIN and COMMIT fewer
+            # per update; measured under load, every transaction is a round of connection hand-overs). A
+            # handler commits before any Telegram call (CommitBeforeRequest) and releases the connection
+            # before anything slow (storage.db.release).
             token = CURRENT_SESSION.set(session)
             try:
                 result = await handler(event, data)

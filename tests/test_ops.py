@@ -381,18 +381,21 @@ def test_pure_filters_run_inline() -> None:
     inline_pure_filters(dp)
     assert inline_pure_filters(dp) == 0  # idempotent: nothing left to change
 
-    def sync_filters(router: Any) -> int:
-        count = 0
-        for observer in router.observers.values():
-            for handler in (observer._handler, *observer.handlers):  # router-level filters, then handlers'
-                for item in handler.filters or ():
-                    if not item.awaitable and (
-                        item.magic is not None or type(item.callback).__name__ == "State"
-                    ):
-                        count += 1
-        return count + sum(sync_filters(sub) for sub in router.sub_routers)
+    def sync_checks(router: Any) -> list[str]:
+        """Every filter and handler left that aiogram would run in a worker thread (one such filter on the
+        way of every question cut the bot's throughput to a third: bench/bench_load.py)."""
+        found = []
+        for name, observer in router.observers.items():
+            for item in observer._handler.filters or ():  # router-level filters
+                if not item.awaitable:
+                    found.append(f"{router.name}.{name}: {item.callback!r}")
+            for handler in observer.handlers:
+                for item in [handler, *(handler.filters or ())]:
+                    if not item.awaitable:
+                        found.append(f"{router.name}.{name}: {item.callback!r}")
+        return found + [f for sub in router.sub_routers for f in sync_checks(sub)]
 
-    assert sync_filters(dp) == 0
+    assert sync_checks(dp) == []
 
 
 # --- logs ----------------------------------------------------------------------------------------------------

@@ -80,3 +80,34 @@ async def test_a_new_database_is_migrated_to_the_heads(tmp_path: Path) -> None:
         assert await database_heads(engine) == file_heads()
     finally:
         await engine.dispose()
+
+
+async def test_a_connection_given_back_goes_to_the_one_waiting_longest(tmp_path: Path) -> None:
+    """Under load every update commits and begins again several times: the one running must not take the
+    connection back ahead of those waiting (SQLAlchemy's own asyncio queue lets it, storage.db.FairQueue
+    does not)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'fair.sqlite3'}")  # one connection
+    sessionmaker = create_sessionmaker(engine)
+    order: list[str] = []
+
+    async def waiting(name: str) -> None:
+        async with sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+            order.append(name)
+            await session.commit()
+
+    try:
+        async with sessionmaker() as running:
+            await running.execute(text("SELECT 1"))  # holds the one connection
+            first = asyncio.create_task(waiting("first"))
+            await asyncio.sleep(0.05)
+            second = asyncio.create_task(waiting("second"))
+            await asyncio.sleep(0.05)
+            await running.commit()  # gives it back ...
+            await running.execute(text("SELECT 1"))  # ... and asks for it again at once
+            order.append("running")
+            await running.commit()
+        await asyncio.gather(first, second)
+    finally:
+        await engine.dispose()
+    assert order == ["first", "second", "running"]

@@ -212,9 +212,12 @@ class FaqService:
         """`user_id`: the asker (a kept question is linked to them for erasure; default: the update's sender)."""
         text = clean_text(text)
         await self.live.refresh(session, self)  # the content changed (console, /unanswered) since the last?
+        # No connection (on SQLite: no write lock) held while matching, and the figures' row (one per day,
+        # language and outcome: every question of the kind writes it) locked only for its write: measured
+        # under load, holding both made the questions wait for each other while the CPU idled.
+        await release(session)
         reply = self.decide(text, user_lang)
         metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting / smalltalk
-        await self._count(session, clock, reply)
         if reply.kind in (SUGGEST, UNKNOWN) and any(ch.isalpha() for ch in text):
             row = await feedback.keep_unanswered(
                 session,
@@ -225,6 +228,8 @@ class FaqService:
                 user_id=user_id,
             )
             reply.unanswered_id = row.id
+        await self._count(session, clock, reply)  # last: the hot row's lock ends with the commit below
+        await release(session)
         return reply
 
     async def _count(self, session: AsyncSession, clock: Clock, reply: FaqReply) -> None:

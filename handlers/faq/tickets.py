@@ -32,7 +32,9 @@ flow = Flow("faq.tickets")
 IN_GROUP = F.message.chat.type.in_({"group", "supergroup"})
 
 
-def in_helpers_chat(message: Message, settings: Settings) -> bool:
+async def in_helpers_chat(
+    message: Message, settings: Settings
+) -> bool:  # async: see bot.app.inline_pure_filters
     return settings.helpers_chat_id is not None and message.chat.id == settings.helpers_chat_id
 
 
