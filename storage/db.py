@@ -50,10 +50,9 @@ class FairQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
 
     SQLAlchemy's asyncio queue lets a running task take a connection that was just given back before the
     task that has waited longest is scheduled (which then queues again, at the end). Every update commits
-    and begins again several times, so the update that is running kept taking the connection, and under
-    load the bot handled one update after the other, waiting on each one's Telegram call while the CPU
-    idled (measured: 60 questions/s on SQLite at 16% CPU). Here a connection given back goes straight to
-    the first one waiting.
+    and begins again more than once, so under load the update that was running kept the connection and
+    the others starved. Here a connection given back goes straight to the first one waiting. Measured
+    with 100 questions in hand (bench/bench_load.py): the same throughput, the p99 halved on SQLite.
     """
 
     def __init__(self, maxsize: int = 0, use_lifo: bool = False) -> None:

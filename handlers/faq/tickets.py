@@ -32,9 +32,8 @@ flow = Flow("faq.tickets")
 IN_GROUP = F.message.chat.type.in_({"group", "supergroup"})
 
 
-async def in_helpers_chat(
-    message: Message, settings: Settings
-) -> bool:  # async: see bot.app.inline_pure_filters
+async def in_helpers_chat(message: Message, settings: Settings) -> bool:
+    # async: aiogram runs a plain function filter in a worker thread (see bot.app.inline_pure_filters)
     return settings.helpers_chat_id is not None and message.chat.id == settings.helpers_chat_id
 
 
