@@ -39,6 +39,9 @@ echo "== catalogs and FAQ content"
 .venv/bin/python -m bot i18n check | tail -1
 .venv/bin/python -m bot faq check
 echo "== pytest"
+# Bytecode is cached (some machines set PYTHONDONTWRITEBYTECODE): otherwise each of the workers and each bot
+# process a test starts compiles every test module, rewritten by pytest, again (about 4 s of CPU each).
+unset PYTHONDONTWRITEBYTECODE
 # In parallel (pytest-xdist): most tests wait on a bot, a server or a timer, so 4 workers keep a 2-core
 # machine busy. TEST_WORKERS=0 runs everything in this process; options given here come after and win.
 exec .venv/bin/python -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-4}" --dist loadgroup "$@"

@@ -24,12 +24,13 @@ COMMAND_MODULES = [
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import build_app, run_polling, run_webhook
-    from bot.faq.service import warm_up
-
+    # the configuration first: a mistake in it is told at once, before seconds of imports
     settings = load_settings()
     token = settings.require_token()
     settings.require_console_server()
+    from bot.app import build_app, run_polling, run_webhook
+    from bot.faq.service import warm_up
+
     setup_logging(settings.log_level, settings.log_format)
 
     async def main() -> None:

@@ -3,8 +3,7 @@
 typed renderers (`renders`), the dialogs /cancel ends (`Dialog`), and the known-user filter.
 
 A dialog is a chain of screens in ONE message: each tap replaces it (`show`), so the chat stays tidy.
-Text input uses aiogram's FSM with a typed draft (`Draft`) in the state data.
-"""
+Text input uses aiogram's FSM with a typed draft (`Draft`) in the state data."""
 
 from __future__ import annotations
 
@@ -29,6 +28,7 @@ from pydantic import BaseModel
 from bot.delivery.render import Rendered, Renderer
 from bot.text import Translator, isolate
 from handlers.callbacks import CancelCb
+from handlers.gates import add_gates
 
 T = TypeVar("T")
 P = TypeVar("P", bound=BaseModel)
@@ -39,10 +39,9 @@ ALERT_LIMIT = 200  # Telegram shows at most 200 characters in a callback alert
 
 
 class Flow:
-    """The handlers of one flow, declared with decorators at import time and built into a fresh Router
-    by `build()` for each Dispatcher (an aiogram Router can belong to one parent only; tests and the
-    demo build several Dispatchers in one process). `@flow.message(...)` works like `@router.message`.
-    """
+    """The handlers of one flow, declared with decorators at import time and built into a fresh Router by
+    `build()` for each Dispatcher (a Router has one parent; tests and the demo build several Dispatchers in
+    one process), with gates first (handlers/gates.py). `@flow.message(...)` works like `@router.message`."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -84,6 +83,7 @@ class Flow:
 
     def build(self) -> Router:
         router = Router(name=self.name)
+        add_gates(router, self._filters, [(name, filters) for name, _, filters, _ in self._handlers])
         for observer, filters in self._filters:
             router.observers[observer].filter(*filters)
         for observer, middleware in self._middlewares:
@@ -200,8 +200,7 @@ async def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None 
     """Edit a bot message in place; False when it cannot be edited (too old, deleted).
 
     A repeated tap that would change nothing is not an error: identical content is skipped, and
-    Telegram's 400 "message is not modified" is taken as success.
-    """
+    Telegram's 400 "message is not modified" is taken as success."""
     if message.text is None:  # a document, a photo, a venue: no text to replace
         return False
     if message.text == as_plain(text) and same_markup(message.reply_markup, markup):

@@ -300,6 +300,8 @@ SLOW_FIRST = (
     "tests/e2e/test_ticket_faults.py::test_200",
     "tests/e2e/test_fuzz.py",
     "tests/e2e/test_multiprocess",
+    # first of its browser lane: it starts as a new refugee, whom test_console_schedule has made German
+    "tests/browser/test_demo_page.py",
     "tests/browser/",
     "tests/e2e/test_foundation.py::test_thousand",
     "tests/test_ops_restore.py::test_cli_refuses",
@@ -317,11 +319,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # Tests that must share one xdist worker, by path. A browser test module runs whole on one worker (its
-# tests go on from each other's state in the demo); the modules spread over the workers, each worker
-# starting its own demo and Chromium when it first needs them (one worker for all of them made the suite
-# wait minutes for the last browser test). (pytest-xdist's own xdist_group marks work through node ids,
-# which pytest 9.2 no longer lets a plugin change; so the scheduler groups by path.)
-WHOLE_MODULES = ("tests/browser/",)
+# tests go on from each other's state in the demo), and the browser modules run on two workers, in two lanes
+# of about equal length: each worker that runs browser tests starts its own demo on SQLite, another on
+# PostgreSQL and a Chromium (about 10 s of CPU), so four workers doing it cost more than the waiting they
+# saved; one lane alone made the suite wait minutes for its last test. (pytest-xdist's own xdist_group marks
+# work through node ids, which pytest 9.2 no longer lets a plugin change; so the scheduler groups by path.)
+BROWSER = "tests/browser/"
+# The longest modules (measured), spread over the two lanes; any other module goes to the second.
+BROWSER_FIRST_LANE = (
+    "test_console_broadcasts",
+    "test_demo_page",
+    "test_console_schedule",
+    "test_console_helpers",
+    "test_letter_page",
+)
+
+
+def browser_lane(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0].removeprefix(BROWSER).removesuffix(".py")
+    return "browser-1" if module in BROWSER_FIRST_LANE else "browser-2"
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -333,8 +349,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class Grouping(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.startswith(WHOLE_MODULES):
-                return nodeid.split("::", 1)[0]
+            if nodeid.startswith(BROWSER):
+                return browser_lane(nodeid)
             return super()._split_scope(nodeid)
 
     return Grouping(config, log)
