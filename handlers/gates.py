@@ -48,7 +48,8 @@ class CallbackPrefixGate(Filter):
 
 
 def _states(filter_: Any) -> set[str] | None:
-    """The dialog states a State or StateFilter passes, or None when it passes any state or none."""
+    """The dialog states a State or StateFilter passes, or None when it also passes outside a dialog or in
+    any state ("*")."""
     allowed: set[str] = set()
     for state in filter_.states if isinstance(filter_, StateFilter) else (filter_,):
         if isinstance(state, State) and state.state not in (None, "*"):
