@@ -44,13 +44,14 @@ def create_invite(tabs: Tabs) -> tuple[str, str]:
 
 
 def row_state(tabs: Tabs, code: str) -> str:
-    """The state the page shows for a link ("" while the page is loading)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-
-    try:
-        return str(tabs.driver.find_element(tabs.By.ID, f"invite-{code}").get_attribute("data-state"))
-    except (NoSuchElementException, StaleElementReferenceException):
-        return ""
+    """The state the page shows for a link ("" while the page is loading). Read in one script: an element
+    found a moment before may belong to the page the form post is replacing (Chromium then answers "node
+    does not belong to the document", not always "stale element")."""
+    state = tabs.driver.execute_script(
+        "const row = document.getElementById(arguments[0]); return row ? row.dataset.state || '' : '';",
+        f"invite-{code}",
+    )
+    return str(state or "")
 
 
 def open_in_chat(tabs: Tabs, code: str) -> str:
