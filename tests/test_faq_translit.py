@@ -8,9 +8,11 @@ on; the figures themselves are printed by bench/bench_faq.py).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.config import load_settings
+from bot.config import SUPPORTED_LANGUAGES, load_settings
 from bot.faq.normalize import tokenize, with_compound_heads
 from bot.faq.offtopic import off_topic
 from bot.faq.service import ANSWER, FaqService, build_service
@@ -347,3 +349,18 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
     plain = service.matcher.match("як оновити айфон до нової версії", user_lang="uk")
     marked = service.matcher.match("як оновити айфон до нової версії (Q41061)", user_lang="uk")
     assert plain.slug is None and marked.slug is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [faq_quality.DEVSET, faq_quality.HELDOUT, faq_quality.BLIND, faq_quality.BLIND2],
+    ids=lambda p: p.name,
+)
+def test_question_sets_name_known_topics_languages_and_ways(service: FaqService, path: Path) -> None:
+    """A row with a misspelt slug, language or way would silently count as a miss (or as out of scope)."""
+    slugs = {topic.slug for topic in service.matcher.content.topics}
+    for row in faq_quality.load(path):
+        expected = row["slug"] if isinstance(row["slug"], list) else [row["slug"]]
+        assert all(slug is None or slug in slugs for slug in expected), row
+        assert row["way"] in faq_quality.WAYS and str(row["text"]).strip(), row
+        assert row["lang"] in SUPPORTED_LANGUAGES, row
