@@ -11,16 +11,18 @@ from importlib import import_module
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
 
-# Capabilities that add commands: each module has register(subparsers) and sets args.func -> int.
-COMMAND_MODULES = [
-    "bot.i18n_tools",
-    "bot.faq.cli",
-    "bot.faq.facts_cli",
-    "bot.booking.cli",
-    "bot.flyer.cli",
-    "bot.ops.cli",
-    "bot.services.cli",
-]
+# Capabilities that add commands: each module has register(subparsers), which adds the commands named here
+# and sets args.func -> int. Only the chosen command's module is imported (the others cost up to a second of
+# imports for each `python -m bot ...`); help without a command lists them all.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "bot.i18n_tools": ("i18n",),
+    "bot.faq.cli": ("faq",),
+    "bot.faq.facts_cli": ("facts",),
+    "bot.booking.cli": ("slots",),
+    "bot.flyer.cli": ("flyer",),
+    "bot.ops.cli": ("backup", "restore"),
+    "bot.services.cli": ("users",),
+}
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -71,7 +73,8 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or only the modules that `command` needs when it is one of theirs."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Helfernetzwerk bot: questions, counselling appointments, announcements, helper alerts.",
@@ -95,7 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="<db command>", required=True)
     db_sub.add_parser("upgrade", help="apply all migrations").set_defaults(func=_cmd_db_upgrade)
 
-    for name in COMMAND_MODULES:
+    needed = [name for name, commands in COMMAND_MODULES.items() if command in commands]
+    if not needed and command not in sub.choices:  # no command, or a wrong one: help lists them all
+        needed = list(COMMAND_MODULES)
+    for name in needed:
         try:
             module = import_module(name)
         except ModuleNotFoundError as exc:
@@ -107,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    command = next((word for word in words if not word.startswith("-")), None)
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

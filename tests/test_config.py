@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 
 import pytest
 
+from bot.cli import COMMAND_MODULES, build_parser
 from bot.config import ROOT, ConfigError, load_settings
 
 
@@ -62,8 +64,28 @@ def _run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProces
 def test_cli_help_lists_commands() -> None:
     result = _run_cli(["--help"], {})
     assert result.returncode == 0
-    for name in ("run", "demo", "db", "faq", "i18n"):
+    for name in ("run", "demo", "db", *(c for commands in COMMAND_MODULES.values() for c in commands)):
         assert name in result.stdout
+
+
+def command_names(parser: argparse.ArgumentParser) -> set[str]:
+    return {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+
+
+def test_each_command_module_adds_the_commands_it_is_listed_with() -> None:
+    """The parser imports only the chosen command's module: the list must say what each module adds."""
+    built_in = {"run", "demo", "db"}
+    for module, commands in COMMAND_MODULES.items():
+        for command in commands:
+            assert command_names(build_parser(command)) == built_in | set(commands), module
+    listed = {command for commands in COMMAND_MODULES.values() for command in commands}
+    assert command_names(build_parser()) == built_in | listed
+    assert command_names(build_parser("run")) == built_in  # the bot's own start imports no tool
 
 
 @pytest.mark.parametrize(
