@@ -353,7 +353,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [faq_quality.DEVSET, faq_quality.HELDOUT, faq_quality.BLIND, faq_quality.BLIND2],
+    [faq_quality.DEVSET, faq_quality.HELDOUT, faq_quality.BLIND, faq_quality.BLIND2, faq_quality.BLIND3],
     ids=lambda p: p.name,
 )
 def test_question_sets_name_known_topics_languages_and_ways(service: FaqService, path: Path) -> None:
