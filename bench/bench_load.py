@@ -26,6 +26,7 @@ throughput on a given machine. `--profile` records py-spy stacks of every bot du
 
     .venv/bin/python bench/bench_load.py                     # ~6 minutes
     .venv/bin/python bench/bench_load.py --seconds 20 --window 200 --rates 200 --processes 4
+    .venv/bin/python bench/bench_load.py --engines pg --rates 100,200 --processes 1   # one engine, ~2 min
 """
 
 from __future__ import annotations
@@ -716,7 +717,7 @@ async def main(args: argparse.Namespace) -> int:
         print("echo bot ...", flush=True)
         echo = Spawn(echo_cmd, {**base_env, "BOT_TOKEN": TOKEN}, workdir / "echo.log")
         results.append(await run_bot("echo (aiogram only)", [echo], emu, users, questions, args))
-        kinds = ["sqlite"] + ([] if args.no_pg else ["pg"])
+        kinds = [kind for kind in args.engines.split(",") if not (kind == "pg" and args.no_pg)]
         for i, kind in enumerate(kinds, start=1):
             users = list(range(first + i * 1_000_000, first + i * 1_000_000 + users_per_run))
             url, dbname = await make_database(kind, workdir)
@@ -803,6 +804,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=3000, help="people asking (each one at a time)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--engines", default="sqlite,pg", help="the FAQ bot's databases, in order (default sqlite,pg)"
+    )
     parser.add_argument(
         "--processes", type=int, default=2, help="webhook processes in the scale-out row (1: skip the row)"
     )
