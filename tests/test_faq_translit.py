@@ -364,3 +364,10 @@ def test_question_sets_name_known_topics_languages_and_ways(service: FaqService,
         assert all(slug is None or slug in slugs for slug in expected), row
         assert row["way"] in faq_quality.WAYS and str(row["text"]).strip(), row
         assert row["lang"] in SUPPORTED_LANGUAGES, row
+
+
+@pytest.mark.parametrize("text", ["ب", "ببببببببببببببببببببببب", "ب" * 5000, "k", "ж"])
+def test_one_letter_or_a_run_of_it_is_no_confident_answer(service: FaqService, text: str) -> None:
+    """Its Latin key ("b") is that of the example question "B1": a near-copy of nothing."""
+    reply = service.decide(text, user_lang="ar")
+    assert reply.kind != ANSWER, (text[:10], reply.entry.slug if reply.entry else None)

@@ -347,7 +347,7 @@ class FaqMatcher:
             return (
                 s1 >= ANCHOR_ALWAYS
                 or any(self._anchoring(slug, v, lg, query) for v, lg in views)
-                or self._index(view, lang).best_example(slug, query.for_view(view, lang)) >= EXAMPLE_SURE
+                or self._near_copy(slug, view, lang, query)
             )
         # A question in its own script made mostly of words the FAQ never uses: one shared word is no
         # answer ("курс євро"). (Not for Latin spellings: their keys are often unknown only because they
@@ -361,6 +361,14 @@ class FaqMatcher:
             if self._anchoring(slug, v, lg, query):
                 return True
         return False
+
+    def _near_copy(self, slug: str, view: str, lang: str, query: _Query) -> bool:
+        """A near-copy of one of the topic's example questions. A question of one letter in this view is no
+        copy of anything: "ب" (or "بببب") has the Latin key "b", and so has the example "B1"."""
+        tokens = query.for_view(view, lang)
+        if len("".join(tokens)) < 2:
+            return False
+        return self._index(view, lang).best_example(slug, tokens) >= EXAMPLE_SURE
 
     def _knows(self, slug: str, lang: str, query: _Query) -> Callable[[str], bool]:
         """Whether the topic's own texts (in the language of the hit, as words or as Latin keys) use a
