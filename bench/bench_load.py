@@ -13,7 +13,7 @@ For each bot, in the same run and on the same emulator:
    clock whatever the bot does: p50/p99 latency and the rate actually answered.
 
 Bots: the bare echo bot (bench/echo_bot.py, aiogram alone), the real bot on SQLite, the real bot on
-PostgreSQL (a fresh database on TEST_PG_URL's server, dropped afterwards; `--no-pg` to skip), and the
+PostgreSQL (a fresh database on TEST_PG_URL's server, dropped afterwards; `--engines sqlite` to skip it), and the
 scale-out configuration: `--processes` (default 2) webhook processes on PostgreSQL and a private Redis. For
 that row the benchmark posts the updates itself, as Telegram does (up to 40 connections at once, round
 robin over the processes like the load balancer in front of them); the emulator's own webhook loop sends
@@ -717,7 +717,7 @@ async def main(args: argparse.Namespace) -> int:
         print("echo bot ...", flush=True)
         echo = Spawn(echo_cmd, {**base_env, "BOT_TOKEN": TOKEN}, workdir / "echo.log")
         results.append(await run_bot("echo (aiogram only)", [echo], emu, users, questions, args))
-        kinds = [kind for kind in args.engines.split(",") if not (kind == "pg" and args.no_pg)]
+        kinds = args.engines.split(",")
         for i, kind in enumerate(kinds, start=1):
             users = list(range(first + i * 1_000_000, first + i * 1_000_000 + users_per_run))
             url, dbname = await make_database(kind, workdir)
@@ -729,7 +729,7 @@ async def main(args: argparse.Namespace) -> int:
                 results.append(await run_bot(label, [spawn], emu, users, questions, args))
             finally:
                 await drop_database(dbname)
-        if args.processes > 1 and not args.no_pg:
+        if args.processes > 1 and "pg" in kinds:
             results += await run_webhook_processes(args, emu, questions, workdir, base_env, bot_cmd, first)
     finally:
         await emu.stop()
@@ -803,9 +803,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--users", type=int, default=3000, help="people asking (each one at a time)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
     parser.add_argument(
-        "--engines", default="sqlite,pg", help="the FAQ bot's databases, in order (default sqlite,pg)"
+        "--engines",
+        default="sqlite,pg",
+        help="the FAQ bot's databases, in order (default sqlite,pg; pg adds the scale-out row)",
+    )
+    parser.add_argument(
+        "--no-pg", action="store_const", dest="engines", const="sqlite", help="= --engines sqlite"
     )
     parser.add_argument(
         "--processes", type=int, default=2, help="webhook processes in the scale-out row (1: skip the row)"

@@ -115,6 +115,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     command = next((word for word in words if not word.startswith("-")), None)
+    if command is not None and {"-h", "--help"} & set(words[: words.index(command)]):
+        command = None  # "-h restore": the help of every command
     parser = build_parser(command)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.cli import COMMAND_MODULES, build_parser
+from bot.cli import COMMAND_MODULES, build_parser, main
 from bot.config import ROOT, ConfigError, load_settings
 
 
@@ -86,6 +86,13 @@ def test_each_command_module_adds_the_commands_it_is_listed_with() -> None:
     listed = {command for commands in COMMAND_MODULES.values() for command in commands}
     assert command_names(build_parser()) == built_in | listed
     assert command_names(build_parser("run")) == built_in  # the bot's own start imports no tool
+
+
+def test_help_before_a_command_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["-h", "restore"])
+    out = capsys.readouterr().out
+    assert all(command in out for commands in COMMAND_MODULES.values() for command in commands)
 
 
 @pytest.mark.parametrize(
