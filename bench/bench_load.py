@@ -90,6 +90,7 @@ class Phase:
     offered: float | None = None  # updates/s offered (fixed-rate phase)
     latencies: list[float] = field(default_factory=list)  # seconds
     unanswered: int = 0
+    cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)  # bots, emulator, machine in % of one core (CpuMeter)
 
     @property
     def rate(self) -> float:
@@ -123,7 +124,7 @@ class Result:
         return self.bot_cpu * 10 / self.saturated.rate if self.saturated.rate else float("nan")
 
 
-STALL = 5.0  # seconds without an answer that end the memory phase
+STALL = 5.0  # seconds without an answer: the question counts as unanswered (the bot met it with silence)
 
 
 class Driver:
@@ -184,18 +185,39 @@ class Driver:
             self.free.append(uid)
         return lost
 
-    async def closed_loop(self, window: int, seconds: float, record: bool = True) -> Phase:
+    async def closed_loop(
+        self, window: int, seconds: float, record: bool = True, cpu: CpuMeter | None = None
+    ) -> Phase:
+        """`window` questions outstanding for `seconds`. `cpu` is read at the end of those seconds, before
+        the answers still in flight are waited for: CPU per update counts the measured seconds only."""
         phase = Phase()
         self.phase = phase if record else None
         self.refill = True
-        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         for _ in range(window):
             self.ask()
-        await asyncio.sleep(seconds)
-        phase.seconds = time.perf_counter() - started
+        while (left := started + seconds - loop.time()) > 0:
+            await asyncio.sleep(min(left, 0.5))
+            phase.unanswered += self.give_up(older_than=STALL)
+        phase.seconds = loop.time() - started
+        if cpu is not None:
+            phase.cpu = cpu.stop()
         self.phase = None
-        phase.unanswered = await self.drain()
+        phase.unanswered += await self.drain(timeout=STALL)
         return phase
+
+    def give_up(self, older_than: float) -> int:
+        """Free the people whose question has had no answer for `older_than` seconds (the bot meets some,
+        such as a lone "😂", with silence) and ask in their place; how many."""
+        now = time.perf_counter()
+        silent = [uid for uid, sent in self.outstanding.items() if now - sent > older_than]
+        for uid in silent:
+            del self.outstanding[uid]
+            self.free.append(uid)
+            if self.refill:
+                self.ask()
+        return len(silent)
 
     async def ask_many(self, count: int, window: int, timeout: float = 300.0) -> Phase:
         """`count` questions, `window` outstanding at a time, each from the next person in line (all
@@ -235,7 +257,7 @@ class Driver:
                 sent += 1
             await asyncio.sleep(max(0.0, started + sent / rate - loop.time()))
         phase.seconds = loop.time() - started
-        phase.unanswered += await self.drain()
+        phase.unanswered += await self.drain(timeout=STALL)
         self.phase = None
         return phase
 
@@ -474,9 +496,8 @@ async def run_bot(
         memory_peak = sum(peak_rss_mb(p.pid) for p in procs)
         await driver.closed_loop(args.window, args.warmup, record=False)  # warm-up
         spies = [await start_profiler(args, name, p.pid, s.log) for p, s in zip(procs, spawns, strict=True)]
-        cpu = CpuMeter([p.pid for p in procs])
-        saturated = await driver.closed_loop(args.window, args.seconds)
-        bot_cpu, emulator_cpu, machine_cpu = cpu.stop()
+        saturated = await driver.closed_loop(args.window, args.seconds, cpu=CpuMeter([p.pid for p in procs]))
+        bot_cpu, emulator_cpu, machine_cpu = saturated.cpu
         for spy in spies:
             if spy is not None:
                 await spy.wait()

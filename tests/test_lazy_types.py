@@ -1,0 +1,78 @@
+"""bot/ops/lazy_types.py: aiogram's types build their validators when first used, and validate exactly as
+when all are built at import (each case in a fresh interpreter: the deferral acts at import)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A private-chat message with a photo, an entity, a reply and an inline keyboard, then a button press; the
+# reply the bot would send. Dumped after validation: the same JSON with and without the deferral.
+PROBE = r"""
+import json, sys
+if sys.argv[1] == "deferred":
+    import bot  # installs the deferral before aiogram is imported
+from aiogram.types import CallbackQuery, Poll, Update
+from aiogram.methods import SendMessage
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+before = {"Update": Update.__pydantic_complete__, "Poll": Poll.__pydantic_complete__}
+user = {"id": 7, "is_bot": False, "first_name": "Amal", "language_code": "ar"}
+chat = {"id": 7, "type": "private", "first_name": "Amal"}
+message = {
+    "message_id": 5, "date": 1796363000, "chat": chat, "from": user, "caption": "رسالة من المكتب",
+    "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 60}],
+    "caption_entities": [{"type": "bold", "offset": 0, "length": 5}],
+    "reply_to_message": {"message_id": 4, "date": 1796362990, "chat": chat, "text": "مرحبا"},
+    "reply_markup": {"inline_keyboard": [[{"text": "✅", "callback_data": "faq:1"}]]},
+}
+updates = [
+    Update.model_validate({"update_id": 1, "message": message}),
+    Update.model_validate({"update_id": 2, "callback_query": {
+        "id": "c1", "from": user, "chat_instance": "ci", "data": "faq:1", "message": message}}),
+]
+keyboard = InlineKeyboardBuilder()
+keyboard.button(text="اسأل شخصًا", callback_data="ask:1")
+reply = SendMessage(chat_id=7, text="<b>نعم</b>", parse_mode="HTML", reply_markup=keyboard.as_markup())
+print(json.dumps({
+    "before": before,
+    "after": {"Update": Update.__pydantic_complete__, "Poll": Poll.__pydantic_complete__},
+    "updates": [u.model_dump(mode="json", exclude_none=True) for u in updates],
+    "callback": isinstance(updates[1].callback_query, CallbackQuery),
+    "reply": {"text": reply.text, "markup": reply.reply_markup.model_dump(mode="json", exclude_none=True)},
+}, sort_keys=True))
+"""
+
+
+def _probe(mode: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, mode], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_aiogram_types_are_built_at_first_use_and_validate_as_before() -> None:
+    deferred, eager = _probe("deferred"), _probe("eager")
+    # eager: aiogram's import builds every type; deferred: none until used, and a type never used stays unbuilt
+    assert eager["before"] == {"Update": True, "Poll": True}
+    assert deferred["before"] == {"Update": False, "Poll": False}
+    assert deferred["after"] == {"Update": True, "Poll": False}
+    assert deferred["callback"] and eager["callback"]
+    assert deferred["updates"] == eager["updates"]
+    assert deferred["updates"][0]["message"]["photo"][0]["file_id"] == "p1"  # nested types validated
+    assert deferred["reply"] == eager["reply"]
+    assert deferred["reply"]["markup"]["inline_keyboard"][0][0]["callback_data"] == "ask:1"
+
+
+def test_installing_twice_keeps_one_wrapper() -> None:
+    import pydantic
+
+    from bot.ops.lazy_types import _model_rebuild, defer_aiogram_validators
+
+    defer_aiogram_validators()
+    defer_aiogram_validators()
+    assert pydantic.BaseModel.model_rebuild.__func__ is _model_rebuild  # type: ignore[attr-defined]
