@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
@@ -42,8 +42,6 @@ from bot.ops.throttle import LocalThrottle, RedisThrottle, Throttle
 from bot.services import roles
 from bot.text import Translator
 from bot.translation.service import MachineTranslator, get_machine_translator
-from console.app import mount as mount_console
-from console.web import ConsoleContext
 from handlers.middlewares import (
     ChatScopeMiddleware,
     CommitBeforeRequest,
@@ -55,6 +53,9 @@ from handlers.middlewares import (
 )
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
+
+if TYPE_CHECKING:  # the console (jinja2 and its templates) is loaded only where it is served
+    from console.web import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -375,6 +376,8 @@ async def run_polling(app: App) -> None:
 
 def console_context(app: App, *, sample_data: bool = False) -> ConsoleContext:
     """What the organizers' console works with: the parts the bot's handlers and jobs get."""
+    from console.web import ConsoleContext
+
     return ConsoleContext(
         app.settings,
         app.clock,
@@ -390,7 +393,9 @@ def console_mounter(app: App, *, sample_data: bool = False) -> Callable[[web.App
     machine translator after build_app). `sample_data`: every page says so (the demo)."""
 
     def add(web_app: web.Application) -> None:
-        mount_console(web_app, console_context(app, sample_data=sample_data))
+        from console.app import mount  # with its templates, only where the console is served (issue 18)
+
+        mount(web_app, console_context(app, sample_data=sample_data))
 
     return add
 

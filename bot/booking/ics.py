@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event, vGeo
+if TYPE_CHECKING:  # icalendar is loaded with the first calendar file asked for (issue 18: rare parts)
+    from icalendar import Calendar, Event
 
 PRODID = "-//Helfernetzwerk bot//booking//EN"
 
@@ -60,6 +62,8 @@ def calendar_ics(entries: list[CalendarEntry], *, stamp: datetime, name: str) ->
 
 
 def _calendar() -> Calendar:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -78,6 +82,8 @@ def _event(
     description: str,
     geo: tuple[float, float] | None,
 ) -> Event:
+    from icalendar import Event, vGeo
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)

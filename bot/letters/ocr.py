@@ -15,8 +15,10 @@ import io
 import os
 import shutil
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageFilter, ImageMath, ImageOps
+if TYPE_CHECKING:  # Pillow is loaded with the first photo: most processes never read one (issue 18)
+    from PIL import Image
 
 LANGUAGE = "deu"
 TARGET_LONG_SIDE = 2000
@@ -52,6 +54,8 @@ def available() -> OcrStatus:
 
 
 def open_image(data: bytes) -> Image.Image:
+    from PIL import Image, ImageOps
+
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.width * probe.height > MAX_PIXELS:
@@ -66,6 +70,8 @@ def open_image(data: bytes) -> Image.Image:
 
 
 def _even_light(grey: Image.Image) -> Image.Image:
+    from PIL import ImageFilter, ImageMath, ImageOps
+
     background = grey.filter(ImageFilter.BoxBlur(max(grey.size) // 40 or 1))
     # page / background: paper becomes white everywhere, ink stays dark, whatever the shadow
     flat = ImageMath.lambda_eval(
@@ -86,6 +92,8 @@ def _sharpness(binary: Image.Image) -> float:
 
 
 def find_skew(grey: Image.Image) -> float:
+    from PIL import Image
+
     small = grey.copy()
     small.thumbnail((700, 700))
     binary = small.point(lambda v: 0 if v < 140 else 255, mode="L")
@@ -99,6 +107,8 @@ def find_skew(grey: Image.Image) -> float:
 
 
 def prepare(image: Image.Image) -> Image.Image:
+    from PIL import Image, ImageOps
+
     grey = ImageOps.grayscale(image)
     scale = TARGET_LONG_SIDE / max(grey.size)
     if abs(scale - 1) > 0.1:

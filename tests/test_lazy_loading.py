@@ -1,5 +1,7 @@
-"""bot/ops/lazy_types.py: aiogram's types build their validators when first used, and validate exactly as
-when all are built at import (each case in a fresh interpreter: the deferral acts at import)."""
+"""What a bot process loads only when it is used (issue 18's memory): aiogram's types build their validators
+at first use (bot/ops/lazy_types.py) and validate exactly as when all are built at import; the rare parts
+(letters' photos, calendar files, the console, the flyer, backups) are not imported at start-up. Each case
+runs in a fresh interpreter: what is imported at start-up cannot be undone in this one."""
 
 from __future__ import annotations
 
@@ -76,3 +78,26 @@ def test_installing_twice_keeps_one_wrapper() -> None:
     defer_aiogram_validators()
     defer_aiogram_validators()
     assert pydantic.BaseModel.model_rebuild.__func__ is _model_rebuild  # type: ignore[attr-defined]
+
+
+RARE = {
+    "PIL": "reading a letter's photo (bot/letters/ocr.py), the flyer",
+    "pytesseract": "reading a letter's photo",
+    "icalendar": "a calendar file for a booking (bot/booking/ics.py)",
+    "jinja2": "the organizers' console, only where it is served (CONSOLE_URL)",
+    "console": "the organizers' console",
+    "qrcode": "the flyer",
+    "reportlab": "the flyer",
+    "deep_translator": "the machine translator, made when first asked",
+    "alembic": "migrations (python -m bot migrate, and at start-up before this import)",
+}
+
+
+def test_the_rare_parts_are_not_loaded_with_the_bot() -> None:
+    probe = "import json, sys, bot.app, bot.cli; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    loaded = {name.split(".")[0] for name in json.loads(done.stdout)}
+    assert "aiogram" in loaded and "sqlalchemy" in loaded  # the probe did import the bot
+    assert {name: why for name, why in RARE.items() if name in loaded} == {}
