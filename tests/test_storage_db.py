@@ -9,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ROOT
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import database_heads, file_heads, upgrade
+from tests.conftest import PG_URL
 
 
 async def test_an_in_memory_sqlite_database_still_opens() -> None:
@@ -111,3 +113,27 @@ async def test_a_connection_given_back_goes_to_the_one_waiting_longest(tmp_path:
     finally:
         await engine.dispose()
     assert order == ["first", "second", "running"]
+
+
+@pytest.mark.pg
+async def test_a_connection_the_server_closed_is_replaced_before_use() -> None:
+    """Without pool_pre_ping's round trips: the pool's idle connection, ended by the server (as at a restart),
+    is replaced at checkout, and the next session works at once."""
+    engine, admin = create_engine(PG_URL, pool_size=1), create_engine(PG_URL)
+    try:
+        async with engine.connect() as conn:
+            first = (await conn.execute(text("select pg_backend_pid()"))).scalar_one()
+            pooled = (await conn.get_raw_connection()).driver_connection  # the asyncpg connection
+        async with admin.connect() as conn:  # the server ends the pooled, idle connection
+            await conn.execute(text("select pg_terminate_backend(:pid)"), {"pid": first})
+        for _ in range(200):  # until asyncpg has read the server's goodbye
+            if pooled.is_closed():
+                break
+            await asyncio.sleep(0.01)
+        assert pooled.is_closed()
+        async with create_sessionmaker(engine)() as session:
+            second = (await session.execute(text("select pg_backend_pid()"))).scalar_one()
+        assert second != first
+    finally:
+        await engine.dispose()
+        await admin.dispose()
