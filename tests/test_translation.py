@@ -268,12 +268,13 @@ async def test_demo_translator_is_plainly_marked() -> None:
     # its phrase table does not care for spacing or the closing mark
     spaced = "  " + question["ar"].replace(" ", "  ").rstrip("؟") + " "
     assert (await demo.translate(spaced, "ar", "de")) == got
-    # anything else comes back unchanged under the marker, in the reader's language
+    # anything else comes back unchanged under the marker, in the reader's language, isolated: German
+    # under a Farsi marker keeps its own direction
     unknown = await demo.translate("Wann ist der Deutschkurs?", "de", "fa")
     assert unknown is not None
     marker, _, rest = unknown.partition("\n")
     assert marker == catalogs().gettext("fa", DEMO_MARKER) != DEMO_MARKER
-    assert first_strong_is_rtl(marker) and rest == "Wann ist der Deutschkurs?"
+    assert first_strong_is_rtl(marker) and rest == "\u2068Wann ist der Deutschkurs?\u2069"
     assert await demo.translate("Hallo", "de", "de") == "Hallo"  # nothing to translate, nothing marked
     for lang in ("de", "ar", "fa", "uk", "en", "ru"):
         assert catalogs().gettext(lang, DEMO_MARKER).startswith("[")

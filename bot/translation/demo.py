@@ -3,7 +3,9 @@ the translated side of a conversation can be seen without a translation service.
 
 Its output is plainly not a translation: the first line is "[DEMO — not a real translation]" in the
 reader's language (catalog core.po), then the demo's own translation of a few sample phrases (the ones
-the demo's browser test and README walk through), or else the text unchanged. It never leaves the demo:
+the demo's browser test and README walk through), or else the text unchanged, isolated (bot.text.isolate)
+so it keeps its own direction under a marker of the other (German under a Farsi marker ends with its full
+stop on the right). It never leaves the demo:
 only bot/demo.py may use it (tests/test_translation.py checks that no other module imports it, and that
 an app built without the demo has none).
 """
@@ -14,6 +16,7 @@ import re
 
 from bot.i18n import catalogs
 from bot.languages import N_
+from bot.text import isolate
 
 __all__ = ["DEMO_MARKER", "DemoTranslator"]
 
@@ -80,5 +83,5 @@ class DemoTranslator:
         if source == target or not text.strip():
             return text
         row = _TABLE.get((source, _key(text)))
-        body = row.get(target, text) if row is not None else text
+        body = row[target] if row is not None and target in row else isolate(text)
         return f"{catalogs().gettext(target, DEMO_MARKER)}\n{body}"
