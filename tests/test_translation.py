@@ -259,6 +259,7 @@ async def test_private_texts_are_not_cached(sessionmaker, clock) -> None:  # typ
 async def test_demo_translator_is_plainly_marked() -> None:
     from bot.i18n import catalogs
     from bot.i18n_tools import first_strong_is_rtl
+    from bot.text import isolate
     from bot.translation.demo import DEMO_MARKER, PHRASES, DemoTranslator
 
     demo = DemoTranslator()
@@ -274,7 +275,7 @@ async def test_demo_translator_is_plainly_marked() -> None:
     assert unknown is not None
     marker, _, rest = unknown.partition("\n")
     assert marker == catalogs().gettext("fa", DEMO_MARKER) != DEMO_MARKER
-    assert first_strong_is_rtl(marker) and rest == "\u2068Wann ist der Deutschkurs?\u2069"
+    assert first_strong_is_rtl(marker) and rest == isolate("Wann ist der Deutschkurs?")
     assert await demo.translate("Hallo", "de", "de") == "Hallo"  # nothing to translate, nothing marked
     for lang in ("de", "ar", "fa", "uk", "en", "ru"):
         assert catalogs().gettext(lang, DEMO_MARKER).startswith("[")

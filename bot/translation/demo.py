@@ -5,9 +5,8 @@ Its output is plainly not a translation: the first line is "[DEMO — not a real
 reader's language (catalog core.po), then the demo's own translation of a few sample phrases (the ones
 the demo's browser test and README walk through), or else the text unchanged, isolated (bot.text.isolate)
 so it keeps its own direction under a marker of the other (German under a Farsi marker ends with its full
-stop on the right). It never leaves the demo:
-only bot/demo.py may use it (tests/test_translation.py checks that no other module imports it, and that
-an app built without the demo has none).
+stop on the right). It never leaves the demo: only bot/demo.py may use it (tests/test_translation.py checks
+that no other module imports it, and that an app built without the demo has none).
 """
 
 from __future__ import annotations
