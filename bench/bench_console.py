@@ -42,7 +42,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
-import yaml  # noqa: E402
 from aiohttp import web  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine  # noqa: E402
@@ -53,6 +52,7 @@ from bot.clock import Clock  # noqa: E402
 from bot.config import SUPPORTED_LANGUAGES, load_settings  # noqa: E402
 from bot.faq.service import faq_service  # noqa: E402
 from bot.users import ORGANIZER, find_user  # noqa: E402
+from bot.yamlfile import read_yaml  # noqa: E402
 from console.app import mount  # noqa: E402
 from console.web import ConsoleContext  # noqa: E402
 from storage.db import create_engine, create_sessionmaker  # noqa: E402
@@ -105,7 +105,7 @@ UNANSWERED_DAYS = 90  # the inbox keeps questions this long (bot.faq.feedback.RE
 
 def testset_questions() -> dict[str, list[str]]:
     """Real-looking questions per language (tests/data/faq_testset.yaml), for the inbox's texts."""
-    data = yaml.safe_load(TESTSET.read_text(encoding="utf-8"))
+    data = read_yaml(TESTSET)
     items = data.get("questions", data) if isinstance(data, dict) else data
     found: dict[str, list[str]] = {}
     for item in items:

@@ -39,13 +39,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
 
 from bot.faq.content import FaqContent, FaqEntry, load_content  # noqa: E402
 from bot.faq.detect import LanguageDetector  # noqa: E402
 from bot.faq.matcher import FaqMatcher  # noqa: E402
 from bot.faq.service import FaqService  # noqa: E402
 from bot.local_facts import LocalFacts  # noqa: E402
+from bot.yamlfile import read_yaml  # noqa: E402
 from tests import faq_quality  # noqa: E402
 
 TESTSET = ROOT / "tests" / "data" / "faq_testset.yaml"
@@ -85,7 +85,7 @@ def synthetic_content(real: FaqContent, topics: int, seed: int) -> FaqContent:
 
 
 def load_testset() -> list[dict[str, str | None]]:
-    return yaml.safe_load(TESTSET.read_text(encoding="utf-8"))["questions"]
+    return read_yaml(TESTSET)["questions"]
 
 
 def latency(matcher: FaqMatcher, questions: list[str], rounds: int) -> tuple[float, float, float, float]:
@@ -184,7 +184,7 @@ def emergencies(service: FaqService) -> None:
     if not faq_quality.EMERGENCY_SET.exists():
         print("emergencies: tests/data/emergency_set.yaml does not exist yet: not measured")
         return
-    rows = _emergency_rows(yaml.safe_load(faq_quality.EMERGENCY_SET.read_text(encoding="utf-8")))
+    rows = _emergency_rows(read_yaml(faq_quality.EMERGENCY_SET))
     positive = [text for text, flag in rows if flag]
     negative = [text for text, flag in rows if not flag]
     found = sum(service.decide(text, user_lang=None).emergency for text in positive)

@@ -25,8 +25,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -36,6 +34,7 @@ from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.clock import Clock  # noqa: E402
 from bot.faq import grouping, inbox  # noqa: E402
+from bot.yamlfile import read_yaml  # noqa: E402
 from storage.db import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import FaqUnanswered  # noqa: E402
@@ -45,7 +44,7 @@ RUNS = 15
 
 
 def questions(count: int, seed: int = 16) -> list[tuple[str, str]]:
-    data = yaml.safe_load((ROOT / "tests" / "data" / "faq_devset.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(ROOT / "tests" / "data" / "faq_devset.yaml")
     base = [(q["text"], q["lang"]) for q in data["questions"]]
     words = [w for text, _lang in base for w in text.split() if len(w) > 3]
     rng = random.Random(seed)

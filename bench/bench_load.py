@@ -50,10 +50,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.clock import Clock  # noqa: E402
+from bot.yamlfile import read_yaml  # noqa: E402
 from emulator.server import BotAPIEmulator  # noqa: E402
 from storage.db import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -317,7 +317,7 @@ class WebhookPoster:
 
 
 def load_questions() -> dict[str, list[str]]:
-    data = yaml.safe_load(TESTSET.read_text(encoding="utf-8"))
+    data = read_yaml(TESTSET)
     by_lang: dict[str, list[str]] = {lang: [] for lang in LANGS}
     for q in data["questions"]:
         if q["lang"] in by_lang:

@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.faq.content import FaqContent
 from bot.faq.normalize import tokenize
 from bot.faq.service import ANSWER, FaqService
 from bot.faq.translit import keys, query_keys
+from bot.yamlfile import read_yaml
 
 DATA = Path(__file__).resolve().parent / "data"
 DEVSET = DATA / "faq_devset.yaml"
@@ -91,7 +90,7 @@ class Cell:
 
 
 def load(path: Path) -> list[dict[str, Any]]:
-    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["questions"])
+    return list(read_yaml(path)["questions"])
 
 
 def evaluate(service: FaqService, rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Cell]:
@@ -182,7 +181,7 @@ def report(title: str, cells: Mapping[tuple[str, str], Cell]) -> list[str]:
 def spelling_agreement(lang: str) -> tuple[int, int]:
     """(Latin spellings whose keys include their native word's key, all spellings) of tests/data/
     translit_pairs.yaml for `lang`."""
-    pairs = yaml.safe_load(SPELLINGS.read_text(encoding="utf-8"))[lang]
+    pairs = read_yaml(SPELLINGS)[lang]
     rows = [(native, latin) for native, spellings in pairs.items() for latin in spellings]
     agree = sum(keys(tokenize(native), lang)[0] in query_keys([latin], lang) for native, latin in rows)
     return agree, len(rows)

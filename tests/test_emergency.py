@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.config import load_settings
 from bot.faq import emergency
@@ -24,9 +23,10 @@ from bot.faq.content import load_content, render_answer
 from bot.faq.emergency import EMERGENCY_SLUG, NUMBERS, Kind, find
 from bot.faq.service import ANSWER, GREETING, SMALLTALK, FaqService, build_service
 from bot.local_facts import LocalFacts
+from bot.yamlfile import read_yaml
 
 DATA = Path(__file__).parent / "data"
-SET: dict[str, Any] = yaml.safe_load((DATA / "emergency_set.yaml").read_text(encoding="utf-8"))
+SET: dict[str, Any] = read_yaml(DATA / "emergency_set.yaml")
 LANGS = ("de", "en", "ar", "fa", "uk", "ru")
 WAYS = {"native", "translit", "dialect", "learner"}
 CONTENT = load_content()
@@ -70,7 +70,7 @@ def test_no_ordinary_question_is_an_emergency(lang: str) -> None:
 
 
 def test_the_faq_test_set_agrees() -> None:
-    rows = yaml.safe_load((DATA / "faq_testset.yaml").read_text(encoding="utf-8"))["questions"]
+    rows = read_yaml(DATA / "faq_testset.yaml")["questions"]
     wrong = [
         (row["slug"], row["text"])
         for row in rows

@@ -26,6 +26,7 @@ from bot.faq.service import ANSWER, FaqService
 from bot.faq.version import content_version
 from bot.local_facts import ALL, DEFAULT_FACTS_FILE, LocalFacts, kinds
 from bot.services import erasure
+from bot.yamlfile import parse_yaml
 from storage.models import LocalFactRow
 from tests.conftest import make_engine
 
@@ -285,7 +286,7 @@ def test_the_command_line_exports_and_imports(tmp_path: Path) -> None:
     settings = load_settings(_env_file=None, database_url=asyncio.run(database()))
     out = io.StringIO()
     assert facts_cli.run_export(argparse.Namespace(out=None), out=out, settings=settings) == 0
-    exported = yaml.safe_load(out.getvalue())
+    exported = parse_yaml(out.getvalue())
     assert exported["facts"]["contact_phone"] == "+49 511 0000000 (SAMPLE)"  # the file, imported on first use
     assert LocalFacts.from_raw(exported).facts == LocalFacts.load(DEFAULT_FACTS_FILE).facts
 
@@ -300,7 +301,7 @@ def test_the_command_line_exports_and_imports(tmp_path: Path) -> None:
     assert facts_cli.run_import(args, out=out, settings=settings) == 0
     out = io.StringIO()
     facts_cli.run_export(argparse.Namespace(out=None), out=out, settings=settings)
-    assert yaml.safe_load(out.getvalue())["facts"]["contact_phone"] == "+49 511 2222222"
+    assert parse_yaml(out.getvalue())["facts"]["contact_phone"] == "+49 511 2222222"
 
     # a file with an invalid value changes nothing and says why
     exported["facts"]["contact_phone"] = "0511 / 2222"

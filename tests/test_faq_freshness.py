@@ -24,6 +24,7 @@ from bot.faq.payloads import StalePayload
 from bot.jobs import JobContext
 from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts, LocalFactsError
 from bot.text import Translator
+from bot.yamlfile import read_yaml
 from handlers.faq.renderers import RENDERERS
 from storage.models import OutboxMessage, User
 
@@ -54,7 +55,7 @@ def test_every_answer_in_every_language_has_a_month() -> None:
 )
 def test_faq_check_requires_a_month(tmp_path: Path, checked: str | None, problem: str) -> None:
     (tmp_path / "topics.yaml").write_text((DEFAULT_FAQ_DIR / "topics.yaml").read_text(encoding="utf-8"))
-    raw = yaml.safe_load((DEFAULT_FAQ_DIR / "de.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(DEFAULT_FAQ_DIR / "de.yaml")
     entry = raw["entries"][0]
     entry.pop("checked")
     if checked is not None:

@@ -12,11 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.faq.cli import register, run
 from bot.faq.content import FaqContent, FaqEntry, Topic, load_content
+from bot.faq.live import with_examples
 from bot.faq.matcher import EMERGENCY_SLUG, FaqMatcher
+from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTSET = ROOT / "tests" / "data" / "faq_testset.yaml"
@@ -34,7 +35,7 @@ def matcher() -> FaqMatcher:
 
 @pytest.fixture(scope="module")
 def testset() -> list[dict[str, str | None]]:
-    return yaml.safe_load(TESTSET.read_text(encoding="utf-8"))["questions"]
+    return read_yaml(TESTSET)["questions"]
 
 
 def test_top1_accuracy_per_language(matcher: FaqMatcher, testset: list[dict[str, str | None]]) -> None:
@@ -329,3 +330,20 @@ def test_one_latin_word_is_answered_in_the_readers_language(matcher: FaqMatcher)
     assert matcher.match("Kita?", user_lang="fa").answer_lang == "fa"
     assert matcher.match("سكن", user_lang="de").answer_lang == "ar"  # another script says enough
     assert matcher.match("Where is your office?", user_lang="ar").answer_lang == "en"
+
+
+def test_a_new_example_builds_only_its_languages_indexes_again(matcher: FaqMatcher) -> None:
+    """A matcher built again for one new example question shares the other languages' indexes, and the
+    new one answers it; content read again unchanged shares every index."""
+    again = FaqMatcher(load_content(), detector=matcher.detector)
+    assert all(again.indexes[lang] is matcher.indexes[lang] for lang in matcher.indexes)
+    assert all(again.latin[lang] is matcher.latin[lang] for lang in matcher.latin)
+
+    question = "یه جا میخوام که گربه‌ام رو نگه دارن"  # a cat sitter: no topic knows it
+    assert matcher.match(question, user_lang="fa").slug != "housing-search"
+    with_one = FaqMatcher(
+        with_examples(load_content(), [("fa", "housing-search", question)]), detector=matcher.detector
+    )
+    assert [lang for lang in matcher.indexes if with_one.indexes[lang] is not matcher.indexes[lang]] == ["fa"]
+    assert [lang for lang in matcher.latin if with_one.latin[lang] is not matcher.latin[lang]] == ["fa"]
+    assert with_one.match(question, user_lang="fa").slug == "housing-search"

@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.config import load_settings
 from bot.faq import smalltalk
 from bot.faq.normalize import within_one_edit
 from bot.faq.service import GREETING, SMALLTALK, FaqService, build_service
 from bot.faq.smalltalk import Talk, recognise
+from bot.yamlfile import read_yaml
 
 TESTSET = Path(__file__).resolve().parent / "data" / "faq_testset.yaml"
 
@@ -183,7 +183,7 @@ def test_a_word_one_letter_off_is_found_as_by_comparing_with_every_word() -> Non
     tried |= {
         w[:i] + letters[(i * 5 + len(w)) % len(letters)] + w[i:] for w in every[2::3] for i in range(len(w))
     }
-    testset = yaml.safe_load(TESTSET.read_text(encoding="utf-8"))["questions"]
+    testset = read_yaml(TESTSET)["questions"]
     tried |= {w for q in testset[::4] for w in smalltalk.words(str(q["text"]))}
     changed = {w for w in tried if by_comparing(w) != w}
     assert len(changed) > 100  # the check compares real typos, not only words that stay as they are

@@ -11,13 +11,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.faq.content import DEFAULT_FAQ_DIR
 from bot.i18n import LOCALES_DIR
 from bot.local_facts import DEFAULT_FACTS_FILE
+from bot.yamlfile import read_yaml
 
 GLOSSARY_FILE = LOCALES_DIR / "glossary.yaml"
 TERMS = ("appointment", "counselling", "helper", "organizer", "question", "menu", "button", "hello")
@@ -70,7 +70,7 @@ def find_variants(text: str, variants: list[Variant]) -> list[str]:
 
 @cache
 def glossary() -> dict[str, object]:
-    data = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    data = read_yaml(GLOSSARY_FILE)
     assert isinstance(data, dict)
     return data
 
@@ -101,7 +101,7 @@ def texts(lang: str) -> tuple[Text, ...]:
             msgid = message.id if isinstance(message.id, str) else message.id[0]
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             found += [Text(f"{path.name}: {msgid[:50]!r}", s) for s in strings if s]
-    faq = yaml.safe_load((DEFAULT_FAQ_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+    faq = read_yaml(DEFAULT_FAQ_DIR / f"{lang}.yaml")
     for entry in faq["entries"]:
         for field in ("title", "answer"):
             found.append(Text(f"faq/{lang}.yaml: {entry['slug']} {field}", str(entry.get(field) or "")))
@@ -186,7 +186,7 @@ def _phones_below(node: object, path: str) -> dict[str, str]:
 
 
 def test_phone_numbers_of_the_local_facts_can_be_dialled() -> None:
-    phones = _phones(yaml.safe_load(Path(DEFAULT_FACTS_FILE).read_text(encoding="utf-8")))
+    phones = _phones(read_yaml(Path(DEFAULT_FACTS_FILE)))
     assert phones, "no phone number found in the local facts file"
     for name, value in phones.items():
         assert DIALLABLE.search(value) and not EASTERN_DIGITS.search(value), f"{name}: {value!r}"

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.text import N_
+from bot.yamlfile import read_yaml
 
 ANY = "any"  # "no particular language" / "the place does not matter"
 
@@ -53,7 +54,7 @@ class Areas:
 def load_areas(path: str | Path) -> Areas:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except OSError as exc:
         raise AreasError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:

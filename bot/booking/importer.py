@@ -28,6 +28,7 @@ from bot.booking.schedule import (
 )
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.yamlfile import read_yaml
 from storage.models import BookingTopic, Counsellor, ScheduleRule, User, Venue
 from storage.repositories import booking as repo
 
@@ -50,7 +51,7 @@ class ImportReport:
 def load_yaml(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except OSError as exc:
         raise ScheduleError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:

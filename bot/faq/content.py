@@ -29,6 +29,7 @@ from bot.local_facts import LocalFacts, parse_month
 from bot.telegram_html import normalize, plain_text
 from bot.telegram_html import problems as html_problems
 from bot.text import N_, Translator, escape, isolate
+from bot.yamlfile import read_yaml
 
 DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent.parent / "locales" / "faq"
 
@@ -118,7 +119,7 @@ class FaqContent:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return read_yaml(path)
     except OSError as exc:
         raise FaqContentError(f"{path.name}: cannot read ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:

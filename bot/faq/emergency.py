@@ -32,10 +32,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.faq.normalize import script_of_token, tokenize, within_one_edit
 from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts
+from bot.yamlfile import read_yaml
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent.parent / "locales" / "emergency.yaml"
 EMERGENCY_SLUG = "emergency"
@@ -400,7 +399,7 @@ def _join_preverbs(tokens: Sequence[str]) -> list[str]:
 
 
 def load(path: Path = DEFAULT_FILE) -> Detector:
-    return Detector(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return Detector(read_yaml(path) or {})
 
 
 @functools.lru_cache(maxsize=1)

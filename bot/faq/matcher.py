@@ -27,6 +27,7 @@ Method (no training, no heavy dependencies):
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -185,6 +186,37 @@ def tells_language(tokens: Sequence[str]) -> bool:
     return len(words) >= 2 or any(script_of_token(w) in ("arabic", "cyrillic") for w in words)
 
 
+# The indexes built so far, by what each is built from (an index only reads once built). A matcher built
+# again for a new example question builds only that language's two indexes again and shares the others; so
+# do matchers built from the same content (the tests build many). Weak: an index no matcher holds is gone.
+_INDEXES: weakref.WeakValueDictionary[tuple[str, str, tuple[FaqEntry, ...]], LanguageIndex] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def _language_index(view: str, lang: str, entries: tuple[FaqEntry, ...]) -> LanguageIndex:
+    """The index of one language's entries in one view: NATIVE script, or LATIN spellings as keys."""
+    key = (view, lang, entries)
+    index = _INDEXES.get(key)
+    if index is not None:
+        return index
+    if view == NATIVE:
+        index = LanguageIndex(lang, entries)
+    else:
+        index = LanguageIndex(
+            lang,
+            entries,
+            tokenizer=_key_tokenizer(lang),
+            stopwords=key_stopwords(lang),
+            script="latin",
+            anchor_min=2,
+            substring_min=4 if GROUP.get(lang) == "abjad" else 3,
+            stemmer=key_stemmer(lang),
+        )
+    _INDEXES[key] = index
+    return index
+
+
 class FaqMatcher:
     """Built once from the content (about two seconds for the real FAQ); `match` only reads, so one
     matcher serves every update and thread."""
@@ -209,22 +241,13 @@ class FaqMatcher:
         )
         self.default_lang = default_lang
         self.indexes: dict[str, LanguageIndex] = {
-            lang: LanguageIndex(lang, list(entries.values()))
+            lang: _language_index(NATIVE, lang, tuple(entries.values()))
             for lang, entries in content.entries.items()
             if entries
         }
         # The same entries as keys, for questions typed in Latin letters (or Ukrainian on a Russian layout).
         self.latin: dict[str, LanguageIndex] = {
-            lang: LanguageIndex(
-                lang,
-                list(entries.values()),
-                tokenizer=_key_tokenizer(lang),
-                stopwords=key_stopwords(lang),
-                script="latin",
-                anchor_min=2,
-                substring_min=4 if GROUP.get(lang) == "abjad" else 3,
-                stemmer=key_stemmer(lang),
-            )
+            lang: _language_index(LATIN, lang, tuple(entries.values()))
             for lang, entries in content.entries.items()
             if entries and lang in TRANSLIT_LANGUAGES
         }

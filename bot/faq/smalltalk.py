@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-import yaml
-
 from bot.faq.matcher import GREETINGS
 from bot.faq.normalize import tokenize
+from bot.yamlfile import read_yaml
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent.parent / "locales" / "smalltalk.yaml"
 MAX_FILLERS = 2  # "thank you so much" (so, much) is small talk; a third extra word makes it a message
@@ -207,7 +206,7 @@ def build(raw: dict[str, object]) -> Table:
 
 
 def load(path: Path = DEFAULT_FILE) -> Table:
-    return build(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return build(read_yaml(path) or {})
 
 
 @functools.lru_cache(maxsize=1)
@@ -224,7 +223,7 @@ def recognise(text: str) -> Talk | None:
 def check(path: Path = DEFAULT_FILE) -> list[str]:
     """Problems of the data file: unknown kinds, phrases that normalise to nothing or stand in two kinds,
     fillers that are phrases."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     problems: list[str] = []
     seen: dict[tuple[str, ...], str] = {}
     for name, by_lang in (raw.get("kinds") or {}).items():

@@ -29,6 +29,7 @@ from bot.clock import Clock
 from bot.faq.content import DEFAULT_FAQ_DIR, MACHINE, FaqContent, FaqEntry, Topic, load_content
 from bot.faq.detect import SUPPORTED
 from bot.faq.version import bump_content_version
+from bot.yamlfile import parse_yaml
 from storage.models.faq_content import FaqEntryRow, FaqTopicRow
 from storage.repositories import faq_content as repo
 
@@ -199,9 +200,7 @@ def _plain_ok(text: str, flow: bool) -> bool:
     if _SURELY_PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS:
         return True
     try:
-        return (
-            (yaml.safe_load(f"[{text}]") == [text]) if flow else (yaml.safe_load(f"k: {text}") == {"k": text})
-        )
+        return (parse_yaml(f"[{text}]") == [text]) if flow else (parse_yaml(f"k: {text}") == {"k": text})
     except yaml.YAMLError:
         return False
 

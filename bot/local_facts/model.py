@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from bot.local_facts.kinds import ONE_VALUE, Kind, kind_for, render_hours
+from bot.yamlfile import read_yaml
 
 FALLBACK_LANGUAGE = "de"
 ALL = ""  # the language of a value that is the same in every language
@@ -90,7 +91,7 @@ class LocalFacts:
     def load(cls, path: str | Path = DEFAULT_FACTS_FILE) -> LocalFacts:
         path = Path(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = read_yaml(path)
         except OSError as exc:
             raise LocalFactsError(f"{path}: cannot read ({exc.strerror or exc})") from exc
         except yaml.YAMLError as exc:

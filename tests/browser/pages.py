@@ -11,11 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.config import ROOT
 from bot.demo import ORGANIZER_ID
 from bot.i18n import catalogs
+from bot.yamlfile import read_yaml
 from tests.browser.conftest import Demo
 
 MENU = "What would you like to do?"
@@ -28,7 +27,7 @@ def tr(lang: str, msgid: str) -> str:
 
 
 def faq_entry(lang: str, slug: str = FAQ_SLUG) -> dict[str, Any]:
-    data = yaml.safe_load((ROOT / "locales" / "faq" / f"{lang}.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(ROOT / "locales" / "faq" / f"{lang}.yaml")
     return next(entry for entry in data["entries"] if entry["slug"] == slug)
 
 

@@ -104,14 +104,25 @@ def type_into(driver: Any, lang: str, text: str) -> None:
 
 
 def save(driver: Any) -> None:
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.ID, "save")
     old.click()
+
+    def left_the_page(_: Any) -> bool:
+        """The button's page is gone: the next page, not the one the button was on. Asked while the page
+        is replaced, Chromium may answer "Node with given id does not belong to the document" instead of
+        "stale element" (selenium's staleness_of lets that through: it failed a CI run)."""
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
     wait = WebDriverWait(driver, TIMEOUT, poll_frequency=0.1)
-    wait.until(expected_conditions.staleness_of(old))  # the next page, not the one the button was on
+    wait.until(left_the_page)
     wait.until(lambda d: d.find_elements(By.ID, "check"))
     assert not driver.find_elements(By.ID, "problem")
 

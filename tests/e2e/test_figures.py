@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import yaml
-
 from bot import users as user_service
 from bot.booking import services
 from bot.booking.importer import import_schedule
@@ -17,6 +15,7 @@ from bot.clock import FrozenClock
 from bot.config import ROOT
 from bot.figures.service import Period, figures
 from bot.i18n import catalogs
+from bot.yamlfile import read_yaml
 from handlers.booking.callbacks import AttendCb
 from tests.e2e.harness import running_bot, text_of
 from tests.test_booking_support import COUNSELLOR_ID, person, schedule, slots
@@ -26,7 +25,7 @@ START = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)  # a Monday; counselling on Tues
 
 def example(lang: str, slug: str) -> tuple[str, str]:
     """A topic's first example question and its title, in `lang` (locales/faq)."""
-    data = yaml.safe_load((ROOT / "locales" / "faq" / f"{lang}.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(ROOT / "locales" / "faq" / f"{lang}.yaml")
     entry = next(e for e in data["entries"] if e["slug"] == slug)
     return entry["questions"][0], entry["title"]
 

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import select
 
 from bot.broadcast import broadcasts as bc
 from bot.broadcast import subscriptions as subs
 from bot.broadcast import topics as tp
 from bot.clock import Clock
+from bot.yamlfile import parse_yaml
 from emulator.server import BotAPIEmulator
 from storage.db import create_engine, create_sessionmaker
 from storage.models import OutboxMessage, User
@@ -54,7 +54,7 @@ ORGANIZER = 9001
 HELPER = 9101
 RECIPIENTS = list(range(30_001, 30_061))
 ASKERS = list(range(40_001, 40_031))
-QUESTIONS = yaml.safe_load(
+QUESTIONS = parse_yaml(
     (Path(__file__).resolve().parents[1] / "data" / "faq_testset.yaml").read_text(encoding="utf-8")
 )["questions"]
 
