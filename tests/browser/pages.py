@@ -52,7 +52,11 @@ class ChatPage:
     """The demo page as a person uses it (ids and classes of bot/emulator/static/chat.html)."""
 
     def __init__(self, driver: Any, demo: Demo) -> None:
-        from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+        from selenium.common.exceptions import (
+            StaleElementReferenceException,
+            TimeoutException,
+            WebDriverException,
+        )
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -60,11 +64,23 @@ class ChatPage:
         self.By, self.Select, self.Wait = By, Select, WebDriverWait
         # the page re-renders a message when it changes: an element found a moment ago may be gone
         self.stale, self.timeout = StaleElementReferenceException, TimeoutException
+        self.webdriver_error = WebDriverException
 
     def wait(self, condition: Callable[[], Any], what: str, timeout: float = TIMEOUT) -> Any:
         wait = self.Wait(self.driver, timeout, poll_frequency=0.1, ignored_exceptions=(self.stale,))
+
+        def attempt(_driver: Any) -> Any:
+            try:
+                return condition()
+            except self.webdriver_error as exc:
+                # Chromium's other word for a stale element, while the page re-renders (it failed a CI run
+                # of the console's broadcast test): look again
+                if "does not belong to the document" in (exc.msg or ""):
+                    return False
+                raise
+
         try:
-            return wait.until(lambda _d: condition())
+            return wait.until(attempt)
         except self.timeout:
             texts = [self.text_of(m) for m in self.messages()][-6:]
             raise AssertionError(
