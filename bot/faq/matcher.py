@@ -218,8 +218,8 @@ def _language_index(view: str, lang: str, entries: tuple[FaqEntry, ...]) -> Lang
 
 
 class FaqMatcher:
-    """Built once from the content (about two seconds for the real FAQ); `match` only reads, so one
-    matcher serves every update and thread."""
+    """Built once from the content (about a second for the real FAQ, less where its languages' indexes
+    are built already); `match` only reads, so one matcher serves every update and thread."""
 
     def __init__(
         self,
