@@ -347,3 +347,23 @@ def test_a_new_example_builds_only_its_languages_indexes_again(matcher: FaqMatch
     assert [lang for lang in matcher.indexes if with_one.indexes[lang] is not matcher.indexes[lang]] == ["fa"]
     assert [lang for lang in matcher.latin if with_one.latin[lang] is not matcher.latin[lang]] == ["fa"]
     assert with_one.match(question, user_lang="fa").slug == "housing-search"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://example.com",
+        "www.jobcenter-ge.de/hannover",
+        "name@example.org",
+        "@helfernetz_bot",
+        "jobcenter.de",
+    ],
+)
+def test_an_address_is_no_sign_of_a_language(matcher: FaqMatcher, text: str) -> None:
+    """A link pasted by an Arabic reader is answered in Arabic, not in the English its letters look like."""
+    assert matcher.match(text, user_lang="ar").answer_lang == "ar"
+
+
+def test_the_words_around_an_address_still_tell_the_language(matcher: FaqMatcher) -> None:
+    result = matcher.match("Wo finde ich das Formular? https://example.com/antrag", user_lang="ar")
+    assert result.answer_lang == "de"

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from bot.faq.normalize import fold
+from bot.faq.normalize import fold, without_addresses
 from bot.faq.translit import FUNCTION_WORDS, GROUP, TRANSLIT_LANGUAGES, has_arabizi_digit, key, romanize
 
 if TYPE_CHECKING:
@@ -348,7 +348,7 @@ class LanguageDetector:
 
     def scores(self, text: str) -> dict[str, float]:
         """Probability per supported language (0 for the languages of other scripts)."""
-        text = _FORMAT_CHARS.sub("", unicodedata.normalize("NFC", text))
+        text = _FORMAT_CHARS.sub("", unicodedata.normalize("NFC", without_addresses(text)))
         words = _WORD.findall(text)
         script = dominant_script(words)
         if script is None or script == "other":

@@ -35,7 +35,15 @@ from bot.faq.content import PLACEHOLDER, FaqContent, FaqEntry
 from bot.faq.detect import SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
 from bot.faq.index import LanguageIndex
-from bot.faq.normalize import ALL_STOPWORDS, HEAD_MIN, fold, script_of_token, tokenize, with_compound_heads
+from bot.faq.normalize import (
+    ALL_STOPWORDS,
+    HEAD_MIN,
+    fold,
+    script_of_token,
+    tokenize,
+    with_compound_heads,
+    without_addresses,
+)
 from bot.faq.offtopic import off_topic
 from bot.faq.translit import (
     GROUP,
@@ -178,11 +186,12 @@ class _Query:
         return self.tokens if view == NATIVE else self.keys(lang)
 
 
-def tells_language(tokens: Sequence[str]) -> bool:
+def tells_language(text: str) -> bool:
     """Whether a text says enough to answer in its language rather than the reader's own. One word in
     Latin letters does not: "asdfghjkl", "hmm", "Kita" are no sign that an Arabic reader wants English or
-    German (lingua is sure of many of them). Another script is a sign on its own."""
-    words = [t for t in tokens if script_of_token(t) != "digits"]
+    German (lingua is sure of many of them), and neither do addresses ("https://example.com"). Another
+    script is a sign on its own."""
+    words = [t for t in tokenize(without_addresses(text)) if script_of_token(t) != "digits"]
     return len(words) >= 2 or any(script_of_token(w) in ("arabic", "cyrillic") for w in words)
 
 
@@ -450,7 +459,7 @@ class FaqMatcher:
             q_lang is not None
             and lang_conf >= DETECT_SURE
             and q_lang in SUPPORTED
-            and (forced_lang is not None or tells_language(tokens))
+            and (forced_lang is not None or tells_language(text))
         ):
             answer_lang = q_lang
         elif user_lang in SUPPORTED:

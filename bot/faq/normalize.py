@@ -53,6 +53,15 @@ _LATIN = re.compile("[a-z]")
 # ae/oe/ue after a consonant or at the start of a word stand for ä/ö/ü ("Buergeramt", "Aerztin").
 _UMLAUT_DIGRAPH = re.compile(r"(?:(?<=[bcdfghjklmnpqrstvwxz])|(?<![a-z]))([aou])e")
 _TOKEN = re.compile(r"\w+")
+# Web and e-mail addresses and @names are no words of a language: a link pasted by an Arabic reader is no
+# sign that they want an English answer. (Matching still sees their words: "jobcenter" in a link helps.)
+_ADDRESS = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|@\w+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:de|com|org|net|eu|info|io|gov|ua|ru|ir|af|iq|sy)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
 
 
 def fold(text: str) -> str:
@@ -99,6 +108,11 @@ def tokenize(text: str) -> list[str]:
         else:
             tokens.extend(_SCRIPT_RUNS.findall(fixed))
     return tokens
+
+
+def without_addresses(text: str) -> str:
+    """`text` without web and e-mail addresses and @names, for telling its language."""
+    return _ADDRESS.sub(" ", text)
 
 
 def normalize(text: str) -> str:

@@ -36,7 +36,6 @@ from bot.faq import emergency, feedback, smalltalk, stats
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
 from bot.faq.live import LiveContent
 from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult, tells_language
-from bot.faq.normalize import tokenize
 from bot.faq.smalltalk import Talk
 from bot.local_facts import LocalFacts
 from bot.ops import metrics
@@ -121,7 +120,7 @@ class FaqService:
     def answer_language(self, text: str, user_lang: str | None) -> str:
         """The language to talk to someone who wrote `text`: the text's own when sure, else theirs."""
         lang, confidence = self.matcher.detector.detect(text)
-        if lang in SUPPORTED_LANGUAGES and confidence >= DETECT_SURE and tells_language(tokenize(text)):
+        if lang in SUPPORTED_LANGUAGES and confidence >= DETECT_SURE and tells_language(text):
             return str(lang)
         if user_lang in SUPPORTED_LANGUAGES:
             return str(user_lang)
