@@ -111,7 +111,7 @@ def tokenize(text: str) -> list[str]:
 
 
 def without_addresses(text: str) -> str:
-    """`text` without web and e-mail addresses and @names, for telling its language."""
+    """`text` without web and e-mail addresses, domains and @names, for telling its language."""
     return _ADDRESS.sub(" ", text)
 
 

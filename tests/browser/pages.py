@@ -73,8 +73,8 @@ class ChatPage:
             try:
                 return condition()
             except self.webdriver_error as exc:
-                # Chromium's other word for a stale element, while the page re-renders (it failed a CI run
-                # of the console's broadcast test): look again
+                # Chromium's other word for a stale element, while the page re-renders (it failed a local
+                # run of the console's broadcast test): look again
                 if "does not belong to the document" in (exc.msg or ""):
                     return False
                 raise

@@ -114,7 +114,7 @@ def save(driver: Any) -> None:
     def left_the_page(_: Any) -> bool:
         """The button's page is gone: the next page, not the one the button was on. Asked while the page
         is replaced, Chromium may answer "Node with given id does not belong to the document" instead of
-        "stale element" (selenium's staleness_of lets that through: it failed a CI run)."""
+        "stale element" (selenium's staleness_of lets that through: it failed a local run of the suite)."""
         try:
             old.is_enabled()
         except WebDriverException:
