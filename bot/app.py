@@ -42,6 +42,7 @@ from bot.ops.throttle import LocalThrottle, RedisThrottle, Throttle
 from bot.services import roles
 from bot.text import Translator
 from bot.translation.service import MachineTranslator, get_machine_translator
+from handlers.gates import group_gated
 from handlers.middlewares import (
     ChatScopeMiddleware,
     CommitBeforeRequest,
@@ -204,8 +205,7 @@ async def build_app(
     dp.callback_query.middleware(RoleMiddleware())
     dp.message.middleware(ChatScopeMiddleware())
     dp.callback_query.middleware(ChatScopeMiddleware())
-    for router in wiring.routers():
-        dp.include_router(router)
+    dp.include_routers(*group_gated(wiring.routers()))
     inline_pure_filters(dp)
     # The one machine translator (FAQ hand-off and broadcasts), made now so it stamps its cache with our clock.
     translator = get_machine_translator(settings, sessionmaker, clock)

@@ -6,6 +6,11 @@ question typed as free text went through about 60 message handlers, and a button
 callback-data parsings, before reaching its own. That was a third of the CPU of an update
 (py-spy over tests/e2e/test_fuzz.py). A gate only states what each handler needs anyway (a command, a
 dialog state, a callback-data prefix); a router with any handler that could take something else gets none.
+
+Each run of gated routers then goes under one parent (`group_gated`) whose gates pass what any of theirs
+pass: aiogram does not look into a router's sub-routers when the router's own filters fail, so a question
+typed as free text meets 11 routers before the FAQ's instead of 43 (measured over the routers before the
+FAQ's: 270-310 µs per question or button press down to 50-60 µs, of about 6 ms of CPU per update).
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+# The kinds of update a gate can guard; a router that takes any other kind stays out of the groups.
+GATED = ("message", "callback_query")
+
 
 class CommandOrStateGate(Filter):
     """Passes a message that starts with a command prefix, or one that arrives in one of the states."""
@@ -33,6 +41,15 @@ class CommandOrStateGate(Filter):
         text = (message.text or message.caption or "").lstrip()
         return (text != "" and text[0] in self.prefixes) or raw_state in self.states
 
+    @classmethod
+    def joined(cls, gates: Iterable[CommandOrStateGate]) -> CommandOrStateGate:
+        """A gate that passes what any of these passes."""
+        prefixes, states = "", frozenset[str]()
+        for gate in gates:
+            prefixes += "".join(p for p in gate.prefixes if p not in prefixes)
+            states |= gate.states
+        return cls(prefixes, states)
+
 
 class CallbackPrefixGate(Filter):
     """Passes a button press whose callback data starts with one of the router's prefixes."""
@@ -45,6 +62,20 @@ class CallbackPrefixGate(Filter):
     async def __call__(self, query: CallbackQuery) -> bool:
         data = query.data or ""
         return any(data.split(sep, 1)[0] in prefixes for sep, prefixes in self.by_separator.items())
+
+    @classmethod
+    def joined(cls, gates: Iterable[CallbackPrefixGate]) -> CallbackPrefixGate:
+        """A gate that passes what any of these passes."""
+        return cls(
+            (sep, p) for gate in gates for sep, prefixes in gate.by_separator.items() for p in prefixes
+        )
+
+
+class NothingGate(Filter):
+    """Passes nothing: a group's gate on the kinds of update none of its routers takes."""
+
+    async def __call__(self, *_: Any) -> bool:
+        return False
 
 
 def _states(filter_: Any) -> set[str] | None:
@@ -104,3 +135,53 @@ def add_gates(
         each = [(*shared, *filters) for name, filters in handlers if name == observer]
         if (gate := make_gate(each)) is not None:
             router.observers[observer].filter(gate)
+
+
+def gate_of(router: Router, observer: str) -> Filter | None:
+    """The gate `add_gates` gave the router on one observer, or None. (The observer's own handler holds the
+    router-level filters, as in bot.app.inline_pure_filters.)"""
+    for item in router.observers[observer]._handler.filters or ():
+        if isinstance(item.callback, CommandOrStateGate | CallbackPrefixGate):
+            return item.callback
+    return None
+
+
+def _all_gated(router: Router) -> bool:
+    """Every kind of update the router takes is behind its gate, and it has no sub-routers."""
+    return not router.sub_routers and all(
+        name in GATED and gate_of(router, name) is not None
+        for name, observer in router.observers.items()
+        if observer.handlers
+    )
+
+
+def _group(run: list[Router]) -> Router:
+    parent = Router(name=f"{run[0].name}..{run[-1].name}")
+    for name, observer in parent.observers.items():
+        if name == "update":  # routers under the dispatcher never see the raw update
+            continue
+        gates = [gate_of(r, name) for r in run if r.observers[name].handlers]
+        if not gates:
+            observer.filter(NothingGate())
+        elif name == "message":
+            observer.filter(CommandOrStateGate.joined(g for g in gates if isinstance(g, CommandOrStateGate)))
+        else:
+            observer.filter(CallbackPrefixGate.joined(g for g in gates if isinstance(g, CallbackPrefixGate)))
+    parent.include_routers(*run)
+    return parent
+
+
+def group_gated(routers: list[Router]) -> list[Router]:
+    """The routers in the same order, with each run of two or more that are all gated (see `_all_gated`)
+    under one parent whose gates pass what any of theirs pass; the others as they are."""
+    grouped: list[Router] = []
+    run: list[Router] = []
+    for router in [*routers, None]:
+        if router is not None and _all_gated(router):
+            run.append(router)
+            continue
+        grouped.extend([_group(run)] if len(run) > 1 else run)
+        run = []
+        if router is not None:
+            grouped.append(router)
+    return grouped

@@ -139,3 +139,80 @@ def test_a_handler_that_could_take_anything_leaves_its_router_without_a_gate() -
     assert gates.message_gate([(Command("book"),)]) is not None
     assert gates.callback_gate([(MenuCb.filter(),), (F.data == "x",)]) is None
     assert gates.callback_gate([(MenuCb.filter(),)]) is not None
+
+
+def leaves(routers: list[Router]) -> list[str]:
+    return [name for r in routers for name in (leaves(r.sub_routers) if r.sub_routers else [r.name])]
+
+
+async def gate_passes(router: Router, observer: str, event: Any, raw_state: str | None) -> bool:
+    kwargs = {"bot": BOT, "raw_state": raw_state, "event_from_user": PERSON, "event_chat": None}
+    return all([await f.call(event, **kwargs) for f in router.observers[observer]._handler.filters or []])
+
+
+def test_grouping_keeps_every_router_in_its_order_and_a_question_meets_few_of_them() -> None:
+    routers = wiring.routers()
+    grouped = gates.group_gated(routers)
+    assert leaves(grouped) == [r.name for r in routers]
+    assert [r for r in grouped if r.sub_routers], "no run of gated routers was grouped"
+    before_the_faq = [r.name for r in grouped][: [r.name for r in grouped].index("faq.ask")]
+    assert len(before_the_faq) <= len(routers) // 3, before_the_faq
+
+
+async def test_a_group_lets_in_exactly_what_one_of_its_routers_lets_in() -> None:
+    groups = [r for r in gates.group_gated(wiring.routers()) if r.sub_routers]
+    events = [message(t) for t in TEXTS if t] + [message(caption="/book"), message(caption="ein Foto")]
+    for group in groups:
+        for raw_state in all_states():
+            for event in events:
+                inside = [
+                    await gate_passes(r, "message", event, raw_state)
+                    for r in group.sub_routers
+                    if r.message.handlers
+                ]
+                assert await gate_passes(group, "message", event, raw_state) == any(inside), (
+                    group.name,
+                    raw_state,
+                )
+        data = [f"{p}:{tail}" for p in all_prefixes() for tail in ("1", "")] + ["", "junk", "a:b:c"]
+        for item in data:
+            inside = [
+                await gate_passes(r, "callback_query", press(item), None)
+                for r in group.sub_routers
+                if r.callback_query.handlers
+            ]
+            assert await gate_passes(group, "callback_query", press(item), None) == any(inside), (
+                group.name,
+                item,
+            )
+
+
+async def test_a_group_turns_away_the_kinds_of_update_none_of_its_routers_takes() -> None:
+    group = next(r for r in gates.group_gated(wiring.routers()) if r.sub_routers)
+    assert not any(r.edited_message.handlers for r in group.sub_routers)
+    assert not await gate_passes(group, "edited_message", message("Wo ist die Kita?"), None)
+
+
+def test_a_router_with_an_ungated_handler_stays_out_of_the_groups() -> None:
+    from aiogram import F
+    from aiogram.filters import Command
+
+    from handlers.kit import Flow
+
+    def flow(name: str, *filters: Any) -> Router:
+        made = Flow(name)
+        made.message(*filters)(lambda message: None)
+        return made.build()
+
+    routers = [
+        flow("a", Command("a")),
+        flow("b", Command("b")),
+        flow("free", F.text),
+        flow("c", Command("c")),
+    ]
+    grouped = gates.group_gated(routers)
+    assert [(r.name, [s.name for s in r.sub_routers]) for r in grouped] == [
+        ("a..b", ["a", "b"]),
+        ("free", []),
+        ("c", []),
+    ]
