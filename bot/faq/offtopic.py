@@ -1,5 +1,6 @@
-"""Words that take a question out of the FAQ's scope: weather, sport, shopping, cooking, flights, jokes,
-general knowledge, the day's news, exchange rates. "Wo kann ich ein billiges Handy kaufen?" shares
+"""Words that take a question out of the FAQ's scope: weather, sport, shopping, cooking and dishes, flights,
+jokes, general knowledge, the day's news, exchange rates, gadgets, car repairs, dating, package holidays,
+celebrities and games. "Wo kann ich ein billiges Handy kaufen?" shares
 "Handy/Telefon" with the contact topic and "Какие новости сегодня?" shares "новости" with the
 announcements topic, and one shared word makes a good score; such a question gets no confident answer
 (only the closest topics, offered) unless the topic's own texts use the off-topic word too (the mobility
@@ -8,6 +9,11 @@ topic knows "kaufen" and "billig": tickets).
 Chosen on the out-of-scope rows of tests/data/faq_devset.yaml and everyday sense; the held-out set's
 misses showed which kinds were missing (cooking in Latin letters, general knowledge such as a city's
 population), and each kind is listed with its common words in every language, not with a question's.
+The kinds from gadgets on were added by a reader who saw none of the question sets, only the FAQ's
+texts, and narrowed by a second reader who tried in-scope questions with their words (a radiator, a
+bicycle's brakes, a job as a singer or in a falafel restaurant: tests/test_faq_translit.py). No in-scope
+question of any set changed its answer; the out-of-scope questions answered fell from 14 to 13 of 60 on
+the fourth blind set, nobody's tuning set, and from 9 to 3 on the second.
 Lists are folded like questions (bot/faq/normalize.py); "stem*" matches every word that begins with the
 stem; Latin spellings of Arabic, Farsi, Ukrainian and Russian are listed beside the native ones.
 """
@@ -20,40 +26,113 @@ from bot.faq.normalize import tokenize
 
 # A word of these: off topic (unless the topic's own texts use it). Not "Rezept"/"рецепт"/"وصفة": also a
 # doctor's prescription; not phones or TVs on their own: our news reach the phone, a TV may be donated.
+# Left out too: household appliances (the clothes-furniture topic passes them on), a temperature (a child's
+# fever), holidays, trips, the sea, a hotel (our events, school breaks; some families live in a hotel), a
+# laptop (the Jobcenter may pay one for school), WhatsApp (people ask for ours), "Urlaub" (leave from the
+# Jobcenter or at work, a vacation), "Auto"/"car"/سيارة/موتر (how to get to us), a garage or a mechanic, a
+# singer or an actor, a fast-food dish (falafel, shawarma, kebab, pizza: all jobs people ask about), "Bayern"
+# (moving there), "Любовь", "Усик" (names), Arabizi "jaw" (a jaw that hurts), "won" (typed for "want"). No
+# tourism words or places abroad ("tourist", Dubai, Barcelona): "I came on a tourist visa, may I stay?" and a
+# husband abroad are our questions. No rain that may cancel an event, no cooking at a meeting, no bicycle
+# parts (tyres, brakes: mobility), no tablet (for school), no батарея (a radiator), no приставка (a prefix).
 OFF_TOPIC_WORDS: dict[str, str] = {
     "de": "wetter* regen schnee fussball* bundesliga sportnachricht* witz witze film filme serie serien "
     "flug fluge flugticket* flugzeug* flughafen* dollar bitcoin goldpreis aktien lotto horoskop "
     "billig* kaufen kaufe krieg politik* prasident* kochen koche "
-    "backen einwohner hauptstadt bevolkerung",
+    "backen einwohner hauptstadt bevolkerung "
+    "sonnig bewolkt nebel sonnenschein "
+    "spielstand endstand torschutze weltmeisterschaft gewonnen schalke bvb h96 hannover96 96er "
+    "zutaten gewurz* teig suppe nudeln borschtsch wareniki "
+    "ladekabel ladegerat akku bildschirm kopfhorer powerbank spielkonsole "
+    "winterreifen olwechsel autobatterie "
+    "partnersuche singleborse flirt* verliebt "
+    "reiseburo pauschalreise sehenswurdigkeit* kreuzfahrt "
+    "promis videospiel* computerspiel* zocken erfunden erfinder weltraum planet* "
+    "dinosaurier",
     "en": "weather rain snow football soccer match sport sports joke jokes movie movies series song songs "
     "flight flights plane airport dollar bitcoin gold stocks lottery horoscope cheap "
-    "cheaper buy war politics president cook recipe bake cake population capital",
+    "cheaper buy war politics president cook recipe bake cake population capital "
+    "forecast sunny cloudy windy "
+    "league champions stadium barca barsa messi ronaldo persepolis esteghlal "
+    "dinamo tennis basketball "
+    "ingredients baking kibbeh maqluba mansaf hummus baklava borscht varenyky "
+    "pelmeni soup dolma "
+    "iphone* samsung xiaomi huawei android charger battery headphones bluetooth "
+    "playstation xbox nintendo "
+    "engine "
+    "dating tinder flirt romantic "
+    "sightseeing "
+    "celebrity famous netflix fifa invented mountain planet "
+    "dinosaur*",
     "ar": "طقس الطقس الجو مطر ثلج كوره الكوره ماتش الماتش مباراه المباراه الدوري رياضه الرياضه طبخ اطبخ بطبخ "
     "نكته نكت فيلم افلام مسلسل اغنيه طيران الطيران طياره الطياره مطار المطار دولار الدولار بيتكوين رخيص "
     "رخيصه ارخص اشتري بشتري نشتري حرب الحرب سياسه السياسه كيك كيكه كعكه عاصمه "
+    "غيوم جويه "
+    "برشا ميسي رونالدو جول فاز منتخب مونديال "
+    "كبه مقلوبه منسف تبوله بقلاوه كنافه محشي ملوخيه كبسه شوربه "
+    "ايفون سامسونج سامسونغ شاومي هواوي شاحن شاشه بطاريه بلايستيشن "
+    "موتور محرك "
+    "تندر تيندر عريس عشق رومانسي نتفليكس "
+    "مشاهير فيفا ببجي نتفلكس طرنيب اخترع مخترع "
     # Arabizi
     "ta2s taqs tags matar football footbal match mubara mobara tab5 tabkh nukta nokta film aflam mosalsal "
     "dollar dolar r5ees r5is rkhis rakhis ra5is ashtri eshtri bashtri bshtri a4tri tayyara tayara 6ayara "
-    "harb siyase kika keka kek keik cake ka3ke 3asime 3asima",
+    "harb siyase kika keka kek keik cake ka3ke 3asime 3asima "
+    "ta2es eljaw ljaw aljaw talj koora kora montakhab "
+    "tabekh tabe5 tab5a kebbe ma2lube knafeh ma7shi mahshi kabsa "
+    "ayfon aifon samsong sha7en batarie shashe",
     "fa": "هوا هواي هواشناسي باران بارون برف فوتبال مسابقه ورزش ورزشي آشپزي جوك لطيفه فيلم سريال آهنگ "
     "هواپيما پرواز فرودگاه دلار طلا بيتكوين ارزان ارزون بخرم بخريم خريد جنگ سياست "
     "كيك شيريني بپزم پختن پايتخت "
+    "آفتابي ابري برفي طوفان "
+    "پرسپوليس استقلال بارسا ليگ باخت جام مسي رونالدو "
+    "قورمه آبگوشت ديزي فسنجان چلو منتو بولاني كوفته دلمه سوپ بپزيم پخت "
+    "آيفون سامسونگ شيائومي هواوي شارژر باتري هدفون پلياستيشن "
+    "موتور "
+    "دوستدختر عاشق عشق خواستگاري دوستيابي تيندر قورمهسبزي "
+    "فيفا پاسور كوه اختراع مخترع "
     # Finglish
     "hava havaye havash baran baroon barf football futbal varzesh varzeshi ashpazi jok joke film serial "
     "ahang havapeyma parvaz dolar dollar tala arzoon arzon arzan bekharam bekharim kharid jang keyk kek "
-    "shirini bepazam pokhtan paytakht",
+    "shirini bepazam pokhtan paytakht "
+    "havaa aftabi abri toofan barfi "
+    "perspolis esteqlal "
+    "ghormeh fesenjan mantu bolani dolmeh tahdig pokht "
+    "ayfon sharjer batri "
+    "doostdokhtar asheq eshgh khastegari "
+    "pasur",
     "uk": "погода погоди погоду дощ сніг футбол* матч спорт* анекдот* жарт* фільм* серіал* пісн* літак* "
     "рейс аеропорт* долар* біткоїн* дешев* купити купить куплю війн* "
-    "фронт* політик* президент* готувати приготувати торт* спекти пекти столиц* населення"
+    "фронт* політик* президент* готувати приготувати торт* спекти пекти столиц* населення "
+    "хмарно сонячно вітер спека дощу дощі "
+    "динамо реал барса ліга гол виграв програв чемпіонат* турнір* теніс "
+    "борщ* вареник* пельмен* голубц* деруни сирники млинц* суп варити тісто інгредієнт* "
+    "айфон* самсунг* сяомі хуавей зарядк* екран* акумулятор* плейстейшн "
+    "двигун* мотор заводиться "
+    "тіндер кохання флірт* романтик* батарейк* курорт курорту курорти "
+    "зірк* знаменит* євробачення винайшов планет* динозавр*"
     # in Latin letters
     " pohoda pohody pohodu doshch futbol match sport anekdot zhart film serial litak aeroport dolar "
     "deshevyi deshevyy deshevo kupyty kupyt viina viyna front hotuvaty pryhotuvaty tort spekty stolytsia "
-    "naselennia",
+    "naselennia "
+    "chempionat borshch varenyky deruny aifon zariadka "
+    "ekran dvyhun zavodytsia kokhannia yevrobachennia",
     "ru": "погода погоды погоду дождь снег футбол* матч спорт* анекдот* шутк* фильм* сериал* песн* самолет* "
     "рейс аэропорт* доллар* биткоин* дешев* купить куплю войн* фронт* "
-    "политик* президент* готовить приготовить торт* испечь столиц* население"
+    "политик* президент* готовить приготовить торт* испечь столиц* население "
+    "облачно солнечно ветер осадки "
+    "динамо реал барса лига гол выиграл* проиграл* чемпионат* турнир* теннис "
+    "спартак зенит "
+    "борщ* вареник* пельмен* голубц* драник* сырник* блины оливье суп варить тесто "
+    "ингредиент* "
+    "айфон* самсунг* сяоми хуавей зарядк* экран* аккумулятор* плейстейшн "
+    "двигател* мотор заводится "
+    "тиндер свидание флирт* романтик* батарейк* курорт курорта курорты дождя дожди дождей жарить "
+    "знаменит* евровидени* изобрел планет* динозавр*"
     " pogoda pogody dozhd futbol match sport anekdot shutka film serial samolet aeroport dollar deshevyi "
-    "deshevo kupit voina front gotovit prigotovit tort ispech stolitsa naselenie",
+    "deshevo kupit voina front gotovit prigotovit tort ispech stolitsa naselenie "
+    "dozhdi chempionat spartak zenit pelmeni vareniki bliny olivie zharit aifon "
+    "dvigatel zavoditsia zavoditsya svidanie evrovidenie",
 }
 # The day's news: a word for news together with one of these is about the world, not about our news
 # (the announcements topic). Subscribing to our news ("Nachrichten abbestellen") names none of them.
