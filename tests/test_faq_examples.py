@@ -4,6 +4,9 @@ question" takes it off the list, and small talk never reaches the list. SQLite a
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,10 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import users
 from bot.clock import FrozenClock
 from bot.config import load_settings
-from bot.faq import examples, feedback
-from bot.faq.content import FaqContent, load_content
+from bot.faq import examples, feedback, store
+from bot.faq.content import (
+    DEFAULT_FAQ_DIR,
+    EXAMPLES_FILE,
+    FaqContent,
+    check_content,
+    load_content,
+    with_examples,
+)
 from bot.faq.examples import Assigned
-from bot.faq.live import with_examples
 from bot.faq.service import ANSWER, SMALLTALK, FaqService
 from bot.faq.version import content_version
 from bot.local_facts import LocalFacts
@@ -166,3 +175,69 @@ async def test_small_talk_never_reaches_unanswered(
     await session.commit()
     assert reply.kind == SMALLTALK and reply.unanswered_id is None
     assert await session.scalar(select(func.count()).select_from(FaqUnanswered)) == 0
+
+
+# --- asked questions (locales/faq/examples.yaml) -------------------------------------------------------------
+
+
+def faq_dir_with_asked(folder: Path, asked: str) -> Path:
+    """A copy of locales/faq whose examples.yaml is `asked`."""
+    shutil.copytree(DEFAULT_FAQ_DIR, folder, ignore=shutil.ignore_patterns(EXAMPLES_FILE))
+    (folder / EXAMPLES_FILE).write_text(asked, encoding="utf-8")
+    return folder
+
+
+# Shares a word or two with the topic (the closest topics are offered), and only its asked copy answers it.
+ASKED_QUESTION = "wo kann man hier schildkröten füttern am wochenende mit allen"
+ASKED = f'examples:\n  de:\n    {TOPIC}:\n      - "{ASKED_QUESTION}"\n'
+
+
+def test_a_question_close_to_an_asked_one_is_answered_with_its_topic(tmp_path: Path) -> None:
+    content = load_content(faq_dir_with_asked(tmp_path / "faq", ASKED))
+    assert content.asked == (("de", TOPIC, ASKED_QUESTION),)
+    reply = new_service(content).decide(ASKED_QUESTION, user_lang="de")
+    assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == TOPIC
+    # the entries the bot shows and imports stay as the language files have them
+    assert ASKED_QUESTION not in content.entries["de"][TOPIC].questions
+    content.asked = ()
+    without = new_service(content).decide(ASKED_QUESTION, user_lang="de")
+    assert without.kind != ANSWER or without.entry is None or without.entry.slug != TOPIC
+
+
+async def test_the_asked_questions_stay_when_the_content_comes_from_the_database(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FrozenClock, tmp_path: Path
+) -> None:
+    content = load_content(faq_dir_with_asked(tmp_path / "faq", ASKED))
+    service = new_service(content)
+    edited = with_examples(content, [("de", "school", "eine Frage mehr")])  # as if an organizer added it
+    async with sessionmaker() as session:
+        await store.import_content(session, clock, edited)
+        await session.commit()
+    async with sessionmaker() as session:
+        assert await service.live.refresh(session, service) is True  # built again from the database
+        stored = await store.load_db_content(session)
+    assert (
+        stored is not None and ASKED_QUESTION not in stored.entries["de"][TOPIC].questions
+    )  # never imported
+    assert service.content is not content
+    reply = service.decide(ASKED_QUESTION, user_lang="de")
+    assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == TOPIC
+
+
+def test_faq_check_names_each_wrong_asked_question(tmp_path: Path) -> None:
+    folder = faq_dir_with_asked(
+        tmp_path / "faq",
+        f'examples:\n  xx:\n    {TOPIC}: ["?"]\n  de:\n    nope: ["?"]\n    {TOPIC}: ["", 7, "{"x" * 301}"]\n',
+    )
+    problems = check_content(folder)
+    assert "examples.yaml: unknown language 'xx'" in problems
+    assert "examples.yaml: de: nope: unknown slug" in problems
+    assert f"examples.yaml: de: {TOPIC}: '' is no question" in problems
+    assert f"examples.yaml: de: {TOPIC}: 7 is no question" in problems
+    assert f"examples.yaml: de: {TOPIC}: a question over 300 characters" in problems
+    assert load_content(folder).asked == ()  # and the bot leaves them out
+
+
+def test_the_repository_asked_questions_name_known_topics_and_languages() -> None:
+    assert check_content() == []
+    assert len(load_content().asked) >= 500

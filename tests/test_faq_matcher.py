@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.faq.cli import register, run
-from bot.faq.content import FaqContent, FaqEntry, Topic, load_content
-from bot.faq.live import with_examples
+from bot.faq.content import FaqContent, FaqEntry, Topic, load_content, with_examples
 from bot.faq.matcher import EMERGENCY_SLUG, FaqMatcher
 from bot.yamlfile import read_yaml
 

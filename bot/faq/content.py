@@ -7,6 +7,11 @@ The running bot reads the content from the database (bot/faq/store.py, bot/faq/l
 its seed (`python -m bot faq import`) and the copy under version control (`python -m bot faq export`).
 `faq check`, `faq match` and bench/bench_faq.py read the files: the repository's content.
 
+`examples.yaml` holds asked questions: questions as people type them, filed under their topic. They are for
+the matcher only (`FaqContent.asked`; a question is compared with each of them, bot/faq/index.py): never
+imported into the database, never shown, and a database's content gets them from the files
+(bot/faq/live.py).
+
 An answer is Telegram HTML (bot/telegram_html.py: <b>, <i>, <a href> …; a bare `&` or `<` is text) with
 `{placeholders}` of the local facts; a title is plain text.
 """
@@ -16,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +65,9 @@ MAX_ANSWER = 1200
 MAX_SLUG = 32
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 MIN_QUESTIONS, MAX_QUESTIONS = 6, 10
+EXAMPLES_FILE = "examples.yaml"
+MAX_ASKED = 300  # characters of one asked question
+Example = tuple[str, str, str]  # (lang, slug, text): an example question outside the language files
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>")
 # Arabic yeh, kaf and alef maqsura: Persian text uses ی and ک (DESIGN: "Right-to-left and scripts").
@@ -89,6 +97,9 @@ class FaqEntry:
     action: str | None = None
     checked: str | None = None  # "YYYY-MM", None when missing or malformed (then it counts as stale)
     machine: bool = False  # a machine translation, to be reviewed by a person
+    # Asked questions (examples.yaml), attached for the matcher only (`with_asked`): each is compared with a
+    # question on its own; the entry as a whole stays what its title, questions and keywords say.
+    asked: tuple[str, ...] = ()
 
     @property
     def answer_plain(self) -> str:
@@ -101,6 +112,9 @@ class FaqContent:
     topics: list[Topic]
     # lang -> slug -> entry, in the order of topics.yaml
     entries: dict[str, dict[str, FaqEntry]] = field(default_factory=dict)
+    # Asked questions (examples.yaml): the matcher gives them to their entries (`with_asked`). Not part of
+    # what the content is: a database's content equals the files' without them.
+    asked: tuple[Example, ...] = field(default=(), compare=False)
 
     @property
     def languages(self) -> list[str]:
@@ -186,7 +200,58 @@ def load_content(faq_dir: Path = DEFAULT_FAQ_DIR, languages: Iterable[str] = SUP
                 found[slug] = entry
         # Keep the order of topics.yaml, whatever the order in the file.
         content.entries[lang] = {t.slug: found[t.slug] for t in topics if t.slug in found}
+    content.asked = tuple(
+        (lang, slug, text)
+        for lang, slug, text in _read_asked(faq_dir)
+        if slug in content.entries.get(lang, {}) and 0 < len(text) <= MAX_ASKED
+    )
     return content
+
+
+def _read_asked(faq_dir: Path) -> list[Example]:
+    """The rows of examples.yaml (`examples: {lang: {slug: [question, ...]}}`) as they are; none if there is no
+    such file. Anything that is no question (a number, a list in a list) is left out here: `faq check` says."""
+    path = faq_dir / EXAMPLES_FILE
+    if not path.exists():
+        return []
+    raw = _read_yaml(path)
+    by_lang = raw.get("examples") if isinstance(raw, dict) else None
+    rows: list[Example] = []
+    for lang, by_slug in by_lang.items() if isinstance(by_lang, dict) else []:
+        for slug, questions in by_slug.items() if isinstance(by_slug, dict) else []:
+            for question in questions if isinstance(questions, list) else []:
+                if isinstance(question, str):
+                    rows.append((str(lang), str(slug), question.strip()))
+    return rows
+
+
+def with_asked(content: FaqContent) -> FaqContent:
+    """A copy of `content` whose entries carry their asked questions (`FaqEntry.asked`)."""
+    return FaqContent(topics=content.topics, entries=_extended(content, content.asked, "asked"))
+
+
+def with_examples(content: FaqContent, examples: Iterable[Example]) -> FaqContent:
+    """A copy of `content` whose entries also have the example questions (lang, slug, text); examples of a
+    topic or language the content does not have are left out."""
+    return FaqContent(
+        topics=content.topics, entries=_extended(content, examples, "questions"), asked=content.asked
+    )
+
+
+def _extended(content: FaqContent, rows: Iterable[Example], name: str) -> dict[str, dict[str, FaqEntry]]:
+    """The entries with each row's text added to their field `name` (questions or asked)."""
+    extra: dict[tuple[str, str], list[str]] = {}
+    for lang, slug, text in rows:
+        extra.setdefault((lang, slug), []).append(text)
+    return {
+        lang: {
+            slug: replace(entry, **{name: getattr(entry, name) + tuple(extra[lang, slug])})
+            if (lang, slug) in extra
+            else entry
+            for slug, entry in by_slug.items()
+        }
+        for lang, by_slug in content.entries.items()
+    }
 
 
 def placeholders(text: str) -> set[str]:
@@ -357,4 +422,39 @@ def check_content(
         for slug in known:
             if slug not in seen:
                 problems.append(f"{lang}.yaml: {slug}: missing")
+    problems.extend(_check_asked(faq_dir, set(known), set(languages)))
+    return problems
+
+
+def _check_asked(faq_dir: Path, known: set[str], languages: set[str]) -> list[str]:
+    path = faq_dir / EXAMPLES_FILE
+    if not path.exists():
+        return []
+    try:
+        raw = _read_yaml(path)
+    except FaqContentError as exc:
+        return [str(exc)]
+    by_lang = raw.get("examples") if isinstance(raw, dict) else None
+    if not isinstance(by_lang, dict):
+        return [f"{EXAMPLES_FILE}: expected a mapping 'examples' of languages"]
+    problems: list[str] = []
+    for lang, by_slug in by_lang.items():
+        if lang not in languages:
+            problems.append(f"{EXAMPLES_FILE}: unknown language {lang!r}")
+            continue
+        if not isinstance(by_slug, dict):
+            problems.append(f"{EXAMPLES_FILE}: {lang}: expected a mapping of slugs")
+            continue
+        for slug, questions in by_slug.items():
+            where = f"{EXAMPLES_FILE}: {lang}: {slug}"
+            if slug not in known:
+                problems.append(f"{where}: unknown slug")
+            elif not isinstance(questions, list) or not questions:
+                problems.append(f"{where}: expected a list of questions")
+            else:
+                for question in questions:
+                    if not isinstance(question, str) or not question.strip():
+                        problems.append(f"{where}: {question!r} is no question")
+                    elif len(question.strip()) > MAX_ASKED:
+                        problems.append(f"{where}: a question over {MAX_ASKED} characters")
     return problems

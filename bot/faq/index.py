@@ -175,6 +175,11 @@ class LanguageIndex:
                     cd[k] = cd.get(k, 0.0) + v
                 for k, v in ids(word_stems(toks, stemmer), "\x00").items():
                     wd[k] = wd.get(k, 0.0) + v
+            for text in e.asked:  # compared one by one only (see FaqEntry.asked)
+                c = ids(char_ngrams(content_tokens(tokenizer(text), stop)))
+                if c:
+                    example_docs.append(c)
+                    example_entry.append(number)
             answer_toks = content_tokens(tokenizer(e.answer_plain), stop)
             for k, v in ids(char_ngrams(answer_toks)).items():
                 cd[k] = cd.get(k, 0.0) + ANSWER_WEIGHT * v

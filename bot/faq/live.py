@@ -21,15 +21,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.faq import emergency
 from bot.faq import facts as facts_store
-from bot.faq.content import FaqContent
+from bot.faq.content import FaqContent, with_examples
 from bot.faq.matcher import FaqMatcher
 from bot.faq.store import load_db_content
 from bot.faq.version import CHECKED, content_version
@@ -38,24 +37,6 @@ from storage.db import release
 from storage.repositories import faq_examples as examples_repo
 
 log = logging.getLogger(__name__)
-
-
-def with_examples(content: FaqContent, examples: Iterable[tuple[str, str, str]]) -> FaqContent:
-    """A copy of `content` whose entries also have the example questions (lang, slug, text); examples of a
-    topic or language the content does not have are left out."""
-    extra: dict[tuple[str, str], list[str]] = {}
-    for lang, slug, text in examples:
-        extra.setdefault((lang, slug), []).append(text)
-    entries = {
-        lang: {
-            slug: replace(entry, questions=entry.questions + tuple(extra[lang, slug]))
-            if (lang, slug) in extra
-            else entry
-            for slug, entry in by_slug.items()
-        }
-        for lang, by_slug in content.entries.items()
-    }
-    return FaqContent(topics=content.topics, entries=entries)
 
 
 class FaqService(Protocol):
@@ -118,6 +99,8 @@ class LiveContent:
     async def _read(self, session: AsyncSession, number: int) -> Snapshot:
         """The database's content, facts and examples; the files' content or facts where it has none."""
         content = await load_db_content(session) if number else None
+        if content is not None:
+            content.asked = self.base.asked  # asked questions live in the files only
         facts = await facts_store.load(session) if number else None
         rows = [(e.lang, e.slug, e.text) for e in await examples_repo.all_examples(session)]
         return Snapshot(

@@ -2,7 +2,8 @@
 
 Method (no training, no heavy dependencies):
 - one index per language over that language's entries (bot/faq/index.py); an entry is represented by
-  its example questions, keywords and title (full weight) and its answer (low weight);
+  its example questions (with those organizers filed), keywords and title (full weight) and its answer
+  (low weight);
 - Arabic, Farsi, Ukrainian and Russian have a second index over the same entries as keys
   (bot/faq/translit.py): a question in Latin letters (Arabizi, Finglish, Latin Ukrainian/Russian) that the
   detector gives to one of them is matched there, and so is Ukrainian typed on a Russian layout;
@@ -12,7 +13,9 @@ Method (no training, no heavy dependencies):
 - a long German word the FAQ does not know also counts as its known last part ("Kühlschrank" as
   "Schrank": bot/faq/normalize.with_compound_heads);
 - candidates are re-ranked with their best single example (a near-paraphrase of one example question
-  is strong evidence even when the entry as a whole is broad); a close topic the question names goes
+  is strong evidence even when the entry as a whole is broad); the asked questions of
+  locales/faq/examples.yaml count only here, one by one: hundreds of them in the entry as a whole would
+  dilute it ("Wie komme ich mit dem Auto zu euch?" fell below the threshold); a close topic the question names goes
   before one it does not name, and a runner-up it does not name is no rival for the margin;
 - confidence from the score and its margin to the next topic (below a high score the question must also
   name the topic, or nearly repeat one of its example questions; at a modest score it must use mostly
@@ -31,7 +34,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.faq.content import PLACEHOLDER, FaqContent, FaqEntry
+from bot.faq.content import PLACEHOLDER, FaqContent, FaqEntry, with_asked
 from bot.faq.detect import SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
 from bot.faq.index import LanguageIndex
@@ -236,13 +239,17 @@ class FaqMatcher:
         detector: LanguageDetector | None = None,
         default_lang: str = "de",
     ) -> None:
+        # The asked questions (locales/faq/examples.yaml) join their entries as single examples (index.py).
+        content = with_asked(content) if content.asked else content
         self.content = content
         self.detector = detector or LanguageDetector()
         # The FAQ's texts are clean text in their language: let the detector know their words.
         self.detector.learn_vocabulary(
             {
                 lang: [
-                    " ".join((PLACEHOLDER.sub(" ", e.answer_plain), e.title, *e.questions, *e.keywords))
+                    " ".join(
+                        (PLACEHOLDER.sub(" ", e.answer_plain), e.title, *e.questions, *e.keywords, *e.asked)
+                    )
                     for e in entries.values()
                 ]
                 for lang, entries in content.entries.items()
