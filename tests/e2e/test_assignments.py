@@ -197,23 +197,23 @@ async def test_two_helpers_pressing_at_once_one_wins(db_kind: str, tmp_path: Pat
         winner = found.assignee_id
         assert found.status == "taken" and winner in (501, 502)
         loser = 502 if winner == 501 else 501
-        winner_lang = "de" if winner == 501 else "uk"
-        assert presses[winner]["text"] == tr(winner_lang, "✅ It's yours. Thank you!")
+        lang_of = {501: "de", 502: "uk"}  # either may win the race
+        assert presses[winner]["text"] == tr(lang_of[winner], "✅ It's yours. Thank you!")
         assert presses[loser]["show_alert"] and presses[loser]["text"] == tr(
-            "uk", "Sorry, someone else was quicker: this assignment is already taken. Thank you!"
+            lang_of[loser], "Sorry, someone else was quicker: this assignment is already taken. Thank you!"
         )
         assert len(bot.emu.bot_messages(winner)) == 1  # only the toast answered the press directly
 
         await bot.deliver()  # every alert is edited, the winner told, the organizer too
-        for uid, lang in ((loser, "uk" if loser == 502 else "de"), (503, "ar")):
+        for uid, lang in ((loser, lang_of[loser]), (503, "ar")):
             other = bot.emu.messages(uid)[0]
             assert other["edited"] and buttons(other) == []
             assert tr(lang, "✋ Already taken by another helper. Thank you!") in text_of(other)
         pressed, yours = bot.emu.bot_messages(winner)
         assert pressed["edited"] and buttons(pressed) == []
-        assert tr(winner_lang, "✅ You took this assignment. Address and contact: /assignments") in text_of(
-            pressed
-        )
+        assert tr(
+            lang_of[winner], "✅ You took this assignment. Address and contact: /assignments"
+        ) in text_of(pressed)
         assert DETAILS not in text_of(yours)  # the address and contact: only on the winner's own press
         assert chats_mentioning(bot, "Rathaus Zimmer 12") == set()
         shown = await bot.press(winner, yours, asg("det", aid))
