@@ -177,7 +177,7 @@ async def test_small_talk_never_reaches_unanswered(
     assert await session.scalar(select(func.count()).select_from(FaqUnanswered)) == 0
 
 
-# --- asked questions (locales/faq/examples.yaml) -------------------------------------------------------------
+# --- asked questions (locales/faq/examples.yaml) ---------------------------------------------------------
 
 
 def faq_dir_with_asked(folder: Path, asked: str) -> Path:

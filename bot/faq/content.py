@@ -209,8 +209,9 @@ def load_content(faq_dir: Path = DEFAULT_FAQ_DIR, languages: Iterable[str] = SUP
 
 
 def _read_asked(faq_dir: Path) -> list[Example]:
-    """The rows of examples.yaml (`examples: {lang: {slug: [question, ...]}}`) as they are; none if there is no
-    such file. Anything that is no question (a number, a list in a list) is left out here: `faq check` says."""
+    """The rows of examples.yaml (`examples: {lang: {slug: [question, ...]}}`) as they are; none if there is
+    no such file. Anything that is no question (a number, a list in a list) is left out here: `faq check`
+    names it."""
     path = faq_dir / EXAMPLES_FILE
     if not path.exists():
         return []

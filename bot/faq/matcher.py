@@ -15,8 +15,8 @@ Method (no training, no heavy dependencies):
 - candidates are re-ranked with their best single example (a near-paraphrase of one example question
   is strong evidence even when the entry as a whole is broad); the asked questions of
   locales/faq/examples.yaml count only here, one by one: hundreds of them in the entry as a whole would
-  dilute it ("Wie komme ich mit dem Auto zu euch?" fell below the threshold); a close topic the question names goes
-  before one it does not name, and a runner-up it does not name is no rival for the margin;
+  dilute it ("Wie komme ich mit dem Auto zu euch?" fell below the threshold); a close topic the question
+  names goes before one it does not name, and a runner-up it does not name is no rival for the margin;
 - confidence from the score and its margin to the next topic (below a high score the question must also
   name the topic, or nearly repeat one of its example questions; at a modest score it must use mostly
   words the FAQ knows; a question about the weather, shopping, sport or the day's news, bot/faq/offtopic.py,
