@@ -425,6 +425,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND2,
         faq_quality.BLIND3,
         faq_quality.BLIND4,
+        faq_quality.BLIND5,
     ],
     ids=lambda p: p.name,
 )
