@@ -45,7 +45,8 @@ BLIND2 = DATA / "faq_blind2.yaml"
 # first, so that what was changed after reading them is measured on a set nobody had read.
 BLIND3 = DATA / "faq_blind3.yaml"
 # A fourth (329 rows, 4 Dec 2026 evening), written the same way as the third, in the same proportions, by a
-# reader who saw only the topics' slugs, titles and English answers: measured, its misses not read.
+# reader who saw only the topics' slugs, titles and English answers. Its misses were read once the fifth
+# was written, and its in-scope rows are asked questions now: no measure any more.
 BLIND4 = DATA / "faq_blind4.yaml"
 # A fifth (329 rows, written late on 4 Dec 2026 in the same proportions and the same way), measured before
 # anything was changed after it: top-1 94.1%, out of scope accepted 12/60 (20.0%). Then the fourth set's

@@ -175,6 +175,12 @@ def test_off_topic_kinds() -> None:
         "знаю хороший тіндер?",
         "Pauschalreise nach Spanien, wo am billigsten",  # holidays
         "who invented the telephone",  # trivia
+        "Wo gibt es Karten für das Konzert von Helene Fischer?",  # concerts, classes, prayer times
+        "بلیط کنسرت گوگوش کجا میفروشن؟",
+        "Kennt jemand eine günstige Fahrschule?",
+        "йога для початківців у Ганновері",
+        "وقت الاذان اليوم في هانوفر",
+        "Where is the nearest mosque?",
     ],
 )
 def test_the_everyday_subjects_the_faq_does_not_cover_are_off_topic(text: str) -> None:
@@ -213,6 +219,14 @@ def test_the_everyday_subjects_the_faq_does_not_cover_are_off_topic(text: str) -
         ("Brauche ich eine neue Simkarte für die Anmeldung?", "address-registration"),
         ("Можно принести своё блюдо на праздник?", "events"),
         ("Is there a cooking evening at the women's meeting?", "women-meetings"),
+        # Near concerts, classes and prayer: a concert at our festival (Ukrainian and Russian name it in the
+        # topic), a driving instructor's job, prayer beside a German course.
+        ("Чи буде концерт на святі?", "events"),
+        ("Ich suche Arbeit als Fahrlehrer", "job-search"),
+        (
+            "Ich arbeite nachts, kann ich tagsüber zum Deutschkurs? Ich bete auch fünfmal am Tag",
+            "german-courses",
+        ),
     ],
 )
 def test_questions_near_an_off_topic_subject_are_still_answered(
