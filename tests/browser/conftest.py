@@ -17,10 +17,10 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -42,6 +42,11 @@ CHROMIUM_FLAGS = (
     "--window-size=480,900",
     "--force-device-scale-factor=1",
     "--lang=de-DE",
+    # One renderer process for the pages of the demo instead of a new one at each page load (site
+    # isolation protects sites from each other, and here there is one site): a third less CPU per load.
+    "--renderer-process-limit=1",
+    "--disable-site-isolation-trials",
+    "--disable-features=site-per-process,IsolateOrigins",
 )
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "docs" / "screenshots")
 INSTALL_HINT = "install the Debian packages chromium and chromium-driver (test.sh does when run as root)"
@@ -78,6 +83,7 @@ class Demo:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
+@contextlib.contextmanager
 def _start_demo(folder: Path, database: str) -> Iterator[Demo]:
     """`python -m bot demo` as a subprocess on a free port, on `database` (a SQLite file or a database URL)."""
     port = free_port()
@@ -114,34 +120,20 @@ def _start_demo(folder: Path, database: str) -> Iterator[Demo]:
             process.wait(5)
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """The demo on its own SQLite file (as `python -m bot demo` runs for anyone)."""
-    _chromium()  # no browser: skip before starting anything
-    folder = tmp_path_factory.mktemp("demo")
-    yield from _start_demo(folder, str(folder / "demo.sqlite3"))
-
-
-@pytest.fixture(scope="session")
-def demo_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """The same demo on a fresh PostgreSQL database of its own (started when a test first asks for it)."""
-    _chromium()
+@contextlib.contextmanager
+def _start_demo_pg(folder: Path) -> Iterator[Demo]:
+    """The demo on a fresh PostgreSQL database of its own, dropped afterwards."""
     name = f"browser_demo_{uuid.uuid4().hex[:10]}"
     asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     try:
-        yield from _start_demo(tmp_path_factory.mktemp("demo_pg"), pg_url_for(name))
+        with _start_demo(folder, pg_url_for(name)) as running:
+            yield running
     finally:
         asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def any_demo(request: pytest.FixtureRequest) -> Demo:
-    """The demo on SQLite, then on PostgreSQL: for the console tests that must hold on both."""
-    return request.getfixturevalue("demo" if request.param == "sqlite" else "demo_pg")
-
-
-@pytest.fixture(scope="session")
-def driver(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+@contextlib.contextmanager
+def _start_chromium(folder: Path) -> Iterator[Any]:
     webdriver = pytest.importorskip(
         "selenium.webdriver", reason="browser tests skipped: pip install selenium"
     )
@@ -154,11 +146,8 @@ def driver(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
     options.binary_location = browser
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    service = Service(
-        executable_path=chromedriver,
-        log_output=str(tmp_path_factory.mktemp("chromedriver") / "log"),
-    )
+    options.add_argument(f"--user-data-dir={folder / 'profile'}")
+    service = Service(executable_path=chromedriver, log_output=str(folder / "chromedriver.log"))
     chrome = webdriver.Chrome(service=service, options=options)
     chrome.set_page_load_timeout(30)
     # the page shows times in the browser's locale and zone: as on a phone in Isernhagen
@@ -168,6 +157,65 @@ def driver(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
         yield chrome
     finally:
         chrome.quit()
+
+
+class Shared:
+    """The demos and the browser that a worker's browser tests share (the tests of a module go on from
+    each other's state): started when a test first needs them, stopped once the worker's next test is not a
+    browser test. Session fixtures would keep them until the worker's very last test, idle but polling,
+    about 25 s of CPU per suite run."""
+
+    stack: ClassVar[contextlib.ExitStack] = contextlib.ExitStack()
+    started: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def get(cls, key: str, start: Callable[[], contextlib.AbstractContextManager[Any]]) -> Any:
+        if key not in cls.started:
+            cls.started[key] = cls.stack.enter_context(start())
+        return cls.started[key]
+
+    @classmethod
+    def stop(cls) -> None:
+        cls.started.clear()
+        cls.stack.close()  # the browser first, then the demos (last started, first stopped)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield  # the test's own fixtures (tabs, pages) are torn down first
+    if nextitem is None or not nextitem.nodeid.startswith("tests/browser/"):
+        Shared.stop()
+
+
+@pytest.fixture
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The demo on its own SQLite file (as `python -m bot demo` runs for anyone)."""
+    _chromium()  # no browser: skip before starting anything
+
+    def start() -> contextlib.AbstractContextManager[Demo]:
+        folder = tmp_path_factory.mktemp("demo")
+        return _start_demo(folder, str(folder / "demo.sqlite3"))
+
+    return Shared.get("demo", start)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def demo_pg(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The same demo on a fresh PostgreSQL database of its own (started when a test first asks for it)."""
+    _chromium()
+    return Shared.get("demo_pg", lambda: _start_demo_pg(tmp_path_factory.mktemp("demo_pg")))  # type: ignore[no-any-return]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def any_demo(request: pytest.FixtureRequest) -> Demo:
+    """The demo on SQLite, then on PostgreSQL: for the console tests that must hold on both."""
+    return request.getfixturevalue("demo" if request.param == "sqlite" else "demo_pg")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def driver(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Headless Chromium, one per worker while its browser tests run."""
+    return Shared.get("driver", lambda: _start_chromium(tmp_path_factory.mktemp("chromium")))
 
 
 @pytest.fixture
