@@ -175,12 +175,9 @@ def test_off_topic_kinds() -> None:
         "знаю хороший тіндер?",
         "Pauschalreise nach Spanien, wo am billigsten",  # holidays
         "who invented the telephone",  # trivia
-        "Wo gibt es Karten für das Konzert von Helene Fischer?",  # concerts, classes, prayer times
+        "Wo gibt es Karten für das Konzert von Helene Fischer?",  # tickets for a concert
         "بلیط کنسرت گوگوش کجا میفروشن؟",
-        "Kennt jemand eine günstige Fahrschule?",
-        "йога для початківців у Ганновері",
-        "وقت الاذان اليوم في هانوفر",
-        "Where is the nearest mosque?",
+        "Where can I buy tickets for the Coldplay concert?",
     ],
 )
 def test_the_everyday_subjects_the_faq_does_not_cover_are_off_topic(text: str) -> None:
@@ -219,14 +216,21 @@ def test_the_everyday_subjects_the_faq_does_not_cover_are_off_topic(text: str) -
         ("Brauche ich eine neue Simkarte für die Anmeldung?", "address-registration"),
         ("Можно принести своё блюдо на праздник?", "events"),
         ("Is there a cooking evening at the women's meeting?", "women-meetings"),
-        # Near concerts, classes and prayer: a concert at our festival (Ukrainian and Russian name it in the
-        # topic), a driving instructor's job, prayer beside a German course.
+        # Near a concert, dance, driving and prayer (a second reader's questions, 5 Dec 2026: single words for
+        # these took the answer from 20 of 30 of them, so only a ticket for a concert is off topic).
+        ("Gibt es beim Sommerfest vom Verein auch ein Konzert?", "events"),
         ("Чи буде концерт на святі?", "events"),
+        ("Kann ich mit dem Deutschlandticket zum Konzert beim Sommerfest fahren?", "mobility"),
+        ("Я працювала концертмейстером у музичній школі, як знайти роботу?", "job-search"),
+        ("Ich habe morgen Fahrstunde, wie kann ich meinen Beratungstermin verschieben?", "book-consultation"),
         ("Ich suche Arbeit als Fahrlehrer", "job-search"),
+        ("كنت شغال مدرب سواقة في مصر، إزاي ألاقي شغل هنا؟", "job-search"),
+        ("متى تفتحون؟ أقدر أجي بعد صلاة العصر؟", "meeting-place"),
         (
             "Ich arbeite nachts, kann ich tagsüber zum Deutschkurs? Ich bete auch fünfmal am Tag",
             "german-courses",
         ),
+        ("Чи можна в групі шиття пошити костюм для танців доньки?", "sewing-group"),
     ],
 )
 def test_questions_near_an_off_topic_subject_are_still_answered(
