@@ -280,6 +280,16 @@ def test_german_stays_german(service: FaqService) -> None:
         assert service.detect(text)[0] == "de"
 
 
+def test_a_word_with_an_umlaut_is_german_however_its_keys_read(service: FaqService) -> None:
+    """Found trying the demo as a German reader: this got the Farsi "I don't know", since fürs, in, der and
+    Arena have Finglish keys (and in is a Finglish word), and the German words alone did not outweigh them."""
+    text = "Wo kriege ich Karten fürs Konzert in der ZAG Arena?"
+    assert service.detect(text)[0] == "de"
+    assert service.decide(text, user_lang="de").lang == "de"
+    # a German term in Arabizi (wen is وين, "where") does not make the question German
+    assert service.detect("wen el Führerschein")[0] == "ar"
+
+
 def test_moving_help_gets_no_confident_wrong_answer(service: FaqService) -> None:
     # the issue: this got address registration, with no "Ask a person"
     reply = service.decide("kann mir jemand beim umzug helfen am samstag?", user_lang="de")

@@ -67,6 +67,7 @@ _WORD_CUES_RAW: dict[str, str] = {
     "استم میخوام میخواهم میشه نمیشه میشود برای برایم باید یه یک دارم ندارم دارید دارین کنم کنید "
     "کردم بکنم شده شما منو مرا بله خیلی لطفا ممنون مرسی کدام",
 }
+_GERMAN_LETTERS = frozenset("äöüß")  # in a Latin word: German, whatever its folded form resembles
 _WORD_CUES: dict[str, frozenset[str]] = {
     lang: frozenset(fold(w) for w in words.split()) for lang, words in _WORD_CUES_RAW.items()
 }
@@ -249,6 +250,7 @@ class LanguageDetector:
         if not evidence:
             return None
         native = {lang: 0.0 for lang in ("de", "en")}
+        umlauts = 0.0  # German words unknown to the FAQ, told by an umlaut (folding made "fürs" "furs")
         for raw in words:
             w = fold(raw)
             if not w.isascii():
@@ -256,6 +258,8 @@ class LanguageDetector:
             for lang in native:
                 if w in _WORD_CUES[lang] or (len(w) >= 3 and w in self._vocab.get(lang, ({}, 0))[0]):
                     native[lang] += _TRANSLIT_NATIVE
+                elif lang == "de" and not _GERMAN_LETTERS.isdisjoint(raw.casefold()):
+                    umlauts += _TRANSLIT_NATIVE
             # A function word of one language ("yak" = як) is no evidence for another whose key it
             # happens to share ("yk" = یک): function words are chosen, key matches are loose.
             claimed = [lang for lang in evidence if w in FUNCTION_WORDS[lang]]
@@ -270,6 +274,10 @@ class LanguageDetector:
                     )
             if "ar" in evidence and has_arabizi_digit(w):
                 evidence["ar"] += _TRANSLIT_DIGIT
+        # They back two or more other German words ("Wo kriege ich Karten fürs Konzert in der ZAG Arena?" was
+        # Finglish by its words' keys), not a German term in Arabizi ("wen el Führerschein": wen is وين too).
+        if native.get("de", 0.0) >= 2 * _TRANSLIT_NATIVE:
+            native["de"] += umlauts
         # The two languages of one script share many words: how often each uses them tells them apart.
         for a, b in (("ar", "fa"), ("uk", "ru")):
             if a in evidence and b in evidence and (evidence[a] or evidence[b]):
