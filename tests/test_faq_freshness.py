@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from bot.faq import freshness
 from bot.faq.cli import run_check
 from bot.faq.content import DEFAULT_FAQ_DIR, check_content, load_content
 from bot.faq.payloads import StalePayload
+from bot.faq.service import build_service
 from bot.jobs import JobContext
 from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts, LocalFactsError
 from bot.text import Translator
@@ -184,6 +186,25 @@ async def test_organizers_get_one_message_a_month(sessionmaker: async_sessionmak
     clock.set(datetime(2027, 5, 31, 22, 30, tzinfo=UTC))  # 0:30 on 1 June in Berlin: June there
     await freshness.stale_job(ctx)
     assert sorted(r.chat_id for r in await stale_rows(sessionmaker)) == [ORGANIZER, ORGANIZER, LISTED, LISTED]
+
+
+async def test_the_job_reads_the_files_not_the_content_an_earlier_database_left_in_memory(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """A full run failed here: the process's shared service showed an earlier test's database content (a
+    topic with no checked month), and the job took that for the files'."""
+    clock = FrozenClock(datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
+    settings = load_settings(_env_file=None, organizer_ids=[LISTED])
+    await people(sessionmaker, clock.now())
+    service = build_service(settings)
+    shown = service.content
+    kita = replace(shown.entries["de"]["kita"], checked=None)
+    service.content = replace(shown, entries={**shown.entries, "de": {**shown.entries["de"], "kita": kita}})
+    try:
+        await freshness.stale_job(JobContext(settings=settings, clock=clock, sessionmaker=sessionmaker))
+    finally:
+        service.content = shown
+    assert await stale_rows(sessionmaker) == []
 
 
 @pytest.mark.parametrize("lang", ["de", "ar", "uk", "en"])

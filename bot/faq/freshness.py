@@ -135,9 +135,11 @@ async def send_monthly(
 
 
 def _load(settings: Settings) -> tuple[FaqContent, LocalFacts]:
-    service = loaded_service(settings)  # the copy in memory when the bot has one
+    service = loaded_service(settings)  # the files as the bot read them, when it has
     if service is not None:
-        return service.content, service.facts
+        # the files' own, not what the service shows now: that may be a database's content (in tests, the
+        # database of an earlier test), and the job reads the database's itself, next
+        return service.live.base, service.live.base_facts
     return load_content(), LocalFacts.load(settings.local_facts_file)
 
 
