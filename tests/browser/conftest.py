@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import pytest
 
 from bot.config import ROOT
-from tests.conftest import free_port, pg_admin, pg_url_for
+from tests.conftest import BROWSER, free_port, pg_admin, pg_url_for
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMEDRIVER_PATHS = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
@@ -183,7 +183,7 @@ class Shared:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield  # the test's own fixtures (tabs, pages) are torn down first
-    if nextitem is None or not nextitem.nodeid.startswith("tests/browser/"):
+    if nextitem is None or not nextitem.nodeid.startswith(BROWSER):
         Shared.stop()
 
 
