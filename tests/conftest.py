@@ -185,6 +185,28 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _SqliteTemplate.remove()
 
 
+# One dialect and one cache of compiled SQL for all the test engines of an engine kind in a worker. Every
+# test has an engine of its own, and SQLAlchemy keeps compiled statements per engine (keyed by the dialect
+# instance), so each test compiled every statement again: about 8% of the unit tests' CPU (two runs each of
+# tests/test_*.py: 214 -> 197 s of CPU, 133 -> 124 s wall). The engines of a kind are made alike, on one
+# server; the bot itself has one engine per process. (Private attributes: should SQLAlchemy rename them,
+# this only stops saving time.)
+_COMPILED_SQL: dict[str, tuple[Any, Any]] = {}
+
+
+def _with_shared_compiled_sql(engine: AsyncEngine, kind: str) -> AsyncEngine:
+    sync = engine.sync_engine
+    shared = _COMPILED_SQL.get(kind)
+    if shared is None or shared[0].server_version_info is None:
+        # A dialect learns the server (its version, and what that allows) on its engine's first connection:
+        # until one has, this engine keeps its own, and its own become the ones to share.
+        _COMPILED_SQL[kind] = (sync.dialect, sync._compiled_cache)
+        return engine
+    sync.dialect, sync._compiled_cache = shared
+    sync.pool._dialect = shared[0]
+    return engine
+
+
 async def make_engine(kind: str, tmp_path: Path) -> tuple[AsyncEngine, str, str | None]:
     """A fresh, migrated database: a copy of the migrated SQLite file, or a PostgreSQL database cloned from
     the migrated template. Returns (engine, URL, PostgreSQL database to give to drop_pg_database() after)."""
@@ -197,13 +219,14 @@ async def make_engine(kind: str, tmp_path: Path) -> tuple[AsyncEngine, str, str 
             if Path(f"{template}{suffix}").exists():
                 shutil.copyfile(f"{template}{suffix}", f"{path}{suffix}")
         url = f"sqlite+aiosqlite:///{path}"
-        return create_engine(url), url, None
+        return _with_shared_compiled_sql(create_engine(url), kind), url, None
     if _pg_databases is None:
         _pg_databases = _PgDatabases()
     database = await _pg_databases.acquire()
     url = pg_url_for(database)
     # At most 15 connections: the server allows 100, shared by the parallel workers (and whoever else uses it)
-    return create_async_engine(url, pool_size=10, max_overflow=5), url, database
+    engine = create_async_engine(url, pool_size=10, max_overflow=5)
+    return _with_shared_compiled_sql(engine, kind), url, database
 
 
 async def drop_pg_database(database: str) -> None:
