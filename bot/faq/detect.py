@@ -67,7 +67,6 @@ _WORD_CUES_RAW: dict[str, str] = {
     "استم میخوام میخواهم میشه نمیشه میشود برای برایم باید یه یک دارم ندارم دارید دارین کنم کنید "
     "کردم بکنم شده شما منو مرا بله خیلی لطفا ممنون مرسی کدام",
 }
-_GERMAN_LETTERS = frozenset("äöüß")  # in a Latin word: German, whatever its folded form resembles
 _WORD_CUES: dict[str, frozenset[str]] = {
     lang: frozenset(fold(w) for w in words.split()) for lang, words in _WORD_CUES_RAW.items()
 }
@@ -258,7 +257,7 @@ class LanguageDetector:
             for lang in native:
                 if w in _WORD_CUES[lang] or (len(w) >= 3 and w in self._vocab.get(lang, ({}, 0))[0]):
                     native[lang] += _TRANSLIT_NATIVE
-                elif lang == "de" and not _GERMAN_LETTERS.isdisjoint(raw.casefold()):
+                elif lang == "de" and not _LETTER_CUES["de"].keys().isdisjoint(raw.casefold()):
                     umlauts += _TRANSLIT_NATIVE
             # A function word of one language ("yak" = як) is no evidence for another whose key it
             # happens to share ("yk" = یک): function words are chosen, key matches are loose.
