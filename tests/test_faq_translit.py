@@ -178,6 +178,8 @@ def test_off_topic_kinds() -> None:
         "Wo gibt es Karten für das Konzert von Helene Fischer?",  # tickets for a concert
         "بلیط کنسرت گوگوش کجا میفروشن؟",
         "Where can I buy tickets for the Coldplay concert?",
+        "gheymate euro be toman emrooz chande?",  # a price in a home country's money
+        "كم سعر الدولار بالليرة السورية",
     ],
 )
 def test_the_everyday_subjects_the_faq_does_not_cover_are_off_topic(text: str) -> None:
@@ -231,6 +233,14 @@ def test_the_everyday_subjects_the_faq_does_not_cover_are_off_topic(text: str) -
             "german-courses",
         ),
         ("Чи можна в групі шиття пошити костюм для танців доньки?", "sewing-group"),
+        # A second reader's questions (5 Dec 2026) beside a price in a home country's money and a repair:
+        # افغانی is also "Afghan", and a phone named beside a repair is often only how someone writes.
+        ("قیمت ترجمه مدرک افغانی برای ارزشیابی چقدر است؟", "recognition-of-qualifications"),
+        ("قیمت مترجم افغانی چقدر است؟", "interpreter"),
+        (
+            "Kann jemand in der Nähgruppe meine Nähmaschine reparieren? Ich schicke ein Foto vom Handy",
+            "sewing-group",
+        ),
     ],
 )
 def test_questions_near_an_off_topic_subject_are_still_answered(
@@ -454,6 +464,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND3,
         faq_quality.BLIND4,
         faq_quality.BLIND5,
+        faq_quality.BLIND6,
     ],
     ids=lambda p: p.name,
 )

@@ -19,6 +19,8 @@ day's news, since a concert alone is also one at our festival. Single words for 
 driving schools, prayer times and mosques were tried and dropped: a second reader found 20 of 30 in-scope
 questions that lost their answer ("after the afternoon prayer" for a time, a mosque as a landmark, a
 driving licence in a letter, a dance teacher's diploma, a child's dance class beside homework help).
+A price in a home country's money (toman, lira, dinar, rial) came from the fifth set's misses, read once the
+sixth was written; a pair for repairing a phone was tried and dropped (see PRICE_WORDS).
 Lists are folded like questions (bot/faq/normalize.py); "stem*" matches every word that begins with the
 stem; Latin spellings of Arabic, Farsi, Ukrainian and Russian are listed beside the native ones.
 """
@@ -171,6 +173,15 @@ CURRENCY_CONTEXT = (
 )
 RATE_DISTANCE = 2  # words between the rate and the currency, at most
 
+# A price in a home country's money is an exchange rate ("gheymate euro be toman", "سعر الدولار بالليرة").
+# Not the afghani: افغانی is also "Afghan" ("the price of translating an Afghan certificate"). A pair for
+# repairing a phone or a laptop (the sewing group mends clothes: "reparieren", "лагодити") was tried and
+# dropped: a second reader's in-scope questions lost 43 of 114 answers, still 17 with narrower words ("I send a
+# photo from my phone", "I used to repair phones, how do I find a job?"), for 12 out-of-scope ones caught.
+PRICE_WORDS = "قیمت قيمت سعر gheymat* ghimat* qeymat* si3r sa3r ціна цена"
+HOME_MONEY = "تومان تومن ليره لیر دينار ريال ریال toman* lira dinar* rial*"
+PRICE_DISTANCE = 3  # words between the price and the money, at most
+
 _ARTICLES = ("وال", "بال", "فال", "ال")
 
 
@@ -192,6 +203,7 @@ _PAIRS = (
     (_NEWS, _CONTEXT, None),
     (_compile(RATE_WORDS), _compile(CURRENCY_CONTEXT), RATE_DISTANCE),
     (_compile(TICKET_WORDS), _compile(CONCERT_CONTEXT), None),
+    (_compile(PRICE_WORDS), _compile(HOME_MONEY), PRICE_DISTANCE),
 )
 
 
