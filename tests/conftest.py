@@ -1,8 +1,8 @@
 """Shared fixtures: a migrated database on SQLite and on PostgreSQL, a controllable clock.
 
 Migrations run once per test session (per xdist worker): into a template SQLite file, copied for each
-test, and into a template PostgreSQL database, cloned for each test with CREATE DATABASE ... TEMPLATE
-(a database of its own: subprocesses get a plain URL, no search_path). Other tests that take `db_kind` run
+test, and into a template PostgreSQL database, cloned with CREATE DATABASE ... TEMPLATE (a database of its
+own: subprocesses get a plain URL, no search_path); a used clone is emptied, renamed and reused. Other tests that take `db_kind` run
 on both. End-to-end tests (tests/e2e/) run on SQLite; those marked `pg_e2e` run on PostgreSQL too: one smoke
 test per capability, the races, and what depends on the database (NUL characters, number ranges, deadlocks).
 """
@@ -324,7 +324,8 @@ async def make_engine(kind: str, tmp_path: Path) -> tuple[AsyncEngine, str, str 
 
 
 async def drop_pg_database(database: str) -> None:
-    """Give back a database from make_engine: dropped in the background (open connections are ended)."""
+    """Give back a database from make_engine: emptied for reuse, or dropped, in the background (open
+    connections are ended)."""
     if _pg_databases is not None:
         _pg_databases.release(database)
     else:
