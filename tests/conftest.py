@@ -2,9 +2,10 @@
 
 Migrations run once per test session (per xdist worker): into a template SQLite file, copied for each
 test, and into a template PostgreSQL database, cloned with CREATE DATABASE ... TEMPLATE (a database of its
-own: subprocesses get a plain URL, no search_path); a used clone is emptied, renamed and reused. Other tests that take `db_kind` run
-on both. End-to-end tests (tests/e2e/) run on SQLite; those marked `pg_e2e` run on PostgreSQL too: one smoke
-test per capability, the races, and what depends on the database (NUL characters, number ranges, deadlocks).
+own: subprocesses get a plain URL, no search_path); a used clone is emptied, renamed and reused. Other tests
+that take `db_kind` run on both. End-to-end tests (tests/e2e/) run on SQLite; those marked `pg_e2e` run on
+PostgreSQL too: one smoke test per capability, the races, and what depends on the database (NUL characters,
+number ranges, deadlocks).
 """
 
 from __future__ import annotations
@@ -179,9 +180,8 @@ class _PgDatabases:
             rows = (await conn.exec_driver_sql(f'SELECT json_agg(r)::text FROM public."{t}" AS r')).scalar()
             if rows:
                 literal = rows.replace("'", "''")
-                lines.append(
-                    f'INSERT INTO public."{t}" SELECT * FROM json_populate_recordset(NULL::public."{t}", \'{literal}\');'
-                )
+                records = f"json_populate_recordset(NULL::public.\"{t}\", '{literal}')"
+                lines.append(f'INSERT INTO public."{t}" SELECT * FROM {records};')
         sequences = (
             await conn.exec_driver_sql(
                 "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"
