@@ -114,8 +114,12 @@ class Settings(BaseSettings):
     telegram_request_timeout_seconds: float = Field(default=60.0, gt=0)
     telegram_retries: int = Field(default=3, ge=0, le=10)
     backup_dir: Path = ROOT / "data" / "backups"
+    # built FAQ indexes, for a quicker start (bot/faq/index_store.py); empty: off
+    faq_index_cache: Path | None = ROOT / "data" / "cache" / "faq-index"
 
-    @field_validator("metrics_port", "job_interval_max_seconds", "helpers_chat_id", mode="before")
+    @field_validator(
+        "metrics_port", "job_interval_max_seconds", "helpers_chat_id", "faq_index_cache", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -14,12 +14,14 @@ import asyncio
 import collections
 import concurrent.futures
 import contextlib
+import gc
 import os
 import random
 import shutil
 import socket
 import tempfile
 import threading
+import time
 import uuid
 import zlib
 from collections.abc import AsyncIterator, Coroutine
@@ -277,6 +279,48 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         _pg_databases.close()
         _pg_databases = None
     _SqliteTemplate.remove()
+
+
+# What a test process keeps alive (the imported modules, the FAQ index and language models, SQLAlchemy's
+# caches) out of the garbage collector's sight, as `python -m bot run` does after its warm-up (bot/cli.py):
+# every full collection walked it all again, a sixth of an end-to-end test's CPU time. Frozen again after
+# each few seconds of CPU, once what the tests built lazily is there too.
+FREEZE_EVERY_CPU_S = 3.0
+_frozen_at_cpu = 0.0
+
+
+# The built FAQ indexes (bot/faq/index_store.py) in a folder of this run's own: the first process that needs
+# an index builds it, the workers, bots and demos after it load it (each build is about 1.5 s of CPU). A new
+# folder per run: every run builds from the code and content as they are.
+_INDEX_CACHE_OWNED: Path | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _INDEX_CACHE_OWNED
+    if WORKER or "FAQ_INDEX_CACHE" in os.environ:
+        return  # a worker inherits the run's folder; a folder given is kept
+    _INDEX_CACHE_OWNED = Path(tempfile.mkdtemp(prefix="hnb-faq-index-"))
+    os.environ["FAQ_INDEX_CACHE"] = str(_INDEX_CACHE_OWNED)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _INDEX_CACHE_OWNED is not None:
+        shutil.rmtree(_INDEX_CACHE_OWNED, ignore_errors=True)
+        os.environ.pop("FAQ_INDEX_CACHE", None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    global _frozen_at_cpu
+    if time.process_time() - _frozen_at_cpu >= FREEZE_EVERY_CPU_S:
+        gc.collect()
+        gc.freeze()
+        _frozen_at_cpu = time.process_time()
 
 
 # One dialect and one cache of compiled SQL for all the test engines of an engine kind in a worker. Every

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.clock import Clock
+from bot.config import load_settings
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContentError, check_content, load_content
 from bot.faq.detect import SUPPORTED
 from bot.faq.freshness import STALE_MONTHS, stale_answers, stale_facts, warnings
+from bot.faq.index_store import store_in
 from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts, LocalFactsError
 
@@ -202,7 +204,9 @@ def _human(question: str, r: MatchResult) -> str:
 def run_match(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
-        matcher = FaqMatcher(load_content(Path(args.faq_dir)))
+        matcher = FaqMatcher(
+            load_content(Path(args.faq_dir)), store=store_in(load_settings().faq_index_cache)
+        )
     except FaqContentError as exc:
         print(f"faq: {exc}", file=sys.stderr)
         return 1

@@ -228,6 +228,10 @@ class LanguageIndex:
         written.pop("digits", None)
         self.script = script or (written.most_common(1)[0][0] if written else "latin")
 
+    def __getstate__(self) -> dict[str, object]:
+        # (bot/faq/index_store.py keeps built indexes on disk: the stemmer, a function, is given back there)
+        return {k: v for k, v in self.__dict__.items() if k != "stem"}
+
     def _query(self, counts: dict[str, float], prefix: str, unknown_idf: float) -> list[tuple[int, float]]:
         """(feature id, weight) of the question, rarest first. Features unknown here still count in the
         norm: a question about something else entirely ("weather tomorrow") must not look like a perfect

@@ -125,6 +125,7 @@ class LiveContent:
                 with_examples(content, rows),
                 detector=service.matcher.detector,
                 default_lang=service.default_lang,
+                store=service.matcher.store,
             )
             service.content = content
             self.version, self.examples = version, rows

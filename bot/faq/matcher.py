@@ -38,11 +38,13 @@ from bot.faq.content import PLACEHOLDER, FaqContent, FaqEntry, with_asked
 from bot.faq.detect import SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
 from bot.faq.index import LanguageIndex
+from bot.faq.index_store import IndexStore
 from bot.faq.normalize import (
     ALL_STOPWORDS,
     HEAD_MIN,
     fold,
     script_of_token,
+    stem,
     tokenize,
     with_compound_heads,
     without_addresses,
@@ -206,25 +208,36 @@ _INDEXES: weakref.WeakValueDictionary[tuple[str, str, tuple[FaqEntry, ...]], Lan
 )
 
 
-def _language_index(view: str, lang: str, entries: tuple[FaqEntry, ...]) -> LanguageIndex:
+def _language_index(
+    view: str, lang: str, entries: tuple[FaqEntry, ...], store: IndexStore | None = None
+) -> LanguageIndex:
     """The index of one language's entries in one view: NATIVE script, or LATIN spellings as keys."""
     key = (view, lang, entries)
     index = _INDEXES.get(key)
     if index is not None:
         return index
     if view == NATIVE:
-        index = LanguageIndex(lang, entries)
+        stemmer = stem
+
+        def build() -> LanguageIndex:
+            return LanguageIndex(lang, entries)
     else:
-        index = LanguageIndex(
-            lang,
-            entries,
-            tokenizer=_key_tokenizer(lang),
-            stopwords=key_stopwords(lang),
-            script="latin",
-            anchor_min=2,
-            substring_min=4 if GROUP.get(lang) == "abjad" else 3,
-            stemmer=key_stemmer(lang),
-        )
+        stemmer = key_stemmer(lang)
+
+        def build() -> LanguageIndex:
+            return LanguageIndex(
+                lang,
+                entries,
+                tokenizer=_key_tokenizer(lang),
+                stopwords=key_stopwords(lang),
+                script="latin",
+                anchor_min=2,
+                substring_min=4 if GROUP.get(lang) == "abjad" else 3,
+                stemmer=stemmer,
+            )
+
+    index = store.get(key, build) if store is not None else build()
+    index.stem = stemmer  # (a stored index is kept without it)
     _INDEXES[key] = index
     return index
 
@@ -238,6 +251,7 @@ class FaqMatcher:
         content: FaqContent,
         detector: LanguageDetector | None = None,
         default_lang: str = "de",
+        store: IndexStore | None = None,
     ) -> None:
         # The asked questions (locales/faq/examples.yaml) join their entries as single examples (index.py).
         content = with_asked(content) if content.asked else content
@@ -256,14 +270,15 @@ class FaqMatcher:
             }
         )
         self.default_lang = default_lang
+        self.store = store  # built indexes on disk (bot/faq/index_store.py), for the next process
         self.indexes: dict[str, LanguageIndex] = {
-            lang: _language_index(NATIVE, lang, tuple(entries.values()))
+            lang: _language_index(NATIVE, lang, tuple(entries.values()), store)
             for lang, entries in content.entries.items()
             if entries
         }
         # The same entries as keys, for questions typed in Latin letters (or Ukrainian on a Russian layout).
         self.latin: dict[str, LanguageIndex] = {
-            lang: _language_index(LATIN, lang, tuple(entries.values()))
+            lang: _language_index(LATIN, lang, tuple(entries.values()), store)
             for lang, entries in content.entries.items()
             if entries and lang in TRANSLIT_LANGUAGES
         }

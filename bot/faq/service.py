@@ -34,6 +34,7 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import emergency, feedback, smalltalk, stats
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
+from bot.faq.index_store import IndexStore, store_in
 from bot.faq.live import LiveContent
 from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult, tells_language
 from bot.faq.smalltalk import Talk
@@ -89,13 +90,18 @@ class FaqService:
     """Content + matcher + local facts, read-only after construction (shared by all updates)."""
 
     def __init__(
-        self, content: FaqContent, facts: LocalFacts, default_lang: str = "de", tz: tzinfo = DEFAULT_TZ
+        self,
+        content: FaqContent,
+        facts: LocalFacts,
+        default_lang: str = "de",
+        tz: tzinfo = DEFAULT_TZ,
+        store: IndexStore | None = None,
     ) -> None:
         self.content = content
         self.tz = tz  # the zone whose days the question counts use (bot.faq.stats)
         self.facts = emergency.with_numbers(facts)  # the emergency numbers are never a bare placeholder
         self.default_lang = default_lang
-        self.matcher = FaqMatcher(content, default_lang=default_lang)
+        self.matcher = FaqMatcher(content, default_lang=default_lang, store=store)
         self.live = LiveContent(content, self.facts)  # the version of the database's content we answer from
 
     # --- content -------------------------------------------------------------------------------------
@@ -296,8 +302,10 @@ def build_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> FaqSer
         service = _SERVICES.get(key)
         if service is None:
             facts = LocalFacts.load(settings.local_facts_file)
-            service = FaqService(load_content(faq_dir), facts, settings.default_language, settings.tz)
+            store = store_in(settings.faq_index_cache)
+            service = FaqService(load_content(faq_dir), facts, settings.default_language, settings.tz, store)
             service.matcher.detector.warm_up()
+            emergency.detector()  # checked before every match: built now, not on the first question
             _SERVICES[key] = service
             log.info("FAQ loaded: %d languages", len(service.content.entries))
     return service

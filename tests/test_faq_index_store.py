@@ -1,0 +1,106 @@
+"""Built FAQ indexes kept on disk (bot/faq/index_store.py): a process that loads them answers exactly as one
+that built them, and a damaged, stale or unwritable cache only costs the time of building."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.faq import matcher as matcher_module
+from bot.faq.content import FaqContent, load_content
+from bot.faq.detect import LanguageDetector
+from bot.faq.index_store import IndexStore
+from bot.faq.matcher import FaqMatcher
+from tests.faq_quality import DEVSET, load
+
+
+@pytest.fixture(scope="module")
+def content() -> FaqContent:
+    return load_content()
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget the indexes this process has built (as a new process would start)."""
+    monkeypatch.setattr(matcher_module, "_INDEXES", type(matcher_module._INDEXES)())
+
+
+def _no_building(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("an index was built, not loaded")
+
+    monkeypatch.setattr(matcher_module, "LanguageIndex", refuse)
+
+
+def test_a_loaded_index_answers_every_question_as_the_built_one(
+    content: FaqContent, detector: LanguageDetector, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fresh(monkeypatch)
+    built = FaqMatcher(content, detector=detector, store=IndexStore(tmp_path))
+    stored = sorted(tmp_path.glob("*.pickle"))
+    assert len(stored) == len(built.indexes) + len(built.latin)  # one file per language and view
+    _fresh(monkeypatch)
+    _no_building(monkeypatch)
+    loaded = FaqMatcher(content, detector=detector, store=IndexStore(tmp_path))
+    questions = [row["text"] for row in load(DEVSET)]
+    assert len(questions) > 300
+    for question in questions:
+        assert loaded.match(question) == built.match(question), question
+    assert sorted(tmp_path.glob("*.pickle")) == stored
+
+
+def test_changed_content_is_built_anew_and_a_damaged_file_replaced(
+    content: FaqContent,
+    detector: LanguageDetector,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _fresh(monkeypatch)
+    FaqMatcher(content, detector=detector, store=IndexStore(tmp_path))
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("*.pickle")}
+    # An answer edited in the console: the German indexes are new files, the old ones are not read.
+    de = dict(content.entries["de"])
+    de["kita"] = dataclasses.replace(de["kita"], answer_template=de["kita"].answer_template + " Neu.")
+    edited = dataclasses.replace(content, entries={**content.entries, "de": de})
+    _fresh(monkeypatch)
+    FaqMatcher(edited, detector=detector, store=IndexStore(tmp_path))
+    after = {p.name for p in tmp_path.glob("*.pickle")}
+    assert len(after - set(before)) == 1  # German's (in its own script: it has no Latin-keys view)
+    # A file cut short (a full disk, a crash): built again, replaced, and the question still answered.
+    damaged = next(iter(before))
+    (tmp_path / damaged).write_bytes(before[damaged][:1000])
+    _fresh(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="bot.faq.index_store"):
+        again = FaqMatcher(content, detector=detector, store=IndexStore(tmp_path))
+    assert (tmp_path / damaged).read_bytes() == before[damaged]
+    assert [r.getMessage() for r in caplog.records] == [
+        "FAQ index cache file unreadable, building anew: UnpicklingError"
+    ]
+    assert again.match("Wo finde ich einen Kitaplatz?").slug == "kita"
+
+
+def test_a_folder_that_cannot_be_written_only_costs_the_building(
+    content: FaqContent,
+    detector: LanguageDetector,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    _fresh(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="bot.faq.index_store"):
+        matcher = FaqMatcher(content, detector=detector, store=IndexStore(blocked / "cache"))
+    assert matcher.match("Wo finde ich einen Kitaplatz?").slug == "kita"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"FAQ index cache off: {blocked / 'cache'}: NotADirectoryError"
+    ]
