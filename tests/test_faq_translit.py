@@ -255,6 +255,48 @@ def test_questions_near_an_off_topic_subject_are_still_answered(
     assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == slug, text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A course in something other than a language (the seventh set's misses): no German course.
+        "أبحث عن كورس يوغا للمبتدئين، هل تنصحونني بتطبيق جيد؟",
+        "کلاس یوگا برای مبتدی‌ها در هانوفر سراغ دارید؟",
+        "Чи є в Ганновері курси манікюру українською?",
+        "Gibt es hier einen Tanzkurs für Erwachsene?",
+        "wen fi dawrat swa2a rkhisa?",
+    ],
+)
+def test_a_course_in_something_else_is_no_german_course(text: str) -> None:
+    assert off_topic(tokenize(text), "german-courses", lambda word: False), text
+    assert not off_topic(tokenize(text), "homework-help", lambda word: False), text  # judged for one topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A second reader's German-course questions that name another class (5 Dec 2026): a free course word,
+        # German, a language, speaking or words keep the answer.
+        "marhaba, el kors 3ndkon ayya yom? ana 3ndi kors yoga el tlata w badi et3allam e7ki",
+        "سلام، کلاس شما چه روزیه؟ من سه‌شنبه‌ها کلاس یوگا دارم. میخوام حرف زدن رو تمرین کنم",
+        "Добрий день! Курси у вас по яких днях? У середу в мене заняття з йоги, не хочу пропускати. Хочу "
+        "навчитися говорити",
+        "Hi, is there childcare during the class? My older kids have swimming class same time and the baby must "
+        "come with me. I want practice speaking",
+        "Moin, macht ihr Unterricht mit Musik und Liedern? So lerne ich die Wörter besser. Kostet das was?",
+        "مرحبا، بدي اتعلم احكي منيح. الكورس عندكم أي يوم؟ لأنو الولاد عندهن دورة سباحة الأربعاء وما بقدر اجي",
+        # A third reader's (5 Dec 2026): the other class two words away is no subject of the course.
+        "Kommt der Unterricht vor Yoga oder danach? Ich will beides machen.",
+        "شو أهم، الكورس ولا السواقة؟ ما بلحق عالتنين",
+        "kelas ba yoga ham zaman nist? mikham har do ro beram",
+        "Що важливіше, курс чи автошкола? Не встигаю на обидва",
+        "Что важнее, курс или автошкола? На оба времени нет",
+    ],
+)
+def test_a_german_course_question_naming_another_class_is_answered(service: FaqService, text: str) -> None:
+    reply = service.decide(text, user_lang=None)
+    assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == "german-courses", text
+
+
 def test_a_function_word_of_one_language_is_no_evidence_for_another(service: FaqService) -> None:
     # "yak" is як (Ukrainian how) and, as a key, also یک (Persian one)
     assert service.detect("yak zapysatysia do likaria")[0] == "uk"

@@ -21,6 +21,13 @@ questions that lost their answer ("after the afternoon prayer" for a time, a mos
 driving licence in a letter, a dance teacher's diploma, a child's dance class beside homework help).
 A price in a home country's money (toman, lira, dinar, rial) came from the fifth set's misses, read once the
 sixth was written; a pair for repairing a phone was tried and dropped (see PRICE_WORDS).
+A course in something other than a language (yoga, manicure, swimming, a driving school) is no German course
+(GERMAN_COURSES, from the seventh set's misses, read once the eighth was written): judged for that topic
+only, and only when every course word named has such a subject beside it and nothing names German, a
+language, speaking or words, and with the subject right beside it. A second reader's 120 in-scope
+questions with such words lost no answer (10 did before the rule was narrowed to that); a third reader's 80
+German-course questions that name another class lost 1 (9 with the subject two words away: "курс чи
+автошкола"), for 5 out-of-scope questions caught on the older sets and 1 on the eighth (17 -> 16 of 61).
 Lists are folded like questions (bot/faq/normalize.py); "stem*" matches every word that begins with the
 stem; Latin spellings of Arabic, Farsi, Ukrainian and Russian are listed beside the native ones.
 """
@@ -189,6 +196,45 @@ PRICE_WORDS = "قیمت قيمت سعر gheymat* ghimat* qeymat* si3r sa3r ці�
 HOME_MONEY = "تومان تومن ليره لیر دينار ريال ریال toman* lira dinar* rial*"
 PRICE_DISTANCE = 3  # words between the price and the money, at most
 
+# A course in something other than a language is not a German course: a yoga class ("كورس يوغا", "کلاس یوگا",
+# "Yogakurs"), a manicure course ("курси манікюру"), a driving school. Judged for the german-courses topic
+# only (a dance class beside homework help still gets its answer), and not when the question names German, a
+# language, integration or a level. From the seventh blind set's misses (read once the eighth was written).
+GERMAN_COURSES = "german-courses"
+COURSE_WORDS = (
+    "kurs kurse kursen kurses klasse unterricht stunde stunden training course courses class classes lesson "
+    "lessons كورس كورسات دوره دورات درس دروس صف حصه حصص کلاس کلاسهای دوره‌های курс курси курсы курсів "
+    "курсов заняття занятия урок уроки уроків kors korsat kurs dawra dawrat dors kelas kelase kelasi "
+    "dore doreh kursy kursi zaniattia zanyattya uroky"
+)
+COURSE_SUFFIXES = ("kurs", "kurse", "unterricht", "stunde", "stunden", "schule", "training")
+ACTIVITY_WORDS = (
+    "yoga* joga* pilates fitness gym zumba aerobic* tanz* dance dancing ballett ballet manikure manicure "
+    "nagel* nails makeup schmink* gitarre* guitar klavier piano malen malkurs painting drawing "
+    "zeichnen zeichenkurs schwimm* swimming fahrschule* driving schach chess boxen boxing karate judo "
+    "يوغا يوجا رقص الرقص زومبا مانيكير مناكير اظافر مكياج ميكاب جيتار غيتار بيانو رسم سباحه "
+    "سواقه قياده شطرنج ملاكمه كاراتيه "
+    "raqs ra2s rags mikyaj gitar rasm sba7a sbaha swa2a sewa2a shatranj "
+    "یوگا پیلاتس ایروبیک ناخن مانیکور گیتار پیانو نقاشی شنا رانندگی شطرنج بوکس کاراته "
+    "raghs nakhon nakhun manikur naghashi shena ranandegi "
+    "йог* пілатес пилатес фітнес фитнес танц* зумба манікюр* маникюр* нігт* ногт* макіяж* макияж* "
+    "гітар* гитар* фортепіано фортепиано піаніно пианино малюван* рисован* плаван* автошкол* "
+    "водінн* вождени* шахмат* шахи бокс* карате "
+    "tanci tantsi manikur manikiur manikyur gitara plavannia plavannya plavanie shakhy shakhmaty avtoshkol*"
+)
+LANGUAGE_WORDS = (
+    "deutsch* german almani* almanisch sprach* language languages integration* a1 a2 b1 b2 c1 "
+    "alphabet* alfabet* lesen schreiben sprechen spreche speak speaking worter vokabel* grammatik grammar "
+    "احكي احكى احچي حكي كلمه كلمات قواعد e7ki a7ki kelme kalimat "
+    "حرف لغت لغات گرامر اینتگراسیون harf loghat "
+    "говорити говорить розмовля* разговар* слова граматик* грамматик* "
+    "الماني* الالماني* لغه اللغه لغات اندماج lugha lo3'a loghat "
+    "المانی* آلمانی* زبان ادغام zaban zabun "
+    "німецьк* немецк* нимецьк* мов* язык* інтеграц* интеграц* nimets* nemets* movy movi "
+    "inteqration integratsi*"
+)
+COURSE_DISTANCE = 1  # the subject right beside the course word ("كورس يوغا", "yoga class", "курси манікюру")
+
 _ARTICLES = ("وال", "بال", "فال", "ال")
 
 
@@ -206,6 +252,9 @@ _NEWS = _compile(NEWS_WORDS)
 _CONTEXT = _compile(NEWS_CONTEXT)
 # (words, context, distance): one of the words with one of its context words (at most `distance` words
 # apart, None: anywhere) is off topic.
+_COURSE = _compile(COURSE_WORDS)
+_ACTIVITY = _compile(ACTIVITY_WORDS)
+_LANGUAGE = _compile(LANGUAGE_WORDS)
 _PAIRS = (
     (_NEWS, _CONTEXT, None),
     (_compile(RATE_WORDS), _compile(CURRENCY_CONTEXT), RATE_DISTANCE),
@@ -224,8 +273,9 @@ def off_topic(tokens: Sequence[str], slug: str, knows: Callable[[str], bool]) ->
     """Whether the question (normalised tokens) is about something the topic `slug` does not cover: it
     uses an off-topic word, or asks for the day's news or an exchange rate, that the topic's own texts
     (`knows`) never use."""
-    del slug  # the topic is judged through `knows`
     if any(_is(t, _OFF) and not knows(t) for t in tokens):
+        return True
+    if slug == GERMAN_COURSES and _course_in_something_else(tokens, knows):
         return True
     for words, context, distance in _PAIRS:
         found = [i for i, t in enumerate(tokens) if _is(t, words)]
@@ -237,3 +287,16 @@ def off_topic(tokens: Sequence[str], slug: str, knows: Callable[[str], bool]) ->
         ):
             return True
     return False
+
+
+def _course_in_something_else(tokens: Sequence[str], knows: Callable[[str], bool]) -> bool:
+    """Every course, class or lesson named has a subject that is no language beside it (or in one word:
+    "Yogakurs"). A course named on its own too is ours ("your class is on which day? I have yoga on
+    Tuesdays"), and so is one where German, a language, speaking or words are named."""
+    if any(_is(t, _LANGUAGE) for t in tokens):
+        return False
+    activities = [i for i, t in enumerate(tokens) if _is(t, _ACTIVITY) and not knows(t)]
+    courses = [i for i, t in enumerate(tokens) if _is(t, _COURSE) or t.endswith(COURSE_SUFFIXES)]
+    return bool(activities and courses) and all(
+        any(abs(i - j) <= COURSE_DISTANCE for i in activities) for j in courses
+    )
