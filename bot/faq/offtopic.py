@@ -196,10 +196,8 @@ PRICE_WORDS = "قیمت قيمت سعر gheymat* ghimat* qeymat* si3r sa3r ці�
 HOME_MONEY = "تومان تومن ليره لیر دينار ريال ریال toman* lira dinar* rial*"
 PRICE_DISTANCE = 3  # words between the price and the money, at most
 
-# A course in something other than a language is not a German course: a yoga class ("كورس يوغا", "کلاس یوگا",
-# "Yogakurs"), a manicure course ("курси манікюру"), a driving school. Judged for the german-courses topic
-# only (a dance class beside homework help still gets its answer), and not when the question names German, a
-# language, integration or a level. From the seventh blind set's misses (read once the eighth was written).
+# A course in something other than a language is not a German course (see the module's docstring and
+# `_course_in_something_else`): a yoga class ("كورس يوغا", "Yogakurs"), a manicure course ("курси манікюру").
 GERMAN_COURSES = "german-courses"
 COURSE_WORDS = (
     "kurs kurse kursen kurses klasse unterricht stunde stunden training course courses class classes lesson "
@@ -226,7 +224,7 @@ LANGUAGE_WORDS = (
     "deutsch* german almani* almanisch sprach* language languages integration* a1 a2 b1 b2 c1 "
     "alphabet* alfabet* lesen schreiben sprechen spreche speak speaking worter vokabel* grammatik grammar "
     "احكي احكى احچي حكي كلمه كلمات قواعد e7ki a7ki kelme kalimat "
-    "حرف لغت لغات گرامر اینتگراسیون harf loghat "
+    "حرف لغت گرامر اینتگراسیون harf "
     "говорити говорить розмовля* разговар* слова граматик* грамматик* "
     "الماني* الالماني* لغه اللغه لغات اندماج lugha lo3'a loghat "
     "المانی* آلمانی* زبان ادغام zaban zabun "
@@ -250,11 +248,11 @@ def _compile(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
 _OFF = _compile(" ".join(OFF_TOPIC_WORDS.values()))
 _NEWS = _compile(NEWS_WORDS)
 _CONTEXT = _compile(NEWS_CONTEXT)
-# (words, context, distance): one of the words with one of its context words (at most `distance` words
-# apart, None: anywhere) is off topic.
 _COURSE = _compile(COURSE_WORDS)
 _ACTIVITY = _compile(ACTIVITY_WORDS)
 _LANGUAGE = _compile(LANGUAGE_WORDS)
+# (words, context, distance): one of the words with one of its context words (at most `distance` words
+# apart, None: anywhere) is off topic.
 _PAIRS = (
     (_NEWS, _CONTEXT, None),
     (_compile(RATE_WORDS), _compile(CURRENCY_CONTEXT), RATE_DISTANCE),
@@ -272,7 +270,7 @@ def _is(token: str, lexicon: tuple[frozenset[str], tuple[str, ...]]) -> bool:
 def off_topic(tokens: Sequence[str], slug: str, knows: Callable[[str], bool]) -> bool:
     """Whether the question (normalised tokens) is about something the topic `slug` does not cover: it
     uses an off-topic word, or asks for the day's news or an exchange rate, that the topic's own texts
-    (`knows`) never use."""
+    (`knows`) never use; or, for the German courses, it asks for a course in something else."""
     if any(_is(t, _OFF) and not knows(t) for t in tokens):
         return True
     if slug == GERMAN_COURSES and _course_in_something_else(tokens, knows):
