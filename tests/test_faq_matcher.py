@@ -309,6 +309,16 @@ def test_cli_match_one_question_forced_language(capsys: pytest.CaptureFixture[st
     assert line["lang"] == "uk" and line["slug"] == "kita"
 
 
+def test_cli_match_answers_whatever_else_the_configuration_says(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The configuration only names the folder of the stored indexes: a wrong value elsewhere in it is the
+    # bot's start to tell, not a reason to refuse a question here.
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "many")
+    assert run(_parse(["faq", "match", "--json", "wo ist die kita"])) == 0
+    assert json.loads(capsys.readouterr().out)["slug"] == "kita"
+
+
 def test_cli_match_as_a_process() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bot.faq.cli", "match"],

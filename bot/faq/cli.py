@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.clock import Clock
-from bot.config import load_settings
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContentError, check_content, load_content
 from bot.faq.detect import SUPPORTED
 from bot.faq.freshness import STALE_MONTHS, stale_answers, stale_facts, warnings
@@ -27,16 +26,27 @@ from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts, LocalFactsError
 
 
+def _settings() -> Any:
+    """The configuration (environment or .env), or None when it cannot be read: these commands work without
+    it (a wrong value elsewhere in it is told by the bot's own start)."""
+    try:
+        from bot.config import ConfigError, load_settings
+    except ImportError:
+        return None
+    try:
+        return load_settings()
+    except ConfigError:
+        return None
+
+
 def _facts_path(args: argparse.Namespace) -> Path:
     """--facts, else LOCAL_FACTS_FILE from the configuration (environment or .env), else the sample."""
     if getattr(args, "facts", None):
         return Path(args.facts)
-    try:
-        from bot.config import ConfigError, load_settings
-
-        return Path(load_settings().local_facts_file)
-    except (ImportError, ConfigError):
-        return Path(os.environ.get("LOCAL_FACTS_FILE") or DEFAULT_FACTS_FILE)
+    settings = _settings()
+    if settings is not None:
+        return Path(settings.local_facts_file)
+    return Path(os.environ.get("LOCAL_FACTS_FILE") or DEFAULT_FACTS_FILE)
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -204,9 +214,9 @@ def _human(question: str, r: MatchResult) -> str:
 def run_match(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
-        matcher = FaqMatcher(
-            load_content(Path(args.faq_dir)), store=store_in(load_settings().faq_index_cache)
-        )
+        settings = _settings()  # the stored indexes, when the configuration names their folder
+        store = store_in(settings.faq_index_cache) if settings is not None else None
+        matcher = FaqMatcher(load_content(Path(args.faq_dir)), store=store)
     except FaqContentError as exc:
         print(f"faq: {exc}", file=sys.stderr)
         return 1
