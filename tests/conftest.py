@@ -36,6 +36,7 @@ from sqlalchemy.pool import NullPool
 from bot.clock import FrozenClock
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
+from tests import forkserver
 
 PG_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 DB_KINDS = ["sqlite", "pg"]
@@ -293,20 +294,29 @@ _frozen_at_cpu = 0.0
 # an index builds it, the workers, bots and demos after it load it (each build is about 1.5 s of CPU). A new
 # folder per run: every run builds from the code and content as they are.
 _INDEX_CACHE_OWNED: Path | None = None
+_FORK_SERVER: forkserver.ForkServer | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _INDEX_CACHE_OWNED
-    if WORKER or "FAQ_INDEX_CACHE" in os.environ:
-        return  # a worker inherits the run's folder; a folder given is kept
-    _INDEX_CACHE_OWNED = Path(tempfile.mkdtemp(prefix="hnb-faq-index-"))
-    os.environ["FAQ_INDEX_CACHE"] = str(_INDEX_CACHE_OWNED)
+    global _INDEX_CACHE_OWNED, _FORK_SERVER
+    if WORKER:
+        return  # a worker inherits the run's folder and fork server
+    if "FAQ_INDEX_CACHE" not in os.environ:  # a folder given is kept
+        _INDEX_CACHE_OWNED = Path(tempfile.mkdtemp(prefix="hnb-faq-index-"))
+        os.environ["FAQ_INDEX_CACHE"] = str(_INDEX_CACHE_OWNED)
+    # `python -m bot ...` forked from one process that imported the bot (tests/forkserver.py): it imports
+    # while the workers start
+    _FORK_SERVER = forkserver.ForkServer()
+    os.environ[forkserver.SOCKET_ENV] = _FORK_SERVER.path
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _INDEX_CACHE_OWNED is not None:
         shutil.rmtree(_INDEX_CACHE_OWNED, ignore_errors=True)
         os.environ.pop("FAQ_INDEX_CACHE", None)
+    if _FORK_SERVER is not None:
+        _FORK_SERVER.stop()
+        os.environ.pop(forkserver.SOCKET_ENV, None)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

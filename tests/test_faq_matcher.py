@@ -16,6 +16,7 @@ import pytest
 from bot.faq.cli import register, run
 from bot.faq.content import FaqContent, FaqEntry, Topic, load_content, with_examples
 from bot.faq.matcher import EMERGENCY_SLUG, FaqMatcher
+from bot.faq.normalize import without_addresses
 from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -371,6 +372,21 @@ def test_a_new_example_builds_only_its_languages_indexes_again(matcher: FaqMatch
 def test_an_address_is_no_sign_of_a_language(matcher: FaqMatcher, text: str) -> None:
     """A link pasted by an Arabic reader is answered in Arabic, not in the English its letters look like."""
     assert matcher.match(text, user_lang="ar").answer_lang == "ar"
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("schreib an a.b+c@x-y.de bitte", "schreib an   bitte"),
+        ("siehe ...bamf.de/DE dort", "siehe ...  dort"),
+        ("Ende.bamf.de", " "),
+        ("@helfer_bot hallo", "  hallo"),
+        ("a." * 2500, "a." * 2500),  # a long run with no address in it stays as it is
+        ("x" * 5000 + "@", "x" * 5000 + "@"),
+    ],
+)
+def test_addresses_are_cut_where_their_run_starts(text: str, left: str) -> None:
+    assert without_addresses(text) == left
 
 
 def test_the_words_around_an_address_still_tell_the_language(matcher: FaqMatcher) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from storage.base import Base
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.models import User
+from tests import forkserver
 from tests.ops_support import create_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,14 +215,7 @@ def test_cli_backup_and_restore(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": url, "BACKUP_DIR": str(tmp_path / "bk")}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return forkserver.run_bot(list(args), env, ROOT)
 
     assert run("db", "upgrade").returncode == 0
     made = run("backup")

@@ -127,6 +127,15 @@ async def test_healthz_and_metrics_of_a_running_bot(
             await enqueue_many(session, app.clock, rows + later)
         await wait_for(lambda: len(emu.bot_messages(92_001)) >= 3, 30, "the three messages")
 
+        async def counted() -> bool:  # the third is counted once the bot has its answer, a moment later
+            return (
+                metric(
+                    parse_metrics((await get(base + "/metrics"))[2]), "hnb_deliveries_total", result="sent"
+                )
+                >= 3
+            )
+
+        await wait_for(counted, 30, "the three deliveries counted")
         status, ctype, body = await get(base + "/metrics")
         assert status == 200 and ctype.startswith("text/plain") and "version=0.0.4" in ctype
         samples = parse_metrics(body)

@@ -12,7 +12,6 @@ import gzip
 import json
 import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy import text
 from bot.ops import backup as bk
 from bot.ops.restore import restore
 from storage.db import create_engine
+from tests import forkserver
 from tests.conftest import drop_pg_database, make_engine
 from tests.ops_support import create_database, drop_database
 from tests.test_ops_backup import populate, snapshot
@@ -194,10 +194,7 @@ async def test_the_good_backup_still_restores_after_the_checks(live: str, tmp_pa
 
 
 def run_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    return forkserver.run_bot(list(args), {**os.environ, "DATABASE_URL": url}, ROOT)
 
 
 async def test_cli_refuses_with_one_line_and_changes_nothing(live: str, tmp_path: Path) -> None:

@@ -272,8 +272,20 @@ def _read_header(path: Path) -> dict[str, Any]:
     raise BackupError(f"{path}: not a JSON backup of this bot")
 
 
+_SCHEMAS: dict[tuple[str, ...], MetaData] = {}  # by revision: the migrations of this code never change
+
+
 async def _schema_at(heads: list[str]) -> MetaData:
-    """The tables at the backup's revision, built in a scratch SQLite file (the live database is not touched)."""
+    """The tables at the backup's revision, only read by the checks: built once per process and revision
+    (`python -m bot restore` restores once; the tests restore dozens of backups in one process)."""
+    key = tuple(heads)
+    if key not in _SCHEMAS:
+        _SCHEMAS[key] = await _build_schema(heads)
+    return _SCHEMAS[key]
+
+
+async def _build_schema(heads: list[str]) -> MetaData:
+    """The tables at a revision, built in a scratch SQLite file (the live database is not touched)."""
     meta = MetaData()
     with tempfile.TemporaryDirectory(prefix="hnb-schema-") as scratch:
         engine = create_engine(f"sqlite+aiosqlite:///{Path(scratch) / 'schema.sqlite3'}")

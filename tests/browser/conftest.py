@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -25,6 +24,7 @@ from typing import Any, ClassVar
 import pytest
 
 from bot.config import ROOT
+from tests import forkserver
 from tests.conftest import BROWSER, free_port, pg_admin, pg_url_for
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -64,7 +64,7 @@ def _chromium() -> tuple[str, str]:
 @dataclass
 class Demo:
     url: str
-    process: subprocess.Popen[bytes]
+    process: forkserver.ForkedProcess
     log: Path
 
     def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -90,12 +90,8 @@ def _start_demo(folder: Path, database: str) -> Iterator[Demo]:
     log = folder / "demo.log"
     env = {**os.environ, "BOT_TOKEN": "", "LOG_LEVEL": "WARNING"}
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "demo", "--port", str(port), "--database", database],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+        process = forkserver.start_bot_blocking(
+            ["demo", "--port", str(port), "--database", database], env, ROOT, out
         )
     running = Demo(f"http://127.0.0.1:{port}", process, log)
     try:
@@ -114,10 +110,10 @@ def _start_demo(folder: Path, database: str) -> Iterator[Demo]:
     finally:
         process.terminate()
         try:
-            process.wait(10)
+            process.wait_blocking(10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait(5)
+            process.wait_blocking(5)
 
 
 @contextlib.contextmanager

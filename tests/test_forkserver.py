@@ -1,0 +1,45 @@
+"""The tests' fork server (tests/forkserver.py) runs `python -m bot` as a fresh interpreter does: the same
+output, exit code, environment and working directory, and an exit status that tells a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests import forkserver
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_wrong_command_is_told_as_by_a_fresh_interpreter(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"}
+    args = ["restore", str(tmp_path / "missing.jsonl.gz")]
+    fresh = subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    forked = forkserver.run_bot(args, env, ROOT)
+    assert fresh.returncode != 0 and fresh.stderr.strip()
+    assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
+
+
+async def test_a_child_has_its_own_environment_and_a_kill_is_its_exit_status(tmp_path: Path) -> None:
+    log = tmp_path / "out.log"
+    env = {"PATH": os.environ.get("PATH", ""), "BOT_TOKEN": "1:x", "DATABASE_URL": "nonsense://"}
+    with log.open("wb") as out:
+        ended = await forkserver.start_bot(["run"], env, tmp_path, out)
+    assert await ended.wait() == 2  # the configuration, read from this environment only, is refused
+    assert "DATABASE_URL" in log.read_text()
+
+    with log.open("wb") as out:
+        database = str(tmp_path / "demo.sqlite3")
+        demo = await forkserver.start_bot(
+            ["demo", "--port", str(free_port()), "--database", database], env, ROOT, out
+        )
+    assert demo.returncode is None
+    demo.send_signal(signal.SIGKILL)
+    assert await asyncio.wait_for(demo.wait(), 30) == -signal.SIGKILL
