@@ -142,6 +142,8 @@ class ForkServer:
 
     def stop(self) -> None:
         assert self.process.stdin is not None
+        if not os.path.exists(self.path):  # still importing: nothing was asked of it
+            self.process.kill()
         self.process.stdin.close()  # it ends by itself; its children are the tests' to end
         try:
             self.process.wait(10)
