@@ -149,6 +149,7 @@ def ways_of_writing(content: FaqContent) -> None:
         ),
         ("blind set (tests/data/faq_blind.yaml, written after tuning, never tuned on)", faq_quality.BLIND),
         ("eighth blind set (tests/data/faq_blind8.yaml, 337 rows, never read)", faq_quality.BLIND8),
+        ("ninth blind set (tests/data/faq_blind9.yaml, 337 rows, never read)", faq_quality.BLIND9),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))
