@@ -360,6 +360,24 @@ def test_a_new_example_builds_only_its_languages_indexes_again(matcher: FaqMatch
 
 
 @pytest.mark.parametrize(
+    ("text", "answer_lang"),
+    [
+        ("xyz qwrt", "fa"),  # lingua: German, 0.88
+        ("a.a.a.a.a.a", "fa"),  # lingua: English, 0.94
+        ("hmm ok?", "fa"),
+        ("Wo ist die Kita-Anmeldung?", "de"),
+        ("where can I find a doctor", "en"),
+        ("nuzhen perevodchik k vrachu", "ru"),  # Russian in Latin letters: known by its spellings
+    ],
+)
+def test_latin_letters_tell_their_language_only_with_a_word_the_faq_knows(
+    matcher: FaqMatcher, text: str, answer_lang: str
+) -> None:
+    """A Farsi reader who types junk in Latin letters is answered in Farsi, not in what lingua guesses."""
+    assert matcher.match(text, user_lang="fa").answer_lang == answer_lang
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "https://example.com",

@@ -464,6 +464,17 @@ class FaqMatcher:
                 found.append(other)
         return found
 
+    def _has_words_of(self, query: _Query, lang: str) -> bool:
+        """Latin letters tell their language only with a word the FAQ knows in it, as written or in its
+        Latin spellings ("nuzhen vrach"): lingua is sure that "xyz qwrt" is German (0.88) and "a.a.a"
+        English (0.94), and a Farsi reader who types them is answered in Farsi. Another script tells its
+        language on its own (tells_language)."""
+        if lang not in self.indexes or query.scripts & {"arabic", "cyrillic"}:
+            return True
+        if self.indexes[lang].known_share(query.tokens) > 0:
+            return True
+        return lang in self.latin and self.latin[lang].known_share(query.keys(lang)) > 0
+
     def match(
         self,
         text: str,
@@ -472,6 +483,7 @@ class FaqMatcher:
         top_k: int = 3,
     ) -> MatchResult:
         tokens = tokenize(text)
+        query = _Query(text, with_compound_heads(tokens, self.heads))
         if forced_lang:
             q_lang: str | None = forced_lang
             lang_conf = 1.0
@@ -481,7 +493,7 @@ class FaqMatcher:
             q_lang is not None
             and lang_conf >= DETECT_SURE
             and q_lang in SUPPORTED
-            and (forced_lang is not None or tells_language(text))
+            and (forced_lang is not None or (tells_language(text) and self._has_words_of(query, q_lang)))
         ):
             answer_lang = q_lang
         elif user_lang in SUPPORTED:
@@ -495,7 +507,6 @@ class FaqMatcher:
         ranked: list[tuple[str, _Hit]] = []
         confident = False
         if tokens and not greeting:
-            query = _Query(text, with_compound_heads(tokens, self.heads))
             primary = q_lang if q_lang in self.indexes and lang_conf >= 0.5 else None
             scores: dict[str, _Hit] = {}
             if primary is not None:
