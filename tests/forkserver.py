@@ -238,19 +238,16 @@ class ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
-async def start_bot(args: list[str], env: dict[str, str], cwd: Path, output: IO[bytes]) -> ForkedProcess:
-    """`python -m bot <args>` with stdout and stderr to `output`, stdin from /dev/null."""
-    with open(os.devnull, "rb") as null:
-        pid, sock = await asyncio.to_thread(
-            _spawn, args, env, cwd, [null.fileno(), output.fileno(), output.fileno()]
-        )
-    return ForkedProcess(pid, sock)
-
-
 def start_bot_blocking(args: list[str], env: dict[str, str], cwd: Path, output: IO[bytes]) -> ForkedProcess:
+    """`python -m bot <args>` with stdout and stderr to `output`, stdin from /dev/null."""
     with open(os.devnull, "rb") as null:
         pid, sock = _spawn(args, env, cwd, [null.fileno(), output.fileno(), output.fileno()])
     return ForkedProcess(pid, sock)
+
+
+async def start_bot(args: list[str], env: dict[str, str], cwd: Path, output: IO[bytes]) -> ForkedProcess:
+    """start_bot_blocking, off the event loop (connecting may wait while the server still imports)."""
+    return await asyncio.to_thread(start_bot_blocking, args, env, cwd, output)
 
 
 def run_bot(
