@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import ClientDecodeError, TelegramConflictError
 from aiogram.methods import GetUpdates
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.ops.redis import RedisGuard, connect
-from bot.ops.telegram import GuardedWebhookHandler, TolerantSession, sanitize_updates
+from bot.ops.telegram import GuardedWebhookHandler, TolerantSession, parse_updates
 from bot.ops.throttle import LocalThrottle, RedisThrottle
 
 TOKEN = "42:TEST-hostile"
@@ -45,11 +46,11 @@ def bad_update(update_id: int) -> dict[str, Any]:
 
 def test_an_unparsable_update_is_replaced_by_its_bare_id(caplog: pytest.LogCaptureFixture) -> None:
     bot = Bot(TOKEN)
-    answer = {"ok": True, "result": [good_update(1), bad_update(2), good_update(3)]}
     with caplog.at_level(logging.WARNING):
-        cleaned = sanitize_updates(answer, bot)
-    assert [u["update_id"] for u in cleaned["result"]] == [1, 2, 3]
-    assert cleaned["result"][1] == {"update_id": 2}
+        parsed = parse_updates([good_update(1), bad_update(2), good_update(3)], bot)
+    assert [u.update_id for u in parsed] == [1, 2, 3]
+    assert parsed[0].message is not None and parsed[0].message.text == "hello"
+    assert parsed[1].model_dump(exclude_none=True) == {"update_id": 2}
     assert "unparsable update 2 skipped" in caplog.text
     assert PRIVATE not in caplog.text
 
@@ -61,6 +62,18 @@ def test_polling_gets_past_a_bad_update_in_a_batch() -> None:
     response = bot.session.check_response(bot, GetUpdates(), 200, body)
     assert [u.update_id for u in response.result or []] == [7, 8]
     assert response.result is not None and response.result[0].message is None
+    assert response.result[1].message is not None and response.result[1].message.chat.id == 5
+
+
+def test_a_refused_get_updates_answer_raises_as_in_aiogram() -> None:
+    bot = Bot(TOKEN, session=TolerantSession())
+    body = json.dumps(
+        {"ok": False, "error_code": 409, "description": "Conflict: terminated by other getUpdates"}
+    )
+    with pytest.raises(TelegramConflictError):
+        bot.session.check_response(bot, GetUpdates(), 409, body)
+    with pytest.raises(ClientDecodeError):
+        bot.session.check_response(bot, GetUpdates(), 200, "not json")
 
 
 async def webhook_client(dp: Dispatcher) -> TestClient:

@@ -288,42 +288,51 @@ class KeepResponseTypes(BaseRequestMiddleware):
         return await make_request(bot, method)
 
 
-def sanitize_updates(json_data: Any, bot: Bot) -> Any:
-    """A getUpdates answer with every update that aiogram cannot parse replaced by its bare id.
+def parse_updates(items: list[Any], bot: Bot) -> list[Update]:
+    """The updates of a getUpdates answer, each parsed once, with every one that aiogram cannot parse
+    replaced by its bare id.
 
     One unparsable update would otherwise fail the whole batch again and again (polling never gets past
     it), and aiogram would log the whole answer, texts and names included, on every retry. The bare
-    `{"update_id": N}` is skipped by the dispatcher as an unknown type, so the offset moves past it.
+    `Update(update_id=N)` is skipped by the dispatcher as an unknown type, so the offset moves past it.
     """
-    if not isinstance(json_data, dict) or not isinstance(json_data.get("result"), list):
-        return json_data
-    kept: list[Any] = []
-    for raw in json_data["result"]:
+    kept: list[Update] = []
+    for raw in items:
         try:
-            Update.model_validate(raw, context={"bot": bot})
-            kept.append(raw)
+            kept.append(Update.model_validate(raw, context={"bot": bot}))
         except (ValidationError, RecursionError, TypeError, ValueError):
             update_id = raw.get("update_id") if isinstance(raw, dict) else None
             if isinstance(update_id, int) and not isinstance(update_id, bool):
                 log.warning("unparsable update %s skipped", update_id)
                 metrics.UPDATES.labels("unparsable", "skipped").inc()
-                kept.append({"update_id": update_id})
+                kept.append(Update.model_validate({"update_id": update_id}, context={"bot": bot}))
             else:
                 log.warning("getUpdates answer with an item without update id skipped")
-    return {**json_data, "result": kept}
+    return kept
 
 
 class TolerantSession(AiohttpSession):
-    """aiogram's HTTP session, but a getUpdates answer with a bad update does not stop polling."""
+    """aiogram's HTTP session, but a getUpdates answer with a bad update does not stop polling.
+
+    A good getUpdates answer is parsed here, each update once (aiogram would parse the whole answer again).
+    """
 
     def check_response(
         self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
     ) -> Response[Any]:
         if isinstance(method, GetUpdates) and status_code == 200:
             try:
-                content = self.json_dumps(sanitize_updates(self.json_loads(content), bot))
+                answer = self.json_loads(content)
             except (ValueError, RecursionError):
-                pass  # not JSON at all: aiogram's own error and backoff apply
+                answer = None  # not JSON at all: aiogram's own error and backoff apply
+            if (
+                isinstance(answer, dict)
+                and answer.get("ok") is True
+                and isinstance(answer.get("result"), list)
+            ):
+                return Response[list[Update]].model_construct(
+                    ok=True, result=parse_updates(answer["result"], bot)
+                )
         return super().check_response(bot, method, status_code, content)
 
 

@@ -20,6 +20,7 @@ from tests.browser.pages import Tabs, link_from_the_bot, tr
 pytestmark = pytest.mark.browser
 
 REFUSED = "This invitation link is not valid any more. Please ask for a new one."
+ASK_LANGUAGE = "Hello! Please choose your language."
 WELCOME = "Thank you for helping! You are now registered as a helper. /help shows what you can do."
 WIDE = {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False}
 BOT_LINK = re.compile(r"https://t\.me/(\w+)\?start=inv-")
@@ -81,7 +82,10 @@ def test_a_revoked_invite_is_refused_in_the_chat_and_an_unrevoked_one_works(
 
     chat = tabs.to_chat()
     chat.open("newcomer")
+    seen = len(chat.messages("bot"))
     assert open_in_chat(tabs, revoked) == tr("de", REFUSED)
+    # the newcomer is asked for their language next: that reply comes before the next link is opened
+    chat.bot_text(tr("de", ASK_LANGUAGE), "the language question after the refusal", seen)
     assert open_in_chat(tabs, kept) == tr("de", WELCOME)
 
     tabs.to_console()
