@@ -203,3 +203,29 @@ def test_without_tesseract_the_feature_is_off_with_one_line(
     with caplog.at_level(logging.INFO, logger="bot.letters.service"):
         assert reader_if_available(False) is None
     assert [r.getMessage() for r in caplog.records] == ["letter reading is off (LETTERS_OCR=false)"]
+
+
+def test_tesseract_is_asked_for_its_languages_once_and_a_missing_german_turns_the_feature_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pytesseract
+
+    asked: list[str] = []
+
+    def languages(config: str = "") -> list[str]:
+        asked.append(config)
+        return ["eng", "osd"]
+
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: "/opt/elsewhere/tesseract")
+    monkeypatch.setattr(pytesseract, "get_languages", languages)
+    ocr._languages.cache_clear()
+    try:
+        first, second = ocr.available(), ocr.available()
+    finally:
+        ocr._languages.cache_clear()  # the machine's own tesseract is asked again by the next test
+    assert (
+        first
+        == second
+        == ocr.OcrStatus(False, "German for tesseract is not installed (Debian: tesseract-ocr-deu)")
+    )
+    assert len(asked) == 1

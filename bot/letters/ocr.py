@@ -11,6 +11,7 @@ Without the `tesseract` program the feature is off (`available()` says why, once
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import shutil
@@ -40,17 +41,25 @@ class OcrStatus:
 
 
 def available() -> OcrStatus:
-    if shutil.which("tesseract") is None:
+    program = shutil.which("tesseract")
+    if program is None:
         return OcrStatus(False, "the tesseract program is not installed (Debian: tesseract-ocr)")
     try:
-        import pytesseract
-
-        languages = pytesseract.get_languages(config="")
+        languages = _languages(program)
     except Exception as exc:  # a broken install: the feature stays off, the bot runs
         return OcrStatus(False, f"tesseract does not run: {type(exc).__name__}")
     if LANGUAGE not in languages:
         return OcrStatus(False, "German for tesseract is not installed (Debian: tesseract-ocr-deu)")
     return OcrStatus(True)
+
+
+@functools.cache
+def _languages(program: str) -> tuple[str, ...]:
+    """The languages the tesseract program at this path has, asked once per process (it is a program run:
+    every bot a test process builds would otherwise start it again). A failure is not kept."""
+    import pytesseract
+
+    return tuple(pytesseract.get_languages(config=""))
 
 
 def open_image(data: bytes) -> Image.Image:
