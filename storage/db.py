@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.util import await_only
 from sqlalchemy.util.queue import AsyncAdaptedQueue, Empty
@@ -132,3 +133,37 @@ async def release(session: AsyncSession) -> None:
     translator, a file): the one named way to do it, so no lock or connection waits on the network."""
     if session.in_transaction():
         await session.commit()
+
+
+async def release_locks(session: AsyncSession) -> None:
+    """Commit before CPU work that holds the event loop (the FAQ matcher) if the transaction holds locks
+    that another process may wait for: always on SQLite (BEGIN IMMEDIATE takes the write lock), elsewhere
+    once it wrote. A transaction that only read keeps its connection, which nothing else of this process
+    could use meanwhile: a commit and a begin saved per question on PostgreSQL."""
+    if not session.in_transaction():
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" or session.info.get(WROTE):
+        await session.commit()
+
+
+# Whether the session's transaction has written (for `release_locks`): any statement but a SELECT (a text
+# statement counts as a write), or a flush; forgotten when the transaction ends.
+WROTE = "wrote"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _flush: UOWTransaction) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)

@@ -7,15 +7,17 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import ROOT
-from storage.db import create_engine, create_sessionmaker
+from storage.db import create_engine, create_sessionmaker, release_locks
 from storage.migrate import database_heads, file_heads, upgrade
+from storage.models import User
 from tests.conftest import PG_URL
 
 
@@ -137,3 +139,33 @@ async def test_a_connection_the_server_closed_is_replaced_before_use() -> None:
     finally:
         await engine.dispose()
         await admin.dispose()
+
+
+async def test_release_locks_commits_what_holds_a_lock_and_keeps_a_reading_transaction(
+    db_kind: str, session: AsyncSession
+) -> None:
+    """Before the FAQ matcher: on SQLite every transaction holds the write lock, so it is committed; on
+    PostgreSQL a transaction that only read goes on (one transaction per question), one that wrote (a
+    statement or a flush) is committed, and the next transaction starts as one that only read."""
+    await session.scalar(select(User).limit(1))
+    await release_locks(session)
+    assert session.in_transaction() is (db_kind == "pg")
+    await session.execute(text("select 1"))  # a text statement may write: it counts as a write
+    await release_locks(session)
+    assert not session.in_transaction()
+
+    session.add(User(id=777_001, language="de", created_at=datetime.now(UTC)))
+    await session.flush()
+    await release_locks(session)
+    assert not session.in_transaction()  # written by a flush: committed on both
+
+    await session.execute(text("update users set language = 'ar' where id = 777001"))
+    await release_locks(session)
+    assert not session.in_transaction()  # written by a statement
+
+    assert await session.get(User, 777_001) is not None  # a new transaction, reading only
+    await release_locks(session)
+    assert session.in_transaction() is (db_kind == "pg")
+    await session.rollback()
+    await release_locks(session)  # no transaction: nothing to do
+    assert not session.in_transaction()

@@ -41,7 +41,7 @@ from bot.faq.smalltalk import Talk
 from bot.local_facts import LocalFacts
 from bot.ops import metrics
 from bot.text import DEFAULT_TZ
-from storage.db import release
+from storage.db import release, release_locks
 
 log = logging.getLogger(__name__)
 
@@ -217,10 +217,10 @@ class FaqService:
         """`user_id`: the asker (a kept question is linked to them for erasure; default: the update's sender)."""
         text = clean_text(text)
         await self.live.refresh(session, self)  # the content changed (console, /unanswered) since the last?
-        # No connection (on SQLite: no write lock) held while matching, and the figures' row (one per day,
+        # No lock held while matching (on SQLite: the write lock), and the figures' row (one per day,
         # language and outcome: every question of the kind writes it) locked only for its write: measured
         # under load, holding both made the questions wait for each other while the CPU idled.
-        await release(session)
+        await release_locks(session)
         reply = self.decide(text, user_lang)
         metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting / smalltalk
         if reply.kind in (SUGGEST, UNKNOWN) and any(ch.isalpha() for ch in text):
