@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.claims import Handed
+from bot.claims import Handed, Outcome
 from bot.languages import name_in
 from bot.text import N_, Translator
 from bot.ticket_media import Media, media_of
@@ -17,6 +17,17 @@ from bot.tickets import ClosedBy
 from handlers.callbacks import TakeCb, Via
 from handlers.faq.callbacks import TicketAction, TicketCb
 from handlers.kit import button, keyboard
+
+# Why a helper's button on a question did nothing (handlers/faq/tickets.py): not theirs, closed, or gone.
+GONE = N_("This question no longer exists.")
+REFUSALS = {
+    Outcome.NOT_YOURS: N_("Only the helper who took this question can do this."),
+    Outcome.CLOSED: N_("This question is already closed."),
+}
+
+
+def refusal(tr: Translator, outcome: Outcome) -> str:
+    return tr._(REFUSALS.get(outcome, GONE))
 
 
 def language(tr: Translator, lang: str) -> str:
@@ -188,4 +199,4 @@ def notice_text(tr: Translator, notice: NoticePayload) -> str:
             "reached through the bot.",
             number=number,
         )
-    return tr._("This question no longer exists.")
+    return tr._(GONE)

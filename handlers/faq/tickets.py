@@ -26,6 +26,7 @@ from bot.users import HELPER, Person
 from handlers.faq.callbacks import TicketAction, TicketCb
 from handlers.faq.media import SENDABLE, media_in
 from handlers.faq.reply_target import named_ticket
+from handlers.faq.ticket_views import refusal
 from handlers.kit import Flow, alert
 
 flow = Flow("faq.tickets")
@@ -51,12 +52,8 @@ async def on_name(
         )
     elif result.outcome == Outcome.OK:
         await alert(query, tr._("You are anonymous again: the person does not see your name."))
-    elif result.outcome == Outcome.NOT_YOURS:
-        await alert(query, tr._("Only the helper who took this question can do this."))
-    elif result.outcome == Outcome.CLOSED:
-        await alert(query, tr._("This question is already closed."))
     else:
-        await alert(query, tr._("This question no longer exists."))
+        await alert(query, refusal(tr, result.outcome))
 
 
 @flow.callback_query(
@@ -69,12 +66,8 @@ async def on_close(
     result = await tickets.close(session, clock, callback_data.ticket, tickets.ClosedBy.HELPER, user)
     if result.outcome == Outcome.OK:
         await query.answer(tr._("Closed. The person was told."))
-    elif result.outcome == Outcome.NOT_YOURS:
-        await alert(query, tr._("Only the helper who took this question can do this."))
-    elif result.outcome == Outcome.CLOSED:
-        await alert(query, tr._("This question is already closed."))
     else:
-        await alert(query, tr._("This question no longer exists."))
+        await alert(query, refusal(tr, result.outcome))
 
 
 @flow.message(
