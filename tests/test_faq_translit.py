@@ -213,6 +213,14 @@ def test_the_everyday_subjects_the_faq_does_not_cover_are_off_topic(text: str) -
         ("Я співак, чи можна підтвердити мій диплом?", "recognition-of-qualifications"),
         ("Fällt das Sommerfest aus, wenn es regnet?", "events"),
         ("I want a job in a falafel restaurant", "job-search"),
+        # Everyday German that an English or German list once took for off topic ("war", "plane", "krieg").
+        ("Ich war beim Jobcenter und verstehe den Brief nicht", "letters-from-authorities"),
+        ("Wo krieg ich einen Kitaplatz?", "kita"),
+        (
+            "Ich bin vor dem Krieg geflohen, wie verlängere ich meine Aufenthaltserlaubnis?",
+            "residence-permit",
+        ),
+        ("Ich plane einen Umzug nach Hannover, muss ich mich ummelden?", "address-registration"),
         ("بدي اشتغل بمطعم شاورما", "job-search"),
         ("Мене звати Олена Усик, хочу записатися на консультацію", "book-consultation"),
         ("hokm dadgah amad, baraye eghamat chikar konam", "residence-permit"),  # a court ruling
