@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.faq.detect import LanguageDetector, dominant_script
-from bot.faq.normalize import content_tokens, fold, normalize, stem, tokenize
+from bot.faq.normalize import content_tokens, fold, normalize, stem, stem_fa, tokenize
 
 
 @pytest.mark.parametrize(
@@ -55,6 +55,14 @@ def test_light_stemming_joins_inflected_forms() -> None:
     assert stem(normalize("المدرسة")) == stem(normalize("مدرسة"))
     assert stem(normalize("курси")) == stem(normalize("курсу"))
     assert stem("112") == "112"
+
+
+def test_colloquial_persian_possessives_are_taken_off_in_persian_only() -> None:
+    assert stem_fa(normalize("آدرستون")) == stem_fa(normalize("آدرس"))  # "your address"
+    assert stem_fa(normalize("کلاسمون")) == stem_fa(normalize("کلاس"))  # "our class"
+    assert stem_fa(normalize("وقتشون")) == stem_fa(normalize("وقت"))  # "their time"
+    assert stem_fa(normalize("ستون")) == stem(normalize("ستون"))  # too short: a word of its own
+    assert stem(normalize("يتكلمون")) != stem(normalize("يتكل"))  # Arabic keeps its verb endings
 
 
 def test_stopwords_removed_unless_nothing_else_remains() -> None:

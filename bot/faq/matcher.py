@@ -45,6 +45,7 @@ from bot.faq.normalize import (
     fold,
     script_of_token,
     stem,
+    stem_fa,
     tokenize,
     with_compound_heads,
     without_addresses,
@@ -217,10 +218,10 @@ def _language_index(
     if index is not None:
         return index
     if view == NATIVE:
-        stemmer = stem
+        stemmer = stem_fa if lang == "fa" else stem
 
         def build() -> LanguageIndex:
-            return LanguageIndex(lang, entries)
+            return LanguageIndex(lang, entries, stemmer=stemmer)
     else:
         stemmer = key_stemmer(lang)
 

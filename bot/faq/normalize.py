@@ -167,6 +167,18 @@ def _is_arabic_script(token: str) -> bool:
     return "\u0600" <= token[0] <= "\u06ff"
 
 
+# Colloquial Persian writes "your", "our" and "their" onto the word ("آدرستون", "کلاسمون", "وقتشون"): taken
+# off before the common endings, for Persian only (Arabic verbs end so too: "يعلمون").
+_FA_CLITICS = ("تون", "مون", "شون")
+
+
+def stem_fa(token: str) -> str:
+    """`stem` for Persian: a colloquial possessive ending goes first."""
+    if len(token) >= 6 and token.endswith(_FA_CLITICS) and _is_arabic_script(token):
+        token = token[:-3]
+    return stem(token)
+
+
 def stem(token: str) -> str:
     """Light, script-aware stem of a normalised token."""
     if len(token) <= 3 or token.isdigit():
