@@ -5,8 +5,10 @@ something to migrate."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -169,3 +171,56 @@ async def test_release_locks_commits_what_holds_a_lock_and_keeps_a_reading_trans
     await session.rollback()
     await release_locks(session)  # no transaction: nothing to do
     assert not session.in_transaction()
+
+
+async def test_sqlite_statements_run_on_the_loop_and_a_locked_begin_waits_off_it(tmp_path: Path) -> None:
+    """storage/db.py InlineSqlite: a statement runs on the event loop's thread (no trip to aiosqlite's
+    thread); a BEGIN that meets another process's write lock waits for it on aiosqlite's thread, so the
+    loop goes on meanwhile."""
+    path = tmp_path / "x.sqlite3"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    sessionmaker = create_sessionmaker(engine)
+    threads: list[str] = []
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("create table t (n integer)"))
+        async with engine.connect() as conn:  # the pool's one connection, and the sqlite3 one under it
+            sqlite_conn = (await conn.get_raw_connection()).driver_connection._conn
+        sqlite_conn.set_trace_callback(
+            lambda sql: threads.append(f"{sql.split()[0].upper()} {threading.current_thread().name}")
+        )
+        other = sqlite3.connect(path, isolation_level=None)  # another process, as SQLite sees it
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticker = asyncio.create_task(tick())
+
+        async def write() -> None:
+            async with sessionmaker() as session:
+                await session.execute(text("insert into t values (1)"))
+                await session.commit()
+
+        writing = asyncio.create_task(write())
+        await asyncio.sleep(0.3)
+        assert not writing.done()  # waiting for the lock ...
+        assert ticks >= 10  # ... while the loop goes on
+        other.execute("COMMIT")
+        await asyncio.wait_for(writing, 5)
+        ticker.cancel()
+        other.close()
+        loop_thread = threading.current_thread().name
+        assert f"INSERT {loop_thread}" in threads
+        assert any(t.startswith("BEGIN ") and not t.endswith(loop_thread) for t in threads), threads
+        threads.clear()
+        await write()  # no lock taken: BEGIN on the loop's thread too
+        assert [t for t in threads if t.startswith("BEGIN")] == [f"BEGIN {loop_thread}"]
+        async with sessionmaker() as session:
+            assert (await session.execute(text("select count(*) from t"))).scalar_one() == 2
+    finally:
+        await engine.dispose()
