@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -39,7 +40,7 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
             }
         )
         database = make_url(url).database or ":memory:"
-        engine = create_async_engine(url, echo=echo, async_creator=lambda: _connect_sqlite(database), **pool)
+        engine = create_async_engine(url, echo=echo, async_creator=lambda: connect_sqlite(database), **pool)
         _tune_sqlite(engine)
         return engine
     # No overflow: a connection opened beyond the pool is closed again when given back, and under load that
@@ -117,11 +118,21 @@ class InlineSqlite(aiosqlite.Connection):
     is taken goes to aiosqlite's thread to wait there, as the PRAGMAs do. Measured (bench/bench_load.py):
     7.1 -> 4.5 ms of CPU per question."""
 
+    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int) -> None:
+        super().__init__(connector, iter_chunk_size)
+        # Calls sent to aiosqlite's thread and not finished there. While there is one, every call goes the
+        # same way, behind it: sqlite3 objects must not be used by two threads at once (a close on the loop
+        # while a BEGIN waited in the thread, its task cancelled, crashed the process).
+        self._in_thread = 0
+        self._in_thread_lock = threading.Lock()
+
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         head = args[0].lstrip()[:6].upper() if args and isinstance(args[0], str) else ""
-        if head.startswith("BEGIN"):
+        with self._in_thread_lock:
+            inline = self._in_thread == 0
+        if inline and head.startswith("BEGIN"):
             connection = self._connection
             connection.execute("PRAGMA busy_timeout=0")
             try:
@@ -131,12 +142,24 @@ class InlineSqlite(aiosqlite.Connection):
                     raise
             finally:
                 connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        if head.startswith(("BEGIN", "PRAGMA")):
-            return await super()._execute(fn, *args, **kwargs)
-        return fn(*args, **kwargs)
+        elif inline and not head.startswith("PRAGMA"):
+            return fn(*args, **kwargs)
+        return await self._through_thread(fn, *args, **kwargs)
+
+    async def _through_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        def call() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:  # (counted down when the call is over, even if the task that waited was cancelled)
+                with self._in_thread_lock:
+                    self._in_thread -= 1
+
+        with self._in_thread_lock:
+            self._in_thread += 1
+        return await super()._execute(call)
 
 
-async def _connect_sqlite(database: str) -> InlineSqlite:
+async def connect_sqlite(database: str) -> InlineSqlite:
     def connector() -> sqlite3.Connection:
         # (used from the loop's thread and aiosqlite's, one at a time: the pool lends it to one session)
         return sqlite3.connect(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)

@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import ROOT
-from storage.db import create_engine, create_sessionmaker, release_locks
+from storage.db import connect_sqlite, create_engine, create_sessionmaker, release_locks
 from storage.migrate import database_heads, file_heads, upgrade
 from storage.models import User
 from tests.conftest import PG_URL
@@ -224,3 +224,36 @@ async def test_sqlite_statements_run_on_the_loop_and_a_locked_begin_waits_off_it
             assert (await session.execute(text("select count(*) from t"))).scalar_one() == 2
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_a_close_waits_behind_a_begin_still_waiting_in_the_thread(tmp_path: Path) -> None:
+    """A task waiting for the write lock is cancelled (a timeout, the bot stopping) while its BEGIN still
+    waits on aiosqlite's thread; closing the connection then must not touch sqlite3 from the loop at the
+    same time (that crashed a test process): the close goes behind the BEGIN, on the thread."""
+    path = tmp_path / "x.sqlite3"
+    sqlite3.connect(path).close()
+    connection = await connect_sqlite(str(path))
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        begin = asyncio.create_task(connection.execute("BEGIN IMMEDIATE"))
+        await asyncio.sleep(0.2)  # tried at once without waiting, then waiting on the thread
+        begin.cancel()
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticker = asyncio.create_task(tick())
+        closing = asyncio.create_task(connection.close())
+        await asyncio.sleep(0.3)
+        assert not closing.done()  # behind the BEGIN, not beside it ...
+        assert ticks >= 10  # ... and waiting there, not on the loop
+        ticker.cancel()
+        other.execute("COMMIT")
+        await asyncio.wait_for(closing, 5)
+    finally:
+        other.close()
