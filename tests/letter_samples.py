@@ -7,12 +7,17 @@ German placeholders. Used by the tests, by bench/bench_letters.py and to make th
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import io
+import os
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import PIL
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from bot.letters.dates import DateKind, add_months
@@ -27,12 +32,16 @@ FONTS = {
 }
 
 
-def font(style: str, size: int) -> ImageFont.FreeTypeFont:
+def font_file(style: str) -> Path:
     for name in FONTS[style]:
         for folder in FONT_DIRS:
             if (folder / name).exists():
-                return ImageFont.truetype(str(folder / name), size)
+                return folder / name
     raise RuntimeError(f"no font for {style}: install fonts-dejavu-core or fonts-noto-core")
+
+
+def font(style: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_file(style)), size)
 
 
 def d(day: date) -> str:
@@ -325,13 +334,40 @@ class Sample:
     photo: bytes
 
 
+# Made photos are kept on disk: making one (rendering, rotating, warping at 1,480 x 1,994 pixels) takes
+# about 0.5 s of CPU, more than reading it, and the suite reads dozens. A file is named by a digest of all a
+# photo is made from (this file, Pillow, the fonts found, the letter and the numbers), as the FAQ's index
+# cache is (bot/faq/index_store.py), so a changed template or damage is made anew.
+SAMPLE_CACHE = Path(__file__).resolve().parent.parent / "data" / "cache" / "letter-samples"
+
+
+@functools.cache
+def _maker_digest() -> str:
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(PIL.__version__.encode())
+    for style in FONTS:
+        path = font_file(style)
+        digest.update(f"{path}:{path.stat().st_size}".encode())
+    return digest.hexdigest()
+
+
 def sample_of(letter: Letter, index: int, variant: int, variants: int, seed: int) -> Sample:
     """One damaged photo; its own random stream, so any one can be made without the others."""
+    name = f"{letter.kind.value}-{index}-{variant}"
+    made_from = f"{_maker_digest()}|{letter!r}|{index}|{variant}|{variants}|{seed}"
+    kept = SAMPLE_CACHE / f"{hashlib.sha256(made_from.encode()).hexdigest()[:32]}.jpg"
+    with contextlib.suppress(OSError):
+        return Sample(name, letter, kept.read_bytes())
     rng = random.Random(seed * 100_000 + index * 100 + variant)
     style = "serif" if (index + variant) % 2 else "sans"
     strength = 0.5 + 0.5 * variant / max(variants - 1, 1)
     photo = damage(render(letter, rng, style), rng, strength)
-    return Sample(f"{letter.kind.value}-{index}-{variant}", letter, photo)
+    with contextlib.suppress(OSError):  # (written whole under another name, then renamed: workers share it)
+        SAMPLE_CACHE.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(photo)
+        partial.replace(kept)
+    return Sample(name, letter, photo)
 
 
 def sample_set(written: date, variants: int = 3, seed: int = 7) -> list[Sample]:
