@@ -57,8 +57,14 @@ def _child(request: dict[str, Any], fds: list[int]) -> int:
     for fd in fds:
         if fd > 2:
             os.close(fd)
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
-        signal.signal(sig, signal.SIG_DFL if sig != signal.SIGINT else signal.default_int_handler)
+    # As a fresh interpreter starts: SIGPIPE and SIGXFSZ ignored (a write to a socket the peer closed raises
+    # BrokenPipeError; with SIGPIPE's default a PostgreSQL restart killed a test's bot), SIGINT raises
+    # KeyboardInterrupt, the others as the system has them.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in (signal.SIGTERM, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
+    for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(sig, signal.SIG_IGN)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])

@@ -41,5 +41,22 @@ async def test_a_child_has_its_own_environment_and_a_kill_is_its_exit_status(tmp
             ["demo", "--port", str(free_port()), "--database", database], env, ROOT, out
         )
     assert demo.returncode is None
+    await asyncio.sleep(1.0)  # (its signals are set right after the fork)
+    fresh = await asyncio.create_subprocess_exec(sys.executable, "-c", "import time; time.sleep(30)")
+    try:
+        await asyncio.sleep(0.5)
+        # The signals a process ignores, as a fresh interpreter sets them: SIGPIPE above all (a write to a
+        # socket the peer closed raises BrokenPipeError instead of ending the process).
+        assert ignored_signals(demo.pid) == ignored_signals(fresh.pid)
+        assert ignored_signals(demo.pid) & (1 << (signal.SIGPIPE - 1))
+    finally:
+        fresh.kill()
+        await fresh.wait()
     demo.send_signal(signal.SIGKILL)
     assert await asyncio.wait_for(demo.wait(), 30) == -signal.SIGKILL
+
+
+def ignored_signals(pid: int) -> int:
+    """The process's mask of ignored signals (bit n - 1 for signal n), from /proc."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
