@@ -191,15 +191,7 @@ async def test_sqlite_statements_run_on_the_loop_and_a_locked_begin_waits_off_it
         )
         other = sqlite3.connect(path, isolation_level=None)  # another process, as SQLite sees it
         other.execute("BEGIN IMMEDIATE")  # holds the write lock
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                ticks += 1
-                await asyncio.sleep(0.01)
-
-        ticker = asyncio.create_task(tick())
+        loop_turns = LoopTurns()
 
         async def write() -> None:
             async with sessionmaker() as session:
@@ -209,10 +201,10 @@ async def test_sqlite_statements_run_on_the_loop_and_a_locked_begin_waits_off_it
         writing = asyncio.create_task(write())
         await asyncio.sleep(0.3)
         assert not writing.done()  # waiting for the lock ...
-        assert ticks >= 10  # ... while the loop goes on
+        assert loop_turns.count >= 10  # ... while the loop goes on
         other.execute("COMMIT")
         await asyncio.wait_for(writing, 5)
-        ticker.cancel()
+        loop_turns.stop()
         other.close()
         loop_thread = threading.current_thread().name
         assert f"INSERT {loop_thread}" in threads
@@ -239,21 +231,29 @@ async def test_sqlite_a_close_waits_behind_a_begin_still_waiting_in_the_thread(t
         begin = asyncio.create_task(connection.execute("BEGIN IMMEDIATE"))
         await asyncio.sleep(0.2)  # tried at once without waiting, then waiting on the thread
         begin.cancel()
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                ticks += 1
-                await asyncio.sleep(0.01)
-
-        ticker = asyncio.create_task(tick())
+        loop_turns = LoopTurns()
         closing = asyncio.create_task(connection.close())
         await asyncio.sleep(0.3)
         assert not closing.done()  # behind the BEGIN, not beside it ...
-        assert ticks >= 10  # ... and waiting there, not on the loop
-        ticker.cancel()
+        assert loop_turns.count >= 10  # ... and waiting there, not on the loop
+        loop_turns.stop()
         other.execute("COMMIT")
         await asyncio.wait_for(closing, 5)
     finally:
         other.close()
+
+
+class LoopTurns:
+    """Counts the event loop's turns every 10 ms from now on: a loop that a blocking call stops counts none."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            self.count += 1
+            await asyncio.sleep(0.01)
+
+    def stop(self) -> None:
+        self._task.cancel()
