@@ -43,9 +43,8 @@ from bot.faq.normalize import (
     ALL_STOPWORDS,
     HEAD_MIN,
     fold,
+    native_stemmer,
     script_of_token,
-    stem,
-    stem_fa,
     tokenize,
     with_compound_heads,
     without_addresses,
@@ -218,7 +217,7 @@ def _language_index(
     if index is not None:
         return index
     if view == NATIVE:
-        stemmer = stem_fa if lang == "fa" else stem
+        stemmer = native_stemmer(lang)
 
         def build() -> LanguageIndex:
             return LanguageIndex(lang, entries, stemmer=stemmer)

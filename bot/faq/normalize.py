@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 
 # --- Arabic script -------------------------------------------------------------------------------
 
@@ -179,6 +179,11 @@ def stem_fa(token: str) -> str:
     return stem(token)
 
 
+def native_stemmer(lang: str) -> Callable[[str], str]:
+    """The stem function of a language's own script (bot/faq/translit.py `key_stemmer`: its Latin keys)."""
+    return _NATIVE_STEMMERS.get(lang, stem)
+
+
 def stem(token: str) -> str:
     """Light, script-aware stem of a normalised token."""
     if len(token) <= 3 or token.isdigit():
@@ -210,6 +215,9 @@ def stem(token: str) -> str:
             token = token[: -len(s)]
             break
     return token[:8]
+
+
+_NATIVE_STEMMERS: dict[str, Callable[[str], str]] = {"fa": stem_fa}
 
 
 # --- tiny stopword lists ---------------------------------------------------------------------------
