@@ -23,6 +23,7 @@ from bot.faq import facts_cli
 from bot.faq.content import load_content
 from bot.faq.facts import Saved
 from bot.faq.service import ANSWER, FaqService
+from bot.faq.service import new_service as service_of_its_own
 from bot.faq.version import content_version
 from bot.local_facts import ALL, DEFAULT_FACTS_FILE, LocalFacts, kinds
 from bot.services import erasure
@@ -38,8 +39,7 @@ NEW_PHONE = "+49 5139 987654"
 def service() -> FaqService:
     """A process of its own (not the shared service other tests use), built once for the module: it reads
     each test's database when its version differs (bot/faq/live.py)."""
-    settings = load_settings(_env_file=None)
-    return FaqService(load_content(), LocalFacts.load(settings.local_facts_file), settings.default_language)
+    return service_of_its_own(load_settings(_env_file=None), load_content())
 
 
 async def imported(session: AsyncSession, clock: FrozenClock) -> None:

@@ -25,8 +25,8 @@ from bot.faq.content import (
 )
 from bot.faq.examples import Assigned
 from bot.faq.service import ANSWER, SMALLTALK, FaqService
+from bot.faq.service import new_service as service_of_its_own
 from bot.faq.version import content_version
-from bot.local_facts import LocalFacts
 from storage.models import FaqExample, FaqUnanswered
 
 # A question no topic of locales/faq knows, in words no entry has: only its example can answer it.
@@ -41,8 +41,7 @@ def content() -> FaqContent:
 
 def new_service(content: FaqContent) -> FaqService:
     """A process of its own (not the shared service of bot.faq.service, which other tests use)."""
-    settings = load_settings(_env_file=None)
-    return FaqService(content, LocalFacts.load(settings.local_facts_file), settings.default_language)
+    return service_of_its_own(load_settings(_env_file=None), content)
 
 
 async def kept(session: AsyncSession, clock: FrozenClock, text: str = QUESTION, lang: str = "de") -> int:

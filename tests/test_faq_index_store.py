@@ -15,12 +15,17 @@ from bot.faq.content import FaqContent, load_content
 from bot.faq.detect import LanguageDetector
 from bot.faq.index_store import IndexStore
 from bot.faq.matcher import FaqMatcher
-from tests.faq_quality import DEVSET, load
+from tests.faq_quality import DEVSET, few_topics, load
 
 
 @pytest.fixture(scope="module")
 def content() -> FaqContent:
     return load_content()
+
+
+@pytest.fixture(scope="module")
+def small(content: FaqContent) -> FaqContent:
+    return few_topics(content)
 
 
 @pytest.fixture(scope="module")
@@ -58,19 +63,19 @@ def test_a_loaded_index_answers_every_question_as_the_built_one(
 
 
 def test_changed_content_is_built_anew_and_a_damaged_file_replaced(
-    content: FaqContent,
+    small: FaqContent,
     detector: LanguageDetector,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     _fresh(monkeypatch)
-    FaqMatcher(content, detector=detector, store=IndexStore(tmp_path))
+    FaqMatcher(small, detector=detector, store=IndexStore(tmp_path))
     before = {p.name: p.read_bytes() for p in tmp_path.glob("*.pickle")}
     # An answer edited in the console: the German indexes are new files, the old ones are not read.
-    de = dict(content.entries["de"])
+    de = dict(small.entries["de"])
     de["kita"] = dataclasses.replace(de["kita"], answer_template=de["kita"].answer_template + " Neu.")
-    edited = dataclasses.replace(content, entries={**content.entries, "de": de})
+    edited = dataclasses.replace(small, entries={**small.entries, "de": de})
     _fresh(monkeypatch)
     FaqMatcher(edited, detector=detector, store=IndexStore(tmp_path))
     after = {p.name for p in tmp_path.glob("*.pickle")}
@@ -80,7 +85,7 @@ def test_changed_content_is_built_anew_and_a_damaged_file_replaced(
     (tmp_path / damaged).write_bytes(before[damaged][:1000])
     _fresh(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="bot.faq.index_store"):
-        again = FaqMatcher(content, detector=detector, store=IndexStore(tmp_path))
+        again = FaqMatcher(small, detector=detector, store=IndexStore(tmp_path))
     assert (tmp_path / damaged).read_bytes() == before[damaged]
     assert [r.getMessage() for r in caplog.records] == [
         "FAQ index cache file unreadable, building anew: UnpicklingError"
@@ -89,7 +94,7 @@ def test_changed_content_is_built_anew_and_a_damaged_file_replaced(
 
 
 def test_a_folder_that_cannot_be_written_only_costs_the_building(
-    content: FaqContent,
+    small: FaqContent,
     detector: LanguageDetector,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -99,7 +104,7 @@ def test_a_folder_that_cannot_be_written_only_costs_the_building(
     blocked.write_text("not a folder")
     _fresh(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="bot.faq.index_store"):
-        matcher = FaqMatcher(content, detector=detector, store=IndexStore(blocked / "cache"))
+        matcher = FaqMatcher(small, detector=detector, store=IndexStore(blocked / "cache"))
     assert matcher.match("Wo finde ich einen Kitaplatz?").slug == "kita"
     assert [r.getMessage() for r in caplog.records] == [
         f"FAQ index cache off: {blocked / 'cache'}: NotADirectoryError"

@@ -22,10 +22,11 @@ from bot.config import load_settings
 from bot.faq import cli, live, store
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, check_content, load_content
 from bot.faq.service import ANSWER, FaqService
+from bot.faq.service import new_service as service_of_its_own
 from bot.faq.version import bump_content_version, content_version
-from bot.local_facts import LocalFacts
 from storage.models import FaqEntryRow, FaqTopicRow
 from storage.repositories import faq_content as repo
+from tests.faq_quality import few_topics
 
 
 @pytest.fixture(scope="module")
@@ -145,18 +146,12 @@ async def test_the_cli_imports_and_exports(
 
 def new_service(content: FaqContent) -> FaqService:
     """A bot process of its own (not the shared service of bot.faq.service, which other tests use)."""
-    settings = load_settings(_env_file=None)
-    return FaqService(content, LocalFacts.load(settings.local_facts_file), settings.default_language)
+    return service_of_its_own(load_settings(_env_file=None), content)
 
 
 @pytest.fixture(scope="module")
 def small(content: FaqContent) -> FaqContent:
-    """Three topics: a matcher built in a fraction of a second (the real FAQ takes one and a half)."""
-    keep = {"kita", "school", "contact"}
-    return FaqContent(
-        [t for t in content.topics if t.slug in keep],
-        {lang: {s: e for s, e in by_slug.items() if s in keep} for lang, by_slug in content.entries.items()},
-    )
+    return few_topics(content)
 
 
 async def test_a_change_reaches_a_second_process_before_its_next_question(

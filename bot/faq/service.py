@@ -292,6 +292,14 @@ def _key(settings: Settings, faq_dir: Path) -> tuple[str, str, str]:
     return (str(faq_dir), str(settings.local_facts_file), settings.default_language)
 
 
+def new_service(settings: Settings, content: FaqContent) -> FaqService:
+    """A service of its own for this configuration and content (`build_service` shares one per process);
+    its indexes come from the configured store (Settings.faq_index_cache) when they were built before."""
+    facts = LocalFacts.load(settings.local_facts_file)
+    store = store_in(settings.faq_index_cache)
+    return FaqService(content, facts, settings.default_language, settings.tz, store)
+
+
 def build_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> FaqService:
     """The shared service for this configuration, built on first use (blocking: a few seconds)."""
     key = _key(settings, faq_dir)
@@ -301,9 +309,7 @@ def build_service(settings: Settings, faq_dir: Path = DEFAULT_FAQ_DIR) -> FaqSer
     with _LOCK:
         service = _SERVICES.get(key)
         if service is None:
-            facts = LocalFacts.load(settings.local_facts_file)
-            store = store_in(settings.faq_index_cache)
-            service = FaqService(load_content(faq_dir), facts, settings.default_language, settings.tz, store)
+            service = new_service(settings, load_content(faq_dir))
             service.matcher.detector.warm_up()
             emergency.detector()  # checked before every match: built now, not on the first question
             _SERVICES[key] = service
