@@ -18,6 +18,7 @@ An answer is Telegram HTML (bot/telegram_html.py: <b>, <i>, <a href> …; a bare
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -179,8 +180,43 @@ def _entry_from_raw(item: Any, lang: str, topic: Topic) -> FaqEntry | None:
 
 
 def load_content(faq_dir: Path = DEFAULT_FAQ_DIR, languages: Iterable[str] = SUPPORTED) -> FaqContent:
-    """Topics and every language file that exists; entries with an unknown slug or no text are skipped."""
-    faq_dir = Path(faq_dir)
+    """Topics and every language file that exists; entries with an unknown slug or no text are skipped.
+
+    Read once per process for the same files (known by their bytes: reading them takes 0.7 ms, building the
+    content 25 ms; the tests load it hundreds of times). Each call gets containers of its
+    own; the topics and entries in them are frozen, so they are shared."""
+    faq_dir, languages = Path(faq_dir), tuple(languages)
+    key = (str(faq_dir.resolve()), languages, _files_digest(faq_dir, languages))
+    loaded = _LOADED.get(key)
+    if loaded is None:
+        loaded = _read_content(faq_dir, languages)
+        if len(_LOADED) >= KEEP_LOADED:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = loaded
+    return FaqContent(
+        topics=list(loaded.topics),
+        entries={lang: dict(by_slug) for lang, by_slug in loaded.entries.items()},
+        asked=loaded.asked,
+    )
+
+
+KEEP_LOADED = 8
+_LOADED: dict[tuple[str, tuple[str, ...], bytes], FaqContent] = {}
+
+
+def _files_digest(faq_dir: Path, languages: tuple[str, ...]) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for name in ("topics.yaml", *(f"{lang}.yaml" for lang in languages), EXAMPLES_FILE):
+        try:
+            data = (faq_dir / name).read_bytes()
+        except OSError:
+            data = None  # missing (or unreadable: _read_content says so)
+        digest.update(f"{name}:{-1 if data is None else len(data)}:".encode())
+        digest.update(data or b"")
+    return digest.digest()
+
+
+def _read_content(faq_dir: Path, languages: tuple[str, ...]) -> FaqContent:
     topics = load_topics(faq_dir)
     by_slug = {t.slug: t for t in topics}
     content = FaqContent(topics=topics)
