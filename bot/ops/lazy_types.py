@@ -13,6 +13,7 @@ It imports pydantic only, never aiogram, so that it can run first. Like bot/app.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pydantic
@@ -32,6 +33,7 @@ def _model_rebuild(
     if cls.__module__.startswith("aiogram."):
         if _types_namespace is not None and not force:  # aiogram.types' loop at import: only remember
             _AIOGRAM_NAMESPACE.update(_types_namespace)
+            _quick_names(sys.modules.get("aiogram.types"))
             return None
         if _types_namespace is None:  # pydantic's deferred build at first use, or a nested class
             _types_namespace = _AIOGRAM_NAMESPACE or None
@@ -42,6 +44,30 @@ def _model_rebuild(
         _parent_namespace_depth=_parent_namespace_depth + 1,  # this frame is one more
         _types_namespace=_types_namespace,
     )
+
+
+class _Names(tuple[str, ...]):
+    """A module's `__all__` whose `in` is a set lookup."""
+
+    names: frozenset[str]
+
+    def __new__(cls, names: tuple[str, ...]) -> _Names:
+        self = super().__new__(cls, names)
+        self.names = frozenset(names)
+        return self
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+
+def _quick_names(module: Any) -> None:
+    """The loop builds its namespace for each class anew, `{k: v for k, v in globals().items() if k in
+    __all__}`: ~700 names, each looked for in a tuple of ~330, ~300 times. That was 0.45 s of CPU in every
+    process (more than a quarter of importing the bot, measured); with `__all__` answering `in` from a set (still the same tuple
+    to anyone who reads it) it is a few milliseconds. Only the first class's namespace is built the slow way."""
+    names = getattr(module, "__all__", None)
+    if type(names) is tuple:
+        module.__all__ = _Names(names)
 
 
 def defer_aiogram_validators() -> None:
