@@ -20,7 +20,8 @@ from pathlib import Path
 from types import ModuleType
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from bot.languages import is_rtl
@@ -66,13 +67,35 @@ def text_attrs(lang: str) -> Markup:
     return Markup('lang="{}" dir="{}"').format(lang, "rtl" if is_rtl(lang) else "ltr")
 
 
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates, kept in memory for every environment of the process: they are all made alike
+    (`environments`), so one compilation serves them all. Each console (one per test, in the tests) would
+    otherwise compile every template again, in each of its six languages. A changed source is compiled
+    anew (Jinja2 keeps the source's checksum with the code)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledTemplates()
+
+
 def environments(ctx: ConsoleContext) -> dict[str, Environment]:
-    """One Jinja2 environment per UI language (templates compiled once each; `_` bound to the language)."""
+    """One Jinja2 environment per UI language (`_` bound to the language), sharing compiled templates."""
     envs: dict[str, Environment] = {}
     for lang in LANGUAGES:
         tr = ConsoleTranslator(lang, ctx.settings.tz)
         env = Environment(
             loader=FileSystemLoader(TEMPLATES),
+            bytecode_cache=COMPILED,
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,  # a misspelt variable fails the test, not the organizer's eyes
             auto_reload=False,
