@@ -15,13 +15,16 @@ import collections
 import concurrent.futures
 import contextlib
 import gc
+import inspect
 import os
 import random
 import shutil
 import socket
+import ssl
 import tempfile
 import threading
 import time
+import types
 import uuid
 import zlib
 from collections.abc import AsyncIterator, Coroutine
@@ -357,6 +360,66 @@ def _with_shared_compiled_sql(engine: AsyncEngine, kind: str) -> AsyncEngine:
     sync.dialect, sync._compiled_cache = shared
     sync.pool._dialect = shared[0]
     return engine
+
+
+# What aiogram reads of each handler and filter (its parameters, whether it is a coroutine), worked out
+# once per code object in a worker. aiogram inspects every callable each time a router is built
+# (CallableObject.__post_init__: inspect.signature), about 1,800 per bot, most of them one `lambda: True`
+# per observer; every test builds its own bot, and this was about 4% of the suite's CPU (py-spy of a whole
+# run). The bot itself builds its routers once per process. Only plain functions and methods are kept:
+# for them the answer depends on the code alone. Anything else is inspected as before.
+_INSPECTED: dict[tuple[types.CodeType, bool], tuple[bool, frozenset[str], bool]] = {}
+
+
+def _inspect_each_callable_once() -> None:
+    # (imported here, after bot/__init__.py: aiogram must come after bot.ops.lazy_types)
+    from aiogram.dispatcher.event.handler import CallableObject
+
+    inspect_callable = CallableObject.__post_init__
+
+    def inspect_once(self: CallableObject) -> None:
+        function = getattr(self.callback, "__func__", self.callback)
+        plain = isinstance(function, types.FunctionType) and not (
+            hasattr(function, "__wrapped__") or hasattr(function, "__signature__")
+        )
+        if not plain:
+            inspect_callable(self)
+            return
+        key = (function.__code__, inspect.ismethod(self.callback))
+        known = _INSPECTED.get(key)
+        if known is None:
+            inspect_callable(self)
+            _INSPECTED[key] = (self.awaitable, frozenset(self.params), self.varkw)
+            return
+        self.awaitable, params, self.varkw = known
+        self.params = set(params)
+
+    CallableObject.__post_init__ = inspect_once  # type: ignore[method-assign]
+
+
+_inspect_each_callable_once()
+
+
+def _one_certificate_store() -> None:
+    """aiogram's HTTP session loads the certificate bundle for each Bot it is given (17 ms of CPU in
+    `ssl.create_default_context`), and every test builds its own bot: one context for all of a worker's
+    bots, made the same way (the emulator is plain HTTP; nothing changes a context once made)."""
+    import certifi
+    from aiogram.client.session import aiohttp as aiogram_http
+
+    context = ssl.create_default_context(cafile=certifi.where())
+
+    def same_context(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        return (
+            context
+            if (args, kwargs) == ((), {"cafile": certifi.where()})
+            else ssl.create_default_context(*args, **kwargs)
+        )
+
+    aiogram_http.ssl = types.SimpleNamespace(create_default_context=same_context)  # type: ignore[assignment]
+
+
+_one_certificate_store()
 
 
 async def make_engine(kind: str, tmp_path: Path) -> tuple[AsyncEngine, str, str | None]:
