@@ -351,23 +351,28 @@ def _maker_digest() -> str:
     return digest.hexdigest()
 
 
-def sample_of(letter: Letter, index: int, variant: int, variants: int, seed: int) -> Sample:
-    """One damaged photo; its own random stream, so any one can be made without the others."""
-    name = f"{letter.kind.value}-{index}-{variant}"
-    made_from = f"{_maker_digest()}|{letter!r}|{index}|{variant}|{variants}|{seed}"
+def damaged_photo(letter: Letter, seed: int, strength: float, style: str = "sans") -> bytes:
+    """`letter` as a damaged phone photo, from a random stream of its own (`seed`); kept once made."""
+    made_from = f"{_maker_digest()}|{letter!r}|{seed}|{strength}|{style}"
     kept = SAMPLE_CACHE / f"{hashlib.sha256(made_from.encode()).hexdigest()[:32]}.jpg"
     with contextlib.suppress(OSError):
-        return Sample(name, letter, kept.read_bytes())
-    rng = random.Random(seed * 100_000 + index * 100 + variant)
-    style = "serif" if (index + variant) % 2 else "sans"
-    strength = 0.5 + 0.5 * variant / max(variants - 1, 1)
+        return kept.read_bytes()
+    rng = random.Random(seed)
     photo = damage(render(letter, rng, style), rng, strength)
     with contextlib.suppress(OSError):  # (written whole under another name, then renamed: workers share it)
         SAMPLE_CACHE.mkdir(parents=True, exist_ok=True)
         partial = kept.with_suffix(f".{os.getpid()}.part")
         partial.write_bytes(photo)
         partial.replace(kept)
-    return Sample(name, letter, photo)
+    return photo
+
+
+def sample_of(letter: Letter, index: int, variant: int, variants: int, seed: int) -> Sample:
+    """One damaged photo; its own random stream, so any one can be made without the others."""
+    style = "serif" if (index + variant) % 2 else "sans"
+    strength = 0.5 + 0.5 * variant / max(variants - 1, 1)
+    photo = damaged_photo(letter, seed * 100_000 + index * 100 + variant, strength, style)
+    return Sample(f"{letter.kind.value}-{index}-{variant}", letter, photo)
 
 
 def sample_set(written: date, variants: int = 3, seed: int = 7) -> list[Sample]:

@@ -5,7 +5,6 @@ and nothing of the letter's text in the database or the log afterwards."""
 from __future__ import annotations
 
 import logging
-import random
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from bot.text import Translator
 from handlers.letters.views import BOOK_LABEL, CALENDAR_LABEL, PERSON_LABEL, SENDERS
 from storage.db import create_sessionmaker
 from tests.e2e.harness import HELPERS_CHAT_ID, ORGANIZER_ID, button_data, buttons, running_bot, text_of
-from tests.letter_samples import damage, letters, render
+from tests.letter_samples import damaged_photo, letters
 from tests.test_booking_support import COUNSELLOR_ID, person, schedule
 from tests.test_erasure import dump
 from tests.test_letters import needs_tesseract
@@ -44,9 +43,8 @@ CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 def photo_of(kind: Sender, index: int = 0) -> tuple[bytes, set[str]]:
     """A phone photo of a sample letter, and words of it that must never be stored or logged."""
     letter = [item for item in letters(WRITTEN) if item.kind == kind][index]
-    rng = random.Random(3)
     secrets = {"Erika Mustermann", letter.subject, *(value for _, value in letter.info)}
-    return damage(render(letter, rng), rng, 0.6), secrets
+    return damaged_photo(letter, seed=3, strength=0.6), secrets
 
 
 async def read_photo(bot, user_id: int, photo: bytes) -> dict:  # type: ignore[no-untyped-def]
