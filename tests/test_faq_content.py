@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,19 @@ def test_real_content_loads_every_topic_in_every_language() -> None:
     assert set(content.languages) == set(SUPPORTED)
     for lang in SUPPORTED:
         assert list(content.entries[lang]) == slugs
+
+
+def test_content_is_read_again_when_a_file_changes_and_each_caller_has_its_own(tmp_path: Path) -> None:
+    shutil.copytree(DEFAULT_FAQ_DIR, tmp_path / "faq")
+    first, second = load_content(tmp_path / "faq"), load_content(tmp_path / "faq")
+    assert first == second
+    assert first.entries is not second.entries and first.entries["de"] is not second.entries["de"]
+    first.entries["de"].pop("kita")  # a caller changing its content changes nobody else's
+    assert "kita" in load_content(tmp_path / "faq").entries["de"]
+    de = tmp_path / "faq" / "de.yaml"
+    title = second.entries["de"]["kita"].title
+    de.write_text(de.read_text(encoding="utf-8").replace(title, title + " (neu)", 1), encoding="utf-8")
+    assert load_content(tmp_path / "faq").entries["de"]["kita"].title == title + " (neu)"
 
 
 def test_cli_check_on_real_content(facts: LocalFacts) -> None:

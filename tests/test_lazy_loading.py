@@ -40,7 +40,10 @@ updates = [
 keyboard = InlineKeyboardBuilder()
 keyboard.button(text="اسأل شخصًا", callback_data="ask:1")
 reply = SendMessage(chat_id=7, text="<b>نعم</b>", parse_mode="HTML", reply_markup=keyboard.as_markup())
+import aiogram.types
+names = aiogram.types.__all__
 print(json.dumps({
+    "names": [isinstance(names, tuple), list(names), [n in names for n in ("Message", "Poll", "Nope", 1)]],
     "before": before,
     "after": {"Update": Update.__pydantic_complete__, "Poll": Poll.__pydantic_complete__},
     "updates": [u.model_dump(mode="json", exclude_none=True) for u in updates],
@@ -62,6 +65,8 @@ def test_aiogram_types_are_built_at_first_use_and_validate_as_before() -> None:
     # eager: aiogram's import builds every type; deferred: none until used, and a type never used stays unbuilt
     assert eager["before"] == {"Update": True, "Poll": True}
     assert deferred["before"] == {"Update": False, "Poll": False}
+    assert deferred["names"] == eager["names"]  # aiogram.types.__all__: a tuple still, the same names
+    assert deferred["names"][2] == [True, True, False, False]
     assert deferred["after"] == {"Update": True, "Poll": False}
     assert deferred["callback"] and eager["callback"]
     assert deferred["updates"] == eager["updates"]
