@@ -11,8 +11,9 @@ requests each page it can reach `--repeat` times: the time from the request ente
 response being ready (a middleware around the console), median / p95 / max, and the page's size. Pages
 that answer 404 (not built yet) are listed as such.
 
-It also prints what counting one question costs the bot (bot/faq/stats.py): the CPU time of a transaction
-with and without the one upsert, in this process (SQLAlchemy, the driver and, for SQLite, the database
+It also prints what counting one question costs the bot (bot/faq/stats.py): the CPU time of a question's
+transaction without counting, with an upsert in it (the old way), and with the count kept in memory and
+written in batches (the way now), in this process (SQLAlchemy, the driver and, for SQLite, the database
 itself), median of several rounds.
 
     .venv/bin/python bench/bench_console.py                 # ~2 minutes
@@ -36,6 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -51,6 +53,7 @@ from bot import console_login, tickets  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import SUPPORTED_LANGUAGES, load_settings  # noqa: E402
 from bot.faq.service import faq_service  # noqa: E402
+from bot.faq.stats import Outcome, QuestionCounts  # noqa: E402
 from bot.users import ORGANIZER, find_user  # noqa: E402
 from bot.yamlfile import read_yaml  # noqa: E402
 from console.app import mount  # noqa: E402
@@ -295,31 +298,41 @@ async def measure_pages(url: str, args: argparse.Namespace) -> list[tuple[str, i
     return results
 
 
-async def counting_cost(url: str, rounds: int = 6, per_round: int = 300) -> tuple[float, float]:
-    """CPU ms per transaction (a read, as every question's transaction has, then commit) without and with
-    the one upsert of bot.faq.stats; medians of `rounds`."""
+async def counting_cost(url: str, rounds: int = 6, per_round: int = 300) -> tuple[float, float, float]:
+    """CPU ms per question's transaction (a read, as every question's transaction has, then commit): alone,
+    with one upsert per question in it (how bot.faq.stats counted before 5 Dec 2026), and alone plus the
+    question counted in memory with its share of one flush per `per_round` questions (how it counts now);
+    medians of `rounds`."""
     engine = create_engine(url)
     sessionmaker = create_sessionmaker(engine)
+    clock = Clock()
+    tz = ZoneInfo("Europe/Berlin")
     day = date.today()
 
-    async def loop(n: int, counted: bool) -> float:
+    async def loop(n: int, how: str) -> float:
+        counts = QuestionCounts()
         started = time.process_time()
         for i in range(n):
             async with sessionmaker() as session:
                 await session.execute(text("SELECT value FROM counters WHERE name = 'faq_content'"))
-                if counted:
+                if how == "upsert":
                     await figures_repo.count_question(session, day, "ar", f"topic-{i % 28}", "answer")
                 await session.commit()
+            if how == "batched":
+                counts.count(
+                    clock, tz, lang="ar", fallback_lang="de", outcome=Outcome.ANSWER, slug=f"t-{i % 28}"
+                )
+        await counts.flush(sessionmaker)
         return (time.process_time() - started) / n * 1000
 
     try:
-        await loop(100, True)
-        await loop(100, False)
-        without, with_count = [], []
+        for how in ("upsert", "none", "batched"):
+            await loop(100, how)
+        found: dict[str, list[float]] = {"none": [], "upsert": [], "batched": []}
         for _ in range(rounds):
-            without.append(await loop(per_round, False))
-            with_count.append(await loop(per_round, True))
-        return statistics.median(without), statistics.median(with_count)
+            for how, times in found.items():
+                times.append(await loop(per_round, how))
+        return tuple(statistics.median(found[how]) for how in ("none", "upsert", "batched"))  # type: ignore[return-value]
     finally:
         await engine.dispose()
 
@@ -369,10 +382,11 @@ async def run_one(label: str, url: str, args: argparse.Namespace, slugs: list[st
             f"| {path} | {status} | {statistics.median(times):.1f} | {p95:.1f} | {max(times):.1f} | "
             f"{size / 1024:.0f} |"
         )
-    without, with_count = await counting_cost(url)
+    without, upsert, batched = await counting_cost(url)
     print(
-        f"\nCounting one question (one upsert in the question's transaction): {without:.3f} ms CPU per "
-        f"transaction without, {with_count:.3f} ms with: {with_count - without:+.3f} ms"
+        f"\nCounting one question: {without:.3f} ms CPU per question's transaction without; "
+        f"{upsert:.3f} ms with an upsert in it ({upsert - without:+.3f} ms); {batched:.3f} ms counted in "
+        f"memory and written in batches ({batched - without:+.3f} ms)"
     )
 
 

@@ -30,6 +30,7 @@ from bot.delivery.replies import OutboxReplies
 from bot.delivery.worker import DeliveryWorker
 from bot.faq import facts as facts_store
 from bot.faq import store as faq_store
+from bot.faq.stats import FLUSH_SECONDS, QuestionCounts
 from bot.jobs import JobContext
 from bot.letters.service import reader_if_available
 from bot.logs import set_hash_key
@@ -109,6 +110,8 @@ class App:
     redis: Any = None  # redis.asyncio.Redis when REDIS_URL is set
     redis_guard: Any = None  # bot.ops.redis.RedisGuard: the degraded mode while Redis is down
     leader: Leadership | None = None
+    # the FAQ's question counts of this process, written in batches (bot.faq.stats)
+    question_counts: QuestionCounts = field(default_factory=QuestionCounts)
     delivery_worker: DeliveryWorker | None = None
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -210,6 +213,7 @@ async def build_app(
     # The one machine translator (FAQ hand-off and broadcasts), made now so it stamps its cache with our clock.
     translator = get_machine_translator(settings, sessionmaker, clock)
     hooks = wiring.Hooks()
+    question_counts = QuestionCounts()
     # What handlers get as named arguments besides the per-update ones (session, user, tr, settings, clock).
     dp.workflow_data.update(
         menu=wiring.menu(),
@@ -219,9 +223,20 @@ async def build_app(
         redis=redis,
         letters=reader_if_available(settings.letters_ocr),
         pacer=pacer,
+        question_counts=question_counts,
     )
     app = App(
-        settings, clock, engine, sessionmaker, bot, dp, Health(), translator, redis=redis, redis_guard=guard
+        settings,
+        clock,
+        engine,
+        sessionmaker,
+        bot,
+        dp,
+        Health(),
+        translator,
+        redis=redis,
+        redis_guard=guard,
+        question_counts=question_counts,
     )
     app.health.app = app
     return app
@@ -239,7 +254,8 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
 def start_scheduler(app: App) -> AsyncIOScheduler:
     """Every process runs the scheduler; each periodic job runs only in the leader process (bot.ops.leader),
     so it runs once per interval across all processes. A heartbeat job (every process) keeps the leader
-    lock fresh, lets another process take over quickly, and shows /healthz that the scheduler is alive."""
+    lock fresh, lets another process take over quickly, and shows /healthz that the scheduler is alive;
+    another (every process) writes the FAQ counts this process kept in memory."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     ctx = app.job_context()
     settings = app.settings
@@ -273,6 +289,16 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         max_instances=1,
         coalesce=True,
         next_run_time=datetime.now(UTC),
+    )
+    # every process writes its own FAQ counts (not only the leader)
+    scheduler.add_job(
+        app.question_counts.flush_quietly,
+        "interval",
+        args=[app.sessionmaker],
+        seconds=FLUSH_SECONDS,
+        id="ops:faq-counts",
+        max_instances=1,
+        coalesce=True,
     )
     scheduler.start()
     app.scheduler = scheduler
@@ -352,6 +378,7 @@ async def shutdown(app: App) -> None:
     for stop in app.on_shutdown:
         with suppress(Exception):
             await stop()
+    await app.question_counts.flush_quietly(app.sessionmaker)
     leader = app.leader
     if leader is not None:
         with suppress(Exception):
@@ -385,6 +412,7 @@ def console_context(app: App, *, sample_data: bool = False) -> ConsoleContext:
         app.machine_translator,
         redis=app.redis,
         sample_data=sample_data,
+        question_counts=app.question_counts,
     )
 
 

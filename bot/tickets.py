@@ -31,6 +31,7 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -324,6 +325,11 @@ def card_payload(ticket: Ticket, *, relay_lang: str | None = None) -> RelayPaylo
 async def active_ticket(session: AsyncSession, asker_id: int, kind: str = QUESTION) -> Ticket | None:
     found = await repo.active_tickets(session, asker_id, kind, ACTIVE)
     return found[0] if found else None
+
+
+def has_active_ticket(kind: str = QUESTION) -> ColumnElement[bool]:
+    """active_ticket(...) is not None, as a condition read with the person's row (bot.users.ensure_user_and)."""
+    return repo.has_ticket(kind, ACTIVE)
 
 
 async def get(session: AsyncSession, ticket_id: int) -> Ticket | None:

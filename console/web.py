@@ -32,6 +32,7 @@ from bot import console_login
 from bot.audit import audit
 from bot.clock import Clock
 from bot.config import Settings
+from bot.faq.stats import QuestionCounts
 from bot.translation.service import MachineTranslator
 from bot.users import Person
 from console.i18n import ConsoleTranslator, choose
@@ -56,6 +57,8 @@ class ConsoleContext:
     machine_translator: MachineTranslator | None = None
     redis: Any = None  # redis.asyncio.Redis when REDIS_URL is set (None without)
     sample_data: bool = False  # the demo: every page says that its names and figures are made up
+    # the FAQ counts this process has not written yet: written before the figures are shown
+    question_counts: QuestionCounts | None = None
     # filled in by console.app.mount: one Jinja2 environment per UI language, the menu
     templates: dict[str, Environment] = field(default_factory=dict)
     nav: list[NavItem] = field(default_factory=list)

@@ -288,3 +288,29 @@ async def test_questions_and_assignments_share_one_claim(
     async with sessionmaker() as session:
         rows = (await session.scalars(select(OutboxMessage.kind))).all()
         assert "ticket_question" in rows
+
+
+async def test_whether_a_question_is_open_is_read_with_the_person(
+    session: AsyncSession, clock: FrozenClock
+) -> None:
+    """The one statement an update reads its person with also says whether their question to a person
+    is open (taken counts too; closed does not), as tickets.active_ticket does; a person new here: unread."""
+    open_question = tickets.has_active_ticket()
+
+    async def read(user_id: int) -> bool | None:
+        _, values = await users_service.ensure_user_and(session, user_id, clock, [], [open_question])
+        return None if values is None else bool(values[0])
+
+    assert await read(777_001) is None  # new here: nothing read
+    await session.commit()
+    assert await read(777_001) is False
+    ticket = await _sent_card(session, clock)
+    assert await read(ASKER) is True
+    await tickets.claim(session, clock, ticket.id, await _person(session, HELPER_A))
+    await session.commit()
+    assert await read(ASKER) is True
+    assert await read(HELPER_A) is False
+    await tickets.close(session, clock, ticket.id, tickets.ClosedBy.ASKER, await _person(session, ASKER))
+    await session.commit()
+    assert await read(ASKER) is False
+    assert (await read(ASKER)) == (await tickets.active_ticket(session, ASKER) is not None)

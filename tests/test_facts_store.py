@@ -24,6 +24,7 @@ from bot.faq.content import load_content
 from bot.faq.facts import Saved
 from bot.faq.service import ANSWER, FaqService
 from bot.faq.service import new_service as service_of_its_own
+from bot.faq.stats import QuestionCounts
 from bot.faq.version import content_version
 from bot.local_facts import ALL, DEFAULT_FACTS_FILE, LocalFacts, kinds
 from bot.services import erasure
@@ -261,7 +262,7 @@ async def test_the_answer_carries_the_changed_number(
 ) -> None:
     async def ask(text: str = "telefonnummer") -> str:
         async with sessionmaker() as session:
-            reply = await service.ask(session, clock, text, "de")
+            reply = await service.ask(session, clock, text, "de", QuestionCounts())
             await session.commit()
         assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == "contact"
         return reply.answer or ""

@@ -26,6 +26,7 @@ from bot.faq.content import (
 from bot.faq.examples import Assigned
 from bot.faq.service import ANSWER, SMALLTALK, FaqService
 from bot.faq.service import new_service as service_of_its_own
+from bot.faq.stats import QuestionCounts
 from bot.faq.version import content_version
 from storage.models import FaqExample, FaqUnanswered
 
@@ -123,7 +124,7 @@ async def test_every_process_uses_a_new_example_before_its_next_question(
 ) -> None:
     one, two = new_service(content), new_service(content)  # two processes, each with its own matcher
     async with sessionmaker() as session:
-        before = await two.ask(session, clock, QUESTION, "de")
+        before = await two.ask(session, clock, QUESTION, "de", QuestionCounts())
         await session.commit()
         assert before.kind != ANSWER or before.entry is None or before.entry.slug != TOPIC
         assert before.unanswered_id is not None  # kept for the organizers
@@ -134,7 +135,7 @@ async def test_every_process_uses_a_new_example_before_its_next_question(
         await session.commit()
 
     async with sessionmaker() as session:  # process two, no restart: the next question gets the topic
-        after = await two.ask(session, clock, QUESTION, "de")
+        after = await two.ask(session, clock, QUESTION, "de", QuestionCounts())
         await session.commit()
     assert after.kind == ANSWER and after.entry is not None and after.entry.slug == TOPIC
     assert after.entry.lang == "de" and after.unanswered_id is None
@@ -170,7 +171,7 @@ def service(content: FaqContent) -> FaqService:
 async def test_small_talk_never_reaches_unanswered(
     session: AsyncSession, clock: FrozenClock, text: str, service: FaqService
 ) -> None:
-    reply = await service.ask(session, clock, text, "de")
+    reply = await service.ask(session, clock, text, "de", QuestionCounts())
     await session.commit()
     assert reply.kind == SMALLTALK and reply.unanswered_id is None
     assert await session.scalar(select(func.count()).select_from(FaqUnanswered)) == 0

@@ -16,6 +16,7 @@ from bot.faq import feedback
 from bot.faq.content import PLACEHOLDER
 from bot.faq.matcher import MatchResult
 from bot.faq.service import ANSWER, GREETING, SUGGEST, UNKNOWN, FaqService, build_service, clean_text
+from bot.faq.stats import QuestionCounts
 from bot.local_facts import LocalFacts
 from storage.models import FaqUnanswered, FaqVote
 
@@ -97,10 +98,12 @@ def test_clean_text_removes_what_databases_refuse() -> None:
 async def test_no_match_is_kept_without_user_id(
     service: FaqService, session: AsyncSession, clock: FrozenClock
 ) -> None:
-    reply = await service.ask(session, clock, "Wer hat die Fußball WM gewonnen", "de")
-    answered = await service.ask(session, clock, "Ich habe einen Brief vom Amt bekommen", "de")
-    greeting = await service.ask(session, clock, "Hallo", "de")
-    emoji = await service.ask(session, clock, "🙂🙂", "de")
+    reply = await service.ask(session, clock, "Wer hat die Fußball WM gewonnen", "de", QuestionCounts())
+    answered = await service.ask(
+        session, clock, "Ich habe einen Brief vom Amt bekommen", "de", QuestionCounts()
+    )
+    greeting = await service.ask(session, clock, "Hallo", "de", QuestionCounts())
+    emoji = await service.ask(session, clock, "🙂🙂", "de", QuestionCounts())
     await session.commit()
     assert reply.unanswered_id is not None
     assert answered.kind == ANSWER and answered.unanswered_id is None

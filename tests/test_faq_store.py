@@ -16,15 +16,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import users
 from bot.audit import latest
 from bot.clock import FrozenClock
 from bot.config import load_settings
-from bot.faq import cli, live, store
+from bot.faq import cli, live, store, version
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, check_content, load_content
 from bot.faq.service import ANSWER, FaqService
 from bot.faq.service import new_service as service_of_its_own
+from bot.faq.stats import QuestionCounts
 from bot.faq.version import bump_content_version, content_version
 from storage.models import FaqEntryRow, FaqTopicRow
+from storage.repositories import counters
 from storage.repositories import faq_content as repo
 from tests.faq_quality import few_topics
 
@@ -164,7 +167,7 @@ async def test_a_change_reaches_a_second_process_before_its_next_question(
     question = "وين الروضة للاطفال"
     async with sessionmaker() as session:  # the content read back as it is: no rebuild
         matcher = service.matcher
-        before = await service.ask(session, clock, question, "ar")
+        before = await service.ask(session, clock, question, "ar", QuestionCounts())
         await session.commit()
         assert service.matcher is matcher
     assert before.kind == ANSWER and before.entry is not None and before.entry.slug == "kita"
@@ -177,7 +180,7 @@ async def test_a_change_reaches_a_second_process_before_its_next_question(
         await session.commit()
 
     async with sessionmaker() as session:  # the second process, no restart
-        after = await service.ask(session, clock, question, "ar")
+        after = await service.ask(session, clock, question, "ar", QuestionCounts())
         await session.commit()
     assert after.kind == ANSWER and after.answer is not None
     phone = service.facts.get("contact_phone", "ar")
@@ -197,8 +200,8 @@ async def test_the_version_is_checked_once_per_session(
     small: FaqContent,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """One primary-key read per update: faq_for and ask in one session read the counter once; a change
-    made in that very session is seen all the same."""
+    """At most one primary-key read per update: faq_for and ask in one session read the counter once; a
+    change made in that very session is seen all the same."""
     service = new_service(small)
     reads: list[int] = []
 
@@ -211,17 +214,58 @@ async def test_the_version_is_checked_once_per_session(
         await store.import_content(session, clock, small)
         await session.commit()
         await service.live.refresh(session, service)
-        await service.ask(session, clock, "kita", "de")
+        await service.ask(session, clock, "kita", "de", QuestionCounts())
         assert len(reads) == 1
         row = await repo.entry(session, "kita", "de")
         assert row is not None
         row.title = "Kita (neu)"
         await bump_content_version(session)
         await session.commit()
-        reply = await service.ask(session, clock, "kita platz", "de")
+        reply = await service.ask(session, clock, "kita platz", "de", QuestionCounts())
         await session.commit()
     assert len(reads) == 2
     assert reply.entry is not None and reply.entry.title == "Kita (neu)"
+
+
+async def test_the_version_read_with_the_person_needs_no_read_of_its_own(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    small: FaqContent,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The middleware reads the version in the statement that reads the person (handlers.middlewares):
+    the FAQ then reads no counter of its own, and still sees another process's change at the next update."""
+    service = new_service(small)
+    reads: list[str] = []
+    current_value = counters.current_value
+
+    async def counted(session: AsyncSession, name: str) -> int:
+        reads.append(name)
+        return await current_value(session, name)
+
+    monkeypatch.setattr(version.counters, "current_value", counted)
+    async with sessionmaker() as session:
+        await store.import_content(session, clock, small)
+        await session.commit()
+
+    async def update_of_a_person() -> tuple[str, int]:
+        async with sessionmaker() as session:
+            _, values = await users.ensure_user_and(session, 4242, clock, [], [version.version_column()])
+            if values is not None:
+                version.read_with_person(session, values[0])
+            await service.ask(session, clock, "kita", "de", QuestionCounts())
+            await session.commit()
+        return service.live.version
+
+    await update_of_a_person()  # new here: nothing read with them, the FAQ reads the counter itself
+    assert len(reads) == 1
+    first = await update_of_a_person()
+    assert len(reads) == 1 and first[1] >= 1  # read with the person
+    async with sessionmaker() as session:  # another process's change: the counter moves
+        await version.bump_content_version(session)
+        await session.commit()
+    after = await update_of_a_person()
+    assert after[1] == first[1] + 1 and len(reads) == 1
 
 
 async def test_a_database_without_content_is_answered_from_the_files(

@@ -1,5 +1,5 @@
 """The organizers' figures (issue 16), on SQLite and PostgreSQL with real rows: questions counted as the FAQ
-answers them (one atomic upsert, also under concurrency), each figure computed from what is stored, the CSV
+answers them (in memory, then written in batches with an atomic upsert, also under concurrency), each figure computed from what is stored, the CSV
 equal to the page's tables, retention, and a person's erasure leaving nothing that leads back to them.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import tickets, users
@@ -31,7 +32,7 @@ from bot.figures.service import BookingWeek, Period, figures, for_last_days, wee
 from bot.figures.tables import cell, from_csv, tables, to_csv
 from bot.logs import user_hash
 from bot.services import erasure
-from storage.db import create_sessionmaker
+from storage.db import create_engine, create_sessionmaker
 from storage.models import Booking, Broadcast, FaqStat, OutboxMessage, Ticket, Topic
 from storage.repositories import figures as repo
 from tests.conftest import drop_pg_database, make_engine
@@ -71,11 +72,15 @@ QUESTIONS = [
 
 
 async def test_each_question_is_counted_once_by_day_language_topic_and_outcome(
-    session: AsyncSession, clock: FrozenClock, service: FaqService
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    service: FaqService,
 ) -> None:
+    counts = stats.QuestionCounts()
     expected: Counter[tuple[date, str, str, str]] = Counter()
     for text, lang in QUESTIONS:
-        reply = await service.ask(session, clock, text, lang)
+        reply = await service.ask(session, clock, text, lang, counts)
         if reply.kind not in ("answer", "suggest", "unknown"):
             continue
         outcome = "emergency" if reply.emergency else str(reply.kind)
@@ -83,25 +88,53 @@ async def test_each_question_is_counted_once_by_day_language_topic_and_outcome(
         lang = reply.question_lang if reply.question_lang in SUPPORTED_LANGUAGES else reply.lang
         expected[(today(clock), str(lang), slug, outcome)] += 1
     await session.commit()
+    assert await stat_rows(session) == {}  # counted in memory, not in each question's transaction
+    await session.commit()
+    assert await counts.flush(sessionmaker) == 5  # two of the seven were a greeting and small talk
     rows = await stat_rows(session)
     assert rows == dict(expected)
-    assert sum(rows.values()) == 5  # two of the seven were a greeting and small talk
     assert {key[3] for key in rows} >= {"answer", "emergency"}
+    assert await counts.flush(sessionmaker) == 0  # written once
     # the same question again adds one to its row, no new row
-    await service.ask(session, clock, QUESTIONS[0][0], "de")
-    await session.commit()
+    await service.ask(session, clock, QUESTIONS[0][0], "de", counts)
+    await counts.flush(sessionmaker)
     again = await stat_rows(session)
     assert sum(again.values()) == 6 and len(again) == len(rows)
 
 
-async def test_the_day_is_the_local_day(session: AsyncSession, service: FaqService) -> None:
-    late = FrozenClock(datetime(2026, 3, 23, 23, 30, tzinfo=TZ))  # 22:30 UTC
-    await service.ask(session, late, "Wo finde ich einen Deutschkurs?", "de")
+async def test_counts_the_database_refuses_wait_for_the_next_flush(
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    service: FaqService,
+    tmp_path: Path,
+) -> None:
+    counts = stats.QuestionCounts()
+    await service.ask(session, clock, "Wo finde ich einen Deutschkurs?", "de", counts)
     await session.commit()
+    nowhere = create_sessionmaker(create_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.sqlite3"))
+    with pytest.raises(OperationalError):  # unable to open the database file
+        await counts.flush(nowhere)
+    await counts.flush_quietly(nowhere)  # the periodic job's way: logged, not raised
+    await service.ask(session, clock, "Wo finde ich einen Deutschkurs?", "de", counts)  # counted meanwhile
+    assert counts.waiting == 2
+    assert await counts.flush(sessionmaker) == 2
+    assert sum((await stat_rows(session)).values()) == 2
+
+
+async def test_the_day_is_the_local_day(
+    session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession], service: FaqService
+) -> None:
+    counts = stats.QuestionCounts()
+    late = FrozenClock(datetime(2026, 3, 23, 23, 30, tzinfo=TZ))  # 22:30 UTC
+    await service.ask(session, late, "Wo finde ich einen Deutschkurs?", "de", counts)
+    await session.commit()
+    await counts.flush(sessionmaker)
     assert {key[0] for key in await stat_rows(session)} == {date(2026, 3, 23)}
     after_midnight = FrozenClock(datetime(2026, 3, 24, 0, 30, tzinfo=TZ))  # still the 23rd in UTC
-    await service.ask(session, after_midnight, "Wo finde ich einen Deutschkurs?", "de")
+    await service.ask(session, after_midnight, "Wo finde ich einen Deutschkurs?", "de", counts)
     await session.commit()
+    await counts.flush(sessionmaker)
     assert {key[0] for key in await stat_rows(session)} == {date(2026, 3, 23), date(2026, 3, 24)}
 
 
@@ -382,14 +415,18 @@ def test_charts_are_valid_svg_with_a_title_and_every_value() -> None:
 
 
 async def test_erasure_leaves_no_way_back_to_the_person(
-    session: AsyncSession, clock: FrozenClock, service: FaqService
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    service: FaqService,
 ) -> None:
     await setup(session, clock, CONF)
     pid = 8123456789011
     await person(session, clock, pid, "fa")
     asked = ["کلاس زبان آلمانی رایگان کجاست؟", "Wer repariert mein Fahrrad in Altwarmbüchen?"]
+    counts = stats.QuestionCounts()
     for text in asked:
-        await service.ask(session, clock, text, "fa", user_id=pid)
+        await service.ask(session, clock, text, "fa", counts, user_id=pid)
     await feedback.vote(session, clock, slug="german-courses", lang="fa", helpful=True)
     await tickets.open_ticket(
         session,
@@ -403,6 +440,7 @@ async def test_erasure_leaves_no_way_back_to_the_person(
     )
     await booking.book(session, clock, CONF, user_id=pid, slot_id=(await slots(session))[0].id)
     await session.commit()
+    assert await counts.flush(sessionmaker) == 2
     period = Period(
         today(clock) - timedelta(days=6), today(clock) + timedelta(days=7)
     )  # the booking is ahead
@@ -411,6 +449,7 @@ async def test_erasure_leaves_no_way_back_to_the_person(
     await erasure.erase_user(session, pid, clock)
     after = await figures(session, CONF, period, clock)
     # the counts stay (nothing in them is the person's) …
+    assert after.outcomes.total == before.outcomes.total == 2
     assert after.outcomes == before.outcomes and after.topics == before.topics
     assert after.handoff_total.handed == before.handoff_total.handed == 1
     # … their appointment goes with them

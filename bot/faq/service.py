@@ -14,7 +14,7 @@ Rules:
 
 The content, the matcher and the local facts are built once per process (a few seconds: built in a worker
 thread at start-up, see `warm_up`) and shared, read-only; the content comes from the database and is built
-again when it changes (bot/faq/live.py: one primary-key read per update to notice).
+again when it changes (bot/faq/live.py: a primary-key read at most once a second to notice).
 """
 
 from __future__ import annotations
@@ -212,14 +212,15 @@ class FaqService:
         clock: Clock,
         text: str,
         user_lang: str | None,
+        counts: stats.QuestionCounts,
         user_id: int | None = None,
     ) -> FaqReply:
-        """`user_id`: the asker (a kept question is linked to them for erasure; default: the update's sender)."""
+        """`counts`: where the question is counted for the figures (the bot's, written in batches).
+        `user_id`: the asker (a kept question is linked to them for erasure; default: the update's sender)."""
         text = clean_text(text)
         await self.live.refresh(session, self)  # the content changed (console, /unanswered) since the last?
-        # No lock held while matching (on SQLite: the write lock), and the figures' row (one per day,
-        # language and outcome: every question of the kind writes it) locked only for its write: measured
-        # under load, holding both made the questions wait for each other while the CPU idled.
+        # No lock held while matching (on SQLite: the write lock): measured under load, holding it made the
+        # questions wait for each other while the CPU idled.
         await release_locks(session)
         reply = self.decide(text, user_lang)
         metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting / smalltalk
@@ -233,18 +234,17 @@ class FaqService:
                 user_id=user_id,
             )
             reply.unanswered_id = row.id
-        await self._count(session, clock, reply)  # last: the hot row's lock ends with the commit below
+        self._count(counts, clock, reply)
         await release(session)
         return reply
 
-    async def _count(self, session: AsyncSession, clock: Clock, reply: FaqReply) -> None:
+    def _count(self, counts: stats.QuestionCounts, clock: Clock, reply: FaqReply) -> None:
         """The question in the figures (bot.faq.stats): greetings and small talk are no questions."""
         if reply.kind not in (ANSWER, SUGGEST, UNKNOWN):
             return
         outcome = stats.Outcome.EMERGENCY if reply.emergency else stats.Outcome(reply.kind)
         slug = reply.entry.slug if reply.kind == ANSWER and reply.entry is not None else None
-        await stats.count(
-            session,
+        counts.count(
             clock,
             self.tz,
             lang=reply.question_lang,

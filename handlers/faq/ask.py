@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.faq import emergency
 from bot.faq.service import GREETING, SMALLTALK, faq_for
+from bot.faq.stats import QuestionCounts
 from bot.text import Translator
 from bot.users import Person
 from handlers.faq.views import answer_html, reader, reply_to, reply_view, smalltalk_view
@@ -50,9 +51,11 @@ async def on_question(
     clock: Clock,
     settings: Settings,
     menu: Menu,
+    question_counts: QuestionCounts,
 ) -> None:
     service = await faq_for(settings, session)
-    reply = await service.ask(session, clock, message.text or "", user.language or tr.lang, user_id=user.id)
+    text, lang = message.text or "", user.language or tr.lang
+    reply = await service.ask(session, clock, text, lang, question_counts, user_id=user.id)
     if reply.kind == GREETING:  # the menu, in the reader's own language
         text, markup = reply_view(tr, reply, menu.keyboard(tr, user.role))
         await message.answer(text, reply_markup=markup)

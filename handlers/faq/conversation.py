@@ -27,8 +27,15 @@ from handlers.kit import KnownUser, alert, edit_keyboard, keyboard, private_flow
 flow = private_flow("faq.conversation")
 
 
-async def has_open_question(message: Message, session: AsyncSession, user: Person | None = None) -> bool:
-    return user is not None and await conversation.open_question(session, user.id) is not None
+async def has_open_question(
+    message: Message, session: AsyncSession, user: Person | None = None, open_question: bool | None = None
+) -> bool:
+    """`open_question`: read with the person's row (handlers.middlewares.ContextMiddleware); None: ask."""
+    if user is None:
+        return False
+    if open_question is not None:
+        return open_question
+    return await conversation.open_question(session, user.id) is not None
 
 
 @flow.message(F.text, ~F.text.startswith("/"), StateFilter(None), has_open_question)

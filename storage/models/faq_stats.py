@@ -15,7 +15,7 @@ from storage.base import Base
 
 
 class FaqStat(Base):
-    """One row per (day, language, topic, outcome), counted up by one atomic upsert per question."""
+    """One row per (day, language, topic, outcome), counted up by atomic upserts (bot.faq.stats: in batches)."""
 
     __tablename__ = "faq_stats"
     # The day first: the figures read a range of days, and the retention job deletes the oldest ones. On

@@ -3,7 +3,7 @@ the same one, and a number is never given again after its row was deleted."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,11 @@ async def next_value(session: AsyncSession, name: str) -> int:
         except IntegrityError:
             continue  # created by another session meanwhile: take the next one
     raise RuntimeError(f"counter {name!r} could not be advanced")
+
+
+def current_value_column(name: str) -> ColumnElement[int]:
+    """current_value as a column of another query (0 when nobody used it yet)."""
+    return func.coalesce(select(Counter.value).where(Counter.name == name).scalar_subquery(), 0)
 
 
 async def current_value(session: AsyncSession, name: str) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FaqUnanswered, FaqVote, OutboxMessage, Ticket, TicketMessage
+from storage.models import FaqUnanswered, FaqVote, OutboxMessage, Ticket, TicketMessage, User
 from storage.repositories.claims import update_if
 
 # --- tickets -----------------------------------------------------------------------------------------
@@ -18,6 +18,11 @@ async def add_ticket(session: AsyncSession, ticket: Ticket) -> Ticket:
     session.add(ticket)
     await session.flush()
     return ticket
+
+
+def has_ticket(kind: str, statuses: Sequence[str]) -> ColumnElement[bool]:
+    """Whether the user of the enclosing query (`users.id`) asked such a ticket: for get_user_with."""
+    return exists().where(Ticket.asker_id == User.id, Ticket.kind == kind, Ticket.status.in_(statuses))
 
 
 async def get_ticket(session: AsyncSession, ticket_id: int) -> Ticket | None:

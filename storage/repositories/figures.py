@@ -14,16 +14,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Booking, Broadcast, FaqStat, FaqVote, Slot, Ticket, Topic
 
 # One statement, the same on SQLite (3.24+) and PostgreSQL: atomic across processes (a row locked on
-# PostgreSQL, the database on SQLite), never a lost count or a duplicate-key error when two questions of
-# the same kind arrive at once. Plain SQL: nothing to compile per question.
-_COUNT_QUESTION = text(
-    "INSERT INTO faq_stats (day, lang, slug, outcome, questions) VALUES (:day, :lang, :slug, :outcome, 1) "
-    "ON CONFLICT (day, lang, slug, outcome) DO UPDATE SET questions = faq_stats.questions + 1"
+# PostgreSQL, the database on SQLite), never a lost count or a duplicate-key error when two processes add
+# to the same row at once. Plain SQL: nothing to compile.
+_ADD_QUESTIONS = text(
+    "INSERT INTO faq_stats (day, lang, slug, outcome, questions) VALUES (:day, :lang, :slug, :outcome, :n) "
+    "ON CONFLICT (day, lang, slug, outcome) DO UPDATE SET questions = faq_stats.questions + :n"
 ).bindparams(bindparam("day", type_=Date()))
 
 
+async def add_questions(session: AsyncSession, counts: Mapping[tuple[date, str, str, str], int]) -> None:
+    """Add to the counts ((day, lang, slug, outcome) -> questions), creating the rows that are missing."""
+    if counts:
+        await session.execute(
+            _ADD_QUESTIONS,
+            [{"day": d, "lang": x, "slug": s, "outcome": o, "n": n} for (d, x, s, o), n in counts.items()],
+        )
+
+
 async def count_question(session: AsyncSession, day: date, lang: str, slug: str, outcome: str) -> None:
-    await session.execute(_COUNT_QUESTION, {"day": day, "lang": lang, "slug": slug, "outcome": outcome})
+    """One question more."""
+    await add_questions(session, {(day, lang, slug, outcome): 1})
 
 
 async def add_counts(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,14 @@ from storage.repositories.claims import update_if
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
+
+
+async def get_user_with(
+    session: AsyncSession, user_id: int, columns: Sequence[ColumnElement[Any]]
+) -> tuple[User | None, tuple[Any, ...]]:
+    """The user and more columns (subqueries, correlated on `users.id` or not), in one statement."""
+    row = (await session.execute(select(User, *columns).where(User.id == user_id))).first()
+    return (row[0], tuple(row[1:])) if row is not None else (None, ())
 
 
 async def add_user_if_missing(session: AsyncSession, user_id: int, role: str, now: datetime) -> User:

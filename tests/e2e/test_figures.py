@@ -78,6 +78,8 @@ async def test_questions_and_a_no_show_are_counted(tmp_path: Path) -> None:
             "de", "This appointment was not found. Please look at /mybookings."
         )
 
+        # what the scheduler does every few seconds in `python -m bot run` (bot.faq.stats.FLUSH_SECONDS)
+        assert await bot.app.question_counts.flush(bot.app.sessionmaker) == 4
         async with bot.app.sessionmaker() as session:
             today = clock.now().astimezone(bot.app.settings.tz).date()
             found = await figures(session, bot.app.settings, Period(today - timedelta(days=1), today), clock)
