@@ -159,7 +159,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "tenth blind set (tests/data/faq_blind10.yaml, 337 rows, readable since the eleventh)",
             faq_quality.BLIND10,
         ),
-        ("eleventh blind set (tests/data/faq_blind11.yaml, 337 rows, never read)", faq_quality.BLIND11),
+        (
+            "eleventh blind set (tests/data/faq_blind11.yaml, 337 rows, readable since the twelfth)",
+            faq_quality.BLIND11,
+        ),
+        ("twelfth blind set (tests/data/faq_blind12.yaml, 337 rows, never read)", faq_quality.BLIND12),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))

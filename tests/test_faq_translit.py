@@ -525,6 +525,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND9,
         faq_quality.BLIND10,
         faq_quality.BLIND11,
+        faq_quality.BLIND12,
     ],
     ids=lambda p: p.name,
 )
