@@ -204,6 +204,20 @@ def test_a_question_close_to_an_asked_one_is_answered_with_its_topic(tmp_path: P
     assert without.kind != ANSWER or without.entry is None or without.entry.slug != TOPIC
 
 
+# Names the job search ("jobcenter"), asks for someone to come along: an asked question of the accompaniment
+# (locales/faq/examples.yaml, from the eighth blind set).
+ALONG = "kasi mitune ba man biad jobcenter?"
+
+
+def test_a_filed_question_keeps_its_topic_though_it_names_another() -> None:
+    """The topic a question names goes before a close one it does not name (bot/faq/matcher.py
+    `_named_first`), but not before the topic the very question was filed under."""
+    content = load_content()
+    assert ("fa", "accompaniment", ALONG) in content.asked
+    reply = new_service(content).decide(ALONG, user_lang="fa")
+    assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == "accompaniment"
+
+
 async def test_the_asked_questions_stay_when_the_content_comes_from_the_database(
     sessionmaker: async_sessionmaker[AsyncSession], clock: FrozenClock, tmp_path: Path
 ) -> None:

@@ -341,11 +341,18 @@ class FaqMatcher:
     def _named_first(self, ranked: list[tuple[str, _Hit]], query: _Query) -> list[tuple[str, _Hit]]:
         """The ranking with the best topic the question names first, when the best topic is not named,
         scores below ANCHOR_ALWAYS and the named one is within NAMED_RATIO of it (and reaches THRESHOLD:
-        below it nothing is answered anyway)."""
+        below it nothing is answered anyway). Not when the question nearly repeats one of the best topic's
+        example questions: an organizer filed it there ("kasi mitune ba man biad jobcenter?" is someone to
+        come along, though "jobcenter" names the job search)."""
         if len(ranked) < 2 or not THRESHOLD <= ranked[0][1][0] < ANCHOR_ALWAYS:
             return ranked
         floor = max(NAMED_RATIO * ranked[0][1][0], THRESHOLD)
-        if ranked[1][1][0] < floor or self._named(*ranked[0], query):
+        best, (_, lang, view) = ranked[0]
+        if (
+            ranked[1][1][0] < floor
+            or self._named(*ranked[0], query)
+            or self._near_copy(best, view, lang, query)
+        ):
             return ranked
         for i, (slug, hit) in enumerate(ranked[1:ALSO_CANDIDATES], start=1):
             if hit[0] < floor:
