@@ -163,7 +163,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "eleventh blind set (tests/data/faq_blind11.yaml, 337 rows, readable since the twelfth)",
             faq_quality.BLIND11,
         ),
-        ("twelfth blind set (tests/data/faq_blind12.yaml, 337 rows, never read)", faq_quality.BLIND12),
+        (
+            "twelfth blind set (tests/data/faq_blind12.yaml, 337 rows, readable since the thirteenth)",
+            faq_quality.BLIND12,
+        ),
+        ("thirteenth blind set (tests/data/faq_blind13.yaml, 337 rows, never read)", faq_quality.BLIND13),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))
