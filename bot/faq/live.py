@@ -3,8 +3,9 @@
 Whatever changes the content a process answers from (topics and entries in the console, an example
 question from /unanswered, a local fact) calls `bump_content_version(session)` (bot/faq/version.py) in the
 same transaction: it advances the counter `faq_content` (table `counters`). Each process compares that counter with the
-version its FAQ was built from (`LiveContent.refresh`): one primary-key read per update that asks the FAQ
-(bot.faq.service.faq_for, FaqService.ask; once per database session). When it differs, the process reads
+version its FAQ was built from (`LiveContent.refresh`, once per database session): the version is read in the
+statement that reads the update's person (handlers.middlewares.READ_WITH_PERSON), else with a primary-key read
+of its own (bot.faq.service.faq_for, FaqService.ask). When it differs, the process reads
 the topics, entries and example questions (bot/faq/store.py), gives its connection back, and builds its
 matcher again in a worker thread: only the indexes of the languages whose entries changed are built again
 (bot.faq.matcher._language_index; a new example question: 0.3 s for the real FAQ, all ten indexes 1.4 s;

@@ -14,7 +14,7 @@ Rules:
 
 The content, the matcher and the local facts are built once per process (a few seconds: built in a worker
 thread at start-up, see `warm_up`) and shared, read-only; the content comes from the database and is built
-again when it changes (bot/faq/live.py: a primary-key read at most once a second to notice).
+again when it changes (bot/faq/live.py: its version is read with each update's person, in the same statement).
 """
 
 from __future__ import annotations

@@ -54,8 +54,9 @@ async def on_question(
     question_counts: QuestionCounts,
 ) -> None:
     service = await faq_for(settings, session)
-    text, lang = message.text or "", user.language or tr.lang
-    reply = await service.ask(session, clock, text, lang, question_counts, user_id=user.id)
+    reply = await service.ask(
+        session, clock, message.text or "", user.language or tr.lang, question_counts, user_id=user.id
+    )
     if reply.kind == GREETING:  # the menu, in the reader's own language
         text, markup = reply_view(tr, reply, menu.keyboard(tr, user.role))
         await message.answer(text, reply_markup=markup)
