@@ -39,10 +39,8 @@ async def find_user(session: AsyncSession, user_id: int) -> User | None:
 
 
 async def ensure_user(session: AsyncSession, user_id: int, clock: Clock, organizer_ids: list[int]) -> User:
-    user = await repo.get_user(session, user_id)
-    if user is None:
-        user = await repo.add_user_if_missing(session, user_id, VISITOR, clock.now())
-    return await _current(session, clock, user, organizer_ids)
+    user, _ = await ensure_user_and(session, user_id, clock, organizer_ids, ())
+    return user
 
 
 async def ensure_user_and(
@@ -57,16 +55,11 @@ async def ensure_user_and(
     here (nothing read)."""
     user, values = await repo.get_user_with(session, user_id, columns)
     if user is None:
-        user = await repo.add_user_if_missing(session, user_id, VISITOR, clock.now())
-        return await _current(session, clock, user, organizer_ids), None
-    return await _current(session, clock, user, organizer_ids), values
-
-
-async def _current(session: AsyncSession, clock: Clock, user: User, organizer_ids: list[int]) -> User:
+        user, values = await repo.add_user_if_missing(session, user_id, VISITOR, clock.now()), None
     await follow_organizer_ids(session, clock, user, organizer_ids)
     if not user.is_active:  # they wrote to us again, so they unblocked the bot
         user.is_active = True
-    return user
+    return user, values
 
 
 async def follow_organizer_ids(
