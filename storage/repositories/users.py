@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,11 +20,28 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
+# One statement object per set of columns, the person's id a parameter: SQLAlchemy finds a statement's
+# compiled SQL by a key it computes by walking the statement, once per statement object. For a new statement
+# on every update (with its subqueries) that walk cost about a quarter of the database part of a question.
+_USER_WITH: dict[tuple[int, ...], tuple[Sequence[ColumnElement[Any]], Select[Any]]] = {}
+
+
+def _user_with(columns: Sequence[ColumnElement[Any]]) -> Select[Any]:
+    key = tuple(map(id, columns))
+    cached = _USER_WITH.get(key)
+    if cached is None:  # (the columns are kept with their statement: their ids stay theirs)
+        if len(_USER_WITH) >= 32:  # built anew per call somewhere: still correct, only not kept
+            _USER_WITH.clear()
+        cached = _USER_WITH[key] = (columns, select(User, *columns).where(User.id == bindparam("user_id")))
+    return cached[1]
+
+
 async def get_user_with(
     session: AsyncSession, user_id: int, columns: Sequence[ColumnElement[Any]]
 ) -> tuple[User | None, tuple[Any, ...]]:
-    """The user and more columns (subqueries, correlated on `users.id` or not), in one statement."""
-    row = (await session.execute(select(User, *columns).where(User.id == user_id))).first()
+    """The user and more columns (subqueries, correlated on `users.id` or not), in one statement. Meant for
+    a few fixed sets of columns (module constants), each kept with its statement."""
+    row = (await session.execute(_user_with(columns), {"user_id": user_id})).first()
     return (row[0], tuple(row[1:])) if row is not None else (None, ())
 
 
