@@ -149,7 +149,12 @@ def script_of(ch: str) -> str | None:
     return "other"
 
 
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
 def _word_script(word: str) -> str | None:
+    if word.isascii():  # (most Latin words: their letters are all Latin)
+        return "latin" if _ASCII_LETTER.search(word) else None
     counts: dict[str, int] = {}
     for ch in word:
         s = script_of(ch)

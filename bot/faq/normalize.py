@@ -67,13 +67,35 @@ _ADDRESS = re.compile(
 )
 
 
+def _combining_marks() -> re.Pattern[str]:
+    """The characters of the Basic Multilingual Plane with a combining class (20 ms, once per process)."""
+    ranges: list[str] = []
+    start = None
+    for code in range(0x300, 0x10001):
+        if code < 0x10000 and unicodedata.combining(chr(code)):
+            start = code if start is None else start
+        elif start is not None:
+            ranges.append(f"{chr(start)}-{chr(code - 1)}")
+            start = None
+    return re.compile(f"[{''.join(ranges)}]")
+
+
+_COMBINING = _combining_marks()
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
 def fold(text: str) -> str:
     """Canonical form of a text: case, compatibility forms, script variants, marks. Keeps word breaks."""
+    if text.isascii():  # (NFKC and casefold change nothing in ASCII but the case, and it has no marks)
+        return text.lower().translate(_CHAR_MAP)
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _ARABIC_MARKS.sub("", text)
     text = text.translate(_CHAR_MAP)
-    # NFKC+casefold may leave combining marks (e.g. decomposed umlauts): drop them.
-    if any(unicodedata.combining(ch) for ch in text):
+    # NFKC+casefold may leave combining marks (e.g. decomposed umlauts): drop them. (A regex finds them
+    # at C speed; beyond the BMP, emoji mostly, each character is asked.)
+    if _COMBINING.search(text) or (
+        _BEYOND_BMP.search(text) and any(unicodedata.combining(ch) for ch in text)
+    ):
         text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
     return text
 
