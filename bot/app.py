@@ -54,7 +54,7 @@ from handlers.middlewares import (
     UpdateMetrics,
 )
 from storage.db import create_engine, create_sessionmaker
-from storage.migrate import upgrade
+from storage.migrate import upgrade_apart
 
 if TYPE_CHECKING:  # the console (jinja2 and its templates) is loaded only where it is served
     from console.web import ConsoleContext
@@ -307,7 +307,7 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
 
 async def startup(app: App) -> None:
     async with migration_lock(app.engine):  # several processes may start at once on an empty database
-        await upgrade(app.engine)
+        await upgrade_apart(app.engine, app.settings.database_url)
         # ORGANIZER_IDS may have changed since the last start: promote and demote (one process at a time)
         await roles.apply_at_start(app.job_context())
         # the FAQ content's first install: locales/faq into a database without it (one process only)

@@ -26,7 +26,7 @@ from bot.sample import DemoPeople
 from bot.translation.demo import DemoTranslator
 from emulator.server import BotAPIEmulator
 from storage.db import create_engine, create_sessionmaker
-from storage.migrate import upgrade
+from storage.migrate import upgrade_apart
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | No
     )
     setup_logging(settings.log_level, settings.log_format)
     engine = create_engine(settings.database_url)
-    await upgrade(engine)
+    await upgrade_apart(engine, settings.database_url)
     clock = Clock()
     async with create_sessionmaker(engine)() as session:
         # a --database kept from an earlier run is seeded already

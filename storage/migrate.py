@@ -2,12 +2,16 @@
 
 Alembic is imported only when there is something to migrate: a bot restarted on an up-to-date database
 (the usual start) compares the database's revisions with the migration files' newest ones, read as text,
-and keeps Alembic's 11 MiB out of the process (bench/bench_load.py measures its memory).
+and keeps Alembic's 11 MiB out of the process (bench/bench_load.py measures its memory). A bot that does
+have to migrate at start runs Alembic in a child process (`upgrade_apart`), so no bot process ever holds it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import sys
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +82,26 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
         await conn.run_sync(_upgrade, revision)
 
 
+class MigrationFailed(RuntimeError):
+    pass
+
+
+async def upgrade_apart(engine: AsyncEngine, url: str) -> None:
+    """upgrade() to the newest revisions, with Alembic in a process of its own (`python -m
+    storage.migrate`, the database named by the environment, never on its command line). The caller holds
+    the migration lock (bot.ops.leader.migration_lock) where several processes may start at once."""
+    if await database_heads(engine) == file_heads():
+        return
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "storage.migrate", env={**os.environ, _URL_VARIABLE: url}
+    )
+    if await child.wait() != 0:
+        raise MigrationFailed(f"the database migration failed (exit status {child.returncode}); see above")
+
+
+_URL_VARIABLE = "HNB_MIGRATE_DATABASE_URL"
+
+
 def _downgrade(connection: Connection, revision: str) -> None:
     from alembic import command
 
@@ -89,3 +113,17 @@ def _downgrade(connection: Connection, revision: str) -> None:
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
     async with engine.begin() as conn:
         await conn.run_sync(_downgrade, revision)
+
+
+async def _upgrade_from_environment() -> None:
+    from storage.db import create_engine
+
+    engine = create_engine(os.environ[_URL_VARIABLE])
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(_upgrade_from_environment())
