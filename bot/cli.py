@@ -10,6 +10,7 @@ from importlib import import_module
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
+from bot.ops.malloc import limit_arenas
 
 # Capabilities that add commands: each module has register(subparsers), which adds the commands named here
 # and sets args.func -> int. Only the chosen command's module is imported (the others cost up to a second of
@@ -113,6 +114,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    limit_arenas()  # before any thread starts (bot/ops/malloc.py)
     words = sys.argv[1:] if argv is None else argv
     command = next((word for word in words if not word.startswith("-")), None)
     if command is not None and {"-h", "--help"} & set(words[: words.index(command)]):
