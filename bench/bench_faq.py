@@ -167,7 +167,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "twelfth blind set (tests/data/faq_blind12.yaml, 337 rows, readable since the thirteenth)",
             faq_quality.BLIND12,
         ),
-        ("thirteenth blind set (tests/data/faq_blind13.yaml, 337 rows, never read)", faq_quality.BLIND13),
+        (
+            "thirteenth blind set (tests/data/faq_blind13.yaml, 337 rows, readable since the fourteenth)",
+            faq_quality.BLIND13,
+        ),
+        ("fourteenth blind set (tests/data/faq_blind14.yaml, 337 rows, never read)", faq_quality.BLIND14),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))

@@ -97,9 +97,15 @@ BLIND11 = DATA / "faq_blind11.yaml"
 BLIND12 = DATA / "faq_blind12.yaml"
 # A thirteenth (337 rows, 5 Dec 2026 afternoon, the same proportions), written while the twelfth stayed
 # unread. On arrival: top-1 93.5% (258/276), out of scope accepted 9/61 (14.8%; 3 of the 4 in learner
-# German), language 99.4%. After the twelfth set's misses became asked questions: the same. Only its totals
-# were read: the measure now.
+# German), language 99.4%. After the twelfth set's misses became asked questions: the same. Its misses were
+# read once the fourteenth was written; the 18 in scope became asked questions.
 BLIND13 = DATA / "faq_blind13.yaml"
+# A fourteenth (337 rows, 5 Dec 2026 evening, the same proportions; its writer put near-topic questions out
+# of scope on purpose: an English course, a vet, a swimming course, a driving licence), written while the
+# thirteenth stayed unread. On arrival (after lingua was left to German and English, bot/faq/detect.py):
+# top-1 94.2% (260/276), out of scope accepted 23/61 (37.7%), language 99.4%. After the thirteenth set's misses
+# became asked questions: 94.9% (262/276), 23/61, 99.4%. Only its totals were read: the measure now.
+BLIND14 = DATA / "faq_blind14.yaml"
 EMERGENCY_SET = DATA / "emergency_set.yaml"
 SPELLINGS = DATA / "translit_pairs.yaml"  # Latin spellings people type, per native word (ar, fa)
 

@@ -527,6 +527,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND11,
         faq_quality.BLIND12,
         faq_quality.BLIND13,
+        faq_quality.BLIND14,
     ],
     ids=lambda p: p.name,
 )
