@@ -9,7 +9,7 @@ import re
 from functools import cache
 
 from bot import telegram_html
-from bot.faq.detect import SCRIPT_LANGUAGES, LanguageDetector
+from bot.faq.detect import SCRIPT_LANGUAGES, TEXT_LINGUA_SCRIPTS, LanguageDetector
 
 # A broadcast is at most 4096 characters after entity parsing; keep room for the machine-translation note
 # and a little growth in translation.
@@ -65,7 +65,8 @@ _SCRIPT = {lang: script for script, pair in SCRIPT_LANGUAGES.items() for lang in
 
 @cache
 def _language_detector() -> LanguageDetector:
-    return LanguageDetector()  # lingua's models are shared by every detector of the process
+    # lingua's Cyrillic models too (bot/faq/detect.py), loaded at the first text an organizer writes
+    return LanguageDetector(lingua_scripts=TEXT_LINGUA_SCRIPTS)
 
 
 def looks_like(fragment: str, label: str) -> str | None:

@@ -6,13 +6,16 @@ exist in only one language of a pair (Persian پ ژ ی ک against Arabic ة ى; 
 Russian ы э ъ ё; German umlauts) are strong evidence; frequent function words and the words of the
 FAQ's own answers (`learn_vocabulary`) help short texts; lingua's statistical model decides the rest.
 
-lingua runs in low-accuracy mode, and only between German and English. Measured (bench/bench_faq.py): a
-process with aiogram, SQLAlchemy, the detector and the matcher is about 230 MB resident in low-accuracy mode
-and about 410 MB in high-accuracy mode (its six models take about 200 MB), and with the cues above both
-modes detect the same share of the test questions correctly. Within Arabic script and Cyrillic the cues
-decide alone: without lingua there, the development, held-out and thirteen blind sets had the same
-questions identified and answered (5 December 2026), and its models of those four languages cost ~11 MiB
-and 0.1–0.2 ms of CPU per question (two calls for Arabic script, one per keyboard).
+lingua runs in low-accuracy mode, and for questions only between German and English. Measured
+(bench/bench_faq.py): a process with aiogram, SQLAlchemy, the detector and the matcher is about 230 MB
+resident in low-accuracy mode and about 410 MB in high-accuracy mode (its six models take about 200 MB), and
+with the cues above both modes detect the same share of the test questions correctly. Within Arabic script
+and Cyrillic the cues decide a question alone: without lingua there, the development, held-out and thirteen
+blind sets had the same questions identified and answered (5 December 2026), its Ukrainian and Russian
+models cost ~7 MiB and it took 0.1–0.2 ms of CPU per question (two calls for Arabic script, one per
+keyboard's spelling). A broadcast text is checked against its label with Cyrillic's models too
+(bot/broadcast/texts.py): a Russian text in the Ukrainian box is told by lingua, not by the cues; they are
+loaded when an organizer first writes one.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from bot.faq.normalize import fold, without_addresses
 from bot.faq.translit import FUNCTION_WORDS, GROUP, TRANSLIT_LANGUAGES, has_arabizi_digit, key, romanize
@@ -37,7 +40,9 @@ SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
     "cyrillic": ("uk", "ru"),
     "latin": ("de", "en"),
 }
-LINGUA_SCRIPTS = frozenset({"latin"})  # where lingua's model weighs in beside the cues (see above)
+# Where lingua's model weighs in beside the cues (see above): for questions, and for longer texts.
+QUESTION_LINGUA_SCRIPTS = frozenset({"latin"})
+TEXT_LINGUA_SCRIPTS = frozenset({"latin", "cyrillic"})
 
 # Letters that one language of a pair uses and the other does not, with a weight in log-odds. Counted on
 # the raw text (before normalisation folds them together). Persian is also typed on Arabic keyboards
@@ -204,12 +209,19 @@ def _pair_probabilities(a: str, b: str, log_odds: float) -> dict[str, float]:
 class LanguageDetector:
     """detect(text) -> (language code or None, confidence 0..1). Thread-safe; lingua is built once."""
 
-    _shared_lingua: LinguaDetector | None = None
+    # lingua's detectors by their languages and accuracy: one model of each in memory, however many detectors
+    _shared_lingua: ClassVar[dict[tuple[tuple[str, ...], bool], LinguaDetector]] = {}
     _lock = threading.Lock()
 
-    def __init__(self, languages: Sequence[str] = SUPPORTED, high_accuracy: bool = False) -> None:
+    def __init__(
+        self,
+        languages: Sequence[str] = SUPPORTED,
+        high_accuracy: bool = False,
+        lingua_scripts: frozenset[str] = QUESTION_LINGUA_SCRIPTS,
+    ) -> None:
         self.languages = tuple(languages)
         self.high_accuracy = high_accuracy
+        self.lingua_scripts = lingua_scripts
         self._lingua: LinguaDetector | None = None
         self._vocab: dict[str, tuple[dict[str, int], int]] = {}
         self._keys: dict[str, tuple[dict[str, int], int]] = {}
@@ -332,28 +344,23 @@ class LanguageDetector:
     def _get_lingua(self) -> LinguaDetector:
         if self._lingua is not None:
             return self._lingua
-        # Share the default (low-accuracy, all languages) detector across instances: one model in memory.
-        shared = not self.high_accuracy and self.languages == SUPPORTED
-        if shared and LanguageDetector._shared_lingua is not None:
-            self._lingua = LanguageDetector._shared_lingua
-            return self._lingua
+        key = (tuple(self._lingua_codes()), self.high_accuracy)
         with LanguageDetector._lock:
-            from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+            detector = LanguageDetector._shared_lingua.get(key)
+            if detector is None:
+                from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-            langs = [
-                Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in self._lingua_codes()
-            ]
-            builder = LanguageDetectorBuilder.from_languages(*langs)
-            if not self.high_accuracy:
-                builder = builder.with_low_accuracy_mode()
-            detector = builder.with_preloaded_language_models().build()
-            if shared:
-                LanguageDetector._shared_lingua = detector
+                langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in key[0]]
+                builder = LanguageDetectorBuilder.from_languages(*langs)
+                if not self.high_accuracy:
+                    builder = builder.with_low_accuracy_mode()
+                detector = builder.with_preloaded_language_models().build()
+                LanguageDetector._shared_lingua[key] = detector
             self._lingua = detector
         return detector
 
     def _lingua_codes(self) -> list[str]:
-        return [c for c in self.languages if any(c in SCRIPT_LANGUAGES[s] for s in LINGUA_SCRIPTS)]
+        return [c for c in self.languages if any(c in SCRIPT_LANGUAGES[s] for s in self.lingua_scripts)]
 
     def warm_up(self) -> None:
         """Load the models now (at start-up) rather than on the first question."""
@@ -425,7 +432,7 @@ class LanguageDetector:
                     cue -= _PERSIAN_VERB_WEIGHT
         cue += self._vocab_evidence(own, a, b, script)
         cue = max(-_CUE_CAP, min(_CUE_CAP, cue))
-        if script not in LINGUA_SCRIPTS:
+        if script not in self.lingua_scripts:
             return _pair_probabilities(a, b, cue)
         lingua_logit = _logit(self._lingua_probs(own_text, pair)[a])
         lingua_logit = max(-_LINGUA_CAP, min(_LINGUA_CAP, lingua_logit))
