@@ -171,7 +171,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "thirteenth blind set (tests/data/faq_blind13.yaml, 337 rows, readable since the fourteenth)",
             faq_quality.BLIND13,
         ),
-        ("fourteenth blind set (tests/data/faq_blind14.yaml, 337 rows, never read)", faq_quality.BLIND14),
+        (
+            "fourteenth blind set (tests/data/faq_blind14.yaml, 337 rows, readable since the fifteenth)",
+            faq_quality.BLIND14,
+        ),
+        ("fifteenth blind set (tests/data/faq_blind15.yaml, 337 rows, never read)", faq_quality.BLIND15),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))

@@ -104,8 +104,15 @@ BLIND13 = DATA / "faq_blind13.yaml"
 # of scope on purpose: an English course, a vet, a swimming course, a driving licence), written while the
 # thirteenth stayed unread. On arrival (after lingua was left to German and English, bot/faq/detect.py):
 # top-1 94.2% (260/276), out of scope accepted 23/61 (37.7%), language 99.4%. After the thirteenth set's misses
-# became asked questions: 94.9% (262/276), 23/61, 99.4%. Only its totals were read: the measure now.
+# became asked questions: 94.9% (262/276), 23/61, 99.4%. Its misses were read once the fifteenth was
+# written: the 14 in scope became asked questions, and three of its out-of-scope questions answered asked for an
+# English course (bot/faq/offtopic.py now knows a course in another language: 21/61).
 BLIND14 = DATA / "faq_blind14.yaml"
+# A fifteenth (337 rows, 5 Dec 2026 evening, the same proportions), written while the fourteenth stayed unread.
+# On arrival (with the English-course rule): top-1 93.1% (257/276), out of scope accepted 7/61 (11.5%), language
+# 99.7%. After the fourteenth set's misses became asked questions: the same. Only its totals were read: the
+# measure now.
+BLIND15 = DATA / "faq_blind15.yaml"
 EMERGENCY_SET = DATA / "emergency_set.yaml"
 SPELLINGS = DATA / "translit_pairs.yaml"  # Latin spellings people type, per native word (ar, fa)
 

@@ -282,6 +282,22 @@ def test_a_course_in_something_else_is_no_german_course(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        # Another language to learn and no German (the fourteenth set's misses): no German course.
+        "بدي اتعلم انجليزي، في عندكم كورس؟",
+        "کلاس زبان انگلیسی برای بچه‌ها دارید؟",
+        "Де можна вивчати англійську мову безкоштовно?",
+        "Wo kann ich Französisch lernen?",
+        "mikham englisi yad begiram, kelas hast?",
+    ],
+)
+def test_a_course_in_another_language_is_no_german_course(text: str) -> None:
+    assert off_topic(tokenize(text), "german-courses", lambda word: False), text
+    assert not off_topic(tokenize(text), "homework-help", lambda word: False), text  # judged for one topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # A second reader's German-course questions that name another class (5 Dec 2026): a free course word,
         # German, a language, speaking or words keep the answer.
         "marhaba, el kors 3ndkon ayya yom? ana 3ndi kors yoga el tlata w badi et3allam e7ki",
@@ -298,6 +314,10 @@ def test_a_course_in_something_else_is_no_german_course(text: str) -> None:
         "kelas ba yoga ham zaman nist? mikham har do ro beram",
         "Що важливіше, курс чи автошкола? Не встигаю на обидва",
         "Что важнее, курс или автошкола? На оба времени нет",
+        # German named beside another language: ours.
+        "I speak English, where can I learn German?",
+        "Gibt es einen Deutschkurs für Leute, die Englisch sprechen?",
+        "أنا بحكي انجليزي، وين بقدر اتعلم الماني؟",
     ],
 )
 def test_a_german_course_question_naming_another_class_is_answered(service: FaqService, text: str) -> None:
@@ -528,6 +548,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND12,
         faq_quality.BLIND13,
         faq_quality.BLIND14,
+        faq_quality.BLIND15,
     ],
     ids=lambda p: p.name,
 )
