@@ -103,6 +103,7 @@ def collect_stats(log: CallLog, faults: FaultPlan, updates: UpdateQueue) -> dict
         "responses_429": by_status[429],
         "responses_5xx": sum(n for s, n in by_status.items() if s >= 500),
         "timeouts": faults.timeouts,
+        "abandoned": faults.abandoned,
         "messages_delivered": sum(faults.delivered_by_chat.values()),
         "delivered_by_chat": dict(faults.delivered_by_chat),
         "violations": len(log.violations),

@@ -80,6 +80,8 @@ class FaultPlan:
     def clear(self) -> None:
         """Forget counters and windows (reset()); the settings stay."""
         self.timeouts = 0
+        # answers nobody waited for any more: an emulated timeout, or the client's own on a slow machine
+        self.abandoned = 0
         self.delivered_by_chat: Counter[int] = Counter()
         self.reset_windows()
 

@@ -222,7 +222,12 @@ class BotAPIEmulator:
         except ApiError as error:
             status, body = self.call_log.refuse(method, {}, error)
             return json_response(body, status)
-        status, body = await self.process_call(token, method, params, files)
+        try:
+            status, body = await self.process_call(token, method, params, files)
+        except asyncio.CancelledError:  # the client gave up waiting (handler_cancellation): it may call again
+            if method.lower() != "getupdates":  # (a long poll left behind is no lost answer)
+                self.fault_plan.abandoned += 1
+            raise
         return json_response(body, status)
 
     async def _handle_file_download(self, request: web.Request) -> web.StreamResponse:

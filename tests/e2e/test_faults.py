@@ -122,9 +122,11 @@ async def test_ten_percent_faults_lose_nothing(db_kind: str, tmp_path: Path) -> 
         delivered = Counter({int(c): n for c, n in stats["delivered_by_chat"].items()})
         assert all(delivered[u] >= 1 for u in recipients + askers)
         assert all(answered_question(u) for u in askers)
-        # a message arrives twice only where a call timed out (Telegram may have carried it out)
+        # a message arrives twice only where the bot stopped waiting for the answer (Telegram may have carried
+        # the call out): an emulated timeout, or the bot's own 3 s on a machine too busy to answer in time
         doubled = sum(n - 1 for u, n in delivered.items() if n > 1)
-        assert doubled <= stats["timeouts"], (doubled, stats["timeouts"])
+        assert stats["abandoned"] >= stats["timeouts"]  # the emulated ones are counted there too
+        assert doubled <= stats["abandoned"], (doubled, stats["timeouts"], stats["abandoned"])
         # the faults did happen, and were handled where they hit
         assert stats["responses_5xx"] + stats["responses_429"] + stats["timeouts"] >= 5, stats
         assert worker.stats["sent"] == 150
