@@ -316,7 +316,7 @@ async def counting_cost(url: str, rounds: int = 6, per_round: int = 300) -> tupl
             async with sessionmaker() as session:
                 await session.execute(text("SELECT value FROM counters WHERE name = 'faq_content'"))
                 if how == "upsert":
-                    await figures_repo.count_question(session, day, "ar", f"topic-{i % 28}", "answer")
+                    await figures_repo.add_questions(session, {(day, "ar", f"topic-{i % 28}", "answer"): 1})
                 await session.commit()
             if how == "batched":
                 counts.count(

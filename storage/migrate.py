@@ -82,6 +82,9 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
         await conn.run_sync(_upgrade, revision)
 
 
+_URL_VARIABLE = "HNB_MIGRATE_DATABASE_URL"  # the database for `python -m storage.migrate`
+
+
 class MigrationFailed(RuntimeError):
     pass
 
@@ -97,9 +100,6 @@ async def upgrade_apart(engine: AsyncEngine, url: str) -> None:
     )
     if await child.wait() != 0:
         raise MigrationFailed(f"the database migration failed (exit status {child.returncode}); see above")
-
-
-_URL_VARIABLE = "HNB_MIGRATE_DATABASE_URL"
 
 
 def _downgrade(connection: Connection, revision: str) -> None:

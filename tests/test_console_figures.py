@@ -35,7 +35,7 @@ async def seed(console: ConsoleTest) -> dict[str, int]:
     async with console.sessionmaker() as session:
         for day, lang, slug, outcome, n in counts:
             for _ in range(n):
-                await repo.count_question(session, day, lang, slug, outcome)
+                await repo.add_questions(session, {(day, lang, slug, outcome): 1})
         await feedback.vote(session, console.clock, slug="german-courses", lang="ar", helpful=False)
         await session.commit()
     return {"ar": 4, "fa": 2, "de": 3}

@@ -144,7 +144,7 @@ async def test_counting_is_atomic_when_sessions_race(sessionmaker: async_session
 
     async def one() -> None:
         async with sessionmaker() as session:
-            await repo.count_question(session, day, "ar", "kita", "answer")
+            await repo.add_questions(session, {(day, "ar", "kita", "answer"): 1})
             await asyncio.sleep(0)  # let the others run while this transaction is open
             await session.commit()
 
@@ -164,7 +164,7 @@ async def main(url: str) -> None:
     sessionmaker = create_sessionmaker(engine)
     for _ in range(40):
         async with sessionmaker() as session:
-            await figures.count_question(session, date(2026, 3, 23), "fa", "", "unknown")
+            await figures.add_questions(session, {(date(2026, 3, 23), "fa", "", "unknown"): 1})
             await session.commit()
     await engine.dispose()
 
@@ -193,7 +193,7 @@ async def test_counts_and_votes_are_kept_two_years(session: AsyncSession, clock:
     now = today(clock)
     keep, drop = now - timedelta(days=stats.RETENTION_DAYS), now - timedelta(days=stats.RETENTION_DAYS + 1)
     for day in (keep, drop):
-        await repo.count_question(session, day, "de", "", "unknown")
+        await repo.add_questions(session, {(day, "de", "", "unknown"): 1})
         await feedback.vote(
             session,
             FrozenClock(datetime.combine(day, time(12), TZ)),
@@ -222,7 +222,7 @@ async def test_questions_outcomes_and_topics(session: AsyncSession, clock: Froze
     }
     for (day, lang, slug, outcome), n in counts.items():
         for _ in range(n):
-            await repo.count_question(session, day, lang, slug, outcome)
+            await repo.add_questions(session, {(day, lang, slug, outcome): 1})
     for helpful in (True, True, False):
         await feedback.vote(session, clock, slug="kita", lang="ar", helpful=helpful)
     await feedback.vote(session, clock, slug="school", lang="de", helpful=False)  # voted, never asked here
@@ -370,7 +370,7 @@ async def test_the_csv_holds_exactly_the_numbers_of_the_tables(
         [("de", "kita", "answer"), ("fa", "", "unknown"), ("ar", "", "suggest")]
     ):
         for _ in range(i + 1):
-            await repo.count_question(session, today(clock) - timedelta(days=i), lang, slug, outcome)
+            await repo.add_questions(session, {(today(clock) - timedelta(days=i), lang, slug, outcome): 1})
     await feedback.vote(session, clock, slug="kita", lang="de", helpful=False)
     await session.commit()
     found = await for_last_days(session, CONF, clock, 7)

@@ -31,11 +31,6 @@ async def add_questions(session: AsyncSession, counts: Mapping[tuple[date, str, 
         )
 
 
-async def count_question(session: AsyncSession, day: date, lang: str, slug: str, outcome: str) -> None:
-    """One question more."""
-    await add_questions(session, {(day, lang, slug, outcome): 1})
-
-
 async def add_counts(
     session: AsyncSession,
     counts: Mapping[tuple[date, str, str, str], int],
