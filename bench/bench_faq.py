@@ -175,7 +175,15 @@ def ways_of_writing(content: FaqContent) -> None:
             "fourteenth blind set (tests/data/faq_blind14.yaml, 337 rows, readable since the fifteenth)",
             faq_quality.BLIND14,
         ),
-        ("fifteenth blind set (tests/data/faq_blind15.yaml, 337 rows, never read)", faq_quality.BLIND15),
+        (
+            "fifteenth blind set (tests/data/faq_blind15.yaml, 337 rows, readable since the sixteenth)",
+            faq_quality.BLIND15,
+        ),
+        (
+            "sixteenth blind set (tests/data/faq_blind16.yaml, 337 rows, readable since the seventeenth)",
+            faq_quality.BLIND16,
+        ),
+        ("seventeenth blind set (tests/data/faq_blind17.yaml, 337 rows, never read)", faq_quality.BLIND17),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))

@@ -110,9 +110,22 @@ BLIND13 = DATA / "faq_blind13.yaml"
 BLIND14 = DATA / "faq_blind14.yaml"
 # A fifteenth (337 rows, 5 Dec 2026 evening, the same proportions), written while the fourteenth stayed unread.
 # On arrival (with the English-course rule): top-1 93.1% (257/276), out of scope accepted 7/61 (11.5%), language
-# 99.7%. After the fourteenth set's misses became asked questions: the same. Only its totals were read: the
-# measure now.
+# 99.7%. After the fourteenth set's misses became asked questions: the same. Its misses were read once the
+# sixteenth was written: the 19 in scope became asked questions.
 BLIND15 = DATA / "faq_blind15.yaml"
+# A sixteenth (337 rows, 5 Dec 2026, the same proportions; its writer was asked for out-of-scope questions
+# close to a topic's words), written while the fifteenth stayed unread. On arrival: top-1 91.7% (253/276), out
+# of scope accepted 20/61 (32.8%), language 100%. After the fifteenth set's misses became asked questions:
+# 92.4% (255/276), 20/61. Its misses were read once the seventeenth was written: the 22 in scope became asked
+# questions, its out-of-scope rows `not-ours` questions (examples.yaml: questions no topic answers). With the
+# `not-ours` questions of the sets up to the fifteenth only: out of scope 20 -> 13 of 61, top-1 275 -> 274.
+BLIND16 = DATA / "faq_blind16.yaml"
+# A seventeenth (337 rows, 5 Dec 2026, the same proportions), written while the sixteenth stayed unread. On
+# arrival, with a first version of the `not-ours` rule (any closer such question declined): top-1 92.4%
+# (255/276), out of scope accepted 6/61 (9.8%), language 100%. After the sixteenth set's misses became asked
+# questions and with the rule as it is (bot/faq/index.py `declines`): 93.1% (257/276), 10/61; without any
+# `not-ours` question 93.1%, 14/61. Only its totals were read: the measure now.
+BLIND17 = DATA / "faq_blind17.yaml"
 EMERGENCY_SET = DATA / "emergency_set.yaml"
 SPELLINGS = DATA / "translit_pairs.yaml"  # Latin spellings people type, per native word (ar, fa)
 

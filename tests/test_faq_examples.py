@@ -18,6 +18,7 @@ from bot.faq import examples, feedback, store
 from bot.faq.content import (
     DEFAULT_FAQ_DIR,
     EXAMPLES_FILE,
+    NOT_OURS,
     FaqContent,
     check_content,
     load_content,
@@ -221,7 +222,8 @@ def test_a_filed_question_keeps_its_topic_though_it_names_another() -> None:
 async def test_the_asked_questions_stay_when_the_content_comes_from_the_database(
     sessionmaker: async_sessionmaker[AsyncSession], clock: FrozenClock, tmp_path: Path
 ) -> None:
-    content = load_content(faq_dir_with_asked(tmp_path / "faq", ASKED))
+    both = ASKED + NOT_OURS_ASKED.removeprefix("examples:\n  de:\n")
+    content = load_content(faq_dir_with_asked(tmp_path / "faq", both))
     service = new_service(content)
     edited = with_examples(content, [("de", "school", "eine Frage mehr")])  # as if an organizer added it
     async with sessionmaker() as session:
@@ -236,6 +238,31 @@ async def test_the_asked_questions_stay_when_the_content_comes_from_the_database
     assert service.content is not content
     reply = service.decide(ASKED_QUESTION, user_lang="de")
     assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == TOPIC
+    assert service.decide(NEAR_IT, user_lang="de").kind != ANSWER  # and those no topic answers too
+
+
+# Asks for a repair shop: "repariert" is what the sewing group does with clothes, and that topic answers it,
+# unless a question like it is filed under `not-ours` (questions people asked that no topic answers).
+NOT_OURS_QUESTION = "Wo kann ich mein kaputtes Handy-Display reparieren lassen?"
+NEAR_IT = "Kennt jemand einen Laden, der Handy-Displays repariert?"
+NOT_OURS_ASKED = f'examples:\n  de:\n    {NOT_OURS}:\n      - "{NOT_OURS_QUESTION}"\n'
+
+
+def test_a_question_close_to_one_no_topic_answers_is_declined_and_the_topics_offered(tmp_path: Path) -> None:
+    content = load_content(faq_dir_with_asked(tmp_path / "faq", NOT_OURS_ASKED))
+    assert content.not_ours == (("de", NOT_OURS, NOT_OURS_QUESTION),) and content.asked == ()
+    service = new_service(content)
+    declined = service.decide(NEAR_IT, user_lang="de")
+    assert declined.kind != ANSWER and [e.slug for e in declined.suggestions][:1] == ["sewing-group"]
+    # the sewing group's own question is still answered
+    own = service.decide("Wann trifft sich die Nähgruppe?", user_lang="de")
+    assert own.kind == ANSWER and own.entry is not None and own.entry.slug == "sewing-group"
+    content.not_ours = ()
+    without = new_service(content)
+    answered = without.decide(NEAR_IT, user_lang="de")
+    assert answered.kind == ANSWER and answered.entry is not None and answered.entry.slug == "sewing-group"
+    # only the decision changes: the ranking is the same with the declined questions and without them
+    assert service.matcher.match(NEAR_IT).top == without.matcher.match(NEAR_IT).top
 
 
 def test_faq_check_names_each_wrong_asked_question(tmp_path: Path) -> None:
@@ -255,3 +282,4 @@ def test_faq_check_names_each_wrong_asked_question(tmp_path: Path) -> None:
 def test_the_repository_asked_questions_name_known_topics_and_languages() -> None:
     assert check_content() == []
     assert len(load_content().asked) >= 500
+    assert len(load_content().not_ours) >= 1000

@@ -539,6 +539,8 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND13,
         faq_quality.BLIND14,
         faq_quality.BLIND15,
+        faq_quality.BLIND16,
+        faq_quality.BLIND17,
     ],
     ids=lambda p: p.name,
 )

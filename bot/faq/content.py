@@ -69,6 +69,9 @@ MIN_QUESTIONS, MAX_QUESTIONS = 6, 10
 EXAMPLES_FILE = "examples.yaml"
 MAX_ASKED = 300  # characters of one asked question
 Example = tuple[str, str, str]  # (lang, slug, text): an example question outside the language files
+# The slug under which examples.yaml files questions people asked that no topic answers (the matcher
+# declines a question closer to one of them than to the best topic's own examples, bot/faq/matcher.py).
+NOT_OURS = "not-ours"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>")
 # Arabic yeh, kaf and alef maqsura: Persian text uses ی and ک (DESIGN: "Right-to-left and scripts").
@@ -116,6 +119,8 @@ class FaqContent:
     # Asked questions (examples.yaml): the matcher gives them to their entries (`with_asked`). Not part of
     # what the content is: a database's content equals the files' without them.
     asked: tuple[Example, ...] = field(default=(), compare=False)
+    # Asked questions that no topic answers (examples.yaml, under NOT_OURS): for the matcher only, like `asked`.
+    not_ours: tuple[Example, ...] = field(default=(), compare=False)
 
     @property
     def languages(self) -> list[str]:
@@ -197,6 +202,7 @@ def load_content(faq_dir: Path = DEFAULT_FAQ_DIR, languages: Iterable[str] = SUP
         topics=list(loaded.topics),
         entries={lang: dict(by_slug) for lang, by_slug in loaded.entries.items()},
         asked=loaded.asked,
+        not_ours=loaded.not_ours,
     )
 
 
@@ -236,11 +242,9 @@ def _read_content(faq_dir: Path, languages: tuple[str, ...]) -> FaqContent:
                 found[slug] = entry
         # Keep the order of topics.yaml, whatever the order in the file.
         content.entries[lang] = {t.slug: found[t.slug] for t in topics if t.slug in found}
-    content.asked = tuple(
-        (lang, slug, text)
-        for lang, slug, text in _read_asked(faq_dir)
-        if slug in content.entries.get(lang, {}) and 0 < len(text) <= MAX_ASKED
-    )
+    asked = [row for row in _read_asked(faq_dir) if 0 < len(row[2]) <= MAX_ASKED]
+    content.asked = tuple(row for row in asked if row[1] in content.entries.get(row[0], {}))
+    content.not_ours = tuple(row for row in asked if row[1] == NOT_OURS and row[0] in content.entries)
     return content
 
 
@@ -264,14 +268,21 @@ def _read_asked(faq_dir: Path) -> list[Example]:
 
 def with_asked(content: FaqContent) -> FaqContent:
     """A copy of `content` whose entries carry their asked questions (`FaqEntry.asked`)."""
-    return FaqContent(topics=content.topics, entries=_extended(content, content.asked, "asked"))
+    return FaqContent(
+        topics=content.topics,
+        entries=_extended(content, content.asked, "asked"),
+        not_ours=content.not_ours,
+    )
 
 
 def with_examples(content: FaqContent, examples: Iterable[Example]) -> FaqContent:
     """A copy of `content` whose entries also have the example questions (lang, slug, text); examples of a
     topic or language the content does not have are left out."""
     return FaqContent(
-        topics=content.topics, entries=_extended(content, examples, "questions"), asked=content.asked
+        topics=content.topics,
+        entries=_extended(content, examples, "questions"),
+        asked=content.asked,
+        not_ours=content.not_ours,
     )
 
 
@@ -484,7 +495,7 @@ def _check_asked(faq_dir: Path, known: set[str], languages: set[str]) -> list[st
             continue
         for slug, questions in by_slug.items():
             where = f"{EXAMPLES_FILE}: {lang}: {slug}"
-            if slug not in known:
+            if slug not in known and slug != NOT_OURS:
                 problems.append(f"{where}: unknown slug")
             elif not isinstance(questions, list) or not questions:
                 problems.append(f"{where}: expected a list of questions")

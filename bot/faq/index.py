@@ -30,6 +30,10 @@ CHAR_BUDGET = 1500
 WORD_BUDGET = 600
 EXAMPLE_BUDGET = 2000
 ANCHOR_SIMILARITY = 0.6  # Dice similarity of character trigrams for a misspelt keyword
+# A question is declined (`declines`) when one of the entry NOT_OURS's examples is at least this close
+# (cosine of character n-grams) and closer than any of the best topic's own examples by DECLINE_MARGIN.
+DECLINE_MIN = 0.3
+DECLINE_MARGIN = 0.05
 
 
 # --- features ------------------------------------------------------------------------------------
@@ -171,6 +175,7 @@ class LanguageIndex:
         word_docs: list[dict[int, float]] = []
         example_docs: list[dict[int, float]] = []
         example_entry: list[int] = []
+        declined_stems: dict[int, tuple[str, ...]] = {}  # example number -> its stems, for `declines`
         anchors: list[frozenset[str]] = []
         for number, e in enumerate(entries):
             cd: dict[int, float] = {}
@@ -185,8 +190,16 @@ class LanguageIndex:
                     cd[k] = cd.get(k, 0.0) + v
                 for k, v in ids(word_stems(toks, stemmer), "\x00").items():
                     wd[k] = wd.get(k, 0.0) + v
+            # An entry with no text of its own (NOT_OURS, bot/faq/matcher.py) adds no features: one that only
+            # its asked questions used would weigh nothing (idf 0), yet it must still count as unknown in a
+            # question's norm (`_query`).
+            own = bool(e.title or e.questions or e.keywords or e.answer_template)
             for text in e.asked:  # compared one by one only (see FaqEntry.asked)
-                c = ids(char_ngrams(content_tokens(tokenizer(text), stop)))
+                toks = content_tokens(tokenizer(text), stop)
+                grams = char_ngrams(toks)
+                c = ids(grams) if own else {table[f]: tf for f, tf in grams.items() if f in table}
+                if c and not own:
+                    declined_stems[len(example_docs)] = tuple(sorted({stemmer(t) for t in toks}))
                 if c:
                     example_docs.append(c)
                     example_entry.append(number)
@@ -207,8 +220,9 @@ class LanguageIndex:
         for doc in (*char_docs, *word_docs):
             for fid in doc:
                 df[fid] += 1
-        n = len(entries)
-        self.idf = array("f", (_idf(n, d) if d else 0.0 for d in df))
+        # (entries with no text of their own, NOT_OURS's, bot/faq/matcher.py, do not count as documents)
+        n_docs = sum(1 for cd, wd in zip(char_docs, word_docs, strict=True) if cd or wd)
+        self.idf = array("f", (_idf(n_docs, d) if d else 0.0 for d in df))
         self.max_char_idf = max((self.idf[i] for f, i in table.items() if f[:1] != "\x00"), default=1.0)
         self.max_word_idf = max((self.idf[i] for f, i in table.items() if f[:1] == "\x00"), default=1.0)
         self.table = table
@@ -216,7 +230,8 @@ class LanguageIndex:
         self.words = _Postings(n_features, [_weigh(d, self.idf) for d in word_docs])
         self.examples = _Postings(n_features, [_weigh(d, self.idf) for d in example_docs])
         self.example_entry = array("I", example_entry)
-        self.example_range: list[tuple[int, int]] = [(0, 0)] * n
+        self.declined_stems = declined_stems
+        self.example_range: list[tuple[int, int]] = [(0, 0)] * len(entries)
         for x, number in enumerate(example_entry):
             lo, hi = self.example_range[number]
             self.example_range[number] = (lo if hi else x, x + 1)
@@ -318,6 +333,32 @@ class LanguageIndex:
         qc = self._query(char_ngrams(content_tokens(tokens, self.stopwords)), "", self.max_char_idf)
         sims = self.examples.accumulate(qc, EXAMPLE_BUDGET, len(self.example_entry))
         return max(sims[lo:hi])
+
+    def declines(self, slug: str, tokens: Sequence[str], not_ours: str) -> bool:
+        """Whether the question is closer to one of the examples of the entry `not_ours` (questions people
+        asked that no topic answers) than to every example of the entry `slug`, close to it at all, and
+        shares with it a word the entry's own texts do not use, and every word that names the entry:
+        "Handy-Display reparieren" declines a display's repair for the sewing group (which mends clothes),
+        "Yoga für Anfänger?" does not decline "Deutsch für Anfänger?", nor "Englischkurs" a "Deutschkurs für
+        Leute, die Englisch sprechen"."""
+        i, j = self.number.get(slug), self.number.get(not_ours)
+        if i is None or j is None:
+            return False
+        lo, hi = self.example_range[j]
+        if hi <= lo:
+            return False
+        qc = self._query(char_ngrams(content_tokens(tokens, self.stopwords)), "", self.max_char_idf)
+        sims = self.examples.accumulate(qc, EXAMPLE_BUDGET, len(self.example_entry))
+        closest = max(range(lo, hi), key=sims.__getitem__)
+        lo, hi = self.example_range[i]
+        own = max(sims[lo:hi]) if hi > lo else 0.0
+        if sims[closest] < DECLINE_MIN or sims[closest] <= own + DECLINE_MARGIN:
+            return False
+        theirs = self.declined_stems.get(closest, ())
+        words = content_tokens(tokens, self.stopwords)
+        return any(self.stem(t) in theirs and not self.knows(slug, t) for t in words) and all(
+            self.stem(t) in theirs for t in self.anchoring(slug, words)
+        )
 
     def knows(self, slug: str, token: str) -> bool:
         """Whether the entry's own texts (examples, keywords, title or answer) use the word (its stem)."""

@@ -102,6 +102,7 @@ class LiveContent:
         content = await load_db_content(session) if number else None
         if content is not None:
             content.asked = self.base.asked  # asked questions live in the files only
+            content.not_ours = self.base.not_ours
         facts = await facts_store.load(session) if number else None
         rows = [(e.lang, e.slug, e.text) for e in await examples_repo.all_examples(session)]
         return Snapshot(

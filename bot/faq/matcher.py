@@ -20,7 +20,9 @@ Method (no training, no heavy dependencies):
 - confidence from the score and its margin to the next topic (below a high score the question must also
   name the topic, or nearly repeat one of its example questions; at a modest score it must use mostly
   words the FAQ knows; a question about the weather, shopping, sport or the day's news, bot/faq/offtopic.py,
-  is never answered by a topic that does not speak of it); below it the caller gets the closest topics to
+  is never answered by a topic that does not speak of it; nor is one closer to a question people asked that
+  no topic answers, `not-ours` in examples.yaml, than to the topic's own examples); below it the caller gets
+  the closest topics to
   offer. Another topic the question names in words of its own, close to the best, is offered too (`also`:
   "Arzt und Dolmetscher"). A question with no confident hit in its own language is tried against the other
   languages (German terms like Jobcenter or Kita are written in every language's entries);
@@ -34,7 +36,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.faq.content import PLACEHOLDER, FaqContent, FaqEntry, with_asked
+from bot.faq.content import NOT_OURS, PLACEHOLDER, FaqContent, FaqEntry, with_asked
 from bot.faq.detect import SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
 from bot.faq.index import LanguageIndex
@@ -178,6 +180,7 @@ class _Query:
         self.scripts = {script_of_token(t) for t in tokens}
         self._keys: dict[str, list[str]] = {}
         self.named: dict[tuple[str, str, str], frozenset[str]] = {}  # (view, lang, slug) -> anchoring
+        self.declined = False  # closer to a question no topic answers than to its best topic (no more tries)
 
     def keys(self, lang: str) -> list[str]:
         if lang not in self._keys:
@@ -242,6 +245,19 @@ def _language_index(
     return index
 
 
+def _not_ours_entries(content: FaqContent) -> dict[str, tuple[FaqEntry]]:
+    """Per language, one entry made of the asked questions no topic answers (content.not_ours): compared
+    one by one with a question (index.py, `declines`), it has no title, answer or example question of its
+    own, so it never ranks."""
+    by_lang: dict[str, list[str]] = {}
+    for lang, _, text in content.not_ours:
+        by_lang.setdefault(lang, []).append(text)
+    return {
+        lang: (FaqEntry(NOT_OURS, lang, "", "", "", (), (), asked=tuple(texts)),)
+        for lang, texts in by_lang.items()
+    }
+
+
 class FaqMatcher:
     """Built once from the content (about a second for the real FAQ, less where its languages' indexes
     are built already); `match` only reads, so one matcher serves every update and thread."""
@@ -253,7 +269,9 @@ class FaqMatcher:
         default_lang: str = "de",
         store: IndexStore | None = None,
     ) -> None:
-        # The asked questions (locales/faq/examples.yaml) join their entries as single examples (index.py).
+        # The asked questions (locales/faq/examples.yaml) join their entries as single examples (index.py);
+        # those no topic answers join an entry of their own in each language, which nothing ever answers.
+        not_ours = _not_ours_entries(content)
         content = with_asked(content) if content.asked else content
         self.content = content
         self.detector = detector or LanguageDetector()
@@ -272,13 +290,13 @@ class FaqMatcher:
         self.default_lang = default_lang
         self.store = store  # built indexes on disk (bot/faq/index_store.py), for the next process
         self.indexes: dict[str, LanguageIndex] = {
-            lang: _language_index(NATIVE, lang, tuple(entries.values()), store)
+            lang: _language_index(NATIVE, lang, (*entries.values(), *not_ours.get(lang, ())), store)
             for lang, entries in content.entries.items()
             if entries
         }
         # The same entries as keys, for questions typed in Latin letters (or Ukrainian on a Russian layout).
         self.latin: dict[str, LanguageIndex] = {
-            lang: _language_index(LATIN, lang, tuple(entries.values()), store)
+            lang: _language_index(LATIN, lang, (*entries.values(), *not_ours.get(lang, ())), store)
             for lang, entries in content.entries.items()
             if entries and lang in TRANSLIT_LANGUAGES
         }
@@ -376,6 +394,11 @@ class FaqMatcher:
             if s1 - max(rivals, default=0.0) < MARGIN:
                 return False
         if off_topic(query.tokens, slug, self._knows(slug, lang, query)):
+            return False
+        # A question closer to one that people asked and no topic answers than to the topic's own examples
+        # ("Wo repariert jemand mein Handy-Display?" is no question for `contact`): the topics are offered.
+        if self._index(view, lang).declines(slug, query.for_view(view, lang), NOT_OURS):
+            query.declined = True
             return False
         # At a modest score the question must name the topic. The best score may come from another
         # language's entries, so the question's own language may name it too.
@@ -521,11 +544,11 @@ class FaqMatcher:
                 latin = self.indexes[primary].script not in query.scripts and primary in self.latin
                 ranked = self._rank(query, [(LATIN if latin else NATIVE, primary)], 1.0, scores)
                 confident = self._confident(ranked, query, primary)
-                if not confident and not latin and primary in self.latin:
+                if not confident and not query.declined and not latin and primary in self.latin:
                     # Its own script, not a clear hit: Ukrainian on a Russian layout, odd spellings.
                     ranked = self._rank(query, [(LATIN, primary)], LATIN_FACTOR, scores)
                     confident = self._confident(ranked, query, primary)
-            if not confident:
+            if not confident and not query.declined:
                 # No good hit in the question's language: the other languages' entries may know its
                 # words (German terms, a Russian word in a Ukrainian sentence), and Latin letters may
                 # spell any language.
