@@ -138,3 +138,36 @@ def test_a_bot_that_migrates_at_start_leaves_alembic_to_a_child(tmp_path: Path) 
     )
     before, migrated, alembic_here = json.loads(done.stdout.splitlines()[-1])
     assert before == [] and migrated is True and alembic_here is False
+
+
+_QUESTIONS_THEN_A_TEXT = """
+import json, sys
+from bot.broadcast.texts import looks_like
+from bot.faq.content import load_content
+from bot.faq.matcher import FaqMatcher
+
+matcher = FaqMatcher(load_content())
+matcher.detector.warm_up()
+for question in (
+    "Wo finde ich eine Wohnung?", "where can I learn German", "وين بلاقي بيت", "کجا خانه پیدا کنم",
+    "де знайти житло", "где найти жильё", "bdi a7jez maw3ed", "Kita?",
+):
+    matcher.match(question)
+after_questions = "lingua" in sys.modules
+wrong = looks_like("Привет всем! В субботу в десять у нас праздник. Приходите, пожалуйста.", "uk")
+print(json.dumps([after_questions, "lingua" in sys.modules, wrong]))
+"""
+
+
+def test_questions_leave_lingua_unloaded_and_a_broadcast_text_loads_it() -> None:
+    """Questions are told apart by script, letters and words alone (bot/faq/detect.py); lingua (16 MiB) is
+    loaded only when an organizer's text is checked against its label."""
+    done = subprocess.run(
+        [sys.executable, "-c", _QUESTIONS_THEN_A_TEXT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == [False, True, "ru"]
