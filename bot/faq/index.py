@@ -61,10 +61,14 @@ def word_stems(tokens: Iterable[str], stemmer: Callable[[str], str] = stem) -> d
     return counts
 
 
-@lru_cache(maxsize=16384)
 def _trigrams(token: str) -> frozenset[str]:
     padded = f" {token} "
     return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+# A question's words, compared with the anchors of several topics each: kept for the words people use
+# often. (The anchors' own trigrams are kept in the index; cached here too, they held 3 MiB for nothing.)
+_question_trigrams = lru_cache(maxsize=4096)(_trigrams)
 
 
 _INTS: list[int] = []
@@ -305,7 +309,7 @@ class LanguageIndex:
                 continue
             if len(tok) < self.partial_min:
                 continue
-            grams = _trigrams(tok)
+            grams = _question_trigrams(tok)
             n = len(grams)
             for a, a_grams in self.anchor_grams[i]:
                 # (Dice similarity; the sizes alone rule most anchors out: 2 * min >= 0.6 * sum.)

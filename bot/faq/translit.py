@@ -160,7 +160,9 @@ def _abjad_consonants(token: str, initial_w: bool) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=65536)
+# (Caches hold the words people type most: a bounded few, so that a running bot does not keep every word it
+# was ever sent; the indexes are built once and loaded from disk after.)
+@lru_cache(maxsize=8192)
 def key(token: str, lang: str) -> str:
     """The key of a Latin (or romanised) token for `lang`'s spelling rules."""
     token = token.lower()
@@ -235,7 +237,7 @@ def key_stemmer(lang: str) -> Callable[[str], str]:
     suffixes = _KEY_SUFFIXES.get(lang, ())
     least, most = _KEY_STEM_MIN, _KEY_STEM_MAX[GROUP.get(lang, "cyrillic")]
 
-    @lru_cache(maxsize=65536)
+    @lru_cache(maxsize=8192)
     def stem_key(k: str) -> str:
         for s in suffixes:
             if k.endswith(s) and len(k) - len(s) >= least:
