@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot import audit, users
 from bot.faq import feedback, inbox
+from bot.faq.content import NOT_OURS
 from bot.faq.store import import_yaml
 from console.pages import inbox as inbox_page
 from storage.models import FaqExample, FaqUnanswered, OutboxMessage
@@ -152,3 +153,19 @@ async def test_a_large_group_lists_some_and_acts_on_all(
     async with console.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(FaqUnanswered)) == 0
     assert sorted(boxes + [int(i) for i in rest.group(1).split(",")]) == sorted(ids)
+
+
+async def test_questions_no_topic_answers_are_filed_as_such(console: ConsoleTest) -> None:
+    """ "None: no topic answers these questions" in the topics' list: kept as `not-ours` questions, which the
+    bot's matcher then declines (bot/faq/index.py `declines`); the page offers it with its explanation."""
+    laptop = await keep(console, "Wo kann ich meinen Laptop reparieren lassen?", "de", 503)
+    client = await console.login()
+    page = await client.text(PAGE)
+    assert f'<option value="{NOT_OURS}">Keines: Kein Thema passt zu diesen Fragen</option>' in page
+    assert "Mit „Keines“ beantwortet der Bot solche Fragen nicht mehr mit einem Thema" in page
+
+    status, html = await act(client, "example", [laptop], topic=NOT_OURS)
+    assert status == 303 and "Vermerkt: Der Bot beantwortet solche Fragen nicht mehr mit einem Thema" in html
+    async with console.sessionmaker() as session:
+        stored = (await session.execute(select(FaqExample.slug, FaqExample.lang, FaqExample.text))).all()
+    assert stored == [(NOT_OURS, "de", "Wo kann ich meinen Laptop reparieren lassen?")]

@@ -114,10 +114,27 @@ async def test_not_a_question_takes_it_off_the_list(session: AsyncSession, clock
 
 
 def test_examples_join_their_entry_in_their_language_only(content: FaqContent) -> None:
-    merged = with_examples(content, [("de", TOPIC, QUESTION), ("xx", TOPIC, "?"), ("de", "nope", "?")])
+    rows = [("de", TOPIC, QUESTION), ("xx", TOPIC, "?"), ("de", "nope", "?")]
+    merged = with_examples(content, [*rows, ("de", NOT_OURS, "Laptop reparieren?"), ("xx", NOT_OURS, "?")])
     assert merged.entries["de"][TOPIC].questions[-1] == QUESTION
     assert merged.entries["en"][TOPIC].questions == content.entries["en"][TOPIC].questions
     assert content.entries["de"][TOPIC].questions[-1] != QUESTION  # the original is untouched
+    # those no topic answers join the files' ones, in a language the content has
+    assert merged.not_ours == (*content.not_ours, ("de", NOT_OURS, "Laptop reparieren?"))
+
+
+async def test_a_kept_question_is_filed_as_one_no_topic_answers(
+    session: AsyncSession, clock: FrozenClock, content: FaqContent
+) -> None:
+    row_id = await kept(session, clock, "Wo kann ich meinen Laptop reparieren lassen?")
+    assert await examples.assign_topic(session, clock, row_id, NOT_OURS, content) == Assigned.ADDED
+    await session.commit()
+    stored = (await session.scalars(select(FaqExample))).all()
+    assert [(e.slug, e.lang, e.text) for e in stored] == [
+        (NOT_OURS, "de", "Wo kann ich meinen Laptop reparieren lassen?")
+    ]
+    assert (await feedback.unanswered_page(session, 0)).total == 0
+    assert await content_version(session) == 1
 
 
 async def test_every_process_uses_a_new_example_before_its_next_question(

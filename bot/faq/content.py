@@ -276,13 +276,16 @@ def with_asked(content: FaqContent) -> FaqContent:
 
 
 def with_examples(content: FaqContent, examples: Iterable[Example]) -> FaqContent:
-    """A copy of `content` whose entries also have the example questions (lang, slug, text); examples of a
-    topic or language the content does not have are left out."""
+    """A copy of `content` whose entries also have the example questions (lang, slug, text), and whose
+    questions no topic answers also have those under NOT_OURS; examples of a topic or language the content
+    does not have are left out."""
+    rows = list(examples)
+    not_ours = tuple(row for row in rows if row[1] == NOT_OURS and row[0] in content.entries)
     return FaqContent(
         topics=content.topics,
-        entries=_extended(content, examples, "questions"),
+        entries=_extended(content, rows, "questions"),
         asked=content.asked,
-        not_ours=content.not_ours,
+        not_ours=content.not_ours + not_ours,
     )
 
 

@@ -2,7 +2,10 @@
 
 An organizer says "this belongs to topic X": the kept question becomes an example question of X in its
 language (table faq_examples, text only: no user id, no hash, no link to the kept question), and the kept
-question is done. "Not a question" deletes the kept question.
+question is done. "No topic answers this" (a 👎 on an answer to a question that is not ours, a phone's
+repair answered with the sewing group) files it the same way under NOT_OURS: the matcher then declines
+such questions instead of answering them with a topic (bot/faq/index.py `declines`). "Not a question"
+deletes the kept question.
 
 Every process uses a new example before its next question, without a restart: adding one advances the
 FAQ content's version in the same transaction (bot/faq/version.py), and every process builds its matcher
@@ -20,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.faq import feedback
-from bot.faq.content import FaqContent
+from bot.faq.content import NOT_OURS, FaqContent
 from bot.faq.version import bump_content_version
 from bot.text import clean_text
 from storage.models.faq_examples import FaqExample
@@ -42,12 +45,18 @@ async def open_question(session: AsyncSession, row_id: int) -> feedback.FaqUnans
     return row if row is not None and row.status == feedback.OPEN else None
 
 
+def may_file_under(content: FaqContent, slug: str) -> bool:
+    """A topic of the content, or NOT_OURS (no topic answers the question)."""
+    return slug == NOT_OURS or content.topic(slug) is not None
+
+
 async def assign_topic(
     session: AsyncSession, clock: Clock, row_id: int, slug: str, content: FaqContent
 ) -> Assigned:
-    """The kept question `row_id` belongs to topic `slug`: store it as an example question in its language
-    and mark it done. Two organizers at once: the first one's press counts (the status is claimed first)."""
-    if content.topic(slug) is None:
+    """The kept question `row_id` belongs to topic `slug` (or to none: NOT_OURS): store it as an example
+    question in its language and mark it done. Two organizers at once: the first one's press counts (the
+    status is claimed first)."""
+    if not may_file_under(content, slug):
         return Assigned.UNKNOWN_TOPIC
     row = await open_question(session, row_id)
     if row is None or not await feedback.mark_done(session, clock, row_id):

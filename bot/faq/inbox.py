@@ -364,8 +364,9 @@ async def add_examples(
     action: str = AUDIT_EXAMPLE,
 ) -> Examples:
     """The kept questions become example questions of topic `slug`, each in its own language, and are done;
-    every bot process answers such questions with the topic before its next question."""
-    if content.topic(slug) is None:
+    every bot process answers such questions with the topic before its next question (with none of them,
+    for NOT_OURS)."""
+    if not examples.may_file_under(content, slug):
         return Examples(unknown_topic=True)
     outcomes = Counter(
         [await examples.assign_topic(session, clock, row_id, slug, content) for row_id in sorted(set(ids))]

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.faq import editing, inbox
-from bot.faq.content import MAX_TITLE, FaqContent
+from bot.faq.content import MAX_TITLE, NOT_OURS, FaqContent
 from bot.text import N_
 from bot.translation.service import NoTranslator
 from console.i18n import bot_language
@@ -87,6 +87,7 @@ async def show(page: Page) -> web.StreamResponse:
         result=result,
         number=result.page + 1,
         topics=topics,
+        not_ours=NOT_OURS,
         languages_named=language_names(page),
         translator=translator is not None and translator.enabled,
         shown=SHOWN,
@@ -167,6 +168,13 @@ async def act(page: Page) -> web.StreamResponse:
             return page.redirect(back, notice=N_("This topic no longer exists."))
         if not (added.added or added.known):
             return page.redirect(back, notice=N_("These questions were already dealt with."))
+        if page.form.get("topic") == NOT_OURS:
+            return page.redirect(
+                back,
+                notice=N_(
+                    "Noted: the bot no longer answers questions like these with a topic, it offers the closest."
+                ),
+            )
         return page.redirect(
             back, notice=N_("Added: the bot now answers these questions with the topic you chose.")
         )

@@ -1,6 +1,8 @@
 """/unanswered (organizers): the questions the bot could not answer well, a page at a time. Each one is
 "Done", or gets a topic ("this belongs to topic X": it becomes an example question of X, used by the bot at
-once in every process, bot/faq/examples.py), or is "Not a question" (it leaves the list)."""
+once in every process, bot/faq/examples.py), or none ("no topic answers this": the bot then offers the
+closest topics for such questions instead of answering with one), or is "Not a question" (it leaves the
+list)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.faq import examples, feedback
+from bot.faq.content import NOT_OURS
 from bot.faq.examples import Assigned
 from bot.faq.service import FaqService, faq_for
 from bot.text import Translator, clip
@@ -62,11 +65,15 @@ def topics_view(
         pages,
         lambda p: UnansweredTopicCb(action=TopicAction.LIST, row=row.id, page=page, topic_page=p),
     )
+    not_ours = button(
+        tr._("🙅 No topic answers this"),
+        UnansweredTopicCb(action=TopicAction.ASSIGN, row=row.id, page=page, topic=NOT_OURS),
+    )
     not_question = button(
         tr._("🚫 Not a question"), UnansweredTopicCb(action=TopicAction.NOT_QUESTION, row=row.id, page=page)
     )
     back = back_row(tr, UnansweredCb(action=UnansweredAction.PAGE, page=page))
-    return text, keyboard(*pick, pager, [not_question], back)
+    return text, keyboard(*pick, pager, [not_ours], [not_question], back)
 
 
 async def _assign(
@@ -80,7 +87,13 @@ async def _assign(
     outcome = await examples.assign_topic(session, clock, cb.row, cb.topic, service.content)
     entry = service.entry(cb.topic, tr.lang)
     title = entry.title if entry is not None else cb.topic
-    if outcome == Assigned.ADDED:
+    if cb.topic == NOT_OURS and outcome in (Assigned.ADDED, Assigned.KNOWN):
+        await query.answer(
+            tr._(
+                "Noted: the bot no longer answers questions like this one with a topic, it offers the closest."
+            )
+        )
+    elif outcome == Assigned.ADDED:
         await query.answer(tr._("Added: the bot now answers this question with “{title}”.", title=title))
     elif outcome == Assigned.KNOWN:
         await query.answer(tr._("“{title}” already had this example question. Marked as done.", title=title))

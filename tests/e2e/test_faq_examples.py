@@ -102,3 +102,37 @@ async def test_not_a_question_leaves_the_list_and_only_organizers_may(tmp_path: 
         after = await press_in_place(bot, ORGANIZER_ID, picker, "🚫")
         assert text_of(after) == tr("de", "No open questions. 🎉")
         assert bot.emu.violations == []
+
+
+# Answered with the sewing group (which mends clothes) until an organizer says that no topic answers it.
+NOT_OURS_QUESTION = "Wo kann ich meinen Laptop reparieren lassen?"
+
+
+async def test_a_thumbs_down_question_no_topic_answers_is_offered_the_topics_from_then_on(
+    tmp_path: Path,
+) -> None:
+    title = CONTENT.entries["de"]["sewing-group"].title
+    async with running_bot("sqlite", tmp_path) as bot:
+        await start(bot, ASKER, "de")
+        await start(bot, ORGANIZER_ID, "de")
+        answer = await bot.say(ASKER, NOT_OURS_QUESTION, timeout=REBUILD)
+        assert text_of(answer).startswith(title), text_of(answer)
+        assert await bot.press(ASKER, answer, button_data(answer, "👎")) is not None
+
+        listing = await bot.say(ORGANIZER_ID, "/unanswered")
+        assert NOT_OURS_QUESTION in text_of(listing)
+        picker = await press_in_place(bot, ORGANIZER_ID, listing, "🏷")
+        after = await press_in_place(bot, ORGANIZER_ID, picker, tr("de", "🙅 No topic answers this"))
+        assert text_of(after) == tr("de", "No open questions. 🎉")
+        noted = tr(
+            "de",
+            "Noted: the bot no longer answers questions like this one with a topic, it offers the closest.",
+        )
+        assert noted in [
+            params.get("text") for method, params, _ in bot.emu.calls if method == "answerCallbackQuery"
+        ]
+
+        again = await bot.say(ASKER, NOT_OURS_QUESTION, timeout=REBUILD)  # the same bot, no restart
+        assert not text_of(again).startswith(title), text_of(again)
+        assert title in [label for label, _ in buttons(again)]  # offered, not answered
+        assert bot.emu.violations == []
