@@ -162,10 +162,10 @@ async def test_questions_no_topic_answers_are_filed_as_such(console: ConsoleTest
     client = await console.login()
     page = await client.text(PAGE)
     assert f'<option value="{NOT_OURS}">Keines: Kein Thema passt zu diesen Fragen</option>' in page
-    assert "Mit „Keines“ beantwortet der Bot solche Fragen nicht mehr mit einem Thema" in page
+    assert "Mit „Keines“ beantwortet der Bot solche Fragen nicht mehr mit einem Thema, sondern" in page
 
     status, html = await act(client, "example", [laptop], topic=NOT_OURS)
-    assert status == 303 and "Vermerkt: Der Bot beantwortet solche Fragen nicht mehr mit einem Thema" in html
+    assert status == 303 and "Vermerkt: Der Bot beantwortet solche Fragen nicht mehr mit einem Thema, sondern schlägt die nächstliegenden Themen vor" in html
     async with console.sessionmaker() as session:
         stored = (await session.execute(select(FaqExample.slug, FaqExample.lang, FaqExample.text))).all()
     assert stored == [(NOT_OURS, "de", "Wo kann ich meinen Laptop reparieren lassen?")]
