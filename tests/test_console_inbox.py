@@ -165,7 +165,11 @@ async def test_questions_no_topic_answers_are_filed_as_such(console: ConsoleTest
     assert "Mit „Keines“ beantwortet der Bot solche Fragen nicht mehr mit einem Thema, sondern" in page
 
     status, html = await act(client, "example", [laptop], topic=NOT_OURS)
-    assert status == 303 and "Vermerkt: Der Bot beantwortet solche Fragen nicht mehr mit einem Thema, sondern schlägt die nächstliegenden Themen vor" in html
+    assert (
+        status == 303
+        and "Vermerkt: Der Bot beantwortet solche Fragen nicht mehr mit einem Thema, sondern schlägt die nächstliegenden Themen vor"
+        in html
+    )
     async with console.sessionmaker() as session:
         stored = (await session.execute(select(FaqExample.slug, FaqExample.lang, FaqExample.text))).all()
     assert stored == [(NOT_OURS, "de", "Wo kann ich meinen Laptop reparieren lassen?")]

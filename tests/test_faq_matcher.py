@@ -15,8 +15,9 @@ import pytest
 
 from bot.faq.cli import register, run
 from bot.faq.content import FaqContent, FaqEntry, Topic, load_content, with_examples
+from bot.faq.index import EXAMPLE_BUDGET
 from bot.faq.matcher import EMERGENCY_SLUG, FaqMatcher
-from bot.faq.normalize import without_addresses
+from bot.faq.normalize import tokenize, without_addresses
 from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -410,3 +411,16 @@ def test_addresses_are_cut_where_their_run_starts(text: str, left: str) -> None:
 def test_the_words_around_an_address_still_tell_the_language(matcher: FaqMatcher) -> None:
     result = matcher.match("Wo finde ich das Formular? https://example.com/antrag", user_lang="ar")
     assert result.answer_lang == "de"
+
+
+def test_the_examples_cosines_are_kept_for_the_same_question_only(matcher: FaqMatcher) -> None:
+    """A question asks for its cosines with every example up to four times in a row (bot/faq/index.py
+    `_example_sims`): the last ones are kept, and another question gets its own."""
+    index = matcher.indexes["de"]
+    flat, course = tokenize("Wo finde ich eine Wohnung?"), tokenize("Wann ist der Deutschkurs?")
+    first = index.best_example("housing-search", flat)
+    assert index._example_sims(flat, EXAMPLE_BUDGET) is index._example_sims(flat, EXAMPLE_BUDGET)
+    assert index.best_example("housing-search", course) < first
+    assert index.best_example("housing-search", flat) == first
+    index._last_sims = (None, [])  # computed anew: the same
+    assert index.best_example("housing-search", flat) == first

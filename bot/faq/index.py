@@ -258,14 +258,16 @@ class LanguageIndex:
         self.script = script or (written.most_common(1)[0][0] if written else "latin")
 
         self._share_objects()
+        self._last_sims: tuple[object, list[float]] = (None, [])
 
     def __getstate__(self) -> dict[str, object]:
         # (bot/faq/index_store.py keeps built indexes on disk: the stemmer, a function, is given back there)
-        return {k: v for k, v in self.__dict__.items() if k != "stem"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("stem", "_last_sims")}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._share_objects()
+        self._last_sims = (None, [])
 
     def _share_objects(self) -> None:
         """One string object per feature and one int per feature id across all indexes of the process.
@@ -326,6 +328,22 @@ class LanguageIndex:
                     break
         return frozenset(found)
 
+    def _example_sims(
+        self, tokens: Sequence[str], budget: int, qc: list[tuple[int, float]] | None = None
+    ) -> list[float]:
+        """The cosine of the question with every example. A question asks for them up to four times in a row
+        (ranking, a near copy, declining): the last ones are kept, with what they were computed from (one
+        tuple, replaced whole: threads that share the index see a whole one or compute their own)."""
+        key = (tuple(tokens), budget)
+        last_key, last = self._last_sims
+        if last_key == key:
+            return last
+        if qc is None:
+            qc = self._query(char_ngrams(content_tokens(tokens, self.stopwords)), "", self.max_char_idf)
+        sims = self.examples.accumulate(qc, budget, len(self.example_entry))
+        self._last_sims = (key, sims)
+        return sims
+
     def best_example(self, slug: str, tokens: Sequence[str]) -> float:
         """Cosine (character n-grams) of the question with the entry's closest single example question."""
         i = self.number.get(slug)
@@ -334,8 +352,7 @@ class LanguageIndex:
         lo, hi = self.example_range[i]
         if hi <= lo:
             return 0.0
-        qc = self._query(char_ngrams(content_tokens(tokens, self.stopwords)), "", self.max_char_idf)
-        sims = self.examples.accumulate(qc, EXAMPLE_BUDGET, len(self.example_entry))
+        sims = self._example_sims(tokens, EXAMPLE_BUDGET)
         return max(sims[lo:hi])
 
     def declines(self, slug: str, tokens: Sequence[str], not_ours: str) -> bool:
@@ -351,8 +368,7 @@ class LanguageIndex:
         lo, hi = self.example_range[j]
         if hi <= lo:
             return False
-        qc = self._query(char_ngrams(content_tokens(tokens, self.stopwords)), "", self.max_char_idf)
-        sims = self.examples.accumulate(qc, EXAMPLE_BUDGET, len(self.example_entry))
+        sims = self._example_sims(tokens, EXAMPLE_BUDGET)
         closest = max(range(lo, hi), key=sims.__getitem__)
         lo, hi = self.example_range[i]
         own = max(sims[lo:hi]) if hi > lo else 0.0
@@ -408,7 +424,7 @@ class LanguageIndex:
         best = heapq.nlargest(RERANK, touched, key=coarse.__getitem__)
         # The best single example of each candidate: a near-paraphrase of one example question is strong
         # evidence even when the entry as a whole is broad. An entry's examples are numbered contiguously.
-        sims = self.examples.accumulate(qc, int(EXAMPLE_BUDGET * effort), len(self.example_entry))
+        sims = self._example_sims(tokens, int(EXAMPLE_BUDGET * effort), qc)
         ranked: list[tuple[str, float]] = []
         for i in best:
             if coarse[i] <= 0.0:
