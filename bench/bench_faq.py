@@ -183,7 +183,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "sixteenth blind set (tests/data/faq_blind16.yaml, 337 rows, readable since the seventeenth)",
             faq_quality.BLIND16,
         ),
-        ("seventeenth blind set (tests/data/faq_blind17.yaml, 337 rows, never read)", faq_quality.BLIND17),
+        (
+            "seventeenth blind set (tests/data/faq_blind17.yaml, 337 rows, readable since the eighteenth)",
+            faq_quality.BLIND17,
+        ),
+        ("eighteenth blind set (tests/data/faq_blind18.yaml, 337 rows, never read)", faq_quality.BLIND18),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))

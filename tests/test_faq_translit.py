@@ -541,6 +541,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND15,
         faq_quality.BLIND16,
         faq_quality.BLIND17,
+        faq_quality.BLIND18,
     ],
     ids=lambda p: p.name,
 )
