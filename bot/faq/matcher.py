@@ -22,8 +22,7 @@ Method (no training, no heavy dependencies):
   words the FAQ knows; a question about the weather, shopping, sport or the day's news, bot/faq/offtopic.py,
   is never answered by a topic that does not speak of it; nor is one closer to a question people asked that
   no topic answers, `not-ours` in examples.yaml, than to the topic's own examples); below it the caller gets
-  the closest topics to
-  offer. Another topic the question names in words of its own, close to the best, is offered too (`also`:
+  the closest topics to offer. Another topic the question names in words of its own, close to the best, is offered too (`also`:
   "Arzt und Dolmetscher"). A question with no confident hit in its own language is tried against the other
   languages (German terms like Jobcenter or Kita are written in every language's entries);
 - an emergency (bot/faq/emergency.py) puts `emergency` first whatever the score; a message made only
@@ -396,7 +395,7 @@ class FaqMatcher:
         if off_topic(query.tokens, slug, self._knows(slug, lang, query)):
             return False
         # A question closer to one that people asked and no topic answers than to the topic's own examples
-        # ("Wo repariert jemand mein Handy-Display?" is no question for `contact`): the topics are offered.
+        # ("Wo kann ich meinen Laptop reparieren lassen?" is none for the sewing group): the topics are offered.
         if self._index(view, lang).declines(slug, query.for_view(view, lang), NOT_OURS):
             query.declined = True
             return False
