@@ -187,7 +187,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "seventeenth blind set (tests/data/faq_blind17.yaml, 337 rows, readable since the eighteenth)",
             faq_quality.BLIND17,
         ),
-        ("eighteenth blind set (tests/data/faq_blind18.yaml, 337 rows, never read)", faq_quality.BLIND18),
+        (
+            "eighteenth blind set (tests/data/faq_blind18.yaml, 337 rows, readable since the nineteenth)",
+            faq_quality.BLIND18,
+        ),
+        ("nineteenth blind set (tests/data/faq_blind19.yaml, 337 rows, never read)", faq_quality.BLIND19),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))

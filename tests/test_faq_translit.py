@@ -542,6 +542,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND16,
         faq_quality.BLIND17,
         faq_quality.BLIND18,
+        faq_quality.BLIND19,
     ],
     ids=lambda p: p.name,
 )
@@ -560,3 +561,20 @@ def test_one_letter_or_a_run_of_it_is_no_confident_answer(service: FaqService, t
     """Its Latin key ("b") is that of the example question "B1": a near-copy of nothing."""
     reply = service.decide(text, user_lang="ar")
     assert reply.kind != ANSWER, (text[:10], reply.entry.slug if reply.entry else None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kif bashtri tazkara lal bas b Hannover?",
+        "كيف بشتري تذكرة باص بهانوفر؟",
+        "kif eshtri tazkara lal bas?",
+    ],
+)
+def test_buying_a_ticket_in_spoken_arabic_is_the_topic_that_sells_them(
+    service: FaqService, text: str
+) -> None:
+    """ "bashtri" (I buy, with the spoken present's b) is an off-topic shopping word, unless the topic knows
+    buying: mobility knows "اشتري", so it knows "بشتري" and "bashtri" as well (bot/faq/matcher.py)."""
+    reply = service.decide(text, user_lang="ar")
+    assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == "mobility", text

@@ -257,6 +257,15 @@ def _not_ours_entries(content: FaqContent) -> dict[str, tuple[FaqEntry]]:
     }
 
 
+def _without_present_prefix(word: str, lang: str) -> tuple[str, ...]:
+    """An Arabic word, and the same without the spoken present's "b" (Levantine and Egyptian "بشتري",
+    "bashtri": I buy) put back to the written form ("اشتري", key "ctr"): a topic that knows buying a ticket
+    knows "bashtri" too. Other languages: the word alone."""
+    if lang != "ar" or len(word) < 4 or word[0] not in "بb":
+        return (word,)
+    return (word, word[1:], "ا" + word[1:]) if word[0] == "ب" else (word, word[1:])
+
+
 class FaqMatcher:
     """Built once from the content (about a second for the real FAQ, less where its languages' indexes
     are built already); `match` only reads, so one matcher serves every update and thread."""
@@ -460,11 +469,15 @@ class FaqMatcher:
         latin = self.latin.get(lang)
 
         def knows(token: str) -> bool:
-            if native is not None and native.knows(slug, token):
+            if native is not None and any(
+                native.knows(slug, t) for t in _without_present_prefix(token, lang)
+            ):
                 return True
             # (A key of one or two letters is shared by too many words to tell.)
             return latin is not None and any(
-                len(k) >= 3 and latin.knows(slug, k) for k in keys([token], lang)
+                len(k) >= 3 and latin.knows(slug, k)
+                for key in keys([token], lang)
+                for k in _without_present_prefix(key, lang)
             )
 
         return knows
