@@ -255,6 +255,13 @@ def test_answer_language_falls_back_to_the_users_language(matcher: FaqMatcher) -
     assert matcher.match("😂", user_lang="uk").answer_lang == "uk"
 
 
+def test_the_readers_own_letters_without_a_word_keep_the_readers_language(matcher: FaqMatcher) -> None:
+    """Russian letters and no Russian word, from a Ukrainian reader: Ukrainian; a Russian question: Russian."""
+    assert matcher.match("ыыыыыыы", user_lang="uk").answer_lang == "uk"
+    assert matcher.match("ыыыыыыы", user_lang="de").answer_lang == "ru"  # another script: it tells
+    assert matcher.match("где найти жильё?", user_lang="uk").answer_lang == "ru"
+
+
 def test_forced_language(matcher: FaqMatcher) -> None:
     result = matcher.match("kita", forced_lang="en", user_lang="ar")
     assert result.question_lang == "en"

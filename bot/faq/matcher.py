@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.faq.content import NOT_OURS, PLACEHOLDER, FaqContent, FaqEntry, with_asked
-from bot.faq.detect import SUPPORTED, LanguageDetector
+from bot.faq.detect import SCRIPT_LANGUAGES, SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
 from bot.faq.index import LanguageIndex
 from bot.faq.index_store import IndexStore
@@ -85,6 +85,7 @@ ALSO_MAX = 2
 # beside everyday verbs shared with some example question ("peyda nemikonam").
 NAMED_RATIO = 0.75
 NATIVE, LATIN = "native", "latin"  # the two views of a language's entries
+SCRIPT_OF = {lang: script for script, pair in SCRIPT_LANGUAGES.items() for lang in pair}
 
 
 # --- greetings (danger and emergencies: bot/faq/emergency.py) ---------------------------------------
@@ -506,12 +507,14 @@ class FaqMatcher:
                 found.append(other)
         return found
 
-    def _has_words_of(self, query: _Query, lang: str) -> bool:
+    def _has_words_of(self, query: _Query, lang: str, reader: str | None) -> bool:
         """Latin letters tell their language only with a word the FAQ knows in it, as written or in its
-        Latin spellings ("nuzhen vrach"): lingua is sure that "xyz qwrt" is German (0.88) and "a.a.a"
-        English (0.94), and a Farsi reader who types them is answered in Farsi. Another script tells its
-        language on its own (tells_language)."""
-        if lang not in self.indexes or query.scripts & {"arabic", "cyrillic"}:
+        Latin spellings ("nuzhen vrach"): the letters alone say "xyz qwrt" is German, and a Farsi reader who
+        types them is answered in Farsi. So do the reader's own letters: a Ukrainian reader's "ыыыыы" has
+        Russian letters and no Russian word, and is answered in Ukrainian. Another script tells its language
+        on its own (tells_language)."""
+        other_script = SCRIPT_OF.get(lang) != SCRIPT_OF.get(str(reader))
+        if lang not in self.indexes or (query.scripts & {"arabic", "cyrillic"} and other_script):
             return True
         if self.indexes[lang].known_share(query.tokens) > 0:
             return True
@@ -535,7 +538,10 @@ class FaqMatcher:
             q_lang is not None
             and lang_conf >= DETECT_SURE
             and q_lang in SUPPORTED
-            and (forced_lang is not None or (tells_language(text) and self._has_words_of(query, q_lang)))
+            and (
+                forced_lang is not None
+                or (tells_language(text) and self._has_words_of(query, q_lang, user_lang))
+            )
         ):
             answer_lang = q_lang
         elif user_lang in SUPPORTED:
