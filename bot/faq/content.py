@@ -275,6 +275,19 @@ def with_asked(content: FaqContent) -> FaqContent:
     )
 
 
+def not_ours_entries(content: FaqContent) -> dict[str, tuple[FaqEntry]]:
+    """Per language, one entry made of the asked questions no topic answers (`not_ours`), for the matcher:
+    compared one by one with a question (bot/faq/index.py `declines`), it has no title, answer or example
+    question of its own, so it never ranks."""
+    by_lang: dict[str, list[str]] = {}
+    for lang, _, text in content.not_ours:
+        by_lang.setdefault(lang, []).append(text)
+    return {
+        lang: (FaqEntry(NOT_OURS, lang, "", "", "", (), (), asked=tuple(texts)),)
+        for lang, texts in by_lang.items()
+    }
+
+
 def with_examples(content: FaqContent, examples: Iterable[Example]) -> FaqContent:
     """A copy of `content` whose entries also have the example questions (lang, slug, text), and whose
     questions no topic answers also have those under NOT_OURS; examples of a topic or language the content

@@ -194,9 +194,9 @@ class LanguageIndex:
                     cd[k] = cd.get(k, 0.0) + v
                 for k, v in ids(word_stems(toks, stemmer), "\x00").items():
                     wd[k] = wd.get(k, 0.0) + v
-            # An entry with no text of its own (NOT_OURS, bot/faq/matcher.py) adds no features: one that only
-            # its asked questions used would weigh nothing (idf 0), yet it must still count as unknown in a
-            # question's norm (`_query`).
+            # An entry with no text of its own (NOT_OURS, bot/faq/content.py `not_ours_entries`) adds no
+            # features: one that only its asked questions used would weigh nothing (idf 0), yet it must still
+            # count as unknown in a question's norm (`_query`).
             own = bool(e.title or e.questions or e.keywords or e.answer_template)
             for text in e.asked:  # compared one by one only (see FaqEntry.asked)
                 toks = content_tokens(tokenizer(text), stop)
@@ -224,7 +224,7 @@ class LanguageIndex:
         for doc in (*char_docs, *word_docs):
             for fid in doc:
                 df[fid] += 1
-        # (entries with no text of their own, NOT_OURS's, bot/faq/matcher.py, do not count as documents)
+        # (entries with no text of their own, NOT_OURS's, do not count as documents)
         n_docs = sum(1 for cd, wd in zip(char_docs, word_docs, strict=True) if cd or wd)
         self.idf = array("f", (_idf(n_docs, d) if d else 0.0 for d in df))
         self.max_char_idf = max((self.idf[i] for f, i in table.items() if f[:1] != "\x00"), default=1.0)

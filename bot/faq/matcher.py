@@ -35,7 +35,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.faq.content import NOT_OURS, PLACEHOLDER, FaqContent, FaqEntry, with_asked
+from bot.faq.content import NOT_OURS, PLACEHOLDER, FaqContent, FaqEntry, not_ours_entries, with_asked
 from bot.faq.detect import SCRIPT_LANGUAGES, SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
 from bot.faq.index import LanguageIndex
@@ -59,6 +59,7 @@ from bot.faq.translit import (
     keys,
     latin_tokens,
     query_keys,
+    without_present_prefix,
 )
 
 # --- tunables -------------------------------------------------------------------------------------
@@ -245,28 +246,6 @@ def _language_index(
     return index
 
 
-def _not_ours_entries(content: FaqContent) -> dict[str, tuple[FaqEntry]]:
-    """Per language, one entry made of the asked questions no topic answers (content.not_ours): compared
-    one by one with a question (index.py, `declines`), it has no title, answer or example question of its
-    own, so it never ranks."""
-    by_lang: dict[str, list[str]] = {}
-    for lang, _, text in content.not_ours:
-        by_lang.setdefault(lang, []).append(text)
-    return {
-        lang: (FaqEntry(NOT_OURS, lang, "", "", "", (), (), asked=tuple(texts)),)
-        for lang, texts in by_lang.items()
-    }
-
-
-def _without_present_prefix(word: str, lang: str) -> tuple[str, ...]:
-    """An Arabic word, and the same without the spoken present's "b" (Levantine and Egyptian "بشتري",
-    "bashtri": I buy) put back to the written form ("اشتري", key "ctr"): a topic that knows buying a ticket
-    knows "bashtri" too. Other languages: the word alone."""
-    if lang != "ar" or len(word) < 4 or word[0] not in "بb":
-        return (word,)
-    return (word, word[1:], "ا" + word[1:]) if word[0] == "ب" else (word, word[1:])
-
-
 class FaqMatcher:
     """Built once from the content (about a second for the real FAQ, less where its languages' indexes
     are built already); `match` only reads, so one matcher serves every update and thread."""
@@ -280,7 +259,7 @@ class FaqMatcher:
     ) -> None:
         # The asked questions (locales/faq/examples.yaml) join their entries as single examples (index.py);
         # those no topic answers join an entry of their own in each language, which nothing ever answers.
-        not_ours = _not_ours_entries(content)
+        not_ours = not_ours_entries(content)
         content = with_asked(content) if content.asked else content
         self.content = content
         self.detector = detector or LanguageDetector()
@@ -470,15 +449,13 @@ class FaqMatcher:
         latin = self.latin.get(lang)
 
         def knows(token: str) -> bool:
-            if native is not None and any(
-                native.knows(slug, t) for t in _without_present_prefix(token, lang)
-            ):
+            if native is not None and any(native.knows(slug, t) for t in without_present_prefix(token, lang)):
                 return True
             # (A key of one or two letters is shared by too many words to tell.)
             return latin is not None and any(
                 len(k) >= 3 and latin.knows(slug, k)
                 for key in keys([token], lang)
-                for k in _without_present_prefix(key, lang)
+                for k in without_present_prefix(key, lang)
             )
 
         return knows

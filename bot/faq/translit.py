@@ -340,3 +340,12 @@ def key_stopwords(lang: str) -> frozenset[str]:
     """Stopwords of `lang`'s Latin index: keys of its native stopwords and of its Latin glue words."""
     native = keys(STOPWORDS.get(lang, frozenset()), lang)
     return frozenset(native) | frozenset(keys(_STOPWORDS_RAW.get(lang, "").split(), lang))
+
+
+def without_present_prefix(word: str, lang: str) -> tuple[str, ...]:
+    """An Arabic word (or its key), and the same without the spoken present's "b" (Levantine and Egyptian
+    "بشتري", "bashtri": I buy) put back to the written form ("اشتري", key "ctr"): a topic that knows buying a
+    ticket knows "bashtri" too. Other languages: the word alone."""
+    if lang != "ar" or len(word) < 4 or word[0] not in "بb":
+        return (word,)
+    return (word, word[1:], "ا" + word[1:]) if word[0] == "ب" else (word, word[1:])
