@@ -1,15 +1,16 @@
-"""Language of a question: script first, then lingua within the script, corrected by cues.
+"""Language of a question (or a broadcast text): script first, then cues within the script.
 
 The supported languages come in script pairs (Arabic script: ar/fa; Cyrillic: uk/ru; Latin: de/en), so
 the script decides the pair almost for free and the hard part is telling the two apart. Letters that
 exist in only one language of a pair (Persian پ ژ ی ک against Arabic ة ى; Ukrainian і ї є ґ against
 Russian ы э ъ ё; German umlauts) are strong evidence; frequent function words and the words of the
-FAQ's own answers (`learn_vocabulary`) help short texts; lingua's statistical model decides the rest.
+FAQ's own answers (`learn_vocabulary`) help short texts. For a question these cues decide alone; for an
+organizer's broadcast text lingua's statistical model weighs in too (`TEXT_LINGUA_SCRIPTS`).
 
-lingua runs in low-accuracy mode, and not for questions. Measured
-(bench/bench_faq.py): a process with aiogram, SQLAlchemy, the detector and the matcher is about 230 MB
-resident in low-accuracy mode and about 410 MB in high-accuracy mode (its six models take about 200 MB), and
-with the cues above both modes detect the same share of the test questions correctly. Within Arabic script
+lingua runs in low-accuracy mode. Measured (bench/bench_faq.py): a process with aiogram, SQLAlchemy, the
+detector and the matcher was about 230 MB resident in low-accuracy mode and about 410 MB in high-accuracy
+mode (its six models take about 200 MB), and with the cues above both modes detected the same share of the
+test questions correctly. Within Arabic script
 and Cyrillic the cues decide a question alone: without lingua there, the development, held-out and thirteen
 blind sets had the same questions identified and answered (5 December 2026), its Ukrainian and Russian
 models cost ~7 MiB and it took 0.1–0.2 ms of CPU per question (two calls for Arabic script, one per
