@@ -191,7 +191,19 @@ def ways_of_writing(content: FaqContent) -> None:
             "eighteenth blind set (tests/data/faq_blind18.yaml, 337 rows, readable since the nineteenth)",
             faq_quality.BLIND18,
         ),
-        ("nineteenth blind set (tests/data/faq_blind19.yaml, 337 rows, never read)", faq_quality.BLIND19),
+        (
+            "nineteenth blind set (tests/data/faq_blind19.yaml, 337 rows, readable since the twentieth)",
+            faq_quality.BLIND19,
+        ),
+        (
+            "twentieth blind set (tests/data/faq_blind20.yaml, 337 rows, readable since the twenty-first)",
+            faq_quality.BLIND20,
+        ),
+        (
+            "twenty-first blind set (tests/data/faq_blind21.yaml, 337 rows, readable since the twenty-second)",
+            faq_quality.BLIND21,
+        ),
+        ("twenty-second blind set (tests/data/faq_blind22.yaml, 337 rows, never read)", faq_quality.BLIND22),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))

@@ -138,8 +138,29 @@ BLIND18 = DATA / "faq_blind18.yaml"
 # A nineteenth (337 rows, 5 Dec 2026, the same proportions), written while the eighteenth stayed unread. On
 # arrival: top-1 93.8% (259/276; native ar 94.7%, de 86.8%, fa 97.1%, uk 94.3%; Arabizi 81.0%, Finglish
 # 95.0%), out of scope accepted 6/61 (9.8%), language 99.7%. After the eighteenth set's misses became asked
-# questions and `not-ours` ones: the same. Only its totals were read: the measure now.
+# questions and `not-ours` ones: the same. Its misses were read once the twentieth was written: the 17 in scope
+# became asked questions, its out-of-scope rows `not-ours` ones.
 BLIND19 = DATA / "faq_blind19.yaml"
+# A twentieth (337 rows, 5 Dec 2026, the same proportions), written while the nineteenth stayed unread. On
+# arrival: top-1 93.5% (258/276; native ar 97.4%, de 94.7%, fa 97.1%, uk 94.3%; Arabizi 90.5%, Finglish
+# 85.0%, Arabic dialects 81.2%), out of scope accepted 15/61 (24.6%; its writer put near-topic questions out
+# of scope: a driving licence, family reunification, citizenship, the food bank), language 99.4%. After the
+# nineteenth set's misses became asked questions and `not-ours` ones: the same. Its misses were read once the
+# twenty-first was written: the 18 in scope became asked questions, its out-of-scope rows `not-ours` ones.
+BLIND20 = DATA / "faq_blind20.yaml"
+# A twenty-first (337 rows, 5 Dec 2026, the same proportions; its writer was told to put a question out of
+# scope only when no topic's answer helps), written while the twentieth stayed unread. On arrival: top-1
+# 95.7% (264/276; native ar 94.7%, de 97.4%, fa 100%, uk 97.1%; Arabizi 85.7%, Finglish 90.0%), out of scope
+# accepted 3/61 (4.9%), language 100% (before the nineteenth set's misses were added: 95.3%, 3/61). After
+# the twentieth set's misses became asked and `not-ours` questions: the same. Its misses were read once the
+# twenty-second was written: the 12 in scope became asked questions, its out-of-scope rows `not-ours` ones.
+BLIND21 = DATA / "faq_blind21.yaml"
+# A twenty-second (337 rows, 5 Dec 2026, the same proportions; near-topic questions out of scope again: a
+# driving licence, naturalisation, a deposit kept by a landlord), written while the twenty-first stayed
+# unread. On arrival: top-1 95.3% (263/276; native ar and de 97.4%, fa and uk 97.1%; Arabizi 85.7%,
+# Finglish 90.0%, Dari 84.6%), out of scope accepted 12/61 (19.7%), language 99.7%. After the twenty-first
+# set's misses became asked and `not-ours` questions: the same. Only its totals were read: the measure now.
+BLIND22 = DATA / "faq_blind22.yaml"
 EMERGENCY_SET = DATA / "emergency_set.yaml"
 SPELLINGS = DATA / "translit_pairs.yaml"  # Latin spellings people type, per native word (ar, fa)
 

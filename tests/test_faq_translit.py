@@ -543,6 +543,9 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND17,
         faq_quality.BLIND18,
         faq_quality.BLIND19,
+        faq_quality.BLIND20,
+        faq_quality.BLIND21,
+        faq_quality.BLIND22,
     ],
     ids=lambda p: p.name,
 )
