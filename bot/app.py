@@ -55,6 +55,7 @@ from handlers.middlewares import (
 )
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import upgrade_apart
+from storage.person_cache import PersonCache
 
 if TYPE_CHECKING:  # the console (jinja2 and its templates) is loaded only where it is served
     from console.web import ConsoleContext
@@ -113,6 +114,8 @@ class App:
     # the FAQ's question counts of this process, written in batches (bot.faq.stats)
     question_counts: QuestionCounts = field(default_factory=QuestionCounts)
     delivery_worker: DeliveryWorker | None = None
+    # the people of recent updates, served without a statement once start() knows how to hear of changes
+    people: PersonCache = field(default_factory=PersonCache)
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def job_context(self) -> JobContext:
@@ -203,7 +206,8 @@ async def build_app(
     # instead of first: disable_fsm above) and before the database
     dp.update.outer_middleware(ThrottleMiddleware(throttle, sessionmaker, settings))
     dp.update.outer_middleware(dp.fsm)
-    dp.update.outer_middleware(ContextMiddleware(sessionmaker, settings, clock))
+    people = PersonCache()
+    dp.update.outer_middleware(ContextMiddleware(sessionmaker, settings, clock, people))
     dp.message.middleware(RoleMiddleware())
     dp.callback_query.middleware(RoleMiddleware())
     dp.message.middleware(ChatScopeMiddleware())
@@ -237,6 +241,7 @@ async def build_app(
         redis=redis,
         redis_guard=guard,
         question_counts=question_counts,
+        people=people,
     )
     app.health.app = app
     return app
@@ -314,6 +319,8 @@ async def startup(app: App) -> None:
         await faq_store.import_at_start(app.sessionmaker, app.clock)
         await facts_store.import_at_start(app.sessionmaker, app.clock, app.settings.local_facts_file)
     await set_commands(app.bot, app.settings)
+    await app.people.start(app.engine)
+    app.on_shutdown.append(app.people.stop)
     app.leader = leader = leadership_for(app.engine, app.settings.database_url)
     if app.settings.scheduler_enabled:
         # Settle who runs the jobs before they start (the heartbeat keeps checking): otherwise the first

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.audit import ROLE_CONFIG, ROLE_INVITE, audit, user_subject
 from bot.clock import Clock
 from storage.models import Invite, User
+from storage.person_cache import CachedPerson, PersonCache
 from storage.repositories import users as repo
 
 VISITOR, HELPER, ORGANIZER = "visitor", "helper", "organizer"
@@ -49,16 +50,24 @@ async def ensure_user_and(
     clock: Clock,
     organizer_ids: list[int],
     columns: Sequence[ColumnElement[Any]],
+    people: PersonCache | None = None,
 ) -> tuple[User, tuple[Any, ...] | None]:
     """ensure_user, and more values read with the person's row in the same statement (columns a repository
     builds, e.g. a subquery on `users.id`): a database round trip fewer for each. None for a person new
-    here (nothing read)."""
+    here (nothing read). `people`: kept between updates for these columns (always the same ones), so a
+    person known and unchanged is served with no statement."""
+    cached = people.get(user_id) if people is not None else None
+    if cached is not None:  # (kept only as the code below left it: active, organizer ids followed)
+        return repo.attach_user(session, cached.columns), cached.values
+    generation = people.generation if people is not None else 0
     user, values = await repo.get_user_with(session, user_id, columns)
     if user is None:
         user, values = await repo.add_user_if_missing(session, user_id, VISITOR, clock.now()), None
     await follow_organizer_ids(session, clock, user, organizer_ids)
     if not user.is_active:  # they wrote to us again, so they unblocked the bot
         user.is_active = True
+    if people is not None and values is not None and not session.is_modified(user):
+        people.put(user_id, generation, CachedPerson(repo.user_columns(user), values))
     return user, values
 
 

@@ -27,6 +27,7 @@ from bot.ops import metrics
 from bot.ops.throttle import Throttle
 from bot.services import erasure
 from bot.text import N_, Translator
+from storage.person_cache import PersonCache
 
 log = logging.getLogger(__name__)
 # Read with the person's row, in the same statement (one round trip for all): whether their question to a
@@ -41,11 +42,16 @@ class ContextMiddleware(BaseMiddleware):
     """Outer middleware on every update: one session (unit of work), the user row, the reader's Translator."""
 
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        clock: Clock,
+        people: PersonCache | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.clock = clock
+        self.people = people
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
@@ -65,7 +71,12 @@ class ContextMiddleware(BaseMiddleware):
             if tg_user is not None and not tg_user.is_bot:
                 if chat is None or chat.type == "private":
                     user, values = await user_service.ensure_user_and(
-                        session, tg_user.id, self.clock, self.settings.organizer_ids, READ_WITH_PERSON
+                        session,
+                        tg_user.id,
+                        self.clock,
+                        self.settings.organizer_ids,
+                        READ_WITH_PERSON,
+                        self.people,
                     )
                     if values is not None:
                         open_question = bool(values[0])

@@ -212,7 +212,16 @@ async def _drop_statements(engine: AsyncEngine) -> list[str]:
     meta = MetaData()
     async with engine.connect() as conn:
         await conn.run_sync(lambda sync: meta.reflect(bind=sync))
-    return [f'DROP TABLE IF EXISTS "{t.name}" CASCADE' for t in reversed(meta.sorted_tables)]
+        # the migrations' functions (e.g. 0021's trigger function): the archive makes its own
+        functions = await conn.scalars(
+            text(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                " WHERE n.nspname = current_schema()"
+            )
+        )
+        names = sorted(set(functions))
+    tables = [f'DROP TABLE IF EXISTS "{t.name}" CASCADE' for t in reversed(meta.sorted_tables)]
+    return tables + [f'DROP FUNCTION IF EXISTS "{name}" CASCADE' for name in names]
 
 
 def _psql(psql: str, url: str, files: list[Path]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, delete, or_, select, up
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from storage.base import Base
 from storage.models import HelperProfile, Invite, User
@@ -43,6 +44,19 @@ async def get_user_with(
     a few fixed sets of columns (module constants), each kept with its statement."""
     row = (await session.execute(_user_with(columns), {"user_id": user_id})).first()
     return (row[0], tuple(row[1:])) if row is not None else (None, ())
+
+
+def user_columns(user: User) -> dict[str, Any]:
+    """The row's columns, as `attach_user` takes them (storage.person_cache keeps them)."""
+    return {attr.key: getattr(user, attr.key) for attr in User.__mapper__.column_attrs}
+
+
+def attach_user(session: AsyncSession, columns: dict[str, Any]) -> User:
+    """The row as loaded, from columns read before: in the session as if just read, with no statement."""
+    user = User(**columns)
+    make_transient_to_detached(user)
+    session.add(user)
+    return user
 
 
 async def add_user_if_missing(session: AsyncSession, user_id: int, role: str, now: datetime) -> User:
