@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 WATCHED_TABLES = ("users", "tickets", "counters")
 CHANNEL = "person_cache"  # PostgreSQL's NOTIFY channel (migration 0021)
 RECONNECT_SECONDS = 5.0
-_WRITE = re.compile(r"\b(insert|update|delete|replace|truncate)\b", re.IGNORECASE)
+_WRITE_VERBS = frozenset({"insert", "update", "delete", "replace", "truncate", "merge"})
+_WRITE = re.compile(r"\b(insert|update|delete|replace|truncate|merge)\b", re.IGNORECASE)
 _WATCHED = re.compile(r"\b(" + "|".join(WATCHED_TABLES) + r")\b", re.IGNORECASE)
 _WRITING = "person_cache_writing"  # in a pooled connection's info: it wrote to a watched table
 
@@ -176,7 +177,12 @@ _LIVE: weakref.WeakSet[PersonCache] = weakref.WeakSet()
 
 @lru_cache(maxsize=2048)
 def writes_watched(statement: str) -> bool:
-    return _WRITE.search(statement) is not None and _WATCHED.search(statement) is not None
+    """A write that may touch a watched table. A SELECT is none, even `FOR UPDATE` (the delivery worker
+    claims its rows so, joined to users, several times a second)."""
+    verb = statement.lstrip().split(None, 1)[0].lower() if statement.strip() else ""
+    if verb not in _WRITE_VERBS and not (verb == "with" and _WRITE.search(statement)):
+        return False
+    return _WATCHED.search(statement) is not None
 
 
 @event.listens_for(Engine, "before_cursor_execute")

@@ -178,3 +178,8 @@ def test_which_statements_count_as_writes() -> None:
     assert writes_watched("DELETE FROM counters WHERE name = 'x'")
     assert not writes_watched("SELECT users.id, users.updated_at FROM users")
     assert not writes_watched("UPDATE outbox SET state = 'sent'")
+    # the delivery worker's claim, several times a second: a read, though it locks
+    assert not writes_watched("SELECT outbox.id, users.is_active FROM outbox JOIN users ON true FOR UPDATE")
+    assert writes_watched(
+        "WITH gone AS (DELETE FROM users WHERE id = 1 RETURNING id) SELECT count(*) FROM gone"
+    )
