@@ -146,6 +146,21 @@ class InlineSqlite(aiosqlite.Connection):
             return fn(*args, **kwargs)
         return await self._through_thread(fn, *args, **kwargs)
 
+    def data_version(self) -> int | None:
+        """SQLite's `PRAGMA data_version`: it changes when another connection (another process) commits,
+        never for this connection's own commits. Read on the loop's thread, as the statements are; None when
+        it cannot be read now (a call is in aiosqlite's thread, or the connection is closed)."""
+        with self._in_thread_lock:
+            if self._in_thread:
+                return None
+        connection = self._connection
+        if not self._running or connection is None:
+            return None
+        try:
+            return int(connection.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            return None
+
     async def _through_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         def call() -> Any:
             try:

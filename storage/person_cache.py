@@ -10,8 +10,9 @@ It is right across processes, or it serves nothing:
 - PostgreSQL: a trigger on the watched tables NOTIFYs at commit (migration 0021), and each process LISTENs on
   a connection of its own: another bot process, `python -m bot users`, psql. While that connection is down,
   the cache serves nothing.
-- SQLite: the database file and its write-ahead log are looked at (size, time) before each use; a commit by
-  anyone changes one of them.
+- SQLite: the process's one connection is asked for `PRAGMA data_version` before each use (a few
+  microseconds); it changes when another connection commits, not for the process's own writes (those are
+  seen above).
 """
 
 from __future__ import annotations
@@ -19,13 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import re
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -59,8 +57,10 @@ class PersonCache:
         self._people: dict[int, CachedPerson] = {}
         self._writers = 0  # connections of this process with an unfinished write to a watched table
         self._serving = False  # whether writes by others reach us (start)
-        self._files: Callable[[], tuple[int, ...]] | None = None
-        self._seen_files: tuple[int, ...] = ()
+        # SQLite on a file: the process's connection (storage.db.InlineSqlite), asked before each use
+        self._sqlite: Any = None
+        self._ask_sqlite = False
+        self._seen_version: int | None = None
         self._listener: asyncio.Task[None] | None = None
         _LIVE.add(self)
 
@@ -71,10 +71,10 @@ class PersonCache:
     def get(self, person_id: int) -> CachedPerson | None:
         if not self._serving or self._writers:
             return None
-        if self._files is not None:
-            files = self._files()
-            if files != self._seen_files:
-                self._seen_files = files
+        if self._ask_sqlite:
+            version = self._data_version()
+            if version is None or version != self._seen_version:
+                self._seen_version = version
                 self.clear()
                 return None
         return self._people.get(person_id)
@@ -99,10 +99,22 @@ class PersonCache:
             self._listener = asyncio.create_task(self._listen(engine))
             return
         database = engine.url.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            self._files = _file_state(Path(database))
-            self._seen_files = self._files()
+        if database and database != ":memory:":  # (in memory: no other process can write to it)
+            # the pool's one connection as it is now, and any that replaces it (after an error)
+            event.listen(engine.sync_engine, "connect", self._on_connect)
+            async with engine.connect() as conn:
+                self._sqlite = (await conn.get_raw_connection()).driver_connection
+            self._ask_sqlite = True
+            self._seen_version = self._data_version()
         self._serving = True
+
+    def _on_connect(self, dbapi_connection: Any, _record: Any) -> None:
+        self._sqlite = getattr(dbapi_connection, "driver_connection", None)
+
+    def _data_version(self) -> int | None:
+        """SQLite's count of other connections' commits (storage.db.InlineSqlite); None: cannot tell."""
+        read = getattr(self._sqlite, "data_version", None)
+        return read() if read is not None else None
 
     async def stop(self) -> None:
         self._serving = False
@@ -152,22 +164,6 @@ class PersonCache:
     def _write_ended(self) -> None:
         self._writers = max(0, self._writers - 1)
         self.clear()
-
-
-def _file_state(database: Path) -> Callable[[], tuple[int, ...]]:
-    wal = database.with_name(database.name + "-wal")
-
-    def state() -> tuple[int, ...]:
-        out: list[int] = []
-        for path in (database, wal):
-            try:
-                st = os.stat(path)
-                out += (st.st_size, st.st_mtime_ns)
-            except OSError:
-                out += (-1, -1)
-        return tuple(out)
-
-    return state
 
 
 # One set of listeners for every engine of the process: a test, a CLI command or the console writing through

@@ -14,6 +14,7 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import users as user_service
+from bot.audit import audit
 from handlers.middlewares import READ_WITH_PERSON
 from storage.db import create_sessionmaker
 from storage.person_cache import CachedPerson, PersonCache, writes_watched
@@ -108,6 +109,19 @@ async def test_a_write_by_another_process_empties_it(
         await until(lambda: people.get(PERSON) is None)
     assert people.get(PERSON) is None
     assert (await read_person(sessionmaker, clock, people))[0] == "uk"
+
+
+async def test_the_process_writing_elsewhere_keeps_it(
+    engine: AsyncEngine, people: PersonCache, clock: FrozenClock
+) -> None:
+    """The outbox, the figures, the audit log are written all the time: they touch no one's cached row."""
+    sessionmaker = create_sessionmaker(engine)
+    await read_person(sessionmaker, clock, people)
+    await read_person(sessionmaker, clock, people)
+    async with sessionmaker() as session:
+        await audit(session, clock, None, "test.write", "user:1", None, None)
+        await session.commit()
+    assert people.get(PERSON) is not None
 
 
 async def test_an_open_question_or_new_faq_content_empties_it(
