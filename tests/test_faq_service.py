@@ -104,10 +104,14 @@ async def test_no_match_is_kept_without_user_id(
     )
     greeting = await service.ask(session, clock, "Hallo", "de", QuestionCounts())
     emoji = await service.ask(session, clock, "🙂🙂", "de", QuestionCounts())
+    # one letter typed again and again (found trying the demo: it reached the organizers' list)
+    mashed = [await service.ask(session, clock, t, "fa", QuestionCounts()) for t in ("ااااااا", "ыыыыы", "x")]
     await session.commit()
     assert reply.unanswered_id is not None
     assert answered.kind == ANSWER and answered.unanswered_id is None
     assert greeting.unanswered_id is None and emoji.unanswered_id is None
+    assert [r.unanswered_id for r in mashed] == [None, None, None]
+    assert all(r.kind in (SUGGEST, UNKNOWN) for r in mashed)  # still a polite answer
     rows = (await session.scalars(select(FaqUnanswered))).all()
     assert [(r.text, r.lang, r.reason, r.status) for r in rows] == [
         ("Wer hat die Fußball WM gewonnen", "de", feedback.NO_MATCH, feedback.OPEN)

@@ -224,7 +224,7 @@ class FaqService:
         await release_locks(session)
         reply = self.decide(text, user_lang)
         metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting / smalltalk
-        if reply.kind in (SUGGEST, UNKNOWN) and any(ch.isalpha() for ch in text):
+        if reply.kind in (SUGGEST, UNKNOWN) and says_something(text):
             row = await feedback.keep_unanswered(
                 session,
                 clock,
@@ -348,3 +348,15 @@ async def warm_up(settings: Settings) -> None:
         await faq_service(settings)
     except Exception:
         log.exception("could not load the FAQ")
+
+
+def says_something(text: str) -> bool:
+    """Worth an organizer's look: two different letters at least. "ااااا", "ыыыыы", "?!" or "🙂🙂" get
+    the same polite answer, but are not kept for /unanswered."""
+    letters: set[str] = set()
+    for ch in text:
+        if ch.isalpha():
+            letters.add(ch.casefold())
+            if len(letters) > 1:
+                return True
+    return False
