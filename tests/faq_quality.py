@@ -159,8 +159,15 @@ BLIND21 = DATA / "faq_blind21.yaml"
 # driving licence, naturalisation, a deposit kept by a landlord), written while the twenty-first stayed
 # unread. On arrival: top-1 95.3% (263/276; native ar and de 97.4%, fa and uk 97.1%; Arabizi 85.7%,
 # Finglish 90.0%, Dari 84.6%), out of scope accepted 12/61 (19.7%), language 99.7%. After the twenty-first
-# set's misses became asked and `not-ours` questions: the same. Only its totals were read: the measure now.
+# set's misses became asked and `not-ours` questions: the same. Its misses were read once the twenty-third
+# was written: the 13 in scope became asked questions, its out-of-scope rows `not-ours` ones.
 BLIND22 = DATA / "faq_blind22.yaml"
+# A twenty-third (337 rows, 5 Dec 2026, the same proportions), written while the twenty-second stayed unread.
+# On arrival: top-1 95.3% (263/276; native ar 97.4%, de 100%, fa 97.1%, uk 94.3%; Arabizi 81.0%, Finglish
+# 95.0%, Arabic dialects 93.8%, Dari 92.3%, learner German 87.5%), out of scope accepted 7/61 (11.5%),
+# language 99.7%. After the twenty-second set's misses became asked and `not-ours` questions: 95.7%
+# (264/276), 6/61. Only its totals were read: the measure now.
+BLIND23 = DATA / "faq_blind23.yaml"
 EMERGENCY_SET = DATA / "emergency_set.yaml"
 SPELLINGS = DATA / "translit_pairs.yaml"  # Latin spellings people type, per native word (ar, fa)
 
