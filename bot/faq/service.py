@@ -353,10 +353,4 @@ async def warm_up(settings: Settings) -> None:
 def says_something(text: str) -> bool:
     """Worth an organizer's look: two different letters at least. "ااااا", "ыыыыы", "?!" or "🙂🙂" get
     the same polite answer, but are not kept for /unanswered."""
-    letters: set[str] = set()
-    for ch in text:
-        if ch.isalpha():
-            letters.add(ch.casefold())
-            if len(letters) > 1:
-                return True
-    return False
+    return len({ch.casefold() for ch in text if ch.isalpha()}) > 1

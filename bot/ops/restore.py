@@ -212,11 +212,12 @@ async def _drop_statements(engine: AsyncEngine) -> list[str]:
     meta = MetaData()
     async with engine.connect() as conn:
         await conn.run_sync(lambda sync: meta.reflect(bind=sync))
-        # the migrations' functions (e.g. 0021's trigger function): the archive makes its own
+        # the migrations' functions (e.g. 0021's trigger function; an extension's stay): the archive makes its own
         functions = await conn.scalars(
             text(
                 "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                " WHERE n.nspname = current_schema()"
+                " WHERE n.nspname = current_schema() AND NOT EXISTS"
+                " (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
             )
         )
         names = sorted(set(functions))
