@@ -547,6 +547,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND21,
         faq_quality.BLIND22,
         faq_quality.BLIND23,
+        faq_quality.BLIND24,
     ],
     ids=lambda p: p.name,
 )
