@@ -36,6 +36,7 @@ from bot.letters.service import reader_if_available
 from bot.logs import set_hash_key
 from bot.ops import metrics
 from bot.ops.health import HEARTBEAT_SECONDS, Health, add_routes, collect_outbox, start_server
+from bot.ops.isolation import LocalIsolation
 from bot.ops.leader import AlwaysLeader, Leadership, exactly_once, leadership_for, migration_lock
 from bot.ops.polling import confirm_after_handling
 from bot.ops.telegram import GuardedWebhookHandler, KeepResponseTypes, RetryRequest, TolerantSession
@@ -195,8 +196,6 @@ async def build_app(
         )
         dp = Dispatcher(storage=storage, events_isolation=events_isolation, disable_fsm=True)
     else:
-        from bot.ops.redis import LocalIsolation
-
         # one update per chat at a time, in the order they came (as Redis' isolation does across
         # processes): a person's quick messages to a helper join their question in the order written
         dp = Dispatcher(storage=MemoryStorage(), events_isolation=LocalIsolation(), disable_fsm=True)

@@ -32,6 +32,7 @@ SHELL = {
     "bot.ops.telegram",  # aiogram's request middleware: retries and response types
     "bot.ops.polling",  # aiogram's long polling, confirming an update once handled
     "bot.ops.redis",  # aiogram's FSM storage with a degraded mode
+    "bot.ops.isolation",  # aiogram's event isolation within one process (no Redis)
 }
 # Handlers shared by every capability (not a capability themselves).
 HANDLER_COMMONS = (

@@ -171,3 +171,94 @@ def test_questions_leave_lingua_unloaded_and_a_broadcast_text_loads_it() -> None
         check=True,
     )
     assert json.loads(done.stdout.splitlines()[-1]) == [False, True, "ru"]
+
+
+_BUILT = """
+import asyncio, json, sys
+from bot.app import build_app
+from bot.config import load_settings
+from bot.letters import ocr
+
+async def main(path):
+    settings = load_settings(
+        _env_file=None, bot_token="123:abc", database_url=f"sqlite+aiosqlite:///{path}", redis_url=None
+    )
+    app = await build_app(settings, "123:abc")
+    ocr.available()  # what start-up asks (the photo reader is offered only where tesseract runs)
+    await app.bot.session.close()
+    await app.engine.dispose()
+    print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_a_bot_without_redis_or_photos_loads_neither(tmp_path: Path) -> None:
+    # redis (4 MiB) only where REDIS_URL is set (bot.ops.isolation is the local isolation); Pillow (2 MiB)
+    # only with the first photo, not for asking tesseract its languages at start-up
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILT, str(tmp_path / "app.sqlite3")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "aiogram" in loaded and "bot" in loaded  # the probe did build the bot
+    assert {"redis", "PIL", "pytesseract"} & loaded == set()
+
+
+_FORMATS = r"""
+import datetime, json, sys
+from zoneinfo import ZoneInfo
+import bot  # installs bot/ops/lean_locale.py
+from babel import Locale, localedata
+if sys.argv[1] == "whole":
+    from bot.ops import lean_locale
+
+    localedata.load = lean_locale._original_load
+    localedata._cache.clear()
+from babel.dates import format_date, format_datetime, format_skeleton, format_time, get_day_names
+from babel.lists import format_list
+from bot.i18n import load_domain
+
+moment = datetime.datetime(2026, 12, 5, 14, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+out = {}
+for lang in ("de", "ar", "fa", "uk", "en", "ru"):
+    out[lang] = [
+        dict(get_day_names("wide", locale=lang)),
+        dict(get_day_names("abbreviated", context="stand-alone", locale=lang)),
+        [format_skeleton(s, moment, locale=lang) for s in ("MMMEd", "Hm", "MMMd", "yMMMd", "yMMMM", "MMMMEEEEd")],
+        format_datetime(moment, "short", locale=lang), format_date(moment, "medium", locale=lang),
+        format_time(moment, "short", locale=lang), format_list(["Mo", "Di", "Fr"], locale=lang),
+        load_domain(lang, "booking").ngettext("{n} slot", "{n} slots", 3),
+    ]
+kept = {name: sorted(data) for name, data in localedata._cache.items()}
+# parts no formatting above reads: loaded when asked for, the same as Babel's
+out["more"] = [Locale.parse("ar").text_direction, Locale.parse("uk").get_display_name("de")]
+print(json.dumps({"out": out, "kept": kept}, ensure_ascii=False, sort_keys=True, default=str))
+"""
+
+
+def test_babel_keeps_only_the_locale_data_it_formats_with_and_formats_as_before() -> None:
+    def probe(mode: str) -> dict:
+        done = subprocess.run(
+            [sys.executable, "-c", _FORMATS, mode],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return json.loads(done.stdout)
+
+    from bot.ops.lean_locale import KEPT
+
+    lean, whole = probe("lean"), probe("whole")
+    assert lean["out"] == whole["out"]
+    assert lean["out"]["ar"][2][0] and lean["out"]["more"] == ["rtl", "Ukrainisch"]
+    assert set(whole["kept"]) >= {"root", "de", "ar", "fa", "uk", "en", "ru"}
+    assert lean["kept"].keys() == whole["kept"].keys()
+    for name, parts in lean["kept"].items():
+        assert set(parts) <= KEPT and len(parts) < len(whole["kept"][name]) / 2, name

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -206,18 +207,17 @@ def test_without_tesseract_the_feature_is_off_with_one_line(
 
 
 def test_tesseract_is_asked_for_its_languages_once_and_a_missing_german_turns_the_feature_off(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import pytesseract
-
-    asked: list[str] = []
-
-    def languages(config: str = "") -> list[str]:
-        asked.append(config)
-        return ["eng", "osd"]
-
-    monkeypatch.setattr(ocr.shutil, "which", lambda name: "/opt/elsewhere/tesseract")
-    monkeypatch.setattr(pytesseract, "get_languages", languages)
+    # a tesseract without German: answers --list-langs as the real program does, and counts the calls
+    asked = tmp_path / "asked"
+    program = tmp_path / "tesseract"
+    program.write_text(
+        f'#!/bin/sh\necho "$@" >> {asked}\n'
+        "printf 'List of available languages in \"/usr/share/tessdata/\" (2):\\neng\\nosd\\n'\n"
+    )
+    program.chmod(0o755)
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: str(program))
     ocr._languages.cache_clear()
     try:
         first, second = ocr.available(), ocr.available()
@@ -228,4 +228,5 @@ def test_tesseract_is_asked_for_its_languages_once_and_a_missing_german_turns_th
         == second
         == ocr.OcrStatus(False, "German for tesseract is not installed (Debian: tesseract-ocr-deu)")
     )
-    assert len(asked) == 1
+    assert asked.read_text().splitlines() == ["--list-langs"]
+    assert ocr._languages(str(program)) == ("eng", "osd")

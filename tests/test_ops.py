@@ -25,6 +25,7 @@ from bot.app import inline_pure_filters
 from bot.delivery.limits import ChatPacer
 from bot.ops import metrics
 from bot.ops import redis as guarded
+from bot.ops.isolation import LocalIsolation
 from bot.ops.leader import FileLeader, PostgresLeader, exactly_once, leadership_for, migration_lock
 from bot.ops.telegram import KeepResponseTypes, RetryRequest
 from storage.migrate import upgrade
@@ -455,7 +456,7 @@ def test_what_a_person_wrote_never_reaches_a_log_line() -> None:
 
 async def test_local_isolation_survives_close_while_an_update_runs() -> None:
     # At shutdown the dispatcher closes the isolation while the last updates may still hold their lock.
-    isolation = guarded.LocalIsolation()
+    isolation = LocalIsolation()
     key = StorageKey(bot_id=1, chat_id=5, user_id=5)
     order: list[str] = []
 

@@ -36,6 +36,7 @@ from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, Re
 from redis.exceptions import LockError, RedisError
 
 from bot.ops import metrics
+from bot.ops.isolation import LocalIsolation
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -154,33 +155,6 @@ class GuardedStorage(BaseStorage):
         await self.fallback.close()
 
 
-class LocalIsolation(BaseEventIsolation):
-    """One asyncio lock per chat in this process; locks nobody waits for are dropped."""
-
-    def __init__(self) -> None:
-        self._locks: dict[Any, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        lock, users = self._locks.get(key, (None, 0))
-        if lock is None:
-            lock = asyncio.Lock()
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            # close() at shutdown may have dropped the entry while this update still ran
-            held, users = self._locks.get(key, (None, 0))
-            if held is lock and users <= 1:
-                del self._locks[key]
-            elif held is lock:
-                self._locks[key] = (lock, users - 1)
-
-    async def close(self) -> None:
-        self._locks.clear()
-
-
 class GuardedIsolation(BaseEventIsolation):
     """RedisEventIsolation (one update per chat at a time across processes), local while Redis is down."""
 
@@ -292,7 +266,6 @@ __all__ = [
     "GuardedIsolation",
     "GuardedSeen",
     "GuardedStorage",
-    "LocalIsolation",
     "RedisGuard",
     "build",
     "connect",
