@@ -32,7 +32,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     token = settings.require_token()
     settings.require_console_server()
     from bot.app import build_app, run_polling, run_webhook
-    from bot.faq.service import warm_up
+    from bot.faq.service import build_indexes_apart, warm_up
 
     setup_logging(settings.log_level, settings.log_format)
 
@@ -41,6 +41,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         # Load the FAQ first, then take everything alive at start-up out of the garbage collector's sight:
         # the FAQ index and the language models live for ever, and full collections walking them stalled
         # replies under load (bench/bench_load.py: p99 at 200 questions/s).
+        await build_indexes_apart(settings)  # where missing: a child builds them, this process loads them
         await warm_up(settings)
         gc.collect()
         gc.freeze()

@@ -57,7 +57,7 @@ class PersonCache:
         self._people: dict[int, CachedPerson] = {}
         self._writers = 0  # connections of this process with an unfinished write to a watched table
         self._serving = False  # whether writes by others reach us (start)
-        # SQLite on a file: the process's connection (storage.db.InlineSqlite), asked before each use
+        # SQLite on a file: the process's connection (storage.sqlite.InlineSqlite), asked before each use
         self._sqlite: Any = None
         self._ask_sqlite = False
         self._seen_version: int | None = None
@@ -112,7 +112,7 @@ class PersonCache:
         self._sqlite = getattr(dbapi_connection, "driver_connection", None)
 
     def _data_version(self) -> int | None:
-        """SQLite's count of other connections' commits (storage.db.InlineSqlite); None: cannot tell."""
+        """SQLite's count of other connections' commits (storage.sqlite.InlineSqlite); None: cannot tell."""
         read = getattr(self._sqlite, "data_version", None)
         return read() if read is not None else None
 

@@ -109,3 +109,50 @@ def test_a_folder_that_cannot_be_written_only_costs_the_building(
     assert [r.getMessage() for r in caplog.records] == [
         f"FAQ index cache off: {blocked / 'cache'}: NotADirectoryError"
     ]
+
+
+async def test_a_bot_without_stored_indexes_has_a_child_build_them_and_loads_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # python -m bot run (bot/cli.py): building leaves freed memory the process keeps (issue 18), so where
+    # the store lacks an index a child process builds them all, and this process only loads them
+    from bot.config import load_settings
+    from bot.faq import service as service_module
+    from bot.faq.index import LanguageIndex
+
+    settings = load_settings(_env_file=None, faq_index_cache=str(tmp_path / "indexes"))
+    _fresh(monkeypatch)
+    monkeypatch.setattr(service_module, "_SERVICES", {})
+
+    def no_building(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("an index was built in this process")
+
+    monkeypatch.setattr(LanguageIndex, "__init__", no_building)
+    await service_module.build_indexes_apart(settings)
+    stored = sorted((tmp_path / "indexes").glob("*.pickle"))
+    assert len(stored) == 10  # six languages' scripts and four Latin spellings
+    service = service_module.build_service(settings, build_indexes=False)  # loads, builds nothing
+    assert service.decide("Wo kann ich Deutsch lernen?", user_lang=None).entry.slug == "german-courses"
+
+    # all stored: no child at all (the service is loaded by the check itself)
+    async def no_child(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a child was started")
+
+    monkeypatch.setattr(service_module.asyncio, "create_subprocess_exec", no_child)
+    monkeypatch.setattr(service_module, "_SERVICES", {})
+    _fresh(monkeypatch)
+    await service_module.build_indexes_apart(settings)
+    loaded = service_module.loaded_service(settings)
+    assert loaded is not None and loaded.matcher.store is not None
+    assert (
+        loaded.matcher.store.build
+    )  # content edited later (the console) is built in this process, as always
+    assert sorted((tmp_path / "indexes").glob("*.pickle")) == stored
+
+
+def test_a_load_only_store_raises_for_a_missing_index(tmp_path: Path) -> None:
+    from bot.faq.index_store import NotStored
+
+    store = IndexStore(tmp_path, build=False)
+    with pytest.raises(NotStored):
+        store.get(("native", "de", ()), lambda: pytest.fail("built"))  # type: ignore[arg-type,return-value]

@@ -17,9 +17,10 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import ROOT
-from storage.db import connect_sqlite, create_engine, create_sessionmaker, release_locks
+from storage.db import create_engine, create_sessionmaker, release_locks
 from storage.migrate import database_heads, file_heads, upgrade
 from storage.models import User
+from storage.sqlite import connect_sqlite
 from tests.conftest import PG_URL
 
 
@@ -174,7 +175,7 @@ async def test_release_locks_commits_what_holds_a_lock_and_keeps_a_reading_trans
 
 
 async def test_sqlite_statements_run_on_the_loop_and_a_locked_begin_waits_off_it(tmp_path: Path) -> None:
-    """storage/db.py InlineSqlite: a statement runs on the event loop's thread (no trip to aiosqlite's
+    """storage/sqlite.py InlineSqlite: a statement runs on the event loop's thread (no trip to aiosqlite's
     thread); a BEGIN that meets another process's write lock waits for it on aiosqlite's thread, so the
     loop goes on meanwhile."""
     path = tmp_path / "x.sqlite3"

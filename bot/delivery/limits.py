@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -36,7 +35,9 @@ class Window:
             raise ValueError("a window needs cap >= 1 and period > 0")
         self.cap = cap
         self.period = period
-        self.ends: deque[float] = deque()  # end times of finished sends, oldest first
+        # end times of finished sends, oldest first: at most `cap` of them (a list: a deque takes 600 bytes even
+        # when empty, and there is a window per chat the bot wrote to lately)
+        self.ends: list[float] = []
         self.in_flight = 0
 
     @classmethod
@@ -48,9 +49,12 @@ class Window:
         return cls(cap, cap / rate)
 
     def _expire(self, now: float) -> None:
-        ends = self.ends
-        while ends and ends[0] <= now - self.period:
-            ends.popleft()
+        ends, cut = self.ends, now - self.period
+        if ends and ends[0] <= cut:
+            done = 1
+            while done < len(ends) and ends[done] <= cut:
+                done += 1
+            del ends[:done]
 
     def wait(self, now: float, ahead: int = 0) -> float:
         """Seconds until a send may start (INF: only a send in flight finishing frees a slot).

@@ -57,7 +57,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         description="Check the FAQ content (locales/faq) or match questions against it, as the chat does.",
     )
     faq.set_defaults(func=lambda args: _usage(faq))
-    sub = faq.add_subparsers(dest="faq_command", metavar="{check,match,import,export}")
+    sub = faq.add_subparsers(dest="faq_command", metavar="{check,match,import,index,export}")
 
     check = sub.add_parser("check", help="validate locales/faq (exit code 1 on problems)")
     check.add_argument(
@@ -94,6 +94,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--replace", action="store_true", help="overwrite the database's entries with the files'"
     )
     load.set_defaults(func=run_import)
+
+    index = sub.add_parser(
+        "index",
+        help="build the FAQ's indexes into FAQ_INDEX_CACHE (python -m bot run does, in a child, when missing)",
+    )
+    index.set_defaults(func=run_index)
 
     dump = sub.add_parser("export", help="write the database's FAQ content as topics.yaml and <lang>.yaml")
     dump.add_argument(
@@ -176,6 +182,21 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
         f"(running bots use them before their next question)",
         file=out,
     )
+    return 0
+
+
+def run_index(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Build the indexes of the files' FAQ content into the configured store (a bot loads them from there)."""
+    from bot.config import load_settings
+    from bot.faq.service import build_service
+
+    out = out or sys.stdout
+    settings = load_settings()
+    if not settings.faq_index_cache:
+        print("FAQ_INDEX_CACHE is empty: the index cache is off, nothing to build", file=out)
+        return 1
+    service = build_service(settings)
+    print(f"FAQ indexes of {len(service.content.entries)} languages in {settings.faq_index_cache}", file=out)
     return 0
 
 

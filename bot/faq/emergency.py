@@ -138,7 +138,7 @@ def _forms(token: str) -> tuple[str, ...]:
 # --- patterns ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Alt:
     key: str
     prefix: bool
@@ -149,7 +149,7 @@ class _Alt:
         return self.key in keys
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Slot:
     alts: tuple[_Alt, ...]
     gap: int  # words allowed between the previous slot and this one
@@ -158,7 +158,7 @@ class _Slot:
         return any(a.fits(keys) for a in self.alts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Pattern:
     slots: tuple[_Slot, ...]
     at_end: bool

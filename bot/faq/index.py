@@ -98,26 +98,25 @@ def _idf(n_docs: int, df: int) -> float:
 
 
 class _Postings:
-    """Inverted index in flat arrays: feature id -> (document numbers, weights). Compact (8 bytes per
-    posting, no Python object per posting) so that a large FAQ does not cost the bot its memory budget."""
+    """Inverted index in flat arrays: the postings of feature f are (document numbers, weights)
+    [start[f]:start[f + 1]], in feature order. Compact (6 bytes per posting for up to 65,536 documents, no
+    Python object per posting) so that a large FAQ does not cost the bot its memory budget."""
 
-    __slots__ = ("count", "ids", "start", "weights")
+    __slots__ = ("ids", "start", "weights")
 
     def __init__(self, n_features: int, docs: Sequence[dict[int, float]]) -> None:
         lists: dict[int, list[tuple[int, float]]] = {}
         for d, vec in enumerate(docs):
             for fid, w in vec.items():
                 lists.setdefault(fid, []).append((d, w))
-        self.start = array("I", bytes(4 * n_features))
-        self.count = array("I", bytes(4 * n_features))
-        self.ids = array("I")
+        self.start = array("I", bytes(4 * (n_features + 1)))
+        self.ids = array("H" if len(docs) <= 0x10000 else "I")
         self.weights = array("f")
-        for fid in sorted(lists):
-            pairs = lists[fid]
-            self.start[fid] = len(self.ids)
-            self.count[fid] = len(pairs)
+        for fid in range(n_features):
+            pairs = lists.get(fid, ())
             self.ids.extend(d for d, _ in pairs)
             self.weights.extend(w for _, w in pairs)
+            self.start[fid + 1] = len(self.ids)
 
     def accumulate(
         self, query: list[tuple[int, float]], budget: int, size: int, touched: set[int] | None = None
@@ -128,14 +127,14 @@ class _Postings:
         the time on a large FAQ and changes nothing on a small one."""
         acc = [0.0] * size
         read = 0
-        count, start, ids, weights = self.count, self.start, self.ids, self.weights
+        start, ids, weights = self.start, self.ids, self.weights
         for fid, qw in query:
-            n = count[fid]
+            s = start[fid]
+            n = start[fid + 1] - s
             if not n:
                 continue
             if read + n > budget and read:
                 break
-            s = start[fid]
             docs = ids[s : s + n]
             for d, w in zip(docs, weights[s : s + n], strict=True):
                 acc[d] += qw * w
@@ -278,14 +277,18 @@ class LanguageIndex:
         self._last_sims = (None, [])
 
     def _share_objects(self) -> None:
-        """One string object per feature and one int per feature id across all indexes of the process.
-        The ten indexes of the real FAQ name 115,000 features, 80,000 of them different, and the typo check's
-        trigrams are features too: about 6 MiB of duplicates otherwise (20 ms, once per index)."""
+        """One string object per feature, word and stem, and one int per feature id, across all indexes of the
+        process. The ten indexes of the real FAQ name 115,000 features, 80,000 of them different, and the typo
+        check's trigrams are features too: about 6 MiB of duplicates otherwise (20 ms, once per index)."""
         ints = _shared_ints(len(self.table))
         self.table = {sys.intern(f): ints[i] for f, i in self.table.items()}
         self.anchor_grams = [
             tuple((sys.intern(t), tuple(map(sys.intern, grams))) for t, grams in a) for a in self.anchor_grams
         ]
+        # (the words of topics' anchors and of questions no topic answers repeat: 0.6 MiB of copies)
+        self.anchors = [frozenset(map(sys.intern, a)) for a in self.anchors]
+        self.anchor_stems = [frozenset(map(sys.intern, a)) for a in self.anchor_stems]
+        self.declined_stems = {x: tuple(map(sys.intern, stems)) for x, stems in self.declined_stems.items()}
 
     def _query(self, counts: dict[str, float], prefix: str, unknown_idf: float) -> list[tuple[int, float]]:
         """(feature id, weight) of the question, rarest first. Features unknown here still count in the
@@ -394,8 +397,8 @@ class LanguageIndex:
         number = self.number.get(slug)
         if fid is None or number is None:
             return False
-        start = self.words.start[fid]
-        return number in self.words.ids[start : start + self.words.count[fid]]
+        start = self.words.start
+        return number in self.words.ids[start[fid] : start[fid + 1]]
 
     def known_share(self, tokens: Sequence[str]) -> float:
         """The share of the question's content words that the entries know: as a stem, or by most of their

@@ -28,6 +28,7 @@ from bot.faq.index import LanguageIndex
 log = logging.getLogger(__name__)
 
 FORMAT = b"faq-index 1"
+FOLDER_VARIABLE = "FAQ_INDEX_CACHE"  # the setting of the folder (Settings.faq_index_cache)
 KEEP = 64  # files kept; the least recently written go first (content edited in the console makes new ones)
 
 
@@ -41,9 +42,14 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
+class NotStored(Exception):
+    """An index a load-only store (`IndexStore(..., build=False)`) does not have."""
+
+
 class IndexStore:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, build: bool = True) -> None:
         self.folder = folder
+        self.build = build  # False: load only, and raise NotStored for a missing index
         self.off = False  # the folder could not be made: told once, then only building
 
     def get(self, key: tuple[object, ...], build: Callable[[], LanguageIndex]) -> LanguageIndex:
@@ -53,6 +59,11 @@ class IndexStore:
             return build()
         name = hashlib.sha256(_code_digest() + repr(key).encode()).hexdigest()[:32]
         path = self.folder / f"{name}.pickle"
+        if not self.build:
+            index = _load(path)
+            if index is None:
+                raise NotStored(name)
+            return index
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             lock = (self.folder / f"{name}.lock").open("a")
@@ -91,9 +102,9 @@ class IndexStore:
                 old.with_suffix(".lock").unlink()
 
 
-def store_in(folder: Path | None) -> IndexStore | None:
+def store_in(folder: Path | None, *, build: bool = True) -> IndexStore | None:
     """The store in the configured folder (Settings.faq_index_cache), or None when it is off."""
-    return IndexStore(folder) if folder else None
+    return IndexStore(folder, build=build) if folder else None
 
 
 def _load(path: Path) -> LanguageIndex | None:

@@ -141,26 +141,30 @@ class Table:
         return fillers, phrases, min((self.order.index(k) for k in kinds), default=len(self.order))
 
 
+WILDCARD = "\x00"  # stands for the changed letter in _OneEdit's keys (no word has it)
+
+
 class _OneEdit:
     """The words of a list one letter off a given word (changed, added or left out: `within_one_edit`),
     found by lookups instead of comparing with every word: small talk is checked for every question."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self.words: set[str] = set()
-        self.changed: dict[tuple[int, str], set[str]] = {}  # (position, word without it) -> words
-        self.shorter: dict[str, set[str]] = {}  # a word with one letter left out -> words
-        for word in words:
-            self.words.add(word)
+        self.words: set[str] = set(words)
+        # (Strings as keys and tuples as values: a set per key held ~1.2 MiB for the few thousand words.)
+        changed: dict[str, list[str]] = {}  # the word with one letter replaced by WILDCARD -> words
+        shorter: dict[str, list[str]] = {}  # a word with one letter left out -> words
+        for word in self.words:
             for i in range(len(word)):
-                rest = word[:i] + word[i + 1 :]
-                self.changed.setdefault((i, rest), set()).add(word)
-                self.shorter.setdefault(rest, set()).add(word)
+                changed.setdefault(word[:i] + WILDCARD + word[i + 1 :], []).append(word)
+                shorter.setdefault(word[:i] + word[i + 1 :], []).append(word)
+        self.changed = {k: tuple(v) for k, v in changed.items()}
+        self.shorter = {k: tuple(v) for k, v in shorter.items()}
 
     def get(self, word: str) -> set[str]:
         found = set(self.shorter.get(word, ()))  # a letter added to `word`
         for i in range(len(word)):
+            found.update(self.changed.get(word[:i] + WILDCARD + word[i + 1 :], ()))  # a letter changed
             rest = word[:i] + word[i + 1 :]
-            found.update(self.changed.get((i, rest), ()))  # a letter changed
             if rest in self.words:  # a letter of `word` left out
                 found.add(rest)
         found.discard(word)

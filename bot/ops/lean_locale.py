@@ -3,9 +3,11 @@
 Babel loads a language's whole CLDR data the first time any of it is read (the names of every unit,
 language, territory, currency and time zone) and keeps it for the life of the process: 1.5 MiB per
 language, about 10 MiB for the bot's six, read for the catalogs and the local facts at start-up (issue 18's
-memory). Installed before Babel is first used (bot/__init__.py), `babel.localedata.load` keeps the parts in
-KEPT; any other part is read from Babel's files the first time it is asked for, and kept from then on. What
-Babel returns is unchanged (tests/test_lazy_loading.py compares dates, lists and catalogs with and without).
+memory); and its global data (2 MiB, likely subtags and time zones of every territory) for one small table.
+Installed before Babel is first used (bot/__init__.py), `babel.localedata.load` keeps the parts in KEPT and
+the global data only the tables asked for; any other part is read from Babel's files the first time it is
+asked for, and kept from then on. What Babel returns is unchanged (tests/test_lazy_loading.py compares
+dates, lists and catalogs with and without).
 
 Like bot/ops/lazy_types.py, this is wiring: it imports Babel only.
 """
@@ -13,9 +15,11 @@ Like bot/ops/lazy_types.py, this is wiring: it imports Babel only.
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 from typing import Any
 
+import babel.core
 from babel import localedata
 
 # What formatting dates, times, lists and numbers and a catalog's plural forms read (babel.dates,
@@ -92,6 +96,21 @@ def load(name: os.PathLike[str] | str, merge_inherited: bool = True) -> dict[str
     return lean
 
 
+class LeanGlobalData(dict[str, Any]):
+    """Babel's global data (`babel.core.get_global`), each table read from its file when first asked for."""
+
+    def get(self, key: str, default: Any = None) -> Any:  # (get_global asks with .get)
+        if key not in self:
+            with open(os.path.join(os.path.dirname(babel.core.__file__), "global.dat"), "rb") as file:
+                whole = pickle.load(file)
+            if key not in whole:
+                return default
+            self[key] = whole[key]
+        return self[key]
+
+
 def keep_only_used_locale_data() -> None:
     """Install (again: no change). Before Babel's data is first read."""
     localedata.load = load  # Babel's own recursive load (a language's parents) comes here too
+    if babel.core._global_data is None:
+        babel.core._global_data = LeanGlobalData()
