@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,11 +58,22 @@ print(json.dumps({
 """
 
 
-def _probe(mode: str) -> dict:
+def _fresh_interpreter(script: str, *args: str) -> Any:
+    """What `script` prints last (JSON), run in a new Python process: what is imported at start-up cannot
+    be undone in this one."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, mode], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
-    return json.loads(done.stdout)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _probe(mode: str) -> dict:
+    return dict(_fresh_interpreter(PROBE, mode))
 
 
 def test_aiogram_types_are_built_at_first_use_and_validate_as_before() -> None:
@@ -104,10 +116,7 @@ RARE = {
 
 def test_the_rare_parts_are_not_loaded_with_the_bot() -> None:
     probe = "import json, sys, bot.app, bot.cli; print(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
-    )
-    loaded = {name.split(".")[0] for name in json.loads(done.stdout)}
+    loaded = {name.split(".")[0] for name in _fresh_interpreter(probe)}
     assert "aiogram" in loaded and "sqlalchemy" in loaded  # the probe did import the bot
     assert {name: why for name, why in RARE.items() if name in loaded} == {}
 
@@ -132,15 +141,7 @@ asyncio.run(main(sys.argv[1]))
 def test_a_bot_that_migrates_at_start_leaves_alembic_to_a_child(tmp_path: Path) -> None:
     # bot.app.startup migrates with upgrade_apart: Alembic's 11 MiB stay out of the bot's process
     url = f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
-    done = subprocess.run(
-        [sys.executable, "-c", _MIGRATE_APART, url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    before, migrated, alembic_here = json.loads(done.stdout.splitlines()[-1])
+    before, migrated, alembic_here = _fresh_interpreter(_MIGRATE_APART, url)
     assert before == [] and migrated is True and alembic_here is False
 
 
@@ -166,15 +167,7 @@ print(json.dumps([after_questions, "lingua" in sys.modules, wrong]))
 def test_questions_leave_lingua_unloaded_and_a_broadcast_text_loads_it() -> None:
     """Questions are told apart by script, letters and words alone (bot/faq/detect.py); lingua (16 MiB) is
     loaded only when an organizer's text is checked against its label."""
-    done = subprocess.run(
-        [sys.executable, "-c", _QUESTIONS_THEN_A_TEXT],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert json.loads(done.stdout.splitlines()[-1]) == [False, True, "ru"]
+    assert _fresh_interpreter(_QUESTIONS_THEN_A_TEXT) == [False, True, "ru"]
 
 
 _BUILT = """
@@ -201,10 +194,7 @@ def test_a_bot_loads_neither_redis_nor_photos_nor_another_engines_driver(engine:
     # only with the first photo, not for asking tesseract its languages at start-up; sqlite3 and aiosqlite
     # (2 MiB) only on SQLite (storage/sqlite.py)
     url = f"sqlite+aiosqlite:///{tmp_path / 'app.sqlite3'}" if engine == "sqlite" else PG_URL
-    done = subprocess.run(
-        [sys.executable, "-c", _BUILT, url], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
-    )
-    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    loaded = set(_fresh_interpreter(_BUILT, url))
     assert "aiogram" in loaded and "bot" in loaded  # the probe did build the bot
     assert {"redis", "PIL", "pytesseract"} & loaded == set()
     assert ("aiosqlite" in loaded) == ("sqlite3" in loaded) == (engine == "sqlite")
@@ -247,20 +237,9 @@ print(json.dumps({"out": out, "kept": kept}, ensure_ascii=False, sort_keys=True,
 
 
 def test_babel_keeps_only_the_locale_data_it_formats_with_and_formats_as_before() -> None:
-    def probe(mode: str) -> dict:
-        done = subprocess.run(
-            [sys.executable, "-c", _FORMATS, mode],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        return json.loads(done.stdout)
-
     from bot.ops.lean_locale import KEPT
 
-    lean, whole = probe("lean"), probe("whole")
+    lean, whole = _fresh_interpreter(_FORMATS, "lean"), _fresh_interpreter(_FORMATS, "whole")
     assert lean["out"] == whole["out"]
     assert lean["out"]["ar"][2][0] and lean["out"]["more"] == ["rtl", "Ukrainisch"]
     assert set(whole["kept"]) >= {"root", "de", "ar", "fa", "uk", "en", "ru", "(global)"}
