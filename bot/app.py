@@ -17,7 +17,6 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -36,7 +35,7 @@ from bot.letters.service import reader_if_available
 from bot.logs import set_hash_key
 from bot.ops import metrics
 from bot.ops.health import HEARTBEAT_SECONDS, Health, add_routes, collect_outbox, start_server
-from bot.ops.isolation import LocalIsolation
+from bot.ops.isolation import LocalIsolation, MemoryStates
 from bot.ops.leader import AlwaysLeader, Leadership, exactly_once, leadership_for, migration_lock
 from bot.ops.polling import confirm_after_handling
 from bot.ops.telegram import GuardedWebhookHandler, KeepResponseTypes, RetryRequest, TolerantSession
@@ -198,7 +197,7 @@ async def build_app(
     else:
         # one update per chat at a time, in the order they came (as Redis' isolation does across
         # processes): a person's quick messages to a helper join their question in the order written
-        dp = Dispatcher(storage=MemoryStorage(), events_isolation=LocalIsolation(), disable_fsm=True)
+        dp = Dispatcher(storage=MemoryStates(), events_isolation=LocalIsolation(), disable_fsm=True)
     dp.update.outer_middleware(UpdateMetrics())
     dp.update.outer_middleware(UpdateDedup(seen))
     # a flood is dropped on arrival, before the chat's lock (aiogram's FSM middleware, registered here

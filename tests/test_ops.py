@@ -25,7 +25,7 @@ from bot.app import inline_pure_filters
 from bot.delivery.limits import ChatPacer
 from bot.ops import metrics
 from bot.ops import redis as guarded
-from bot.ops.isolation import LocalIsolation
+from bot.ops.isolation import LocalIsolation, MemoryStates
 from bot.ops.leader import FileLeader, PostgresLeader, exactly_once, leadership_for, migration_lock
 from bot.ops.telegram import KeepResponseTypes, RetryRequest
 from storage.migrate import upgrade
@@ -475,3 +475,34 @@ async def test_local_isolation_survives_close_while_an_update_runs() -> None:
     async with isolation.lock(key):  # usable again afterwards
         pass
     assert isolation._locks == {}
+
+
+async def test_memory_states_answer_as_aiograms_and_keep_nothing_for_chats_without_a_dialog() -> None:
+    # aiogram's MemoryStorage keeps a record for every chat it is asked about, for good (a defaultdict)
+    from aiogram.fsm.storage.memory import MemoryStorage
+
+    ours, theirs = MemoryStates(), MemoryStorage()
+    key, other = StorageKey(bot_id=1, chat_id=5, user_id=5), StorageKey(bot_id=1, chat_id=6, user_id=6)
+    steps: list[tuple[str, Any]] = [
+        ("get_state", ()),
+        ("get_data", ()),
+        ("get_value", ("step", "none")),
+        ("set_state", ("Booking:day",)),
+        ("set_data", ({"step": 2, "slots": [1, 2]},)),
+        ("get_state", ()),
+        ("get_value", ("slots",)),
+        ("set_state", (None,)),  # a dialog left with data still there: kept
+        ("get_data", ()),
+        ("set_data", ({},)),  # nothing left: dropped
+        ("get_state", ()),
+    ]
+    for name, args in steps:
+        if name.startswith("get"):
+            for storage in (ours, theirs):
+                await getattr(storage, name)(other, *args)  # a chat that only reads
+        assert await getattr(ours, name)(key, *args) == await getattr(theirs, name)(key, *args), name
+    assert len(theirs.storage) == 2 and len(ours.storage) == 0
+    # a value read is a copy, as aiogram gives it
+    await ours.set_data(key, {"slots": [1]})
+    (await ours.get_value(key, "slots")).append(2)
+    assert await ours.get_data(key) == {"slots": [1]}

@@ -31,12 +31,11 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
 from redis.exceptions import LockError, RedisError
 
 from bot.ops import metrics
-from bot.ops.isolation import LocalIsolation
+from bot.ops.isolation import LocalIsolation, MemoryStates
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -128,7 +127,7 @@ class GuardedStorage(BaseStorage):
 
     def __init__(self, primary: RedisStorage, guard: RedisGuard, fallback: BaseStorage | None = None) -> None:
         self.primary = primary
-        self.fallback = fallback or MemoryStorage()
+        self.fallback = fallback or MemoryStates()
         self.guard = guard
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
