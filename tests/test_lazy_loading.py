@@ -247,3 +247,36 @@ def test_babel_keeps_only_the_locale_data_it_formats_with_and_formats_as_before(
     for name, parts in lean["kept"].items():
         assert len(parts) < len(whole["kept"][name]) / 2, name
         assert name == "(global)" or set(parts) <= KEPT, name
+
+
+def test_a_part_of_babels_data_that_is_not_there_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a part (or a global table) asked for again and again must not read Babel's files again and again
+    from bot.ops import lean_locale
+
+    reads: list[str] = []
+
+    def whole(name: str) -> dict[str, Any]:
+        reads.append(name)
+        return {"days": {"format": {}}, "languages": {"uk": "Ukrainisch"}}
+
+    monkeypatch.setattr(lean_locale, "_load_whole", whole)
+    data = lean_locale.LeanLocaleData("de", {"days": {"format": {}}, "languages": {}})
+    assert "languages" not in data  # not kept at first
+    for _ in range(3):
+        with pytest.raises(KeyError):
+            data["no_such_part"]
+        assert data["languages"] == {"uk": "Ukrainisch"}
+    assert reads == ["de", "de"]  # once for the missing part, once for the part read when asked
+
+    tables: list[int] = []
+
+    def read_global() -> dict[str, Any]:
+        tables.append(1)
+        return {"parent_exceptions": {"x": "y"}}
+
+    monkeypatch.setattr(lean_locale, "_read_global", read_global)
+    global_data = lean_locale.LeanGlobalData()
+    for _ in range(3):
+        assert global_data.get("no_such_table", {}) == {}
+        assert global_data.get("parent_exceptions") == {"x": "y"}
+    assert len(tables) == 2

@@ -206,6 +206,22 @@ def test_without_tesseract_the_feature_is_off_with_one_line(
     assert [r.getMessage() for r in caplog.records] == ["letter reading is off (LETTERS_OCR=false)"]
 
 
+def test_an_older_tesseract_answering_on_stderr_with_status_1_is_understood(tmp_path: Path) -> None:
+    # tesseract 3 wrote its languages to stderr and ended with exit status 1 (pytesseract accepted both)
+    program = tmp_path / "tesseract"
+    program.write_text(
+        "#!/bin/sh\nprintf 'List of available languages (3):\\ndeu\\neng\\nosd\\n' >&2\nexit 1\n"
+    )
+    program.chmod(0o755)
+    assert ocr._languages(str(program)) == ("deu", "eng", "osd")
+    broken = tmp_path / "broken"
+    broken.write_text("#!/bin/sh\necho 'error while loading shared libraries' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    with pytest.raises(RuntimeError):
+        ocr._languages(str(broken))
+    ocr._languages.cache_clear()
+
+
 def test_tesseract_is_asked_for_its_languages_once_and_a_missing_german_turns_the_feature_off(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

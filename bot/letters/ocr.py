@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # Pillow is loaded with the first photo: most processes never
     from PIL import Image
 
 LANGUAGE = "deu"
+_LANGUAGE = re.compile(r"[a-z_]+")  # a line of --list-langs that names one (chi_sim, deu, osd)
 TARGET_LONG_SIDE = 2000
 MAX_PIXELS = 40_000_000  # a larger "photo" is refused before it is decoded (decompression bombs)
 SKEW_LIMIT = 10.0
@@ -59,9 +61,14 @@ def _languages(program: str) -> tuple[str, ...]:
     """The languages the tesseract program at this path has, asked once per process (it is a program run:
     every bot a test process builds would otherwise start it again). A failure is not kept. Asked directly,
     not through pytesseract, which loads Pillow: a bot that never reads a photo does not hold it."""
-    done = subprocess.run([program, "--list-langs"], capture_output=True, text=True, timeout=30, check=True)
-    # "List of available languages in "/usr/share/...": 3", then one per line
-    return tuple(line.strip() for line in done.stdout.splitlines()[1:] if line.strip())
+    # (as pytesseract asks: older versions answer on stderr and with exit status 1; the answer is a header line
+    # "List of available languages in ...", then one language per line)
+    done = subprocess.run(
+        [program, "--list-langs"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30
+    )
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"tesseract --list-langs: exit status {done.returncode}")
+    return tuple(line.strip() for line in done.stdout.splitlines() if _LANGUAGE.fullmatch(line.strip()))
 
 
 def open_image(data: bytes) -> Image.Image:

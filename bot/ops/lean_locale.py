@@ -56,18 +56,21 @@ _whole = threading.local()  # set while a part left out is read: every level of 
 class LeanLocaleData(dict[str, Any]):
     """A language's locale data with the parts in KEPT; another part is read when first asked for."""
 
-    __slots__ = ("name",)
+    __slots__ = ("absent", "name")
 
     def __init__(self, name: str, data: dict[str, Any]) -> None:
         super().__init__((key, value) for key, value in data.items() if key in KEPT)
         self.name = name
+        self.absent: set[str] = set()  # parts the language has not: asked again, not read again
 
     def __missing__(self, key: str) -> Any:
-        whole = _load_whole(self.name)
-        if key not in whole:
-            raise KeyError(key)
-        value = self[key] = whole[key]
-        return value
+        if key not in self.absent:
+            whole = _load_whole(self.name)
+            if key in whole:
+                value = self[key] = whole[key]
+                return value
+            self.absent.add(key)
+        raise KeyError(key)
 
 
 def _load_whole(name: str) -> dict[str, Any]:
@@ -99,14 +102,23 @@ def load(name: os.PathLike[str] | str, merge_inherited: bool = True) -> dict[str
 class LeanGlobalData(dict[str, Any]):
     """Babel's global data (`babel.core.get_global`), each table read from its file when first asked for."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.absent: set[str] = set()  # tables the file has not: asked again, not read again
+
     def get(self, key: str, default: Any = None) -> Any:  # (get_global asks with .get)
         if key not in self:
-            with open(os.path.join(os.path.dirname(babel.core.__file__), "global.dat"), "rb") as file:
-                whole = pickle.load(file)
+            whole = {} if key in self.absent else _read_global()
             if key not in whole:
+                self.absent.add(key)
                 return default
             self[key] = whole[key]
         return self[key]
+
+
+def _read_global() -> dict[str, Any]:
+    with open(os.path.join(os.path.dirname(babel.core.__file__), "global.dat"), "rb") as file:
+        return dict(pickle.load(file))
 
 
 def keep_only_used_locale_data() -> None:
