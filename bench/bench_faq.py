@@ -211,7 +211,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "twenty-third blind set (tests/data/faq_blind23.yaml, 337 rows, readable since the twenty-fourth)",
             faq_quality.BLIND23,
         ),
-        ("twenty-fourth blind set (tests/data/faq_blind24.yaml, 337 rows, never read)", faq_quality.BLIND24),
+        (
+            "twenty-fourth blind set (tests/data/faq_blind24.yaml, 337 rows, readable since the twenty-fifth)",
+            faq_quality.BLIND24,
+        ),
+        ("twenty-fifth blind set (tests/data/faq_blind25.yaml, 337 rows, never read)", faq_quality.BLIND25),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))
