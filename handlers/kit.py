@@ -1,6 +1,6 @@
-"""The one UI toolkit of every router: flows built by factories, screens edited in place, keyboards
-(aiogram's InlineKeyboardBuilder), back / cancel / confirm rows, a pager, outbox messages in HTML from
-typed renderers (`renders`), the dialogs /cancel ends (`Dialog`), and the known-user filter.
+"""The one UI toolkit of every router: flows built by factories, screens edited in place, inline keyboards,
+back / cancel / confirm rows, a pager, outbox messages in HTML from typed renderers (`renders`), the dialogs
+/cancel ends (`Dialog`), and the known-user filter.
 
 A dialog is a chain of screens in ONE message: each tap replaces it (`show`), so the chat stays tidy.
 Text input uses aiogram's FSM with a typed draft (`Draft`) in the state data."""
@@ -22,7 +22,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, TelegramObject
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel
 
 from bot.delivery.render import Rendered, Renderer
@@ -115,21 +114,23 @@ def label(tr: Translator, msgid: str, /, **values: object) -> str:
     return template.format(**{k: isolate(str(v)) if tr.rtl else v for k, v in values.items()})
 
 
+MAX_ROW, MAX_BUTTONS = 8, 100  # Telegram's limits of an inline keyboard (as aiogram's builder checks them)
+
+
 def keyboard(
     *rows: Sequence[InlineKeyboardButton] | None, columns: int | None = None
 ) -> InlineKeyboardMarkup | None:
     """Rows of buttons (None rows are left out). With `columns`, all buttons are re-flowed into rows
-    of that width. No buttons at all gives None (a message without a keyboard)."""
-    builder = InlineKeyboardBuilder()
-    kept = [list(row) for row in rows if row]
-    if columns:
-        builder.add(*[b for row in kept for b in row])
-        builder.adjust(columns)
-    else:
-        for row in kept:
-            builder.row(*row)
-    markup = builder.as_markup()
-    return markup if markup.inline_keyboard else None
+    of that width; a row wider than Telegram's 8 buttons is split. No buttons at all gives None (a message
+    without a keyboard). (Built directly: aiogram's InlineKeyboardBuilder deep-copies every button, a fiftieth
+    of the bot's CPU per question, bench/bench_load.py.)"""
+    if columns is not None and not 1 <= columns <= MAX_ROW:
+        raise ValueError(f"a keyboard row holds 1 to {MAX_ROW} buttons, not {columns}")
+    kept = grid((b for row in rows if row for b in row), columns) if columns else [r for r in rows if r]
+    if sum(map(len, kept)) > MAX_BUTTONS:
+        raise ValueError(f"a keyboard holds at most {MAX_BUTTONS} buttons")
+    split = [part for row in kept for part in grid(row, MAX_ROW)]
+    return InlineKeyboardMarkup(inline_keyboard=split) if split else None
 
 
 def grid(buttons: Iterable[InlineKeyboardButton], columns: int) -> list[list[InlineKeyboardButton]]:

@@ -371,6 +371,72 @@ async def test_response_models_are_built_once() -> None:
     assert Response[SendMessage.__returning__] is first  # type: ignore[name-defined]
 
 
+async def test_calls_go_as_json_and_uploads_as_a_form() -> None:
+    """A message (Arabic text, a keyboard, the bot's default parse mode) goes as one JSON body with its
+    values as they are; a file still goes as aiogram's multipart form."""
+    from aiogram import Bot
+    from aiogram.client.default import DefaultBotProperties
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import BufferedInputFile, InlineKeyboardButton
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from bot.ops.telegram import TolerantSession
+    from handlers.kit import keyboard
+
+    seen: list[tuple[str, bytes]] = []
+    message = {"message_id": 9, "date": 1700000000, "chat": {"id": 5, "type": "private"}, "text": "x"}
+
+    async def api(request: web.Request) -> web.Response:
+        seen.append((request.content_type, await request.read()))
+        return web.json_response({"ok": True, "result": message})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", api)
+    server = TestServer(app)
+    await server.start_server()
+    session = TolerantSession(api=TelegramAPIServer.from_base(str(server.make_url(""))))
+    bot = Bot("42:TEST", session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    try:
+        markup = keyboard([InlineKeyboardButton(text="نعم", callback_data="y")])
+        sent = await bot.send_message(5, "مرحبا <b>بكم</b>", reply_markup=markup, disable_notification=False)
+        await bot.send_document(5, BufferedInputFile(b"%PDF-1.4", "a.pdf"))
+    finally:
+        await session.close()
+        await server.close()
+    assert sent.message_id == 9
+    (json_type, body), (form_type, _) = seen
+    assert json_type == "application/json" and form_type == "multipart/form-data"
+    assert json.loads(body) == {
+        "chat_id": 5,
+        "text": "مرحبا <b>بكم</b>",
+        "parse_mode": "HTML",
+        "disable_notification": False,
+        "reply_markup": {"inline_keyboard": [[{"text": "نعم", "callback_data": "y"}]]},
+    }
+
+
+def test_keyboards_keep_telegrams_limits() -> None:
+    from aiogram.types import InlineKeyboardButton
+
+    from handlers.kit import keyboard
+
+    buttons = [InlineKeyboardButton(text=str(i), callback_data=str(i)) for i in range(10)]
+    assert keyboard(None, []) is None
+    wide = keyboard(buttons, [buttons[0]])
+    assert wide is not None and [len(row) for row in wide.inline_keyboard] == [8, 2, 1]  # split at 8
+    grid3 = keyboard(buttons[:4], buttons[4:7], columns=3)
+    assert grid3 is not None and [[b.text for b in row] for row in grid3.inline_keyboard] == [
+        ["0", "1", "2"],
+        ["3", "4", "5"],
+        ["6"],
+    ]
+    with pytest.raises(ValueError):
+        keyboard(*[buttons] * 11)  # 110 buttons
+    with pytest.raises(ValueError):
+        keyboard(buttons, columns=9)
+
+
 def test_pure_filters_run_inline() -> None:
     from aiogram import Dispatcher
 

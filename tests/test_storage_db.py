@@ -258,3 +258,41 @@ class LoopTurns:
 
     def stop(self) -> None:
         self._task.cancel()
+
+
+async def test_the_persons_read_on_postgresql_is_one_statement_outside_a_transaction(
+    engine: AsyncEngine, db_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update's first read (the person, with more columns) goes alone in autocommit on PostgreSQL: no
+    BEGIN and COMMIT around it. What the session writes next still commits, in a transaction of its own."""
+    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+
+    from handlers.middlewares import READ_WITH_PERSON
+    from storage.repositories.users import get_user_with
+
+    begun: list[str] = []  # the transactions begun on the server (asyncpg's BEGIN), by isolation level
+    start = AsyncAdapt_asyncpg_connection._start_transaction
+
+    async def watched(self: AsyncAdapt_asyncpg_connection) -> None:
+        begun.append(self.isolation_level)
+        await start(self)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "_start_transaction", watched)
+    await upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session:
+        session.add(User(id=77, role="visitor", created_at=datetime.now(UTC), is_active=True))
+        await session.commit()
+    begun.clear()
+    async with sessionmaker() as session:
+        user, values = await get_user_with(session, 77, READ_WITH_PERSON)
+        assert user is not None and user.id == 77 and len(values) == len(READ_WITH_PERSON)
+        if db_kind == "pg":
+            assert begun == ["autocommit"]  # (asyncpg's adapter sends no BEGIN in autocommit)
+            assert not session.in_transaction()
+        user.language = "fa"  # the handler's write: in a transaction of its own
+        await session.commit()
+    if db_kind == "pg":
+        assert len(begun) == 2 and begun[1] != "autocommit"
+    async with sessionmaker() as session:
+        assert (await session.scalar(select(User.language).where(User.id == 77))) == "fa"

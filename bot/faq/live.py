@@ -20,11 +20,13 @@ before its first import) is answered from the files the service was built with.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.faq import emergency
@@ -50,6 +52,14 @@ class FaqService(Protocol):
 
 
 Version = tuple[str, int]  # (the database, its counter `faq_content`)
+
+
+@functools.lru_cache(maxsize=8)
+def _database_name(url: URL) -> str:
+    """(Rendered once per database: SQLAlchemy renders a URL anew on every call, before every question.)"""
+    return url.render_as_string(hide_password=True)
+
+
 Examples = list[tuple[str, str, str]]  # (lang, slug, text)
 
 
@@ -83,7 +93,7 @@ class LiveContent:
         if session.info.get(CHECKED):
             return False
         session.info[CHECKED] = True
-        database = session.bind.url.render_as_string(hide_password=True) if session.bind is not None else ""
+        database = _database_name(session.bind.url) if session.bind is not None else ""
         version = (database, await content_version(session))
         if version == self.version:
             return False

