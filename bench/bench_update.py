@@ -33,7 +33,6 @@ import sys
 import tempfile
 import time
 import types
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +43,10 @@ if str(ROOT) not in sys.path:
 from aiogram import Bot  # noqa: E402
 from aiogram.methods import TelegramMethod  # noqa: E402
 from aiogram.types import Update  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bot.clock import Clock  # noqa: E402
-from bot.yamlfile import read_yaml  # noqa: E402
-from storage.db import create_engine, create_sessionmaker  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.models import User  # noqa: E402
+from bench.bench_load import LANGS, drop_database, load_questions, make_database, seed_people  # noqa: E402
 
-PG_URL = os.environ.get("TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TOKEN = "7770000003:BenchUpdateToken"
-LANGS = ("de", "ar", "fa", "uk", "en", "ru")
 VARIANTS = ("all", "no-matching", "no-keyboards", "no-outer")
 BATCH = 50
 WARM_UP = 300
@@ -109,39 +101,6 @@ def answer_here(bot: Bot) -> None:
     session.make_request = types.MethodType(make_request, session)  # type: ignore[method-assign]
 
 
-async def database(engine_kind: str, folder: Path, people: list[int]) -> tuple[str, str | None]:
-    """A fresh, migrated database with the people in it: (URL, PostgreSQL database to drop afterwards)."""
-    name = None
-    if engine_kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
-    else:
-        name = f"hnb_update_{uuid.uuid4().hex[:8]}"
-        admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        await admin.dispose()
-        url = PG_URL.rsplit("/", 1)[0] + "/" + name
-    engine = create_engine(url)
-    await upgrade(engine)
-    now = Clock().now()
-    async with create_sessionmaker(engine)() as session, session.begin():
-        session.add_all(
-            User(id=u, language=LANGS[u % len(LANGS)], created_at=now, consent_at=now, role="visitor")
-            for u in people
-        )
-    await engine.dispose()
-    return url, name
-
-
-async def drop(name: str | None) -> None:
-    if name is None:
-        return
-    admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.dispose()
-
-
 async def one_variant(variant: str, engine_kind: str, count: int) -> float:
     """CPU ms per update of this process, after the warm-up."""
     from bot.app import build_app
@@ -152,13 +111,11 @@ async def one_variant(variant: str, engine_kind: str, count: int) -> float:
     rnd = random.Random(7)
     people = list(range(10_000, 10_000 + count))
     rnd.shuffle(people)
-    questions: dict[str, list[str]] = {lang: [] for lang in LANGS}
-    for row in read_yaml(ROOT / "tests" / "data" / "faq_testset.yaml")["questions"]:
-        if row["lang"] in questions and row["text"] not in ("😂", "👍"):  # (met with silence by design)
-            questions[row["lang"]].append(row["text"])
+    questions = load_questions()
     with tempfile.TemporaryDirectory(prefix="bench-update-") as folder:
-        url, name = await database(engine_kind, Path(folder), people)
+        url, name = await make_database(engine_kind, Path(folder))
         try:
+            await seed_people(url, people)
             settings = Settings(
                 _env_file=None, bot_token=TOKEN, database_url=url, redis_url="", webhook_url=""
             )  # type: ignore[call-arg]
@@ -201,7 +158,7 @@ async def one_variant(variant: str, engine_kind: str, count: int) -> float:
             await app.bot.session.close()
             await app.engine.dispose()
         finally:
-            await drop(name)
+            await drop_database(name)
     return spent / (count - WARM_UP) * 1000
 
 
