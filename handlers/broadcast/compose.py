@@ -28,7 +28,7 @@ from handlers.broadcast.callbacks import (
     PageCb,
     Screen,
 )
-from handlers.broadcast.drafts import TYPED, Compose, ask, compose_flow, discard_row, title
+from handlers.broadcast.drafts import COMPOSING, TYPED, Compose, ask, compose_flow, discard_row, title
 from handlers.broadcast.translate import overview
 from handlers.broadcast.views import ORG, PAGE, ROLE_LABELS, topic_label
 from handlers.kit import (
@@ -74,7 +74,8 @@ async def cmd_broadcast(
     await state.clear()
     broadcast = await service.create_draft(session, clock, user)
     text, markup = await topic_choice(tr, session, broadcast.id, 0)
-    await message.answer(text, reply_markup=markup)
+    screen = await message.answer(text, reply_markup=markup)
+    await COMPOSING.mark(state, screen.message_id)  # /cancel ends it here too, before its typed steps
 
 
 @flow.callback_query(PageCb.filter(F.screen == Screen.DRAFT_TOPICS), flags=ORG)

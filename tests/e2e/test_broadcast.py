@@ -607,6 +607,23 @@ async def test_long_lists_of_topics_and_broadcasts_come_a_page_at_a_time(
         assert bot.emu.violations == []
 
 
+async def test_cancel_right_after_broadcast_stops_the_draft_screen(tmp_path: Path) -> None:
+    """/cancel on the first screens of a new broadcast (topic, audience) ends them as in its typed steps: the
+    screen loses its buttons and the organizer is told nothing was sent (not "nothing to cancel")."""
+    async with running_bot("sqlite", tmp_path, clock=FrozenClock(START)) as bot:
+        org = ORGANIZER_ID
+        await onboard(bot, org, "de", [])
+        topics = await bot.say(org, "/broadcast")
+        await tap(bot, org, topics, next(d for _, d in buttons(topics) if d.startswith("bct:")))
+        audience = current(bot, topics)  # the same message, now asking for the audience
+        assert text_of(audience) != text_of(topics) and buttons(audience)
+        stopped = await bot.say(org, "/cancel")
+        assert text_of(stopped) == say_("de", "Stopped. The broadcast was not sent.")
+        assert buttons(current(bot, topics)) == []
+        assert text_of(await bot.say(org, "/cancel")) == say_("de", "There is nothing to cancel.")
+        assert bot.emu.violations == []
+
+
 async def test_held_broadcast_and_cancel_through_the_bot(db_kind: str, tmp_path: Path) -> None:
     clock = FrozenClock(START)
     async with running_bot(db_kind, tmp_path, clock=clock) as bot:
