@@ -52,10 +52,10 @@ async def get_user_with(
         row = (await session.execute(statement, {"user_id": user_id})).first()
     else:
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        try:
-            row = (await session.execute(statement, {"user_id": user_id})).first()
-        finally:
-            await session.commit()  # (nothing to commit: the connection goes back, reset to the default)
+        row = (await session.execute(statement, {"user_id": user_id})).first()
+        # (nothing to commit: the connection goes back, reset to the default; after a failed read the
+        # caller's rollback gives it back, as for any statement)
+        await session.commit()
     return (row[0], tuple(row[1:])) if row is not None else (None, ())
 
 
