@@ -215,7 +215,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "twenty-fourth blind set (tests/data/faq_blind24.yaml, 337 rows, readable since the twenty-fifth)",
             faq_quality.BLIND24,
         ),
-        ("twenty-fifth blind set (tests/data/faq_blind25.yaml, 337 rows, never read)", faq_quality.BLIND25),
+        (
+            "twenty-fifth blind set (tests/data/faq_blind25.yaml, 337 rows, readable since the twenty-sixth)",
+            faq_quality.BLIND25,
+        ),
+        ("twenty-sixth blind set (tests/data/faq_blind26.yaml, 337 rows, never read)", faq_quality.BLIND26),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))
