@@ -150,6 +150,41 @@ async def test_a_bot_without_stored_indexes_has_a_child_build_them_and_loads_the
     assert sorted((tmp_path / "indexes").glob("*.pickle")) == stored
 
 
+async def test_a_child_that_hangs_is_stopped_and_broken_content_is_left_to_warm_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Start-up never waits for ever on the child, and content that cannot be read is no traceback here:
+    warm_up tells it in one line and the bot runs, as before the child existed."""
+    import sys
+
+    from bot.config import load_settings
+    from bot.faq import service as service_module
+
+    settings = load_settings(_env_file=None, faq_index_cache=str(tmp_path / "indexes"))
+    monkeypatch.setattr(service_module, "_SERVICES", {})
+
+    def unreadable(*args: Any, **kwargs: Any) -> None:
+        raise ValueError("broken content")
+
+    monkeypatch.setattr(service_module, "build_service", unreadable)
+    await service_module.build_indexes_apart(settings)  # no exception, no child
+
+    def not_stored(*args: Any, **kwargs: Any) -> None:
+        raise service_module.NotStored("x")
+
+    started = service_module.asyncio.create_subprocess_exec
+
+    async def hanging(*args: Any, **kwargs: Any) -> Any:
+        return await started(sys.executable, "-c", "import time; time.sleep(60)")
+
+    monkeypatch.setattr(service_module, "build_service", not_stored)
+    monkeypatch.setattr(service_module.asyncio, "create_subprocess_exec", hanging)
+    monkeypatch.setattr(service_module, "INDEX_CHILD_SECONDS", 0.5)
+    with caplog.at_level(logging.WARNING, logger="bot.faq.service"):
+        await service_module.build_indexes_apart(settings)
+    assert "child process failed (exit status None)" in caplog.text
+
+
 def test_a_load_only_store_raises_for_a_missing_index(tmp_path: Path) -> None:
     from bot.faq.index_store import NotStored
 

@@ -358,6 +358,9 @@ async def warm_up(settings: Settings) -> None:
         log.exception("could not load the FAQ")
 
 
+INDEX_CHILD_SECONDS = 300  # a child that builds longer is stopped (then this process builds, as before)
+
+
 async def build_indexes_apart(settings: Settings) -> None:
     """Before `warm_up` in `python -m bot run`: when the store lacks indexes (the first start after the FAQ
     or its code changed), a child process builds them (`python -m bot faq index`) and this one loads them.
@@ -370,6 +373,8 @@ async def build_indexes_apart(settings: Settings) -> None:
         return  # all stored: loaded
     except NotStored:
         pass
+    except Exception:  # (content that cannot be read: warm_up tells it in one line, as before)
+        return
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -378,8 +383,14 @@ async def build_indexes_apart(settings: Settings) -> None:
         "index",
         env={**os.environ, FOLDER_VARIABLE: str(settings.faq_index_cache)},
     )
-    if await child.wait() != 0:
-        log.warning("building the FAQ indexes in a child process failed (exit status %s)", child.returncode)
+    try:
+        status = await asyncio.wait_for(child.wait(), INDEX_CHILD_SECONDS)
+    except TimeoutError:
+        child.kill()
+        await child.wait()
+        status = None
+    if status != 0:
+        log.warning("building the FAQ indexes in a child process failed (exit status %s)", status)
 
 
 def says_something(text: str) -> bool:
