@@ -154,10 +154,23 @@ class ChatPage:
         for button in message.find_elements(self.By.CSS_SELECTOR, ".kb button"):
             if label in str(button.get_attribute("textContent")):
                 return button
-        labels = [
-            b.get_attribute("textContent") for b in message.find_elements(self.By.CSS_SELECTOR, ".kb button")
+        raise AssertionError(f"no button {label!r} in {self.labels(message)}")
+
+    def labels(self, message: Any) -> list[str]:
+        return [
+            str(b.get_attribute("textContent"))
+            for b in message.find_elements(self.By.CSS_SELECTOR, ".kb button")
         ]
-        raise AssertionError(f"no button {label!r} in {labels}")
+
+    def bot_labels(self, predicate: Callable[[Any], bool], what: str, after: int = 0) -> list[str]:
+        """The button labels of the first bot message after `after` for which `predicate` holds, read while
+        waiting: a message that changes is rendered anew, so its element can be gone a moment later."""
+
+        def find() -> tuple[list[str]] | None:
+            message = next((m for m in self.messages("bot")[after:] if predicate(m)), None)
+            return None if message is None else (self.labels(message),)
+
+        return self.wait(find, what)[0]
 
     def layout(self, message: Any) -> dict[str, float | str]:
         return dict(

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.text import Translator
-from tests.browser.pages import ChatPage, Tabs, start_in, tr
+from tests.browser.pages import Tabs, start_in, tr
 
 pytestmark = pytest.mark.browser
 
@@ -31,22 +31,15 @@ def next_sunday() -> date:
     return today + timedelta(days=(6 - today.weekday()) % 7 or 7)
 
 
-def labels(chat: ChatPage, message: Any) -> list[str]:
-    return [
-        str(b.get_attribute("textContent")) for b in message.find_elements(chat.By.CSS_SELECTOR, ".kb button")
-    ]
-
-
 def offered_days(tabs: Tabs) -> list[str]:
     """/book in the chat, the topic chosen: the day buttons the refugee is offered."""
     chat = tabs.to_chat()
     seen = len(chat.messages("bot"))
     chat.send("/book")
-    topics = chat.bot_message(lambda m: any(TOPIC in label for label in labels(chat, m)), "the topics", seen)
+    topics = chat.bot_message(lambda m: any(TOPIC in label for label in chat.labels(m)), "the topics", seen)
     chat.button(topics, TOPIC).click()
     asked = tr("de", "{topic}: Which day suits you?").split("{topic}")[1]
-    days = chat.bot_message(lambda m: asked in chat.text_of(m), "the days of the topic", seen)
-    return labels(chat, days)
+    return chat.bot_labels(lambda m: asked in chat.text_of(m), "the days of the topic", seen)
 
 
 def fill(tabs: Tabs, form_id: str, values: dict[str, str]) -> None:
