@@ -219,7 +219,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "twenty-fifth blind set (tests/data/faq_blind25.yaml, 337 rows, readable since the twenty-sixth)",
             faq_quality.BLIND25,
         ),
-        ("twenty-sixth blind set (tests/data/faq_blind26.yaml, 337 rows, never read)", faq_quality.BLIND26),
+        (
+            "twenty-sixth blind set (tests/data/faq_blind26.yaml, 337 rows, readable since the twenty-seventh)",
+            faq_quality.BLIND26,
+        ),
+        ("twenty-seventh blind set (tests/data/faq_blind27.yaml, 337 rows, never read)", faq_quality.BLIND27),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))
