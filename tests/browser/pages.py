@@ -53,7 +53,7 @@ return {direction: getComputedStyle(body).direction, first_left: first.left, fir
 MESSAGES_JS = """
 return Array.from(document.querySelectorAll(arguments[0]), (m) => {
   const body = m.querySelector('.body');
-  return [m, body ? body.textContent : ''];
+  return [m, body ? body.textContent : '', m.dataset.id || ''];
 });
 """
 
@@ -76,6 +76,7 @@ class ChatPage:
         self.stale, self.timeout = StaleElementReferenceException, TimeoutException
         self.webdriver_error = WebDriverException
         self.texts: dict[str, str] = {}  # element id → text, of the messages the last messages() found
+        self.message_ids: dict[str, str] = {}  # element id → the message's id in the chat (data-id)
 
     def wait(self, condition: Callable[[], Any], what: str, timeout: float = TIMEOUT) -> Any:
         wait = self.Wait(self.driver, timeout, poll_frequency=0.1, ignored_exceptions=(self.stale,))
@@ -121,8 +122,9 @@ class ChatPage:
 
     def messages(self, kind: str = "") -> list[Any]:
         found = self.driver.execute_script(MESSAGES_JS, f"#messages .msg{'.' + kind if kind else ''}")
-        self.texts = {message.id: str(text) for message, text in found}
-        return [message for message, _text in found]
+        self.texts = {message.id: str(text) for message, text, _ in found}
+        self.message_ids.update({message.id: str(number) for message, _, number in found if number})
+        return [message for message, _text, _number in found]
 
     def text_of(self, message: Any) -> str:
         """The message's text: as messages() read it (a message that changes is rendered anew, as a new
@@ -155,6 +157,19 @@ class ChatPage:
             if label in str(button.get_attribute("textContent")):
                 return button
         raise AssertionError(f"no button {label!r} in {self.labels(message)}")
+
+    def press(self, message: Any, label: str) -> None:
+        """Click the message's button: on the message as the page shows it now, should it have been
+        rendered anew since it was found (its buttons' "pending" look, an edit the bot sends in two steps)."""
+
+        def click() -> bool:
+            current = self.driver.find_elements(
+                self.By.CSS_SELECTOR, f'#messages .msg[data-id="{self.message_ids.get(message.id, "")}"]'
+            )
+            self.button(current[0] if current else message, label).click()
+            return True
+
+        self.wait(click, f"the button {label!r}")
 
     def labels(self, message: Any) -> list[str]:
         return [

@@ -37,7 +37,7 @@ def offered_days(tabs: Tabs) -> list[str]:
     seen = len(chat.messages("bot"))
     chat.send("/book")
     topics = chat.bot_message(lambda m: any(TOPIC in label for label in chat.labels(m)), "the topics", seen)
-    chat.button(topics, TOPIC).click()
+    chat.press(topics, TOPIC)
     asked = tr("de", "{topic}: Which day suits you?").split("{topic}")[1]
     return chat.bot_labels(lambda m: asked in chat.text_of(m), "the days of the topic", seen)
 

@@ -54,7 +54,7 @@ def test_refugee_and_helper_hold_a_conversation(phone: ConversationPage, screens
     assert page.driver.find_element(page.By.ID, "commands").is_displayed() is False
 
     seen = len(page.messages("bot"))
-    page.button(menu, tr("ar", "💬 Ask a person")).click()
+    page.press(menu, tr("ar", "💬 Ask a person"))
     prompt = before_placeholder(
         "ar",
         "What would you like to ask? Please write your question in one message. It goes to our "
@@ -75,7 +75,7 @@ def test_refugee_and_helper_hold_a_conversation(phone: ConversationPage, screens
     card = page.bot_message(lambda m: QUESTION["ar"] in page.text_of(m), "the question's card")
     assert tr("de", DEMO_MARKER) in page.text_of(card)
     assert QUESTION["de"] in page.text_of(card)
-    page.button(card, tr("de", "🙋 I'll take it")).click()
+    page.press(card, tr("de", "🙋 I'll take it"))
     taken = tr("de", "✋ A helper has taken this question. Any helper can still answer by replying.")
     card = page.bot_message(lambda m: taken in page.text_of(m), "the card says: taken")
     page.reply_to(card)
@@ -106,7 +106,7 @@ def test_refugee_and_helper_hold_a_conversation(phone: ConversationPage, screens
         seen = len(page.messages("bot"))
         page.send_sample(kind)
         consent = page.bot_message(lambda m, asked=asked: asked in page.text_of(m), f"send the {kind}?", seen)
-        page.button(consent, tr("ar", "✅ Yes, send it")).click()
+        page.press(consent, tr("ar", "✅ Yes, send it"))
         page.bot_message(lambda m: page.text_of(m).startswith(added), f"{kind} added to the question", seen)
 
     # the helpers' group: the follow-up with its translation, the photo and the voice note as sent
@@ -145,7 +145,7 @@ def test_refugee_and_helper_hold_a_conversation(phone: ConversationPage, screens
 
     # the refugee closes the question, so the demo's other tests start without an open one
     seen = len(page.messages("bot"))
-    page.button(second, tr("ar", "✅ My question is answered: close it")).click()
+    page.press(second, tr("ar", "✅ My question is answered: close it"))
     closed = before_placeholder(
         "ar",
         "✅ Your question no. {number} is closed. Thank you! If you have another question, just write it.",
@@ -206,7 +206,7 @@ def test_farsi_on_a_phone_with_the_keyboard(phone: ConversationPage) -> None:
     asked = tr("fa", "A helper who speaks your language will listen to your voice message.")
     consent = page.bot_message(lambda m: asked in page.text_of(m), "send the voice note?", seen)
     assert_right_to_left(page.layout(consent))
-    page.button(consent, tr("fa", "✖ No, do not send it")).click()
+    page.press(consent, tr("fa", "✖ No, do not send it"))
     page.bot_message(lambda m: tr("fa", "OK, nothing was sent.") in page.text_of(m), "nothing was sent")
     assert page.fits_width()
     assert page.demo.control("/_emu/violations") == []

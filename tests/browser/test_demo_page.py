@@ -46,7 +46,7 @@ def test_arabic_conversation_organizer_and_back(page: ChatPage, screenshot_dir: 
             assert_right_to_left(page.layout(message))  # every bot message of this chat is Arabic now
 
     seen = len(page.messages("bot"))
-    page.button(menu, tr("ar", FAQ_BUTTON)).click()  # another inline button: the FAQ topics
+    page.press(menu, tr("ar", FAQ_BUTTON))  # another inline button: the FAQ topics
     topics = page.bot_message(
         lambda m: bool(m.find_elements("css selector", ".kb button")), "FAQ topics", seen
     )
@@ -73,7 +73,7 @@ def test_arabic_conversation_organizer_and_back(page: ChatPage, screenshot_dir: 
     organizer_menu = page.bot_text(tr("de", MENU), "the organizer's menu", seen)
     assert_left_to_right(page.layout(organizer_menu))
     seen = len(page.messages("bot"))
-    page.button(organizer_menu, tr("de", FLYER_BUTTON)).click()
+    page.press(organizer_menu, tr("de", FLYER_BUTTON))
     document = page.bot_message(
         lambda m: bool(m.find_elements("css selector", "a.doc")), "the flyer PDF", seen
     )

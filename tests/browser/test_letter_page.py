@@ -38,6 +38,6 @@ def test_a_sample_letter_is_read_in_ukrainian(driver, demo, screenshot_dir: Path
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     seen = len(page.messages("bot"))
-    page.button(reading, tr("uk", CALENDAR_LABEL)).click()
+    page.press(reading, tr("uk", CALENDAR_LABEL))
     caption = tr("uk", "Here is the appointment for your calendar.")
     page.bot_message(lambda m: caption in page.text_of(m), "the calendar file", seen)
