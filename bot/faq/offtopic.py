@@ -129,7 +129,7 @@ OFF_TOPIC_WORDS: dict[str, str] = {
     "shirini bepazam pokhtan paytakht "
     "havaa aftabi abri toofan barfi "
     "perspolis esteqlal kriket "
-    "ghormeh fesenjan mantu bolani dolmeh tahdig pokht "
+    "ghormeh ghorme fesenjan mantu bolani dolmeh tahdig pokht "
     "ayfon sharjer batri "
     "doostdokhtar asheq eshgh khastegari "
     "pasur",
