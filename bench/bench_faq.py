@@ -224,6 +224,10 @@ def ways_of_writing(content: FaqContent) -> None:
             faq_quality.BLIND26,
         ),
         ("twenty-seventh blind set (tests/data/faq_blind27.yaml, 337 rows, never read)", faq_quality.BLIND27),
+        (
+            "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
+            faq_quality.IN_PASSING,
+        ),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))

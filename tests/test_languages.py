@@ -19,7 +19,7 @@ TABLE = "bot/languages.py"
 PER_LANGUAGE_CONTENT = {
     "bot/broadcast/demo.py": "the demo events' texts",
     "bot/faq/detect.py": "letters and words that tell the languages apart",
-    "bot/faq/matcher.py": "emergency and greeting words",
+    "bot/faq/greetings.py": "greeting words",
     "bot/faq/normalize.py": "stop words",
     "bot/translation/service.py": "our codes as a translation backend spells them",
     "bot/translation/demo.py": "the demo conversation's sample phrases",

@@ -1,6 +1,6 @@
 """Match a free-text question to an FAQ topic.
 
-Method (no training, no heavy dependencies):
+Method (no heavy dependencies; what is learned is counted from the questions, in a second):
 - one index per language over that language's entries (bot/faq/index.py); an entry is represented by
   its example questions (with those organizers filed), keywords and title (full weight) and its answer
   (low weight);
@@ -21,23 +21,25 @@ Method (no training, no heavy dependencies):
   name the topic, or nearly repeat one of its example questions; at a modest score it must use mostly
   words the FAQ knows; a question about the weather, shopping, sport or the day's news, bot/faq/offtopic.py,
   is never answered by a topic that does not speak of it; nor is one closer to a question people asked that
-  no topic answers, `not-ours` in examples.yaml, than to the topic's own examples); below it the caller gets
+  no topic answers, `not-ours` in examples.yaml, than to the topic's own examples, or reading like them: a
+  naive Bayes model of their words against the topics' questions, bot/faq/offtopic.py); below it the caller gets
   the closest topics to offer. Another topic the question names in words of its own, close to the best, is offered too (`also`:
   "Arzt und Dolmetscher"). A question with no confident hit in its own language is tried against the other
   languages (German terms like Jobcenter or Kita are written in every language's entries);
 - an emergency (bot/faq/emergency.py) puts `emergency` first whatever the score; a message made only
-  of greetings is flagged so the caller shows the menu.
+  of greetings (bot/faq/greetings.py) is flagged so the caller shows the menu.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.faq.content import NOT_OURS, PLACEHOLDER, FaqContent, FaqEntry, not_ours_entries, with_asked
 from bot.faq.detect import SCRIPT_LANGUAGES, SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
+from bot.faq.greetings import is_greeting
 from bot.faq.index import LanguageIndex
 from bot.faq.index_store import IndexStore
 from bot.faq.normalize import (
@@ -50,7 +52,7 @@ from bot.faq.normalize import (
     with_compound_heads,
     without_addresses,
 )
-from bot.faq.offtopic import off_topic
+from bot.faq.offtopic import NOT_OURS_LANGUAGES, not_ours_model_for, off_topic, reads_not_ours
 from bot.faq.translit import (
     GROUP,
     TRANSLIT_LANGUAGES,
@@ -93,47 +95,6 @@ ALSO_MAX = 2
 NAMED_RATIO = 0.75
 NATIVE, LATIN = "native", "latin"  # the two views of a language's entries
 SCRIPT_OF = {lang: script for script, pair in SCRIPT_LANGUAGES.items() for lang in pair}
-
-
-# --- greetings (danger and emergencies: bot/faq/emergency.py) ---------------------------------------
-GREETINGS: dict[str, str] = {
-    "de": "hallo hi hey huhu moin servus gruss grusse gruss_gott guten_tag guten_morgen guten_abend "
-    "gute_nacht tag morgen abend mahlzeit na wie_gehts wie_geht_es_dir wie_geht_es_ihnen",
-    "en": "hi hello hey hiya yo good_morning good_afternoon good_evening good_day greetings "
-    "how_are_you whats_up sup",
-    "ar": "مرحبا مرحبتين مرحبه اهلا أهلا اهلين هلا هلو هاي سلام السلام_عليكم سلام_عليكم عليكم_السلام "
-    "صباح_الخير صباح_النور مساء_الخير مساء_النور كيفك كيف_الحال شلونك شلونكم كيفكم تحياتي",
-    "fa": "سلام درود سلام_علیکم صبح_بخیر صبح_به_خیر عصر_بخیر شب_بخیر روز_بخیر وقت_بخیر وقت_به_خیر "
-    "خسته_نباشید خسته_نباشی چطوری خوبی خوبین حالت_خوبه سلامتی",
-    "uk": "привіт привіти вітаю здрастуйте здрастє добрий_день добрий_вечір доброго_ранку доброго_дня "
-    "доброго_вечора добридень доброго_здоровя слава_україні як_справи хай",
-    "ru": "привет приветик здравствуйте здрасте здорово добрый_день доброе_утро добрый_вечер "
-    "доброго_дня доброго_утра как_дела салют хай",
-    "*": "salam salaam salom assalam assalamu aleikum alaikum aleykum alejkum marhaba merhaba privet pryvit "
-    "hallo hello hi hey 👋 🙋 🙂 😊 bot",
-}
-# Words that may stand next to a greeting without making it a question.
-_GREETING_FILLERS = frozenset(
-    tokenize(
-        "und and dear lieber liebe you all ihr alle zusammen there everyone team bot admin bitte please "
-        "ya يا جان جون عزيز عزيزم друзі друзья всім всем вам всем"
-    )
-)
-
-
-_GREETING_WORDS: frozenset[str] = frozenset(
-    t for text in GREETINGS.values() for item in text.split() for t in tokenize(item.replace("_", " "))
-) | frozenset(item for item in GREETINGS["*"].split() if not any(ch.isalnum() for ch in item))
-
-
-def is_greeting(text: str, tokens: Sequence[str]) -> bool:
-    """Only greetings (and a few fillers): "hallo", "Salam aleikum!", "Доброго дня 👋"."""
-    if not tokens:
-        return any(item in text for item in GREETINGS["*"].split() if not item.isalnum())
-    if len(tokens) > 6:
-        return False
-    has_greeting = any(t in _GREETING_WORDS for t in tokens)
-    return has_greeting and all(t in _GREETING_WORDS or t in _GREETING_FILLERS for t in tokens)
 
 
 @dataclass
@@ -294,6 +255,16 @@ class FaqMatcher:
             for lang, entries in content.entries.items()
             if entries and lang in TRANSLIT_LANGUAGES
         }
+        # How much a question reads like the questions no topic answers, per language (`_reads_not_ours`).
+        self.not_ours_models = {
+            lang: model
+            for lang in NOT_OURS_LANGUAGES
+            if lang in self.indexes
+            for model in [
+                not_ours_model_for(self.indexes[lang], content.entries[lang].values(), not_ours.get(lang, ()))
+            ]
+            if model is not None
+        }
         # Words of the Latin-script entries' examples, keywords and titles: the known last parts of
         # compounds ("Kühlschrank" -> "schrank", bot.faq.normalize.with_compound_heads).
         self.heads = frozenset(
@@ -391,7 +362,10 @@ class FaqMatcher:
             return False
         # A question closer to one that people asked and no topic answers than to the topic's own examples
         # ("Wo kann ich meinen Laptop reparieren lassen?" is none for the sewing group): the topics are offered.
-        if self._index(view, lang).declines(slug, query.for_view(view, lang), NOT_OURS):
+        # Or one that reads like them (`_reads_not_ours`).
+        if self._index(view, lang).declines(
+            slug, query.for_view(view, lang), NOT_OURS
+        ) or self._reads_not_ours(slug, s1, (view, lang), query, primary):
             query.declined = True
             return False
         # At a modest score the question must name the topic. The best score may come from another
@@ -439,6 +413,19 @@ class FaqMatcher:
             if self._anchoring(slug, v, lg, query):
                 return True
         return False
+
+    def _reads_not_ours(
+        self, slug: str, score: float, hit: tuple[str, str], query: _Query, primary: str | None
+    ) -> bool:
+        """Below ANCHOR_ALWAYS: the question's words read like those of the questions no topic answers, in
+        its own language (bot/faq/offtopic.py, NOT_OURS_ODDS), and it is no near-copy of one of the topic's
+        example questions."""
+        model = self.not_ours_models.get(str(primary))
+        if model is None or score >= ANCHOR_ALWAYS:
+            return False
+        return reads_not_ours(model, self.indexes[str(primary)], query.text) and not self._near_copy(
+            slug, *hit, query
+        )
 
     def _near_copy(self, slug: str, view: str, lang: str, query: _Query) -> bool:
         """A near-copy of one of the topic's example questions. A question of one letter in this view is no

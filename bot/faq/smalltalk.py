@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from bot.faq.matcher import GREETINGS
+from bot.faq.greetings import GREETINGS
 from bot.faq.normalize import tokenize
 from bot.yamlfile import read_yaml
 
