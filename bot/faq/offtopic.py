@@ -385,7 +385,8 @@ def not_ours_model(
         for text in texts:
             for w in words(text):
                 counts[w] = counts.get(w, 0) + 1
-    ours_n, theirs_n = len(ours) + 2, len(theirs) + 2  # (add-one smoothing: a word seen once in neither)
+    # add-one smoothing: as if each kind had two questions more, one with every word and one with none
+    ours_n, theirs_n = len(ours) + 2, len(theirs) + 2
     # A weight depends only on the two counts: one float object per pair, and the stems are the strings the
     # indexes share already (bot/faq/index.py `_share_objects`), which keeps the four models near 0.2 MiB.
     floats: dict[tuple[int, int], float] = {}
