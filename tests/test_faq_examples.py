@@ -371,5 +371,6 @@ def test_a_question_filed_as_not_ours_teaches_the_model_at_once(content: FaqCont
     kanu = service.matcher.indexes["de"].stem("kanu")
     filed = [("de", NOT_OURS, f"Wo kann ich mein Kanu Nummer {i} reparieren lassen?") for i in range(5)]
     after = new_service(with_examples(content, filed)).matcher.not_ours_models["de"]
+    assert before is not None and after is not None
     assert kanu not in before.weights and after.weights[kanu] > math.log(5)
     assert new_service(content).matcher.not_ours_models["de"] is before  # the same entries: built once

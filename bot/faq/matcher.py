@@ -1,6 +1,6 @@
 """Match a free-text question to an FAQ topic.
 
-Method (no heavy dependencies; what is learned is counted from the questions, in a second):
+Method (no heavy dependencies; what is learned is counted from the example questions as the matcher is built):
 - one index per language over that language's entries (bot/faq/index.py); an entry is represented by
   its example questions (with those organizers filed), keywords and title (full weight) and its answer
   (low weight);
@@ -256,14 +256,13 @@ class FaqMatcher:
             if entries and lang in TRANSLIT_LANGUAGES
         }
         # How much a question reads like the questions no topic answers, per language (`_reads_not_ours`).
+        # (None for a language without questions of both kinds)
         self.not_ours_models = {
-            lang: model
+            lang: not_ours_model_for(
+                self.indexes[lang], content.entries[lang].values(), not_ours.get(lang, ())
+            )
             for lang in NOT_OURS_LANGUAGES
             if lang in self.indexes
-            for model in [
-                not_ours_model_for(self.indexes[lang], content.entries[lang].values(), not_ours.get(lang, ()))
-            ]
-            if model is not None
         }
         # Words of the Latin-script entries' examples, keywords and titles: the known last parts of
         # compounds ("Kühlschrank" -> "schrank", bot.faq.normalize.with_compound_heads).
