@@ -1,17 +1,20 @@
 """The main menu and the command lists. Each capability declares its buttons and commands as data
 (`MENU`, `COMMANDS` in handlers/<capability>/__init__.py); bot/wiring.py assembles them into one `Menu`,
-which handlers receive as the `menu` argument."""
+which handlers receive as the `menu` argument. The language question, which comes before the menu (/start,
+/language, a first greeting), is here too."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aiogram.types import BotCommand, InlineKeyboardMarkup
+from aiogram.types import BotCommand, InlineKeyboardMarkup, Message
 
+from bot.config import SUPPORTED_LANGUAGES
+from bot.languages import own_name
 from bot.text import Translator
 from bot.users import ROLE_RANK, VISITOR
-from handlers.callbacks import MenuCb
+from handlers.callbacks import LangCb, MenuCb
 from handlers.kit import button, grid, keyboard
 
 
@@ -60,3 +63,20 @@ class Menu:
             for c in self.commands
             if _allowed(c.role, role)
         ]
+
+
+def language_keyboard(suggested: str) -> InlineKeyboardMarkup | None:
+    """Every language in its own name, the suggested one first and ticked."""
+    order = [suggested, *[code for code in SUPPORTED_LANGUAGES if code != suggested]]
+    buttons = [
+        button(("✅ " if code == suggested else "") + own_name(code), LangCb(code=code)) for code in order
+    ]
+    return keyboard(*grid(buttons, 2))
+
+
+def ask_language_text(tr: Translator) -> str:
+    return tr._("Hello! Please choose your language.")
+
+
+async def ask_language(message: Message, tr: Translator) -> None:
+    await message.answer(ask_language_text(tr), reply_markup=language_keyboard(tr.lang))

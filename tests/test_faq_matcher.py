@@ -171,6 +171,13 @@ def test_danger_words_in_another_topic_still_lead_to_emergency(matcher: FaqMatch
         "привет",
         "Здравствуйте!",
         "👋",
+        "kifak? shu akhbarak",  # "how are you, what news of you": a greeting, not the association's news
+        "شو اخبارك",
+        "chetori? khubi?",
+        "چه خبر",
+        "yak spravy?",
+        "Kak dela?",
+        "wie gehts",
     ],
 )
 def test_greetings(matcher: FaqMatcher, text: str) -> None:
@@ -184,6 +191,8 @@ def test_a_greeting_with_a_question_is_a_question(matcher: FaqMatcher) -> None:
     result = matcher.match("Hallo, wo finde ich eine Kita?")
     assert not result.is_greeting
     assert result.slug == "kita"
+    for news in ("خبر جدید دارید؟", "akhbar"):  # news alone still asks for the news
+        assert matcher.match(news).slug == "announcements"
 
 
 @pytest.mark.parametrize(
@@ -431,3 +440,20 @@ def test_the_examples_cosines_are_kept_for_the_same_question_only(matcher: FaqMa
     assert index.best_example("housing-search", flat) == first
     index._last_sims = (None, [])  # computed anew: the same
     assert index.best_example("housing-search", flat) == first
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Welche Apotheke hat heute Nacht Notdienst?", "de"),
+        ("في صيدلية مناوبة اليوم؟", "ar"),
+        ("داروخانه کشیک کجاست؟", "fa"),
+        ("Де чергова аптека?", "uk"),
+    ],
+)
+def test_a_pharmacy_at_night_is_the_doctors_answer(matcher: FaqMatcher, text: str, lang: str) -> None:
+    """The doctors' answer says where medicines are at night; before, an open pharmacy got the association's
+    opening hours (the meeting place)."""
+    result = matcher.match(text)
+    assert (result.slug, result.question_lang) == ("doctor", lang)
+    assert "aponet.de" in matcher.content.entries[lang]["doctor"].answer_template

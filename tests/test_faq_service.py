@@ -54,6 +54,22 @@ def test_a_greeting_is_not_an_faq_answer(service: FaqService, text: str) -> None
     assert service.decide(text, user_lang="de").kind == GREETING
 
 
+@pytest.mark.parametrize(
+    ("phone", "text", "first"),
+    [
+        ("de", "مرحبا", "ar"),  # Arabic letters from a phone set to German: not German
+        ("fa", "مرحبا", "fa"),  # the same letters, the phone's language of that script: kept
+        ("de", "Привет", "uk"),  # unsure between Ukrainian and Russian: the first of the pair
+        ("ar", "kifak? shu akhbarak", "ar"),  # Latin letters may be Arabizi: the phone's language
+        ("uk", "Guten Tag, ich brauche einen Termin", "de"),  # sure: the text's own
+    ],
+)
+def test_the_first_language_of_someone_who_chose_none(
+    service: FaqService, phone: str, text: str, first: str
+) -> None:
+    assert service.first_language(text, phone) == first
+
+
 @pytest.mark.parametrize("text", ["Wer hat die Fußball WM gewonnen", "What is the capital of France"])
 def test_out_of_scope_gets_no_random_answer(service: FaqService, text: str) -> None:
     reply = service.decide(text, user_lang="de")

@@ -36,6 +36,7 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import emergency, feedback, smalltalk, stats
 from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
+from bot.faq.detect import SCRIPT_LANGUAGES
 from bot.faq.index_store import FOLDER_VARIABLE, IndexStore, NotStored, store_in
 from bot.faq.live import LiveContent
 from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult, tells_language
@@ -133,6 +134,18 @@ class FaqService:
         if user_lang in SUPPORTED_LANGUAGES:
             return str(user_lang)
         return self.default_lang
+
+    def first_language(self, text: str, fallback: str) -> str:
+        """The language to greet someone who has not chosen one yet: the text's own when sure, or when it is
+        written in Arabic or Cyrillic letters and the fallback is not ("مرحبا" from a phone set to German),
+        else the fallback (Latin letters may be any language: "kifak", "salam")."""
+        lang, confidence = self.matcher.detector.detect(text)
+        if lang not in SUPPORTED_LANGUAGES:
+            return fallback
+        if confidence >= DETECT_SURE:
+            return str(lang)
+        script = next(name for name, pair in SCRIPT_LANGUAGES.items() if lang in pair)
+        return fallback if script == "latin" or fallback in SCRIPT_LANGUAGES[script] else str(lang)
 
     def detect(self, text: str) -> tuple[str | None, float]:
         return self.matcher.detector.detect(text)

@@ -18,9 +18,8 @@ from bot.users import Person
 from handlers.callbacks import LangCb, MenuCb
 from handlers.core.hooks import AfterLanguage
 from handlers.core.onboarding import after_language_chosen, set_chat_commands, show_menu
-from handlers.core.views import ask_language_text, language_keyboard
 from handlers.kit import Flow, KnownUser, edit, reply
-from handlers.menu import Menu
+from handlers.menu import Menu, ask_language_text, language_keyboard
 
 flow = Flow("core.language")
 

@@ -14,14 +14,10 @@ from bot import users as user_service
 from bot.text import Translator
 from bot.users import Person
 from handlers.core.hooks import AfterLanguage
-from handlers.core.views import ask_language_text, language_keyboard, welcome_text
+from handlers.core.views import welcome_text
 from handlers.menu import Menu
 
 log = logging.getLogger(__name__)
-
-
-async def ask_language(message: Message, tr: Translator) -> None:
-    await message.answer(ask_language_text(tr), reply_markup=language_keyboard(tr.lang))
 
 
 async def show_menu(message: Message, role: str, tr: Translator, menu: Menu) -> None:

@@ -18,10 +18,10 @@ from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.text import Translator
 from bot.users import Person
 from handlers.core.hooks import AfterLanguage
-from handlers.core.onboarding import after_language_chosen, ask_language, set_chat_commands
+from handlers.core.onboarding import after_language_chosen, set_chat_commands
 from handlers.core.views import registered_text
 from handlers.kit import Flow
-from handlers.menu import Menu
+from handlers.menu import Menu, ask_language
 
 flow = Flow("core.start")
 flow.filter("message", F.chat.type == "private")

@@ -5,25 +5,9 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import users as user_service
-from bot.config import SUPPORTED_LANGUAGES
-from bot.languages import own_name
 from bot.text import N_, Translator
-from handlers.callbacks import LangCb
 from handlers.core.callbacks import DeleteDataCb
-from handlers.kit import button, confirm_row, grid, keyboard
-
-
-def language_keyboard(suggested: str) -> InlineKeyboardMarkup | None:
-    """Every language in its own name, the suggested one first and ticked."""
-    order = [suggested, *[code for code in SUPPORTED_LANGUAGES if code != suggested]]
-    buttons = [
-        button(("✅ " if code == suggested else "") + own_name(code), LangCb(code=code)) for code in order
-    ]
-    return keyboard(*grid(buttons, 2))
-
-
-def ask_language_text(tr: Translator) -> str:
-    return tr._("Hello! Please choose your language.")
+from handlers.kit import confirm_row, grid, keyboard
 
 
 def welcome_text(tr: Translator) -> str:

@@ -21,7 +21,7 @@ from bot.text import Translator
 from bot.users import Person
 from handlers.faq.views import answer_html, reader, reply_to, reply_view, smalltalk_view
 from handlers.kit import Flow
-from handlers.menu import Menu
+from handlers.menu import Menu, ask_language
 
 flow = Flow("faq.ask")
 
@@ -54,9 +54,14 @@ async def on_question(
     question_counts: QuestionCounts,
 ) -> None:
     service = await faq_for(settings, session)
-    reply = await service.ask(
-        session, clock, message.text or "", user.language or tr.lang, question_counts, user_id=user.id
-    )
+    question = message.text or ""
+    # Someone who skipped /start is talked to in the language they write in, not their phone's.
+    lang = user.language or service.first_language(question, tr.lang)
+    tr = tr if lang == tr.lang else Translator(lang, settings.tz)
+    reply = await service.ask(session, clock, question, lang, question_counts, user_id=user.id)
+    if reply.kind == GREETING and user.language is None:
+        await ask_language(message, tr)
+        return
     if reply.kind == GREETING:  # the menu, in the reader's own language
         text, markup = reply_view(tr, reply, menu.keyboard(tr, user.role))
         await message.answer(text, reply_markup=markup)

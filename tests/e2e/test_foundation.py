@@ -54,6 +54,26 @@ async def test_start_language_help_menu(db_kind: str, tmp_path: Path, lang: str)
         assert bot.emu.violations == []
 
 
+async def test_a_greeting_before_start_asks_the_language_in_the_one_written(
+    db_kind: str, tmp_path: Path
+) -> None:
+    """Someone who skips /start and greets in Arabic from a phone set to German: the language question in
+    Arabic, Arabic first; thanks are answered in Arabic too. Latin letters keep the phone's language."""
+    async with running_bot(db_kind, tmp_path) as bot:
+        bot.user(120, language_code="de")
+        hello = await bot.say(120, "مرحبا")
+        assert text_of(hello) == tr("ar", "Hello! Please choose your language.")
+        assert buttons(hello)[0][0] == "✅ " + own_name("ar")
+        thanks = await bot.say(120, "شكرا جزيلا")
+        assert text_of(thanks) == tr("ar", "You're welcome! Write any time.")
+        bot.user(121, language_code="uk")
+        latin = await bot.say(121, "hallo")
+        assert text_of(latin) == tr("de", "Hello! Please choose your language.")  # "hallo" is sure German
+        cyrillic = await bot.say(121, "Привіт")
+        assert text_of(cyrillic) == tr("uk", "Hello! Please choose your language.")
+        assert bot.emu.violations == []
+
+
 async def test_language_can_be_changed(db_kind: str, tmp_path: Path) -> None:
     async with running_bot(db_kind, tmp_path) as bot:
         bot.user(7, language_code="de")
