@@ -327,6 +327,25 @@ def test_a_question_that_reads_like_those_no_topic_answers_gets_the_topics_offer
     assert answered.kind == ANSWER and answered.entry is not None and answered.entry.slug == "doctor"
 
 
+# A phone contract in Arabizi: read as Latin keys, like the questions filed as not ours (mobile, contract).
+PHONE_CONTRACT = "kif b2dar a3mel 3a2d mobile jdid?"
+
+
+def test_a_question_in_latin_letters_that_reads_like_those_no_topic_answers_gets_the_topics_offered(
+    content: FaqContent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = new_service(content)
+    assert service.decide(PHONE_CONTRACT, user_lang="ar").kind != ANSWER
+    for text, slug in (("kif ba7jez maw3ad 3andkon?", "book-consultation"), ("doktor lazem daram", "doctor")):
+        reply = service.decide(text, user_lang=None)  # Arabizi and Finglish of the topics: still answered
+        assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == slug, text
+    monkeypatch.setattr(offtopic, "KEY_NOT_OURS_ODDS", math.inf)  # without the model on keys: a wrong answer
+    answered = service.decide(PHONE_CONTRACT, user_lang="ar")
+    assert answered.kind == ANSWER and answered.entry is not None and answered.entry.slug == "housing-search"
+    assert set(service.matcher.not_ours_key_models) == set(offtopic.KEY_NOT_OURS_LANGUAGES)
+    assert all(model is not None for model in service.matcher.not_ours_key_models.values())
+
+
 def test_questions_that_name_an_off_topic_thing_in_passing_keep_their_answers(
     content: FaqContent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -341,6 +360,7 @@ def test_questions_that_name_an_off_topic_thing_in_passing_keep_their_answers(
 
     with_model = right()
     monkeypatch.setattr(offtopic, "NOT_OURS_ODDS", math.inf)
+    monkeypatch.setattr(offtopic, "KEY_NOT_OURS_ODDS", math.inf)
     assert right() - with_model <= len(rows) // 100
 
 

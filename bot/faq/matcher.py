@@ -22,7 +22,8 @@ Method (no heavy dependencies; what is learned is counted from the example quest
   words the FAQ knows; a question about the weather, shopping, sport or the day's news, bot/faq/offtopic.py,
   is never answered by a topic that does not speak of it; nor is one closer to a question people asked that
   no topic answers, `not-ours` in examples.yaml, than to the topic's own examples, or reading like them: a
-  naive Bayes model of their words against the topics' questions, bot/faq/offtopic.py); below it the caller gets
+  naive Bayes model of their words, or of their Latin keys for Arabizi and Finglish, against the topics'
+  questions, bot/faq/offtopic.py); below it the caller gets
   the closest topics to offer. Another topic the question names in words of its own, close to the best, is offered too (`also`:
   "Arzt und Dolmetscher"). A question with no confident hit in its own language is tried against the other
   languages (German terms like Jobcenter or Kita are written in every language's entries);
@@ -52,7 +53,15 @@ from bot.faq.normalize import (
     with_compound_heads,
     without_addresses,
 )
-from bot.faq.offtopic import NOT_OURS_LANGUAGES, not_ours_model_for, off_topic, reads_not_ours
+from bot.faq.offtopic import (
+    KEY_NOT_OURS_LANGUAGES,
+    NOT_OURS_LANGUAGES,
+    not_ours_key_model_for,
+    not_ours_model_for,
+    off_topic,
+    reads_not_ours,
+    reads_not_ours_in_keys,
+)
 from bot.faq.translit import (
     GROUP,
     TRANSLIT_LANGUAGES,
@@ -264,6 +273,13 @@ class FaqMatcher:
             for lang in NOT_OURS_LANGUAGES
             if lang in self.indexes
         }
+        self.not_ours_key_models = {  # the same on Latin keys, for Arabizi and Finglish
+            lang: not_ours_key_model_for(
+                self.latin[lang], content.entries[lang].values(), not_ours.get(lang, ())
+            )
+            for lang in KEY_NOT_OURS_LANGUAGES
+            if lang in self.latin
+        }
         # Words of the Latin-script entries' examples, keywords and titles: the known last parts of
         # compounds ("Kühlschrank" -> "schrank", bot.faq.normalize.with_compound_heads).
         self.heads = frozenset(
@@ -419,12 +435,18 @@ class FaqMatcher:
         """Below ANCHOR_ALWAYS: the question's words read like those of the questions no topic answers, in
         its own language (bot/faq/offtopic.py, NOT_OURS_ODDS), and it is no near-copy of one of the topic's
         example questions."""
-        model = self.not_ours_models.get(str(primary))
-        if model is None or score >= ANCHOR_ALWAYS:
+        if score >= ANCHOR_ALWAYS:
             return False
-        return reads_not_ours(model, self.indexes[str(primary)], query.text) and not self._near_copy(
-            slug, *hit, query
-        )
+        view, lang = hit
+        if view == LATIN:
+            key_model = self.not_ours_key_models.get(lang)
+            reads = key_model is not None and reads_not_ours_in_keys(
+                key_model, self.latin[lang], query.keys(lang)
+            )
+        else:
+            model = self.not_ours_models.get(str(primary))
+            reads = model is not None and reads_not_ours(model, self.indexes[str(primary)], query.text)
+        return reads and not self._near_copy(slug, *hit, query)
 
     def _near_copy(self, slug: str, view: str, lang: str, query: _Query) -> bool:
         """A near-copy of one of the topic's example questions. A question of one letter in this view is no

@@ -65,6 +65,7 @@ from functools import partial
 from bot.faq.content import FaqEntry
 from bot.faq.index import LanguageIndex
 from bot.faq.normalize import content_tokens, tokenize
+from bot.faq.translit import keys
 
 # A word of these: off topic (unless the topic's own texts use it). Not "Rezept"/"рецепт"/"وصفة": also a doctor's
 # prescription; not phones or TVs on their own: our news reach the phone, a TV may be donated. Every list is asked
@@ -365,6 +366,15 @@ def _course_in_something_else(tokens: Sequence[str], knows: Callable[[str], bool
 # or a model per topic, far more right answers lost for each question caught.
 NOT_OURS_ODDS = 6.0  # natural log of the odds, the two kinds weighed by how many questions each has
 NOT_OURS_LANGUAGES = ("de", "ar", "fa", "uk")
+# The same model on Latin keys (bot/faq/translit.py) for a question whose best topic came from the Latin
+# spellings (Arabizi, Finglish), learned from both kinds' texts as keys. Measured as above on the blind sets
+# 2 to 28, each without its own rows (6 December 2026, morning): out of scope answered 187 -> 179 of 1,641,
+# right answers 2 won and none lost of 7,419; on all sets as they are, 47 -> 43 of 1,863, none lost. Keys
+# are coarser than stems and the questions in Latin letters fewer, so the odds needed are lower: 2.5 lost
+# 1 right answer, 2 lost 8, 1.5 lost 13; with Ukrainian too (odds 3), five questions about a ticket lost
+# their answer (trips abroad are many of the Ukrainian questions no topic answers).
+KEY_NOT_OURS_ODDS = 3.0
+KEY_NOT_OURS_LANGUAGES = ("ar", "fa")
 
 
 @dataclass(frozen=True)
@@ -414,18 +424,41 @@ def _stems(index: LanguageIndex, text: str) -> set[str]:
     return {index.stem(t) for t in content_tokens(tokenize(text), index.stopwords)}
 
 
+def key_stems(index: LanguageIndex, keys_of: Sequence[str]) -> set[str]:
+    """The stems of a text's Latin keys (bot/faq/translit.py), as the Latin-spelling index stems them."""
+    return {index.stem(k) for k in content_tokens(keys_of, index.stopwords)}
+
+
+def reads_not_ours_in_keys(model: NotOursModel, index: LanguageIndex, keys_of: Sequence[str]) -> bool:
+    """`reads_not_ours` for a question read as Latin keys (Arabizi, Finglish, Ukrainian in Latin letters)."""
+    return model.odds(key_stems(index, keys_of)) > KEY_NOT_OURS_ODDS
+
+
 # The models built so far, by the native index of the same entries (a matcher built again for a new example
 # question builds only that language's again, as its indexes; bot/faq/matcher.py).
 _MODELS: weakref.WeakKeyDictionary[LanguageIndex, NotOursModel | None] = weakref.WeakKeyDictionary()
 
 
 def not_ours_model_for(
-    index: LanguageIndex, entries: Iterable[FaqEntry], not_ours: Iterable[FaqEntry]
+    index: LanguageIndex,
+    entries: Iterable[FaqEntry],
+    not_ours: Iterable[FaqEntry],
+    words: Callable[[str], set[str]] | None = None,
 ) -> NotOursModel | None:
     """The model of one language: its topics' example and asked questions against its questions no topic
-    answers (`not_ours`: the entry NOT_OURS, bot/faq/content.py)."""
+    answers (`not_ours`: the entry NOT_OURS, bot/faq/content.py). `words`: a text's words as `index` reads
+    them (default: the stems of its native words)."""
     if index not in _MODELS:
         ours = [text for e in entries for text in (*e.questions, *e.asked)]
         theirs = [text for e in not_ours for text in e.asked]
-        _MODELS[index] = not_ours_model(ours, theirs, partial(_stems, index))
+        _MODELS[index] = not_ours_model(ours, theirs, words or partial(_stems, index))
     return _MODELS[index]
+
+
+def not_ours_key_model_for(
+    index: LanguageIndex, entries: Iterable[FaqEntry], not_ours: Iterable[FaqEntry]
+) -> NotOursModel | None:
+    """`not_ours_model_for` on the Latin keys of the texts, for a Latin-spelling index (`index.lang`)."""
+    return not_ours_model_for(
+        index, entries, not_ours, lambda text: key_stems(index, keys(tokenize(text), index.lang))
+    )
