@@ -26,6 +26,7 @@ from bot.faq.content import (
     with_examples,
 )
 from bot.faq.examples import Assigned
+from bot.faq.filed import filed_key, filed_topics
 from bot.faq.service import ANSWER, SMALLTALK, FaqService
 from bot.faq.service import new_service as service_of_its_own
 from bot.faq.stats import QuestionCounts
@@ -394,3 +395,43 @@ def test_a_question_filed_as_not_ours_teaches_the_model_at_once(content: FaqCont
     assert before is not None and after is not None
     assert kanu not in before.weights and after.weights[kanu] > math.log(5)
     assert new_service(content).matcher.not_ours_models["de"] is before  # the same entries: built once
+
+
+def test_a_question_filed_word_for_word_gets_its_filed_decision(
+    content: FaqContent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same words as a filed question (case and punctuation aside): its topic, or no answer for one
+    filed as not ours, where the ranking alone decides otherwise."""
+    service = new_service(content)
+    lesson = service.decide("Emta dars el almani", user_lang=None)  # filed: "emta dars el almani?"
+    assert lesson.kind == ANSWER and lesson.entry is not None and lesson.entry.slug == "german-courses"
+    vet = "Mein Hund ist krank, wo finde ich einen Tierarzt?"  # filed as one no topic answers
+    assert service.decide(vet, user_lang="de").kind != ANSWER
+    # the ranking alone: "dars" (a lesson) reads like "dirasa" (study) in Latin keys, and the vet like a doctor
+    monkeypatch.setattr(service.matcher, "filed", {})
+    ranked = service.decide("Emta dars el almani", user_lang=None)
+    assert ranked.entry is not None and ranked.entry.slug == "vocational-training"
+    assert service.decide(vet, user_lang="de").kind == ANSWER
+
+
+def test_every_filed_question_gets_its_own_decision(content: FaqContent) -> None:
+    service = new_service(content)
+    wrong = [
+        (lang, slug, text)
+        for lang, slug, text in (*service.content.asked, *service.content.not_ours)
+        for reply in [service.decide(text, user_lang=lang)]
+        if (reply.entry.slug if reply.kind == ANSWER and reply.entry is not None else NOT_OURS) != slug
+        and not reply.emergency
+    ]
+    assert wrong == []
+
+
+def test_words_filed_under_two_decisions_decide_nothing(content: FaqContent) -> None:
+    rows = [
+        ("de", "kita", "Wo ist der Kurs?"),
+        ("de", "german-courses", "wo ist der kurs"),
+        ("de", "kita", "Kita!"),
+    ]
+    filed = filed_topics(with_examples(content, rows))
+    assert filed_key("Wo ist der Kurs") not in filed  # under two topics
+    assert filed[filed_key("kita")] == "kita"  # case and punctuation aside

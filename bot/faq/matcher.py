@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from bot.faq.content import NOT_OURS, PLACEHOLDER, FaqContent, FaqEntry, not_ours_entries, with_asked
 from bot.faq.detect import SCRIPT_LANGUAGES, SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
+from bot.faq.filed import filed_topics
 from bot.faq.greetings import is_greeting
 from bot.faq.index import LanguageIndex
 from bot.faq.index_store import IndexStore
@@ -238,6 +239,7 @@ class FaqMatcher:
         not_ours = not_ours_entries(content)
         content = with_asked(content) if content.asked else content
         self.content = content
+        self.filed = filed_topics(content)  # the decision for a question asked again word for word
         self.detector = detector or LanguageDetector()
         # The FAQ's texts are clean text in their language: let the detector know their words.
         self.detector.learn_vocabulary(
@@ -280,8 +282,7 @@ class FaqMatcher:
             for lang in KEY_NOT_OURS_LANGUAGES
             if lang in self.latin
         }
-        # Words of the Latin-script entries' examples, keywords and titles: the known last parts of
-        # compounds ("Kühlschrank" -> "schrank", bot.faq.normalize.with_compound_heads).
+        # Latin-script entries' words: known last parts of compounds (normalize.with_compound_heads)
         self.heads = frozenset(
             t
             for lang, entries in content.entries.items()

@@ -24,7 +24,7 @@ import logging
 import os
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from enum import StrEnum
 from pathlib import Path
@@ -35,8 +35,9 @@ from bot import text as text_tools
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import emergency, feedback, smalltalk, stats
-from bot.faq.content import DEFAULT_FAQ_DIR, FaqContent, FaqEntry, load_content, render_answer
+from bot.faq.content import DEFAULT_FAQ_DIR, NOT_OURS, FaqContent, FaqEntry, load_content, render_answer
 from bot.faq.detect import SCRIPT_LANGUAGES
+from bot.faq.filed import filed_key
 from bot.faq.index_store import FOLDER_VARIABLE, IndexStore, NotStored, store_in
 from bot.faq.live import LiveContent
 from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult, tells_language
@@ -87,6 +88,18 @@ class FaqReply:
     unanswered_id: int | None = None
     match: MatchResult | None = None
     talk: Talk | None = None  # SMALLTALK (and a greeting told by the small-talk table): which kind
+
+
+def as_filed(result: MatchResult, filed: str | None) -> MatchResult:
+    """The decision filed for the very same question (bot/faq/filed.py): its topic, or none of them (the
+    closest offered); an emergency or a greeting stays what it is."""
+    if filed is None or result.is_emergency or result.is_greeting:
+        return result
+    if filed == NOT_OURS:
+        return replace(result, slug=None, confident=False, also=[])
+    top = [(filed, max((score for _, score in result.top), default=1.0))]
+    top += [hit for hit in result.top if hit[0] != filed]
+    return replace(result, slug=filed, confident=True, top=top[: max(len(result.top), 1)], also=[])
 
 
 class FaqService:
@@ -190,6 +203,7 @@ class FaqService:
             lang = user_lang if user_lang in SUPPORTED_LANGUAGES else self.default_lang
             return FaqReply(kind=GREETING if talk == Talk.GREETING else SMALLTALK, lang=str(lang), talk=talk)
         result = self.matcher.match(text, user_lang=user_lang)
+        result = as_filed(result, self.matcher.filed.get(filed_key(text)))
         lang = result.answer_lang if result.answer_lang in SUPPORTED_LANGUAGES else self.default_lang
         reply = FaqReply(kind=UNKNOWN, lang=lang, question_lang=result.question_lang, match=result)
         if result.is_greeting:
