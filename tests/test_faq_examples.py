@@ -26,7 +26,7 @@ from bot.faq.content import (
     with_examples,
 )
 from bot.faq.examples import Assigned
-from bot.faq.filed import filed_key, filed_topics
+from bot.faq.filed import FiledTopics, filed_key, filed_topics
 from bot.faq.service import ANSWER, SMALLTALK, FaqService
 from bot.faq.service import new_service as service_of_its_own
 from bot.faq.stats import QuestionCounts
@@ -408,7 +408,7 @@ def test_a_question_filed_word_for_word_gets_its_filed_decision(
     vet = "Mein Hund ist krank, wo finde ich einen Tierarzt?"  # filed as one no topic answers
     assert service.decide(vet, user_lang="de").kind != ANSWER
     # the ranking alone: "dars" (a lesson) reads like "dirasa" (study) in Latin keys, and the vet like a doctor
-    monkeypatch.setattr(service.matcher, "filed", {})
+    monkeypatch.setattr(service.matcher, "filed", FiledTopics({}))
     ranked = service.decide("Emta dars el almani", user_lang=None)
     assert ranked.entry is not None and ranked.entry.slug == "vocational-training"
     assert service.decide(vet, user_lang="de").kind == ANSWER
@@ -433,5 +433,6 @@ def test_words_filed_under_two_decisions_decide_nothing(content: FaqContent) -> 
         ("de", "kita", "Kita!"),
     ]
     filed = filed_topics(with_examples(content, rows))
-    assert filed_key("Wo ist der Kurs") not in filed  # under two topics
-    assert filed[filed_key("kita")] == "kita"  # case and punctuation aside
+    assert filed.get(filed_key("Wo ist der Kurs")) is None  # under two topics
+    assert filed.get(filed_key("kita")) == "kita"  # case and punctuation aside
+    assert filed.get(filed_key("nie gefragt")) is None and len(FiledTopics({})) == 0

@@ -7,6 +7,9 @@ letter forms aside); anything else is ranked as before."""
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
+
 from bot.faq.content import NOT_OURS, FaqContent
 from bot.faq.normalize import tokenize
 
@@ -16,10 +19,28 @@ def filed_key(text: str) -> int:
     return hash(" ".join(tokenize(text)))
 
 
-def filed_topics(content: FaqContent) -> dict[int, str]:
-    """`filed_key` -> the topic of the question (NOT_OURS for one no topic answers), from the entries'
-    example and asked questions and the content's questions no topic answers. Words filed under two
-    different decisions decide nothing."""
+class FiledTopics:
+    """`filed_key` -> a topic (NOT_OURS for a question no topic answers), in two flat arrays sorted by key:
+    some thousand questions in 50 KB where a dict took 0.4 MiB of the bot's memory budget (issue 18)."""
+
+    def __init__(self, found: dict[int, str]) -> None:
+        self.slugs = sorted(set(found.values()))
+        number = {slug: i for i, slug in enumerate(self.slugs)}
+        ordered = sorted(found.items())
+        self.keys = array("q", (key for key, _ in ordered))
+        self.topics = array("H", (number[slug] for _, slug in ordered))
+
+    def get(self, key: int) -> str | None:
+        i = bisect_left(self.keys, key)
+        return self.slugs[self.topics[i]] if i < len(self.keys) and self.keys[i] == key else None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def filed_topics(content: FaqContent) -> FiledTopics:
+    """The topic of each of the entries' example and asked questions and NOT_OURS for each of the content's
+    questions no topic answers. Words filed under two different decisions decide nothing."""
     found: dict[int, str] = {}
     clashes: set[int] = set()
     pairs = [
@@ -35,4 +56,4 @@ def filed_topics(content: FaqContent) -> dict[int, str]:
             clashes.add(key)
     for key in clashes:
         del found[key]
-    return found
+    return FiledTopics(found)
