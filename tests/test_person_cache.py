@@ -27,10 +27,11 @@ PERSON = 4242
 async def people(engine: AsyncEngine) -> AsyncIterator[PersonCache]:
     cache = PersonCache()
     await cache.start(engine)
-    for _ in range(100):  # PostgreSQL: until its connection listens
+    for _ in range(500):  # PostgreSQL: until its connection listens (seconds on a loaded 2-core machine)
         if cache.serving:
             break
         await asyncio.sleep(0.02)
+    assert cache.serving, "the cache did not start listening within 10 s"
     yield cache
     await cache.stop()
 
