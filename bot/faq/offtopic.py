@@ -430,7 +430,7 @@ def key_stems(index: LanguageIndex, keys_of: Sequence[str]) -> set[str]:
 
 
 def reads_not_ours_in_keys(model: NotOursModel, index: LanguageIndex, keys_of: Sequence[str]) -> bool:
-    """`reads_not_ours` for a question read as Latin keys (Arabizi, Finglish, Ukrainian in Latin letters)."""
+    """`reads_not_ours` for a question read as Latin keys (Arabizi, Finglish: KEY_NOT_OURS_LANGUAGES)."""
     return model.odds(key_stems(index, keys_of)) > KEY_NOT_OURS_ODDS
 
 
