@@ -19,7 +19,7 @@ from bot.faq.service import GREETING, SMALLTALK, faq_for
 from bot.faq.stats import QuestionCounts
 from bot.text import Translator
 from bot.users import Person
-from handlers.faq.views import answer_html, reader, reply_to, reply_view, smalltalk_view
+from handlers.faq.views import answer_html, helper_hint, reader, reply_to, reply_view, smalltalk_view
 from handlers.kit import Flow
 from handlers.menu import Menu, ask_language
 
@@ -71,5 +71,9 @@ async def on_question(
         if view is not None:
             await message.answer(view[0], reply_markup=view[1])
         return
-    text, markup = reply_view(reader(reply.lang, tr.lang, settings), reply, None)
+    rtr = reader(reply.lang, tr.lang, settings)
+    text, markup = reply_view(rtr, reply, None)
+    hint = helper_hint(rtr, reply, user.role)
+    if hint is not None:
+        text = f"{text}\n\n{hint}"
     await message.answer(text, reply_markup=markup, reply_parameters=reply_to(message.message_id))

@@ -15,7 +15,7 @@ from bot.faq.service import ANSWER, GREETING, SUGGEST, FaqReply, FaqService, cle
 from bot.faq.smalltalk import Talk
 from bot.languages import name_in
 from bot.text import N_, Translator, clip
-from bot.users import Person
+from bot.users import HELPER, Person
 from handlers.callbacks import MenuCb
 from handlers.faq.callbacks import (
     FaqAction,
@@ -168,6 +168,19 @@ def reply_view(
         )
         browse = [button(rtr._("📚 All topics"), FaqCb(action=FaqAction.BROWSE, lang=reply.lang))]
     return text, keyboard(*suggestions, browse, [handoff_button(rtr, reply.lang, reply.unanswered_id)])
+
+
+# A helper who writes about accompanying or interpreting most likely offers it, yet these answers speak to
+# those who need it ("ich kann morgen begleiten"): the helper is pointed to the assignments as well.
+HELPER_TOPICS = frozenset({"accompaniment", "interpreter"})
+HELPER_HINT = N_("You help with us: open assignments and questions for helpers are under /assignments.")
+
+
+def helper_hint(rtr: Translator, reply: FaqReply, role: str) -> str | None:
+    """The line for a helper whose question got the answer of a topic helpers do (HELPER_TOPICS)."""
+    if role != HELPER or reply.kind != ANSWER or reply.entry is None or reply.entry.slug not in HELPER_TOPICS:
+        return None
+    return rtr._(HELPER_HINT)
 
 
 # What small talk gets back (nothing for 👍 and the like): short, in the reader's language.

@@ -115,6 +115,30 @@ async def test_farsi_question_from_a_german_user_is_answered_in_farsi(db_kind: s
         assert bot.emu.violations == []
 
 
+async def test_a_helper_offering_to_accompany_is_pointed_to_the_assignments(
+    db_kind: str, tmp_path: Path
+) -> None:
+    """The accompaniment answer speaks to those who need someone; a helper who writes about it most likely
+    offers it, and gets the way to the open assignments as well (in the answer's language)."""
+    async with running_bot(db_kind, tmp_path) as bot:
+        await start(bot, 205, "de")
+        await start(bot, 206, "ar")
+        await make_helper(bot, 206)
+        hint = "/assignments"
+        reply = await bot.say(205, "Kann mich jemand zur Ausländerbehörde begleiten?", timeout=FIRST)
+        assert text_of(reply).startswith(CONTENT.entries["de"]["accompaniment"].title)
+        assert hint not in text_of(reply)  # someone who needs it: the answer alone
+        reply = await bot.say(206, "أنا متاح غدًا للمرافقة إلى المواعيد", timeout=FIRST)
+        text = text_of(reply)
+        assert text.startswith(CONTENT.entries["ar"]["accompaniment"].title), text
+        assert text.endswith(
+            tr("ar", "You help with us: open assignments and questions for helpers are under /assignments.")
+        )
+        reply = await bot.say(206, "وين في دورة لغة ألمانية؟")  # another topic: no line for helpers
+        assert hint not in text_of(reply)
+        assert bot.emu.violations == []
+
+
 async def test_emergency_comes_first(db_kind: str, tmp_path: Path) -> None:
     async with running_bot(db_kind, tmp_path) as bot:
         await start(bot, 202, "de")
