@@ -231,7 +231,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "twenty-eighth blind set (tests/data/faq_blind28.yaml, 337 rows, readable since the twenty-ninth)",
             faq_quality.BLIND28,
         ),
-        ("twenty-ninth blind set (tests/data/faq_blind29.yaml, 337 rows, never read)", faq_quality.BLIND29),
+        (
+            "twenty-ninth blind set (tests/data/faq_blind29.yaml, 337 rows, readable since the thirtieth)",
+            faq_quality.BLIND29,
+        ),
+        ("thirtieth blind set (tests/data/faq_blind30.yaml, 337 rows, never read)", faq_quality.BLIND30),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
