@@ -73,7 +73,7 @@ async def on_question(
         return
     rtr = reader(reply.lang, tr.lang, settings)
     text, markup = reply_view(rtr, reply, None)
-    hint = helper_hint(rtr, reply, user.role)
+    hint = helper_hint(rtr, reply, user)
     if hint is not None:
         text = f"{text}\n\n{hint}"
     await message.answer(text, reply_markup=markup, reply_parameters=reply_to(message.message_id))

@@ -15,7 +15,7 @@ from bot.faq.service import ANSWER, GREETING, SUGGEST, FaqReply, FaqService, cle
 from bot.faq.smalltalk import Talk
 from bot.languages import name_in
 from bot.text import N_, Translator, clip
-from bot.users import HELPER, Person
+from bot.users import HELPER, Person, has_role
 from handlers.callbacks import MenuCb
 from handlers.faq.callbacks import (
     FaqAction,
@@ -176,11 +176,11 @@ HELPER_TOPICS = frozenset({"accompaniment", "interpreter"})
 HELPER_HINT = N_("You help with us: open assignments and questions for helpers are under /assignments.")
 
 
-def helper_hint(rtr: Translator, reply: FaqReply, role: str) -> str | None:
-    """The line for a helper whose question got the answer of a topic helpers do (HELPER_TOPICS)."""
-    if role != HELPER or reply.kind != ANSWER or reply.entry is None or reply.entry.slug not in HELPER_TOPICS:
+def helper_hint(rtr: Translator, reply: FaqReply, user: Person) -> str | None:
+    """The line for a helper (or organizer) whose question got the answer of a topic helpers do."""
+    if reply.kind != ANSWER or reply.entry is None or reply.entry.slug not in HELPER_TOPICS:
         return None
-    return rtr._(HELPER_HINT)
+    return rtr._(HELPER_HINT) if has_role(user, HELPER) else None
 
 
 # What small talk gets back (nothing for 👍 and the like): short, in the reader's language.

@@ -115,6 +115,9 @@ async def test_farsi_question_from_a_german_user_is_answered_in_farsi(db_kind: s
         assert bot.emu.violations == []
 
 
+HINT = "You help with us: open assignments and questions for helpers are under /assignments."
+
+
 async def test_a_helper_offering_to_accompany_is_pointed_to_the_assignments(
     db_kind: str, tmp_path: Path
 ) -> None:
@@ -136,6 +139,9 @@ async def test_a_helper_offering_to_accompany_is_pointed_to_the_assignments(
         )
         reply = await bot.say(206, "وين في دورة لغة ألمانية؟")  # another topic: no line for helpers
         assert hint not in text_of(reply)
+        await start(bot, ORGANIZER_ID, "de")  # organizers may do what helpers may do: the line too
+        reply = await bot.say(ORGANIZER_ID, "ich kann morgen begleiten")
+        assert text_of(reply).endswith(tr("de", HINT)), text_of(reply)
         assert bot.emu.violations == []
 
 
