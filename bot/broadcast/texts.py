@@ -9,7 +9,7 @@ import re
 from functools import cache
 
 from bot import telegram_html
-from bot.faq.detect import SCRIPT_LANGUAGES, TEXT_LINGUA_SCRIPTS, LanguageDetector
+from bot.faq.detect import SCRIPT_OF, TEXT_LINGUA_SCRIPTS, LanguageDetector
 
 # A broadcast is at most 4096 characters after entity parsing; keep room for the machine-translation note
 # and a little growth in translation.
@@ -60,7 +60,6 @@ def for_browser(fragment: str) -> str:
 # German terms ("Jobcenter", "Kita") say little. Another script is always one.
 MISMATCH_CONFIDENCE = 0.9
 MISMATCH_MIN_WORDS = 3
-_SCRIPT = {lang: script for script, pair in SCRIPT_LANGUAGES.items() for lang in pair}
 
 
 @cache
@@ -76,7 +75,7 @@ def looks_like(fragment: str, label: str) -> str | None:
     lang, confidence = _language_detector().detect(visible)
     if lang is None or lang == label:
         return None
-    if _SCRIPT.get(lang) != _SCRIPT.get(label):
+    if SCRIPT_OF.get(lang) != SCRIPT_OF.get(label):
         return lang
     if confidence >= MISMATCH_CONFIDENCE and len(visible.split()) >= MISMATCH_MIN_WORDS:
         return lang

@@ -46,6 +46,7 @@ SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
     "cyrillic": ("uk", "ru"),
     "latin": ("de", "en"),
 }
+SCRIPT_OF: dict[str, str] = {lang: script for script, pair in SCRIPT_LANGUAGES.items() for lang in pair}
 # Where lingua's model weighs in beside the cues (see above): for questions nowhere, for longer texts in
 # Latin letters and Cyrillic.
 QUESTION_LINGUA_SCRIPTS: frozenset[str] = frozenset()

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.faq.content import NOT_OURS, PLACEHOLDER, FaqContent, FaqEntry, not_ours_entries, with_asked
-from bot.faq.detect import SCRIPT_LANGUAGES, SUPPORTED, LanguageDetector
+from bot.faq.detect import SCRIPT_OF, SUPPORTED, LanguageDetector
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
 from bot.faq.filed import filed_topics
 from bot.faq.greetings import is_greeting
@@ -104,7 +104,6 @@ ALSO_MAX = 2
 # beside everyday verbs shared with some example question ("peyda nemikonam").
 NAMED_RATIO = 0.75
 NATIVE, LATIN = "native", "latin"  # the two views of a language's entries
-SCRIPT_OF = {lang: script for script, pair in SCRIPT_LANGUAGES.items() for lang in pair}
 
 
 @dataclass

@@ -36,7 +36,7 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import emergency, feedback, smalltalk, stats
 from bot.faq.content import DEFAULT_FAQ_DIR, NOT_OURS, FaqContent, FaqEntry, load_content, render_answer
-from bot.faq.detect import SCRIPT_LANGUAGES
+from bot.faq.detect import SCRIPT_OF
 from bot.faq.filed import filed_key
 from bot.faq.index_store import FOLDER_VARIABLE, IndexStore, NotStored, store_in
 from bot.faq.live import LiveContent
@@ -157,8 +157,8 @@ class FaqService:
             return fallback
         if confidence >= DETECT_SURE:
             return str(lang)
-        script = next(name for name, pair in SCRIPT_LANGUAGES.items() if lang in pair)
-        return fallback if script == "latin" or fallback in SCRIPT_LANGUAGES[script] else str(lang)
+        script = SCRIPT_OF[str(lang)]
+        return fallback if script == "latin" or SCRIPT_OF.get(fallback) == script else str(lang)
 
     def detect(self, text: str) -> tuple[str | None, float]:
         return self.matcher.detector.detect(text)
