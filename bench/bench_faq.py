@@ -235,7 +235,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "twenty-ninth blind set (tests/data/faq_blind29.yaml, 337 rows, readable since the thirtieth)",
             faq_quality.BLIND29,
         ),
-        ("thirtieth blind set (tests/data/faq_blind30.yaml, 337 rows, never read)", faq_quality.BLIND30),
+        (
+            "thirtieth blind set (tests/data/faq_blind30.yaml, 337 rows, readable since the thirty-first)",
+            faq_quality.BLIND30,
+        ),
+        ("thirty-first blind set (tests/data/faq_blind31.yaml, 337 rows, never read)", faq_quality.BLIND31),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
