@@ -228,8 +228,14 @@ class LanguageIndex:
             char_docs.append(cd)
             word_docs.append(wd)
             anchor = {t for text in (e.title, *e.keywords) for t in content_tokens(tokenizer(text), stop)}
+            # (an acronym the content writes in capitals names the topic however short: "GP", "CV", "WG")
+            acronyms = {t for k in e.keywords if k.isascii() and k.isupper() for t in tokenizer(k)}
             anchors.append(
-                frozenset(t for t in anchor if len(t) >= anchor_min or any(ch.isdigit() for ch in t))
+                frozenset(
+                    t
+                    for t in anchor
+                    if len(t) >= anchor_min or any(ch.isdigit() for ch in t) or t in acronyms
+                )
             )
 
         n_features = len(table)
@@ -260,6 +266,7 @@ class LanguageIndex:
         # A keyword inside a longer word names the topic ("Bus" in "Schulbus"); Arabic and Persian keys of
         # three consonants are inside too many other keys ("mkn" in "nmknm"): there it takes four.
         self.substring_min = substring_min
+        self.feminine_t = lang == "ar" and script == "latin"
         self.anchor_grams = [
             tuple((t, tuple(sorted(_trigrams(t)))) for t in a if len(t) >= self.partial_min) for a in anchors
         ]
@@ -315,16 +322,20 @@ class LanguageIndex:
         known.sort(reverse=True)
         return [(fid, w / norm) for _, fid, w in known]
 
-    def anchoring(self, slug: str, tokens: Sequence[str]) -> frozenset[str]:
+    def anchoring(self, slug: str, tokens: Sequence[str], typed_latin: bool = False) -> frozenset[str]:
         """The words of the question that name the topic: words of the entry's keywords or title, allowing
         for typos, inflection and compounds. A question that shares only everyday words with an example
-        question ("morgen", "heute") is not enough for a confident answer at a modest score."""
+        question ("morgen", "heute") is not enough for a confident answer at a modest score. `typed_latin`:
+        the question was typed in Latin letters (not romanised from its own script)."""
         i = self.number[slug]
         anchors, stems = self.anchors[i], self.anchor_stems[i]
         found: set[str] = set()
         for tok in content_tokens(tokens, self.stopwords):
             if tok in anchors or self.stem(tok) in stems:
                 found.add(tok)
+                continue
+            if typed_latin and self.feminine_t and len(tok) == 3 and tok[-1] == "t" and tok[:2] in anchors:
+                found.add(tok)  # "i2amti": إقامتي, the ة of إقامة written t before "my"
                 continue
             if len(tok) < self.partial_min:
                 continue

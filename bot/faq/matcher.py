@@ -329,7 +329,8 @@ class FaqMatcher:
         """The words of the question that name the topic in one view (asked several times per question)."""
         found = query.named.get((view, lang, slug))
         if found is None:
-            found = self._index(view, lang).anchoring(slug, query.for_view(view, lang))
+            typed_latin = view == LATIN and "latin" in query.scripts and query.scripts <= {"latin", "digits"}
+            found = self._index(view, lang).anchoring(slug, query.for_view(view, lang), typed_latin)
             query.named[view, lang, slug] = found
         return found
 
