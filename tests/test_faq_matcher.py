@@ -457,3 +457,26 @@ def test_a_pharmacy_at_night_is_the_doctors_answer(matcher: FaqMatcher, text: st
     result = matcher.match(text)
     assert (result.slug, result.question_lang) == ("doctor", lang)
     assert "aponet.de" in matcher.content.entries[lang]["doctor"].answer_template
+
+
+# --- what names a topic (bot/faq/index.py `anchoring`) ------------------------------------------------------
+
+
+def test_a_keyword_of_several_words_names_its_topic_whole(matcher: FaqMatcher) -> None:
+    # "ساعات العمل" (opening hours) names the meeting place; "العمل" (work), used by many topics, alone does not
+    arabic = matcher.indexes["ar"]
+    assert arabic.anchoring("meeting-place", tokenize("أبحث عن العمل")) == frozenset()
+    assert arabic.anchoring("meeting-place", tokenize("ما هي ساعات العمل عندكم")) >= {"ساعات", "العمل"}
+
+
+def test_an_acronym_in_capitals_names_its_topic_however_short(matcher: FaqMatcher) -> None:
+    english = matcher.indexes["en"]
+    assert english.anchoring("doctor", tokenize("I need a GP")) == {"gp"}  # the keyword "GP"
+    assert english.anchoring("doctor", tokenize("I need a go")) == frozenset()
+
+
+def test_arabizi_names_a_feminine_noun_with_my(matcher: FaqMatcher) -> None:
+    # إقامتي typed as "eqamti" / "i2amti": the ة of إقامة written t before "my"
+    for text in ("eqamti btekhlas ba3d shahr, shu a3mel?", "i2amti 5elset, kif bjadedha?"):
+        result = matcher.match(text)
+        assert result.confident and result.slug == "residence-permit", text

@@ -103,6 +103,11 @@ def _idf(n_docs: int, df: int) -> float:
     return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
 
 
+# A word of a keyword of several words names the topic on its own when at most this many topics use it
+# (measured on blind sets 2-30, locales/faq/README.md: 3 and 8 did no better).
+PHRASE_WORD_TOPICS = 5
+
+
 class _Postings:
     """Inverted index in flat arrays: the postings of feature f are (document numbers, weights)
     [start[f]:start[f + 1]], in feature order. Compact (6 bytes per posting for up to 65,536 documents, no
@@ -194,6 +199,8 @@ class LanguageIndex:
         example_entry: list[int] = []
         declined_stems: dict[int, tuple[str, ...]] = {}  # example number -> its stems, for `declines`
         anchors: list[frozenset[str]] = []
+        phrases: list[tuple[frozenset[str], ...]] = []
+        in_phrases: list[set[str]] = []
         for number, e in enumerate(entries):
             cd: dict[int, float] = {}
             wd: dict[int, float] = {}
@@ -227,7 +234,14 @@ class LanguageIndex:
                 wd[k] = wd.get(k, 0.0) + ANSWER_WEIGHT * v
             char_docs.append(cd)
             word_docs.append(wd)
-            anchor = {t for text in (e.title, *e.keywords) for t in content_tokens(tokenizer(text), stop)}
+            # A keyword of several words names the topic only whole ("ساعات العمل": not "العمل", work, alone).
+            phrase_toks = [content_tokens(tokenizer(k), stop) for k in e.keywords]
+            phrases.append(
+                tuple(frozenset(stemmer(t) for t in toks) for toks in phrase_toks if len(toks) > 1)
+            )
+            anchor = {t for t in content_tokens(tokenizer(e.title), stop)}
+            anchor |= {t for toks in phrase_toks if len(toks) == 1 for t in toks}
+            in_phrases.append({t for toks in phrase_toks if len(toks) > 1 for t in toks})
             # (an acronym the content writes in capitals names the topic however short: "GP", "CV", "WG")
             acronyms = {t for k in e.keywords if k.isascii() and k.isupper() for t in tokenizer(k)}
             anchors.append(
@@ -246,6 +260,16 @@ class LanguageIndex:
         # (entries with no text of their own, NOT_OURS's, do not count as documents)
         n_docs = sum(1 for cd, wd in zip(char_docs, word_docs, strict=True) if cd or wd)
         self.idf = array("f", (_idf(n_docs, d) if d else 0.0 for d in df))
+        # ... unless the word is one few topics use: then it names the topic on its own too
+        for i, toks in enumerate(in_phrases):
+            rare = {
+                t
+                for t in toks
+                if len(t) >= anchor_min
+                and (fid := table.get("\x00" + stemmer(t))) is not None
+                and df[fid] <= PHRASE_WORD_TOPICS
+            }
+            anchors[i] = anchors[i] | rare
         self.max_char_idf = max((self.idf[i] for f, i in table.items() if f[:1] != "\x00"), default=1.0)
         self.max_word_idf = max((self.idf[i] for f, i in table.items() if f[:1] == "\x00"), default=1.0)
         self.table = table
@@ -259,6 +283,7 @@ class LanguageIndex:
             lo, hi = self.example_range[number]
             self.example_range[number] = (lo if hi else x, x + 1)
         self.anchors = anchors
+        self.phrases = phrases
         self.anchor_stems = [frozenset(stemmer(t) for t in a) for a in anchors]
         # Trigrams of the longer anchors, once: the typo check compares every question word with them.
         # (Keys of Latin spellings are short: there, anchors of 2 letters and parts of 3 count.)
@@ -301,6 +326,7 @@ class LanguageIndex:
         # (the words of topics' anchors and of questions no topic answers repeat: 0.6 MiB of copies)
         self.anchors = [frozenset(map(sys.intern, a)) for a in self.anchors]
         self.anchor_stems = [frozenset(map(sys.intern, a)) for a in self.anchor_stems]
+        self.phrases = [tuple(frozenset(map(sys.intern, p)) for p in ps) for ps in self.phrases]
         self.declined_stems = {x: tuple(map(sys.intern, stems)) for x, stems in self.declined_stems.items()}
 
     def _query(self, counts: dict[str, float], prefix: str, unknown_idf: float) -> list[tuple[int, float]]:
@@ -330,6 +356,12 @@ class LanguageIndex:
         i = self.number[slug]
         anchors, stems = self.anchors[i], self.anchor_stems[i]
         found: set[str] = set()
+        if self.phrases[i]:
+            words = content_tokens(tokens, self.stopwords)
+            mine = {self.stem(t) for t in words}
+            for phrase in self.phrases[i]:
+                if phrase <= mine:
+                    found.update(t for t in words if self.stem(t) in phrase)
         for tok in content_tokens(tokens, self.stopwords):
             if tok in anchors or self.stem(tok) in stems:
                 found.add(tok)
