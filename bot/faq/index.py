@@ -356,13 +356,13 @@ class LanguageIndex:
         i = self.number[slug]
         anchors, stems = self.anchors[i], self.anchor_stems[i]
         found: set[str] = set()
+        words = content_tokens(tokens, self.stopwords)
         if self.phrases[i]:
-            words = content_tokens(tokens, self.stopwords)
             mine = {self.stem(t) for t in words}
             for phrase in self.phrases[i]:
                 if phrase <= mine:
                     found.update(t for t in words if self.stem(t) in phrase)
-        for tok in content_tokens(tokens, self.stopwords):
+        for tok in words:
             if tok in anchors or self.stem(tok) in stems:
                 found.add(tok)
                 continue
