@@ -17,6 +17,7 @@ from operator import add, mul
 
 from bot.faq.content import FaqEntry
 from bot.faq.normalize import STOPWORDS, content_tokens, script_of_token, stem, tokenize
+from bot.faq.translit import SHORT_KEY_ENDINGS
 
 NGRAM_SIZES = (3, 4, 5)
 ANSWER_WEIGHT = 0.25  # the answer text explains, the questions ask: answers count a quarter
@@ -291,7 +292,7 @@ class LanguageIndex:
         # A keyword inside a longer word names the topic ("Bus" in "Schulbus"); Arabic and Persian keys of
         # three consonants are inside too many other keys ("mkn" in "nmknm"): there it takes four.
         self.substring_min = substring_min
-        self.feminine_t = lang == "ar" and script == "latin"
+        self.short_endings = SHORT_KEY_ENDINGS.get(lang, ()) if script == "latin" else ()
         self.anchor_grams = [
             tuple((t, tuple(sorted(_trigrams(t)))) for t in a if len(t) >= self.partial_min) for a in anchors
         ]
@@ -366,8 +367,8 @@ class LanguageIndex:
             if tok in anchors or self.stem(tok) in stems:
                 found.add(tok)
                 continue
-            if typed_latin and self.feminine_t and len(tok) == 3 and tok[-1] == "t" and tok[:2] in anchors:
-                found.add(tok)  # "i2amti": إقامتي, the ة of إقامة written t before "my"
+            if typed_latin and len(tok) == 3 and tok[-1] in self.short_endings and tok[:2] in anchors:
+                found.add(tok)  # (translit.SHORT_KEY_ENDINGS: "i2amti")
                 continue
             if len(tok) < self.partial_min:
                 continue

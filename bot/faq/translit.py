@@ -230,6 +230,9 @@ _KEY_SUFFIXES: dict[str, tuple[str, ...]] = {
 _KEY_SUFFIXES["ru"] = _KEY_SUFFIXES["uk"]
 _KEY_STEM_MIN = 3
 _KEY_STEM_MAX = {"abjad": 6, "cyrillic": 7}  # like bot.faq.normalize.stem, which keeps 7 or 8 letters
+# An ending that a key of three letters may drop to meet a keyword's key of two, typed in Latin letters: the
+# ة of an Arabic noun is written t before "my" ("i2amti", "eqamti": إقامتي, of إقامة, key "qm").
+SHORT_KEY_ENDINGS: dict[str, tuple[str, ...]] = {"ar": ("t",)}
 
 
 def key_stemmer(lang: str) -> Callable[[str], str]:
