@@ -39,12 +39,21 @@ from bot.tickets import ACTIVE, TEXT, Ticket
 from bot.translation.service import MachineTranslator
 from bot.users import Person
 from storage.db import release
+from storage.repositories import faq as faq_repo
 from storage.repositories import users as users_repo
 
 
 async def open_question(session: AsyncSession, asker_id: int) -> Ticket | None:
     """The person's open question to a person, if any (their free text joins it)."""
     return await tickets.active_ticket(session, asker_id, tickets.QUESTION)
+
+
+async def questions_held(session: AsyncSession, helper: Person) -> list[int]:
+    """The numbers of the questions `helper` has taken and not closed (none for anyone else). What such a
+    helper types in their private chat is most likely an answer that belongs in the helpers' chat."""
+    if not may_answer(helper):
+        return []
+    return [ticket.id for ticket in await faq_repo.tickets_taken_by(session, helper.id, tickets.TAKEN)]
 
 
 async def follow_up(

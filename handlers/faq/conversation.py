@@ -67,6 +67,33 @@ async def on_follow_up(
     )
 
 
+async def holds_questions(
+    message: Message, session: AsyncSession, user: Person | None = None
+) -> bool | dict[str, list[int]]:
+    """A helper who has taken questions: their numbers, as `held`."""
+    held = await conversation.questions_held(session, user) if user is not None else []
+    return {"held": held} if held else False
+
+
+@flow.message(F.text, ~F.text.startswith("/"), StateFilter(None), holds_questions)
+async def on_helper_text(
+    message: Message, user: Person, tr: Translator, session: AsyncSession, settings: Settings,
+    held: list[int],
+) -> None:  # fmt: skip
+    """A helper who took a question and types here may think the person gets it: they would not (answers
+    go from the helpers' chat), so nothing is matched against the FAQ and the helper is told where to
+    answer."""
+    await emergency_first(message, user, tr, session, settings)
+    await message.answer(
+        tr._(
+            "⚠️ This message was not sent to anyone. To answer the question you took (no. {numbers}), "
+            "reply to it in the helpers' group: the person gets only those replies.",
+            numbers=", ".join(str(number) for number in held),
+        ),
+        reply_parameters=reply_to(message.message_id),
+    )
+
+
 @flow.callback_query(TicketCb.filter(F.action == TicketAction.CLOSE), KnownUser())
 async def on_close(
     query: CallbackQuery,

@@ -333,6 +333,20 @@ async def test_without_translation_helpers_who_speak_the_language_hear_first(
         # the pressed alert says "yours" (edited through the outbox), without its button
         yours = current(bot, OTHER_HELPER, alert["message_id"])
         assert yours["edited"] and text_of(yours).startswith("🙋") and not labels(yours)
+        # the answer typed in the private chat by mistake: the helper is told where answers go, no FAQ
+        # answer, and nothing reaches the asker
+        asker_had = len(bot.emu.bot_messages(ASKER))
+        hint = await bot.say(OTHER_HELPER, "Die VHS hat kostenlose Deutschkurse, fragen Sie dort nach.")
+        assert text_of(hint) == tr(
+            "de",
+            "⚠️ This message was not sent to anyone. To answer the question you took (no. {numbers}), "
+            "reply to it in the helpers' group: the person gets only those replies.",
+            numbers="1",
+        )
+        await bot.settle()
+        await bot.deliver()
+        assert len(bot.emu.bot_messages(ASKER)) == asker_had
+        assert text_of(bot.emu.bot_messages(OTHER_HELPER)[-1]) == text_of(hint)
         # a German reply: the asker is told it is in German (no translation available)
         bot.emu.user_sends(
             OTHER_HELPER, "Die Volkshochschule bietet kostenlose Kurse an.", chat_id=HELPERS_CHAT_ID,
@@ -344,4 +358,10 @@ async def test_without_translation_helpers_who_speak_the_language_hear_first(
         assert "Volkshochschule" in got and "ℹ️" in got
         ack = text_of(group(bot)[-1])
         assert ack.startswith("✅") and "⚠️" in ack
+        # once the asker has closed the question, the helper's private chat is the FAQ's again
+        answer = bot.emu.bot_messages(ASKER)[-1]
+        await bot.press(ASKER, answer, button_data(answer, "✅"))
+        await bot.deliver()
+        after_close = await bot.say(OTHER_HELPER, "Wo finde ich einen Deutschkurs?")
+        assert "⚠️" not in text_of(after_close)
         assert bot.emu.violations == []
