@@ -683,7 +683,7 @@ def print_bars(results: list[Result], args: argparse.Namespace, load: tuple[floa
         if r is not None and r.memory_questions:
             print(
                 f"- resident memory of python -m bot run after {r.memory_questions:,} questions, {label}: "
-                f"{r.memory_rss_mb:.0f} MiB, peak {r.memory_peak_mb:.0f} MiB (at most 150: "
+                f"{r.memory_rss_mb:.1f} MiB, peak {r.memory_peak_mb:.1f} MiB (at most 150: "
                 f"{mark(r.memory_rss_mb <= 150)}; the peak {mark(r.memory_peak_mb <= 150)})"
             )
     others = [max(0.0, r.machine_cpu - r.bot_cpu - r.emulator_cpu) for r in results]
