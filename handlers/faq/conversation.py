@@ -85,9 +85,12 @@ async def on_helper_text(
     answer."""
     await emergency_first(message, user, tr, session, settings)
     await message.answer(
-        tr._(
+        tr.n_(
             "⚠️ This message was not sent to anyone. To answer the question you took (no. {numbers}), "
             "reply to it in the helpers' group: the person gets only those replies.",
+            "⚠️ This message was not sent to anyone. To answer the questions you took (no. {numbers}), "
+            "reply to each of them in the helpers' group: the people get only those replies.",
+            len(held),
             numbers=", ".join(str(number) for number in held),
         ),
         reply_parameters=reply_to(message.message_id),

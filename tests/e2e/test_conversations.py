@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot import tickets
 from bot.clock import FrozenClock
 from bot.languages import name_in
+from bot.text import Translator
 from storage.models import OutboxMessage, TicketMessage
 from tests.e2e.harness import (
     HELPERS_CHAT_ID,
@@ -337,12 +338,15 @@ async def test_without_translation_helpers_who_speak_the_language_hear_first(
         # answer, and nothing reaches the asker
         asker_had = len(bot.emu.bot_messages(ASKER))
         hint = await bot.say(OTHER_HELPER, "Die VHS hat kostenlose Deutschkurse, fragen Sie dort nach.")
-        assert text_of(hint) == tr(
-            "de",
+        assert text_of(hint) == Translator("de").n_(
             "⚠️ This message was not sent to anyone. To answer the question you took (no. {numbers}), "
             "reply to it in the helpers' group: the person gets only those replies.",
+            "⚠️ This message was not sent to anyone. To answer the questions you took (no. {numbers}), "
+            "reply to each of them in the helpers' group: the people get only those replies.",
+            1,
             numbers="1",
         )
+        assert text_of(hint).startswith("⚠️ Diese Nachricht ging an niemanden. Die Frage, die Sie")
         await bot.settle()
         await bot.deliver()
         assert len(bot.emu.bot_messages(ASKER)) == asker_had
