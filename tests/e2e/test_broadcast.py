@@ -121,6 +121,13 @@ async def test_compose_translate_schedule_deliver_report(
             "de", "📣 New broadcast. Who should get it? Choose a topic (the number is its subscribers):"
         )
         assert "🎉 Veranstaltungen und Feste · 5" in [label for label, _ in buttons(topics)]
+        # the text typed before the topic is chosen: told the way, not taken for a question to the FAQ
+        early = await bot.say(org, "Sommerfest am Samstag im Begegnungsraum!")
+        assert text_of(early) == say_(
+            "de",
+            "📣 First choose the topic and the recipients with the buttons above, then tap “➡️ Next: write the "
+            "text” and send the text. /cancel stops the broadcast.",
+        )
         await tap(bot, org, topics, button_data(topics, "Veranstaltungen"))
         audience = current(bot, topics)
         assert say_("de", "Recipients now: {n}", n=5) in text_of(audience)
