@@ -42,7 +42,7 @@ from bot.faq import stats as faq_stats
 from bot.figures import demo as figures_demo
 from bot.jobs import PeriodicJob
 from bot.sample import DemoPeople
-from handlers.kit import Flow
+from handlers.kit import Dialog, Flow
 from handlers.menu import Menu
 
 # Routing order: commands, buttons and dialog steps first; free text (the FAQ) after them; the fallback
@@ -54,6 +54,7 @@ FLOWS: list[Flow] = [
     *broadcast_ui.FLOWS,
     *assignments_ui.FLOWS,
     *flyer_ui.FLOWS,
+    *core_ui.WAITING,  # before the free text of letters and the FAQ, beside them (bot/ops gates)
     *letters_ui.FLOWS,  # a photo of a letter is read before the hand-off offers it to a person
     *faq_ui.FLOWS,
     *core_ui.FALLBACK,
@@ -104,14 +105,15 @@ def menu() -> Menu:
     )
 
 
-def dialogs() -> dict[str, str]:
-    """Every dialog /cancel may end (a name, handlers.kit.Dialog) with what it says then; one name once."""
-    found: dict[str, str] = {}
+def dialogs() -> dict[str, Dialog]:
+    """Every dialog /cancel may end (handlers.kit.Dialog: what it says then, and to text typed while it
+    waits for a button), by name; one name once."""
+    found: dict[str, Dialog] = {}
     packages = (core_ui, booking_ui, broadcast_ui, assignments_ui, flyer_ui, faq_ui)
     for dialog in (d for p in packages for d in p.DIALOGS):
         if dialog.name in found:
             raise ValueError(f"dialog {dialog.name!r} is listed twice")
-        found[dialog.name] = dialog.cancelled
+        found[dialog.name] = dialog
     return found
 
 

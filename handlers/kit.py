@@ -349,16 +349,16 @@ class Draft(BaseModel):
 @dataclass(frozen=True)
 class Dialog:
     """A dialog /cancel (and its ✖) can end, and what is said then. `name`: the FSM state group of a dialog
-    with typed steps (`Dialog.of(AskStates, N_("Your question was not sent."))`), or the name a
-    button-only dialog marks its screen with (`mark`). Kept where the dialog is defined, listed in the
-    package's DIALOGS; bot/wiring.py hands them to core's /cancel."""
+    with typed steps (`Dialog.of(AskStates, N_("Your question was not sent."))`), or the name a button-only
+    dialog marks its screen with (`mark`). Listed in the package's DIALOGS, handed to core (bot/wiring.py)."""
 
     name: str
     cancelled: str  # message id
+    typed: str | None = None  # message id: text typed while it waits for a button (handlers/core/waiting.py)
 
     @classmethod
-    def of(cls, group: type[StatesGroup], cancelled: str) -> Dialog:
-        return cls(group.__full_group_name__, cancelled)
+    def of(cls, group: type[StatesGroup], cancelled: str, typed: str | None = None) -> Dialog:
+        return cls(group.__full_group_name__, cancelled, typed)
 
     def cancel_row(self, tr: Translator) -> list[InlineKeyboardButton]:
         """✖ Cancel: what /cancel does, while this dialog is the one in progress."""

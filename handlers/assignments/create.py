@@ -59,7 +59,11 @@ class NewStates(StatesGroup):
     confirm = State()
 
 
-NEW_ASSIGNMENT = Dialog.of(NewStates, N_("Cancelled. Nothing was sent."))
+NEW_ASSIGNMENT = Dialog.of(
+    NewStates,
+    N_("Cancelled. Nothing was sent."),
+    typed=N_("📋 Please choose with the buttons above. /cancel stops the new assignment."),
+)
 
 
 # --- handlers ---------------------------------------------------------------------------------------
@@ -71,7 +75,8 @@ async def start(
     await AssignDraft.clear(state)
     text = draft_text(tr, AssignDraft(), settings, tr._("What kind of help is needed?"))
     kinds = [button(tr._(label), NewCb(step=NewStep.KIND, kind=kind)) for kind, label in KINDS.items()]
-    await reply(event, text, keyboard(*grid(kinds, 2), cancel_row(tr, NewCb(step=NewStep.ABORT))))
+    screen = await reply(event, text, keyboard(*grid(kinds, 2), cancel_row(tr, NewCb(step=NewStep.ABORT))))
+    await NEW_ASSIGNMENT.mark(state, screen.message_id if screen else None)  # /cancel ends the button steps
 
 
 @flow.callback_query(NewCb.filter(F.step.in_(CHOICE_STEPS)), flags=ORGANIZER_ONLY)

@@ -4,7 +4,7 @@ with a photo). Then the texts per language (translate.py), the preview and the t
 from __future__ import annotations
 
 from aiogram import F
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.languages import own_name
 from bot.text import Translator
 from bot.translation.service import MachineTranslator
-from bot.users import ORGANIZER, Person, has_role
+from bot.users import ORGANIZER, Person
 from handlers.broadcast.callbacks import (
     AudienceCb,
     BroadcastAction,
@@ -33,7 +33,6 @@ from handlers.broadcast.translate import overview
 from handlers.broadcast.views import ORG, PAGE, ROLE_LABELS, topic_label
 from handlers.kit import (
     button,
-    dialog_in_progress,
     grid,
     keyboard,
     page_of,
@@ -77,27 +76,6 @@ async def cmd_broadcast(
     text, markup = await topic_choice(tr, session, broadcast.id, 0)
     screen = await message.answer(text, reply_markup=markup)
     await COMPOSING.mark(state, screen.message_id)  # /cancel ends it here too, before its typed steps
-
-
-async def is_organizer(message: Message, user: Person | None = None) -> bool:
-    return user is not None and has_role(user, ORGANIZER)
-
-
-async def choosing_by_buttons(message: Message, state: FSMContext) -> bool:
-    """A draft's topic and audience are chosen with buttons; text typed then is most likely the
-    broadcast's text, too early (it would otherwise be taken for a question to the FAQ)."""
-    marked = await dialog_in_progress(state)
-    return marked is not None and marked.name == COMPOSING.name
-
-
-@flow.message(*TYPED, F.text, StateFilter(None), is_organizer, choosing_by_buttons)
-async def on_text_too_early(message: Message, tr: Translator) -> None:
-    await message.answer(
-        tr._(
-            "📣 First choose the topic and the recipients with the buttons above, then tap “➡️ Next: write the "
-            "text” and send the text. /cancel stops the broadcast."
-        )
-    )
 
 
 @flow.callback_query(PageCb.filter(F.screen == Screen.DRAFT_TOPICS), flags=ORG)

@@ -35,7 +35,14 @@ class Compose(StatesGroup):
     when = State()
 
 
-COMPOSING = Dialog.of(Compose, N_("Stopped. The broadcast was not sent."))
+COMPOSING = Dialog.of(
+    Compose,
+    N_("Stopped. The broadcast was not sent."),
+    typed=N_(
+        "📣 First choose the topic and the recipients with the buttons above, then tap “➡️ Next: write the "
+        "text” and send the text. /cancel stops the broadcast."
+    ),
+)
 
 
 class ComposeDraft(Draft):

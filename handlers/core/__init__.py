@@ -1,7 +1,8 @@
 """The core flows: /start and its links, the language, /menu, /help, /cancel, privacy and erasure, helper
 invitations and removal (/helpers), the login link to the web console (/console), the fallback for everything nobody handled, and the error handler.
 
-Exports for bot/wiring.py: FLOWS (routed first; other capabilities' deep links go before them),
+Exports for bot/wiring.py: FLOWS (routed first; other capabilities' deep links go before them), WAITING
+(text typed while a dialog waits for a button, routed just before the free text of letters and the FAQ),
 FALLBACK (routed last), ERRORS (the error handler), MENU, COMMANDS and RENDERERS (none: the core queues
 nothing in the outbox), DIALOGS (none: /cancel ends the dialogs the other capabilities list). What other
 capabilities add to /start and the language choice comes in as handler arguments (handlers/core/hooks.py);
@@ -23,6 +24,7 @@ from handlers.core import (
     privacy,
     roles,
     start,
+    waiting,
 )
 from handlers.core.hooks import AfterLanguage
 from handlers.kit import Dialog, Flow
@@ -37,6 +39,8 @@ FLOWS: list[Flow] = [
     helpers_admin.flow,
     console.flow,
 ]
+# Routed just before the free text of letters and the FAQ (bot/wiring.py).
+WAITING: list[Flow] = [waiting.flow]
 FALLBACK: list[Flow] = [fallback.flow]
 ERRORS: list[Flow] = [errors.flow]
 RENDERERS: dict[str, Renderer] = {}
@@ -60,4 +64,14 @@ COMMANDS: list[CommandInfo] = [
     CommandInfo("cancel", N_("Leave the current step"), order=93),
 ]
 
-__all__ = ["COMMANDS", "DIALOGS", "ERRORS", "FALLBACK", "FLOWS", "MENU", "RENDERERS", "AfterLanguage"]
+__all__ = [
+    "COMMANDS",
+    "DIALOGS",
+    "ERRORS",
+    "FALLBACK",
+    "FLOWS",
+    "MENU",
+    "RENDERERS",
+    "WAITING",
+    "AfterLanguage",
+]

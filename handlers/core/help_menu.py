@@ -2,7 +2,7 @@
 
 /cancel (and the ✖ under a dialog's screen) ends only the dialog in progress and says which one it was:
 each capability lists its dialogs with what to say (`DIALOGS`, handlers.kit.Dialog); bot/wiring.py
-hands them over as `dialogs` (the dialog's name → message id).
+hands them over as `dialogs` (the dialog's name → the dialog).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from bot.users import Person
 from handlers.callbacks import CancelCb, MenuCb
 from handlers.core.onboarding import show_menu
 from handlers.core.views import welcome_text
-from handlers.kit import Flow, KnownUser, dialog_in_progress, show_and_answer, show_keyboard
+from handlers.kit import Dialog, Flow, KnownUser, dialog_in_progress, show_and_answer, show_keyboard
 from handlers.menu import Menu
 
-Dialogs = Mapping[str, str]  # a dialog's name (handlers.kit.Dialog) → what /cancel says when it ends it
+Dialogs = Mapping[str, Dialog]  # a dialog's name → the dialog (what /cancel says when it ends it)
 NO_DIALOGS: Dialogs = MappingProxyType({})
 DONE = N_("Done. What would you like to do next?")  # a dialog nobody listed
 
@@ -62,7 +62,8 @@ async def end_dialog_in_progress(state: FSMContext, bot: Bot, chat_id: int, dial
     if current.message_id is not None:  # a button dialog's screen: its buttons would go on working
         with contextlib.suppress(TelegramBadRequest):  # too old, deleted, or without buttons already
             await bot.edit_message_reply_markup(chat_id=chat_id, message_id=current.message_id)
-    return dialogs.get(current.name, DONE)
+    listed = dialogs.get(current.name)
+    return listed.cancelled if listed is not None else DONE
 
 
 @flow.message(Command("cancel"), F.chat.type == "private")

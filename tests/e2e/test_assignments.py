@@ -355,6 +355,18 @@ async def test_non_helpers_cannot_see_or_claim_even_with_forged_buttons(db_kind:
         press = bot.emu.user_presses(ORGANIZER_ID, dialog["message_id"], data, check_button=False)
         await bot.emu.wait_until(lambda: press["answered"], 5, data)
         assert press["show_alert"] and press["text"] == stale
+        # text typed while the kind is to be chosen: told to use the buttons, not answered by the FAQ;
+        # /cancel ends the dialog and takes the buttons off its screen
+        typed = await bot.say(ORGANIZER_ID, "Arzt")
+        assert text_of(typed) == tr(
+            "de", "📋 Please choose with the buttons above. /cancel stops the new assignment."
+        )
+        cancelled = await bot.say(ORGANIZER_ID, "/cancel")
+        assert text_of(cancelled) == tr("de", "Cancelled. Nothing was sent.")
+        await bot.settle()
+        assert not buttons(
+            next(m for m in bot.emu.messages(ORGANIZER_ID) if m["message_id"] == dialog["message_id"])
+        )
         await bot.settle()
         found = await assignment(bot, aid)
         assert (found.status, found.assignee_id) == ("taken", 501)

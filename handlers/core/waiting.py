@@ -1,0 +1,42 @@
+"""Text typed while a helper's or organizer's dialog waits for a button: the topic of a broadcast, the kind
+of an assignment. Such text is most likely meant for a later step (the broadcast's text typed before its
+topic is chosen); taken for a question to the FAQ it would get some answer about something else. The dialog
+says what to do instead (handlers.kit.Dialog.typed); dialogs without it, and anyone who is not a helper or
+organizer, go on to the FAQ as before.
+
+A router of its own, next to the other routers that take free text (bot/wiring.py), so that the routers of
+the dialogs keep their gates (handlers/gates.py).
+"""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from bot.text import Translator
+from bot.users import HELPER, Person, has_role
+from handlers.core.help_menu import NO_DIALOGS, Dialogs
+from handlers.kit import Dialog, dialog_in_progress, private_flow
+
+flow = private_flow("core.waiting")
+
+
+async def is_staff(message: Message, user: Person | None = None) -> bool:
+    # before the dialog is looked up: a question from anyone else costs no read of the dialog state
+    return user is not None and has_role(user, HELPER)
+
+
+async def waits_for_a_button(
+    message: Message, state: FSMContext, dialogs: Dialogs = NO_DIALOGS
+) -> bool | dict[str, Dialog]:
+    current = await dialog_in_progress(state)
+    listed = dialogs.get(current.name) if current is not None else None
+    return {"waiting": listed} if listed is not None and listed.typed else False
+
+
+@flow.message(F.text, ~F.text.startswith("/"), StateFilter(None), is_staff, waits_for_a_button)
+async def on_text_while_a_button_waits(message: Message, tr: Translator, waiting: Dialog) -> None:
+    assert waiting.typed is not None
+    await message.answer(tr._(waiting.typed))
