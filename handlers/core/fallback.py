@@ -1,19 +1,24 @@
 """What nobody else handled: unknown commands, stickers, videos, groups, edited messages, old or forged
 buttons; a voice message, photo, document or location in the middle of a typed step (otherwise it goes to a
-person with the sender's consent: handlers/faq/media.py). Routed last. Every case gets a short answer in
+person with the sender's consent: handlers/faq/media.py); text at a dialog's step that takes only a button.
+Routed last. Every case gets a short answer in
 the reader's language, or is ignored on purpose."""
 
 from __future__ import annotations
 
 from aiogram import F
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.text import Translator
+from bot.text import N_, Translator
 from bot.users import Person
-from handlers.kit import Flow, alert
+from handlers.core.help_menu import NO_DIALOGS, Dialogs
+from handlers.kit import Flow, alert, dialog_in_progress
 from handlers.menu import Menu
 
 flow = Flow("core.fallback")
+BUTTON_STEP = N_("Please choose with the buttons above, or end this step with /cancel.")
 
 
 @flow.message(F.chat.type != "private", F.text.startswith("/"), flags={"group": True})
@@ -72,6 +77,18 @@ async def contact(message: Message, tr: Translator) -> None:
     await message.answer(
         tr._("Thank you, but I do not need your location or contacts. Please write your question as text.")
     )
+
+
+@flow.message(F.text, ~StateFilter(None))
+async def text_at_a_button_step(
+    message: Message, tr: Translator, state: FSMContext, dialogs: Dialogs = NO_DIALOGS
+) -> None:
+    """A dialog's step that takes only a button (an event's topic): the text is not its answer, and the
+    dialog goes on (the menu would suggest it had ended)."""
+    current = await dialog_in_progress(state)
+    listed = dialogs.get(current.name) if current is not None else None
+    typed = listed.typed if listed is not None and listed.typed else BUTTON_STEP
+    await message.answer(tr._(typed))
 
 
 @flow.message()

@@ -586,6 +586,12 @@ async def test_long_lists_of_topics_and_broadcasts_come_a_page_at_a_time(
         for answer in ("/newevent", "Sommerfest", "-", "25.03.2026 16:00", "18:00"):
             await bot.say(org, answer)
         ask = await bot.say(org, "Gemeindehaus (SAMPLE)")
+        # text at this step, which takes only a button: told so, and the step waits on (no menu)
+        typed = await bot.say(org, "Extra 5 bitte")
+        assert text_of(typed) == say_(
+            "de", "Please choose with the buttons above, or end this step with /cancel."
+        )
+        assert not buttons(typed)
         await tap(bot, org, ask, button_data(ask, "▶"))
         assert "📢 Extra 5" in labels(current(bot, ask))
 
