@@ -54,7 +54,7 @@ FLOWS: list[Flow] = [
     *broadcast_ui.FLOWS,
     *assignments_ui.FLOWS,
     *flyer_ui.FLOWS,
-    *core_ui.WAITING,  # before the free text of letters and the FAQ, beside them (bot/ops gates)
+    *core_ui.WAITING,  # beside the free text of letters and the FAQ (handlers/gates.py: keeps groups whole)
     *letters_ui.FLOWS,  # a photo of a letter is read before the hand-off offers it to a person
     *faq_ui.FLOWS,
     *core_ui.FALLBACK,

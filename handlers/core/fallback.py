@@ -1,8 +1,7 @@
 """What nobody else handled: unknown commands, stickers, videos, groups, edited messages, old or forged
 buttons; a voice message, photo, document or location in the middle of a typed step (otherwise it goes to a
 person with the sender's consent: handlers/faq/media.py); text at a dialog's step that takes only a button.
-Routed last. Every case gets a short answer in
-the reader's language, or is ignored on purpose."""
+Routed last. Every case gets a short answer in the reader's language, or is ignored on purpose."""
 
 from __future__ import annotations
 
@@ -13,8 +12,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.text import N_, Translator
 from bot.users import Person
-from handlers.core.help_menu import NO_DIALOGS, Dialogs
-from handlers.kit import Flow, alert, dialog_in_progress
+from handlers.core.help_menu import NO_DIALOGS, Dialogs, typed_hint
+from handlers.kit import Flow, alert
 from handlers.menu import Menu
 
 flow = Flow("core.fallback")
@@ -85,10 +84,7 @@ async def text_at_a_button_step(
 ) -> None:
     """A dialog's step that takes only a button (an event's topic): the text is not its answer, and the
     dialog goes on (the menu would suggest it had ended)."""
-    current = await dialog_in_progress(state)
-    listed = dialogs.get(current.name) if current is not None else None
-    typed = listed.typed if listed is not None and listed.typed else BUTTON_STEP
-    await message.answer(tr._(typed))
+    await message.answer(tr._(await typed_hint(state, dialogs) or BUTTON_STEP))
 
 
 @flow.message()

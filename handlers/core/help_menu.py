@@ -52,6 +52,13 @@ async def cmd_help(message: Message, user: Person, tr: Translator, menu: Menu) -
     await message.answer("\n".join(lines), reply_markup=menu.keyboard(tr, user.role))
 
 
+async def typed_hint(state: FSMContext, dialogs: Dialogs) -> str | None:
+    """What the dialog in progress tells text typed while it waits for a button (Dialog.typed), if any."""
+    current = await dialog_in_progress(state)
+    listed = dialogs.get(current.name) if current is not None else None
+    return listed.typed if listed is not None else None
+
+
 async def end_dialog_in_progress(state: FSMContext, bot: Bot, chat_id: int, dialogs: Dialogs) -> str | None:
     """End the dialog in progress (its state, its drafts, the buttons of its screen); what to say, or None
     when there was none. Nothing else is touched: an open question to a person stays open."""

@@ -17,8 +17,8 @@ from aiogram.types import Message
 
 from bot.text import Translator
 from bot.users import HELPER, Person, has_role
-from handlers.core.help_menu import NO_DIALOGS, Dialogs
-from handlers.kit import Dialog, dialog_in_progress, private_flow
+from handlers.core.help_menu import NO_DIALOGS, Dialogs, typed_hint
+from handlers.kit import private_flow
 
 flow = private_flow("core.waiting")
 
@@ -30,13 +30,11 @@ async def is_staff(message: Message, user: Person | None = None) -> bool:
 
 async def waits_for_a_button(
     message: Message, state: FSMContext, dialogs: Dialogs = NO_DIALOGS
-) -> bool | dict[str, Dialog]:
-    current = await dialog_in_progress(state)
-    listed = dialogs.get(current.name) if current is not None else None
-    return {"waiting": listed} if listed is not None and listed.typed else False
+) -> bool | dict[str, str]:
+    hint = await typed_hint(state, dialogs)
+    return {"hint": hint} if hint else False
 
 
 @flow.message(F.text, ~F.text.startswith("/"), StateFilter(None), is_staff, waits_for_a_button)
-async def on_text_while_a_button_waits(message: Message, tr: Translator, waiting: Dialog) -> None:
-    assert waiting.typed is not None
-    await message.answer(tr._(waiting.typed))
+async def on_text_while_a_button_waits(message: Message, tr: Translator, hint: str) -> None:
+    await message.answer(tr._(hint))
