@@ -51,6 +51,14 @@ ACTION_LABELS: dict[str, str] = {
     "privacy": N_("🔒 What we store"),
     HANDOFF: HANDOFF_LABEL,
 }
+# The topic that only explains an action button: offered beside an answer that has the button, it would be
+# the same thing twice ("📅 Book an appointment" and "Book a counselling appointment").
+ACTION_TOPICS: dict[str, str] = {
+    "book": "book-consultation",
+    "subscribe": "announcements",
+    "events": "events",
+    "privacy": "privacy",
+}
 EMERGENCY_LABEL = N_("🆘 Emergency numbers")
 VOTES = (FaqAction.UP, FaqAction.DOWN)
 
@@ -133,11 +141,16 @@ def answer_keyboard(
         if entry.action in ACTION_LABELS
         else None
     )
+    same_as_action = ACTION_TOPICS.get(entry.action) if action else None
     return keyboard(
         action,
         # (the emergency answer) a person right under the numbers, before any other topic
         [handoff_button(rtr, lang)] if offer_handoff and entry.action != HANDOFF else None,
-        *[[topic_button(other, FaqAction.SUGGESTED)] for other in suggestions or []],
+        *[
+            [topic_button(other, FaqAction.SUGGESTED)]
+            for other in suggestions or []
+            if other.slug != same_as_action
+        ],
         [
             button(emoji, FaqCb(action=vote, key=entry.slug, lang=lang))
             for emoji, vote in zip(("👍", "👎"), VOTES, strict=True)
