@@ -92,13 +92,14 @@ async def _tell_asker(session: AsyncSession, at: FrozenClock, ticket: Ticket, se
     if ticket.asker_id is None:
         return
     key = tickets.ref(ticket.id)
+    own = await repo.source_message_of(session, ticket.id, seq) if seq is not None and seq > 1 else None
     await outbox.enqueue(
         session,
         at,
         chat_id=ticket.asker_id,
         user_id=ticket.asker_id,
         kind=tickets.FAILED_KIND,
-        data=FailedPayload(ticket=ticket.id, kind=ticket.kind, seq=seq).model_dump(mode="json"),
+        data=FailedPayload(ticket=ticket.id, kind=ticket.kind, seq=seq, reply_to=own).model_dump(mode="json"),
         lang=ticket.lang,
         ref=key,
         dedupe_key=f"{key}:failed:{seq or 1}",

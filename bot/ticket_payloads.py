@@ -132,6 +132,7 @@ class FailedPayload(BaseModel):
     ticket: int
     kind: str
     seq: int | None = None  # None or 1: the question itself (the ticket is then withdrawn)
+    reply_to: int | None = None  # the asker's own message that failed, quoted above the notice
 
 
 class ClosedPayload(BaseModel):

@@ -19,6 +19,9 @@ from bot.assignments import service as assignments
 from bot.claims import Outcome
 from bot.clock import FrozenClock
 from bot.conversations import Added
+from bot.text import Translator
+from bot.ticket_payloads import FailedPayload
+from handlers.faq.renderers import render_failed
 from storage.models import OutboxMessage
 from tests.test_assignments import AREAS, TZ, new
 from tests.test_tickets import ASKER, HELPER_A, HELPER_B, HELPERS, _deliver, _open, _people, _person, _rows
@@ -196,7 +199,11 @@ async def test_a_message_that_cannot_be_delivered_is_never_silently_lost(
     await _deliver(session, answer, "blocked", None)
     await session.commit()
     [failed] = await _kinds(session, ticket.id, tickets.FAILED_KIND)
-    assert (failed.chat_id, failed.payload["seq"]) == (ASKER, 2)  # "your message no. 2 did not arrive"
+    # "your message to question no. 1 could not be passed on", quoting the asker's own message 101
+    assert (failed.chat_id, failed.payload["seq"], failed.payload["reply_to"]) == (ASKER, 2, 101)
+    sent = render_failed(FailedPayload.model_validate(failed.payload), Translator("de"))
+    assert sent.params["reply_parameters"]["message_id"] == 101
+    assert sent.params["text"].startswith("Entschuldigung, Ihre Nachricht zu Frage Nr. ")
     [alarm] = await _kinds(session, ticket.id, tickets.ORGANIZERS_KIND)
     assert (alarm.chat_id, alarm.payload["event"], alarm.payload["seq"]) == (
         organizer.id,

@@ -24,7 +24,7 @@ from bot.text import Translator
 # The heads that carry the ticket's number (the msgids of handlers/faq/ticket_views.py).
 HEADS = (
     "❓ <b>Question no. {number}</b> · {language}",
-    "💬 <b>Question no. {number}</b> · message {seq} from the person · {language}",
+    "💬 <b>Question no. {number}</b> · new message from the person · {language}",
 )
 _BOLD = re.compile(r"<b>(.*?)</b>", re.S)
 

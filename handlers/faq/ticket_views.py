@@ -139,10 +139,11 @@ def asker_head(tr: Translator, ticket: int, seq: int, lang: str) -> str:
         return tr._(
             "❓ <b>Question no. {number}</b> · {language}", number=ticket, language=language(tr, lang)
         )
+    # no number for the message: the conversation's count includes the helpers' replies, and "message 3
+    # from the person" for their second one made helpers look for a message they had not seen
     return tr._(
-        "💬 <b>Question no. {number}</b> · message {seq} from the person · {language}",
+        "💬 <b>Question no. {number}</b> · new message from the person · {language}",
         number=ticket,
-        seq=seq,
         language=language(tr, lang),
     )
 

@@ -222,6 +222,16 @@ async def has_source_message(
     return found is not None
 
 
+async def source_message_of(session: AsyncSession, ticket_id: int, seq: int) -> int | None:
+    """The id of the writer's own message that became message `seq` of the ticket (None once forgotten)."""
+    found = await session.scalar(
+        select(TicketMessage.source_message_id).where(
+            TicketMessage.ticket_id == ticket_id, TicketMessage.seq == seq
+        )
+    )
+    return int(found) if found is not None else None
+
+
 async def forget_media(session: AsyncSession, ticket_ids: Sequence[int], text_kind: str) -> int:
     """Clear the references (chat and message id) of the media messages of these tickets."""
     if not ticket_ids:
