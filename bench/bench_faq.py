@@ -239,7 +239,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "thirtieth blind set (tests/data/faq_blind30.yaml, 337 rows, readable since the thirty-first)",
             faq_quality.BLIND30,
         ),
-        ("thirty-first blind set (tests/data/faq_blind31.yaml, 337 rows, never read)", faq_quality.BLIND31),
+        (
+            "thirty-first blind set (tests/data/faq_blind31.yaml, 337 rows, readable since the thirty-second)",
+            faq_quality.BLIND31,
+        ),
+        ("thirty-second blind set (tests/data/faq_blind32.yaml, 337 rows, never read)", faq_quality.BLIND32),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,

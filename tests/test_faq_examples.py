@@ -16,6 +16,7 @@ from bot import users
 from bot.clock import FrozenClock
 from bot.config import load_settings
 from bot.faq import examples, feedback, offtopic, store
+from bot.faq import matcher as matcher_module
 from bot.faq.content import (
     DEFAULT_FAQ_DIR,
     EXAMPLES_FILE,
@@ -268,7 +269,9 @@ NEAR_IT = "Kennt jemand einen Laden, der Handy-Displays repariert?"
 NOT_OURS_ASKED = f'examples:\n  de:\n    {NOT_OURS}:\n      - "{NOT_OURS_QUESTION}"\n'
 
 
-def test_a_question_close_to_one_no_topic_answers_is_declined_and_the_topics_offered(tmp_path: Path) -> None:
+def test_a_question_close_to_one_no_topic_answers_is_declined_and_the_topics_offered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = load_content(faq_dir_with_asked(tmp_path / "faq", NOT_OURS_ASKED))
     assert content.not_ours == (("de", NOT_OURS, NOT_OURS_QUESTION),) and content.asked == ()
     service = new_service(content)
@@ -279,6 +282,7 @@ def test_a_question_close_to_one_no_topic_answers_is_declined_and_the_topics_off
     assert own.kind == ANSWER and own.entry is not None and own.entry.slug == "sewing-group"
     content.not_ours = ()
     without = new_service(content)
+    monkeypatch.setattr(matcher_module, "DOUBT_MAX", 1.0)  # (the doubt, bot/faq/doubt.py, takes it too)
     answered = without.decide(NEAR_IT, user_lang="de")
     assert answered.kind == ANSWER and answered.entry is not None and answered.entry.slug == "sewing-group"
     # only the decision changes: the ranking is the same with the declined questions and without them
@@ -322,8 +326,10 @@ def test_a_question_that_reads_like_those_no_topic_answers_gets_the_topics_offer
     ):
         reply = service.decide(text, user_lang="de")
         assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == slug, text
-    # without the model of those questions (bot/faq/offtopic.py) the vet got the doctors' answer
+    # without the model of those questions (bot/faq/offtopic.py), nor the doubt that weighs it (bot/faq/doubt.py),
+    # the vet got the doctors' answer
     monkeypatch.setattr(offtopic, "NOT_OURS_ODDS", math.inf)
+    monkeypatch.setattr(matcher_module, "DOUBT_MAX", 1.0)
     answered = service.decide(VET, user_lang="de")
     assert answered.kind == ANSWER and answered.entry is not None and answered.entry.slug == "doctor"
 
@@ -341,6 +347,7 @@ def test_a_question_in_latin_letters_that_reads_like_those_no_topic_answers_gets
         reply = service.decide(text, user_lang=None)  # Arabizi and Finglish of the topics: still answered
         assert reply.kind == ANSWER and reply.entry is not None and reply.entry.slug == slug, text
     monkeypatch.setattr(offtopic, "KEY_NOT_OURS_ODDS", math.inf)  # without the model on keys: a wrong answer
+    monkeypatch.setattr(matcher_module, "DOUBT_MAX", 1.0)  # (nor the doubt that weighs it)
     answered = service.decide(PHONE_CONTRACT, user_lang="ar")
     assert answered.kind == ANSWER and answered.entry is not None and answered.entry.slug == "housing-search"
     assert set(service.matcher.not_ours_key_models) == set(offtopic.KEY_NOT_OURS_LANGUAGES)
@@ -409,6 +416,9 @@ def test_a_question_filed_word_for_word_gets_its_filed_decision(
     assert service.decide(vet, user_lang="de").kind != ANSWER
     # the ranking alone: "dars" (a lesson) reads like "dirasa" (study) in Latin keys, and the vet like a doctor
     monkeypatch.setattr(service.matcher, "filed", FiledTopics({}))
+    monkeypatch.setattr(
+        matcher_module, "DOUBT_MAX", 1.0
+    )  # (the doubt, bot/faq/doubt.py, would take both answers)
     ranked = service.decide("Emta dars el almani", user_lang=None)
     assert ranked.entry is not None and ranked.entry.slug == "vocational-training"
     assert service.decide(vet, user_lang="de").kind == ANSWER

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.faq import matcher as matcher_module
+from bot.faq import views as views_module
 from bot.faq.content import FaqContent, load_content
 from bot.faq.detect import LanguageDetector
 from bot.faq.index_store import IndexStore
@@ -35,14 +35,14 @@ def detector() -> LanguageDetector:
 
 def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     """Forget the indexes this process has built (as a new process would start)."""
-    monkeypatch.setattr(matcher_module, "_INDEXES", type(matcher_module._INDEXES)())
+    monkeypatch.setattr(views_module, "_INDEXES", type(views_module._INDEXES)())
 
 
 def _no_building(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("an index was built, not loaded")
 
-    monkeypatch.setattr(matcher_module, "LanguageIndex", refuse)
+    monkeypatch.setattr(views_module, "LanguageIndex", refuse)
 
 
 def test_a_loaded_index_answers_every_question_as_the_built_one(

@@ -33,7 +33,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from bot.faq.normalize import fold, without_addresses
+from bot.faq.normalize import fold, script_of_token, tokenize, without_addresses
 from bot.faq.translit import FUNCTION_WORDS, GROUP, TRANSLIT_LANGUAGES, has_arabizi_digit, key, romanize
 
 if TYPE_CHECKING:
@@ -453,3 +453,12 @@ class LanguageDetector:
             return None, 0.0
         lang = max(scores, key=lambda k: scores[k])
         return lang, round(scores[lang], 4)
+
+
+def tells_language(text: str) -> bool:
+    """Whether a text says enough to answer in its language rather than the reader's own. One word in
+    Latin letters does not: "asdfghjkl", "hmm", "Kita" are no sign that an Arabic reader wants English or
+    German (lingua is sure of many of them), and neither do addresses ("https://example.com"). Another
+    script is a sign on its own."""
+    words = [t for t in tokenize(without_addresses(text)) if script_of_token(t) != "digits"]
+    return len(words) >= 2 or any(script_of_token(w) in ("arabic", "cyrillic") for w in words)

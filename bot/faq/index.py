@@ -202,6 +202,7 @@ class LanguageIndex:
         anchors: list[frozenset[str]] = []
         phrases: list[tuple[frozenset[str], ...]] = []
         in_phrases: list[set[str]] = []
+        asked_stems: list[frozenset[str]] = []
         for number, e in enumerate(entries):
             cd: dict[int, float] = {}
             wd: dict[int, float] = {}
@@ -219,8 +220,11 @@ class LanguageIndex:
             # features: one that only its asked questions used would weigh nothing (idf 0), yet it must still
             # count as unknown in a question's norm (`_query`).
             own = bool(e.title or e.questions or e.keywords or e.answer_template)
+            stems_asked: set[str] = set()
             for text in e.asked:  # compared one by one only (see FaqEntry.asked)
                 toks = content_tokens(tokenizer(text), stop)
+                if own:
+                    stems_asked.update(stemmer(t) for t in toks)
                 grams = char_ngrams(toks)
                 c = ids(grams) if own else {table[f]: tf for f, tf in grams.items() if f in table}
                 if c and not own:
@@ -235,6 +239,7 @@ class LanguageIndex:
                 wd[k] = wd.get(k, 0.0) + ANSWER_WEIGHT * v
             char_docs.append(cd)
             word_docs.append(wd)
+            asked_stems.append(frozenset(stems_asked))
             # A keyword of several words names the topic only whole ("ساعات العمل": not "العمل", work, alone).
             phrase_toks = [content_tokens(tokenizer(k), stop) for k in e.keywords]
             phrases.append(
@@ -285,6 +290,7 @@ class LanguageIndex:
             self.example_range[number] = (lo if hi else x, x + 1)
         self.anchors = anchors
         self.phrases = phrases
+        self.asked_stems = asked_stems
         self.anchor_stems = [frozenset(stemmer(t) for t in a) for a in anchors]
         # Trigrams of the longer anchors, once: the typo check compares every question word with them.
         # (Keys of Latin spellings are short: there, anchors of 2 letters and parts of 3 count.)
@@ -329,6 +335,7 @@ class LanguageIndex:
         self.anchor_stems = [frozenset(map(sys.intern, a)) for a in self.anchor_stems]
         self.phrases = [tuple(frozenset(map(sys.intern, p)) for p in ps) for ps in self.phrases]
         self.declined_stems = {x: tuple(map(sys.intern, stems)) for x, stems in self.declined_stems.items()}
+        self.asked_stems = [frozenset(map(sys.intern, stems)) for stems in self.asked_stems]
 
     def _query(self, counts: dict[str, float], prefix: str, unknown_idf: float) -> list[tuple[int, float]]:
         """(feature id, weight) of the question, rarest first. Features unknown here still count in the
@@ -449,6 +456,11 @@ class LanguageIndex:
             return False
         start = self.words.start
         return number in self.words.ids[start[fid] : start[fid + 1]]
+
+    def asked_use(self, slug: str, token: str) -> bool:
+        """Whether a question filed under the entry (its asked questions) uses the word (its stem)."""
+        number = self.number.get(slug)
+        return number is not None and self.stem(token) in self.asked_stems[number]
 
     def known_share(self, tokens: Sequence[str]) -> float:
         """The share of the question's content words that the entries know: as a stem, or by most of their

@@ -8,7 +8,7 @@ statement that reads the update's person (handlers.middlewares.READ_WITH_PERSON)
 of its own (bot.faq.service.faq_for, FaqService.ask). When it differs, the process reads
 the topics, entries and example questions (bot/faq/store.py), gives its connection back, and builds its
 matcher again in a worker thread: only the indexes of the languages whose entries changed are built again
-(bot.faq.matcher._language_index; a new example question: 0.3 s for the real FAQ, all ten indexes 1.4 s;
+(bot.faq.views.language_index; a new example question: 0.3 s for the real FAQ, all ten indexes 1.4 s;
 the language detector is kept). Content read back unchanged (the usual first check after a start) costs no
 rebuild.
 

@@ -20,25 +20,25 @@ Method (no heavy dependencies; what is learned is counted from the example quest
 - confidence from the score and its margin to the next topic (below a high score the question must also
   name the topic, or nearly repeat one of its example questions; at a modest score it must use mostly
   words the FAQ knows; a question about the weather, shopping, sport or the day's news, bot/faq/offtopic.py,
-  is never answered by a topic that does not speak of it; nor is one closer to a question people asked that
-  no topic answers, `not-ours` in examples.yaml, than to the topic's own examples, or reading like them: a
-  naive Bayes model of their words, or of their Latin keys for Arabizi and Finglish, against the topics'
-  questions, bot/faq/offtopic.py); below it the caller gets
-  the closest topics to offer. Another topic the question names in words of its own, close to the best, is offered too (`also`:
-  "Arzt und Dolmetscher"). A question with no confident hit in its own language is tried against the other
-  languages (German terms like Jobcenter or Kita are written in every language's entries);
+  is never answered by a topic that does not speak of it; nor is one closer to a question filed as one no
+  topic answers, `not-ours` in examples.yaml, than to the topic's examples, or reading like them: a naive
+  Bayes model, bot/faq/offtopic.py); then all these signs weighed together (bot/faq/doubt.py). Otherwise
+  the caller gets the closest topics to offer. Another topic the question names in words of its own, close
+  to the best, is offered too (`also`: "Arzt und Dolmetscher"). A question with no confident hit in its own
+  language is tried against the others (German terms like Jobcenter or Kita are in every language's entries);
 - an emergency (bot/faq/emergency.py) puts `emergency` first whatever the score; a message made only
   of greetings (bot/faq/greetings.py) is flagged so the caller shows the menu.
 """
 
 from __future__ import annotations
 
-import weakref
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.faq.content import NOT_OURS, PLACEHOLDER, FaqContent, FaqEntry, not_ours_entries, with_asked
-from bot.faq.detect import SCRIPT_OF, SUPPORTED, LanguageDetector
+from bot.faq.detect import SCRIPT_OF, SUPPORTED, LanguageDetector, tells_language
+from bot.faq.doubt import DOUBT_MAX, Evidence, doubt
 from bot.faq.emergency import EMERGENCY_SLUG, is_emergency
 from bot.faq.filed import filed_topics
 from bot.faq.greetings import is_greeting
@@ -47,32 +47,31 @@ from bot.faq.index_store import IndexStore
 from bot.faq.normalize import (
     ALL_STOPWORDS,
     HEAD_MIN,
+    content_tokens,
     fold,
-    native_stemmer,
     script_of_token,
     tokenize,
     with_compound_heads,
-    without_addresses,
 )
 from bot.faq.offtopic import (
     KEY_NOT_OURS_LANGUAGES,
     NOT_OURS_LANGUAGES,
     not_ours_key_model_for,
+    not_ours_key_odds,
     not_ours_model_for,
+    not_ours_odds,
     off_topic,
     reads_not_ours,
-    reads_not_ours_in_keys,
 )
 from bot.faq.translit import (
     GROUP,
     TRANSLIT_LANGUAGES,
-    key_stemmer,
-    key_stopwords,
     keys,
     latin_tokens,
     query_keys,
     without_present_prefix,
 )
+from bot.faq.views import LATIN, NATIVE, language_index
 
 # --- tunables -------------------------------------------------------------------------------------
 # Chosen on the content's own example questions (each third held out in turn), a hand-written list of
@@ -103,7 +102,6 @@ ALSO_MAX = 2
 # competes only with the other topics the question names): short Latin keys ("xn" = خانه) weigh little
 # beside everyday verbs shared with some example question ("peyda nemikonam").
 NAMED_RATIO = 0.75
-NATIVE, LATIN = "native", "latin"  # the two views of a language's entries
 
 
 @dataclass
@@ -120,6 +118,10 @@ class MatchResult:
     matched_lang: str | None = None  # the language whose entries gave the best hit
     also: list[str] = field(default_factory=list)  # further topics the question names (offer them too)
     written: str = NATIVE  # how the best hit was found: NATIVE script or LATIN spellings (translit.py)
+    evidence: Evidence | None = None  # for a best topic that passed every rule (bot/faq/doubt.py) ...
+    doubt: float = (
+        0.0  # ... and the chance that no topic answers the question (above DOUBT_MAX: not confident)
+    )
 
     def to_json(self, question: str) -> dict[str, object]:
         return {
@@ -131,6 +133,7 @@ class MatchResult:
             "also": self.also,
             "answer_lang": self.answer_lang,
             "written": self.written,
+            "doubt": round(self.doubt, 4),
             "emergency": self.is_emergency,
             "greeting": self.is_greeting,
             "lang_confidence": round(self.lang_confidence, 4),
@@ -138,13 +141,6 @@ class MatchResult:
 
 
 _Hit = tuple[float, str, str]  # (score, language of the entries, NATIVE or LATIN)
-
-
-def _key_tokenizer(lang: str) -> Callable[[str], list[str]]:
-    def tokenizer(text: str) -> list[str]:
-        return keys(tokenize(text), lang)
-
-    return tokenizer
 
 
 class _Query:
@@ -169,57 +165,6 @@ class _Query:
 
     def for_view(self, view: str, lang: str) -> list[str]:
         return self.tokens if view == NATIVE else self.keys(lang)
-
-
-def tells_language(text: str) -> bool:
-    """Whether a text says enough to answer in its language rather than the reader's own. One word in
-    Latin letters does not: "asdfghjkl", "hmm", "Kita" are no sign that an Arabic reader wants English or
-    German (lingua is sure of many of them), and neither do addresses ("https://example.com"). Another
-    script is a sign on its own."""
-    words = [t for t in tokenize(without_addresses(text)) if script_of_token(t) != "digits"]
-    return len(words) >= 2 or any(script_of_token(w) in ("arabic", "cyrillic") for w in words)
-
-
-# The indexes built so far, by what each is built from (an index only reads once built). A matcher built
-# again for a new example question builds only that language's two indexes again and shares the others; so
-# do matchers built from the same content (the tests build many). Weak: an index no matcher holds is gone.
-_INDEXES: weakref.WeakValueDictionary[tuple[str, str, tuple[FaqEntry, ...]], LanguageIndex] = (
-    weakref.WeakValueDictionary()
-)
-
-
-def _language_index(
-    view: str, lang: str, entries: tuple[FaqEntry, ...], store: IndexStore | None = None
-) -> LanguageIndex:
-    """The index of one language's entries in one view: NATIVE script, or LATIN spellings as keys."""
-    key = (view, lang, entries)
-    index = _INDEXES.get(key)
-    if index is not None:
-        return index
-    if view == NATIVE:
-        stemmer = native_stemmer(lang)
-
-        def build() -> LanguageIndex:
-            return LanguageIndex(lang, entries, stemmer=stemmer)
-    else:
-        stemmer = key_stemmer(lang)
-
-        def build() -> LanguageIndex:
-            return LanguageIndex(
-                lang,
-                entries,
-                tokenizer=_key_tokenizer(lang),
-                stopwords=key_stopwords(lang),
-                script="latin",
-                anchor_min=2,
-                substring_min=4 if GROUP.get(lang) == "abjad" else 3,
-                stemmer=stemmer,
-            )
-
-    index = store.get(key, build) if store is not None else build()
-    index.stem = stemmer  # (a stored index is kept without it)
-    _INDEXES[key] = index
-    return index
 
 
 class FaqMatcher:
@@ -255,13 +200,13 @@ class FaqMatcher:
         self.default_lang = default_lang
         self.store = store  # built indexes on disk (bot/faq/index_store.py), for the next process
         self.indexes: dict[str, LanguageIndex] = {
-            lang: _language_index(NATIVE, lang, (*entries.values(), *not_ours.get(lang, ())), store)
+            lang: language_index(NATIVE, lang, (*entries.values(), *not_ours.get(lang, ())), store)
             for lang, entries in content.entries.items()
             if entries
         }
         # The same entries as keys, for questions typed in Latin letters (or Ukrainian on a Russian layout).
         self.latin: dict[str, LanguageIndex] = {
-            lang: _language_index(LATIN, lang, (*entries.values(), *not_ours.get(lang, ())), store)
+            lang: language_index(LATIN, lang, (*entries.values(), *not_ours.get(lang, ())), store)
             for lang, entries in content.entries.items()
             if entries and lang in TRANSLIT_LANGUAGES
         }
@@ -438,16 +383,40 @@ class FaqMatcher:
         example questions."""
         if score >= ANCHOR_ALWAYS:
             return False
-        view, lang = hit
+        odds = self._not_ours_odds(*hit, query, primary)
+        reads = odds is not None and reads_not_ours(odds, in_keys=hit[0] == LATIN)
+        return reads and not self._near_copy(slug, *hit, query)
+
+    def _not_ours_odds(self, view: str, lang: str, query: _Query, primary: str | None) -> float | None:
+        """The log-odds that the question is one no topic answers (offtopic.py), of its Latin keys for a hit
+        through the Latin spellings; None without a model for the language."""
         if view == LATIN:
             key_model = self.not_ours_key_models.get(lang)
-            reads = key_model is not None and reads_not_ours_in_keys(
-                key_model, self.latin[lang], query.keys(lang)
+            return (
+                None
+                if key_model is None
+                else not_ours_key_odds(key_model, self.latin[lang], query.keys(lang))
             )
-        else:
-            model = self.not_ours_models.get(str(primary))
-            reads = model is not None and reads_not_ours(model, self.indexes[str(primary)], query.text)
-        return reads and not self._near_copy(slug, *hit, query)
+        model = self.not_ours_models.get(str(primary))
+        return None if model is None else not_ours_odds(model, self.indexes[str(primary)], query.text)
+
+    def _evidence(self, ranked: list[tuple[str, _Hit]], query: _Query, primary: str | None) -> Evidence:
+        """What the best topic's hit rests on, for bot/faq/doubt.py."""
+        slug, (s1, lang, view) = ranked[0]
+        words, knows = (
+            content_tokens(query.tokens, self.indexes[lang].stopwords),
+            self._knows(slug, lang, query, asked=True),
+        )
+        odds = self._not_ours_odds(view, lang, query, primary)
+        return Evidence(
+            margin=s1 - (ranked[1][1][0] if len(ranked) > 1 else 0.0),
+            not_ours_odds=odds or 0.0,
+            no_model=float(odds is None),
+            topic_words=sum(map(knows, words)) / len(words) if words else 0.0,
+            known_words=self._known(query, primary) if primary in self.indexes else 0.0,
+            best_example=self._index(view, lang).best_example(slug, query.for_view(view, lang)),
+            length=math.log1p(len(words)),
+        )
 
     def _near_copy(self, slug: str, view: str, lang: str, query: _Query) -> bool:
         """A near-copy of one of the topic's example questions. A question of one letter in this view is no
@@ -457,18 +426,21 @@ class FaqMatcher:
             return False
         return self._index(view, lang).best_example(slug, tokens) >= EXAMPLE_SURE
 
-    def _knows(self, slug: str, lang: str, query: _Query) -> Callable[[str], bool]:
+    def _knows(self, slug: str, lang: str, query: _Query, asked: bool = False) -> Callable[[str], bool]:
         """Whether the topic's own texts (in the language of the hit, as words or as Latin keys) use a
-        word of the question."""
+        word of the question; with `asked`, the questions filed under it too."""
         native = self.indexes.get(lang)
         latin = self.latin.get(lang)
 
         def knows(token: str) -> bool:
-            if native is not None and any(native.knows(slug, t) for t in without_present_prefix(token, lang)):
+            if native is not None and any(
+                native.knows(slug, t) or (asked and native.asked_use(slug, t))
+                for t in without_present_prefix(token, lang)
+            ):
                 return True
             # (A key of one or two letters is shared by too many words to tell.)
             return latin is not None and any(
-                len(k) >= 3 and latin.knows(slug, k)
+                len(k) >= 3 and (latin.knows(slug, k) or (asked and latin.asked_use(slug, k)))
                 for key in keys([token], lang)
                 for k in without_present_prefix(key, lang)
             )
@@ -546,6 +518,7 @@ class FaqMatcher:
 
         ranked: list[tuple[str, _Hit]] = []
         confident = False
+        evidence, chance = None, 0.0
         if tokens and not greeting:
             primary = q_lang if q_lang in self.indexes and lang_conf >= 0.5 else None
             scores: dict[str, _Hit] = {}
@@ -570,6 +543,10 @@ class FaqMatcher:
                 # Half the postings budget per other language: the fallback looks for a clear hit.
                 ranked = self._rank(query, views, factor, scores, effort=0.5 if primary else 1.0)
                 confident = self._confident(ranked, query, primary)
+            if confident:  # every rule passed: how far to doubt it, all signs weighed together
+                evidence = self._evidence(ranked, query, primary)
+                chance = doubt(evidence)
+                confident = chance <= DOUBT_MAX
             also = self._also(ranked, query) if confident else []
         else:
             also = []
@@ -597,4 +574,6 @@ class FaqMatcher:
             matched_lang=matched_lang,
             also=also,
             written=written,
+            evidence=evidence,
+            doubt=chance,
         )

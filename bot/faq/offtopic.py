@@ -415,9 +415,9 @@ def not_ours_model(
     return NotOursModel(weights, math.log(len(theirs) / len(ours)))
 
 
-def reads_not_ours(model: NotOursModel, index: LanguageIndex, text: str) -> bool:
-    """Whether the question reads like the questions no topic answers (NOT_OURS_ODDS)."""
-    return model.odds(_stems(index, text)) > NOT_OURS_ODDS
+def not_ours_odds(model: NotOursModel, index: LanguageIndex, text: str) -> float:
+    """How much the question reads like the questions no topic answers (above NOT_OURS_ODDS: it does)."""
+    return model.odds(_stems(index, text))
 
 
 def _stems(index: LanguageIndex, text: str) -> set[str]:
@@ -429,9 +429,16 @@ def key_stems(index: LanguageIndex, keys_of: Sequence[str]) -> set[str]:
     return {index.stem(k) for k in content_tokens(keys_of, index.stopwords)}
 
 
-def reads_not_ours_in_keys(model: NotOursModel, index: LanguageIndex, keys_of: Sequence[str]) -> bool:
-    """`reads_not_ours` for a question read as Latin keys (Arabizi, Finglish: KEY_NOT_OURS_LANGUAGES)."""
-    return model.odds(key_stems(index, keys_of)) > KEY_NOT_OURS_ODDS
+def reads_not_ours(odds: float, in_keys: bool) -> bool:
+    """Whether `not_ours_odds` (or, `in_keys`, `not_ours_key_odds`) say the question reads like the questions
+    no topic answers."""
+    return odds > (KEY_NOT_OURS_ODDS if in_keys else NOT_OURS_ODDS)
+
+
+def not_ours_key_odds(model: NotOursModel, index: LanguageIndex, keys_of: Sequence[str]) -> float:
+    """`not_ours_odds` for a question read as Latin keys (Arabizi, Finglish: KEY_NOT_OURS_LANGUAGES; above
+    KEY_NOT_OURS_ODDS it reads so)."""
+    return model.odds(key_stems(index, keys_of))
 
 
 # The models built so far, by the native index of the same entries (a matcher built again for a new example

@@ -36,11 +36,11 @@ from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.faq import emergency, feedback, smalltalk, stats
 from bot.faq.content import DEFAULT_FAQ_DIR, NOT_OURS, FaqContent, FaqEntry, load_content, render_answer
-from bot.faq.detect import SCRIPT_OF
+from bot.faq.detect import SCRIPT_OF, tells_language
 from bot.faq.filed import filed_key
 from bot.faq.index_store import FOLDER_VARIABLE, IndexStore, NotStored, store_in
 from bot.faq.live import LiveContent
-from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult, tells_language
+from bot.faq.matcher import DETECT_SURE, EMERGENCY_SLUG, FaqMatcher, MatchResult
 from bot.faq.smalltalk import Talk
 from bot.local_facts import LocalFacts
 from bot.ops import metrics
@@ -212,10 +212,14 @@ class FaqService:
         best = result.slug if result.confident else None
         if result.is_emergency:
             best = EMERGENCY_SLUG
+        # A topic that passed every rule and was doubted (bot/faq/doubt.py) is offered first, whatever its score.
+        doubted = (
+            result.top[0][0] if result.evidence is not None and not result.confident and result.top else None
+        )
         others = [
             entry
             for slug, score in result.top
-            if slug != best and score >= SUGGEST_FLOOR
+            if slug != best and (score >= SUGGEST_FLOOR or slug == doubted)
             for entry in [self.entry(slug, lang)]
             if entry is not None
         ][:MAX_SUGGESTIONS]

@@ -190,10 +190,16 @@ HELPER_HINT = N_("You help with us: open assignments and questions for helpers a
 
 
 def helper_hint(rtr: Translator, reply: FaqReply, user: Person) -> str | None:
-    """The line for a helper (or organizer) whose question got the answer of a topic helpers do."""
-    if reply.kind != ANSWER or reply.entry is None or reply.entry.slug not in HELPER_TOPICS:
+    """The line for a helper (or organizer) whose message got the answer of a topic helpers do, or that
+    topic offered first (an offer to help reads unlike the questions the topic answers, so it is often
+    doubted: bot/faq/doubt.py)."""
+    if reply.kind == ANSWER and reply.entry is not None:
+        topic = reply.entry.slug
+    elif reply.kind == SUGGEST and reply.suggestions:
+        topic = reply.suggestions[0].slug
+    else:
         return None
-    return rtr._(HELPER_HINT) if has_role(user, HELPER) else None
+    return rtr._(HELPER_HINT) if topic in HELPER_TOPICS and has_role(user, HELPER) else None
 
 
 # What small talk gets back (nothing for 👍 and the like): short, in the reader's language.
