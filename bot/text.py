@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -74,6 +75,11 @@ class Translator:
         if not values:
             return template
         return template.format(**{key: self.insert(value) for key, value in values.items()})
+
+    def comma_list(self, items: Iterable[object]) -> str:
+        """Items in a row, separated by the language's comma (Arabic and Persian write ، ), as given (a
+        caller inserts or escapes them)."""
+        return ("، " if self.rtl else ", ").join(str(item) for item in items)
 
     def insert(self, value: object) -> str:
         text = escape(value)

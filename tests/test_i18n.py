@@ -6,11 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.assignments.options import Areas
+from bot.assignments.profiles import HelperProfile
+from bot.clock import FrozenClock
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import LRM, catalogs, commands_left_to_right, normalize_language
 from bot.i18n_tools import check_catalogs, extract_messages, first_strong_is_rtl, placeholders
 from bot.text import FSI, PDI, Html, Translator
 from emulator.html_entities import parse_html
+from handlers.assignments.profile import profile_text
 
 
 def test_every_message_is_translated_in_every_language() -> None:
@@ -86,3 +90,15 @@ def test_dates_follow_locale_and_time_zone() -> None:
     assert "Juli" in Translator("de").date(moment)
     assert "лип" in Translator("uk").date(moment)
     assert "يوليو" in Translator("ar").date(moment)
+
+
+def test_lists_use_the_languages_own_comma() -> None:
+    assert Translator("ar").comma_list(["أ", "ب", 3]) == "أ، ب، 3"
+    assert Translator("fa").comma_list(["الف", "ب"]) == "الف، ب"
+    assert Translator("uk").comma_list(["а", "б"]) == "а, б"
+    # a helper's profile in Arabic: its languages and areas
+    profile = HelperProfile(user_id=1, languages=["de", "fa"], areas=["a", "b"], note=None)
+    areas = Areas(names={"a": "Altwarmbüchen", "b": "Kirchhorst"})
+    text = profile_text(Translator("ar"), profile, areas, FrozenClock(datetime(2026, 12, 6, tzinfo=UTC)))
+    assert "الألمانية، " in text and "Altwarmbüchen، Kirchhorst" in text
+    assert "," not in text.replace("،", "")

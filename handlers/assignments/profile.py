@@ -40,8 +40,8 @@ PROFILE_NOTE = Dialog.of(ProfileStates, N_("OK, your note stays as it was."))
 
 def profile_text(tr: Translator, profile: HelperProfile, known: Areas, clock: Clock) -> str:
     none = tr._("none chosen yet")
-    languages = ", ".join(name_in(c, tr._) for c in profile.languages or [] if is_known(c)) or none
-    places = ", ".join(known.name(k) or k for k in profile.areas or []) or none
+    languages = tr.comma_list(name_in(c, tr._) for c in profile.languages or [] if is_known(c)) or none
+    places = tr.comma_list(known.name(k) or k for k in profile.areas or []) or none
     lines = [
         tr._("<b>Your helper profile</b>"),
         tr._("🗣 Languages: {languages}", languages=languages),

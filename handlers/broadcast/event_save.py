@@ -94,7 +94,7 @@ async def new_save(
                 tr._(
                     "Machine translation did not work for: {languages}. Readers of these languages see the "
                     "event as you wrote it.",
-                    languages=", ".join(own_name(lang) for lang in missing),
+                    languages=tr.comma_list(own_name(lang) for lang in missing),
                 )
             )
     else:

@@ -61,7 +61,7 @@ async def send_preview(
     lines = []
     hidden = [own_name(p.message.lang) for p in previews if p not in shown]
     if hidden:
-        lines.append(tr._("Without recipients now, not shown: {languages}", languages=", ".join(hidden)))
+        lines.append(tr._("Without recipients now, not shown: {languages}", languages=tr.comma_list(hidden)))
     lines.append(tr._("Recipients now: {n}. Send now or later?", n=total))
     bid = broadcast.id
     markup = keyboard(

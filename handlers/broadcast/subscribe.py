@@ -94,7 +94,7 @@ async def on_done(query: CallbackQuery, user: Person, tr: Translator, session: A
     topics, chosen = await _topics(session, user)
     names = [topic_label(t, tr.lang) for t in topics if t.id in chosen]
     if names:
-        text = tr._("You get news about: {topics}. /subscribe changes this.", topics=", ".join(names))
+        text = tr._("You get news about: {topics}. /subscribe changes this.", topics=tr.comma_list(names))
     else:
         text = tr._("You get no news for now. /subscribe changes this.")
     await show(query, text)

@@ -75,7 +75,9 @@ async def topics_screen(
         )
         missing = topic_service.missing_languages(topic)
         if missing:
-            line += " · " + tr._("missing: {languages}", languages=", ".join(own_name(m) for m in missing))
+            line += " · " + tr._(
+                "missing: {languages}", languages=tr.comma_list(own_name(m) for m in missing)
+            )
         if not topic.active:
             line += " · " + tr._("hidden")
         lines.append(line)

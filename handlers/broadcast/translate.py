@@ -67,7 +67,7 @@ async def overview(
             tr._(
                 "No machine translation is set up. These languages get the original text unless you type a "
                 "translation: {languages}",
-                languages=", ".join(both_names(lang, tr._) for lang in missing),
+                languages=tr.comma_list(both_names(lang, tr._) for lang in missing),
             ),
         ]
     lines += ["", tr._("Tap a language to type its translation or to choose machine translation.")]

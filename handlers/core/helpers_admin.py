@@ -74,12 +74,11 @@ def _chat_link(tr: Translator, user_id: int) -> str:
 def _offers(tr: Translator, member: StaffMember, known: Areas) -> str:
     """What their helper profile says: languages, areas, a pause."""
     parts = []
-    comma = "، " if tr.rtl else ", "  # Arabic and Farsi have their own comma
     if member.languages:
         names = [name_in(code, tr._) for code in member.languages]
-        parts.append("🗣 " + comma.join(tr.insert(name) for name in names))
+        parts.append("🗣 " + tr.comma_list(tr.insert(name) for name in names))
     if member.areas:
-        parts.append("📍 " + comma.join(tr.insert(known.name(key) or key) for key in member.areas))
+        parts.append("📍 " + tr.comma_list(tr.insert(known.name(key) or key) for key in member.areas))
     if member.paused:
         parts.append(tr._("⏸ paused"))
     if not parts and member.role == HELPER:

@@ -91,7 +91,7 @@ async def on_helper_text(
             "⚠️ This message was not sent to anyone. To answer the questions you took (no. {numbers}), "
             "reply to each of them in the helpers' group: the people get only those replies.",
             len(held),
-            numbers=", ".join(str(number) for number in held),
+            numbers=tr.comma_list(held),
         ),
         reply_parameters=reply_to(message.message_id),
     )

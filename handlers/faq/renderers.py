@@ -266,7 +266,7 @@ STALE_LINES = 60  # at most this many lines: the message stays far below Telegra
 
 def _stale_line(tr: Translator, item: StaleItem) -> str:
     if item.langs:
-        languages = ", ".join(item.langs)
+        languages = tr.comma_list(item.langs)
         if item.checked is None:
             return tr._("• {name} ({languages}): no month", name=item.name, languages=languages)
         return tr._(
