@@ -15,14 +15,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.booking import services
+from bot.booking import languages, services
 from bot.booking.services import Refusal
 from bot.clock import Clock
 from bot.config import Settings
 from bot.text import Translator
 from bot.users import Person
 from handlers.booking.callbacks import BookAction, BookCb, PageCb
-from handlers.booking.note import leave_note_state
+from handlers.booking.note import ask_for_note, leave_note_state
 from handlers.booking.screens import attempt, days_screen, times_screen, topics_screen
 from handlers.booking.steps import BOOKING, MOVING, interpreter_view, move_view, note_question_view
 from handlers.booking.views import ERRORS, day_code, parse_day
@@ -214,9 +214,18 @@ async def on_slot(
 
 @flow.callback_query(BookCb.filter(F.action == BookAction.INTERPRETER), KnownUser())
 async def on_interpreter(
-    query: CallbackQuery, callback_data: BookCb, tr: Translator, session: AsyncSession, clock: Clock
+    query: CallbackQuery,
+    callback_data: BookCb,
+    tr: Translator,
+    session: AsyncSession,
+    clock: Clock,
+    state: FSMContext,
 ) -> None:
-    """The interpreter was chosen: would the person like to write a note?"""
+    """The interpreter was chosen: would the person like to write a note? For another language than the
+    buttons name, the note is where they say which, so it is asked for at once."""
     if await attempt(query, tr, services.check_slot(session, clock, callback_data.slot)) is None:
+        return
+    if callback_data.lang == languages.OTHER:
+        await ask_for_note(query, tr, state, callback_data.slot, callback_data.lang)
         return
     await show_and_answer(query, *note_question_view(tr, callback_data.slot, callback_data.lang))

@@ -57,13 +57,24 @@ async def on_write_note(
 ) -> None:
     if await attempt(query, tr, services.check_slot(session, clock, callback_data.slot)) is None:
         return
+    await ask_for_note(query, tr, state, callback_data.slot, callback_data.lang)
+
+
+async def ask_for_note(query: CallbackQuery, tr: Translator, state: FSMContext, slot: int, lang: str) -> None:
+    """The typed step: a note, or (an interpreter for another language) which language: the note says it."""
     await state.set_state(NoteForm.note)
-    await NoteDraft(slot=callback_data.slot, lang=callback_data.lang).save(state)
-    text = tr._(
-        "Please write your note in one short message (at most {limit} characters). "
-        "Please do not write passport or ID numbers.\n\n/cancel stops.",
-        limit=services.NOTE_MAX,
-    )
+    await NoteDraft(slot=slot, lang=lang).save(state)
+    if lang == languages.OTHER:
+        text = tr._(
+            "Which language should the interpreter speak? Please write it in one short message, for example: "
+            "Tigrinya.\n\n/cancel stops."
+        )
+    else:
+        text = tr._(
+            "Please write your note in one short message (at most {limit} characters). "
+            "Please do not write passport or ID numbers.\n\n/cancel stops.",
+            limit=services.NOTE_MAX,
+        )
     await show_and_answer(query, text, keyboard(stop_row(tr)))
 
 

@@ -170,6 +170,31 @@ def bot_time(moment: datetime) -> str:
 
 
 @pytest.mark.pg_e2e
+async def test_an_interpreter_for_another_language_is_asked_which_one(tmp_path: Path) -> None:
+    """ "Another language" is no language: the next step asks which one (the note says it), instead of "Would
+    you like to write a note?", where a person who typed the language got an FAQ answer (found in the demo)."""
+    clock = FrozenClock(START)
+    async with running_bot("sqlite", tmp_path, clock=clock) as bot:
+        await seed(bot, clock)
+        uid, lang = 12, "uk"
+        bot.user(uid, language_code=lang)
+        topics = await bot.say(uid, "/book")
+        days = await tap_label(bot, uid, topics, topics["reply_markup"]["inline_keyboard"][0][0]["text"])
+        times = await tap_label(bot, uid, days, Translator(lang).date(date(2026, 3, 24)))
+        interpreter = await tap_label(bot, uid, times, "10:30")
+        prompt = await tap_label(bot, uid, interpreter, tr(lang, "Another language"))
+        assert text_of(prompt) == tr(
+            lang,
+            "Which language should the interpreter speak? Please write it in one short message, for example: "
+            "Tigrinya.\n\n/cancel stops.",
+        )
+        review = await bot.say(uid, "суахілі")
+        check = "<b>Please check your appointment:</b>\n\n{details}\n\nIs everything right?"
+        assert text_of(review).startswith(lead(lang, check))
+        assert "суахілі" in text_of(review) and tr(lang, "Another language") in text_of(review)
+        assert bot.emu.violations == []
+
+
 async def test_twenty_people_press_for_the_last_place_at_once(db_kind: str, tmp_path: Path) -> None:
     clock = FrozenClock(START)
     async with running_bot(db_kind, tmp_path, clock=clock) as bot:
