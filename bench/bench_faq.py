@@ -243,7 +243,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "thirty-first blind set (tests/data/faq_blind31.yaml, 337 rows, readable since the thirty-second)",
             faq_quality.BLIND31,
         ),
-        ("thirty-second blind set (tests/data/faq_blind32.yaml, 337 rows, never read)", faq_quality.BLIND32),
+        (
+            "thirty-second blind set (tests/data/faq_blind32.yaml, 337 rows, readable since the thirty-third)",
+            faq_quality.BLIND32,
+        ),
+        ("thirty-third blind set (tests/data/faq_blind33.yaml, 337 rows, never read)", faq_quality.BLIND33),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
