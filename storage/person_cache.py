@@ -46,7 +46,7 @@ _WRITING = "person_cache_writing"  # in a pooled connection's info: it wrote to 
 
 @dataclass(frozen=True, slots=True)
 class CachedPerson:
-    columns: dict[str, Any]  # the row's columns by attribute name
+    columns: tuple[Any, ...]  # the row's columns (storage.repositories.users.user_columns)
     values: tuple[Any, ...]  # what was read with it
 
 

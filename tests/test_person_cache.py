@@ -156,7 +156,7 @@ async def test_an_open_question_or_new_faq_content_empties_it(
 
 
 async def test_a_read_that_raced_a_write_is_not_kept(engine: AsyncEngine, people: PersonCache) -> None:
-    person = CachedPerson({"id": PERSON}, (False, 0))
+    person = CachedPerson((PERSON,), (False, 0))
     generation = people.generation
     async with engine.connect() as conn:
         await conn.execute(text("UPDATE users SET language = 'de' WHERE id = 1"))
@@ -171,7 +171,7 @@ async def test_a_read_that_raced_a_write_is_not_kept(engine: AsyncEngine, people
 
 async def test_nothing_is_served_before_start_or_after_stop(engine: AsyncEngine) -> None:
     cache = PersonCache()
-    person = CachedPerson({"id": PERSON}, (False, 0))
+    person = CachedPerson((PERSON,), (False, 0))
     cache.put(PERSON, cache.generation, person)
     assert cache.get(PERSON) is None
     await cache.start(engine)
@@ -196,7 +196,7 @@ async def test_postgres_serves_nothing_while_it_cannot_hear_of_changes(
         )
     await until(lambda: not people.serving)
     assert not people.serving
-    people.put(PERSON, people.generation, CachedPerson({"id": PERSON}, (False, 0)))
+    people.put(PERSON, people.generation, CachedPerson((PERSON,), (False, 0)))
     assert people.get(PERSON) is None
 
 

@@ -59,14 +59,18 @@ async def get_user_with(
     return (row[0], tuple(row[1:])) if row is not None else (None, ())
 
 
-def user_columns(user: User) -> dict[str, Any]:
+# The order of `user_columns`: a tuple per person kept (storage.person_cache) takes a quarter of a dict.
+_COLUMN_KEYS = tuple(attr.key for attr in User.__mapper__.column_attrs)
+
+
+def user_columns(user: User) -> tuple[Any, ...]:
     """The row's columns, as `attach_user` takes them (storage.person_cache keeps them)."""
-    return {attr.key: getattr(user, attr.key) for attr in User.__mapper__.column_attrs}
+    return tuple(getattr(user, key) for key in _COLUMN_KEYS)
 
 
-def attach_user(session: AsyncSession, columns: dict[str, Any]) -> User:
+def attach_user(session: AsyncSession, columns: tuple[Any, ...]) -> User:
     """The row as loaded, from columns read before: in the session as if just read, with no statement."""
-    user = User(**columns)
+    user = User(**dict(zip(_COLUMN_KEYS, columns, strict=True)))
     make_transient_to_detached(user)
     session.add(user)
     return user
