@@ -108,6 +108,13 @@ def choose_language(user: User, lang: str, clock: Clock) -> None:
         user.consent_at = clock.now()
 
 
+async def adopt_language(session: AsyncSession, user_id: int, lang: str) -> None:
+    """Someone who has not chosen a language writes in this one, surely: the bot goes on in it (menus,
+    booking, a voice message's question) until they choose another with /language. Not a choice: no consent
+    is recorded, and a language chosen meanwhile stays."""
+    await repo.set_language_if_unset(session, user_id, lang)
+
+
 async def create_invite(
     session: AsyncSession, creator: User, role: str, clock: Clock, ttl_hours: int
 ) -> Invite:

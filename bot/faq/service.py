@@ -160,6 +160,11 @@ class FaqService:
         script = SCRIPT_OF[str(lang)]
         return fallback if script == "latin" or SCRIPT_OF.get(fallback) == script else str(lang)
 
+    def sure_language(self, text: str) -> str | None:
+        """The text's language when the detection is sure of it ("سلام" is Persian and Arabic: None)."""
+        lang, confidence = self.matcher.detector.detect(text)
+        return str(lang) if lang in SUPPORTED_LANGUAGES and confidence >= DETECT_SURE else None
+
     def detect(self, text: str) -> tuple[str | None, float]:
         return self.matcher.detector.detect(text)
 

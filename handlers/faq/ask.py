@@ -12,6 +12,7 @@ from aiogram.filters import StateFilter
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import users as users_service
 from bot.clock import Clock
 from bot.config import Settings
 from bot.faq import emergency
@@ -59,6 +60,12 @@ async def on_question(
     lang = user.language or service.first_language(question, tr.lang)
     tr = tr if lang == tr.lang else Translator(lang, settings.tz)
     reply = await service.ask(session, clock, question, lang, question_counts, user_id=user.id)
+    if user.language is None and reply.kind not in (GREETING, SMALLTALK):
+        # A question (not "hallo", which a phone set to Ukrainian may send too) in a language the detection is
+        # sure of: the answer's buttons, the menu, a booking go on in it, not in the phone's language.
+        sure = service.sure_language(question)
+        if sure is not None:
+            await users_service.adopt_language(session, user.id, sure)
     if reply.kind == GREETING and user.language is None:
         await ask_language(message, tr)
         return

@@ -88,6 +88,12 @@ async def add_user_if_missing(session: AsyncSession, user_id: int, role: str, no
     return user
 
 
+async def set_language_if_unset(session: AsyncSession, user_id: int, lang: str) -> None:
+    await session.execute(
+        update(User).where(User.id == user_id, User.language.is_(None)).values(language=lang)
+    )
+
+
 async def set_active(session: AsyncSession, user_id: int, active: bool) -> None:
     await session.execute(update(User).where(User.id == user_id).values(is_active=active))
 

@@ -158,6 +158,33 @@ async def test_emergency_comes_first(db_kind: str, tmp_path: Path) -> None:
         assert bot.emu.violations == []
 
 
+async def test_someone_who_skipped_the_language_choice_goes_on_in_the_language_they_write(
+    db_kind: str, tmp_path: Path
+) -> None:
+    """A phone set to German, a question in Persian: the answer came in Persian, and then its buttons, the menu
+    and a booking in German (found in the demo). A question's language the detection is sure of is kept; a
+    greeting's is not ("سلام" is Persian and Arabic alike, "hallo" comes from phones set to Ukrainian too)."""
+    async with running_bot(db_kind, tmp_path) as bot:
+        uid = 231
+        bot.user(uid, language_code="de")
+        hello = await bot.say(uid, "سلام", timeout=FIRST)
+        assert text_of(hello) == tr("fa", "Hello! Please choose your language.")
+        answer = await bot.say(uid, "کجا میتونم کار پیدا کنم؟")
+        assert text_of(answer).startswith(CONTENT.entries["fa"]["job-search"].title)
+        menu = await bot.say(uid, "/menu")
+        assert text_of(menu) == tr("fa", "What would you like to do?")
+        async with bot.app.sessionmaker() as session:
+            person = await session.get(User, uid)
+            assert person is not None and (person.language, person.consent_at) == ("fa", None)
+        # a language chosen stays, whatever is written next
+        await start(bot, uid, "de")
+        await bot.say(uid, "Привіт, де знайти лікаря?")
+        async with bot.app.sessionmaker() as session:
+            person = await session.get(User, uid)
+            assert person is not None and person.language == "de"
+        assert bot.emu.violations == []
+
+
 async def test_greeting_gets_the_menu_and_unknown_gets_no_random_answer(db_kind: str, tmp_path: Path) -> None:
     async with running_bot(db_kind, tmp_path) as bot:
         await start(bot, 203, "uk")
