@@ -162,7 +162,7 @@ class FaqService:
 
     def sure_language(self, text: str) -> str | None:
         """The text's language when the detection is sure of it ("سلام" is Persian and Arabic: None)."""
-        lang, confidence = self.matcher.detector.detect(text)
+        lang, confidence = self.detect(text)
         return str(lang) if lang in SUPPORTED_LANGUAGES and confidence >= DETECT_SURE else None
 
     def detect(self, text: str) -> tuple[str | None, float]:

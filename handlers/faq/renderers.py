@@ -157,20 +157,19 @@ def render_media_answer(copy: MediaPayload, tr: Translator) -> Rendered:
 
 @renders(FailedPayload)
 def render_failed(failed: FailedPayload, tr: Translator) -> Rendered:
-    if failed.seq and failed.seq > 1:  # which message: quoted above, when it is still known
+    if failed.seq and failed.seq > 1:
         text = tr._(
             "Sorry, your message to question no. {number} could not be passed on to our volunteers. "
             "Please send it again, or call us.",
             number=failed.ticket,
         )
-        return html_message(text, None, **_reply_to(failed.reply_to))
     else:
         text = tr._(
             "Sorry, your question no. {number} could not be passed on to our volunteers. Please try "
             "again later with /ask.",
             number=failed.ticket,
         )
-    return html_message(text)
+    return html_message(text, None, **_reply_to(failed.reply_to))  # which message: quoted, when still known
 
 
 @renders(ClosedPayload)
