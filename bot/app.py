@@ -38,7 +38,7 @@ from bot.ops.health import HEARTBEAT_SECONDS, Health, add_routes, collect_outbox
 from bot.ops.isolation import LocalIsolation, MemoryStates
 from bot.ops.leader import AlwaysLeader, Leadership, exactly_once, leadership_for, migration_lock
 from bot.ops.polling import confirm_after_handling
-from bot.ops.telegram import GuardedWebhookHandler, KeepResponseTypes, RetryRequest, TolerantSession
+from bot.ops.telegram import GuardedWebhookHandler, RetryRequest, TolerantSession
 from bot.ops.throttle import LocalThrottle, RedisThrottle, Throttle
 from bot.services import roles
 from bot.text import Translator
@@ -173,7 +173,6 @@ async def build_app(
     pacer = ChatPacer(settings.send_rate_per_chat, settings.send_rate_per_group_minute)
     replies = OutboxReplies(sessionmaker, clock)
     bot.session.middleware(RetryRequest(retries=settings.telegram_retries, pacer=pacer, queue=replies))
-    bot.session.middleware(KeepResponseTypes())
     redis = guard = None
     seen: Any = MemorySeen()
     throttle: Throttle = LocalThrottle(settings.throttle_rate, settings.throttle_burst)

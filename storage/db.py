@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -103,6 +106,12 @@ class FairQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
 
 class FairPool(AsyncAdaptedQueuePool):
     _queue_class = FairQueue
+
+
+def upsert_insert(session: AsyncSession) -> Callable[..., Any]:
+    """The INSERT of the session's database, with its ON CONFLICT clauses (the one place that chooses)."""
+    postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
+    return pg_insert if postgresql else sqlite_insert
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -182,3 +182,32 @@ async def test_kept_questions_are_deleted_after_90_days(session: AsyncSession, c
     texts = (await session.scalars(select(FaqUnanswered.text))).all()
     assert texts == ["newer"]
     assert await session.scalar(select(func.count()).select_from(FaqUnanswered)) == 1
+
+
+def test_deciding_leaves_nothing_for_the_garbage_collector(service: FaqService) -> None:
+    """Every question's objects are freed as soon as it is answered: a reference cycle per question (a closure
+    that called itself did) is memory held until the next collection, and collector time under load."""
+    import gc
+
+    questions = [
+        "Ich werde bedroht, mein Mann schlägt mich",
+        "ich will deutsch lernen wo gibt kurs",  # through the emergency check's patterns of several words
+        "Kann ich meinen Beratungstermin verschieben? Donnerstag schaffe ich nicht",
+        "bdi a7jez maw3ed",
+        "کلاس زبان آلمانی رایگان کجاست؟",
+        "де курси німецької мови",
+        "Kita?",
+        "hallo",
+        "wie ist das wetter morgen",
+    ]
+    for text in questions:  # what is built at first use, built before counting
+        service.decide(text, user_lang="de")
+    gc.collect()
+    gc.disable()
+    try:
+        for text in questions:
+            for tail in (" bitte", " danke"):  # new texts (a text decided before is remembered)
+                service.decide(text + tail, user_lang="de")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -4,7 +4,6 @@ Redis with its degraded mode, retries of direct Bot API calls, JSON logs, the ho
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import logging
 import re
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.methods import GetUpdates, Response, SendMessage
+from aiogram.methods import GetUpdates, SendMessage
 from prometheus_client import generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -27,7 +26,7 @@ from bot.ops import metrics
 from bot.ops import redis as guarded
 from bot.ops.isolation import LocalIsolation, MemoryStates
 from bot.ops.leader import FileLeader, PostgresLeader, exactly_once, leadership_for, migration_lock
-from bot.ops.telegram import KeepResponseTypes, RetryRequest
+from bot.ops.telegram import RetryRequest
 from storage.migrate import upgrade
 from tests.conftest import PG_URL, drop_schema
 from tests.ops_support import PrivateRedis, metric, parse_metrics
@@ -359,16 +358,154 @@ async def test_retry_request_retries_5xx_network_and_429(monkeypatch: pytest.Mon
     assert polls == 1  # aiogram's polling has its own backoff
 
 
-async def test_response_models_are_built_once() -> None:
-    keep = KeepResponseTypes()
+# Bot API answers read without aiogram's Response[X] models (bot.ops.telegram.TolerantSession.check_response):
+# the same results and the same exceptions as aiogram's own reading.
+ANSWER_TOKEN = "42:TEST-answers"
+SENT = {
+    "message_id": 9,
+    "date": 1700000000,
+    "chat": {"id": 5, "type": "private", "first_name": "Ali"},
+    "from": {"id": 42, "is_bot": True, "first_name": "Bot"},
+    "text": "مرحبا Welt",
+    "entities": [{"type": "bold", "offset": 0, "length": 5}],
+    "reply_markup": {"inline_keyboard": [[{"text": "Ja", "callback_data": "faq:1"}]]},
+}
 
-    async def make_request(bot: Any, m: Any) -> str:
-        return "ok"
 
-    await keep(make_request, None, SendMessage(chat_id=1, text="x"))  # type: ignore[arg-type]
-    first = Response[SendMessage.__returning__]  # type: ignore[name-defined]
-    gc.collect()
-    assert Response[SendMessage.__returning__] is first  # type: ignore[name-defined]
+def _answer_methods() -> list[tuple[Any, Any]]:
+    from aiogram.methods import (
+        AnswerCallbackQuery,
+        CopyMessage,
+        EditMessageText,
+        GetChatMember,
+        GetChatMemberCount,
+        GetMe,
+        SendMediaGroup,
+    )
+    from aiogram.types import InputMediaPhoto
+
+    return [
+        (SendMessage(chat_id=5, text="x"), SENT),
+        (EditMessageText(chat_id=5, message_id=9, text="y"), SENT),
+        (EditMessageText(inline_message_id="i", text="y"), True),
+        (AnswerCallbackQuery(callback_query_id="c"), True),
+        (GetMe(), {"id": 42, "is_bot": True, "first_name": "Bot", "username": "hnb_bot"}),
+        (SendMediaGroup(chat_id=5, media=[InputMediaPhoto(media="p")]), [SENT, {**SENT, "message_id": 10}]),
+        (CopyMessage(chat_id=5, from_chat_id=6, message_id=1), {"message_id": 11}),
+        (GetChatMemberCount(chat_id=5), 7),
+        # a union of member types: left to aiogram
+        (
+            GetChatMember(chat_id=5, user_id=1),
+            {"status": "member", "user": {"id": 1, "is_bot": False, "first_name": "A"}},
+        ),
+        (GetUpdates(), [{"update_id": 3, "message": SENT}]),
+    ]
+
+
+def _sessions() -> tuple[Any, Any]:
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+
+    from bot.ops.telegram import TolerantSession
+
+    return Bot(ANSWER_TOKEN, session=TolerantSession()), Bot(ANSWER_TOKEN, session=AiohttpSession())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(one) for one in value]
+    return (type(value).__name__, value.model_dump(mode="json")) if hasattr(value, "model_dump") else value
+
+
+@pytest.mark.parametrize("index", range(10))
+async def test_successful_answers_are_read_as_aiogram_reads_them(index: int) -> None:
+    method, result = _answer_methods()[index]
+    ours, aiogram_s = _sessions()
+    body = json.dumps({"ok": True, "result": result})
+    mine = ours.session.check_response(ours, method, 200, body).result
+    theirs = aiogram_s.session.check_response(aiogram_s, method, 200, body).result
+    assert _plain(mine) == _plain(theirs)
+    assert type(mine) is type(theirs)
+    if isinstance(result, dict) and "chat" in result:
+        assert mine.bot is ours  # the message can answer (message.answer) like aiogram's
+
+
+REFUSED = [
+    (400, {"description": "Bad Request: message is not modified"}),
+    (401, {"description": "Unauthorized"}),
+    (403, {"description": "Forbidden: bot was blocked by the user"}),
+    (404, {"description": "Not Found"}),
+    (409, {"description": "Conflict: terminated by other getUpdates request"}),
+    (413, {"description": "Request Entity Too Large"}),
+    (429, {"description": "Too Many Requests: retry after 7", "parameters": {"retry_after": 7}}),
+    (400, {"description": "Bad Request: group upgraded", "parameters": {"migrate_to_chat_id": -1001}}),
+    (500, {"description": "Internal Server Error"}),
+    (502, {"description": "Bad Gateway"}),
+    (500, {"description": "Internal Server Error: restart"}),
+    (200, {"description": "ok false on a 200"}),
+    (418, {}),
+]
+
+
+@pytest.mark.parametrize(("status", "fields"), REFUSED)
+def test_refused_answers_raise_as_in_aiogram(status: int, fields: dict[str, Any]) -> None:
+    from aiogram.exceptions import TelegramAPIError
+
+    ours, aiogram_s = _sessions()
+    method = SendMessage(chat_id=5, text="x")
+    body = json.dumps({"ok": False, "error_code": status, **fields})
+    with pytest.raises(TelegramAPIError) as mine:
+        ours.session.check_response(ours, method, status, body)
+    with pytest.raises(TelegramAPIError) as theirs:
+        aiogram_s.session.check_response(aiogram_s, method, status, body)
+    assert type(mine.value) is type(theirs.value)
+    assert str(mine.value) == str(theirs.value)
+    assert mine.value.method is method
+    for detail in ("retry_after", "migrate_to_chat_id"):
+        assert getattr(mine.value, detail, None) == getattr(theirs.value, detail, None)
+
+
+@pytest.mark.parametrize(
+    "body", ["not json", "[]", '{"ok": "perhaps"}', '{"ok": true, "result": {"chat": 1}}']
+)
+def test_unreadable_answers_fail_as_in_aiogram(body: str) -> None:
+    from aiogram.exceptions import ClientDecodeError
+
+    ours, _ = _sessions()
+    with pytest.raises(ClientDecodeError):
+        ours.session.check_response(ours, SendMessage(chat_id=5, text="x"), 200, body)
+
+
+ANSWERS_PROBE = """
+import gc, json
+import bot  # aiogram's types built at first use (bot/ops/lazy_types.py), as in the bot
+from aiogram import Bot
+from aiogram.methods import EditMessageText, GetUpdates, Response, SendMessage
+from aiogram.types import Message
+from bot.ops.telegram import TolerantSession
+from tests.test_ops import SENT
+me = Bot("42:TEST-answers", session=TolerantSession())
+for method, result in [
+    (GetUpdates(), [{"update_id": 1, "message": SENT}]),
+    (SendMessage(chat_id=5, text="x"), SENT),
+    (EditMessageText(chat_id=5, message_id=9, text="y"), SENT),
+    (EditMessageText(chat_id=5, message_id=9, text="y"), True),
+]:
+    me.session.check_response(me, method, 200, json.dumps({"ok": True, "result": result}))
+built = sorted(
+    c.__name__ for c in gc.get_objects()
+    if isinstance(c, type) and issubclass(c, Response) and c is not Response and c.__pydantic_complete__
+)
+print(json.dumps({"message": Message.__pydantic_complete__, "responses": built}))
+"""
+
+
+def test_reading_answers_builds_no_second_message_validator() -> None:
+    """A Response[Message] model, or Message's own validator, would hold another copy of the one in
+    Update's validator: 2 MiB each (bench/bench_load.py's memory bar)."""
+    from tests.test_lazy_loading import _fresh_interpreter
+
+    assert _fresh_interpreter(ANSWERS_PROBE) == {"message": False, "responses": []}
 
 
 async def test_calls_go_as_json_and_uploads_as_a_form() -> None:

@@ -275,23 +275,27 @@ def _match_at(
     pattern: _Pattern, keys: Sequence[Sequence[str]], blank: Sequence[bool], i: int
 ) -> list[int] | None:
     """Positions of the pattern's words when its first word is at `i` (already known to fit), or None."""
-    n = len(keys)
-
-    def rest(slot: int, at: int) -> list[int] | None:
-        if slot == len(pattern.slots):
-            if pattern.at_end and any(not blank[j] for j in range(at + 1, n)):
-                return None
-            return []
-        spec = pattern.slots[slot]
-        for j in range(at + 1, min(n, at + 2 + spec.gap)):
-            if not blank[j] and spec.fits(keys[j]):
-                tail = rest(slot + 1, j)
-                if tail is not None:
-                    return [j, *tail]
-        return None
-
-    tail = rest(1, i)
+    tail = _match_rest(pattern, keys, blank, 1, i)
     return None if tail is None else [i, *tail]
+
+
+def _match_rest(
+    pattern: _Pattern, keys: Sequence[Sequence[str]], blank: Sequence[bool], slot: int, at: int
+) -> list[int] | None:
+    """Positions of the pattern's words from `slot` on, after the word at `at`. (A function of its own, not
+    a closure calling itself: that made a reference cycle per question for the garbage collector.)"""
+    n = len(keys)
+    if slot == len(pattern.slots):
+        if pattern.at_end and any(not blank[j] for j in range(at + 1, n)):
+            return None
+        return []
+    spec = pattern.slots[slot]
+    for j in range(at + 1, min(n, at + 2 + spec.gap)):
+        if not blank[j] and spec.fits(keys[j]):
+            tail = _match_rest(pattern, keys, blank, slot + 1, j)
+            if tail is not None:
+                return [j, *tail]
+    return None
 
 
 class Detector:

@@ -33,24 +33,32 @@ import logging
 import math
 import warnings
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, Protocol
+from http import HTTPStatus
+from types import UnionType
+from typing import Any, NoReturn, Protocol, Union, cast, get_args, get_origin
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
+    RestartingTelegram,
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
+    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, Response, TelegramMethod
-from aiogram.types import Update
+from aiogram.types import Message, Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import BytesPayload, ClientConnectorError, FormData, web
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.ops import metrics
 
@@ -273,27 +281,6 @@ class RetryRequest(BaseRequestMiddleware):
         raise exc
 
 
-class KeepResponseTypes(BaseRequestMiddleware):
-    """Keeps aiogram's `Response[...]` result models alive, so pydantic does not build them again.
-
-    aiogram parses every Bot API answer with `Response[method.__returning__]`. pydantic (2.13 here) caches
-    such parametrised models only weakly, and nothing else holds them, so after a garbage collection the
-    next call builds the model class again, schema and all: measured at an eighth of the bot's CPU time
-    under load (bench/bench_load.py). One strong reference per method type ends that.
-    """
-
-    def __init__(self) -> None:
-        self.types: dict[type[Any], Any] = {}
-
-    async def __call__(
-        self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
-    ) -> Any:
-        kind = type(method)
-        if kind not in self.types:
-            self.types[kind] = Response[method.__returning__]  # type: ignore[valid-type]
-        return await make_request(bot, method)
-
-
 def parse_updates(items: list[Any], bot: Bot) -> list[Update]:
     """The updates of a getUpdates answer, each parsed once, with every one that aiogram cannot parse
     replaced by its bare id.
@@ -337,20 +324,83 @@ class TolerantSession(AiohttpSession):
     def check_response(
         self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
     ) -> Response[Any]:
-        if isinstance(method, GetUpdates) and status_code == 200:
-            try:
-                answer = self.json_loads(content)
-            except (ValueError, RecursionError):
-                answer = None  # not JSON at all: aiogram's own error and backoff apply
-            if (
-                isinstance(answer, dict)
-                and answer.get("ok") is True
-                and isinstance(answer.get("result"), list)
-            ):
-                return Response[list[Update]].model_construct(
-                    ok=True, result=parse_updates(answer["result"], bot)
-                )
-        return super().check_response(bot, method, status_code, content)
+        """The answer as aiogram's `check_response` reads it, without the `Response[X]` model it builds per
+        method type: each holds its own copy of X's validator (a Message's is 2 MiB; Update's holds one
+        already), and pydantic keeps those models only weakly, so they were built again after a garbage
+        collection. What is not read here (not JSON, an unusual result) aiogram reads."""
+        try:
+            answer = self.json_loads(content)
+        except (ValueError, RecursionError):
+            answer = None
+        if not isinstance(answer, dict):
+            return super().check_response(bot, method, status_code, content)  # aiogram's ClientDecodeError
+        if HTTPStatus.OK <= status_code <= HTTPStatus.IM_USED and answer.get("ok") is True:
+            result = read_result(method.__returning__, answer.get("result"), bot)
+            if result is NOT_READ:
+                return super().check_response(bot, method, status_code, content)
+            return Response.model_construct(ok=True, result=result)
+        try:
+            refusal = Response.model_validate(answer, context={"bot": bot})
+        except ValidationError:
+            return super().check_response(bot, method, status_code, content)
+        raise_refusal(method, status_code, refusal)
+
+
+NOT_READ: Any = object()  # a result read_result leaves to aiogram
+
+
+def read_result(returning: Any, raw: Any, bot: Bot) -> Any:
+    """A successful call's result as aiogram's types, parsed by validators the process keeps anyway: a
+    message by Update's (it contains Message's), another Telegram type by its own, a bool, int or str as
+    it is; or NOT_READ."""
+    if get_origin(returning) is list:
+        (item,) = get_args(returning)
+        if not isinstance(raw, list):
+            return NOT_READ
+        if item is Update:
+            return parse_updates(raw, bot)
+        items = [read_result(item, one, bot) for one in raw]
+        return NOT_READ if any(one is NOT_READ for one in items) else items
+    kinds = get_args(returning) if get_origin(returning) in (Union, UnionType) else (returning,)
+    if type(raw) in (bool, int, str) and type(raw) in kinds:
+        return raw
+    if not isinstance(raw, dict):
+        return NOT_READ
+    try:
+        if Message in kinds:
+            return Update.model_validate({"update_id": 0, "message": raw}, context={"bot": bot}).message
+        if isinstance(returning, type) and issubclass(returning, BaseModel):
+            return returning.model_validate(raw, context={"bot": bot})
+    except ValidationError:
+        pass
+    return NOT_READ
+
+
+def raise_refusal(method: TelegramMethod[Any], status_code: int, refusal: Response[Any]) -> NoReturn:
+    """The exception aiogram's `BaseSession.check_response` raises for a refused call (the same order of
+    checks; tests/test_ops.py compares the two)."""
+    description = cast(str, refusal.description)  # None when missing, as in aiogram's message
+    if parameters := refusal.parameters:
+        if parameters.retry_after:
+            raise TelegramRetryAfter(method=method, message=description, retry_after=parameters.retry_after)
+        if parameters.migrate_to_chat_id:
+            raise TelegramMigrateToChat(
+                method=method, message=description, migrate_to_chat_id=parameters.migrate_to_chat_id
+            )
+    refused = REFUSALS.get(status_code)
+    if refused is None and status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        refused = RestartingTelegram if "restart" in (description or "") else TelegramServerError
+    raise (refused or TelegramAPIError)(method=method, message=description)
+
+
+REFUSALS: dict[int, type[TelegramAPIError]] = {
+    HTTPStatus.BAD_REQUEST: TelegramBadRequest,
+    HTTPStatus.NOT_FOUND: TelegramNotFound,
+    HTTPStatus.CONFLICT: TelegramConflictError,
+    HTTPStatus.UNAUTHORIZED: TelegramUnauthorizedError,
+    HTTPStatus.FORBIDDEN: TelegramForbiddenError,
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: TelegramEntityTooLarge,
+}
 
 
 MAX_WEBHOOK_BODY = 1_000_000  # Telegram's updates are far smaller; anything bigger is not from Telegram

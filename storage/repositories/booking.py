@@ -7,10 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import upsert_insert
 from storage.models import (
     Booking,
     BookingTopic,
@@ -26,11 +25,6 @@ from storage.models import (
 BOOKED, CANCELLED = "booked", "cancelled"
 OPEN = "open"
 OFFERED, WAITING = "offered", "waiting"
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 # --- topics, venues, counsellors ---------------------------------------------------------------------
@@ -112,7 +106,7 @@ async def delete_closures(session: AsyncSession, on_date: date) -> int:
 async def insert_slots(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """Insert slots; a (rule, start) that exists already is left as it is. Returns how many were new."""
     created = 0
-    insert = _insert(session)
+    insert = upsert_insert(session)
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
         stmt = insert(Slot).values(chunk).on_conflict_do_nothing(index_elements=["rule_id", "starts_at"])

@@ -6,10 +6,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import upsert_insert
 from storage.models import (
     Attendance,
     Broadcast,
@@ -21,11 +20,6 @@ from storage.models import (
     TranslationCache,
     User,
 )
-
-
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 # --- topics -----------------------------------------------------------------------------------------
@@ -58,7 +52,7 @@ async def subscribed_topic_ids(session: AsyncSession, user_id: int) -> set[int]:
 
 async def add_subscription(session: AsyncSession, user_id: int, topic_id: int, now: datetime) -> bool:
     stmt = (
-        _insert(session)(Subscription)
+        upsert_insert(session)(Subscription)
         .values(user_id=user_id, topic_id=topic_id, created_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "topic_id"])
     )
@@ -416,7 +410,7 @@ async def store_translation(
     now: datetime,
 ) -> None:
     stmt = (
-        _insert(session)(TranslationCache)
+        upsert_insert(session)(TranslationCache)
         .values(
             backend=backend,
             source=source,

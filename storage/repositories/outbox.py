@@ -8,17 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import upsert_insert
 from storage.models import OutboxMessage, User
 
 
 async def insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert an outbox row unless one with the same dedupe key exists; True when inserted."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     result = await session.execute(stmt)
     return bool(result.rowcount)
@@ -26,8 +24,7 @@ async def insert_once(session: AsyncSession, values: dict[str, Any]) -> bool:
 
 async def insert_many(session: AsyncSession, rows: Sequence[dict[str, Any]], chunk: int = 1000) -> int:
     """Insert many outbox rows, skipping dedupe-key duplicates; how many were inserted."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     inserted = 0
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]

@@ -7,12 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from storage.base import Base
+from storage.db import upsert_insert
 from storage.models import HelperProfile, Invite, User
 from storage.repositories.claims import update_if
 
@@ -78,10 +77,7 @@ def attach_user(session: AsyncSession, columns: tuple[Any, ...]) -> User:
 
 async def add_user_if_missing(session: AsyncSession, user_id: int, role: str, now: datetime) -> User:
     """Create the user row unless it exists; safe when two first updates of a person race."""
-    insert = (
-        pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
-    )
-    stmt = insert(User).values(id=user_id, role=role, created_at=now, is_active=True)
+    stmt = upsert_insert(session)(User).values(id=user_id, role=role, created_at=now, is_active=True)
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
     user = await session.get(User, user_id, populate_existing=True)
     assert user is not None
