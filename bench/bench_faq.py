@@ -247,7 +247,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "thirty-second blind set (tests/data/faq_blind32.yaml, 337 rows, readable since the thirty-third)",
             faq_quality.BLIND32,
         ),
-        ("thirty-third blind set (tests/data/faq_blind33.yaml, 337 rows, never read)", faq_quality.BLIND33),
+        (
+            "thirty-third blind set (tests/data/faq_blind33.yaml, 337 rows, readable since the thirty-fourth)",
+            faq_quality.BLIND33,
+        ),
+        ("thirty-fourth blind set (tests/data/faq_blind34.yaml, 337 rows, never read)", faq_quality.BLIND34),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
