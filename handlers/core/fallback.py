@@ -5,15 +5,15 @@ Routed last. Every case gets a short answer in the reader's language, or is igno
 
 from __future__ import annotations
 
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from bot.text import N_, Translator
 from bot.users import Person
 from handlers.core.help_menu import NO_DIALOGS, Dialogs, typed_hint
-from handlers.kit import Flow, alert
+from handlers.kit import Flow, alert, keyboard
 from handlers.menu import Menu
 
 flow = Flow("core.fallback")
@@ -21,9 +21,17 @@ BUTTON_STEP = N_("Please choose with the buttons above, or end this step with /c
 
 
 @flow.message(F.chat.type != "private", F.text.startswith("/"), flags={"group": True})
-async def group_command(message: Message, tr: Translator) -> None:
-    # In groups the bot does not talk, except to point to the private chat once asked.
-    await message.reply(tr._("Please write to me in a private chat."))
+async def group_command(message: Message, bot: Bot, tr: Translator) -> None:
+    # In groups the bot does not talk, except to point to the private chat once asked, with a button to it.
+    me = await bot.me()  # (aiogram asks Telegram once per process)
+    private = (
+        keyboard(
+            [InlineKeyboardButton(text=tr._("Open the private chat"), url=f"https://t.me/{me.username}")]
+        )
+        if me.username
+        else None
+    )
+    await message.reply(tr._("Please write to me in a private chat."), reply_markup=private)
 
 
 @flow.message(F.chat.type != "private", flags={"group": True})

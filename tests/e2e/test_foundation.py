@@ -206,3 +206,20 @@ async def test_thousand_junk_updates_do_not_break_the_bot(
         bot.user(999, language_code="uk")
         reply = await bot.say(999, "/start", timeout=10)
         assert text_of(reply) == tr("uk", "Hello! Please choose your language.")
+
+
+async def test_a_command_in_a_group_points_to_the_private_chat_with_a_button(tmp_path: Path) -> None:
+    """In a group the bot answers a command only with a pointer to its private chat, in the member's
+    language, and a button that opens that chat (Telegram's link to the bot's username)."""
+    async with running_bot("sqlite", tmp_path) as bot:
+        bot.emu.add_group(-4343, "Nachbarschaft", [321])
+        bot.user(321, language_code="ar")
+        reply = await bot.say(321, "/menu", chat_id=-4343)
+        assert text_of(reply) == tr("ar", "Please write to me in a private chat.")
+        me = await bot.app.bot.me()
+        assert me.username
+        assert buttons(reply) == [(tr("ar", "Open the private chat"), f"https://t.me/{me.username}")]
+        assert bot.emu.violations == []
+        bot.emu.user_sends(321, "hallo zusammen", chat_id=-4343)  # people talking to each other: no answer
+        await bot.settle()
+        assert [m["message_id"] for m in bot.emu.bot_messages(-4343)] == [reply["message_id"]]
