@@ -169,7 +169,7 @@ def notice_text(tr: Translator, notice: NoticePayload) -> str:
     if notice.event == GroupNotice.PASSED:
         text = tr._("✅ Passed on to the person who asked (no. {number}).", number=number)
         if notice.translated:
-            text += "\n" + tr._("It was machine-translated into {language}.", language=lang)
+            text += "\n" + tr._("Your answer was machine-translated into {language}.", language=lang)
         elif notice.untranslated:
             text += "\n" + tr._(
                 "⚠️ No machine translation is available: the person reads {language}. They were told "

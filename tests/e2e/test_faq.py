@@ -329,6 +329,13 @@ async def test_handoff_reaches_the_helpers_and_the_reply_reaches_the_asker(
         await bot.deliver()  # what goes to the group and to the asker goes through the outbox
         ack = await bot.emu.wait_for(HELPERS_CHAT_ID, lambda m: "✅" in text_of(m), timeout=5)
         assert ack["reply_to_message_id"] != relay["message_id"]
+        ukrainian = tr("de", "Ukrainian")
+        assert text_of(ack) == "\n".join(  # whose text was translated, and into which language
+            [
+                tr("de", "✅ Passed on to the person who asked (no. {number}).", number=1),
+                tr("de", "Your answer was machine-translated into {language}.", language=ukrainian),
+            ]
+        )
         edited = current(bot, HELPERS_CHAT_ID, relay["message_id"])  # the question stays, "answered"
         assert question in text_of(edited) and labels(edited) == [
             tr("de", "👤 Show my first name"),
