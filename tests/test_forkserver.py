@@ -47,7 +47,11 @@ async def test_a_child_has_its_own_environment_and_a_kill_is_its_exit_status(tmp
         await asyncio.sleep(0.5)
         # The signals a process ignores, as a fresh interpreter sets them: SIGPIPE above all (a write to a
         # socket the peer closed raises BrokenPipeError instead of ending the process).
-        assert ignored_signals(demo.pid) == ignored_signals(fresh.pid)
+        # (SIGINT aside: a shell starts its background jobs with SIGINT ignored, and a fresh interpreter keeps
+        # that, while the fork server's child takes Ctrl+C as Python does; seen when the suite ran in the
+        # background)
+        sigint = 1 << (signal.SIGINT - 1)
+        assert ignored_signals(demo.pid) | sigint == ignored_signals(fresh.pid) | sigint
         assert ignored_signals(demo.pid) & (1 << (signal.SIGPIPE - 1))
     finally:
         fresh.kill()
