@@ -259,8 +259,19 @@ BLIND33 = DATA / "faq_blind33.yaml"
 # 92.1%, de 89.5%, fa 97.1%, uk 91.4%; Arabizi 85.7%, Finglish 80.0%, Arabic dialects 93.8%, Dari 13/13,
 # Ukrainian in Latin letters 11/12, Ukrainian dialect 8/8, learner German 100%), out of scope accepted 3/61
 # (4.9%), language 100%; without the doubt 93.1% and 7/61. After the thirty-third set's misses became asked
-# and `not-ours` questions: the same. The measure now.
+# and `not-ours` questions: the same. Its misses were read once the thirty-fifth was written: the in-scope ones
+# became asked questions, its out-of-scope rows `not-ours` ones, and the doubt was fitted again on sets 2 to 34.
 BLIND34 = DATA / "faq_blind34.yaml"
+# A thirty-fifth (337 rows, 6 Dec 2026, evening, the same way and proportions), written while the thirty-fourth
+# stayed unread, measured on arrival with the doubt in place: top-1 90.9% (251/276; native ar 89.5%, de 86.8%,
+# fa 97.1%, uk 88.6%; Arabizi 95.2%, Finglish 90.0%, Arabic dialects 93.8%, Dari 12/13, Ukrainian in Latin
+# letters 9/12, Ukrainian dialect 8/8, learner German 100%), out of scope accepted 4/61 (6.6%), language
+# 99.7%; without the doubt 91.3% and 10/61. After the thirty-fourth set's misses (20) became asked and
+# `not-ours` questions: 91.3% (252/276), 4/61. The suite's check that no ordinary question is an emergency
+# then found one of its rows ("... moya fiktivka skoro zakinchuyetsya": Latin "skoro", soon, sounds like
+# "skoraya", ambulance; locales/emergency.yaml now takes that word alone only as a whole message): 91.7%
+# (253/276), 4/61. The measure now.
+BLIND35 = DATA / "faq_blind35.yaml"
 # In-scope questions that name an everyday thing in passing (a car, a pet, a phone, a trip, money: the subjects
 # of many questions no topic answers), 160 rows written on 6 Dec 2026 by a reader who saw only the topics'
 # slugs, titles and English answers, to see what the model of those questions costs (bot/faq/offtopic.py).

@@ -104,7 +104,7 @@ def test_no_ordinary_question_of_the_readable_question_sets_is_an_emergency() ->
     sets += [faq_quality.BLIND21, faq_quality.BLIND22, faq_quality.BLIND23]
     sets += [faq_quality.BLIND24, faq_quality.BLIND25, faq_quality.BLIND26, faq_quality.BLIND27]
     sets += [faq_quality.BLIND28, faq_quality.BLIND29, faq_quality.BLIND30, faq_quality.BLIND31]
-    sets += [faq_quality.BLIND32, faq_quality.BLIND33, faq_quality.BLIND34]
+    sets += [faq_quality.BLIND32, faq_quality.BLIND33, faq_quality.BLIND34, faq_quality.BLIND35]
     flagged = [
         (path.name, row["text"], hit.pattern)
         for path in sets
@@ -164,6 +164,11 @@ def test_a_cry_inside_a_question_is_no_emergency(text: str) -> None:
         ("شوهرم منو می زنه", Kind.VIOLENCE),  # "می" written apart from the verb
         ("дытына нэ дыхаэ", Kind.MEDICAL),  # Ukrainian on a Russian layout
         ("bdi ente7er", Kind.SUICIDE),
+        # Latin "skoraya" (ambulance) sounds like "skoro" (soon): alone it counts only as the whole message
+        ("moya fiktivka skoro zakinchuyetsya", None),
+        ("pozvonite mne skoro", None),
+        ("skoraya pomosh nuzhna", Kind.MEDICAL),
+        ("nuzhna skoraya srochno", Kind.CRY),
     ],
 )
 def test_look_alikes_and_spellings(text: str, kind: Kind | None) -> None:
