@@ -255,7 +255,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "thirty-fourth blind set (tests/data/faq_blind34.yaml, 337 rows, readable since the thirty-fifth)",
             faq_quality.BLIND34,
         ),
-        ("thirty-fifth blind set (tests/data/faq_blind35.yaml, 337 rows, never read)", faq_quality.BLIND35),
+        (
+            "thirty-fifth blind set (tests/data/faq_blind35.yaml, 337 rows, readable since the thirty-sixth)",
+            faq_quality.BLIND35,
+        ),
+        ("thirty-sixth blind set (tests/data/faq_blind36.yaml, 337 rows, never read)", faq_quality.BLIND36),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,

@@ -270,8 +270,16 @@ BLIND34 = DATA / "faq_blind34.yaml"
 # `not-ours` questions: 91.3% (252/276), 4/61. The suite's check that no ordinary question is an emergency
 # then found one of its rows ("... moya fiktivka skoro zakinchuyetsya": Latin "skoro", soon, sounds like
 # "skoraya", ambulance; locales/emergency.yaml now takes that word alone only as a whole message): 91.7%
-# (253/276), 4/61. The measure now.
+# (253/276), 4/61. Its misses were read once the thirty-sixth was written: the in-scope ones (22) became
+# asked questions, its out-of-scope rows `not-ours` ones, and the doubt was fitted again on sets 2 to 35.
 BLIND35 = DATA / "faq_blind35.yaml"
+# A thirty-sixth (337 rows, 6 Dec 2026, evening, the same way and proportions), written while the thirty-fifth
+# stayed unread, measured on arrival with the doubt in place: top-1 93.1% (257/276; native ar 92.1%, de 92.1%,
+# fa 91.4%, uk 91.4%; Arabizi 21/21, Finglish 90.0%, Arabic dialects 16/16, Dari 84.6%, Ukrainian in Latin
+# letters 12/12, Ukrainian dialect 8/8, learner German 93.8%), out of scope accepted 0/61, language 99.7%;
+# without the doubt 93.8% and 2/61. After the thirty-fifth set's misses (22) became asked and `not-ours`
+# questions: 93.5% (258/276), 0/61. The measure now.
+BLIND36 = DATA / "faq_blind36.yaml"
 # In-scope questions that name an everyday thing in passing (a car, a pet, a phone, a trip, money: the subjects
 # of many questions no topic answers), 160 rows written on 6 Dec 2026 by a reader who saw only the topics'
 # slugs, titles and English answers, to see what the model of those questions costs (bot/faq/offtopic.py).
