@@ -263,7 +263,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "thirty-sixth blind set (tests/data/faq_blind36.yaml, 337 rows, readable since the thirty-seventh)",
             faq_quality.BLIND36,
         ),
-        ("thirty-seventh blind set (tests/data/faq_blind37.yaml, 337 rows, never read)", faq_quality.BLIND37),
+        (
+            "thirty-seventh blind set (tests/data/faq_blind37.yaml, 337 rows, readable since the thirty-eighth)",
+            faq_quality.BLIND37,
+        ),
+        ("thirty-eighth blind set (tests/data/faq_blind38.yaml, 337 rows, never read)", faq_quality.BLIND38),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
