@@ -187,6 +187,17 @@ def test_greetings(matcher: FaqMatcher, text: str) -> None:
     assert not result.is_emergency
 
 
+@pytest.mark.parametrize("text", ["ششششش", "ааааа ааа", "xxxxx", "ههههه!"])
+def test_one_key_held_down_offers_no_topic(matcher: FaqMatcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.slug is None
+    assert result.top == []
+
+
+def test_a_word_of_one_letter_beside_real_words_is_still_matched(matcher: FaqMatcher) -> None:
+    assert matcher.match("я шукаю роботу").slug == "job-search"
+
+
 def test_a_greeting_with_a_question_is_a_question(matcher: FaqMatcher) -> None:
     result = matcher.match("Hallo, wo finde ich eine Kita?")
     assert not result.is_greeting

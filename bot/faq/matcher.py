@@ -104,6 +104,12 @@ ALSO_MAX = 2
 NAMED_RATIO = 0.75
 
 
+def _one_key_held_down(tokens: list[str]) -> bool:
+    """Every word is one letter over and over ("ششششش", "ааааа"): nothing to match. (Its Latin key, "s",
+    came close to a topic whose keys hold that letter: the demo offered the Ukrainians' meeting place.)"""
+    return all(len(set(token)) == 1 for token in tokens)
+
+
 @dataclass
 class MatchResult:
     question_lang: str | None  # detected (or forced) language of the question
@@ -519,7 +525,7 @@ class FaqMatcher:
         ranked: list[tuple[str, _Hit]] = []
         confident = False
         evidence, chance = None, 0.0
-        if tokens and not greeting:
+        if tokens and not greeting and not _one_key_held_down(tokens):
             primary = q_lang if q_lang in self.indexes and lang_conf >= 0.5 else None
             scores: dict[str, _Hit] = {}
             if primary is not None:
