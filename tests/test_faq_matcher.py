@@ -194,6 +194,17 @@ def test_one_key_held_down_offers_no_topic(matcher: FaqMatcher, text: str) -> No
     assert result.top == []
 
 
+def test_the_emergency_topic_is_not_reached_through_another_languages_spellings(matcher: FaqMatcher) -> None:
+    # Ukrainian "kotyk" (a kitten) has the keys of Farsi "kotak" (a beating), a word of the Farsi topic
+    kitten = matcher.match("u nas kotyk, mozhna ioho vziaty v hurtozhytok?")
+    assert kitten.question_lang == "uk"
+    assert kitten.slug != "emergency"
+    assert "emergency" not in [slug for slug, _ in kitten.top]
+    # asked calmly in the question's own language, the topic still answers
+    for text in ("Який номер поліції?", "shomare police chande?", "ما هو رقم الشرطة؟"):
+        assert matcher.match(text).slug == "emergency", text
+
+
 def test_a_word_of_one_letter_beside_real_words_is_still_matched(matcher: FaqMatcher) -> None:
     assert matcher.match("я шукаю роботу").slug == "job-search"
 

@@ -548,6 +548,11 @@ class FaqMatcher:
                 factor = OTHER_LANGUAGE_FACTOR if primary is not None else 1.0
                 # Half the postings budget per other language: the fallback looks for a clear hit.
                 ranked = self._rank(query, views, factor, scores, effort=0.5 if primary else 1.0)
+                if primary is not None:
+                    # The emergency topic only in the question's own language: danger in any language is the
+                    # detector's (checked first); through another's keys, a Ukrainian "kotyk" (a kitten) read
+                    # as Farsi "kotak" (a beating) got the emergency numbers.
+                    ranked = [hit for hit in ranked if hit[0] != EMERGENCY_SLUG or hit[1][1] == primary]
                 confident = self._confident(ranked, query, primary)
             if confident:  # every rule passed: how far to doubt it, all signs weighed together
                 evidence = self._evidence(ranked, query, primary)
