@@ -271,7 +271,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "thirty-eighth blind set (tests/data/faq_blind38.yaml, 337 rows, readable since the thirty-ninth)",
             faq_quality.BLIND38,
         ),
-        ("thirty-ninth blind set (tests/data/faq_blind39.yaml, 337 rows, never read)", faq_quality.BLIND39),
+        (
+            "thirty-ninth blind set (tests/data/faq_blind39.yaml, 337 rows, readable since the fortieth)",
+            faq_quality.BLIND39,
+        ),
+        ("fortieth blind set (tests/data/faq_blind40.yaml, 337 rows, never read)", faq_quality.BLIND40),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
