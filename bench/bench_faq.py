@@ -279,7 +279,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "fortieth blind set (tests/data/faq_blind40.yaml, 337 rows, readable since the forty-first)",
             faq_quality.BLIND40,
         ),
-        ("forty-first blind set (tests/data/faq_blind41.yaml, 337 rows, never read)", faq_quality.BLIND41),
+        (
+            "forty-first blind set (tests/data/faq_blind41.yaml, 337 rows, readable since the forty-second)",
+            faq_quality.BLIND41,
+        ),
+        ("forty-second blind set (tests/data/faq_blind42.yaml, 337 rows, never read)", faq_quality.BLIND42),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
