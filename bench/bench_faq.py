@@ -283,7 +283,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "forty-first blind set (tests/data/faq_blind41.yaml, 337 rows, readable since the forty-second)",
             faq_quality.BLIND41,
         ),
-        ("forty-second blind set (tests/data/faq_blind42.yaml, 337 rows, never read)", faq_quality.BLIND42),
+        (
+            "forty-second blind set (tests/data/faq_blind42.yaml, 337 rows, readable since the forty-third)",
+            faq_quality.BLIND42,
+        ),
+        ("forty-third blind set (tests/data/faq_blind43.yaml, 337 rows, never read)", faq_quality.BLIND43),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,

@@ -591,6 +591,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND40,
         faq_quality.BLIND41,
         faq_quality.BLIND42,
+        faq_quality.BLIND43,
         faq_quality.IN_PASSING,
     ],
     ids=lambda p: p.name,
