@@ -287,7 +287,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "forty-second blind set (tests/data/faq_blind42.yaml, 337 rows, readable since the forty-third)",
             faq_quality.BLIND42,
         ),
-        ("forty-third blind set (tests/data/faq_blind43.yaml, 337 rows, never read)", faq_quality.BLIND43),
+        (
+            "forty-third blind set (tests/data/faq_blind43.yaml, 337 rows, readable since the forty-fourth)",
+            faq_quality.BLIND43,
+        ),
+        ("forty-fourth blind set (tests/data/faq_blind44.yaml, 337 rows, never read)", faq_quality.BLIND44),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
