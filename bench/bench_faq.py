@@ -291,7 +291,15 @@ def ways_of_writing(content: FaqContent) -> None:
             "forty-third blind set (tests/data/faq_blind43.yaml, 337 rows, readable since the forty-fourth)",
             faq_quality.BLIND43,
         ),
-        ("forty-fourth blind set (tests/data/faq_blind44.yaml, 337 rows, never read)", faq_quality.BLIND44),
+        (
+            "forty-fourth blind set (tests/data/faq_blind44.yaml, 337 rows, readable since the forty-fifth)",
+            faq_quality.BLIND44,
+        ),
+        (
+            "forty-fifth blind set (tests/data/faq_blind45.yaml, 337 rows, readable since the forty-sixth)",
+            faq_quality.BLIND45,
+        ),
+        ("forty-sixth blind set (tests/data/faq_blind46.yaml, 337 rows, never read)", faq_quality.BLIND46),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,

@@ -613,6 +613,8 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND42,
         faq_quality.BLIND43,
         faq_quality.BLIND44,
+        faq_quality.BLIND45,
+        faq_quality.BLIND46,
         faq_quality.IN_PASSING,
     ],
     ids=lambda p: p.name,
