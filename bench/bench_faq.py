@@ -300,6 +300,7 @@ def ways_of_writing(content: FaqContent) -> None:
             faq_quality.BLIND45,
         ),
         ("forty-sixth blind set (tests/data/faq_blind46.yaml, 337 rows, never read)", faq_quality.BLIND46),
+        ("forty-seventh blind set (tests/data/faq_blind47.yaml, 337 rows, never read)", faq_quality.BLIND47),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
