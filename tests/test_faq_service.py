@@ -218,3 +218,26 @@ def test_deciding_leaves_nothing_for_the_garbage_collector() -> None:
     from tests.test_lazy_loading import _fresh_interpreter
 
     assert _fresh_interpreter(GARBAGE_PROBE) == 0
+
+
+WORDS_PROBE = """
+import json
+from bot.config import load_settings
+from bot.faq import translit
+from bot.faq.service import build_service
+service = build_service(load_settings(_env_file=None))
+cached = [translit.key.cache_info().currsize]
+service.decide("bdi a7jez maw3ed", user_lang=None)
+cached.append(translit.key.cache_info().currsize)
+print(json.dumps(cached))
+"""
+
+
+def test_the_contents_words_leave_the_caches_once_the_service_is_built() -> None:
+    """Building fills the cache of Latin keys with the content's words (8,192 of them, ~2 MiB resident in a
+    bot); the questions' words take their place in the memory freed (issue 18's memory bar)."""
+    from tests.test_lazy_loading import _fresh_interpreter
+
+    before, after = _fresh_interpreter(WORDS_PROBE)
+    assert before == 0
+    assert after > 0

@@ -214,6 +214,9 @@ def native_stemmer(lang: str) -> Callable[[str], str]:
     return _NATIVE_STEMMERS.get(lang, stem)
 
 
+# (A question's words are stemmed several times over, by ranking, anchors, the doubt, ...: ~50 calls a
+# question, 1 µs each. A bounded few are kept, for the words of the questions in hand.)
+@functools.lru_cache(maxsize=1024)
 def stem(token: str) -> str:
     """Light, script-aware stem of a normalised token."""
     if len(token) <= 3 or token.isdigit():

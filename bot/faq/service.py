@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import text as text_tools
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.faq import emergency, feedback, smalltalk, stats
+from bot.faq import emergency, feedback, smalltalk, stats, translit
 from bot.faq.content import DEFAULT_FAQ_DIR, NOT_OURS, FaqContent, FaqEntry, load_content, render_answer
 from bot.faq.detect import SCRIPT_OF, tells_language
 from bot.faq.filed import filed_key
@@ -356,6 +356,7 @@ def build_service(
                 service.matcher.store.build = True  # loaded: content edited later is built here, as always
             service.matcher.detector.warm_up()
             emergency.detector()  # checked before every match: built now, not on the first question
+            translit.forget_words()  # (the content's words: the questions' take their place)
             _SERVICES[key] = service
             log.info("FAQ loaded: %d languages", len(service.content.entries))
     return service
