@@ -299,8 +299,15 @@ def ways_of_writing(content: FaqContent) -> None:
             "forty-fifth blind set (tests/data/faq_blind45.yaml, 337 rows, readable since the forty-sixth)",
             faq_quality.BLIND45,
         ),
-        ("forty-sixth blind set (tests/data/faq_blind46.yaml, 337 rows, never read)", faq_quality.BLIND46),
-        ("forty-seventh blind set (tests/data/faq_blind47.yaml, 337 rows, never read)", faq_quality.BLIND47),
+        (
+            "forty-sixth blind set (tests/data/faq_blind46.yaml, 337 rows, readable since the forty-eighth)",
+            faq_quality.BLIND46,
+        ),
+        (
+            "forty-seventh blind set (tests/data/faq_blind47.yaml, 337 rows, readable since the forty-eighth)",
+            faq_quality.BLIND47,
+        ),
+        ("forty-eighth blind set (tests/data/faq_blind48.yaml, 337 rows, never read)", faq_quality.BLIND48),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,

@@ -616,6 +616,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND45,
         faq_quality.BLIND46,
         faq_quality.BLIND47,
+        faq_quality.BLIND48,
         faq_quality.IN_PASSING,
     ],
     ids=lambda p: p.name,
