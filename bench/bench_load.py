@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import random
 import signal
@@ -43,6 +44,7 @@ import tempfile
 import time
 import uuid
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -458,6 +460,20 @@ async def wait_healthy(port: int, timeout: float = 120.0) -> None:
     raise RuntimeError(f"no healthy bot on port {port} within {timeout} s")
 
 
+@contextlib.contextmanager
+def quiet_harness() -> Iterator[None]:
+    """A measured phase without this process's (the emulator's, the driver's) garbage collector, as timeit
+    does. The emulator keeps every chat's messages; a full collection of them took up to 140 ms here, while
+    the bots' answers waited in its sockets, and showed as the bot's p99 at 200 updates/s: a stall Telegram
+    does not have (docs/operations.md, 6 December 2026). Collected between phases instead."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 async def run_bot(
     name: str,
     spawns: list[Spawn],
@@ -502,7 +518,10 @@ async def run_bot(
         memory_peak = sum(peak_rss_mb(p.pid) for p in procs)
         await driver.closed_loop(args.window, args.warmup, record=False)  # warm-up
         spies = [await start_profiler(args, name, p.pid, s.log) for p, s in zip(procs, spawns, strict=True)]
-        saturated = await driver.closed_loop(args.window, args.seconds, cpu=CpuMeter([p.pid for p in procs]))
+        with quiet_harness():
+            saturated = await driver.closed_loop(
+                args.window, args.seconds, cpu=CpuMeter([p.pid for p in procs])
+            )
         bot_cpu, emulator_cpu, machine_cpu = saturated.cpu
         for spy in spies:
             if spy is not None:
@@ -510,7 +529,8 @@ async def run_bot(
         await asyncio.sleep(1.0)
         fixed = {}
         for rate in args.rates:
-            fixed[rate] = await driver.fixed_rate(rate, args.seconds)
+            with quiet_harness():
+                fixed[rate] = await driver.fixed_rate(rate, args.seconds)
             await asyncio.sleep(0.5)
         rss_after = sum(rss_mb(p.pid) for p in procs)
     finally:
