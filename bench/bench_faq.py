@@ -311,7 +311,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "forty-eighth blind set (tests/data/faq_blind48.yaml, 337 rows, readable since the forty-ninth)",
             faq_quality.BLIND48,
         ),
-        ("forty-ninth blind set (tests/data/faq_blind49.yaml, 337 rows, never read)", faq_quality.BLIND49),
+        (
+            "forty-ninth blind set (tests/data/faq_blind49.yaml, 337 rows, readable since the fiftieth)",
+            faq_quality.BLIND49,
+        ),
+        ("fiftieth blind set (tests/data/faq_blind50.yaml, 337 rows, never read)", faq_quality.BLIND50),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,

@@ -618,6 +618,7 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
         faq_quality.BLIND47,
         faq_quality.BLIND48,
         faq_quality.BLIND49,
+        faq_quality.BLIND50,
         faq_quality.IN_PASSING,
     ],
     ids=lambda p: p.name,
