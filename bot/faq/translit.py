@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import _lru_cache_wrapper, lru_cache
 
 from bot.faq.normalize import STOPWORDS, fold, script_of_token, stem
 
@@ -236,7 +236,11 @@ SHORT_KEY_ENDINGS: dict[str, tuple[str, ...]] = {"ar": ("t",)}
 
 
 def key_stemmer(lang: str) -> Callable[[str], str]:
-    """The stem of a key of `lang` (one ending taken off, the rest at least three letters)."""
+    """The stem of a key of `lang` (one ending taken off, the rest at least three letters); one per language,
+    shared by the indexes built for it."""
+    made = _KEY_STEMMERS.get(lang)
+    if made is not None:
+        return made
     suffixes = _KEY_SUFFIXES.get(lang, ())
     least, most = _KEY_STEM_MIN, _KEY_STEM_MAX[GROUP.get(lang, "cyrillic")]
 
@@ -247,11 +251,10 @@ def key_stemmer(lang: str) -> Callable[[str], str]:
                 return k[: -len(s)][:most]
         return k[:most]
 
-    _KEY_STEM_CACHES.append(stem_key.cache_clear)
-    return stem_key
+    return _KEY_STEMMERS.setdefault(lang, stem_key)
 
 
-_KEY_STEM_CACHES: list[Callable[[], None]] = []  # (each `stem_key`'s, for `forget_words`)
+_KEY_STEMMERS: dict[str, _lru_cache_wrapper[str]] = {}
 
 
 def forget_words() -> None:
@@ -261,8 +264,8 @@ def forget_words() -> None:
     questions (bench/bench_load.py, issue 18)."""
     key.cache_clear()
     stem.cache_clear()
-    for clear in _KEY_STEM_CACHES:
-        clear()
+    for stem_key in _KEY_STEMMERS.values():
+        stem_key.cache_clear()
 
 
 # Arabizi letters with two readings across dialects: "2" is hamza, or ق spoken as hamza (Levantine and
