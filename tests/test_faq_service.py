@@ -241,3 +241,12 @@ def test_the_contents_words_leave_the_caches_once_the_service_is_built() -> None
     before, after = _fresh_interpreter(WORDS_PROBE)
     assert before == 0
     assert after > 0
+
+
+def test_each_language_has_one_key_stemmer() -> None:
+    """Indexes rebuilt after an edit in the console share their language's stemmer: `forget_words` empties it,
+    and no stemmer (with its cache) is kept for an index that is gone."""
+    from bot.faq.translit import key_stemmer
+
+    assert key_stemmer("ar") is key_stemmer("ar")
+    assert key_stemmer("ar") is not key_stemmer("fa")
