@@ -395,6 +395,10 @@ BLIND49 = DATA / "faq_blind49.yaml"
 # Ukrainian dialect 8/8, learner German 16/16), out of scope accepted 2/61 (3.3%), language 99.7%; without the
 # doubt 96.0% (native ar 94.7%) and 7/61. The measure now, with the forty-ninth.
 BLIND50 = DATA / "faq_blind50.yaml"
+# Every blind set, in the order they were written (faq_blind.yaml is the first): the lists the tests go through.
+BLIND_SETS: tuple[Path, ...] = tuple(
+    sorted(DATA.glob("faq_blind*.yaml"), key=lambda path: int(path.stem.removeprefix("faq_blind") or 1))
+)
 # In-scope questions that name an everyday thing in passing (a car, a pet, a phone, a trip, money: the subjects
 # of many questions no topic answers), 160 rows written on 6 Dec 2026 by a reader who saw only the topics'
 # slugs, titles and English answers, to see what the model of those questions costs (bot/faq/offtopic.py).

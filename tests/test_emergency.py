@@ -83,32 +83,8 @@ def test_the_faq_test_set_agrees() -> None:
 def test_no_ordinary_question_of_the_readable_question_sets_is_an_emergency() -> None:
     """Latin letters are compared by sound, so a pattern may sound like an everyday word: "ba7es 3an beit"
     (looking for a flat) sounded like Finglish "bihoosh" (unconscious), "Pizzeria" like "pozhara". The
-    tenth blind set is left out: it is the measure nobody reads (tests/faq_quality.py)."""
-    sets = [
-        faq_quality.DEVSET,
-        faq_quality.HELDOUT,
-        faq_quality.BLIND,
-        faq_quality.BLIND2,
-        faq_quality.BLIND3,
-    ]
-    sets += [
-        faq_quality.BLIND4,
-        faq_quality.BLIND5,
-        faq_quality.BLIND6,
-        faq_quality.BLIND7,
-        faq_quality.BLIND8,
-    ]
-    sets += [faq_quality.BLIND9, faq_quality.BLIND10, faq_quality.BLIND11, faq_quality.BLIND12]
-    sets += [faq_quality.BLIND13, faq_quality.BLIND14, faq_quality.BLIND15, faq_quality.BLIND16]
-    sets += [faq_quality.BLIND17, faq_quality.BLIND18, faq_quality.BLIND19, faq_quality.BLIND20]
-    sets += [faq_quality.BLIND21, faq_quality.BLIND22, faq_quality.BLIND23]
-    sets += [faq_quality.BLIND24, faq_quality.BLIND25, faq_quality.BLIND26, faq_quality.BLIND27]
-    sets += [faq_quality.BLIND28, faq_quality.BLIND29, faq_quality.BLIND30, faq_quality.BLIND31]
-    sets += [faq_quality.BLIND32, faq_quality.BLIND33, faq_quality.BLIND34, faq_quality.BLIND35]
-    sets += [faq_quality.BLIND36, faq_quality.BLIND37, faq_quality.BLIND38, faq_quality.BLIND39]
-    sets += [faq_quality.BLIND40, faq_quality.BLIND41, faq_quality.BLIND42, faq_quality.BLIND43]
-    sets += [faq_quality.BLIND44, faq_quality.BLIND45, faq_quality.BLIND46, faq_quality.BLIND47]
-    sets += [faq_quality.BLIND48, faq_quality.BLIND49, faq_quality.BLIND50]
+    newest blind set, which nobody has read, is checked too: the patterns are not tuned on its answers."""
+    sets = [faq_quality.DEVSET, faq_quality.HELDOUT, *faq_quality.BLIND_SETS]
     flagged = [
         (path.name, row["text"], hit.pattern)
         for path in sets
