@@ -319,7 +319,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "fiftieth blind set (tests/data/faq_blind50.yaml, 337 rows, readable since the fifty-first)",
             faq_quality.BLIND50,
         ),
-        ("fifty-first blind set (tests/data/faq_blind51.yaml, 337 rows, never read)", faq_quality.BLIND51),
+        (
+            "fifty-first blind set (tests/data/faq_blind51.yaml, 337 rows, readable since the fifty-second)",
+            faq_quality.BLIND51,
+        ),
+        ("fifty-second blind set (tests/data/faq_blind52.yaml, 337 rows, never read)", faq_quality.BLIND52),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,

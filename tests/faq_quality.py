@@ -400,8 +400,15 @@ BLIND50 = DATA / "faq_blind50.yaml"
 # measured on arrival with the doubt in place: top-1 96.4% (266/276; native ar 97.4%, de 97.4%, fa 97.1%, uk
 # 97.1%; Arabizi 19/21, Finglish 19/20, Arabic dialects 15/16, Dari 13/13, Ukrainian in Latin letters 12/12,
 # Ukrainian dialect 8/8, learner German 15/16), out of scope accepted 7/61 (11.5%), language 99.7%; without the
-# doubt 96.7% and 13/61. The measure now, with the fiftieth.
+# doubt 96.7% and 13/61. After the fiftieth was filed and the doctor's answer said where to buy medicines: the
+# same. Filed once the fifty-second was written.
 BLIND51 = DATA / "faq_blind51.yaml"
+# A fifty-second (337 rows, 7 Dec 2026, asked for as the thirty-eighth), written while the fifty-first stayed
+# unread, measured on arrival with the doubt in place: top-1 96.4% (266/276; native ar 97.4%, de 100%, fa 100%, uk
+# 97.1%; Arabizi 21/21, Finglish 20/20, Arabic dialects 13/16, Dari 12/13, Ukrainian in Latin letters 11/12,
+# Ukrainian dialect 8/8, learner German 15/16), out of scope accepted 5/61 (8.2%), language 99.4%; without the
+# doubt 97.5% (Arabic dialects 14/16, Dari 13/13) and 9/61. The measure now, with the fifty-first.
+BLIND52 = DATA / "faq_blind52.yaml"
 # Every blind set, in the order they were written (faq_blind.yaml is the first): the lists the tests go through.
 BLIND_SETS: tuple[Path, ...] = tuple(
     sorted(DATA.glob("faq_blind*.yaml"), key=lambda path: int(path.stem.removeprefix("faq_blind") or 1))
