@@ -323,7 +323,19 @@ def ways_of_writing(content: FaqContent) -> None:
             "fifty-first blind set (tests/data/faq_blind51.yaml, 337 rows, readable since the fifty-second)",
             faq_quality.BLIND51,
         ),
-        ("fifty-second blind set (tests/data/faq_blind52.yaml, 337 rows, never read)", faq_quality.BLIND52),
+        (
+            "fifty-second blind set (tests/data/faq_blind52.yaml, 337 rows, readable since the fifty-third)",
+            faq_quality.BLIND52,
+        ),
+        (
+            "fifty-third blind set (tests/data/faq_blind53.yaml, 337 rows, readable since the fifty-fourth)",
+            faq_quality.BLIND53,
+        ),
+        (
+            "fifty-fourth blind set (tests/data/faq_blind54.yaml, 337 rows, readable since the fifty-fifth)",
+            faq_quality.BLIND54,
+        ),
+        ("fifty-fifth blind set (tests/data/faq_blind55.yaml, 337 rows, never read)", faq_quality.BLIND55),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,

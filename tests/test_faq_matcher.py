@@ -18,6 +18,7 @@ from bot.faq.content import FaqContent, FaqEntry, Topic, load_content, with_exam
 from bot.faq.index import EXAMPLE_BUDGET
 from bot.faq.matcher import EMERGENCY_SLUG, FaqMatcher
 from bot.faq.normalize import tokenize, without_addresses
+from bot.faq.translit import latin_tokens, query_keys
 from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -489,6 +490,20 @@ def test_a_keyword_of_several_words_names_its_topic_whole(matcher: FaqMatcher) -
     arabic = matcher.indexes["ar"]
     assert arabic.anchoring("meeting-place", tokenize("أبحث عن العمل")) == frozenset()
     assert arabic.anchoring("meeting-place", tokenize("ما هي ساعات العمل عندكم")) >= {"ساعات", "العمل"}
+
+
+def test_a_keyword_of_common_words_only_names_its_topic_when_the_question_has_them_all(
+    matcher: FaqMatcher,
+) -> None:
+    # "با من بیاد" (come with me): in Latin keys "ba", "man" and "biad" (like "bayad", must) are all common words,
+    # which a question's content words leave out; blind sets 35-52 had six "kasi hast ba man biad ...?" missed
+    finglish = matcher.latin["fa"]
+    assert finglish.anchoring(
+        "accompaniment", query_keys(latin_tokens("kasi hast ba man biad jobcenter?"), "fa")
+    )
+    assert not finglish.anchoring(
+        "accompaniment", query_keys(latin_tokens("kasi hast biad jobcenter?"), "fa")
+    )
 
 
 def test_an_acronym_in_capitals_names_its_topic_however_short(matcher: FaqMatcher) -> None:

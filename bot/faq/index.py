@@ -369,10 +369,13 @@ class LanguageIndex:
         found: set[str] = set()
         words = content_tokens(tokens, self.stopwords)
         if self.phrases[i]:
-            mine = {self.stem(t) for t in words}
+            # Every word of the question, not only its content words: a phrase of common words only is kept
+            # whole ("با من بیاد", come with me: in Latin keys "ba", "man" and "biad", like "bayad", must, are
+            # all common words), and it names the topic only when the question has all of them.
+            mine = {self.stem(t) for t in tokens}
             for phrase in self.phrases[i]:
                 if phrase <= mine:
-                    found.update(t for t in words if self.stem(t) in phrase)
+                    found.update(t for t in tokens if self.stem(t) in phrase)
         for tok in words:
             if tok in anchors or self.stem(tok) in stems:
                 found.add(tok)
