@@ -413,7 +413,9 @@ def test_a_question_filed_word_for_word_gets_its_filed_decision(
     service = new_service(content)
     lesson = service.decide("Emta dars el almani", user_lang=None)  # filed: "emta dars el almani?"
     assert lesson.kind == ANSWER and lesson.entry is not None and lesson.entry.slug == "german-courses"
-    vet = "Mein Hund ist krank, wo finde ich einen Tierarzt?"  # filed as one no topic answers
+    # filed as one no topic answers (another filed vet, "Mein Hund ist krank, wo finde ich einen Tierarzt?", is
+    # now declined by the ranking alone too: the questions about vets filed since read like it)
+    vet = "Wo finde ich einen Tierarzt für meine Katze?"
     assert service.decide(vet, user_lang="de").kind != ANSWER
     # the ranking alone: "dars" (a lesson) reads like "dirasa" (study) in Latin keys, and the vet like a doctor
     monkeypatch.setattr(service.matcher, "filed", FiledTopics({}))

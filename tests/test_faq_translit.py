@@ -325,7 +325,6 @@ def test_a_course_in_something_else_is_no_german_course(text: str) -> None:
         "مرحبا، بدي اتعلم احكي منيح. الكورس عندكم أي يوم؟ لأنو الولاد عندهن دورة سباحة الأربعاء وما بقدر اجي",
         # A third reader's (5 Dec 2026): the other class two words away is no subject of the course.
         "kelas ba yoga ham zaman nist? mikham har do ro beram",
-        "Что важнее, курс или автошкола? На оба времени нет",
         # German named beside another language: ours.
         "I speak English, where can I learn German?",
         "Gibt es einen Deutschkurs für Leute, die Englisch sprechen?",
@@ -355,6 +354,10 @@ def test_a_german_course_question_naming_another_class_is_answered(service: FaqS
         ("Kommt der Unterricht vor Yoga oder danach? Ich will beides machen.", "german-courses"),
         ("شو أهم، الكورس ولا السواقة؟ ما بلحق عالتنين", "german-courses"),
         ("Що важливіше, курс чи автошкола? Не встигаю на обидва", "german-courses"),
+        # Its Russian twin joined them when the doubt was fitted on sets 2 to 55 (7 Dec 2026): 0.424 with the
+        # weights of sets 2 to 49, 0.447 with 2 to 53, 0.462 now (Russian has no model of the questions no topic
+        # answers, and that sign's weight moves with each fit).
+        ("Что важнее, курс или автошкола? На оба времени нет", "german-courses"),
     ],
 )
 def test_a_doubted_question_gets_its_topic_offered_first(service: FaqService, text: str, slug: str) -> None:
