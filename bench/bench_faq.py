@@ -339,7 +339,11 @@ def ways_of_writing(content: FaqContent) -> None:
             "fifty-fifth blind set (tests/data/faq_blind55.yaml, 337 rows, readable since the fifty-sixth)",
             faq_quality.BLIND55,
         ),
-        ("fifty-sixth blind set (tests/data/faq_blind56.yaml, 337 rows, never read)", faq_quality.BLIND56),
+        (
+            "fifty-sixth blind set (tests/data/faq_blind56.yaml, 337 rows, readable since the fifty-seventh)",
+            faq_quality.BLIND56,
+        ),
+        ("fifty-seventh blind set (tests/data/faq_blind57.yaml, 337 rows, never read)", faq_quality.BLIND57),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
