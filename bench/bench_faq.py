@@ -343,10 +343,18 @@ def ways_of_writing(content: FaqContent) -> None:
             "fifty-sixth blind set (tests/data/faq_blind56.yaml, 337 rows, readable since the fifty-seventh)",
             faq_quality.BLIND56,
         ),
-        ("fifty-seventh blind set (tests/data/faq_blind57.yaml, 337 rows, never read)", faq_quality.BLIND57),
+        (
+            "fifty-seventh blind set (tests/data/faq_blind57.yaml, 337 rows, readable since the fifty-eighth)",
+            faq_quality.BLIND57,
+        ),
+        ("fifty-eighth blind set (tests/data/faq_blind58.yaml, 337 rows, never read)", faq_quality.BLIND58),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
+        ),
+        (
+            "questions that name a place abroad in passing (tests/data/faq_abroad_in_passing.yaml, 90 rows)",
+            faq_quality.ABROAD_IN_PASSING,
         ),
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))

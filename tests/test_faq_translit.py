@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SUPPORTED_LANGUAGES, load_settings
+from bot.faq import offtopic
 from bot.faq.normalize import tokenize, with_compound_heads
 from bot.faq.offtopic import off_topic
 from bot.faq.service import ANSWER, FaqService, build_service
@@ -162,6 +163,8 @@ def test_off_topic_kinds() -> None:
     [
         "shu el ta2es bokra",  # weather, in Arabizi and Finglish
         "havaa farda chetore",
+        "Як там з погодою на вихідних?",  # the weather, in Ukrainian's and Russian's other cases
+        "Что там с погодой на выходных?",
         "Wer hat gestern gewonnen, Schalke oder der BVB?",  # sport
         "bazi perspolis ro ki bord",
         "kif a3mel kebbe nayye",  # a dish
@@ -188,11 +191,52 @@ def test_the_everyday_subjects_the_faq_does_not_cover_are_off_topic(text: str) -
 
 
 @pytest.mark.parametrize(
+    ("text", "slug", "abroad"),
+    [
+        # A flat or a trip abroad is not ours; where people come from, or a place abroad for another topic, is.
+        ("Wir suchen eine Wohnung in der Türkei für meinen Onkel", "housing-search", True),
+        ("Шукаю квартиру в оренду у Харкові", "housing-search", True),
+        ("أبحث عن شقة للإيجار بإسطنبول", "housing-search", True),
+        ("دنبال یک خانه در مشهد برای پدرم هستم", "housing-search", True),
+        ("Сколько стоит автобус до Киева?", "mobility", True),
+        ("kvytok na potiah do Lvova de kupyty", "mobility", True),
+        ("Wir kommen aus Kyjiw und suchen eine Wohnung in Isernhagen", "housing-search", False),
+        ("Ми з Харкова, шукаємо житло тут", "housing-search", False),
+        (
+            "Ich habe in Damaskus studiert, wie lasse ich den Abschluss anerkennen?",
+            "recognition-of-qualifications",
+            False,
+        ),
+    ],
+)
+def test_a_flat_or_a_trip_abroad_is_off_topic_for_housing_and_mobility(
+    text: str, slug: str, abroad: bool
+) -> None:
+    assert off_topic(tokenize(text), slug, lambda word: False) == abroad, text
+
+
+def test_questions_that_name_a_place_abroad_in_passing_keep_their_answers(
+    service: FaqService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second reader's in-scope questions that name a place abroad with "in" or "to" ("we had a flat in
+    Aleppo, now ..."): the rule for a flat or a trip abroad takes at most one in twenty of their answers (a
+    place after "in" alone took 49 of 90)."""
+    rows = faq_quality.load(faq_quality.ABROAD_IN_PASSING)
+
+    def right() -> int:
+        replies = [(service.decide(str(row["text"]), user_lang=None), row["slug"]) for row in rows]
+        return sum(r.kind == ANSWER and r.entry is not None and r.entry.slug == slug for r, slug in replies)
+
+    with_rule = right()
+    monkeypatch.setattr(offtopic, "ABROAD_TOPICS", ())
+    assert 0 <= right() - with_rule <= len(rows) // 20
+
+
+@pytest.mark.parametrize(
     ("text", "slug"),
     [
-        # Words near the off-topic ones that our questions use: a tourist visa someone came on, a car to
-        # come by, a fever, a mechanic's job, a stand-in for a helper.
-        ("Ich bin mit einem Touristenvisum gekommen, darf ich hier bleiben?", "residence-permit"),
+        # Words near the off-topic ones that our questions use: a car to come by, a fever, a mechanic's job,
+        # a stand-in for a helper (a tourist visa someone came on is doubted now: below).
         ("Kann ich mit dem Auto zu euch kommen?", "meeting-place"),
         ("mein kind hat fieber 39 grad, welcher arzt", "doctor"),
         ("ich suche arbeit als kfz mechaniker", "job-search"),
@@ -329,6 +373,10 @@ def test_a_course_in_something_else_is_no_german_course(text: str) -> None:
         "I speak English, where can I learn German?",
         "Gibt es einen Deutschkurs für Leute, die Englisch sprechen?",
         "أنا بحكي انجليزي، وين بقدر اتعلم الماني؟",
+        # The Russian twin of two doubted questions below: 0.424 with the weights of sets 2 to 49, 0.447 with 2
+        # to 53, 0.462 with 2 to 55, 0.459 with 2 to 56, 0.439 with 2 to 57 (7 Dec 2026). Russian has no model of
+        # the questions no topic answers, and that sign's weight moves with each fit.
+        "Что важнее, курс или автошкола? На оба времени нет",
     ],
 )
 def test_a_german_course_question_naming_another_class_is_answered(service: FaqService, text: str) -> None:
@@ -354,10 +402,10 @@ def test_a_german_course_question_naming_another_class_is_answered(service: FaqS
         ("Kommt der Unterricht vor Yoga oder danach? Ich will beides machen.", "german-courses"),
         ("شو أهم، الكورس ولا السواقة؟ ما بلحق عالتنين", "german-courses"),
         ("Що важливіше, курс чи автошкола? Не встигаю на обидва", "german-courses"),
-        # Its Russian twin joined them when the doubt was fitted on sets 2 to 55 (7 Dec 2026): 0.424 with the
-        # weights of sets 2 to 49, 0.447 with 2 to 53, 0.462 with 2 to 55, 0.459 with 2 to 56 (Russian has no
-        # model of the questions no topic answers, and that sign's weight moves with each fit).
-        ("Что важнее, курс или автошкола? На оба времени нет", "german-courses"),
+        # A tourist visa someone came on (a reader's, 5 Dec 2026), answered until "Wie bekomme ich ein
+        # Touristenvisum für Kanada?" (the fifty-seventh set) was filed as not ours on 7 Dec 2026: 0.453 with the
+        # weights of sets 2 to 56 and of 2 to 57. It shares its one rare word with that question.
+        ("Ich bin mit einem Touristenvisum gekommen, darf ich hier bleiben?", "residence-permit"),
     ],
 )
 def test_a_doubted_question_gets_its_topic_offered_first(service: FaqService, text: str, slug: str) -> None:
@@ -577,7 +625,13 @@ def test_codes_and_numbers_are_not_read_as_arabizi() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [faq_quality.DEVSET, faq_quality.HELDOUT, *faq_quality.BLIND_SETS, faq_quality.IN_PASSING],
+    [
+        faq_quality.DEVSET,
+        faq_quality.HELDOUT,
+        *faq_quality.BLIND_SETS,
+        faq_quality.IN_PASSING,
+        faq_quality.ABROAD_IN_PASSING,
+    ],
     ids=lambda p: p.name,
 )
 def test_question_sets_name_known_topics_languages_and_ways(service: FaqService, path: Path) -> None:

@@ -325,7 +325,7 @@ class FaqMatcher:
             rivals = [hit[0] for s, hit in ranked[1:ALSO_CANDIDATES] if self._named(s, hit, query)]
             if s1 - max(rivals, default=0.0) < MARGIN:
                 return False
-        if off_topic(query.tokens, slug, self._knows(slug, lang, query)):
+        if off_topic(query.tokens, slug, self._knows(slug, lang, query), query.text):
             return False
         # A question closer to one that people asked and no topic answers than to the topic's own examples
         # ("Wo kann ich meinen Laptop reparieren lassen?" is none for the sewing group): the topics are offered.

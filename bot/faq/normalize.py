@@ -143,6 +143,14 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut after each . ! ? ؟ … followed by a space, and at line ends."""
+    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
+
 def without_addresses(text: str) -> str:
     """`text` without web and e-mail addresses, domains and @names, for telling its language."""
     return _ADDRESS.sub(" ", text)
