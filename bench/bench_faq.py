@@ -11,9 +11,9 @@
   language detection rate (and, with --high-accuracy, the same for lingua's high-accuracy mode);
 - quality per language and per way of writing (native, transliterated, dialect, learner, Russian
   keyboard, one word, two topics) on the development set (tests/data/faq_devset.yaml, tuned on) and the
-  held-out set (tests/data/faq_heldout.yaml) and the blind sets 1, 8, 9 and 10 (tests/data/faq_blind*.yaml;
-  the tenth is the one nobody has read), through `FaqService.decide` as the chat sees it, against the
-  targets of issue 15 (tests/faq_quality.py);
+  held-out set (tests/data/faq_heldout.yaml) and the blind sets (tests/data/faq_blind*.yaml; those nobody
+  has read also together, `faq_quality.NEVER_READ`), through `FaqService.decide` as the chat sees it, against
+  the targets of issue 15 (tests/faq_quality.py);
 - emergencies found on tests/data/emergency_set.yaml (when the file exists), and ordinary questions
   flagged as emergencies.
 
@@ -347,7 +347,13 @@ def ways_of_writing(content: FaqContent) -> None:
             "fifty-seventh blind set (tests/data/faq_blind57.yaml, 337 rows, readable since the fifty-eighth)",
             faq_quality.BLIND57,
         ),
-        ("fifty-eighth blind set (tests/data/faq_blind58.yaml, 337 rows, never read)", faq_quality.BLIND58),
+        (
+            "fifty-eighth blind set (tests/data/faq_blind58.yaml, 337 rows, readable since the fifty-ninth)",
+            faq_quality.BLIND58,
+        ),
+        ("fifty-ninth blind set (tests/data/faq_blind59.yaml, 337 rows, never read)", faq_quality.BLIND59),
+        ("sixtieth blind set (tests/data/faq_blind60.yaml, 337 rows, never read)", faq_quality.BLIND60),
+        ("sixty-first blind set (tests/data/faq_blind61.yaml, 337 rows, never read)", faq_quality.BLIND61),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,
@@ -359,6 +365,16 @@ def ways_of_writing(content: FaqContent) -> None:
     ):
         cells = faq_quality.evaluate(service, faq_quality.load(path))
         print("\n".join(faq_quality.report(f"quality on the {title}", cells)))
+    together: dict[tuple[str, str], faq_quality.Cell] = {}
+    for path in faq_quality.NEVER_READ:
+        for key, cell in faq_quality.evaluate(service, faq_quality.load(path)).items():
+            together.setdefault(key, faq_quality.Cell()).add(cell)
+    names = ", ".join(path.name for path in faq_quality.NEVER_READ)
+    print(
+        "\n".join(
+            faq_quality.report(f"quality on the blind sets nobody has read, together ({names})", together)
+        )
+    )
     spellings = []
     for lang in ("ar", "fa"):
         agree, total = faq_quality.spelling_agreement(lang)

@@ -413,18 +413,19 @@ def test_a_question_filed_word_for_word_gets_its_filed_decision(
     service = new_service(content)
     lesson = service.decide("Emta dars el almani", user_lang=None)  # filed: "emta dars el almani?"
     assert lesson.kind == ANSWER and lesson.entry is not None and lesson.entry.slug == "german-courses"
-    # filed as one no topic answers (another filed vet, "Mein Hund ist krank, wo finde ich einen Tierarzt?", is
-    # now declined by the ranking alone too: the questions about vets filed since read like it)
-    vet = "Wo finde ich einen Tierarzt für meine Katze?"
-    assert service.decide(vet, user_lang="de").kind != ANSWER
-    # the ranking alone: "dars" (a lesson) reads like "dirasa" (study) in Latin keys, and the vet like a doctor
+    # filed as one no topic answers (the filed vets, "Wo finde ich einen Tierarzt für meine Katze?" among them,
+    # are declined by the ranking alone now: the questions about vets filed since read like them)
+    feast = "Wann ist dieses Jahr das Zuckerfest?"
+    assert service.decide(feast, user_lang="de").kind != ANSWER
+    # the ranking alone: "dars" (a lesson) reads like "dirasa" (study) in Latin keys, and the date of Eid like one
+    # of our festivals
     monkeypatch.setattr(service.matcher, "filed", FiledTopics({}))
     monkeypatch.setattr(
         matcher_module, "DOUBT_MAX", 1.0
     )  # (the doubt, bot/faq/doubt.py, would take both answers)
     ranked = service.decide("Emta dars el almani", user_lang=None)
     assert ranked.entry is not None and ranked.entry.slug == "vocational-training"
-    assert service.decide(vet, user_lang="de").kind == ANSWER
+    assert service.decide(feast, user_lang="de").kind == ANSWER
 
 
 def test_every_filed_question_gets_its_own_decision(content: FaqContent) -> None:
