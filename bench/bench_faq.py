@@ -3,10 +3,11 @@
     .venv/bin/python bench/bench_faq.py [--topics 334,2000] [--seed 7] [--high-accuracy]
 
 - latency of `FaqMatcher.match` per question (detection included), p50/p99, with the real FAQ and with
-  synthetic FAQs (made from the real vocabulary, fixed seed): by default 334 topics (2,004 entries in
-  all, ~334 per language) and 2,000 topics (2,000 entries in every language, 12,000 in all);
+  synthetic FAQs (made from the real vocabulary, fixed seed, with the real asked and not-ours questions):
+  by default 334 topics (2,004 entries in all, ~334 per language) and 2,000 topics (2,000 entries in every
+  language, 12,000 in all);
 - resident memory (psutil RSS) of a fresh process that imports aiogram and SQLAlchemy like the bot and
-  then loads the language detector and the matcher;
+  then loads the language detector and the matcher, with the real FAQ and with 334 topics (2,004 entries);
 - quality on tests/data/faq_testset.yaml: top-1 accuracy per language, out-of-scope false accepts,
   language detection rate (and, with --high-accuracy, the same for lingua's high-accuracy mode);
 - quality per language and per way of writing (native, transliterated, dialect, learner, Russian
@@ -56,7 +57,10 @@ def synthetic_content(real: FaqContent, topics: int, seed: int) -> FaqContent:
     words of that language, so n-gram statistics and posting-list lengths look like a real, larger FAQ."""
     rng = random.Random(seed)
     synthetic = FaqContent(
-        topics=list(real.topics), entries={lang: dict(e) for lang, e in real.entries.items()}
+        topics=list(real.topics),
+        entries={lang: dict(e) for lang, e in real.entries.items()},
+        asked=real.asked,  # the questions filed under the topics and as no topic's, as in the bot
+        not_ours=real.not_ours,
     )
     vocab: dict[str, list[str]] = {}
     answer_vocab: dict[str, list[str]] = {}
@@ -434,19 +438,27 @@ after_imports = proc.memory_info().rss
 from bot.faq.content import load_content
 from bot.faq.matcher import FaqMatcher
 from bot.faq.detect import LanguageDetector
+content = load_content()
+if {topics}:
+    sys.path.insert(0, {bench!r})
+    from bench_faq import synthetic_content
+    content = synthetic_content(content, {topics}, {seed})
 detector = LanguageDetector(high_accuracy={high})
 detector.warm_up()
 for text in ("Wo ist die Kita?", "وين المدرسة", "کجا کلاس آلمانی", "де школа", "где школа", "where is school"):
     detector.detect(text)
 after_detector = proc.memory_info().rss
-matcher = FaqMatcher(load_content(), detector=detector)
+matcher = FaqMatcher(content, detector=detector)
 matcher.match("Wo ist die Kita?")
 print(json.dumps({{"base": base, "imports": after_imports, "detector": after_detector, "matcher": proc.memory_info().rss}}))
 """
 
 
-def memory(high_accuracy: bool) -> dict[str, float]:
-    code = _MEMORY_PROBE.format(root=str(ROOT), high=high_accuracy)
+def memory(high_accuracy: bool, topics: int = 0, seed: int = 7) -> dict[str, float]:
+    """RSS of a fresh process at each step, with the real FAQ or, `topics` > 0, a synthetic one that large."""
+    code = _MEMORY_PROBE.format(
+        root=str(ROOT), bench=str(ROOT / "bench"), high=high_accuracy, topics=topics, seed=seed
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     return {k: v / 2**20 for k, v in json.loads(out.strip().splitlines()[-1]).items()}
 
@@ -575,6 +587,11 @@ def main() -> None:
         f"  python {mem['base']:.0f} -> + aiogram & sqlalchemy {mem['imports']:.0f} -> + detector (low accuracy) {mem['detector']:.0f} -> + matcher {mem['matcher']:.0f}"
     )
     print(f"  detector + matcher add {mem['matcher'] - mem['imports']:.0f} MiB")
+    large = memory(high_accuracy=False, topics=334, seed=args.seed)
+    print(
+        f"  with 334 topics (2,004 entries, synthetic): + matcher {large['matcher']:.0f},"
+        f" {large['matcher'] - mem['matcher']:+.1f} MiB over the real FAQ (issue 15: at most 20 MB more)"
+    )
 
     import asyncio
 
