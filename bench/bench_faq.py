@@ -358,6 +358,9 @@ def ways_of_writing(content: FaqContent) -> None:
         ("fifty-ninth blind set (tests/data/faq_blind59.yaml, 337 rows, never read)", faq_quality.BLIND59),
         ("sixtieth blind set (tests/data/faq_blind60.yaml, 337 rows, never read)", faq_quality.BLIND60),
         ("sixty-first blind set (tests/data/faq_blind61.yaml, 337 rows, never read)", faq_quality.BLIND61),
+        ("sixty-second blind set (tests/data/faq_blind62.yaml, 337 rows, never read)", faq_quality.BLIND62),
+        ("sixty-third blind set (tests/data/faq_blind63.yaml, 337 rows, never read)", faq_quality.BLIND63),
+        ("sixty-fourth blind set (tests/data/faq_blind64.yaml, 337 rows, never read)", faq_quality.BLIND64),
         (
             "questions that name an off-topic thing in passing (tests/data/faq_in_passing.yaml, 160 rows)",
             faq_quality.IN_PASSING,

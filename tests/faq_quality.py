@@ -470,9 +470,26 @@ BLIND58 = DATA / "faq_blind58.yaml"
 BLIND59 = DATA / "faq_blind59.yaml"
 BLIND60 = DATA / "faq_blind60.yaml"
 BLIND61 = DATA / "faq_blind61.yaml"
+# The sixty-second, sixty-third and sixty-fourth (337 rows each, 7 Dec 2026, asked for as the thirty-eighth),
+# written at the same time by three more readers, measured on arrival with the fifty-eighth filed, the doubt fitted
+# on sets 2 to 58 and "cheaper" in the Ukrainian and Russian mobility answers:
+# - the sixty-second: top-1 96.7% (267/276; native ar 97.4%, de 97.4%, fa 94.3% (33/35: under its 95%), uk 100%;
+#   Arabizi 20/21, Finglish 19/20, Arabic dialects 15/16, Dari 12/13, Ukrainian dialect 7/8), out of scope
+#   accepted 0/61, language 99.4%; without the doubt 96.7% and 6/61;
+# - the sixty-third: top-1 97.8% (270/276; native ar 97.4%, de 94.7% (36/38: under its 95%), fa 100%, uk 97.1%;
+#   Arabizi 20/21, Ukrainian dialect 7/8), out of scope accepted 3/61 (4.9%), language 99.4%; without the doubt
+#   98.2% and 5/61;
+# - the sixty-fourth: top-1 97.5% (269/276; native ar 97.4%, de, fa and uk 100%; Arabizi 18/21, Arabic dialects
+#   15/16, Dari 12/13, learner German 15/16), out of scope accepted 4/61 (6.6%: over its 5%), language 99.7%;
+#   without the doubt 97.5% and 7/61.
+# The fifty-ninth to sixty-fourth together, with the matcher of that time: every target met (top-1 97.9%, out of
+# scope 12 of 366, language 99.5%). Not read.
+BLIND62 = DATA / "faq_blind62.yaml"
+BLIND63 = DATA / "faq_blind63.yaml"
+BLIND64 = DATA / "faq_blind64.yaml"
 # The blind sets nobody has read yet, measured together by bench/bench_faq.py: a single set's cells are small (13
 # Dari questions: one miss is 92%, two are under the 85% target), the sets together are the measure.
-NEVER_READ: tuple[Path, ...] = (BLIND59, BLIND60, BLIND61)
+NEVER_READ: tuple[Path, ...] = (BLIND59, BLIND60, BLIND61, BLIND62, BLIND63, BLIND64)
 # Every blind set, in the order they were written (faq_blind.yaml is the first): the lists the tests go through.
 BLIND_SETS: tuple[Path, ...] = tuple(
     sorted(DATA.glob("faq_blind*.yaml"), key=lambda path: int(path.stem.removeprefix("faq_blind") or 1))
