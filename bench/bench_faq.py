@@ -593,7 +593,7 @@ def main() -> None:
     large = memory(high_accuracy=False, topics=334, seed=args.seed)
     print(
         f"  with 334 topics (2,004 entries, synthetic): + matcher {large['matcher']:.0f},"
-        f" {large['matcher'] - mem['matcher']:+.1f} MiB over the real FAQ (issue 15: at most 20 MB more)"
+        f" {large['matcher'] - mem['matcher']:+.1f} MiB over the real FAQ (a figure: issue 15's bar is the bot process's)"
     )
 
     import asyncio

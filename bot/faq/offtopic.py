@@ -320,7 +320,7 @@ ABROAD_THINGS = (
     "wohnung* ferienwohnung* mietwohnung* haus zimmer unterkunft miete bus busse zug bahn fahrkarte* ticket* "
     "flat flats apartment* house room rooms rent bus buses coach train trains "
     "شقه شقق بيت منزل سكن غرفه ايجار باص حافله قطار تذكره تذاكر بولمان "
-    "sha2a sha2a beit bet bait ajar ejar bas baas 2itar tazkara "
+    "sha2a shaa2a beit bet bait ajar ejar bas baas 2itar tazkara "
     "خانه خونه آپارتمان* اپارتمان* سوئیت اتاق اجاره کرایه اتوبوس قطار بلیط بلیت "
     "khune khoone khoune khane apartman* otobus ghatar belit "
     "квартир* житл* будин* кімнат* оренд* автобус* поїзд* потяг* квит* "
