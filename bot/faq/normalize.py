@@ -143,6 +143,8 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+# (bot/text.py cuts long messages at sentence ends too, keeping every separator so that the pieces join back
+# into the text exactly; a question needs only its sentences, and a line end ends one too.)
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+|\n+")
 
 
