@@ -23,10 +23,24 @@ from aiogram import Router
 from aiogram.filters import Command, Filter, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 
 # The kinds of update a gate can guard; a router that takes any other kind stays out of the groups.
 GATED = ("message", "callback_query")
+
+
+class LeanRouter(Router):
+    """aiogram's Router, without wrapping itself in the outer middlewares of the kind of update when it has
+    none (ours are all on the dispatcher's update observer, bot.app): aiogram builds a closure and a wrapper
+    with functools.wraps for every router an update passes, though the chain is empty. The same propagation
+    otherwise; with outer middlewares, aiogram's own."""
+
+    async def propagate_event(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
+        observer = self.observers.get(update_type)
+        if observer is not None and len(observer.outer_middleware):
+            return await super().propagate_event(update_type, event, **kwargs)
+        kwargs["event_router"] = self
+        return await self._propagate_event(observer=observer, update_type=update_type, event=event, **kwargs)
 
 
 class CommandOrStateGate(Filter):
@@ -156,7 +170,7 @@ def _all_gated(router: Router) -> bool:
 
 
 def _group(run: list[Router]) -> Router:
-    parent = Router(name=f"{run[0].name}..{run[-1].name}")
+    parent = LeanRouter(name=f"{run[0].name}..{run[-1].name}")
     for name, observer in parent.observers.items():
         if name == "update":  # routers under the dispatcher never see the raw update
             continue

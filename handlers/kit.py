@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from bot.delivery.render import Rendered, Renderer
 from bot.text import Translator, isolate
 from handlers.callbacks import CancelCb
-from handlers.gates import add_gates
+from handlers.gates import LeanRouter, add_gates
 
 T = TypeVar("T")
 P = TypeVar("P", bound=BaseModel)
@@ -81,7 +81,7 @@ class Flow:
         return self
 
     def build(self) -> Router:
-        router = Router(name=self.name)
+        router = LeanRouter(name=self.name)
         add_gates(router, self._filters, [(name, filters) for name, _, filters, _ in self._handlers])
         for observer, filters in self._filters:
             router.observers[observer].filter(*filters)

@@ -14,7 +14,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=".venv/.installed-${extra:-base}"
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+want="$(cat pyproject.toml setup.py bot/faq/_postings.c | sha256sum | cut -d' ' -f1)"  # (a changed C loop is built anew)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "Installing dependencies (first run takes a minute) ..."
   .venv/bin/python -m pip install --quiet --upgrade pip

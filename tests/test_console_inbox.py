@@ -28,11 +28,11 @@ async def keep(console: ConsoleTest, text: str, lang: str, asker: int | None) ->
     async with console.sessionmaker() as session:
         if asker is not None:
             await users.ensure_user(session, asker, console.clock, organizer_ids=[])
-        row = await feedback.keep_unanswered(
+        row_id = await feedback.keep_unanswered(
             session, console.clock, text=text, lang=lang, reason=feedback.NO_MATCH, user_id=asker
         )
         await session.commit()
-        return row.id
+        return row_id
 
 
 async def act(client: ConsoleClient, action: str, ids: list[int], **fields: str) -> tuple[int, str]:

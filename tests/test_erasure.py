@@ -147,10 +147,10 @@ async def seed_person(session: AsyncSession, clock: FrozenClock, pid: int) -> di
         source_message_id=6,
     )  # fmt: skip
     # kept before they asked a person (no link to them), then linked to the ticket it became
-    handed = await feedback.keep_unanswered(
+    handed_id = await feedback.keep_unanswered(
         session, clock, text=ANSWERED_QUESTION, lang="de", reason=feedback.NO_MATCH
     )
-    assert await feedback.link_to_ticket(session, handed.id, answered.id, ANSWERED_QUESTION)
+    assert await feedback.link_to_ticket(session, handed_id, answered.id, ANSWERED_QUESTION)
     await feedback.keep_unanswered(
         session, clock, text=KEPT_QUESTION, lang="de", reason=feedback.NO_MATCH, user_id=pid
     )

@@ -52,11 +52,11 @@ def new_service(content: FaqContent) -> FaqService:
 
 async def kept(session: AsyncSession, clock: FrozenClock, text: str = QUESTION, lang: str = "de") -> int:
     await users.ensure_user(session, 4711, clock, organizer_ids=[])  # the asker (kept while open)
-    row = await feedback.keep_unanswered(
+    row_id = await feedback.keep_unanswered(
         session, clock, text=text, lang=lang, reason=feedback.NO_MATCH, user_id=4711
     )
     await session.commit()
-    return row.id
+    return row_id
 
 
 async def test_a_kept_question_becomes_an_example_of_the_topic(

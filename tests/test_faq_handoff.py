@@ -17,7 +17,7 @@ from bot.faq import conversation, feedback, handoff
 from bot.faq.conversation import Reply
 from bot.faq.handoff import Handoff
 from bot.faq.service import build_service
-from storage.models import OutboxMessage, User
+from storage.models import FaqUnanswered, OutboxMessage, User
 
 HELPERS = -100500
 ASKER, HELPER, VISITOR = 4711, 501, 502
@@ -81,7 +81,7 @@ async def test_one_open_question_then_the_next(
 ) -> None:
     await _people(session, clock)
     assert (await handoff.check(session, settings, ASKER)).outcome == Handoff.READY
-    kept = await feedback.keep_unanswered(
+    kept_id = await feedback.keep_unanswered(
         session, clock, text="Wo ist das Amt?", lang="de", reason=feedback.NO_MATCH
     )
     translator = FakeTranslator()
@@ -93,14 +93,14 @@ async def test_one_open_question_then_the_next(
         asker_id=ASKER,
         text="Wo ist das Amt?",
         lang="uk",
-        unanswered_id=kept.id,
+        unanswered_id=kept_id,
     )
     assert opened.outcome == Handoff.OPENED and opened.ticket_id is not None
     assert translator.calls == [("uk", "de")]
     ticket = await tickets.get(session, opened.ticket_id)
     assert ticket is not None and ticket.translation == "[uk→de] Wo ist das Amt?"
-    await session.refresh(kept)
-    assert kept.ticket_id == opened.ticket_id
+    kept = await session.get(FaqUnanswered, kept_id)
+    assert kept is not None and kept.ticket_id == opened.ticket_id
 
     again = await handoff.hand_over(
         session, clock, settings, None, asker_id=ASKER, text="Noch was", lang="uk"

@@ -61,11 +61,11 @@ async def keep(
     clock.advance(timedelta(minutes=minutes))
     if asker is not None:
         await users.ensure_user(session, asker, clock, organizer_ids=[])
-    row = await feedback.keep_unanswered(
+    row_id = await feedback.keep_unanswered(
         session, clock, text=text, lang=lang, reason=feedback.NO_MATCH, user_id=asker
     )
     await session.commit()
-    return row.id
+    return row_id
 
 
 async def outbox_rows(session: AsyncSession) -> list[OutboxMessage]:

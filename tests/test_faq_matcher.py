@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -461,7 +462,7 @@ def test_the_examples_cosines_are_kept_for_the_same_question_only(matcher: FaqMa
     assert index._example_sims(flat, EXAMPLE_BUDGET) is index._example_sims(flat, EXAMPLE_BUDGET)
     assert index.best_example("housing-search", course) < first
     assert index.best_example("housing-search", flat) == first
-    index._last_sims = (None, [])  # computed anew: the same
+    index._last_sims = (None, array("d"))  # computed anew: the same
     assert index.best_example("housing-search", flat) == first
 
 

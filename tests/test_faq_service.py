@@ -151,10 +151,10 @@ async def test_unanswered_pages_newest_first_and_done_once(session: AsyncSession
     ids = []
     for n in range(7):
         clock.advance(timedelta(minutes=1))
-        row = await feedback.keep_unanswered(
+        row_id = await feedback.keep_unanswered(
             session, clock, text=f"q{n}", lang="de", reason=feedback.NO_MATCH
         )
-        ids.append(row.id)
+        ids.append(row_id)
     await session.commit()
     first = await feedback.unanswered_page(session, 0)
     assert [r.text for r in first.rows] == ["q6", "q5", "q4", "q3", "q2"]

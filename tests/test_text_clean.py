@@ -54,7 +54,7 @@ async def test_services_store_free_text_cleaned(session: AsyncSession, clock: Fr
         session, clock, kind=tickets.QUESTION, chat_id=-1, lang="de", asker_id=1, text=DIRTY,
         relay_lang="de", translation=DIRTY,
     )  # fmt: skip
-    kept = await feedback.keep_unanswered(session, clock, text=DIRTY, lang="de", reason=feedback.NO_MATCH)
+    kept_id = await feedback.keep_unanswered(session, clock, text=DIRTY, lang="de", reason=feedback.NO_MATCH)
     await profiles.set_note(session, clock, user, DIRTY)
     event = await events.create_event(
         session, clock, user, lang="de", title=DIRTY, body=DIRTY, venue=DIRTY,
@@ -70,7 +70,7 @@ async def test_services_store_free_text_cleaned(session: AsyncSession, clock: Fr
     assert stored is not None and stored.note == CLEAN
     row = await session.get(Ticket, ticket.id)
     assert row is not None and (row.text, row.translation) == (CLEAN, CLEAN)
-    unanswered = await session.get(FaqUnanswered, kept.id)
+    unanswered = await session.get(FaqUnanswered, kept_id)
     assert unanswered is not None and unanswered.text == CLEAN
     profile = await session.get(HelperProfile, 1)
     assert profile is not None and profile.note == CLEAN

@@ -367,14 +367,14 @@ async def test_erasing_the_asker_erases_the_ticket(
     async with sessionmaker() as session:
         await _people(session, clock)
         ticket = await _open(session, clock, text="Frage")
-        kept = await feedback.keep_unanswered(
+        kept_id = await feedback.keep_unanswered(
             session, clock, text="Frage", lang="fa", reason=feedback.NO_MATCH
         )
-        assert await feedback.link_to_ticket(session, kept.id, ticket.id, "Frage")
-        other = await feedback.keep_unanswered(
+        assert await feedback.link_to_ticket(session, kept_id, ticket.id, "Frage")
+        other_id = await feedback.keep_unanswered(
             session, clock, text="Andere", lang="fa", reason=feedback.NO_MATCH
         )
-        assert not await feedback.link_to_ticket(session, other.id, ticket.id, "Frage")  # wrong text: no link
+        assert not await feedback.link_to_ticket(session, other_id, ticket.id, "Frage")  # wrong text: no link
         await claim(session, clock, ticket.id, HELPER_A, chat_id=HELPERS)
         await session.commit()
     async with sessionmaker() as session:

@@ -64,23 +64,21 @@ async def keep_unanswered(
     reason: Reason,
     slug: str | None = None,
     user_id: int | None = None,
-) -> FaqUnanswered:
-    """Keep a question for the organizers. `user_id`: its asker (kept with the open question, so they can
+) -> int:
+    """Keep a question for the organizers: its row's id. `user_id`: its asker (kept with the open question, so they can
     be answered); without it only the keyed hash of the sender of the update being handled (questions are
     only ever kept while handling the asker's own message or 👎)."""
     asker = user_hash(user_id) if user_id is not None else current_user_hash()
     return await repo.add_unanswered(
         session,
-        FaqUnanswered(
-            text=clean_text(text),
-            lang=lang,
-            reason=reason,
-            slug=slug,
-            status=OPEN,
-            created_at=clock.now(),
-            asker_hash=asker,
-            asker_id=user_id,
-        ),
+        text=clean_text(text),
+        lang=lang,
+        reason=reason,
+        slug=slug,
+        status=OPEN,
+        created_at=clock.now(),
+        asker_hash=asker,
+        asker_id=user_id,
     )
 
 

@@ -263,7 +263,7 @@ class FaqService:
         reply = self.decide(text, user_lang)
         metrics.faq_question(reply.kind)  # answered (confident) / suggested / unknown / greeting / smalltalk
         if reply.kind in (SUGGEST, UNKNOWN) and says_something(text):
-            row = await feedback.keep_unanswered(
+            reply.unanswered_id = await feedback.keep_unanswered(
                 session,
                 clock,
                 text=text,
@@ -271,7 +271,6 @@ class FaqService:
                 reason=feedback.NO_MATCH,
                 user_id=user_id,
             )
-            reply.unanswered_id = row.id
         self._count(counts, clock, reply)
         await release(session)
         return reply
@@ -308,7 +307,7 @@ class FaqService:
         await feedback.vote(session, clock, slug=entry.slug, lang=entry.lang, helpful=helpful)
         if helpful or not question:
             return None
-        kept = await feedback.keep_unanswered(
+        return await feedback.keep_unanswered(
             session,
             clock,
             text=question,
@@ -317,7 +316,6 @@ class FaqService:
             slug=entry.slug,
             user_id=user_id,
         )
-        return kept.id
 
 
 # --- one shared instance per configuration ---------------------------------------------------------------

@@ -1,0 +1,254 @@
+/* The two inner loops of the FAQ index (bot/faq/index.py `_add_postings` and `_weigh_query`), in C: the same
+ * arithmetic in the same order, so the scores are the same to the last bit. Built with the package when a C
+ * compiler is there (setup.py, optional); without it, index.py runs its own Python loops. A third of the CPU
+ * of matching a question went into them (bench/bench_update.py). */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <string.h>
+
+static int
+get_buffer(PyObject *obj, Py_buffer *view, int writable, const char *formats, const char *name)
+{
+    int flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0)
+        return -1;
+    const char *format = view->format ? view->format : "B";
+    if (strlen(format) != 1 || strchr(formats, format[0]) == NULL) {
+        PyErr_Format(PyExc_TypeError, "%s: an array of type %s expected, got %s", name, formats, format);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static unsigned long
+unsigned_at(const Py_buffer *view, Py_ssize_t i)
+{
+    switch (view->format[0]) {
+    case 'H':
+        return ((const unsigned short *)view->buf)[i];
+    case 'I':
+        return ((const unsigned int *)view->buf)[i];
+    default:
+        return ((const unsigned long *)view->buf)[i];
+    }
+}
+
+PyDoc_STRVAR(add_postings_doc,
+             "add_postings(acc, start, ids, weights, query, budget, touched)\n\n"
+             "Adds weight * query weight to acc[document] for the postings of each (feature, weight) of\n"
+             "query in turn, until budget postings are read (the first feature is read whatever its\n"
+             "length); adds the documents to the set touched unless it is None.");
+
+static PyObject *
+add_postings(PyObject *self, PyObject *args)
+{
+    PyObject *acc_obj, *start_obj, *ids_obj, *weights_obj, *query, *touched, *items, *result = NULL;
+    Py_buffer acc, start, ids, weights;
+    Py_ssize_t budget;
+    char *seen = NULL;
+    if (!PyArg_ParseTuple(args, "OOOOOnO:add_postings", &acc_obj, &start_obj, &ids_obj, &weights_obj, &query,
+                          &budget, &touched))
+        return NULL;
+    if (touched != Py_None && !PySet_Check(touched)) {
+        PyErr_SetString(PyExc_TypeError, "touched: a set or None expected");
+        return NULL;
+    }
+    if (get_buffer(acc_obj, &acc, 1, "d", "acc") < 0)
+        return NULL;
+    if (get_buffer(start_obj, &start, 0, "IL", "start") < 0)
+        goto release_acc;
+    if (get_buffer(ids_obj, &ids, 0, "HIL", "ids") < 0)
+        goto release_start;
+    if (get_buffer(weights_obj, &weights, 0, "f", "weights") < 0)
+        goto release_ids;
+
+    items = PySequence_Fast(query, "query: a sequence of (feature, weight) expected");
+    if (items == NULL)
+        goto release_all;
+    double *sums = (double *)acc.buf;
+    Py_ssize_t size = acc.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t n_starts = start.len / start.itemsize, n_ids = ids.len / ids.itemsize;
+    const float *w = (const float *)weights.buf;
+    if (touched != Py_None) {
+        seen = PyMem_Calloc(size > 0 ? size : 1, 1);  // (a document is added to the set once)
+        if (seen == NULL) {
+            PyErr_NoMemory();
+            goto release_items;
+        }
+    }
+    Py_ssize_t read = 0, count = PySequence_Fast_GET_SIZE(items);
+    PyObject **pairs = PySequence_Fast_ITEMS(items);
+    for (Py_ssize_t q = 0; q < count; q++) {
+        PyObject *pair = pairs[q];
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "query: (feature, weight) pairs expected");
+            goto done;
+        }
+        Py_ssize_t fid = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
+        double qw = PyFloat_AsDouble(PyTuple_GET_ITEM(pair, 1));
+        if (PyErr_Occurred())
+            goto done;
+        if (fid < 0 || fid + 1 >= n_starts) {
+            PyErr_SetString(PyExc_IndexError, "query: feature out of range");
+            goto done;
+        }
+        Py_ssize_t s = (Py_ssize_t)unsigned_at(&start, fid), e = (Py_ssize_t)unsigned_at(&start, fid + 1);
+        Py_ssize_t n = e - s;
+        if (n <= 0)
+            continue;
+        if (read + n > budget && read)
+            break;
+        if (e > n_ids || e * (Py_ssize_t)sizeof(float) > weights.len) {
+            PyErr_SetString(PyExc_IndexError, "postings out of range");
+            goto done;
+        }
+        for (Py_ssize_t k = s; k < e; k++) {
+            unsigned long d = unsigned_at(&ids, k);
+            if ((Py_ssize_t)d >= size) {
+                PyErr_SetString(PyExc_IndexError, "document out of range");
+                goto done;
+            }
+            sums[d] += qw * (double)w[k];
+            if (seen != NULL && !seen[d]) {
+                seen[d] = 1;
+                PyObject *number = PyLong_FromUnsignedLong(d);
+                if (number == NULL || PySet_Add(touched, number) < 0) {
+                    Py_XDECREF(number);
+                    goto done;
+                }
+                Py_DECREF(number);
+            }
+        }
+        read += n;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(seen);
+release_items:
+    Py_DECREF(items);
+release_all:
+    PyBuffer_Release(&weights);
+release_ids:
+    PyBuffer_Release(&ids);
+release_start:
+    PyBuffer_Release(&start);
+release_acc:
+    PyBuffer_Release(&acc);
+    return result;
+}
+
+typedef struct {
+    double idf;
+    Py_ssize_t fid;
+    PyObject *fid_object;  // (the table's own int, borrowed)
+    double weight;
+} Feature;
+
+static int
+rarest_first(const void *a, const void *b)
+{
+    // as Python sorts (idf, fid, weight) tuples in reverse: idf, then feature number, both descending
+    const Feature *x = (const Feature *)a, *y = (const Feature *)b;
+    if (x->idf != y->idf)
+        return x->idf < y->idf ? 1 : -1;
+    return x->fid < y->fid ? 1 : (x->fid > y->fid ? -1 : 0);
+}
+
+PyDoc_STRVAR(weigh_query_doc,
+             "weigh_query(counts, prefix, table, idf, unknown_idf) -> list of (feature, weight)\n\n"
+             "The question's features known to the index with their normalised weights, rarest first\n"
+             "(features unknown to the index count in the norm with unknown_idf).");
+
+static PyObject *
+weigh_query(PyObject *self, PyObject *args)
+{
+    PyObject *counts, *prefix, *table, *idf_obj, *result = NULL;
+    double unknown_idf;
+    Py_buffer idf;
+    if (!PyArg_ParseTuple(args, "O!UO!Od:weigh_query", &PyDict_Type, &counts, &prefix, &PyDict_Type, &table,
+                          &idf_obj, &unknown_idf))
+        return NULL;
+    if (get_buffer(idf_obj, &idf, 0, "f", "idf") < 0)
+        return NULL;
+    const float *idfs = (const float *)idf.buf;
+    Py_ssize_t n_idf = idf.len / (Py_ssize_t)sizeof(float), count = 0, pos = 0;
+    Feature *features = PyMem_Malloc((PyDict_GET_SIZE(counts) + 1) * sizeof(Feature));
+    if (features == NULL) {
+        PyErr_NoMemory();
+        goto release;
+    }
+    int prefixed = PyUnicode_GET_LENGTH(prefix) > 0;
+    double norm = 0.0;
+    PyObject *name, *tf_object;
+    while (PyDict_Next(counts, &pos, &name, &tf_object)) {
+        PyObject *key = prefixed ? PyUnicode_Concat(prefix, name) : name;
+        if (key == NULL)
+            goto done;
+        PyObject *fid_object = PyDict_GetItemWithError(table, key);
+        if (prefixed)
+            Py_DECREF(key);
+        if (fid_object == NULL && PyErr_Occurred())
+            goto done;
+        double tf = PyFloat_AsDouble(tf_object);
+        if (tf == -1.0 && PyErr_Occurred())
+            goto done;
+        double weight_of_idf = unknown_idf;
+        Py_ssize_t fid = -1;
+        if (fid_object != NULL) {
+            fid = PyLong_AsSsize_t(fid_object);
+            if (fid == -1 && PyErr_Occurred())
+                goto done;
+            if (fid < 0 || fid >= n_idf) {
+                PyErr_SetString(PyExc_IndexError, "table: feature out of range");
+                goto done;
+            }
+            weight_of_idf = (double)idfs[fid];
+        }
+        double weight = (tf > 1.0 ? 1.0 + log(tf) : tf) * weight_of_idf;
+        norm += weight * weight;
+        if (fid_object != NULL && weight_of_idf > 0.0)
+            features[count++] = (Feature){weight_of_idf, fid, fid_object, weight};
+    }
+    if (norm == 0.0) {
+        result = PyList_New(0);
+        goto done;
+    }
+    norm = sqrt(norm);
+    qsort(features, (size_t)count, sizeof(Feature), rarest_first);
+    result = PyList_New(count);
+    if (result == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *pair = Py_BuildValue("(Od)", features[i].fid_object, features[i].weight / norm);
+        if (pair == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, i, pair);
+    }
+done:
+    PyMem_Free(features);
+release:
+    PyBuffer_Release(&idf);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"add_postings", add_postings, METH_VARARGS, add_postings_doc},
+    {"weigh_query", weigh_query, METH_VARARGS, weigh_query_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_postings", "The FAQ index's inner loops in C (bot/faq/index.py).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__postings(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,111 @@
+"""The FAQ index's inner loops: compiled (bot/faq/_postings.c) where a C compiler was at hand, else in
+Python (bot/faq/index.py `_add_postings`, `_weigh_query`). Both must give the same figures to the last bit,
+and the compiled ones must refuse what they cannot read instead of reading past an array."""
+
+from __future__ import annotations
+
+import shutil
+from array import array
+from collections.abc import Callable
+
+import pytest
+
+from bot.faq import index as faq_index
+from bot.faq.content import load_content
+from bot.faq.index import LanguageIndex, _add_postings, _weigh_query, char_ngrams, word_stems
+from bot.faq.matcher import FaqMatcher
+from bot.faq.normalize import content_tokens, tokenize
+from bot.yamlfile import read_yaml
+from tests.faq_quality import DATA
+
+COMPILED = faq_index.add_postings is not _add_postings and faq_index.weigh_query is not _weigh_query
+needs_compiled = pytest.mark.skipif(not COMPILED, reason="bot/faq/_postings.c was not built here")
+
+
+@pytest.fixture(scope="module")
+def matcher() -> FaqMatcher:
+    return FaqMatcher(load_content())
+
+
+def test_the_loop_is_compiled_where_a_compiler_is() -> None:
+    """`pip install -e .` builds it (setup.py) when it finds a C compiler; one that failed would only show as
+    a slower bot, so the test environment, which has a compiler, checks that it was built."""
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("no C compiler here: the Python loop is used")
+    assert COMPILED, "bot/faq/_postings.c was not built: run scripts/bootstrap.sh (pip install -e .)"
+
+
+def _sums(
+    loop: Callable[..., None],
+    postings: faq_index._Postings,
+    query: list[tuple[int, float]],
+    budget: int,
+    size: int,
+) -> tuple[list[float], set[int]]:
+    acc, touched = array("d", bytes(8 * size)), set[int]()
+    loop(acc, postings.start, postings.ids, postings.weights, query, budget, touched)
+    return list(acc), touched
+
+
+@needs_compiled
+@pytest.mark.parametrize("budget", [1, 50, 600, 2000, 10**9])
+def test_compiled_and_python_give_the_same_figures(matcher: FaqMatcher, budget: int) -> None:
+    """Every index (native and Latin spellings), the test set's questions, every kind of postings, budgets
+    that stop early and budgets that never do: the question's weighed features and the sums."""
+    questions = [q["text"] for q in read_yaml(DATA / "faq_testset.yaml")["questions"]]
+    indexes: list[LanguageIndex] = [*matcher.indexes.values(), *matcher.latin.values()]
+    compared = 0
+    for index in indexes:
+        for text in questions[::3]:
+            toks = content_tokens(tokenize(text), index.stopwords)
+            for postings, counts, prefix, size in (
+                (index.chars, char_ngrams(toks), "", len(index.slugs)),
+                (index.words, word_stems(toks, index.stem), "\x00", len(index.slugs)),
+                (index.examples, char_ngrams(toks), "", len(index.example_entry)),
+            ):
+                unknown = index.max_word_idf if prefix else index.max_char_idf
+                query = faq_index.weigh_query(counts, prefix, index.table, index.idf, unknown)
+                assert query == _weigh_query(counts, prefix, index.table, index.idf, unknown)
+                if not query:
+                    continue
+                assert _sums(faq_index.add_postings, postings, query, budget, size) == _sums(
+                    _add_postings, postings, query, budget, size
+                )
+                compared += 1
+    assert compared > 1000
+
+
+@needs_compiled
+def test_compiled_refuses_what_it_cannot_read() -> None:
+    start, ids, weights = array("I", [0, 2, 3]), array("H", [0, 1, 5]), array("f", [0.5, 0.25, 1.0])
+    acc = array("d", bytes(8 * 2))
+    add = faq_index.add_postings
+    with pytest.raises(IndexError):  # a feature the index does not have
+        add(acc, start, ids, weights, [(2, 1.0)], 100, None)
+    with pytest.raises(IndexError):  # a document beyond the sums (ids[2] is 5, there are 2)
+        add(acc, start, ids, weights, [(1, 1.0)], 100, None)
+    with pytest.raises(TypeError):  # sums of another type
+        add(array("f", bytes(8)), start, ids, weights, [(0, 1.0)], 100, None)
+    with pytest.raises(TypeError):  # not (feature, weight) pairs
+        add(acc, start, ids, weights, [0], 100, None)
+    with pytest.raises(TypeError):
+        add(acc, start, ids, weights, [(0, 1.0)], 100, [])  # touched: a set or None
+    touched: set[int] = set()
+    add(acc, start, ids, weights, [(0, 2.0)], 100, touched)
+    assert list(acc) == [1.0, 0.5] and touched == {0, 1}
+
+
+@needs_compiled
+def test_compiled_weighing_refuses_what_it_cannot_read() -> None:
+    table, idf = {"abc": 0, "bcd": 1, "\x00ab": 2}, array("f", [2.0, 0.0, 1.0])
+    weigh = faq_index.weigh_query
+    assert weigh({}, "", table, idf, 3.0) == []
+    # an unknown feature counts in the norm only; one of idf 0 (in every entry) is not read
+    assert weigh({"abc": 1.0, "xyz": 1.0, "bcd": 4.0}, "", table, idf, 2.0) == [(0, 2.0 / 8**0.5)]
+    assert weigh({"ab": 2.0}, "\x00", table, idf, 1.0) == _weigh_query({"ab": 2.0}, "\x00", table, idf, 1.0)
+    with pytest.raises(IndexError):  # a feature beyond the idf array
+        weigh({"abc": 1.0}, "", {"abc": 7}, idf, 1.0)
+    with pytest.raises(TypeError):
+        weigh({"abc": "1"}, "", table, idf, 1.0)  # counts: numbers
+    with pytest.raises(TypeError):
+        weigh({"abc": 1.0}, "", table, array("d", [1.0]), 1.0)  # idf: single precision, as the index keeps it
