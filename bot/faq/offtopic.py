@@ -364,7 +364,11 @@ _PAIRS = (
 
 def _is(token: str, lexicon: tuple[frozenset[str], tuple[str, ...]]) -> bool:
     words, prefixes = lexicon
-    forms = [token, *(token[len(a) :] for a in _ARTICLES if token.startswith(a) and len(token) - len(a) >= 3)]
+    if token in words or token.startswith(prefixes):
+        return True
+    if not token.startswith(_ARTICLES):  # (most words: each question's words are asked here five times)
+        return False
+    forms = [token[len(a) :] for a in _ARTICLES if token.startswith(a) and len(token) - len(a) >= 3]
     return any(f in words or f.startswith(prefixes) for f in forms)
 
 

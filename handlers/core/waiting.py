@@ -24,7 +24,7 @@ flow = private_flow("core.waiting")
 
 
 async def is_staff(message: Message, user: Person | None = None) -> bool:
-    # before the dialog is looked up: a question from anyone else costs no read of the dialog state
+    # first: a question from anyone else costs no read of the dialog state, nor the other filters
     return user is not None and has_role(user, HELPER)
 
 
@@ -35,6 +35,6 @@ async def waits_for_a_button(
     return {"hint": hint} if hint else False
 
 
-@flow.message(F.text, ~F.text.startswith("/"), StateFilter(None), is_staff, waits_for_a_button)
+@flow.message(is_staff, F.text, ~F.text.startswith("/"), StateFilter(None), waits_for_a_button)
 async def on_text_while_a_button_waits(message: Message, tr: Translator, hint: str) -> None:
     await message.answer(tr._(hint))

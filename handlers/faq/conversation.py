@@ -38,7 +38,8 @@ async def has_open_question(
     return await conversation.open_question(session, user.id) is not None
 
 
-@flow.message(F.text, ~F.text.startswith("/"), StateFilter(None), has_open_question)
+# (the filter that turns most texts away first: a filter costs aiogram a few µs, and a question meets these)
+@flow.message(has_open_question, F.text, ~F.text.startswith("/"), StateFilter(None))
 async def on_follow_up(
     message: Message,
     user: Person,
@@ -75,7 +76,7 @@ async def holds_questions(
     return {"held": held} if held else False
 
 
-@flow.message(F.text, ~F.text.startswith("/"), StateFilter(None), holds_questions)
+@flow.message(holds_questions, F.text, ~F.text.startswith("/"), StateFilter(None))
 async def on_helper_text(
     message: Message, user: Person, tr: Translator, session: AsyncSession, settings: Settings,
     held: list[int],
