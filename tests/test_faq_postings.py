@@ -5,6 +5,8 @@ and the compiled ones must refuse what they cannot read instead of reading past 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from array import array
 from collections.abc import Callable
 
@@ -17,6 +19,8 @@ from bot.faq.matcher import FaqMatcher
 from bot.faq.normalize import content_tokens, tokenize
 from bot.yamlfile import read_yaml
 from tests.faq_quality import DATA
+
+ROOT = DATA.parent.parent
 
 COMPILED = faq_index.add_postings is not _add_postings and faq_index.weigh_query is not _weigh_query
 needs_compiled = pytest.mark.skipif(not COMPILED, reason="bot/faq/_postings.c was not built here")
@@ -109,3 +113,21 @@ def test_compiled_weighing_refuses_what_it_cannot_read() -> None:
         weigh({"abc": "1"}, "", table, idf, 1.0)  # counts: numbers
     with pytest.raises(TypeError):
         weigh({"abc": 1.0}, "", table, array("d", [1.0]), 1.0)  # idf: single precision, as the index keeps it
+
+
+def test_without_the_compiled_loops_the_python_ones_answer() -> None:
+    """As on a machine where no C compiler built them: the import fails and the same answers come."""
+    script = (
+        "import sys; sys.modules['bot.faq._postings'] = None\n"
+        "from bot.faq import index\n"
+        "assert index.add_postings is index._add_postings and index.weigh_query is index._weigh_query\n"
+        "from bot.faq.content import load_content\n"
+        "from bot.faq.matcher import FaqMatcher\n"
+        "result = FaqMatcher(load_content()).match('Wo finde ich einen Deutschkurs?', user_lang='de')\n"
+        "print(result.slug)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "german-courses"
