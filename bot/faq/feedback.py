@@ -65,9 +65,9 @@ async def keep_unanswered(
     slug: str | None = None,
     user_id: int | None = None,
 ) -> int:
-    """Keep a question for the organizers: its row's id. `user_id`: its asker (kept with the open question, so they can
-    be answered); without it only the keyed hash of the sender of the update being handled (questions are
-    only ever kept while handling the asker's own message or 👎)."""
+    """Keep a question for the organizers; its row's id. `user_id`: its asker (kept with the open question, so
+    they can be answered); without it only the keyed hash of the sender of the update being handled
+    (questions are only ever kept while handling the asker's own message or 👎)."""
     asker = user_hash(user_id) if user_id is not None else current_user_hash()
     return await repo.add_unanswered(
         session,

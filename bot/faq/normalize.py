@@ -106,7 +106,7 @@ def _fold(text: str) -> str:
 
 
 # A question's words are folded again and again (language detection, keys, the doubt's words: about 30 times
-# for 8 words), non-Latin ones at about 2 µs each: the last 256 words are kept (60 KB; 5 % of `decide`).
+# for 8 words), non-Latin ones at about 2 µs each: the last 256 words are kept (tens of KB; 5 % of `decide`).
 _WORD_LENGTH = 24
 _fold_word = functools.lru_cache(maxsize=256)(_fold)
 
