@@ -20,6 +20,7 @@ from inspect import isclass
 from typing import Any
 
 from aiogram import Router
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.filters import Command, Filter, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
@@ -33,12 +34,16 @@ class LeanRouter(Router):
     """aiogram's Router, without wrapping itself in the outer middlewares of the kind of update when it has
     none (ours are all on the dispatcher's update observer, bot.app): aiogram builds a closure and a wrapper
     with functools.wraps for every router an update passes, though the chain is empty. The same propagation
-    otherwise; with outer middlewares, aiogram's own."""
+    otherwise; with outer middlewares, aiogram's own. A router with no handler and no sub-router for the
+    kind of update is passed at once: aiogram would check its filters and find nothing to call (three of the
+    routers before the FAQ's, for a question)."""
 
     async def propagate_event(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
         observer = self.observers.get(update_type)
         if observer is not None and len(observer.outer_middleware):
             return await super().propagate_event(update_type, event, **kwargs)
+        if not self.sub_routers and (observer is None or not observer.handlers):
+            return UNHANDLED
         kwargs["event_router"] = self
         return await self._propagate_event(observer=observer, update_type=update_type, event=event, **kwargs)
 

@@ -27,6 +27,7 @@ from bot.ops import metrics
 from bot.ops.throttle import Throttle
 from bot.services import erasure
 from bot.text import N_, Translator
+from storage.db import finish
 from storage.person_cache import PersonCache
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class ContextMiddleware(BaseMiddleware):
             token = CURRENT_SESSION.set(session)
             try:
                 result = await handler(event, data)
-                await session.commit()
+                await finish(session)
             except Exception as exc:
                 await session.rollback()
                 # (by tg_user's id: the user row's attributes expired with the rollback)

@@ -125,6 +125,13 @@ async def release(session: AsyncSession) -> None:
         await session.commit()
 
 
+async def finish(session: AsyncSession) -> None:
+    """Commit an update's unit of work, when there is one: an open transaction, or changes not yet flushed.
+    (Most questions end with nothing open: a commit of nothing costs about 20 µs of CPU.)"""
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        await session.commit()
+
+
 async def release_locks(session: AsyncSession) -> None:
     """Commit before CPU work that holds the event loop (the FAQ matcher) if the transaction holds locks
     that another process may wait for: always on SQLite (BEGIN IMMEDIATE takes the write lock), elsewhere

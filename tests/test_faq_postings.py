@@ -1,5 +1,5 @@
 """The FAQ index's inner loops: compiled (bot/faq/_postings.c) where a C compiler was at hand, else in
-Python (bot/faq/index.py `_add_postings`, `_weigh_query`). Both must give the same figures to the last bit,
+Python (bot/faq/index.py `_char_ngrams`, `_add_postings`, `_weigh_query`, `_near_anchor`). Both must give the same figures to the last bit,
 and the compiled ones must refuse what they cannot read instead of reading past an array."""
 
 from __future__ import annotations
@@ -14,7 +14,17 @@ import pytest
 
 from bot.faq import index as faq_index
 from bot.faq.content import load_content
-from bot.faq.index import LanguageIndex, _add_postings, _weigh_query, char_ngrams, word_stems
+from bot.faq.index import (
+    ANCHOR_SIMILARITY,
+    LanguageIndex,
+    _add_postings,
+    _char_ngrams,
+    _near_anchor,
+    _trigrams,
+    _weigh_query,
+    char_ngrams,
+    word_stems,
+)
 from bot.faq.matcher import FaqMatcher
 from bot.faq.normalize import content_tokens, tokenize
 from bot.yamlfile import read_yaml
@@ -22,7 +32,15 @@ from tests.faq_quality import DATA
 
 ROOT = DATA.parent.parent
 
-COMPILED = faq_index.add_postings is not _add_postings and faq_index.weigh_query is not _weigh_query
+COMPILED = all(
+    compiled is not python
+    for compiled, python in (
+        (faq_index.add_postings, _add_postings),
+        (faq_index.weigh_query, _weigh_query),
+        (faq_index.near_anchor, _near_anchor),
+        (faq_index._compiled_char_ngrams, _char_ngrams),
+    )
+)
 needs_compiled = pytest.mark.skipif(not COMPILED, reason="bot/faq/_postings.c was not built here")
 
 
@@ -80,6 +98,41 @@ def test_compiled_and_python_give_the_same_figures(matcher: FaqMatcher, budget: 
 
 
 @needs_compiled
+def test_compiled_and_python_count_the_same_ngrams() -> None:
+    """The same counts in the same order (the order the weights are summed in) for the test set's
+    questions in every script, and for words shorter than the n-grams."""
+    questions = [q["text"] for q in read_yaml(DATA / "faq_testset.yaml")["questions"]]
+    for tokens in [tokenize(text) for text in questions] + [[], [""], ["a"], ["ab", "abc"], ["😂ß"]]:
+        compiled = faq_index.char_ngrams(tokens)
+        assert list(compiled.items()) == list(_char_ngrams(tokens).items()), tokens
+
+
+@needs_compiled
+def test_compiled_and_python_find_the_same_anchors(matcher: FaqMatcher) -> None:
+    """Every word of the test set's questions (and of their Latin keys) against every topic's anchors, in
+    every index: the same verdict, and both ways of being near an anchor (inside it, or alike) occur."""
+    questions = [q["text"] for q in read_yaml(DATA / "faq_testset.yaml")["questions"]]
+    verdicts: set[bool] = set()
+    compared = 0
+    for index in [*matcher.indexes.values(), *matcher.latin.values()]:
+        words = sorted({t for text in questions[::2] for t in tokenize(text) if len(t) >= index.partial_min})
+        for anchors in index.anchor_grams[::3]:
+            for word in words[::5]:
+                grams = _trigrams(word)
+                args = (word, grams, anchors, index.substring_min, ANCHOR_SIMILARITY)
+                verdict = faq_index.near_anchor(*args)
+                assert verdict == _near_anchor(*args), (word, anchors)
+                verdicts.add(verdict)
+                compared += 1
+    assert compared > 10_000 and verdicts == {True, False}
+    # a word inside a longer anchor, an anchor inside a longer word, a typo: near; another word: not
+    anchors = tuple((a, tuple(sorted(_trigrams(a)))) for a in ("kindergarten", "arzt"))
+    for word, near in (("garten", True), ("kinderarzt", True), ("kindergartn", True), ("fahrrad", False)):
+        args = (word, _trigrams(word), anchors, 3, ANCHOR_SIMILARITY)
+        assert faq_index.near_anchor(*args) is near and _near_anchor(*args) is near, word
+
+
+@needs_compiled
 def test_compiled_refuses_what_it_cannot_read() -> None:
     start, ids, weights = array("I", [0, 2, 3]), array("H", [0, 1, 5]), array("f", [0.5, 0.25, 1.0])
     acc = array("d", bytes(8 * 2))
@@ -115,12 +168,38 @@ def test_compiled_weighing_refuses_what_it_cannot_read() -> None:
         weigh({"abc": 1.0}, "", table, array("d", [1.0]), 1.0)  # idf: single precision, as the index keeps it
 
 
+@needs_compiled
+def test_compiled_ngrams_refuse_what_they_cannot_read() -> None:
+    count = faq_index._compiled_char_ngrams
+    with pytest.raises(TypeError):  # tokens: strings
+        count(["arzt", 7], (3, 4))
+    with pytest.raises(TypeError):  # sizes: a tuple
+        count(["arzt"], [3, 4])
+    with pytest.raises(ValueError):
+        count(["arzt"], (0,))
+    assert count(iter(["ab"]), (3, 5)) == {" ab": 1.0, "ab ": 1.0}
+
+
+@needs_compiled
+def test_compiled_anchor_loop_refuses_what_it_cannot_read() -> None:
+    near = faq_index.near_anchor
+    with pytest.raises(TypeError):  # the word's trigrams: a set
+        near("arzt", [" ar"], (("arzt", (" ar",)),), 3, 0.6)
+    with pytest.raises(TypeError):  # anchors: (anchor, trigrams) pairs
+        near("arzt", {" ar"}, ("arzt",), 3, 0.6)
+    with pytest.raises(TypeError):
+        near("arzt", {" ar"}, (("arzt", [" ar"]),), 3, 0.6)
+    assert near("arzt", frozenset(), (), 3, 0.6) is False
+
+
 def test_without_the_compiled_loops_the_python_ones_answer() -> None:
     """As on a machine where no C compiler built them: the import fails and the same answers come."""
     script = (
         "import sys; sys.modules['bot.faq._postings'] = None\n"
         "from bot.faq import index\n"
         "assert index.add_postings is index._add_postings and index.weigh_query is index._weigh_query\n"
+        "assert index.near_anchor is index._near_anchor\n"
+        "assert index._compiled_char_ngrams is index._char_ngrams\n"
         "from bot.faq.content import load_content\n"
         "from bot.faq.matcher import FaqMatcher\n"
         "result = FaqMatcher(load_content()).match('Wo finde ich einen Deutschkurs?', user_lang='de')\n"

@@ -1,5 +1,5 @@
-/* The two inner loops of the FAQ index (bot/faq/index.py `_add_postings` and `_weigh_query`), in C: the same
- * arithmetic in the same order, so the scores are the same to the last bit. Built with the package when a C
+/* Four inner loops of the FAQ index (bot/faq/index.py `_char_ngrams`, `_add_postings`, `_weigh_query` and
+ * `_near_anchor`), in C: the same arithmetic in the same order, so the scores are the same to the last bit. Built with the package when a C
  * compiler is there (setup.py, optional); without it, index.py runs its own Python loops. A third of the CPU
  * of matching a question went into them (bench/bench_update.py). */
 
@@ -34,6 +34,87 @@ unsigned_at(const Py_buffer *view, Py_ssize_t i)
     default:
         return ((const unsigned long *)view->buf)[i];
     }
+}
+
+PyDoc_STRVAR(char_ngrams_doc,
+             "char_ngrams(tokens, sizes)\n\n"
+             "Counts of the character n-grams of each token padded with a space on both sides, for each\n"
+             "size in sizes (ascending) up to the padded token's length: a dict of str to float, in the\n"
+             "order the n-grams first occur.");
+
+static PyObject *
+char_ngrams(PyObject *self, PyObject *args)
+{
+    PyObject *tokens, *sizes, *iterator, *token, *counts;
+    if (!PyArg_ParseTuple(args, "OO!:char_ngrams", &tokens, &PyTuple_Type, &sizes))
+        return NULL;
+    iterator = PyObject_GetIter(tokens);
+    if (iterator == NULL)
+        return NULL;
+    counts = PyDict_New();
+    if (counts == NULL)
+        goto fail;
+    while ((token = PyIter_Next(iterator)) != NULL) {
+        if (!PyUnicode_Check(token)) {
+            PyErr_SetString(PyExc_TypeError, "tokens: str expected");
+            Py_DECREF(token);
+            goto fail;
+        }
+        PyObject *padded = PyUnicode_FromFormat(" %U ", token);
+        Py_DECREF(token);
+        if (padded == NULL)
+            goto fail;
+        Py_ssize_t size = PyUnicode_GET_LENGTH(padded);
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(sizes); k++) {
+            Py_ssize_t n = PyLong_AsSsize_t(PyTuple_GET_ITEM(sizes, k));
+            if (n == -1 && PyErr_Occurred()) {
+                Py_DECREF(padded);
+                goto fail;
+            }
+            if (n > size)
+                break;
+            if (n < 1) {
+                PyErr_SetString(PyExc_ValueError, "sizes: positive lengths expected");
+                Py_DECREF(padded);
+                goto fail;
+            }
+            for (Py_ssize_t i = 0; i + n <= size; i++) {
+                PyObject *gram = PyUnicode_Substring(padded, i, i + n);
+                if (gram == NULL) {
+                    Py_DECREF(padded);
+                    goto fail;
+                }
+                PyObject *old = PyDict_GetItemWithError(counts, gram);
+                double count = 1.0;
+                if (old != NULL)
+                    count += PyFloat_AsDouble(old);
+                else if (PyErr_Occurred()) {
+                    Py_DECREF(gram);
+                    Py_DECREF(padded);
+                    goto fail;
+                }
+                PyObject *value = PyFloat_FromDouble(count);
+                int failed = value == NULL || PyDict_SetItem(counts, gram, value) < 0;
+                Py_XDECREF(value);
+                Py_DECREF(gram);
+                if (failed) {
+                    Py_DECREF(padded);
+                    goto fail;
+                }
+            }
+        }
+        Py_DECREF(padded);
+    }
+    Py_DECREF(iterator);
+    if (PyErr_Occurred()) {
+        Py_DECREF(counts);
+        return NULL;
+    }
+    return counts;
+fail:
+    Py_DECREF(iterator);
+    Py_XDECREF(counts);
+    return NULL;
 }
 
 PyDoc_STRVAR(add_postings_doc,
@@ -237,9 +318,69 @@ release:
     return result;
 }
 
+PyDoc_STRVAR(near_anchor_doc,
+             "near_anchor(token, grams, anchors, substring_min, similarity)\n\n"
+             "Whether a word is close to one of a topic's anchors, each an (anchor, its trigrams) pair: the\n"
+             "anchor (of at least substring_min letters) inside the word, the word (of five letters or more)\n"
+             "inside the anchor, or their trigrams' Dice similarity at least similarity. grams: the word's\n"
+             "trigrams, a set; an anchor's trigrams: a tuple without repeats.");
+
+static PyObject *
+near_anchor(PyObject *self, PyObject *args)
+{
+    PyObject *token, *grams, *anchors;
+    Py_ssize_t substring_min;
+    double similarity;
+    if (!PyArg_ParseTuple(args, "UOOnd:near_anchor", &token, &grams, &anchors, &substring_min, &similarity))
+        return NULL;
+    if (!PyAnySet_Check(grams) || !PyTuple_Check(anchors)) {
+        PyErr_SetString(PyExc_TypeError, "grams: a set, anchors: a tuple expected");
+        return NULL;
+    }
+    Py_ssize_t n = PySet_GET_SIZE(grams), token_length = PyUnicode_GET_LENGTH(token);
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(anchors); i++) {
+        PyObject *pair = PyTuple_GET_ITEM(anchors, i);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0)) ||
+            !PyTuple_Check(PyTuple_GET_ITEM(pair, 1))) {
+            PyErr_SetString(PyExc_TypeError, "anchors: (str, tuple) pairs expected");
+            return NULL;
+        }
+        PyObject *anchor = PyTuple_GET_ITEM(pair, 0), *anchor_grams = PyTuple_GET_ITEM(pair, 1);
+        Py_ssize_t m = PyTuple_GET_SIZE(anchor_grams);
+        double both = (double)(n + m);
+        int inside = 0;
+        if (PyUnicode_GET_LENGTH(anchor) >= substring_min) {
+            inside = PyUnicode_Contains(token, anchor);
+            if (inside < 0)
+                return NULL;
+        }
+        if (!inside && token_length >= 5) {
+            inside = PyUnicode_Contains(anchor, token);
+            if (inside < 0)
+                return NULL;
+        }
+        if (inside)
+            Py_RETURN_TRUE;
+        if ((double)(2 * (n < m ? n : m)) < similarity * both)
+            continue;
+        Py_ssize_t shared = 0;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            int found = PySet_Contains(grams, PyTuple_GET_ITEM(anchor_grams, j));
+            if (found < 0)
+                return NULL;
+            shared += found;
+        }
+        if ((double)(2 * shared) >= similarity * both)
+            Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef methods[] = {
+    {"char_ngrams", char_ngrams, METH_VARARGS, char_ngrams_doc},
     {"add_postings", add_postings, METH_VARARGS, add_postings_doc},
     {"weigh_query", weigh_query, METH_VARARGS, weigh_query_doc},
+    {"near_anchor", near_anchor, METH_VARARGS, near_anchor_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -26,11 +26,14 @@ organizer first writes one.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, ClassVar
 
 from bot.faq.normalize import fold, script_of_token, tokenize, without_addresses
@@ -165,25 +168,47 @@ def script_of(ch: str) -> str | None:
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
+class _ScriptLetters(dict[int, str | None]):
+    """A str.translate table: each letter as the first letter of its script (script_of), other characters
+    dropped. Filled as characters are met, below U+2000 only (Latin, Cyrillic and Arabic letters are
+    there): a text of many rare characters must not grow it."""
+
+    def __missing__(self, code: int) -> str | None:
+        kind = script_of(chr(code))
+        letter = kind[0] if kind else None
+        if code < 0x2000:
+            self[code] = letter
+        return letter
+
+
+_SCRIPT_LETTERS = _ScriptLetters()
+_SCRIPT_NAMES = {"a": "arabic", "c": "cyrillic", "l": "latin", "o": "other"}
+
+
 def _word_script(word: str) -> str | None:
     if word.isascii():  # (most Latin words: their letters are all Latin)
         return "latin" if _ASCII_LETTER.search(word) else None
-    counts: dict[str, int] = {}
-    for ch in word:
-        s = script_of(ch)
-        if s:
-            counts[s] = counts.get(s, 0) + 1
-    if not counts:
+    letters = word.translate(_SCRIPT_LETTERS)
+    if not letters:
         return None
-    return max(counts, key=lambda k: counts[k])
+    if letters.count(letters[0]) == len(letters):  # (most words: one script)
+        return _SCRIPT_NAMES[letters[0]]
+    counts: dict[str, int] = {}
+    for letter in letters:  # the most frequent; of equals, the first met
+        counts[letter] = counts.get(letter, 0) + 1
+    return _SCRIPT_NAMES[max(counts, key=lambda k: counts[k])]
 
 
 def dominant_script(words: Sequence[str]) -> str | None:
     """The script of the question. A non-Latin script wins when it holds a fair share of the words:
     Arabic or Ukrainian sentences often carry German terms (Jobcenter, Kita), never the other way."""
+    return _dominant(list(map(_word_script, words)))
+
+
+def _dominant(scripts: Sequence[str | None]) -> str | None:
+    """dominant_script of the words' scripts."""
     counts: dict[str, int] = {}
-    for w in words:
-        s = _word_script(w)
+    for s in scripts:
         if s:
             counts[s] = counts.get(s, 0) + 1
     if not counts:
@@ -197,11 +222,21 @@ def dominant_script(words: Sequence[str]) -> str | None:
     return max(counts, key=lambda k: counts[k])
 
 
+_ANY_FUNCTION_WORD = frozenset().union(*FUNCTION_WORDS.values())
+
+
 def _claimed_elsewhere(word: str, pair: tuple[frozenset[str], ...]) -> bool:
     """Whether a Latin word is a function word of a language outside `pair` (and of none in it)."""
-    return not any(word in words for words in pair) and any(
-        word in words for words in FUNCTION_WORDS.values()
-    )
+    return word in _ANY_FUNCTION_WORD and not any(word in words for words in pair)
+
+
+@functools.cache
+def _letter_difference(a: str, b: str) -> dict[str, float]:
+    """Each cue letter's weight for `a` less its weight for `b` (one pair per script)."""
+    return {
+        ch: _LETTER_CUES[a].get(ch, 0.0) - _LETTER_CUES[b].get(ch, 0.0)
+        for ch in {*_LETTER_CUES[a], *_LETTER_CUES[b]}
+    }
 
 
 def _logit(p: float) -> float:
@@ -257,15 +292,16 @@ class LanguageDetector:
                 keyed[lang] = (counts, vocab[lang][1])
         self._keys = keyed
 
-    def _key_ratio(self, words: Sequence[str], a: str, b: str) -> float:
+    def _key_ratio(self, folded: Sequence[str], a: str, b: str) -> float:
         """Log-odds that keyed words are `a` rather than `b` (each by its own spelling rules: Arabic drops
         the article "al", Persian keeps it), from how often each language's FAQ uses them: the Russian
-        entries know a few Ukrainian words too, but rarely."""
+        entries know a few Ukrainian words too, but rarely. `folded`: the words, folded."""
         (ca, na), (cb, nb) = self._keys[a], self._keys[b]
         total = 0.0
-        for w in words:
-            wf = fold(w)
-            ka, kb = key(romanize(wf, a), a), key(romanize(wf, b), b)
+        alike = "fa" not in (a, b)  # (only Persian romanises its letters otherwise)
+        for wf in folded:
+            ra = wf if wf.isascii() else romanize(wf, a)  # (Latin letters stay as they are)
+            ka, kb = key(ra, a), key(ra if alike else romanize(wf, b), b)
             if len(ka) < _TRANSLIT_MIN_KEY[GROUP[a]] - 1:
                 continue
             x, y = ca.get(ka, 0), cb.get(kb, 0)
@@ -274,16 +310,15 @@ class LanguageDetector:
                 total += max(-_VOCAB_WORD_CAP, min(_VOCAB_WORD_CAP, ev))
         return total
 
-    def _translit_scores(self, words: Sequence[str]) -> dict[str, float] | None:
+    def _translit_scores(self, words: Sequence[str], folded: Sequence[str]) -> dict[str, float] | None:
         """Probabilities when Latin words are a transliterated language (Arabizi, Finglish, Ukrainian or
-        Russian in Latin letters), else None (German or English)."""
+        Russian in Latin letters), else None (German or English). `folded`: the words, folded."""
         evidence = {lang: 0.0 for lang in self._keys if lang in self.languages}
         if not evidence:
             return None
         native = {lang: 0.0 for lang in ("de", "en")}
         umlauts = 0.0  # German words unknown to the FAQ, told by an umlaut (folding made "fürs" "furs")
-        for raw in words:
-            w = fold(raw)
+        for raw, w in zip(words, folded, strict=True):
             if not w.isascii():
                 continue
             for lang in native:
@@ -313,7 +348,7 @@ class LanguageDetector:
         for a, b in (("ar", "fa"), ("uk", "ru")):
             if a in evidence and b in evidence and (evidence[a] or evidence[b]):
                 pair = (FUNCTION_WORDS[a], FUNCTION_WORDS[b])
-                own = [w for w in words if not _claimed_elsewhere(fold(w), pair)]
+                own = [w for w in folded if not _claimed_elsewhere(w, pair)]
                 ratio = _TRANSLIT_RATIO * self._key_ratio(own, a, b)
                 # It tells which language of the pair, not whether the pair: at most the pair's own evidence.
                 evidence[a if ratio > 0 else b] += min(abs(ratio), max(evidence[a], evidence[b]))
@@ -329,20 +364,19 @@ class LanguageDetector:
         total = sum(weights.values())
         return {k: v / total for k, v in weights.items()}
 
-    def _russian_layout(self, words: Sequence[str]) -> float:
+    def _russian_layout(self, folded: Sequence[str]) -> float:
         """Evidence (log-odds for Ukrainian) that Russian letters spell Ukrainian words ("дытыны"): how
         often the Ukrainian and the Russian FAQ use the words, compared as keys (и ы і are one letter)."""
         if "uk" not in self._keys or "ru" not in self._keys:
             return 0.0
-        return _RU_LAYOUT_WEIGHT * self._key_ratio(words, "uk", "ru")
+        return _RU_LAYOUT_WEIGHT * self._key_ratio(folded, "uk", "ru")
 
-    def _vocab_evidence(self, words: Sequence[str], a: str, b: str, script: str) -> float:
+    def _vocab_evidence(self, folded: Sequence[str], a: str, b: str, script: str) -> float:
         if a not in self._vocab or b not in self._vocab:
             return 0.0
         (ca, na), (cb, nb) = self._vocab[a], self._vocab[b]
         total = 0.0
-        for w in words:
-            wf = fold(w)
+        for wf in folded:
             x, y = ca.get(wf, 0), cb.get(wf, 0)
             if x or y:
                 ev = math.log((x + 0.5) / na) - math.log((y + 0.5) / nb)
@@ -388,16 +422,18 @@ class LanguageDetector:
         """Probability per supported language (0 for the languages of other scripts)."""
         text = _FORMAT_CHARS.sub("", unicodedata.normalize("NFC", without_addresses(text)))
         words = _WORD.findall(text)
-        script = dominant_script(words)
+        scripts = list(map(_word_script, words))
+        script = _dominant(scripts)
         if script is None or script == "other":
             return {}
         pair = tuple(lang for lang in SCRIPT_LANGUAGES[script] if lang in self.languages)
         if not pair:
             return {}
         # Only the words of the chosen script: German terms must not pull an Arabic sentence to German.
-        own = [w for w in words if _word_script(w) == script]
+        own = [w for w, s in zip(words, scripts, strict=True) if s == script]
+        folded = [fold(w) for w in own]
         if script == "latin":
-            translit = self._translit_scores(own)
+            translit = self._translit_scores(own, folded)
             if translit is not None:
                 return translit
         if len(pair) == 1:
@@ -407,28 +443,27 @@ class LanguageDetector:
         cue = 0.0
         letters = own_text.casefold()
         if script == "cyrillic":
-            layout = self._russian_layout(own)
+            layout = self._russian_layout(folded)
             spelling = len(_RU_LAYOUT_SPELLING.findall(letters))
             if spelling:
                 cue += min(_RU_LAYOUT_SPELLING_CAP, _RU_LAYOUT_SPELLING_WEIGHT * spelling)
                 layout = max(layout, 0.0)
-            cue += _UK_ONLY_WEIGHT * sum(fold(w) in _UK_ONLY for w in own)
+            cue += _UK_ONLY_WEIGHT * sum(wf in _UK_ONLY for wf in folded)
             if (layout > 0 or spelling) and _RU_LAYOUT_LETTERS & set(letters):
                 # Ukrainian words in Russian letters: the letters tell the keyboard only
                 letters = "".join(ch for ch in letters if ch not in _RU_LAYOUT_LETTERS)
                 cue += layout
             else:  # surzhyk and the like: how often each FAQ uses the words, at a lower weight
                 cue += _CYRILLIC_KEY_WEIGHT * layout
-        for ch in letters:
-            cue += _LETTER_CUES[a].get(ch, 0.0) - _LETTER_CUES[b].get(ch, 0.0)
+        # cue + each letter's difference in turn (the same sums as a loop, at C speed)
+        cue = functools.reduce(operator.add, map(_letter_difference(a, b).get, letters, repeat(0.0)), cue)
         if script == "arabic":
             letters = set(own_text)
             if letters & _PERSIAN_KEYBOARD and not letters & _ARABIC_KEYBOARD:
                 cue -= _PERSIAN_KEYBOARD_WEIGHT
             elif letters & _ARABIC_KEYBOARD and not letters & _PERSIAN_KEYBOARD:
                 cue += _ARABIC_KEYBOARD_WEIGHT
-        for w in own:
-            wf = fold(w)
+        for wf in folded:
             if wf in _WORD_CUES[a]:
                 cue += _WORD_CUE_WEIGHT
             if wf in _WORD_CUES[b]:
@@ -438,7 +473,7 @@ class LanguageDetector:
                     cue += _ARABIC_ARTICLE_WEIGHT
                 elif wf.startswith(_PERSIAN_VERB_PREFIXES):
                     cue -= _PERSIAN_VERB_WEIGHT
-        cue += self._vocab_evidence(own, a, b, script)
+        cue += self._vocab_evidence(folded, a, b, script)
         cue = max(-_CUE_CAP, min(_CUE_CAP, cue))
         if script not in self.lingua_scripts:
             return _pair_probabilities(a, b, cue)

@@ -32,7 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from bot.faq.normalize import script_of_token, tokenize, within_one_edit
+from bot.faq.normalize import FIRST_GROUP, script_of_token, tokenize, within_one_edit
 from bot.local_facts import DEFAULT_FACTS_FILE, LocalFacts
 from bot.yamlfile import read_yaml
 
@@ -101,7 +101,7 @@ _PERSIAN_PREVERBS = frozenset({"مي", "نمي"})  # normalised ("می" and "ن�
 def squeeze(token: str) -> str:
     """One letter for a run of the same letter typed three times or more: "hilfeee" → "hilfe",
     "ساعدونييي" → "ساعدوني" (a double letter stays: "هدد", "kill")."""
-    return _RUNS.sub(r"\1", token)
+    return _RUNS.sub(FIRST_GROUP, token)
 
 
 def script(token: str) -> str:
@@ -110,9 +110,9 @@ def script(token: str) -> str:
     return "latin" if kind == "digits" else kind
 
 
-def native_key(token: str) -> str:
-    """A normalised word as the native lists compare it."""
-    if script(token) == "cyrillic":
+def native_key(token: str, kind: str | None = None) -> str:
+    """A normalised word as the native lists compare it (`kind`: its script, when known)."""
+    if (kind or script(token)) == "cyrillic":
         token = token.translate(_CYRILLIC_ONE)
     return squeeze(token)
 
@@ -122,13 +122,14 @@ def sound_key(token: str) -> str:
     if token.isdigit():
         return token
     token = _SOUND_GROUPS.sub(lambda m: _SOUND_GROUP_MAP[m.group(0)], token)
-    return _REPEATS.sub(r"\1", token.translate(_SOUND_CHARS))
+    return _REPEATS.sub(FIRST_GROUP, token.translate(_SOUND_CHARS))
 
 
 def _forms(token: str) -> tuple[str, ...]:
     """The native keys a normalised token is tried as (Arabic: also without the article etc.)."""
-    key = native_key(token)
-    if script(token) == "arabic" and len(token) > 4:
+    kind = script(token)
+    key = native_key(token, kind)
+    if kind == "arabic" and len(token) > 4:
         bare = squeeze(_ARABIC_PROCLITICS.sub("", token))
         if bare != key:
             return (key, bare)
@@ -207,7 +208,7 @@ class _Lexicon:
     patterns: list[_Pattern] = field(default_factory=list)
     exact: dict[str, list[int]] = field(default_factory=dict)
     prefixes: dict[str, list[int]] = field(default_factory=dict)
-    prefix_lengths: set[int] = field(default_factory=set)
+    prefix_lengths: tuple[int, ...] = ()  # ascending
     fuzzy: dict[str, list[int]] = field(default_factory=dict)  # one-letter deletions of long stems
     fuzzy_lengths: set[int] = field(default_factory=set)
     fuzzy_starts: set[str] = field(default_factory=set)  # their first two letters (typos are not there)
@@ -220,7 +221,7 @@ class _Lexicon:
                 self.exact.setdefault(alt.key, []).append(number)
                 continue
             self.prefixes.setdefault(alt.key, []).append(number)
-            self.prefix_lengths.add(len(alt.key))
+            self.prefix_lengths = tuple(sorted({*self.prefix_lengths, len(alt.key)}))
             if (
                 not self.sound
                 and len(pattern.slots) == 1
@@ -237,8 +238,9 @@ class _Lexicon:
         for key in keys:
             found.update(self.exact.get(key, ()))
             for n in self.prefix_lengths:
-                if len(key) >= n:
-                    found.update(self.prefixes.get(key[:n], ()))
+                if n > len(key):
+                    break
+                found.update(self.prefixes.get(key[:n], ()))
             if key[:2] in self.fuzzy_starts and len(key) >= FUZZY_MIN - 1:
                 found.update(self._fuzzy(key))
         return found
@@ -246,15 +248,14 @@ class _Lexicon:
     def _fuzzy(self, key: str) -> set[int]:
         """Long stems one letter off: a letter changed, left out or added within the stem's length."""
         found: set[int] = set()
-        for n in self.fuzzy_lengths:
-            if len(key) < n - 1:
-                continue
-            for head in {key[: n - 1], key[:n], key[: n + 1]}:
-                for variant in (head, *_deletions(head)):
-                    for number in self.fuzzy.get(variant, ()):
-                        alt = self.patterns[number].slots[0].alts
-                        if any(a.prefix and _typo_of(head, a.key) for a in alt):
-                            found.add(number)
+        # (each start of the word once: the stems' lengths are neighbours, and so are their heads)
+        heads = {key[:m] for n in self.fuzzy_lengths if len(key) >= n - 1 for m in (n - 1, n, n + 1)}
+        for head in heads:
+            for variant in (head, *_deletions(head)):
+                for number in self.fuzzy.get(variant, ()):
+                    alt = self.patterns[number].slots[0].alts
+                    if any(a.prefix and _typo_of(head, a.key) for a in alt):
+                        found.add(number)
         return found
 
 

@@ -5,7 +5,6 @@ spellings of a language."""
 
 from __future__ import annotations
 
-import heapq
 import math
 import sys
 from array import array
@@ -55,12 +54,13 @@ DECLINE_MARGIN = 0.05
 # --- features ------------------------------------------------------------------------------------
 
 
-def char_ngrams(tokens: Iterable[str]) -> dict[str, float]:
+def _char_ngrams(tokens: Iterable[str], sizes: tuple[int, ...] = NGRAM_SIZES) -> dict[str, float]:
+    """`char_ngrams`, where bot/faq/_postings.c was not built."""
     counts: dict[str, float] = {}
     for tok in tokens:
         padded = f" {tok} "
         size = len(padded)
-        for n in NGRAM_SIZES:
+        for n in sizes:
             if n > size:
                 break
             for i in range(size - n + 1):
@@ -172,6 +172,31 @@ def _add_postings(
         read += n
 
 
+def _near_anchor(
+    token: str,
+    grams: frozenset[str],
+    anchors: tuple[tuple[str, tuple[str, ...]], ...],
+    substring_min: int,
+    similarity: float,
+) -> bool:
+    """`LanguageIndex.anchoring`'s loop over a topic's anchors, where bot/faq/_postings.c was not built: the
+    anchor inside the word, the word inside the anchor, or their trigrams' Dice similarity."""
+    n = len(grams)
+    for a, a_grams in anchors:
+        both = n + len(a_grams)
+        if (
+            (a in token and len(a) >= substring_min)
+            or (len(token) >= 5 and token in a)
+            or (
+                # (the sizes alone rule some anchors out)
+                2 * min(n, len(a_grams)) >= similarity * both
+                and 2 * len(grams.intersection(a_grams)) >= similarity * both
+            )
+        ):
+            return True
+    return False
+
+
 def _weigh_query(
     counts: dict[str, float], prefix: str, table: dict[str, int], idf: array[float], unknown_idf: float
 ) -> list[tuple[int, float]]:
@@ -193,9 +218,17 @@ def _weigh_query(
 
 
 try:
-    from bot.faq._postings import add_postings, weigh_query
+    from bot.faq._postings import add_postings, near_anchor, weigh_query
+    from bot.faq._postings import char_ngrams as _compiled_char_ngrams
 except ImportError:  # built without a C compiler (setup.py): the same in Python
-    add_postings, weigh_query = _add_postings, _weigh_query
+    add_postings, near_anchor, weigh_query = _add_postings, _near_anchor, _weigh_query
+    _compiled_char_ngrams = _char_ngrams
+
+
+def char_ngrams(tokens: Iterable[str]) -> dict[str, float]:
+    """Counts of the tokens' character 3-, 4- and 5-grams (each token padded with a space on both sides), in
+    the order they first occur."""
+    return _compiled_char_ngrams(tokens, NGRAM_SIZES)
 
 
 def _weigh(counts: dict[int, float], idf: array[float]) -> dict[int, float]:
@@ -412,20 +445,8 @@ class LanguageIndex:
             if len(tok) < self.partial_min:
                 continue
             grams = _question_trigrams(tok)
-            n = len(grams)
-            for a, a_grams in self.anchor_grams[i]:
-                # (Dice similarity; the sizes alone rule most anchors out: 2 * min >= 0.6 * sum.)
-                both = n + len(a_grams)
-                if (
-                    (a in tok and len(a) >= self.substring_min)
-                    or (len(tok) >= 5 and tok in a)
-                    or (
-                        2 * min(n, len(a_grams)) >= ANCHOR_SIMILARITY * both
-                        and 2 * len(grams.intersection(a_grams)) >= ANCHOR_SIMILARITY * both
-                    )
-                ):
-                    found.add(tok)
-                    break
+            if near_anchor(tok, grams, self.anchor_grams[i], self.substring_min, ANCHOR_SIMILARITY):
+                found.add(tok)
         return frozenset(found)
 
     def _example_sims(
@@ -530,7 +551,9 @@ class LanguageIndex:
             return []
         # Element-wise W_CHAR * sc + W_WORD * sw without a Python-level loop; candidates among the touched.
         coarse = list(map(add, map(mul, sc, repeat(W_CHAR)), map(mul, sw, repeat(W_WORD))))
-        best = heapq.nlargest(RERANK, touched, key=coarse.__getitem__)
+        # (heapq.nlargest's documented equal, sorted(...)[:n], at C speed: a FAQ has tens of topics, not many
+        # thousands)
+        best = sorted(touched, key=coarse.__getitem__, reverse=True)[:RERANK]
         # The best single example of each candidate: a near-paraphrase of one example question is strong
         # evidence even when the entry as a whole is broad. An entry's examples are numbered contiguously.
         sims = self._example_sims(tokens, int(EXAMPLE_BUDGET * effort), qc)

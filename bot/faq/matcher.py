@@ -159,6 +159,7 @@ class _Query:
         self.scripts = {script_of_token(t) for t in tokens}
         self._keys: dict[str, list[str]] = {}
         self.named: dict[tuple[str, str, str], frozenset[str]] = {}  # (view, lang, slug) -> anchoring
+        self.shares: dict[tuple[str, str], float] = {}  # (view, lang) -> known share
         self.declined = False  # closer to a question no topic answers than to its best topic (no more tries)
 
     def keys(self, lang: str) -> list[str]:
@@ -285,6 +286,13 @@ class FaqMatcher:
             query.named[view, lang, slug] = found
         return found
 
+    def _known_share(self, view: str, lang: str, query: _Query) -> float:
+        """The index's known share of the question's words in one view (asked up to three times)."""
+        share = query.shares.get((view, lang))
+        if share is None:
+            share = query.shares[view, lang] = self._index(view, lang).known_share(query.for_view(view, lang))
+        return share
+
     def _named(self, slug: str, hit: _Hit, query: _Query) -> bool:
         return bool(self._anchoring(slug, hit[2], hit[1], query))
 
@@ -374,8 +382,7 @@ class FaqMatcher:
         if own is not None and own.script in query.scripts and self._known(query, str(primary)) < KNOWN_SHARE:
             return False
         for v, lg in views:
-            index, tokens = self._index(v, lg), query.for_view(v, lg)
-            if v == NATIVE and index.known_share(tokens) < KNOWN_SHARE:
+            if v == NATIVE and self._known_share(v, lg, query) < KNOWN_SHARE:
                 continue
             if self._anchoring(slug, v, lg, query):
                 return True
@@ -456,9 +463,9 @@ class FaqMatcher:
     def _known(self, query: _Query, lang: str) -> float:
         """The share of the question's words the language's entries know. Ukrainian or Russian words
         typed with the other's letters ("дытыны") are known by their keys."""
-        share = self.indexes[lang].known_share(query.tokens)
+        share = self._known_share(NATIVE, lang, query)
         if GROUP.get(lang) == "cyrillic" and lang in self.latin:
-            share = max(share, self.latin[lang].known_share(query.keys(lang)))
+            share = max(share, self._known_share(LATIN, lang, query))
         return share
 
     def _also(self, ranked: list[tuple[str, _Hit]], query: _Query) -> list[str]:
@@ -486,9 +493,9 @@ class FaqMatcher:
         other_script = SCRIPT_OF.get(lang) != SCRIPT_OF.get(str(reader))
         if lang not in self.indexes or (query.scripts & {"arabic", "cyrillic"} and other_script):
             return True
-        if self.indexes[lang].known_share(query.tokens) > 0:
+        if self._known_share(NATIVE, lang, query) > 0:
             return True
-        return lang in self.latin and self.latin[lang].known_share(query.keys(lang)) > 0
+        return lang in self.latin and self._known_share(LATIN, lang, query) > 0
 
     def match(
         self,

@@ -8,6 +8,7 @@ apostrophes, with Latin homoglyphs inside Cyrillic words. Matching sees one cano
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Container, Iterable
@@ -52,6 +53,9 @@ _HOMOGLYPHS = str.maketrans("aeopcxyikmthb", "аеорсхуікмтнв")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LATIN = re.compile("[a-z]")
 # ae/oe/ue after a consonant or at the start of a word stand for ä/ö/ü ("Buergeramt", "Aerztin").
+# A regex's first group as its replacement, by a function: the template r"\1" costs a call into Python's re
+# module for every word, whether it matches or not.
+FIRST_GROUP = operator.methodcaller("group", 1)
 _UMLAUT_DIGRAPH = re.compile(r"(?:(?<=[bcdfghjklmnpqrstvwxz])|(?<![a-z]))([aou])e")
 _TOKEN = re.compile(r"\w+")
 # Web and e-mail addresses and @names are no words of a language: a link pasted by an Arabic reader is no
@@ -120,7 +124,7 @@ def _fix_token(token: str) -> str:
         return token
     cyrillic = len(_CYRILLIC.findall(token))
     if not cyrillic:
-        return _UMLAUT_DIGRAPH.sub(r"\1", token)
+        return _UMLAUT_DIGRAPH.sub(FIRST_GROUP, token)
     # A Cyrillic word with a few look-alike Latin letters; otherwise two words run together.
     if cyrillic >= len(latin) and set(latin) <= _HOMOGLYPH_LATIN:
         return token.translate(_HOMOGLYPHS)

@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from bot.faq.greetings import GREETINGS
-from bot.faq.normalize import tokenize
+from bot.faq.normalize import FIRST_GROUP, tokenize
 from bot.yamlfile import read_yaml
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent.parent / "locales" / "smalltalk.yaml"
@@ -53,7 +53,7 @@ _EMOJI_PARTS = re.compile("[\ufe0e\ufe0f\u200d\U0001f3fb-\U0001f3ff]")
 
 def squeeze(token: str) -> str:
     """One letter for a run of the same letter: "dankeee" → "danke", "mamnoon" → "mamnon"."""
-    return _REPEATS.sub(r"\1", token)
+    return _REPEATS.sub(FIRST_GROUP, token)
 
 
 def words(text: str) -> tuple[str, ...]:

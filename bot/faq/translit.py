@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import _lru_cache_wrapper, lru_cache
 
-from bot.faq.normalize import STOPWORDS, fold, script_of_token, stem
+from bot.faq.normalize import FIRST_GROUP, STOPWORDS, fold, script_of_token, stem
 
 TRANSLIT_LANGUAGES: tuple[str, ...] = ("ar", "fa", "uk", "ru")
 GROUP: dict[str, str] = {"ar": "abjad", "fa": "abjad", "uk": "cyrillic", "ru": "cyrillic"}
@@ -54,6 +54,18 @@ _CYRILLIC_LATIN: dict[str, str] = {
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch",
     "ш": "sh", "щ": "shch", "ь": "", "ъ": "", "ы": "y", "э": "e", "ю": "iu", "я": "ia",
 }  # fmt: skip
+
+
+class _CyrillicTable(dict[int, str | None]):
+    """_CYRILLIC_LATIN as a str.translate table: other letters kept when ASCII, else dropped."""
+
+    def __missing__(self, code: int) -> str | None:
+        if code < 128:
+            raise LookupError  # (translate keeps the character)
+        return None
+
+
+_CYRILLIC_TABLE = _CyrillicTable({ord(ch): latin for ch, latin in _CYRILLIC_LATIN.items()})
 _ARABIC_ARTICLE = re.compile("^(?:وال|فال|بال|كال|لل|ال)(?=..)")
 
 
@@ -83,7 +95,7 @@ def romanize(token: str, lang: str | None = None) -> str:
             latin = latin[0] + "a" + latin[1:]
         return latin
     if script_of_token(token) == "cyrillic":
-        return "".join(_CYRILLIC_LATIN.get(ch, ch if ch.isascii() else "") for ch in token)
+        return token.translate(_CYRILLIC_TABLE)
     return token
 
 
@@ -180,11 +192,11 @@ def key(token: str, lang: str) -> str:
         else:
             out = out.replace("g", "q")  # Gulf/Iraqi "g" for ق; غ and ق share "q" anyway
         # Doubled letters count once, also across a short vowel the script does not write ("mutatawe3").
-        return _REPEATS.sub(r"\1", out)
+        return _REPEATS.sub(FIRST_GROUP, out)
     token = _CYRILLIC_DIGRAPHS(token)
     token = "".join(_CYRILLIC_LETTERS.get(ch, ch) for ch in token if ch.isalpha())
     # After y/j -> i: "ye", "ie" and є are one "e"; "yi", ї are one "i" (the repeat below).
-    return _REPEATS.sub(r"\1", token.replace("ie", "e"))
+    return _REPEATS.sub(FIRST_GROUP, token.replace("ie", "e"))
 
 
 _WORD = re.compile(r"[\w']+")

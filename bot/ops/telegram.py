@@ -130,7 +130,8 @@ def wire_params(bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:
     for JSON; None when the call uploads a file. Like aiogram's form, without the empty ones."""
     files: dict[str, Any] = {}
     params: dict[str, Any] = {}
-    for key, value in method.model_dump(warnings=False).items():
+    # (exclude_none: the fields left unset are dropped here anyway; not walking them is a third of the time)
+    for key, value in method.model_dump(warnings=False, exclude_none=True).items():
         prepared = bot.session.prepare_value(value, bot=bot, files=files, _dumps_json=False)
         if prepared is not None and prepared != "":
             params[key] = prepared

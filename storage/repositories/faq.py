@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FaqUnanswered, FaqVote, OutboxMessage, Ticket, TicketMessage, User
@@ -21,8 +21,11 @@ async def add_ticket(session: AsyncSession, ticket: Ticket) -> Ticket:
 
 
 def has_ticket(kind: str, statuses: Sequence[str]) -> ColumnElement[bool]:
-    """Whether the user of the enclosing query (`users.id`) asked such a ticket: for get_user_with."""
-    return exists().where(Ticket.asker_id == User.id, Ticket.kind == kind, Ticket.status.in_(statuses))
+    """Whether the user of the enclosing query (`users.id`) asked such a ticket: for get_user_with. (The
+    statuses as equalities, not IN: an IN list is expanded anew at every execution, and this statement runs
+    for most updates.)"""
+    status = or_(*(Ticket.status == s for s in statuses)) if statuses else false()
+    return exists().where(Ticket.asker_id == User.id, Ticket.kind == kind, status)
 
 
 async def get_ticket(session: AsyncSession, ticket_id: int) -> Ticket | None:
