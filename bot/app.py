@@ -45,6 +45,7 @@ from bot.services import roles
 from bot.text import Translator
 from bot.translation.service import MachineTranslator, get_machine_translator
 from handlers.gates import group_gated
+from handlers.lanes import LaneDispatcher
 from handlers.middlewares import (
     ChatScopeMiddleware,
     CommitBeforeRequest,
@@ -212,11 +213,11 @@ async def build_app(
         throttle = RedisThrottle(
             redis, guard, redis_prefix(token), settings.throttle_rate, settings.throttle_burst
         )
-        dp = Dispatcher(storage=storage, events_isolation=events_isolation, disable_fsm=True)
+        dp = LaneDispatcher(storage=storage, events_isolation=events_isolation, disable_fsm=True)
     else:
         # one update per chat at a time, in the order they came (as Redis' isolation does across
         # processes): a person's quick messages to a helper join their question in the order written
-        dp = Dispatcher(storage=MemoryStates(), events_isolation=LocalIsolation(), disable_fsm=True)
+        dp = LaneDispatcher(storage=MemoryStates(), events_isolation=LocalIsolation(), disable_fsm=True)
     dp.update.outer_middleware(UpdateMetrics())
     dp.update.outer_middleware(UpdateDedup(seen))
     # a flood is dropped on arrival, before the chat's lock (aiogram's FSM middleware, registered here

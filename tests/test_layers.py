@@ -41,6 +41,8 @@ HANDLER_COMMONS = (
     "handlers.callbacks",
     "handlers.middlewares",
     "handlers.when",  # asking for a date and time: /broadcast, /newevent, /assign
+    "handlers.gates",  # the routing of all flows, derived from their filters
+    "handlers.lanes",
 )
 MAX_LINES = {"handlers": 400, "bot": 600, "storage": 600, "emulator": 600, "console": 600}
 
