@@ -209,6 +209,7 @@ class _Lexicon:
     exact: dict[str, list[int]] = field(default_factory=dict)
     prefixes: dict[str, list[int]] = field(default_factory=dict)
     prefix_lengths: tuple[int, ...] = ()  # ascending
+    prefix_heads: set[str] = field(default_factory=set)  # the prefixes' first prefix_lengths[0] letters
     fuzzy: dict[str, list[int]] = field(default_factory=dict)  # one-letter deletions of long stems
     fuzzy_lengths: set[int] = field(default_factory=set)
     fuzzy_starts: set[str] = field(default_factory=set)  # their first two letters (typos are not there)
@@ -221,7 +222,13 @@ class _Lexicon:
                 self.exact.setdefault(alt.key, []).append(number)
                 continue
             self.prefixes.setdefault(alt.key, []).append(number)
+            before = self.prefix_lengths[:1]
             self.prefix_lengths = tuple(sorted({*self.prefix_lengths, len(alt.key)}))
+            shortest = self.prefix_lengths[0]
+            if self.prefix_lengths[:1] == before:
+                self.prefix_heads.add(alt.key[:shortest])
+            else:  # a shorter prefix than all before: their heads are shorter now
+                self.prefix_heads = {p[:shortest] for p in self.prefixes}
             if (
                 not self.sound
                 and len(pattern.slots) == 1
@@ -237,10 +244,12 @@ class _Lexicon:
         found: set[int] = set()
         for key in keys:
             found.update(self.exact.get(key, ()))
-            for n in self.prefix_lengths:
-                if n > len(key):
-                    break
-                found.update(self.prefixes.get(key[:n], ()))
+            # (most words begin no prefix: one look-up tells)
+            if self.prefix_lengths and key[: self.prefix_lengths[0]] in self.prefix_heads:
+                for n in self.prefix_lengths:
+                    if n > len(key):
+                        break
+                    found.update(self.prefixes.get(key[:n], ()))
             if key[:2] in self.fuzzy_starts and len(key) >= FUZZY_MIN - 1:
                 found.update(self._fuzzy(key))
         return found
@@ -333,7 +342,7 @@ class Detector:
         )
 
     def find(self, text: str) -> Hit | None:
-        sos = any(ch in SOS_EMOJI for ch in text)
+        sos = not SOS_EMOJI.isdisjoint(text)
         return self.find_in_tokens(tokenize(text), sos=sos)
 
     def find_in_tokens(self, tokens: Sequence[str], sos: bool = False) -> Hit | None:
