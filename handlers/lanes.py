@@ -132,17 +132,22 @@ def may_take_texts(router: Router, prefixes: str) -> bool:
 
 
 def command_prefixes(router: Router) -> str:
-    """Every prefix a command filter or gate of these routers reads (aiogram's default: "/")."""
-    found = ""
-    for observer in (router.observers["message"],):
+    """aiogram's command prefix "/" and every other one a command filter or gate of the routers reads."""
+    found = "/"
+    for each in router.chain_tail:
+        observer = each.observers["message"]
         for handler in (observer._handler, *observer.handlers):
             for f in handler.filters or ():
                 check = f.callback
-                prefix = check.prefix if isinstance(check, Command) else getattr(check, "prefixes", "")
-                found += "".join(p for p in prefix if p not in found) if isinstance(prefix, str) else ""
-    for sub in router.sub_routers:
-        found += "".join(p for p in command_prefixes(sub) if p not in found)
-    return found or "/"
+                prefix = (
+                    check.prefix
+                    if isinstance(check, Command)
+                    else check.prefixes
+                    if isinstance(check, CommandOrStateGate)
+                    else ""
+                )
+                found += "".join(p for p in prefix if p not in found)
+    return found
 
 
 class LaneDispatcher(Dispatcher):

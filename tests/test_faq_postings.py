@@ -38,7 +38,7 @@ COMPILED = all(
         (faq_index.add_postings, _add_postings),
         (faq_index.weigh_query, _weigh_query),
         (faq_index.near_anchor, _near_anchor),
-        (faq_index._compiled_char_ngrams, _char_ngrams),
+        (faq_index.count_ngrams, _char_ngrams),
     )
 )
 needs_compiled = pytest.mark.skipif(not COMPILED, reason="bot/faq/_postings.c was not built here")
@@ -170,7 +170,7 @@ def test_compiled_weighing_refuses_what_it_cannot_read() -> None:
 
 @needs_compiled
 def test_compiled_ngrams_refuse_what_they_cannot_read() -> None:
-    count = faq_index._compiled_char_ngrams
+    count = faq_index.count_ngrams
     with pytest.raises(TypeError):  # tokens: strings
         count(["arzt", 7], (3, 4))
     with pytest.raises(TypeError):  # sizes: a tuple
@@ -199,7 +199,7 @@ def test_without_the_compiled_loops_the_python_ones_answer() -> None:
         "from bot.faq import index\n"
         "assert index.add_postings is index._add_postings and index.weigh_query is index._weigh_query\n"
         "assert index.near_anchor is index._near_anchor\n"
-        "assert index._compiled_char_ngrams is index._char_ngrams\n"
+        "assert index.count_ngrams is index._char_ngrams\n"
         "from bot.faq.content import load_content\n"
         "from bot.faq.matcher import FaqMatcher\n"
         "result = FaqMatcher(load_content()).match('Wo finde ich einen Deutschkurs?', user_lang='de')\n"

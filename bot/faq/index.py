@@ -219,16 +219,16 @@ def _weigh_query(
 
 try:
     from bot.faq._postings import add_postings, near_anchor, weigh_query
-    from bot.faq._postings import char_ngrams as _compiled_char_ngrams
+    from bot.faq._postings import char_ngrams as count_ngrams
 except ImportError:  # built without a C compiler (setup.py): the same in Python
     add_postings, near_anchor, weigh_query = _add_postings, _near_anchor, _weigh_query
-    _compiled_char_ngrams = _char_ngrams
+    count_ngrams = _char_ngrams
 
 
 def char_ngrams(tokens: Iterable[str]) -> dict[str, float]:
     """Counts of the tokens' character 3-, 4- and 5-grams (each token padded with a space on both sides), in
     the order they first occur."""
-    return _compiled_char_ngrams(tokens, NGRAM_SIZES)
+    return count_ngrams(tokens, NGRAM_SIZES)
 
 
 def _weigh(counts: dict[int, float], idf: array[float]) -> dict[int, float]:
