@@ -37,6 +37,7 @@ from bot.logs import set_hash_key
 from bot.ops import metrics
 from bot.ops.health import HEARTBEAT_SECONDS, Health, add_routes, collect_outbox, start_server
 from bot.ops.isolation import LocalIsolation, MemoryStates
+from bot.ops.lazy_types import flat_bot_context
 from bot.ops.leader import AlwaysLeader, Leadership, exactly_once, leadership_for, migration_lock
 from bot.ops.polling import confirm_after_handling
 from bot.ops.telegram import GuardedWebhookHandler, RetryRequest, TolerantSession
@@ -125,6 +126,7 @@ class App:
 
 
 def build_bot(settings: Settings, token: str) -> Bot:
+    flat_bot_context()  # (bot/ops/lazy_types.py: each aiogram object's bot set in one call)
     session = TolerantSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_url),
         timeout=settings.telegram_request_timeout_seconds,

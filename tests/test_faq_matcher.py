@@ -518,3 +518,12 @@ def test_arabizi_names_a_feminine_noun_with_my(matcher: FaqMatcher) -> None:
     for text in ("eqamti btekhlas ba3d shahr, shu a3mel?", "i2amti 5elset, kif bjadedha?"):
         result = matcher.match(text)
         assert result.confident and result.slug == "residence-permit", text
+
+
+def test_the_doubt_weighs_every_piece_of_evidence_in_the_order_of_its_weights() -> None:
+    from dataclasses import astuple, fields
+
+    from bot.faq.doubt import WEIGHTS, Evidence
+
+    evidence = Evidence(*(float(i + 1) for i in range(len(fields(Evidence)))))
+    assert evidence.vector() == astuple(evidence) == tuple(float(i + 1) for i in range(len(WEIGHTS)))

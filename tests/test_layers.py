@@ -33,6 +33,7 @@ SHELL = {
     "bot.ops.polling",  # aiogram's long polling, confirming an update once handled
     "bot.ops.redis",  # aiogram's FSM storage with a degraded mode
     "bot.ops.isolation",  # aiogram's event isolation within one process (no Redis)
+    "bot.ops.lazy_types",  # aiogram's types: validators built at first use, each object's bot set in one call
 }
 # Handlers shared by every capability (not a capability themselves).
 HANDLER_COMMONS = (

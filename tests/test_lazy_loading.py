@@ -1,5 +1,6 @@
 """What a bot process loads only when it is used (issue 18's memory): aiogram's types build their validators
-at first use (bot/ops/lazy_types.py) and validate exactly as when all are built at import; the rare parts
+at first use (bot/ops/lazy_types.py) and validate exactly as when all are built at import, each object's bot
+set in one call (`flat_bot_context`) as pydantic's own way sets it; the rare parts
 (letters' photos, calendar files, the console, the flyer, backups) are not imported at start-up. Each case
 runs in a fresh interpreter: what is imported at start-up cannot be undone in this one."""
 
@@ -21,9 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # reply the bot would send. Dumped after validation: the same JSON with and without the deferral.
 PROBE = r"""
 import json, sys
-if sys.argv[1] == "deferred":
-    import bot  # installs the deferral before aiogram is imported
-from aiogram.types import CallbackQuery, Poll, Update
+flattened = None
+if sys.argv[1] == "deferred":  # as the bot runs: the deferral installed before aiogram is imported, ...
+    import bot
+    from bot.ops.lazy_types import flat_bot_context
+    flattened = [flat_bot_context(), flat_bot_context()]  # ... and each object's bot set in one call
+from aiogram import Bot
+from aiogram.types import CallbackQuery, Message, Poll, Update
 from aiogram.methods import SendMessage
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -37,14 +42,22 @@ message = {
     "reply_to_message": {"message_id": 4, "date": 1796362990, "chat": chat, "text": "مرحبا"},
     "reply_markup": {"inline_keyboard": [[{"text": "✅", "callback_data": "faq:1"}]]},
 }
+the_bot = Bot("123:abc")
 updates = [
-    Update.model_validate({"update_id": 1, "message": message}),
+    Update.model_validate({"update_id": 1, "message": message}, context={"bot": the_bot}),
     Update.model_validate({"update_id": 2, "callback_query": {
         "id": "c1", "from": user, "chat_instance": "ci", "data": "faq:1", "message": message}}),
 ]
 keyboard = InlineKeyboardBuilder()
 keyboard.button(text="اسأل شخصًا", callback_data="ask:1")
 reply = SendMessage(chat_id=7, text="<b>نعم</b>", parse_mode="HTML", reply_markup=keyboard.as_markup())
+first = updates[0].message
+bots = [  # whose bot each object knows: the one validation was given, or none
+    [x.bot is the_bot for x in (updates[0], first, first.chat, first.reply_to_message, first.photo[0])],
+    [x.bot is None for x in (updates[1], reply, reply.reply_markup, Message.model_construct(message_id=1))],
+    reply.as_(the_bot).bot is the_bot,
+    [sorted(x.__pydantic_private__) for x in (first, reply, Message.model_construct(message_id=1))],
+]
 import aiogram.types
 names = aiogram.types.__all__
 print(json.dumps({
@@ -53,6 +66,8 @@ print(json.dumps({
     "after": {"Update": Update.__pydantic_complete__, "Poll": Poll.__pydantic_complete__},
     "updates": [u.model_dump(mode="json", exclude_none=True) for u in updates],
     "callback": isinstance(updates[1].callback_query, CallbackQuery),
+    "bots": bots,
+    "flattened": flattened,
     "reply": {"text": reply.text, "markup": reply.reply_markup.model_dump(mode="json", exclude_none=True)},
 }, sort_keys=True))
 """
@@ -89,6 +104,12 @@ def test_aiogram_types_are_built_at_first_use_and_validate_as_before() -> None:
     assert deferred["updates"][0]["message"]["photo"][0]["file_id"] == "p1"  # nested types validated
     assert deferred["reply"] == eager["reply"]
     assert deferred["reply"]["markup"]["inline_keyboard"][0][0]["callback_data"] == "ask:1"
+    # each object knows the bot it was read for, set in one call as pydantic's own way would set it
+    changed, again = deferred["flattened"]
+    assert changed > 400 and again == 0  # every type and method of aiogram; the second call finds none left
+    assert deferred["bots"] == eager["bots"]
+    assert deferred["bots"][:3] == [[True] * 5, [True] * 4, True]
+    assert deferred["bots"][3] == [["_bot"]] * 3
 
 
 def test_installing_twice_keeps_one_wrapper() -> None:

@@ -1,4 +1,5 @@
-"""aiogram's types build their validators when first used, not all at import.
+"""aiogram's types build their validators when first used, not all at import, and set up their bot in one
+call per object.
 
 `aiogram.types` ends by calling `model_rebuild` on each of its ~300 classes with one namespace (the types
 themselves), which builds a pydantic validator and serializer for every Telegram type, used or not: 40 MiB
@@ -8,11 +9,19 @@ aiogram is imported (bot/__init__.py, handlers/__init__.py), this records the na
 is built the first time it validates or serializes (pydantic's own deferred path), with that namespace.
 Validation is unchanged: the same schema, built later.
 
-It imports pydantic only, never aiogram, so that it can run first. Like bot/app.py, this is wiring.
+Every aiogram object (an update, a message, a button, a method call) keeps the bot it belongs to in a private
+attribute, set in `model_post_init`. pydantic wraps that method once per class level with private attributes,
+and each wrapper sets the private attributes up from their declarations first: three to five Python calls
+per object, half of what building a button costs (5.0 -> 2.4 µs), and an answer builds and reads about fifty
+such objects. `flat_bot_context` gives those classes one method with the same outcome.
+
+The deferral imports pydantic only, never aiogram, so that it can run first. Like bot/app.py, this is wiring.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import sys
 from typing import Any
 
@@ -75,3 +84,34 @@ def defer_aiogram_validators() -> None:
     """Install the deferral (idempotent). Has no effect on classes already built."""
     if getattr(pydantic.BaseModel.model_rebuild, "__func__", None) is not _model_rebuild:
         pydantic.BaseModel.model_rebuild = classmethod(_model_rebuild)  # type: ignore[method-assign,assignment]
+
+
+def _bot_from_context(self: Any, context: Any, /) -> None:
+    """aiogram's `BotContextController.model_post_init` after pydantic's set-up of the private attributes, in
+    one step: `_bot` is the only one and has no default, so they leave exactly this."""
+    object.__setattr__(self, "__pydantic_private__", {"_bot": context.get("bot") if context else None})
+
+
+def flat_bot_context() -> int:
+    """Give every aiogram class whose post-init is pydantic's wrapping of aiogram's own (and whose only private
+    attribute is `_bot`) the one-step `_bot_from_context`; how many were changed. Idempotent; a class made
+    later keeps pydantic's way, which gives the same result."""
+    for module in ("aiogram.types", "aiogram.methods"):  # every class exists before the walk
+        importlib.import_module(module)
+    from aiogram.client.context_controller import BotContextController
+
+    own = BotContextController.__dict__["model_post_init"]
+    own = inspect.unwrap(own) if callable(own) else own
+    changed = 0
+    todo: list[type[Any]] = [BotContextController]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        current = cls.__dict__.get("model_post_init")
+        if current is None or current is _bot_from_context or inspect.unwrap(current) is not own:
+            continue
+        if set(cls.__private_attributes__) != {"_bot"}:
+            continue
+        cls.model_post_init = _bot_from_context
+        changed += 1
+    return changed

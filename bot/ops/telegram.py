@@ -339,7 +339,7 @@ class TolerantSession(AiohttpSession):
             result = read_result(method.__returning__, answer.get("result"), bot)
             if result is NOT_READ:
                 return super().check_response(bot, method, status_code, content)
-            return Response.model_construct(ok=True, result=result)
+            return _ANSWERED.model_copy(update={"result": result})
         try:
             refusal = Response.model_validate(answer, context={"bot": bot})
         except ValidationError:
@@ -348,6 +348,8 @@ class TolerantSession(AiohttpSession):
 
 
 NOT_READ: Any = object()  # a result read_result leaves to aiogram
+# A successful answer, copied with each result: model_construct resolves every field's default (6 µs, a copy 2)
+_ANSWERED: Response[Any] = Response.model_construct(ok=True)
 
 
 def read_result(returning: Any, raw: Any, bot: Bot) -> Any:
