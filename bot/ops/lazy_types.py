@@ -100,8 +100,8 @@ def flat_bot_context() -> int:
         importlib.import_module(module)
     from aiogram.client.context_controller import BotContextController
 
-    own = BotContextController.__dict__["model_post_init"]
-    own = inspect.unwrap(own) if callable(own) else own
+    # aiogram's own post-init, inside pydantic's wrapper
+    own = inspect.unwrap(BotContextController.__dict__["model_post_init"])
     changed = 0
     todo: list[type[Any]] = [BotContextController]
     while todo:
