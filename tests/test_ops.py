@@ -553,6 +553,113 @@ async def test_calls_go_as_json_and_uploads_as_a_form() -> None:
     }
 
 
+async def test_a_call_without_result_is_not_read_but_a_refusal_is() -> None:
+    """bot.ops.telegram.without_result: the sent message's echo is not parsed (its result is None), a refusal
+    still raises as always, and the calls after it are read again."""
+    from aiogram import Bot
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.exceptions import TelegramForbiddenError
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    import bot.ops.telegram as telegram
+    from bot.ops.telegram import TolerantSession, without_result
+
+    answers = [
+        {"ok": True, "result": SENT},
+        {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+        {"ok": True, "result": SENT},
+    ]
+    read: list[Any] = []
+    reading = telegram.read_result
+
+    def counted(returning: Any, raw: Any, bot: Any) -> Any:
+        read.append(raw)
+        return reading(returning, raw, bot)
+
+    async def api(request: web.Request) -> web.Response:
+        answer = answers.pop(0)
+        return web.json_response(answer, status=200 if answer["ok"] else answer["error_code"])
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", api)
+    server = TestServer(app)
+    await server.start_server()
+    session = TolerantSession(api=TelegramAPIServer.from_base(str(server.make_url(""))))
+    bot = Bot(ANSWER_TOKEN, session=session)
+    telegram.read_result = counted  # type: ignore[assignment]
+    try:
+        assert await without_result(bot.send_message(5, "مرحبا")) is None
+        assert read == []
+        with pytest.raises(TelegramForbiddenError):
+            await without_result(bot.send_message(5, "مرحبا"))
+        sent = await bot.send_message(5, "مرحبا")
+    finally:
+        telegram.read_result = reading  # type: ignore[assignment]
+        await session.close()
+        await server.close()
+    assert sent.message_id == SENT["message_id"] and read == [SENT]
+
+
+def _wire_methods() -> list[Any]:
+    from datetime import UTC, datetime
+
+    from aiogram.enums import ParseMode
+    from aiogram.methods import BanChatMember, EditMessageText, SendPhoto
+    from aiogram.types import (
+        BufferedInputFile,
+        InlineKeyboardButton,
+        InlineKeyboardMarkup,
+        LinkPreviewOptions,
+        ReplyParameters,
+    )
+
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="نعم", callback_data="faq:y"),
+                InlineKeyboardButton(text="🔗", url="https://x.example"),
+            ],
+            [InlineKeyboardButton(text="0", callback_data="0")],
+        ]
+    )
+    return [
+        SendMessage(
+            chat_id=5, text="مرحبا", reply_markup=markup, reply_parameters=ReplyParameters(message_id=3)
+        ),
+        SendMessage(chat_id=-100, text="x", parse_mode=ParseMode.MARKDOWN_V2, disable_notification=False),
+        SendMessage(chat_id="@channel", text="", link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        EditMessageText(chat_id=5, message_id=9, text="y", reply_markup=markup),
+        BanChatMember(chat_id=-100, user_id=7, until_date=datetime(2030, 1, 2, tzinfo=UTC)),
+        SendPhoto(chat_id=5, photo=BufferedInputFile(b"\x89PNG", "p.png"), caption="c"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_calls_are_prepared_as_aiogram_prepares_them(index: int) -> None:
+    """bot.ops.telegram.wire_params walks plain values itself: the same parameters as aiogram's
+    prepare_value gives (the bot's defaults filled in, enums and dates as Telegram takes them), and None
+    for an upload."""
+    from aiogram import Bot
+    from aiogram.client.default import DefaultBotProperties
+
+    from bot.ops.telegram import TolerantSession, wire_params
+
+    method = _wire_methods()[index]
+    bot = Bot(
+        ANSWER_TOKEN,
+        session=TolerantSession(),
+        default=DefaultBotProperties(parse_mode="HTML", protect_content=True),
+    )
+    files: dict[str, Any] = {}
+    theirs = {}
+    for key, value in method.model_dump(warnings=False, exclude_none=True).items():
+        prepared = bot.session.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+        if prepared is not None and prepared != "":
+            theirs[key] = prepared
+    assert wire_params(bot, method) == (None if files else theirs)
+
+
 def test_keyboards_keep_telegrams_limits() -> None:
     from aiogram.types import InlineKeyboardButton
 

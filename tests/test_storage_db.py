@@ -11,15 +11,18 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.config import ROOT
-from storage.db import create_engine, create_sessionmaker, release_locks
+from storage.db import create_engine, create_sessionmaker, finish, release_locks
 from storage.migrate import database_heads, file_heads, upgrade
 from storage.models import User
+from storage.repositories.users import attach_user, user_columns
 from storage.sqlite import connect_sqlite
 from tests.conftest import PG_URL
 
@@ -172,6 +175,47 @@ async def test_release_locks_commits_what_holds_a_lock_and_keeps_a_reading_trans
     await session.rollback()
     await release_locks(session)  # no transaction: nothing to do
     assert not session.in_transaction()
+
+
+async def test_finish_commits_what_was_written_and_leaves_a_read_to_the_close(
+    sessionmaker: Any,
+) -> None:
+    """An update's end: what it wrote (a flush, a statement, changes not yet flushed) is committed; a
+    transaction that only read, or that only holds the person (storage.person_cache), is not committed but
+    rolled back by the session's close, and nothing it read is lost."""
+    commits: list[int] = []
+
+    def count(_session: Any) -> None:
+        commits.append(1)
+
+    event.listen(Session, "after_commit", count)
+    try:
+        async with sessionmaker() as session:
+            session.add(User(id=777_101, language="de", created_at=datetime.now(UTC)))
+            await finish(session)  # not yet flushed
+        assert len(commits) == 1
+        async with sessionmaker() as session:
+            await session.execute(update(User).where(User.id == 777_101).values(language="ar"))
+            await finish(session)  # a statement
+        assert len(commits) == 2
+        async with sessionmaker() as session:
+            user = await session.get(User, 777_101)
+            assert user is not None and user.language == "ar"
+            user.language = "fa"
+            await finish(session)  # a change of a row read
+        assert len(commits) == 3
+        async with sessionmaker() as session:
+            user = await session.get(User, 777_101)
+            assert user is not None and user.language == "fa"
+            await finish(session)  # only read
+            assert session.in_transaction()
+        async with sessionmaker() as session:
+            kept = user_columns(User(id=777_101, language="fa", created_at=datetime.now(UTC), is_active=True))
+            attach_user(session, kept)
+            await finish(session)  # only the person, as kept
+        assert len(commits) == 3
+    finally:
+        event.remove(Session, "after_commit", count)
 
 
 async def test_sqlite_statements_run_on_the_loop_and_a_locked_begin_waits_off_it(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ before its first import) is answered from the files the service was built with.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -54,10 +53,19 @@ class FaqService(Protocol):
 Version = tuple[str, int]  # (the database, its counter `faq_content`)
 
 
-@functools.lru_cache(maxsize=8)
+# by the URL object's id; the object is kept with its name, so no other takes its id meanwhile
+_DATABASE_NAMES: dict[int, tuple[URL, str]] = {}
+
+
 def _database_name(url: URL) -> str:
-    """(Rendered once per database: SQLAlchemy renders a URL anew on every call, before every question.)"""
-    return url.render_as_string(hide_password=True)
+    """Rendered once per URL object (an engine keeps its own): SQLAlchemy renders a URL anew on every
+    call, and to hash it as well, so a cache keyed by the URL itself rendered it before every question."""
+    known = _DATABASE_NAMES.get(id(url))
+    if known is None:
+        if len(_DATABASE_NAMES) >= 64:  # (engines of tests come and go)
+            _DATABASE_NAMES.clear()
+        known = _DATABASE_NAMES[id(url)] = (url, url.render_as_string(hide_password=True))
+    return known[1]
 
 
 Examples = list[tuple[str, str, str]]  # (lang, slug, text)

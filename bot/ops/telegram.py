@@ -33,6 +33,7 @@ import logging
 import math
 import warnings
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from http import HTTPStatus
 from types import UnionType
 from typing import Any, NoReturn, Protocol, Union, cast, get_args, get_origin
@@ -132,10 +133,28 @@ def wire_params(bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:
     params: dict[str, Any] = {}
     # (exclude_none: the fields left unset are dropped here anyway; not walking them is a third of the time)
     for key, value in method.model_dump(warnings=False, exclude_none=True).items():
-        prepared = bot.session.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+        prepared = _prepared(value, bot, files)
         if prepared is not None and prepared != "":
             params[key] = prepared
     return None if files else params
+
+
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def _prepared(value: Any, bot: Bot, files: dict[str, Any]) -> Any:
+    """aiogram's `prepare_value(..., _dumps_json=False)`, with the dicts, lists and plain values of a dumped
+    call walked here: aiogram asks each value ten isinstance questions, a third of the time it took to
+    build an answer with its buttons. Anything else (the bot's defaults, files, enums, dates) aiogram
+    prepares."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {key: item for key, raw in value.items() if (item := _prepared(raw, bot, files)) is not None}
+    if kind is list:
+        return [item for raw in value if (item := _prepared(raw, bot, files)) is not None]
+    return bot.session.prepare_value(value, bot=bot, files=files, _dumps_json=False)
 
 
 def json_params(bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:
@@ -336,6 +355,8 @@ class TolerantSession(AiohttpSession):
         if not isinstance(answer, dict):
             return super().check_response(bot, method, status_code, content)  # aiogram's ClientDecodeError
         if HTTPStatus.OK <= status_code <= HTTPStatus.IM_USED and answer.get("ok") is True:
+            if _RESULT_UNREAD.get():
+                return _ANSWERED
             result = read_result(method.__returning__, answer.get("result"), bot)
             if result is NOT_READ:
                 return super().check_response(bot, method, status_code, content)
@@ -350,6 +371,20 @@ class TolerantSession(AiohttpSession):
 NOT_READ: Any = object()  # a result read_result leaves to aiogram
 # A successful answer, copied with each result: model_construct resolves every field's default (6 µs, a copy 2)
 _ANSWERED: Response[Any] = Response.model_construct(ok=True)
+# Set by `without_result` for the call it makes: its successful answer is not parsed (its result is None).
+_RESULT_UNREAD: ContextVar[bool] = ContextVar("result_unread", default=False)
+
+
+async def without_result(call: Awaitable[Any]) -> None:
+    """Make a Bot API call whose result nobody reads (a reply sent and forgotten): Telegram's echo of the
+    sent message is not parsed into aiogram's types. A FAQ answer's echo, with its text's formatting and
+    its buttons, took about a twentieth of the bot's CPU per question to parse (bench/bench_update.py's
+    set-up, counted by callgrind). Refusals and errors are read and raised as always."""
+    token = _RESULT_UNREAD.set(True)
+    try:
+        await call
+    finally:
+        _RESULT_UNREAD.reset(token)
 
 
 def read_result(returning: Any, raw: Any, bot: Bot) -> Any:

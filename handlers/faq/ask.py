@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.faq import emergency
 from bot.faq.service import GREETING, SMALLTALK, faq_for
 from bot.faq.stats import QuestionCounts
+from bot.ops.telegram import without_result
 from bot.text import Translator
 from bot.users import Person
 from handlers.faq.views import answer_html, helper_hint, reader, reply_to, reply_view, smalltalk_view
@@ -83,4 +84,6 @@ async def on_question(
     hint = helper_hint(rtr, reply, user)
     if hint is not None:
         text = f"{text}\n\n{hint}"
-    await message.answer(text, reply_markup=markup, reply_parameters=reply_to(message.message_id))
+    await without_result(
+        message.answer(text, reply_markup=markup, reply_parameters=reply_to(message.message_id))
+    )
