@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from importlib import import_module
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
-from bot.ops.malloc import freeze_start_up, limit_arenas
+from bot.ops.malloc import limit_arenas
 
 # Capabilities that add commands: each module has register(subparsers), which adds the commands named here
 # and sets args.func -> int. Only the chosen command's module is imported (the others cost up to a second of
@@ -38,11 +39,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     async def main() -> None:
         app = await build_app(settings, token)
         # Load the FAQ first, then take everything alive at start-up out of the garbage collector's sight:
-        # full collections walking the FAQ index and the language models stalled replies under load
-        # (bench/bench_load.py: p99 at 200 questions/s).
+        # the FAQ index and the language models live for ever, and full collections walking them stalled
+        # replies under load (bench/bench_load.py: p99 at 200 questions/s).
         await build_indexes_apart(settings)  # where missing: a child builds them, this process loads them
         await warm_up(settings)
-        freeze_start_up()
+        gc.collect()
+        gc.freeze()
         await (run_webhook(app) if settings.webhook_url else run_polling(app))
 
     asyncio.run(main())

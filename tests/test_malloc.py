@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import subprocess
@@ -36,20 +35,3 @@ def test_glibc_takes_the_arena_limit() -> None:
 
 def test_an_operators_malloc_setting_wins() -> None:
     assert _probe(MALLOC_ARENA_MAX="4") == "False"
-
-
-def test_after_start_up_the_collector_leaves_what_lives_for_ever_and_waits_longer() -> None:
-    """freeze_start_up (bot/cli.py, bot/demo.py): what is alive goes out of the collector's sight, and the
-    young generation is collected at GC_THRESHOLDS, not Python's default (fresh interpreter: the tests'
-    own collector is left as it is)."""
-    probe = (
-        "import gc, json; from bot.ops.malloc import GC_THRESHOLDS, freeze_start_up; "
-        "before = gc.get_threshold(); kept = [[i] for i in range(1000)]; freeze_start_up(); "
-        "print(json.dumps([before, gc.get_threshold(), list(GC_THRESHOLDS), gc.get_freeze_count()]))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
-    )
-    before, after, wanted, frozen = json.loads(done.stdout)
-    assert after == wanted != before
-    assert frozen >= 1000
