@@ -129,7 +129,7 @@ async def finish(session: AsyncSession) -> None:
     """Commit an update's unit of work, when there is one: a transaction that wrote, or changes not yet
     flushed. A transaction that only read (or only holds the person, storage.person_cache) is left to the
     session's close, which rolls it back: the same for a read, and a commit of nothing costs about 20 µs of
-    CPU, a fiftieth of a question's."""
+    CPU."""
     if session.info.get(WROTE) or session.new or session.dirty or session.deleted:
         await session.commit()
 
