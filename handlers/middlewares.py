@@ -27,7 +27,7 @@ from bot.ops import metrics
 from bot.ops.throttle import Throttle
 from bot.services import erasure
 from bot.text import N_, Translator
-from storage.db import finish
+from storage.db import finish, holds_work, unit_of_work
 from storage.person_cache import PersonCache
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class ContextMiddleware(BaseMiddleware):
             if isinstance(event, Update) and event.callback_query is not None:
                 await event.callback_query.answer()
             return None
-        async with self.sessionmaker() as session:
+        async with unit_of_work(self.sessionmaker) as session:
             data["session"] = session
             data["settings"] = self.settings
             data["clock"] = self.clock
@@ -128,7 +128,8 @@ CURRENT_SESSION: ContextVar[AsyncSession | None] = ContextVar("current_session",
 
 
 class CommitBeforeRequest(BaseRequestMiddleware):
-    """Commits the handler's open transaction before any Bot API call.
+    """Commits the handler's open transaction before any Bot API call (when it holds anything to commit:
+    storage.db.holds_work).
 
     Two reasons: a person is only told "done" after it is really stored, and no database transaction
     (on SQLite: the write lock) is held while waiting for Telegram.
@@ -138,7 +139,7 @@ class CommitBeforeRequest(BaseRequestMiddleware):
         self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
     ) -> Any:
         session = CURRENT_SESSION.get()
-        if session is not None and session.in_transaction():
+        if session is not None and holds_work(session):
             await session.commit()
         return await make_request(bot, method)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -118,11 +119,47 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+@asynccontextmanager
+async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for one update, as `async with sessionmaker()` gives it, closed by `close`."""
+    session = sessionmaker()
+    try:
+        yield session
+    finally:
+        await close(session)
+
+
+async def close(session: AsyncSession) -> None:
+    """Close a session. One that holds no connection (most questions, storage.person_cache) has nothing to
+    give back and is closed at once. SQLAlchemy's `async with` closes every session in a task of its own, so
+    that a cancellation cannot leave a connection half given back: kept for a session that holds one. A task
+    for every update cost 2 % of a question's instructions (callgrind: 5.98 against 5.86 million)."""
+    if not session.info.get(CONNECTED):
+        session.sync_session.close()  # (no I/O: nothing to give back, nothing to roll back on the server)
+        return
+    closing = asyncio.ensure_future(session.close())
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        await closing  # the connection back in its pool before the cancellation goes on
+        raise
+
+
 async def release(session: AsyncSession) -> None:
     """Commit what is done so far and give the connection back, before a slow call (the machine
     translator, a file): the one named way to do it, so no lock or connection waits on the network."""
-    if session.in_transaction():
+    if holds_work(session):
         await session.commit()
+
+
+def holds_work(session: AsyncSession) -> bool:
+    """Whether the session's transaction holds anything a commit would end: a connection (a statement ran
+    in it) or changes not yet flushed. One that holds only objects put in it as read (the update's person,
+    storage.repositories.users.attach_user) holds nothing: committing it anyway, on most questions, cost
+    0.8 % of their instructions (callgrind: 6.03 against 5.98 million)."""
+    if not session.in_transaction():
+        return False
+    return bool(session.info.get(CONNECTED) or session.new or session.dirty or session.deleted)
 
 
 async def finish(session: AsyncSession) -> None:
@@ -139,7 +176,7 @@ async def release_locks(session: AsyncSession) -> None:
     that another process may wait for: always on SQLite (BEGIN IMMEDIATE takes the write lock), elsewhere
     once it wrote. A transaction that only read keeps its connection, which nothing else of this process
     could use meanwhile: a commit and a begin saved per question on PostgreSQL."""
-    if not session.in_transaction():
+    if not session.in_transaction() or not session.info.get(CONNECTED):
         return
     bind = session.get_bind()
     if bind.dialect.name == "sqlite" or session.info.get(WROTE):
@@ -147,8 +184,15 @@ async def release_locks(session: AsyncSession) -> None:
 
 
 # Whether the session's transaction has written (for `release_locks`): any statement but a SELECT (a text
-# statement counts as a write), or a flush; forgotten when the transaction ends.
+# statement counts as a write), or a flush; and whether it holds a connection (for `holds_work`). Both are
+# forgotten when the transaction ends.
 WROTE = "wrote"
+CONNECTED = "connected"
+
+
+@event.listens_for(Session, "after_begin")
+def _note_connection(session: Session, _transaction: SessionTransaction, _connection: Any) -> None:
+    session.info[CONNECTED] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -166,3 +210,4 @@ def _note_flush(session: Session, _flush: UOWTransaction) -> None:
 def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(WROTE, None)
+        session.info.pop(CONNECTED, None)

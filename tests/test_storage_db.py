@@ -15,11 +15,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from bot.config import ROOT
-from storage.db import create_engine, create_sessionmaker, finish, release_locks
+from storage.db import (
+    close,
+    create_engine,
+    create_sessionmaker,
+    finish,
+    holds_work,
+    release,
+    release_locks,
+    unit_of_work,
+)
 from storage.migrate import database_heads, file_heads, upgrade
 from storage.models import User
 from storage.repositories.users import attach_user, user_columns
@@ -340,3 +349,69 @@ async def test_the_persons_read_on_postgresql_is_one_statement_outside_a_transac
         assert len(begun) == 2 and begun[1] != "autocommit"
     async with sessionmaker() as session:
         assert (await session.scalar(select(User.language).where(User.id == 77))) == "fa"
+
+
+async def test_a_person_attached_as_read_is_the_rows_own_unchanged_and_saved_when_changed(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """attach_user puts the person in the session as a read would (storage.person_cache, the first read): the
+    same values, nothing to flush, a change saved by the commit; the one the session holds, if it holds them."""
+    now = datetime.now(UTC)
+    async with sessionmaker() as session:
+        session.add(User(id=777_301, language="uk", role="helper", created_at=now, consent_at=now))
+        await session.commit()
+    async with sessionmaker() as session:
+        read = await session.get(User, 777_301)
+        assert read is not None
+        kept = user_columns(read)
+    async with sessionmaker() as session:
+        user = attach_user(session, kept)
+        assert (user.id, user.language, user.role, user.consent_at) == (777_301, "uk", "helper", now)
+        assert user in session and not session.is_modified(user) and not session.dirty
+        assert not holds_work(session)  # nothing read on a connection, nothing changed
+        assert attach_user(session, kept) is user  # held already: the same one
+        user.language = "ar"
+        assert holds_work(session)
+        await session.commit()
+    async with sessionmaker() as session:
+        assert await session.scalar(select(User.language).where(User.id == 777_301)) == "ar"
+
+
+async def test_release_and_close_leave_a_session_that_holds_nothing_alone_and_give_a_connection_back(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """A session that holds only the person as read is not committed by `release` (nothing to give back) and
+    is closed at once; one that read holds a connection until `release` or `close` gives it back."""
+    commits: list[int] = []
+
+    def count(_session: Any) -> None:
+        commits.append(1)
+
+    now = datetime.now(UTC)
+    async with sessionmaker() as session:
+        session.add(User(id=777_302, language="de", created_at=now))
+        await session.commit()
+    event.listen(Session, "after_commit", count)
+    try:
+        async with unit_of_work(sessionmaker) as session:
+            attach_user(
+                session, user_columns(User(id=777_302, language="de", created_at=now, is_active=True))
+            )
+            await release(session)
+            assert not commits and engine.sync_engine.pool.checkedout() == 0
+        assert not session.in_transaction()
+        async with unit_of_work(sessionmaker) as session:
+            await session.scalar(select(User.language).where(User.id == 777_302))
+            assert holds_work(session) and engine.sync_engine.pool.checkedout() == 1
+            await release(session)
+            assert len(commits) == 1 and engine.sync_engine.pool.checkedout() == 0
+            assert not holds_work(session)
+            await session.scalar(select(User.language).where(User.id == 777_302))  # a read after it
+        assert engine.sync_engine.pool.checkedout() == 0  # given back by the close
+        session = sessionmaker()
+        session.add(User(id=777_303, created_at=now))  # pending, never flushed: dropped by the close
+        await close(session)
+        async with sessionmaker() as other:
+            assert await other.get(User, 777_303) is None
+    finally:
+        event.remove(Session, "after_commit", count)

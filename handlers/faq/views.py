@@ -4,6 +4,8 @@ takes the reader's Translator and returns (text, keyboard)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
@@ -119,12 +121,28 @@ def answer_html(entry: FaqEntry, answer: str) -> str:
     return answer_message(entry, answer)
 
 
+@lru_cache(maxsize=4096)
+def faq_button(text: str, action: FaqAction, key: str = "", lang: str = "") -> InlineKeyboardButton:
+    """A FAQ button that is the same on every answer of its topic and language (a topic, 👍/👎, "ask a
+    person"): built once and shared by the keyboards, which are sent and never changed. Building one (its
+    data validated and packed, then the button validated) took about 14 µs, and an answer has three to five."""
+    return button(text, FaqCb(action=action, key=key, lang=lang))
+
+
 def handoff_button(rtr: Translator, lang: str, kept: int | None = None) -> InlineKeyboardButton:
-    return button(rtr._(HANDOFF_LABEL), FaqCb(action=FaqAction.ASK, lang=lang, kept=kept or 0))
+    if not kept:
+        return faq_button(rtr._(HANDOFF_LABEL), FaqAction.ASK, lang=lang)
+    return button(rtr._(HANDOFF_LABEL), FaqCb(action=FaqAction.ASK, lang=lang, kept=kept))
 
 
 def topic_button(entry: FaqEntry, action: FaqAction) -> InlineKeyboardButton:
-    return button(entry.title, FaqCb(action=action, key=entry.slug, lang=entry.lang))
+    return faq_button(entry.title, action, entry.slug, entry.lang)
+
+
+@lru_cache(maxsize=256)
+def action_button(text: str, action: str) -> InlineKeyboardButton:
+    """The button of an answer's action (book a slot, find work...), built once like `faq_button`."""
+    return button(text, MenuCb(action=action))
 
 
 def answer_keyboard(
@@ -137,7 +155,7 @@ def answer_keyboard(
 ) -> InlineKeyboardMarkup | None:
     lang = entry.lang
     action = (
-        [button(rtr._(ACTION_LABELS[entry.action]), MenuCb(action=entry.action))]
+        [action_button(rtr._(ACTION_LABELS[entry.action]), entry.action)]
         if entry.action in ACTION_LABELS
         else None
     )
@@ -151,10 +169,7 @@ def answer_keyboard(
             for other in suggestions or []
             if other.slug != same_as_action
         ],
-        [
-            button(emoji, FaqCb(action=vote, key=entry.slug, lang=lang))
-            for emoji, vote in zip(("👍", "👎"), VOTES, strict=True)
-        ],
+        [faq_button(emoji, vote, entry.slug, lang) for emoji, vote in zip(("👍", "👎"), VOTES, strict=True)],
         back_row(rtr, FaqCb(action=FaqAction.CATEGORY, key=entry.category, lang=lang)) if back else None,
     )
 
@@ -179,7 +194,7 @@ def reply_view(
             "Sorry, I do not know the answer to this question. You can look through the topics, "
             "or ask a person from our team."
         )
-        browse = [button(rtr._("📚 All topics"), FaqCb(action=FaqAction.BROWSE, lang=reply.lang))]
+        browse = [faq_button(rtr._("📚 All topics"), FaqAction.BROWSE, lang=reply.lang)]
     return text, keyboard(*suggestions, browse, [handoff_button(rtr, reply.lang, reply.unanswered_id)])
 
 
