@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
 from storage.base import Base
@@ -56,17 +57,23 @@ async def get_user_with(
 
     The row is read as plain columns on the session's connection and put in the session by `attach_user`:
     the ORM's execution and loading of one entity cost more (callgrind, a question from someone new to the
-    process: 7.15 against 6.98 million instructions)."""
+    process: 7.15 against 6.98 million instructions). The connection, the statement and the commit go in
+    one call into SQLAlchemy's greenlet, not three: 6.90 against 6.84 million."""
     statement = _user_with(columns)
     autocommit = not (
         session.in_transaction() or session.bind is None or session.bind.dialect.name != "postgresql"
     )
+    return await session.run_sync(_read_user_with, statement, user_id, autocommit)
+
+
+def _read_user_with(
+    session: Session, statement: Select[Any], user_id: int, autocommit: bool
+) -> tuple[User | None, tuple[Any, ...]]:
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else None
-    connection = await session.connection(execution_options=options)
-    row = (await connection.execute(statement, {"user_id": user_id})).first()
-    user = attach_user(session, tuple(row[:_SIZE])) if row is not None else None
+    row = session.connection(execution_options=options).execute(statement, {"user_id": user_id}).first()
+    user = _attach(session, tuple(row[:_SIZE])) if row is not None else None
     if autocommit:
-        await session.commit()
+        session.commit()
     return (user, tuple(row[_SIZE:])) if row is not None else (None, ())
 
 
@@ -83,8 +90,12 @@ def attach_user(session: AsyncSession, columns: tuple[Any, ...]) -> User:
     its state with no change events): nothing to flush, as after a read. The constructor's change events
     and `make_transient_to_detached` cost nearly twice as much: about 90 against 50 µs in a loop on this
     VM, the session's own cost aside."""
+    return _attach(session.sync_session, columns)
+
+
+def _attach(session: Session, columns: tuple[Any, ...]) -> User:
     key = _USER_MAPPER.identity_key_from_primary_key((columns[_ID],))
-    held = session.sync_session.identity_map.get(key)
+    held = session.identity_map.get(key)
     if held is not None:
         return cast(User, held)
     user = _USER_MAPPER.class_manager.new_instance()
