@@ -73,6 +73,8 @@ def _read_user_with(
     row = session.connection(execution_options=options).execute(statement, {"user_id": user_id}).first()
     user = _attach(session, tuple(row[:_SIZE])) if row is not None else None
     if autocommit:
+        # (nothing to commit: the connection goes back, reset to the default, and the person stays in the
+        # session; after a failed read the caller's rollback gives it back, as for any statement)
         session.commit()
     return (user, tuple(row[_SIZE:])) if row is not None else (None, ())
 
