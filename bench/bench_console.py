@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import random
 import statistics
@@ -54,6 +53,7 @@ from bot.clock import Clock  # noqa: E402
 from bot.config import SUPPORTED_LANGUAGES, load_settings  # noqa: E402
 from bot.faq.service import faq_service  # noqa: E402
 from bot.faq.stats import Outcome, QuestionCounts  # noqa: E402
+from bot.ops.collector import settle_after_start  # noqa: E402
 from bot.users import ORGANIZER, find_user  # noqa: E402
 from bot.yamlfile import read_yaml  # noqa: E402
 from console.app import mount  # noqa: E402
@@ -404,10 +404,9 @@ async def main() -> None:
 
     print("Loading the FAQ (topic titles) ...", flush=True)
     service = await faq_service(load_settings(_env_file=None))
-    # As `python -m bot run` does after loading the FAQ (bot/cli.py): what lives for ever leaves the garbage
-    # collector's sight, else a full collection walking the FAQ index stalls a page for 100-150 ms.
-    gc.collect()
-    gc.freeze()
+    # As `python -m bot run` does after loading the FAQ (bot/ops/collector.py): what lives for ever leaves
+    # the garbage collector's sight, else a full collection walking the FAQ index stalls a page for 100-150 ms.
+    settle_after_start()
     slugs = [t.slug for t in service.content.topics if t.slug != "emergency"]
     print(f"Console benchmark: {os.cpu_count()} CPU cores, Python {sys.version.split()[0]}, "
           f"{len(SUPPORTED_LANGUAGES)} languages, {len(slugs)} topics.")  # fmt: skip

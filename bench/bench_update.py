@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
 import random
@@ -45,6 +44,7 @@ from aiogram.methods import TelegramMethod  # noqa: E402
 from aiogram.types import Update  # noqa: E402
 
 from bench.bench_load import LANGS, drop_database, load_questions, make_database, seed_people  # noqa: E402
+from bot.ops.collector import settle_after_start  # noqa: E402
 
 TOKEN = "7770000003:BenchUpdateToken"
 VARIANTS = ("all", "no-matching", "no-keyboards", "no-outer")
@@ -150,8 +150,7 @@ async def one_variant(variant: str, engine_kind: str, count: int) -> float:
                     )
 
             await feed(updates[:WARM_UP])  # (the FAQ is loaded by the first question)
-            gc.collect()
-            gc.freeze()  # as `python -m bot run` does after loading the FAQ
+            settle_after_start()  # as `python -m bot run` does after loading the FAQ
             began = time.process_time()
             await feed(updates[WARM_UP:])
             spent = time.process_time() - began

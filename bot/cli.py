@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import sys
 from importlib import import_module
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
+from bot.ops.collector import settle_after_start
 from bot.ops.malloc import limit_arenas
 
 # Capabilities that add commands: each module has register(subparsers), which adds the commands named here
@@ -38,13 +38,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         app = await build_app(settings, token)
-        # Load the FAQ first, then take everything alive at start-up out of the garbage collector's sight:
-        # the FAQ index and the language models live for ever, and full collections walking them stalled
-        # replies under load (bench/bench_load.py: p99 at 200 questions/s).
+        # Load the FAQ first, then take everything alive at start-up out of the garbage collector's sight
+        # (bot/ops/collector.py): the FAQ index and the language models live for ever.
         await build_indexes_apart(settings)  # where missing: a child builds them, this process loads them
         await warm_up(settings)
-        gc.collect()
-        gc.freeze()
+        settle_after_start()
         await (run_webhook(app) if settings.webhook_url else run_polling(app))
 
     asyncio.run(main())

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import socket
 from datetime import timedelta
@@ -22,6 +21,7 @@ from bot.clock import Clock
 from bot.config import ROOT, Settings, load_settings
 from bot.faq.service import warm_up
 from bot.logs import setup_logging
+from bot.ops.collector import settle_after_start
 from bot.sample import DemoPeople
 from bot.translation.demo import DemoTranslator
 from emulator.server import BotAPIEmulator
@@ -147,8 +147,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8080, database: str | No
     emu.add_user(ORGANIZER_ID, language_code="de", first_name="Organizer")
     emu.add_group(HELPERS_CHAT_ID, "Helfer*innen (demo)", [HELPER_ID, ORGANIZER_ID])
     await warm_up(settings)  # the FAQ and the language models, before the first question
-    gc.collect()  # as `python -m bot run` does (bot/cli.py): the FAQ out of the collector's sight
-    gc.freeze()
+    settle_after_start()  # as `python -m bot run` does (bot/ops/collector.py)
     link = await demo_login_link(app)
     print(
         f"\n  Demo chat: {emu.base_url}/   (sample data; no real Telegram; Ctrl+C to stop)\n"
