@@ -14,16 +14,19 @@ than 10,000: one bot process switching between them every 2 seconds under the sa
 drifting speed hits each alike) spent 2.31 against 2.45 ms of CPU per update on PostgreSQL (700: 2.71), 3.02
 against 3.23 on SQLite (700: 3.35).
 
-Cycles are still collected, in larger batches: a young collection of 50,000 objects takes a few milliseconds.
-Resident memory after 1,000 questions (bench/bench_load.py, PostgreSQL): 149.8-150.0 MiB in four runs, against
-149.5-149.7 in six with Python's thresholds; a full collection at that point gave nothing back.
+Python counts allocations less deallocations, so in a steady state (as many objects freed as made) the young
+generation seldom fills: in one PostgreSQL run of bench/bench_load.py with YOUNG at 50,000 the bot made one
+young collection (24 ms) and one full one, at exit. A reference cycle is still collected, once 50,000 more
+objects are alive than at the last collection: that bounds the garbage left waiting. Resident memory after
+1,000 questions (bench/bench_load.py, PostgreSQL): 149.8-150.0 MiB in four runs, against 149.5-149.7 in six
+with Python's thresholds; a full collection at that point gave nothing back.
 """
 
 from __future__ import annotations
 
 import gc
 
-YOUNG = 50_000  # allocations between young collections (Python's default: 700)
+YOUNG = 50_000  # objects made, less those freed, before a young collection (Python's default: 700)
 
 
 def settle_after_start() -> None:
