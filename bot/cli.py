@@ -9,7 +9,6 @@ from importlib import import_module
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
-from bot.ops.collector import settle_after_start
 from bot.ops.malloc import limit_arenas
 
 # Capabilities that add commands: each module has register(subparsers), which adds the commands named here
@@ -33,6 +32,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings.require_console_server()
     from bot.app import build_app, run_polling, run_webhook
     from bot.faq.service import build_indexes_apart, warm_up
+    from bot.ops.collector import settle_after_start
 
     setup_logging(settings.log_level, settings.log_format)
 

@@ -53,6 +53,7 @@ EXPOSED = {
     "hnb_redis_up": "gauge",
     "hnb_database_up": "gauge",
     "hnb_metrics_collector_errors_total": "counter",
+    "hnb_gc_pause_seconds": "histogram",
     "process_start_time_seconds": "gauge",
     "process_resident_memory_bytes": "gauge",
 }

@@ -20,11 +20,19 @@ young collection (24 ms) and one full one, at exit. A reference cycle is still c
 objects are alive than at the last collection: that bounds the garbage left waiting. Resident memory after
 1,000 questions (bench/bench_load.py, PostgreSQL): 149.8-150.0 MiB in four runs, against 149.5-149.7 in six
 with Python's thresholds; a full collection at that point gave nothing back.
+
+Each collection's pause goes to /metrics (hnb_gc_pause_seconds): a middle collection comes only after ten
+young ones and walks all that was moved on since, so a bot whose caches fill over weeks may see one long pause
+now and then instead of many short ones.
 """
 
 from __future__ import annotations
 
 import gc
+import time
+from typing import Any
+
+from bot.ops import metrics
 
 YOUNG = 50_000  # objects made, less those freed, before a young collection (Python's default: 700)
 
@@ -35,3 +43,17 @@ def settle_after_start() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG, middle, old)
+    if _time_collection not in gc.callbacks:
+        gc.callbacks.append(_time_collection)
+
+
+_started = 0.0
+
+
+def _time_collection(phase: str, info: dict[str, Any]) -> None:
+    """Each collection's pause into hnb_gc_pause_seconds: rare, and a long one is worth seeing."""
+    global _started
+    if phase == "start":
+        _started = time.perf_counter()
+    else:
+        metrics.GC_PAUSES[info["generation"]].observe(time.perf_counter() - _started)

@@ -21,6 +21,7 @@ The names (see docs/operations.md):
     hnb_scheduler_leader                      1 when this process runs the scheduled jobs
     hnb_redis_up / hnb_database_up            1 when the last use (or check) succeeded
     hnb_metrics_collector_errors_total        scrape-time reads that failed
+    hnb_gc_pause_seconds{generation}          garbage collections and how long each held the process up
     process_start_time_seconds / process_resident_memory_bytes
 """
 
@@ -135,6 +136,16 @@ COLLECTOR_ERRORS = Counter(
     "Metrics that could not be read at scrape time.",
     registry=REGISTRY,
 )
+GC_PAUSE_SECONDS = Histogram(
+    "hnb_gc_pause_seconds",
+    "Garbage collections, by generation: how long each held the process up.",
+    ("generation",),
+    buckets=(0.001, 0.005, 0.025, 0.1, 0.25, 1.0),
+    registry=REGISTRY,
+)
+# One child per generation, made here: the collector's callback must not make one (a child is made under
+# its parent's lock, and making it may start a collection). Not zeroed by reset(): a fact of the process.
+GC_PAUSES = tuple(GC_PAUSE_SECONDS.labels(str(generation)) for generation in range(3))
 
 # For reset(): prometheus_client zeroes labelled and unlabelled metrics differently.
 _LABELLED: tuple[Counter | Gauge | Histogram, ...] = (
