@@ -4,6 +4,7 @@ and the compiled ones must refuse what they cannot read instead of reading past 
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import subprocess
 import sys
@@ -12,8 +13,10 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.faq import feature_table
 from bot.faq import index as faq_index
 from bot.faq.content import load_content
+from bot.faq.feature_table import FeatureTable
 from bot.faq.index import (
     ANCHOR_SIMILARITY,
     LanguageIndex,
@@ -154,18 +157,69 @@ def test_compiled_refuses_what_it_cannot_read() -> None:
 
 @needs_compiled
 def test_compiled_weighing_refuses_what_it_cannot_read() -> None:
-    table, idf = {"abc": 0, "bcd": 1, "\x00ab": 2}, array("f", [2.0, 0.0, 1.0])
+    table, idf = FeatureTable(["abc", "bcd", "\x00ab"]), array("f", [2.0, 0.0, 1.0])
     weigh = faq_index.weigh_query
     assert weigh({}, "", table, idf, 3.0) == []
     # an unknown feature counts in the norm only; one of idf 0 (in every entry) is not read
     assert weigh({"abc": 1.0, "xyz": 1.0, "bcd": 4.0}, "", table, idf, 2.0) == [(0, 2.0 / 8**0.5)]
     assert weigh({"ab": 2.0}, "\x00", table, idf, 1.0) == _weigh_query({"ab": 2.0}, "\x00", table, idf, 1.0)
+    # a lone surrogate (JSON may carry one) has no UTF-8: unknown, not an error
+    assert weigh({"\ud800": 1.0, "abc": 1.0}, "", table, idf, 2.0) == [(0, 2.0 / 8**0.5)]
     with pytest.raises(IndexError):  # a feature beyond the idf array
-        weigh({"abc": 1.0}, "", {"abc": 7}, idf, 1.0)
+        weigh({"abc": 1.0}, "", FeatureTable([*map(str, range(7)), "abc"]), idf, 1.0)
     with pytest.raises(TypeError):
         weigh({"abc": "1"}, "", table, idf, 1.0)  # counts: numbers
     with pytest.raises(TypeError):
         weigh({"abc": 1.0}, "", table, array("d", [1.0]), 1.0)  # idf: single precision, as the index keeps it
+    with pytest.raises(AttributeError):
+        weigh({"abc": 1.0}, "", {"abc": 0}, idf, 1.0)  # table: a FeatureTable
+
+
+def _table_of(names: list[str]) -> dict[str, int]:
+    return {name: number for number, name in enumerate(names)}
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_the_feature_table_finds_what_a_dict_finds(
+    matcher: FaqMatcher, compiled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every feature of every index, in every script, the word stems' prefix, and names it lacks (a part of
+    a feature, a feature with a letter more, a lone surrogate, the empty string), compiled and in Python,
+    as built and as loaded from a pickle (bot/faq/index_store.py)."""
+    if compiled and not COMPILED:
+        pytest.skip("bot/faq/_postings.c was not built here")
+    monkeypatch.setattr(feature_table, "COMPILED", compiled)
+    compared = 0
+    for index in [*matcher.indexes.values(), *matcher.latin.values()]:
+        blob, offsets = index.table.blob, index.table.offsets
+        names = [blob[offsets[f] : offsets[f + 1]].decode() for f in range(len(index.table))]
+        expected = _table_of(names)
+        for table in (FeatureTable(names), pickle.loads(pickle.dumps(FeatureTable(names)))):
+            assert (table._ids is None) is compiled and len(table) == len(names)
+            for name in names[::7]:
+                for probe in (name, name[:-1], name + "ß", "\x00" + name):
+                    assert table.get(probe) == expected.get(probe), probe
+                    assert (probe in table) is (probe in expected)
+                    compared += 1
+            assert table.get("\ud800") is None and "" not in table
+    assert compared > 50_000
+
+
+@needs_compiled
+def test_the_compiled_feature_table_refuses_what_it_cannot_read() -> None:
+    """Its arrays may come from a file: a slot or an offset that points outside is an error, not a read."""
+    table = FeatureTable(["abc", "bcd"])
+    find = feature_table.find_feature
+    assert find(table.blob, table.offsets, table.slots, "bcd") == 1
+    with pytest.raises(ValueError):  # slots: a power of two, at least twice the features
+        find(table.blob, table.offsets, array("I", bytes(12)), "abc")
+    with pytest.raises(TypeError):  # offsets: unsigned ints
+        find(table.blob, array("l", table.offsets), table.slots, "abc")
+    broken = array("I", [9 if place else 0 for place in table.slots])  # feature 8 of 2
+    with pytest.raises(IndexError):
+        find(table.blob, table.offsets, broken, "abc")
+    with pytest.raises(IndexError):  # offsets beyond the bytes
+        find(b"ab", table.offsets, table.slots, "abc")
 
 
 @needs_compiled

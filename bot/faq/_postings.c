@@ -1,11 +1,13 @@
 /* Four inner loops of the FAQ index (bot/faq/index.py `_char_ngrams`, `_add_postings`, `_weigh_query` and
  * `_near_anchor`), in C: the same arithmetic in the same order, so the scores are the same to the last bit. Built with the package when a C
  * compiler is there (setup.py, optional); without it, index.py runs its own Python loops. A third of the CPU
- * of matching a question went into them (bench/bench_update.py). */
+ * of matching a question went into them (bench/bench_update.py). And the lookup of `FeatureTable`, the index's
+ * feature strings kept as UTF-8 in one bytes object instead of a dict of str (index.py says why). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 static int
@@ -117,6 +119,165 @@ fail:
     return NULL;
 }
 
+/* --- the feature table (bot/faq/index.py FeatureTable) ------------------------------------------------
+ * Feature f is blob[offsets[f]:offsets[f + 1]] (UTF-8); slots is an open-addressing hash table (a power of
+ * two long, at most half full) of f + 1, 0 for an empty slot, placed by FNV-1a of the feature's bytes and
+ * probed linearly. The arrays may come from a file (bot/faq/index_store.py): every read is checked. */
+
+#define FNV_START 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t
+fnv1a(const unsigned char *bytes, Py_ssize_t n, uint64_t h)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= bytes[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+typedef struct {
+    Py_buffer blob, offsets, slots;
+    const unsigned char *bytes;
+    const unsigned int *starts;
+    unsigned int *places;
+    Py_ssize_t n_features;
+    size_t mask;
+} Table;
+
+static int
+table_open(PyObject *blob, PyObject *offsets, PyObject *slots, int writable, Table *t)
+{
+    if (get_buffer(blob, &t->blob, 0, "B", "blob") < 0)
+        return -1;
+    if (get_buffer(offsets, &t->offsets, 0, "I", "offsets") < 0)
+        goto release_blob;
+    if (get_buffer(slots, &t->slots, writable, "I", "slots") < 0)
+        goto release_offsets;
+    Py_ssize_t n_slots = t->slots.len / (Py_ssize_t)sizeof(unsigned int);
+    t->n_features = t->offsets.len / (Py_ssize_t)sizeof(unsigned int) - 1;
+    if (t->n_features < 0 || n_slots < 2 * t->n_features || n_slots < 1 || (n_slots & (n_slots - 1)) != 0) {
+        PyErr_SetString(PyExc_ValueError, "feature table: offsets of n + 1, slots a power of two >= 2n expected");
+        PyBuffer_Release(&t->slots);
+        goto release_offsets;
+    }
+    t->bytes = (const unsigned char *)t->blob.buf;
+    t->starts = (const unsigned int *)t->offsets.buf;
+    t->places = (unsigned int *)t->slots.buf;
+    t->mask = (size_t)n_slots - 1;
+    return 0;
+release_offsets:
+    PyBuffer_Release(&t->offsets);
+release_blob:
+    PyBuffer_Release(&t->blob);
+    return -1;
+}
+
+static void
+table_close(Table *t)
+{
+    PyBuffer_Release(&t->slots);
+    PyBuffer_Release(&t->offsets);
+    PyBuffer_Release(&t->blob);
+}
+
+/* The bytes of feature f, or -1 with an exception where the offsets do not fit the blob. */
+static Py_ssize_t
+table_feature(const Table *t, Py_ssize_t f, const unsigned char **bytes)
+{
+    if (f < 0 || f >= t->n_features || t->starts[f] > t->starts[f + 1] ||
+        (Py_ssize_t)t->starts[f + 1] > t->blob.len) {
+        PyErr_SetString(PyExc_IndexError, "feature table: a feature out of range");
+        return -1;
+    }
+    *bytes = t->bytes + t->starts[f];
+    return (Py_ssize_t)(t->starts[f + 1] - t->starts[f]);
+}
+
+/* The number of the feature prefix + name, -1 if the table lacks it, -2 with an exception. */
+static Py_ssize_t
+table_find(const Table *t, const char *prefix, Py_ssize_t n_prefix, const char *name, Py_ssize_t n_name)
+{
+    uint64_t h = fnv1a((const unsigned char *)name, n_name, fnv1a((const unsigned char *)prefix, n_prefix, FNV_START));
+    for (size_t i = (size_t)h & t->mask, probes = 0; probes <= t->mask; i = (i + 1) & t->mask, probes++) {
+        unsigned int place = t->places[i];
+        if (place == 0)
+            return -1;
+        const unsigned char *bytes;
+        Py_ssize_t n = table_feature(t, (Py_ssize_t)place - 1, &bytes);
+        if (n < 0)
+            return -2;
+        if (n == n_prefix + n_name && memcmp(bytes, prefix, (size_t)n_prefix) == 0 &&
+            memcmp(bytes + n_prefix, name, (size_t)n_name) == 0)
+            return (Py_ssize_t)place - 1;
+    }
+    return -1;
+}
+
+/* The UTF-8 of a str, or NULL: with an exception set, or without one for a str that has none (a lone
+ * surrogate, which a message may carry: no feature of the table, which is UTF-8, can be it). */
+static const char *
+utf8_of(PyObject *text, Py_ssize_t *n)
+{
+    const char *utf8 = PyUnicode_AsUTF8AndSize(text, n);
+    if (utf8 == NULL && PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+        PyErr_Clear();
+    return utf8;
+}
+
+PyDoc_STRVAR(fill_feature_slots_doc,
+             "fill_feature_slots(blob, offsets, slots)\n\n"
+             "Places every feature of the table in slots (an array of type I, zeros, a power of two at\n"
+             "least twice the number of features long).");
+
+static PyObject *
+fill_feature_slots(PyObject *self, PyObject *args)
+{
+    PyObject *blob, *offsets, *slots;
+    Table t;
+    if (!PyArg_ParseTuple(args, "OOO:fill_feature_slots", &blob, &offsets, &slots))
+        return NULL;
+    if (table_open(blob, offsets, slots, 1, &t) < 0)
+        return NULL;
+    for (Py_ssize_t f = 0; f < t.n_features; f++) {
+        const unsigned char *bytes;
+        Py_ssize_t n = table_feature(&t, f, &bytes);
+        if (n < 0) {
+            table_close(&t);
+            return NULL;
+        }
+        size_t i = (size_t)fnv1a(bytes, n, FNV_START) & t.mask;
+        while (t.places[i] != 0)  // (at most half full: an empty slot comes)
+            i = (i + 1) & t.mask;
+        t.places[i] = (unsigned int)(f + 1);
+    }
+    table_close(&t);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(find_feature_doc,
+             "find_feature(blob, offsets, slots, name) -> int\n\n"
+             "The number of the feature name in the table, -1 if it has none.");
+
+static PyObject *
+find_feature(PyObject *self, PyObject *args)
+{
+    PyObject *blob, *offsets, *slots, *name;
+    Table t;
+    if (!PyArg_ParseTuple(args, "OOOU:find_feature", &blob, &offsets, &slots, &name))
+        return NULL;
+    Py_ssize_t n_name;
+    const char *utf8 = utf8_of(name, &n_name);
+    if (utf8 == NULL)
+        return PyErr_Occurred() ? NULL : PyLong_FromLong(-1);
+    if (table_open(blob, offsets, slots, 0, &t) < 0)
+        return NULL;
+    Py_ssize_t f = table_find(&t, "", 0, utf8, n_name);
+    table_close(&t);
+    return f == -2 ? NULL : PyLong_FromSsize_t(f);
+}
+
 PyDoc_STRVAR(add_postings_doc,
              "add_postings(acc, start, ids, weights, query, budget, touched)\n\n"
              "Adds weight * query weight to acc[document] for the postings of each (feature, weight) of\n"
@@ -225,7 +386,6 @@ release_acc:
 typedef struct {
     double idf;
     Py_ssize_t fid;
-    PyObject *fid_object;  // (the table's own int, borrowed)
     double weight;
 } Feature;
 
@@ -239,10 +399,25 @@ rarest_first(const void *a, const void *b)
     return x->fid < y->fid ? 1 : (x->fid > y->fid ? -1 : 0);
 }
 
+/* The table's three arrays, from a FeatureTable (or anything with blob, offsets and slots). */
+static int
+table_of(PyObject *table, Table *t)
+{
+    PyObject *blob = PyObject_GetAttrString(table, "blob");
+    PyObject *offsets = blob ? PyObject_GetAttrString(table, "offsets") : NULL;
+    PyObject *slots = offsets ? PyObject_GetAttrString(table, "slots") : NULL;
+    int opened = slots ? table_open(blob, offsets, slots, 0, t) : -1;
+    Py_XDECREF(blob);  // (the buffers keep what they read alive)
+    Py_XDECREF(offsets);
+    Py_XDECREF(slots);
+    return opened;
+}
+
 PyDoc_STRVAR(weigh_query_doc,
              "weigh_query(counts, prefix, table, idf, unknown_idf) -> list of (feature, weight)\n\n"
-             "The question's features known to the index with their normalised weights, rarest first\n"
-             "(features unknown to the index count in the norm with unknown_idf).");
+             "The question's features (prefix + each name of counts) known to the index's FeatureTable,\n"
+             "with their normalised weights, rarest first (features unknown to the index count in the norm\n"
+             "with unknown_idf).");
 
 static PyObject *
 weigh_query(PyObject *self, PyObject *args)
@@ -250,11 +425,20 @@ weigh_query(PyObject *self, PyObject *args)
     PyObject *counts, *prefix, *table, *idf_obj, *result = NULL;
     double unknown_idf;
     Py_buffer idf;
-    if (!PyArg_ParseTuple(args, "O!UO!Od:weigh_query", &PyDict_Type, &counts, &prefix, &PyDict_Type, &table,
-                          &idf_obj, &unknown_idf))
+    Table t;
+    if (!PyArg_ParseTuple(args, "O!UOOd:weigh_query", &PyDict_Type, &counts, &prefix, &table, &idf_obj,
+                          &unknown_idf))
+        return NULL;
+    Py_ssize_t n_prefix;
+    const char *prefix_utf8 = PyUnicode_AsUTF8AndSize(prefix, &n_prefix);
+    if (prefix_utf8 == NULL)
         return NULL;
     if (get_buffer(idf_obj, &idf, 0, "f", "idf") < 0)
         return NULL;
+    if (table_of(table, &t) < 0) {
+        PyBuffer_Release(&idf);
+        return NULL;
+    }
     const float *idfs = (const float *)idf.buf;
     Py_ssize_t n_idf = idf.len / (Py_ssize_t)sizeof(float), count = 0, pos = 0;
     Feature *features = PyMem_Malloc((PyDict_GET_SIZE(counts) + 1) * sizeof(Feature));
@@ -262,28 +446,26 @@ weigh_query(PyObject *self, PyObject *args)
         PyErr_NoMemory();
         goto release;
     }
-    int prefixed = PyUnicode_GET_LENGTH(prefix) > 0;
     double norm = 0.0;
     PyObject *name, *tf_object;
     while (PyDict_Next(counts, &pos, &name, &tf_object)) {
-        PyObject *key = prefixed ? PyUnicode_Concat(prefix, name) : name;
-        if (key == NULL)
+        if (!PyUnicode_Check(name)) {
+            PyErr_SetString(PyExc_TypeError, "counts: str keys expected");
             goto done;
-        PyObject *fid_object = PyDict_GetItemWithError(table, key);
-        if (prefixed)
-            Py_DECREF(key);
-        if (fid_object == NULL && PyErr_Occurred())
+        }
+        Py_ssize_t n_name;
+        const char *utf8 = utf8_of(name, &n_name);
+        if (utf8 == NULL && PyErr_Occurred())
+            goto done;
+        Py_ssize_t fid = utf8 == NULL ? -1 : table_find(&t, prefix_utf8, n_prefix, utf8, n_name);
+        if (fid == -2)
             goto done;
         double tf = PyFloat_AsDouble(tf_object);
         if (tf == -1.0 && PyErr_Occurred())
             goto done;
         double weight_of_idf = unknown_idf;
-        Py_ssize_t fid = -1;
-        if (fid_object != NULL) {
-            fid = PyLong_AsSsize_t(fid_object);
-            if (fid == -1 && PyErr_Occurred())
-                goto done;
-            if (fid < 0 || fid >= n_idf) {
+        if (fid >= 0) {
+            if (fid >= n_idf) {
                 PyErr_SetString(PyExc_IndexError, "table: feature out of range");
                 goto done;
             }
@@ -291,8 +473,8 @@ weigh_query(PyObject *self, PyObject *args)
         }
         double weight = (tf > 1.0 ? 1.0 + log(tf) : tf) * weight_of_idf;
         norm += weight * weight;
-        if (fid_object != NULL && weight_of_idf > 0.0)
-            features[count++] = (Feature){weight_of_idf, fid, fid_object, weight};
+        if (fid >= 0 && weight_of_idf > 0.0)
+            features[count++] = (Feature){weight_of_idf, fid, weight};
     }
     if (norm == 0.0) {
         result = PyList_New(0);
@@ -304,7 +486,7 @@ weigh_query(PyObject *self, PyObject *args)
     if (result == NULL)
         goto done;
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *pair = Py_BuildValue("(Od)", features[i].fid_object, features[i].weight / norm);
+        PyObject *pair = Py_BuildValue("(nd)", features[i].fid, features[i].weight / norm);
         if (pair == NULL) {
             Py_CLEAR(result);
             goto done;
@@ -314,6 +496,7 @@ weigh_query(PyObject *self, PyObject *args)
 done:
     PyMem_Free(features);
 release:
+    table_close(&t);
     PyBuffer_Release(&idf);
     return result;
 }
@@ -381,6 +564,8 @@ static PyMethodDef methods[] = {
     {"add_postings", add_postings, METH_VARARGS, add_postings_doc},
     {"weigh_query", weigh_query, METH_VARARGS, weigh_query_doc},
     {"near_anchor", near_anchor, METH_VARARGS, near_anchor_doc},
+    {"fill_feature_slots", fill_feature_slots, METH_VARARGS, fill_feature_slots_doc},
+    {"find_feature", find_feature, METH_VARARGS, find_feature_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -16,6 +16,7 @@ from itertools import repeat
 from operator import add, mul
 
 from bot.faq.content import FaqEntry
+from bot.faq.feature_table import FeatureTable
 from bot.faq.normalize import STOPWORDS, content_tokens, script_of_token, stem, tokenize
 from bot.faq.translit import SHORT_KEY_ENDINGS
 
@@ -87,15 +88,6 @@ def _trigrams(token: str) -> frozenset[str]:
 # 3 MiB for nothing.) 4,096 words held 2.0 MiB after 1,000 questions and 3.7 MiB once full, for 2 of ~800 µs
 # per question less than 256 words cost (6 December 2026): the memory bar of issue 18 weighs more.
 _question_trigrams = lru_cache(maxsize=256)(_trigrams)
-
-
-_INTS: list[int] = []
-
-
-def _shared_ints(count: int) -> list[int]:
-    """0 .. count-1, the same int objects for every index (CPython shares only those up to 256)."""
-    _INTS.extend(range(len(_INTS), count))
-    return _INTS
 
 
 def _sublinear(tf: float) -> float:
@@ -198,7 +190,7 @@ def _near_anchor(
 
 
 def _weigh_query(
-    counts: dict[str, float], prefix: str, table: dict[str, int], idf: array[float], unknown_idf: float
+    counts: dict[str, float], prefix: str, table: FeatureTable, idf: array[float], unknown_idf: float
 ) -> list[tuple[int, float]]:
     """`LanguageIndex._query`'s loop, where bot/faq/_postings.c was not built."""
     known: list[tuple[float, int, float]] = []
@@ -353,7 +345,7 @@ class LanguageIndex:
             anchors[i] = anchors[i] | rare
         self.max_char_idf = max((self.idf[i] for f, i in table.items() if f[:1] != "\x00"), default=1.0)
         self.max_word_idf = max((self.idf[i] for f, i in table.items() if f[:1] == "\x00"), default=1.0)
-        self.table = table
+        self.table = FeatureTable(table)  # (its names in the order of their numbers)
         self.chars = _Postings(n_features, [_weigh(d, self.idf) for d in char_docs])
         self.words = _Postings(n_features, [_weigh(d, self.idf) for d in word_docs])
         self.examples = _Postings(n_features, [_weigh(d, self.idf) for d in example_docs])
@@ -397,11 +389,8 @@ class LanguageIndex:
         self._last_sims = (None, array("d"))
 
     def _share_objects(self) -> None:
-        """One string object per feature, word and stem, and one int per feature id, across all indexes of the
-        process. The ten indexes of the real FAQ name 115,000 features, 80,000 of them different, and the typo
-        check's trigrams are features too: about 6 MiB of duplicates otherwise (20 ms, once per index)."""
-        ints = _shared_ints(len(self.table))
-        self.table = {sys.intern(f): ints[i] for f, i in self.table.items()}
+        """One string object per word, stem and trigram of the typo check across all indexes of the process:
+        the same words recur in every index (the features themselves are in `FeatureTable`)."""
         self.anchor_grams = [
             tuple((sys.intern(t), tuple(map(sys.intern, grams))) for t, grams in a) for a in self.anchor_grams
         ]
