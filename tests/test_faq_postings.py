@@ -1,5 +1,5 @@
 """The FAQ index's inner loops: compiled (bot/faq/_postings.c) where a C compiler was at hand, else in
-Python (bot/faq/index.py `_char_ngrams`, `_add_postings`, `_weigh_query`, `_near_anchor`). Both must give the same figures to the last bit,
+Python (bot/faq/index.py `_char_ngrams`, `_add_postings`, `_weigh_query`, `_near_anchor`, `_best_of`). Both must give the same figures to the last bit,
 and the compiled ones must refuse what they cannot read instead of reading past an array."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot.faq.index import (
     ANCHOR_SIMILARITY,
     LanguageIndex,
     _add_postings,
+    _best_of,
     _char_ngrams,
     _near_anchor,
     _trigrams,
@@ -39,6 +40,7 @@ COMPILED = all(
     compiled is not python
     for compiled, python in (
         (faq_index.add_postings, _add_postings),
+        (faq_index.best_of, _best_of),
         (faq_index.weigh_query, _weigh_query),
         (faq_index.near_anchor, _near_anchor),
         (faq_index.count_ngrams, _char_ngrams),
@@ -98,6 +100,39 @@ def test_compiled_and_python_give_the_same_figures(matcher: FaqMatcher, budget: 
                 )
                 compared += 1
     assert compared > 1000
+
+
+@needs_compiled
+def test_compiled_and_python_find_the_same_best_example(matcher: FaqMatcher) -> None:
+    """The closest example of every topic (and of the questions no topic answers) for the test set's
+    questions, in every index: the same position, the first of equals; and the figures of a tie."""
+    questions = [q["text"] for q in read_yaml(DATA / "faq_testset.yaml")["questions"]]
+    compared = 0
+    for index in [*matcher.indexes.values(), *matcher.latin.values()]:
+        for text in questions[::5]:
+            sims = index._example_sims(tokenize(text), 2000)
+            for lo, hi in index.example_range:
+                if hi > lo:
+                    assert faq_index.best_of(sims, lo, hi) == _best_of(sims, lo, hi)
+                    compared += 1
+    assert compared > 10_000
+    tie = array("d", [0.5, 0.25, 0.75, 0.75, 0.1])
+    assert faq_index.best_of(tie, 0, 5) == _best_of(tie, 0, 5) == 2
+    assert faq_index.best_of(tie, 3, 5) == 3 and faq_index.best_of(tie, 4, 5) == 4
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_best_of_refuses_an_empty_or_outside_range(compiled: bool) -> None:
+    if compiled and not COMPILED:
+        pytest.skip("bot/faq/_postings.c was not built here")
+    best = faq_index.best_of if compiled else _best_of
+    sims = array("d", [0.5, 0.25])
+    for lo, hi in ((1, 1), (2, 1), (-1, 2), (0, 3)):
+        with pytest.raises(IndexError):
+            best(sims, lo, hi)
+    if compiled:
+        with pytest.raises(TypeError):  # sims: doubles, as the sums are
+            best(array("f", [0.5]), 0, 1)
 
 
 @needs_compiled
@@ -252,7 +287,7 @@ def test_without_the_compiled_loops_the_python_ones_answer() -> None:
         "import sys; sys.modules['bot.faq._postings'] = None\n"
         "from bot.faq import index\n"
         "assert index.add_postings is index._add_postings and index.weigh_query is index._weigh_query\n"
-        "assert index.near_anchor is index._near_anchor\n"
+        "assert index.near_anchor is index._near_anchor and index.best_of is index._best_of\n"
         "assert index.count_ngrams is index._char_ngrams\n"
         "from bot.faq.content import load_content\n"
         "from bot.faq.matcher import FaqMatcher\n"

@@ -1,5 +1,5 @@
-/* Four inner loops of the FAQ index (bot/faq/index.py `_char_ngrams`, `_add_postings`, `_weigh_query` and
- * `_near_anchor`), in C: the same arithmetic in the same order, so the scores are the same to the last bit. Built with the package when a C
+/* Five inner loops of the FAQ index (bot/faq/index.py `_char_ngrams`, `_add_postings`, `_weigh_query`,
+ * `_near_anchor` and `_best_of`), in C: the same arithmetic in the same order, so the scores are the same to the last bit. Built with the package when a C
  * compiler is there (setup.py, optional); without it, index.py runs its own Python loops. A third of the CPU
  * of matching a question went into them (bench/bench_update.py). And the lookup of `FeatureTable`, the index's
  * feature strings kept as UTF-8 in one bytes object instead of a dict of str (index.py says why). */
@@ -501,6 +501,35 @@ release:
     return result;
 }
 
+PyDoc_STRVAR(best_of_doc,
+             "best_of(sims, lo, hi) -> int\n\n"
+             "The position of the first largest of sims[lo:hi] (an array of type d, lo < hi), as\n"
+             "sims.index(max(sims[lo:hi]), lo, hi) finds it, without a float object per number.");
+
+static PyObject *
+best_of(PyObject *self, PyObject *args)
+{
+    PyObject *sims_obj;
+    Py_ssize_t lo, hi;
+    Py_buffer sims;
+    if (!PyArg_ParseTuple(args, "Onn:best_of", &sims_obj, &lo, &hi))
+        return NULL;
+    if (get_buffer(sims_obj, &sims, 0, "d", "sims") < 0)
+        return NULL;
+    const double *x = (const double *)sims.buf;
+    Py_ssize_t n = sims.len / (Py_ssize_t)sizeof(double), best = lo;
+    if (lo < 0 || hi > n || lo >= hi) {
+        PyBuffer_Release(&sims);
+        PyErr_SetString(PyExc_IndexError, "best_of: lo < hi within the array expected");
+        return NULL;
+    }
+    for (Py_ssize_t i = lo + 1; i < hi; i++)
+        if (x[i] > x[best])  // (strictly: the first of equals, as max keeps it)
+            best = i;
+    PyBuffer_Release(&sims);
+    return PyLong_FromSsize_t(best);
+}
+
 PyDoc_STRVAR(near_anchor_doc,
              "near_anchor(token, grams, anchors, substring_min, similarity)\n\n"
              "Whether a word is close to one of a topic's anchors, each an (anchor, its trigrams) pair: the\n"
@@ -566,6 +595,7 @@ static PyMethodDef methods[] = {
     {"near_anchor", near_anchor, METH_VARARGS, near_anchor_doc},
     {"fill_feature_slots", fill_feature_slots, METH_VARARGS, fill_feature_slots_doc},
     {"find_feature", find_feature, METH_VARARGS, find_feature_doc},
+    {"best_of", best_of, METH_VARARGS, best_of_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -209,11 +209,18 @@ def _weigh_query(
     return [(fid, w / norm) for _, fid, w in known]
 
 
+def _best_of(sims: array[float], lo: int, hi: int) -> int:
+    """The position of the first largest of sims[lo:hi] (lo < hi), where bot/faq/_postings.c was not built."""
+    if not 0 <= lo < hi <= len(sims):
+        raise IndexError("best_of: lo < hi within the array expected")
+    return sims.index(max(sims[lo:hi]), lo, hi)
+
+
 try:
-    from bot.faq._postings import add_postings, near_anchor, weigh_query
+    from bot.faq._postings import add_postings, best_of, near_anchor, weigh_query
     from bot.faq._postings import char_ngrams as count_ngrams
 except ImportError:  # built without a C compiler (setup.py): the same in Python
-    add_postings, near_anchor, weigh_query = _add_postings, _near_anchor, _weigh_query
+    add_postings, best_of, near_anchor, weigh_query = _add_postings, _best_of, _near_anchor, _weigh_query
     count_ngrams = _char_ngrams
 
 
@@ -463,7 +470,7 @@ class LanguageIndex:
         if hi <= lo:
             return 0.0
         sims = self._example_sims(tokens, EXAMPLE_BUDGET)
-        return max(sims[lo:hi])
+        return sims[best_of(sims, lo, hi)]
 
     def declines(self, slug: str, tokens: Sequence[str], not_ours: str) -> bool:
         """Whether the question is closer to one of the examples of the entry `not_ours` (questions people
@@ -479,9 +486,9 @@ class LanguageIndex:
         if hi <= lo:
             return False
         sims = self._example_sims(tokens, EXAMPLE_BUDGET)
-        closest = sims.index(max(sims[lo:hi]), lo, hi)  # (the first closest; at C speed over thousands)
+        closest = best_of(sims, lo, hi)  # (the first closest, of about a thousand)
         lo, hi = self.example_range[i]
-        own = max(sims[lo:hi]) if hi > lo else 0.0
+        own = sims[best_of(sims, lo, hi)] if hi > lo else 0.0
         if sims[closest] < DECLINE_MIN or sims[closest] <= own + DECLINE_MARGIN:
             return False
         theirs = self.declined_stems.get(closest, ())
@@ -551,6 +558,8 @@ class LanguageIndex:
             if coarse[i] <= 0.0:
                 break
             lo, hi = self.example_range[i]
-            ranked.append((self.slugs[i], coarse[i] + W_BEST * (max(sims[lo:hi]) if hi > lo else 0.0)))
+            ranked.append(
+                (self.slugs[i], coarse[i] + W_BEST * (sims[best_of(sims, lo, hi)] if hi > lo else 0.0))
+            )
         ranked.sort(key=lambda kv: kv[1], reverse=True)
         return ranked
