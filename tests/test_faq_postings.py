@@ -230,7 +230,7 @@ def test_the_feature_table_finds_what_a_dict_finds(
         names = [blob[offsets[f] : offsets[f + 1]].decode() for f in range(len(index.table))]
         expected = _table_of(names)
         for table in (FeatureTable(names), pickle.loads(pickle.dumps(FeatureTable(names)))):
-            assert (table._ids is None) is compiled and len(table) == len(names)
+            assert (len(table.slots) > 0) is compiled and len(table) == len(names)
             for name in names[::7]:
                 for probe in (name, name[:-1], name + "ß", "\x00" + name):
                     assert table.get(probe) == expected.get(probe), probe
@@ -238,6 +238,12 @@ def test_the_feature_table_finds_what_a_dict_finds(
                     compared += 1
             assert table.get("\ud800") is None and "" not in table
     assert compared > 50_000
+    # names longer than the C side encodes on the stack (256 bytes), of two- and four-byte letters
+    odd = ["ß" * 200, "a" * 300, "😂", "\x00ü", "ع" * 127, "ع" * 128]
+    table, expected = FeatureTable(odd), _table_of(odd)
+    for name in odd:
+        for probe in (name, name + "x", name[1:]):
+            assert table.get(probe) == expected.get(probe), probe
 
 
 @needs_compiled
@@ -246,6 +252,7 @@ def test_the_compiled_feature_table_refuses_what_it_cannot_read() -> None:
     table = FeatureTable(["abc", "bcd"])
     find = feature_table.find_feature
     assert find(table.blob, table.offsets, table.slots, "bcd") == 1
+    assert find(table.blob, table.offsets, table.slots, "bc") is None
     with pytest.raises(ValueError):  # slots: a power of two, at least twice the features
         find(table.blob, table.offsets, array("I", bytes(12)), "abc")
     with pytest.raises(TypeError):  # offsets: unsigned ints

@@ -257,8 +257,8 @@ fill_feature_slots(PyObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(find_feature_doc,
-             "find_feature(blob, offsets, slots, name) -> int\n\n"
-             "The number of the feature name in the table, -1 if it has none.");
+             "find_feature(blob, offsets, slots, name) -> int or None\n\n"
+             "The number of the feature name in the table, None if it has none.");
 
 static PyObject *
 find_feature(PyObject *self, PyObject *args)
@@ -269,13 +269,20 @@ find_feature(PyObject *self, PyObject *args)
         return NULL;
     Py_ssize_t n_name;
     const char *utf8 = utf8_of(name, &n_name);
-    if (utf8 == NULL)
-        return PyErr_Occurred() ? NULL : PyLong_FromLong(-1);
+    if (utf8 == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
     if (table_open(blob, offsets, slots, 0, &t) < 0)
         return NULL;
     Py_ssize_t f = table_find(&t, "", 0, utf8, n_name);
     table_close(&t);
-    return f == -2 ? NULL : PyLong_FromSsize_t(f);
+    if (f == -2)
+        return NULL;
+    if (f == -1)
+        Py_RETURN_NONE;
+    return PyLong_FromSsize_t(f);
 }
 
 PyDoc_STRVAR(add_postings_doc,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from itertools import accumulate
 
 try:
@@ -19,9 +20,9 @@ class FeatureTable:
     dict[str, int] is. Kept as UTF-8 in one bytes object with its offsets, and found through a hash table of
     numbers in bot/faq/_postings.c: the ten indexes of the real FAQ name 125,000 features, which as dicts of
     str held 9.2 MiB (89,000 different strings, the dicts and the ints) of the bot's 150 MiB budget (issue
-    18), and hold 2.6 MiB so (10.5 MiB less resident once the FAQ is loaded). Where the C part was not built, a dict is made from the bytes (`_ids`)."""
+    18), and hold 2.6 MiB so (10.5 MiB less resident once the FAQ is loaded). Where the C part was not built, a dict is made from the bytes."""
 
-    __slots__ = ("_ids", "blob", "offsets", "slots")
+    __slots__ = ("blob", "get", "offsets", "slots")
 
     def __init__(self, names: Iterable[str]) -> None:
         encoded = [name.encode() for name in names]
@@ -30,16 +31,18 @@ class FeatureTable:
     def _keep(self, blob: bytes, offsets: array[int]) -> None:
         self.blob, self.offsets = blob, offsets
         count = len(offsets) - 1
-        self._ids: dict[str, int] | None = None
+        # `get` (a name's number, or None) is a C call, not a method: matching asks it often
+        self.get: Callable[[str], int | None]
         if COMPILED:
             size = 8
             while size < 2 * count:  # (at most half full: a missing name ends its probe soon)
                 size *= 2
             self.slots = array("I", bytes(4 * size))
             fill_feature_slots(blob, offsets, self.slots)
+            self.get = partial(find_feature, blob, offsets, self.slots)
         else:
             self.slots = array("I")
-            self._ids = {blob[offsets[f] : offsets[f + 1]].decode(): f for f in range(count)}
+            self.get = {blob[offsets[f] : offsets[f + 1]].decode(): f for f in range(count)}.get
 
     def __getstate__(self) -> tuple[bytes, array[int]]:
         return self.blob, self.offsets  # (the slots are made again when loaded: a few milliseconds)
@@ -49,12 +52,6 @@ class FeatureTable:
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
-
-    def get(self, name: str) -> int | None:
-        if self._ids is not None:
-            return self._ids.get(name)
-        found: int = find_feature(self.blob, self.offsets, self.slots, name)
-        return found if found >= 0 else None
 
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None

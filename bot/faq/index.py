@@ -521,15 +521,15 @@ class LanguageIndex:
         toks = content_tokens(tokens, self.stopwords)
         if not toks:
             return 0.0
-        table = self.table
+        find = self.table.get  # (a C call; `in` would add a Python method)
         known = 0
         for t in toks:
-            if "\x00" + self.stem(t) in table:
+            if find("\x00" + self.stem(t)) is not None:
                 known += 1
                 continue
             padded = f" {t} "
             grams = [padded[i : i + 4] for i in range(len(padded) - 3)]
-            known += bool(grams) and 2 * sum(g in table for g in grams) >= len(grams)
+            known += bool(grams) and 2 * sum(find(g) is not None for g in grams) >= len(grams)
         return known / len(toks)
 
     def rank(self, tokens: Sequence[str], effort: float = 1.0) -> list[tuple[str, float]]:
