@@ -1,6 +1,7 @@
 """The FAQ index's inner loops: compiled (bot/faq/_postings.c) where a C compiler was at hand, else in
-Python (bot/faq/index.py `_char_ngrams`, `_add_postings`, `_weigh_query`, `_near_anchor`, `_best_of`). Both must give the same figures to the last bit,
-and the compiled ones must refuse what they cannot read instead of reading past an array."""
+Python (bot/faq/index.py `_char_ngrams`, `_add_postings`, `_weigh_query`, `_near_anchor`, `_best_of`, and
+bot/faq/feature_table.py's lookup). Both must give the same figures to the last bit, and the compiled ones
+must refuse what they cannot read instead of reading past an array."""
 
 from __future__ import annotations
 

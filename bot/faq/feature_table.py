@@ -20,7 +20,8 @@ class FeatureTable:
     dict[str, int] is. Kept as UTF-8 in one bytes object with its offsets, and found through a hash table of
     numbers in bot/faq/_postings.c: the ten indexes of the real FAQ name 125,000 features, which as dicts of
     str held 9.2 MiB (89,000 different strings, the dicts and the ints) of the bot's 150 MiB budget (issue
-    18), and hold 2.6 MiB so (10.5 MiB less resident once the FAQ is loaded). Where the C part was not built, a dict is made from the bytes."""
+    18), and hold 2.6 MiB so (10.5 MiB less resident once the FAQ is loaded). Where the C part was not
+    built, a dict is made from the bytes."""
 
     __slots__ = ("blob", "get", "offsets", "slots")
 
