@@ -263,6 +263,9 @@ def test_the_compiled_feature_table_refuses_what_it_cannot_read() -> None:
         find(table.blob, table.offsets, broken, "abc")
     with pytest.raises(IndexError):  # offsets beyond the bytes
         find(b"ab", table.offsets, table.slots, "abc")
+    full = array("I", [1] * len(table.slots))  # slots given taken: the filling stops, with an error
+    with pytest.raises(ValueError):
+        feature_table.fill_feature_slots(table.blob, table.offsets, full)
 
 
 @needs_compiled

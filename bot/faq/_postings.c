@@ -247,9 +247,14 @@ fill_feature_slots(PyObject *self, PyObject *args)
             table_close(&t);
             return NULL;
         }
-        size_t i = (size_t)fnv1a(bytes, n, FNV_START) & t.mask;
-        while (t.places[i] != 0)  // (at most half full: an empty slot comes)
+        size_t i = (size_t)fnv1a(bytes, n, FNV_START) & t.mask, probes = 0;
+        while (t.places[i] != 0 && probes++ <= t.mask)  // (at most half full: an empty slot comes)
             i = (i + 1) & t.mask;
+        if (t.places[i] != 0) {
+            table_close(&t);
+            PyErr_SetString(PyExc_ValueError, "fill_feature_slots: slots of zeros expected");
+            return NULL;
+        }
         t.places[i] = (unsigned int)(f + 1);
     }
     table_close(&t);
