@@ -2,7 +2,7 @@
  * `_near_anchor` and `_best_of`), in C: the same arithmetic in the same order, so the scores are the same to the last bit. Built with the package when a C
  * compiler is there (setup.py, optional); without it, index.py runs its own Python loops. A third of the CPU
  * of matching a question went into them (bench/bench_update.py). And the lookup of `FeatureTable`, the index's
- * feature strings kept as UTF-8 in one bytes object instead of a dict of str (index.py says why). */
+ * feature strings kept as UTF-8 in one bytes object instead of a dict of str (feature_table.py says why). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -119,7 +119,7 @@ fail:
     return NULL;
 }
 
-/* --- the feature table (bot/faq/index.py FeatureTable) ------------------------------------------------
+/* --- the feature table (bot/faq/feature_table.py FeatureTable) ----------------------------------------
  * Feature f is blob[offsets[f]:offsets[f + 1]] (UTF-8); slots is an open-addressing hash table (a power of
  * two long, at most half full) of f + 1, 0 for an empty slot, placed by FNV-1a of the feature's bytes and
  * probed linearly. The arrays may come from a file (bot/faq/index_store.py): every read is checked. */
