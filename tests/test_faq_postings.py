@@ -219,9 +219,9 @@ def _table_of(names: list[str]) -> dict[str, int]:
 def test_the_feature_table_finds_what_a_dict_finds(
     matcher: FaqMatcher, compiled: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every feature of every index, in every script, the word stems' prefix, and names it lacks (a part of
-    a feature, a feature with a letter more, a lone surrogate, the empty string), compiled and in Python,
-    as built and as loaded from a pickle (bot/faq/index_store.py)."""
+    """Every seventh feature of every index, in every script, and names it lacks (a part of a feature, a
+    feature with a letter more or with the word stems' prefix, a lone surrogate, the empty string), compiled
+    and in Python, as built and as loaded from a pickle (bot/faq/index_store.py)."""
     if compiled and not COMPILED:
         pytest.skip("bot/faq/_postings.c was not built here")
     monkeypatch.setattr(feature_table, "COMPILED", compiled)
@@ -239,7 +239,7 @@ def test_the_feature_table_finds_what_a_dict_finds(
                     compared += 1
             assert table.get("\ud800") is None and "" not in table
     assert compared > 50_000
-    # names longer than the C side encodes on the stack (256 bytes), of two- and four-byte letters
+    # long names (over 256 bytes), and letters of two and four bytes
     odd = ["ß" * 200, "a" * 300, "😂", "\x00ü", "ع" * 127, "ع" * 128]
     table, expected = FeatureTable(odd), _table_of(odd)
     for name in odd:
